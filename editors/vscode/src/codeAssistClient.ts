@@ -1,0 +1,154 @@
+// Owns the language client: starts `codeassist serve` over stdio, restarts it when the command
+// line must change, and tells the server about every other settings change without a restart.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import {
+  CancellationToken,
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  RevealOutputChannelOn,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { inlineCompletionMiddleware } from './inlineCompletion';
+import { expandHome, notFoundMessage, resolveServerPath, ResolvedServerPath } from './serverPath';
+import { ClientSettings, changeNeedsNotification, changeNeedsRestart, documentSelector, serveArguments, toServerSettings } from './settings';
+import type { StatusEvent, StatusParams } from './statusModel';
+
+export class CodeAssistClient implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+
+  constructor(
+    private settings: ClientSettings,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly report: (event: StatusEvent) => void,
+  ) {}
+
+  get current(): ClientSettings {
+    return this.settings;
+  }
+
+  get languageClient(): LanguageClient | undefined {
+    return this.client?.isRunning() ? this.client : undefined;
+  }
+
+  serverPath(): ResolvedServerPath {
+    return resolveServerPath(this.settings.serverPath, {
+      pathVariable: process.env.PATH,
+      home: os.homedir(),
+      platform: process.platform,
+      isExecutable: (file) => {
+        try {
+          fs.accessSync(file, fs.constants.X_OK);
+          return fs.statSync(file).isFile();
+        } catch {
+          return false;
+        }
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    const server = this.serverPath();
+    if (!server.found) {
+      const message = notFoundMessage(server);
+      this.log.error(`${message} Looked at: ${server.tried.join(', ') || '(PATH is empty)'}`);
+      this.report({ kind: 'clientFailed', message });
+      void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'codeassist.serverPath');
+      });
+      return;
+    }
+    const args = serveArguments(this.settings, (p) => expandHome(p, os.homedir()));
+    this.log.info(`Starting ${server.command} ${args.join(' ')}`);
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: documentSelector(this.settings.languages),
+      outputChannel: this.log,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: toServerSettings(this.settings),
+      middleware: {
+        provideInlineCompletionItems: inlineCompletionMiddleware(() => this.settings),
+        handleWorkDoneProgress: (token, value, next) => {
+          this.report({ kind: 'progress', token, value });
+          next(token, value);
+        },
+        workspace: {
+          // A server that pulls `codeassist` gets the same object it is pushed.
+          configuration: async (params, token, next) => {
+            const result = await next(params, token);
+            if (!Array.isArray(result)) return result;
+            return result.map((value, i) => (params.items[i]?.section === 'codeassist' ? toServerSettings(this.settings) : value));
+          },
+        },
+      },
+    };
+    const client = new LanguageClient(
+      'codeassist',
+      'CodeAssist',
+      { command: server.command, args, transport: TransportKind.stdio },
+      clientOptions,
+    );
+    client.onDidChangeState(({ newState }) => {
+      if (newState === State.Starting) this.report({ kind: 'clientStarting' });
+      if (newState === State.Stopped) this.report({ kind: 'clientStopped' });
+    });
+    client.onNotification('codeAssist/status', (params: StatusParams) => this.report({ kind: 'serverStatus', params }));
+    this.client = client;
+    try {
+      await client.start();
+    } catch (error) {
+      const message = `CodeAssist server ${server.command} did not start: ${error instanceof Error ? error.message : String(error)}`;
+      this.log.error(message);
+      this.report({ kind: 'clientFailed', message });
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client === undefined) return;
+    try {
+      await client.stop(5000);
+    } catch (error) {
+      this.log.warn(`Stopping the CodeAssist server: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await client.dispose();
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Applies new settings: a restart when the command line or selector changes, else one notification. */
+  async update(settings: ClientSettings): Promise<void> {
+    const before = this.settings;
+    this.settings = settings;
+    this.report({ kind: 'enabled', enabled: settings.enable });
+    if (changeNeedsRestart(before, settings)) {
+      await this.restart();
+    } else if (changeNeedsNotification(before, settings) && this.languageClient) {
+      await this.languageClient.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { codeassist: toServerSettings(settings) },
+      });
+    }
+  }
+
+  /** Sends a request to the running server; rejects with a message for people when none runs. */
+  async request<R>(method: string, params: unknown, token?: CancellationToken): Promise<R> {
+    const client = this.languageClient;
+    if (client === undefined) throw new Error('The CodeAssist server is not running. Run "CodeAssist: Restart Server" or see "CodeAssist: Show Log".');
+    return token === undefined ? client.sendRequest<R>(method, params) : client.sendRequest<R>(method, params, token);
+  }
+
+  executeCommand(command: string, args: unknown[], token?: CancellationToken): Promise<unknown> {
+    return this.request(ExecuteCommandRequest.method, { command, arguments: args }, token);
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}

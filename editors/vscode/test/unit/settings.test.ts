@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ClientSettings,
+  DEFAULTS,
+  changeNeedsNotification,
+  changeNeedsRestart,
+  documentSelector,
+  readSettings,
+  serveArguments,
+  toServerSettings,
+  toggleLevel,
+} from '../../src/settings';
+
+const read = (values: Partial<Record<keyof ClientSettings, unknown>>) => readSettings((key) => values[key]);
+
+test('unset settings read as the defaults', () => {
+  assert.deepEqual(read({}), DEFAULTS);
+});
+
+test('defaults match package.json, which documents every setting', async () => {
+  const manifest = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(`${__dirname}/../../../package.json`, 'utf8')));
+  const properties = manifest.contributes.configuration.properties as Record<string, { type: string; default: unknown; description?: string; markdownDescription?: string }>;
+  assert.deepEqual(Object.keys(properties).sort(), Object.keys(DEFAULTS).map((key) => `codeassist.${key}`).sort());
+  for (const [key, value] of Object.entries(DEFAULTS)) {
+    const property = properties[`codeassist.${key}`];
+    assert.deepEqual(property.default, value, `default of codeassist.${key}`);
+    assert.ok(property.type, `type of codeassist.${key}`);
+    assert.ok(property.description ?? property.markdownDescription, `description of codeassist.${key}`);
+  }
+});
+
+test('values of the wrong type or out of range fall back or are clamped', () => {
+  const settings = read({ enable: 'yes', device: 'gpu', maxTokens: 5000.4, debounceMs: -3, languages: ['csharp', '', 7, ' python ', 'csharp'], logLevel: 'loud', modelPath: '  /m  ' });
+  assert.equal(settings.enable, true);
+  assert.equal(settings.device, 'auto');
+  assert.equal(settings.maxTokens, 1024);
+  assert.equal(settings.debounceMs, 0);
+  assert.deepEqual(settings.languages, ['csharp', 'python']);
+  assert.equal(settings.logLevel, 'info');
+  assert.equal(settings.modelPath, '/m');
+  assert.equal(read({ maxTokens: Number.NaN }).maxTokens, 64);
+});
+
+test('server settings carry exactly the protocol keys; an empty model path is left to the server', () => {
+  assert.deepEqual(toServerSettings(DEFAULTS), { enable: true, device: 'auto', maxTokens: 64, multiline: true });
+  assert.deepEqual(toServerSettings(read({ modelPath: '/models/tiny', device: 'cuda', maxTokens: 16, multiline: false, enable: false, serverPath: '/x' })), {
+    enable: false,
+    modelPath: '/models/tiny',
+    device: 'cuda',
+    maxTokens: 16,
+    multiline: false,
+  });
+});
+
+test('serve arguments follow the documented command line', () => {
+  assert.deepEqual(serveArguments(DEFAULTS), ['serve', '--device', 'auto', '--log-level', 'info']);
+  assert.deepEqual(serveArguments(read({ modelPath: '~/m', device: 'cpu', logLevel: 'debug' }), (p) => p.replace('~', '/home/u')), [
+    'serve', '--model', '/home/u/m', '--device', 'cpu', '--log-level', 'debug',
+  ]);
+});
+
+test('the document selector covers saved and untitled files of each language', () => {
+  assert.deepEqual(documentSelector(['csharp']), [
+    { scheme: 'file', language: 'csharp' },
+    { scheme: 'untitled', language: 'csharp' },
+  ]);
+  assert.deepEqual(documentSelector([]), []);
+});
+
+test('command-line and selector changes restart; the rest is one notification', () => {
+  const cases: [Partial<ClientSettings>, boolean, boolean][] = [
+    // change, restart, notify
+    [{ serverPath: '/opt/codeassist' }, true, false],
+    [{ modelPath: '/m' }, true, true],
+    [{ device: 'cpu' }, true, true],
+    [{ languages: ['csharp'] }, true, false],
+    [{ logLevel: 'trace' }, true, false],
+    [{ enable: false }, false, true],
+    [{ maxTokens: 32 }, false, true],
+    [{ multiline: false }, false, true],
+    [{ debounceMs: 10 }, false, false],
+    [{}, false, false],
+  ];
+  for (const [change, restart, notify] of cases) {
+    const after = { ...DEFAULTS, ...change };
+    assert.equal(changeNeedsRestart(DEFAULTS, after), restart, `restart for ${JSON.stringify(change)}`);
+    assert.equal(changeNeedsNotification(DEFAULTS, after), notify, `notify for ${JSON.stringify(change)}`);
+  }
+});
+
+test('toggle writes the most specific level that sets enable', () => {
+  assert.equal(toggleLevel(undefined), 'global');
+  assert.equal(toggleLevel({}), 'global');
+  assert.equal(toggleLevel({ workspaceValue: false }), 'workspace');
+  assert.equal(toggleLevel({ workspaceValue: false, workspaceFolderValue: true }), 'workspaceFolder');
+});
