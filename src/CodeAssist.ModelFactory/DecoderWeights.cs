@@ -1,0 +1,133 @@
+namespace CodeAssist.ModelFactory;
+
+/// <summary>
+/// The float tensors of a Llama-style decoder, named as in Hugging Face's <c>LlamaForCausalLM</c> state dict and
+/// stored row-major. V is the vocabulary size, H the hidden size, I the intermediate (MLP) size:
+/// <list type="bullet">
+/// <item><c>model.embed_tokens.weight</c> [V, H]</item>
+/// <item>per layer i, prefix <c>model.layers.{i}.</c>: <c>input_layernorm.weight</c> [H];
+/// <c>self_attn.q_proj.weight</c>, <c>self_attn.k_proj.weight</c>, <c>self_attn.v_proj.weight</c>,
+/// <c>self_attn.o_proj.weight</c> [H, H]; <c>post_attention_layernorm.weight</c> [H];
+/// <c>mlp.gate_proj.weight</c>, <c>mlp.up_proj.weight</c> [H, I]; <c>mlp.down_proj.weight</c> [I, H]</item>
+/// <item><c>model.norm.weight</c> [H]</item>
+/// <item><c>lm_head.weight</c> [H, V]</item>
+/// </list>
+/// Unlike PyTorch's <c>nn.Linear.weight</c> ([out, in]), every projection and <c>lm_head</c> is stored as
+/// [in, out], i.e. transposed, so that the ONNX graph multiplies activations by it directly: export
+/// <c>linear.weight.T</c>. The model computes, per layer, x += o_proj(attention(rope(q_proj(n)), rope(k_proj(n)),
+/// v_proj(n))) with n = RMSNorm(x), then x += down_proj(silu(gate_proj(n)) * up_proj(n)) with
+/// n = RMSNorm(x); RMSNorm(x) = x / sqrt(mean(x²) + 1e-5) * weight; rotary embedding uses the
+/// "rotate_half" convention with theta 10000; attention scores are scaled by 1/sqrt(head size).
+/// </summary>
+public sealed class DecoderWeights
+{
+    public const string EmbedTokensName = "model.embed_tokens.weight";
+    public const string FinalNormName = "model.norm.weight";
+    public const string LmHeadName = "lm_head.weight";
+
+    /// <summary>The standard deviation Hugging Face's Llama uses to initialise linear and embedding weights.</summary>
+    public const float DefaultInitStandardDeviation = 0.02f;
+
+    private readonly Dictionary<string, float[]> tensors;
+
+    private DecoderWeights(DecoderShape shape, int vocabSize, Dictionary<string, float[]> tensors)
+    {
+        Shape = shape;
+        VocabSize = vocabSize;
+        this.tensors = tensors;
+    }
+
+    public DecoderShape Shape { get; }
+
+    public int VocabSize { get; }
+
+    /// <summary>Every tensor by name; <see cref="Layout"/> gives their order and dimensions.</summary>
+    public IReadOnlyDictionary<string, float[]> Tensors => tensors;
+
+    public float[] this[string name] => tensors.TryGetValue(name, out var tensor)
+        ? tensor
+        : throw new KeyNotFoundException($"The decoder has no tensor named '{name}'; see DecoderWeights.Layout for the names.");
+
+    public static string LayerTensorName(int layer, string tensor) => $"model.layers.{layer}.{tensor}.weight";
+
+    /// <summary>Every tensor's name and dimensions for a shape and vocabulary, in a fixed order.</summary>
+    public static IReadOnlyList<(string Name, int[] Dimensions)> Layout(DecoderShape shape, int vocabSize)
+    {
+        var (hidden, intermediate) = (shape.Hidden, shape.Intermediate);
+        var layout = new List<(string, int[])> { (EmbedTokensName, [vocabSize, hidden]) };
+        for (var layer = 0; layer < shape.Layers; layer++)
+        {
+            layout.Add((LayerTensorName(layer, "input_layernorm"), [hidden]));
+            layout.Add((LayerTensorName(layer, "self_attn.q_proj"), [hidden, hidden]));
+            layout.Add((LayerTensorName(layer, "self_attn.k_proj"), [hidden, hidden]));
+            layout.Add((LayerTensorName(layer, "self_attn.v_proj"), [hidden, hidden]));
+            layout.Add((LayerTensorName(layer, "self_attn.o_proj"), [hidden, hidden]));
+            layout.Add((LayerTensorName(layer, "post_attention_layernorm"), [hidden]));
+            layout.Add((LayerTensorName(layer, "mlp.gate_proj"), [hidden, intermediate]));
+            layout.Add((LayerTensorName(layer, "mlp.up_proj"), [hidden, intermediate]));
+            layout.Add((LayerTensorName(layer, "mlp.down_proj"), [intermediate, hidden]));
+        }
+        layout.Add((FinalNormName, [hidden]));
+        layout.Add((LmHeadName, [hidden, vocabSize]));
+        return layout;
+    }
+
+    /// <summary>
+    /// Seeded initial weights: normal(0, <paramref name="standardDeviation"/>) for matrices and ones for norm
+    /// weights, as Hugging Face initialises a fresh Llama. The same arguments always give the same values.
+    /// </summary>
+    public static DecoderWeights Random(DecoderShape shape, int vocabSize, int seed, float standardDeviation = DefaultInitStandardDeviation)
+    {
+        shape.Validate();
+        var sampler = new SeededNormalSampler(unchecked((ulong)seed));
+        var tensors = new Dictionary<string, float[]>();
+        foreach (var (name, dimensions) in Layout(shape, vocabSize))
+        {
+            var values = new float[ElementCount(dimensions)];
+            if (dimensions.Length == 1)
+            {
+                Array.Fill(values, 1f);
+            }
+            else
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = sampler.Next(standardDeviation);
+                }
+            }
+            tensors.Add(name, values);
+        }
+        return new DecoderWeights(shape, vocabSize, tensors);
+    }
+
+    /// <summary>
+    /// Wraps existing tensors, e.g. trained weights to export. Every name of <see cref="Layout"/> must be present
+    /// with exactly its element count, and no other name; the arrays are used as they are, not copied.
+    /// </summary>
+    public static DecoderWeights FromTensors(DecoderShape shape, int vocabSize, IReadOnlyDictionary<string, float[]> tensors)
+    {
+        shape.Validate();
+        var layout = Layout(shape, vocabSize);
+        var ordered = new Dictionary<string, float[]>();
+        foreach (var (name, dimensions) in layout)
+        {
+            if (!tensors.TryGetValue(name, out var values))
+            {
+                throw new ArgumentException($"Tensor '{name}' is missing; a decoder of {shape} with vocabulary {vocabSize} needs all of: {string.Join(", ", layout.Select(entry => entry.Name))}.");
+            }
+            if (values.Length != ElementCount(dimensions))
+            {
+                throw new ArgumentException($"Tensor '{name}' has {values.Length} values but [{string.Join(", ", dimensions)}] needs {ElementCount(dimensions)}; projections are stored [in, out].");
+            }
+            ordered.Add(name, values);
+        }
+        var unexpected = tensors.Keys.Where(name => !ordered.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
+        if (unexpected.Count > 0)
+        {
+            throw new ArgumentException($"Unexpected tensors for a decoder of {shape}: {string.Join(", ", unexpected)}.");
+        }
+        return new DecoderWeights(shape, vocabSize, ordered);
+    }
+
+    private static int ElementCount(int[] dimensions) => dimensions.Aggregate(1, (product, dimension) => checked(product * dimension));
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using CodeAssist.ModelFactory.Onnx;
+
+namespace CodeAssist.ModelFactory;
+
+/// <summary>
+/// Writes complete ONNX Runtime GenAI model folders: genai_config.json, model.onnx, tokenizer.json,
+/// tokenizer_config.json and codeassist.json (our own settings; GenAI rejects unknown fields in its config).
+/// The same arguments always produce byte-identical files.
+/// </summary>
+public static class ModelFolderWriter
+{
+    public const string GenAiConfigFileName = "genai_config.json";
+    public const string ModelFileName = "model.onnx";
+    public const string CodeAssistConfigFileName = "codeassist.json";
+
+    /// <summary>Our special tokens spell FIM the way Qwen2.5-Coder does, so its prompt format applies.</summary>
+    public const string PromptFormat = "qwen";
+
+    /// <summary>Chat turns are &lt;|user|&gt;…&lt;|end|&gt; and &lt;|assistant|&gt;…&lt;|end|&gt;.</summary>
+    public const string ChatFormat = "codeassist";
+
+    /// <summary>Writes a Llama decoder with the given weights; <paramref name="tokenizer"/> must match their vocabulary.</summary>
+    public static void WriteDecoder(string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName)
+    {
+        shape.Validate();
+        if (weights.Shape != shape)
+        {
+            throw new ArgumentException($"The weights are for {weights.Shape}, not {shape}.", nameof(weights));
+        }
+        if (weights.VocabSize != tokenizer.VocabSize)
+        {
+            throw new ArgumentException($"The weights have a vocabulary of {weights.VocabSize} ids but the tokenizer has {tokenizer.VocabSize}.", nameof(weights));
+        }
+        var graph = LlamaDecoderGraph.Build(weights);
+        var cache = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, tokenizer.VocabSize);
+        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName);
+    }
+
+    /// <summary>Writes a decoder with seeded random weights and <see cref="ByteLevelBpeTokenizer.Default"/>.</summary>
+    public static void WriteRandom(string directory, DecoderShape shape, int seed, string modelName = "codeassist-random")
+    {
+        var tokenizer = ByteLevelBpeTokenizer.Default;
+        WriteDecoder(directory, shape, DecoderWeights.Random(shape, tokenizer.VocabSize, seed), tokenizer, modelName);
+    }
+
+    /// <summary>
+    /// Writes a model whose greedy continuation of a prompt ending in &lt;|fim_middle|&gt; or &lt;|assistant|&gt;
+    /// is exactly <paramref name="script"/>, then &lt;|endoftext|&gt;, using
+    /// <see cref="ByteLevelBpeTokenizer.Default"/>. Special token spellings inside the script become those tokens.
+    /// </summary>
+    public static void WriteScripted(string directory, string script, string modelName = "codeassist-scripted")
+    {
+        var tokenizer = ByteLevelBpeTokenizer.Default;
+        var graph = ScriptedDecoderGraph.Build(tokenizer.Encode(script), tokenizer);
+        var cache = new DecoderGraphSignature(ScriptedDecoderGraph.Layers, ScriptedDecoderGraph.Heads, ScriptedDecoderGraph.HeadSize, tokenizer.VocabSize);
+        WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength, tokenizer, modelName);
+    }
+
+    private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName)
+    {
+        Directory.CreateDirectory(directory);
+        using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            OnnxModelSerializer.Write(graph, modelName, model);
+        }
+        tokenizer.WriteTo(directory);
+        WriteGenAiConfig(Path.Combine(directory, GenAiConfigFileName), cache, hiddenSize, contextLength, tokenizer);
+        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName);
+    }
+
+    /// <summary>
+    /// Only fields GenAI 0.18 knows: it throws on any other. "llama" selects the plain decoder-only pipeline;
+    /// past_present_share_buffer must be false because our graphs grow the cache by concatenation.
+    /// </summary>
+    private static void WriteGenAiConfig(string path, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer)
+    {
+        var endOfText = tokenizer.TokenId(ByteLevelBpeTokenizer.EndOfText);
+        Debug.Assert(endOfText < tokenizer.VocabSize, "GenAI requires the end-of-text id to lie inside the vocabulary.");
+        JsonFileWriter.Write(path, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("model");
+            json.WriteNumber("bos_token_id", endOfText);
+            json.WriteNumber("context_length", contextLength);
+            json.WriteStartObject("decoder");
+            json.WriteStartObject("session_options");
+            json.WriteString("log_id", "onnxruntime-genai");
+            json.WriteStartArray("provider_options");
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString("filename", ModelFileName);
+            json.WriteNumber("head_size", cache.HeadSize);
+            json.WriteNumber("hidden_size", hiddenSize);
+            json.WriteStartObject("inputs");
+            json.WriteString("input_ids", DecoderIoNames.InputIds);
+            json.WriteString("attention_mask", DecoderIoNames.AttentionMask);
+            json.WriteString("position_ids", DecoderIoNames.PositionIds);
+            json.WriteString("past_key_names", DecoderIoNames.PastKeyPattern);
+            json.WriteString("past_value_names", DecoderIoNames.PastValuePattern);
+            json.WriteEndObject();
+            json.WriteStartObject("outputs");
+            json.WriteString("logits", DecoderIoNames.Logits);
+            json.WriteString("present_key_names", DecoderIoNames.PresentKeyPattern);
+            json.WriteString("present_value_names", DecoderIoNames.PresentValuePattern);
+            json.WriteEndObject();
+            json.WriteNumber("num_attention_heads", cache.Heads);
+            json.WriteNumber("num_hidden_layers", cache.Layers);
+            json.WriteNumber("num_key_value_heads", cache.Heads);
+            json.WriteEndObject();
+            json.WriteNumber("eos_token_id", endOfText);
+            json.WriteNumber("pad_token_id", endOfText);
+            json.WriteString("type", "llama");
+            json.WriteNumber("vocab_size", tokenizer.VocabSize);
+            json.WriteEndObject();
+            json.WriteStartObject("search");
+            json.WriteNumber("diversity_penalty", 0.0);
+            json.WriteBoolean("do_sample", false);
+            json.WriteBoolean("early_stopping", true);
+            json.WriteNumber("length_penalty", 1.0);
+            json.WriteNumber("max_length", contextLength);
+            json.WriteNumber("min_length", 0);
+            json.WriteNumber("no_repeat_ngram_size", 0);
+            json.WriteNumber("num_beams", 1);
+            json.WriteNumber("num_return_sequences", 1);
+            json.WriteBoolean("past_present_share_buffer", false);
+            json.WriteNumber("repetition_penalty", 1.0);
+            json.WriteNumber("temperature", 1.0);
+            json.WriteNumber("top_k", 1);
+            json.WriteNumber("top_p", 1.0);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
+    }
+
+    private static void WriteCodeAssistConfig(string path, string modelName) =>
+        JsonFileWriter.Write(path, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("name", modelName);
+            json.WriteString("promptFormat", PromptFormat);
+            json.WriteString("chatFormat", ChatFormat);
+            json.WriteString("generatedBy", "CodeAssist.ModelFactory");
+            json.WriteEndObject();
+        });
+}

@@ -1,0 +1,86 @@
+namespace CodeAssist.ModelFactory.Onnx;
+
+/// <summary>
+/// Collects the inputs, constants, nodes and outputs of one ONNX graph. Every value is named by the caller so
+/// that the written model is readable in a viewer and identical from run to run.
+/// </summary>
+internal sealed class OnnxGraphBuilder
+{
+    private readonly List<OnnxValueInfo> inputs = [];
+    private readonly List<OnnxValueInfo> outputs = [];
+    private readonly List<OnnxTensor> initializers = [];
+    private readonly List<OnnxNode> nodes = [];
+    private readonly HashSet<string> names = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<OnnxValueInfo> Inputs => inputs;
+
+    public IReadOnlyList<OnnxValueInfo> Outputs => outputs;
+
+    public IReadOnlyList<OnnxTensor> Initializers => initializers;
+
+    public IReadOnlyList<OnnxNode> Nodes => nodes;
+
+    public string Input(string name, OnnxElementType elementType, params OnnxDimension[] shape)
+    {
+        Claim(name);
+        inputs.Add(new OnnxValueInfo(name, elementType, shape));
+        return name;
+    }
+
+    /// <summary>Declares an already produced value as a graph output.</summary>
+    public void Output(string name, OnnxElementType elementType, params OnnxDimension[] shape)
+    {
+        if (!names.Contains(name))
+        {
+            throw new InvalidOperationException($"Graph output '{name}' is not produced by any node.");
+        }
+        outputs.Add(new OnnxValueInfo(name, elementType, shape));
+    }
+
+    public string Constant(OnnxTensor tensor)
+    {
+        Claim(tensor.Name);
+        initializers.Add(tensor);
+        return tensor.Name;
+    }
+
+    public string Floats(string name, long[] dimensions, ReadOnlySpan<float> values) =>
+        Constant(OnnxTensor.FromFloats(name, dimensions, values));
+
+    public string Int64s(string name, params long[] values) =>
+        Constant(OnnxTensor.FromInt64s(name, [values.Length], values));
+
+    /// <summary>A rank-0 float, which broadcasts against any tensor.</summary>
+    public string ScalarFloat(string name, float value) => Constant(OnnxTensor.FromFloats(name, [], [value]));
+
+    public string ScalarInt64(string name, long value) => Constant(OnnxTensor.FromInt64s(name, [], [value]));
+
+    /// <summary>Adds a single-output node and returns its output, named <paramref name="output"/>.</summary>
+    public string Node(string operatorType, string output, string[] inputs, params OnnxAttribute[] attributes) =>
+        Node(operatorType, [output], inputs, attributes)[0];
+
+    public string[] Node(string operatorType, string[] outputs, string[] inputs, params OnnxAttribute[] attributes)
+    {
+        foreach (var input in inputs)
+        {
+            if (!names.Contains(input))
+            {
+                throw new InvalidOperationException($"Input '{input}' of the {operatorType} node producing '{outputs[0]}' is not defined yet.");
+            }
+        }
+        foreach (var output in outputs)
+        {
+            Claim(output);
+        }
+        nodes.Add(new OnnxNode(operatorType, inputs, outputs, attributes));
+        return outputs;
+    }
+
+    private void Claim(string name)
+    {
+        if (!names.Add(name))
+        {
+            throw new InvalidOperationException($"The graph already has a value named '{name}'.");
+        }
+    }
+}
