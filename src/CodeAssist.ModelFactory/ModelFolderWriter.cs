@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CodeAssist.ModelFactory.Onnx;
 
 namespace CodeAssist.ModelFactory;
@@ -54,7 +53,7 @@ public static class ModelFolderWriter
         var tokenizer = ByteLevelBpeTokenizer.Default;
         var graph = ScriptedDecoderGraph.Build(tokenizer.Encode(script), tokenizer);
         var cache = new DecoderGraphSignature(ScriptedDecoderGraph.Layers, ScriptedDecoderGraph.Heads, ScriptedDecoderGraph.HeadSize, tokenizer.VocabSize);
-        WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength, tokenizer, modelName);
+        WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.Heads * ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength, tokenizer, modelName);
     }
 
     private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName)
@@ -76,7 +75,6 @@ public static class ModelFolderWriter
     private static void WriteGenAiConfig(string path, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer)
     {
         var endOfText = tokenizer.TokenId(ByteLevelBpeTokenizer.EndOfText);
-        Debug.Assert(endOfText < tokenizer.VocabSize, "GenAI requires the end-of-text id to lie inside the vocabulary.");
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();

@@ -12,7 +12,8 @@ namespace CodeAssist.ModelFactory;
 /// position + 1 into its cache slot if it is a marker and 0 otherwise, so the largest cached value locates the
 /// latest marker. Because that memory lives in the cache, GenAI's RewindTo forgets a marker exactly when it
 /// rewinds past it. The token at position p after the marker at m selects row p − m of a logits table whose row
-/// k favours script token k and whose last row favours &lt;|endoftext|&gt;.
+/// k favours script token k and whose last row favours &lt;|endoftext|&gt;. The marker's own logits choose
+/// script token 0, so a prompt must end with the marker: text after it would skip script tokens.
 /// </remarks>
 internal static class ScriptedDecoderGraph
 {
@@ -29,7 +30,9 @@ internal static class ScriptedDecoderGraph
     {
         var graph = new OnnxGraphBuilder();
         var signature = new DecoderGraphSignature(Layers, Heads, HeadSize, tokenizer.VocabSize);
-        var (inputIds, attentionMask, positionIds) = signature.DeclareInputs(graph);
+        // attention_mask is declared but not read: GenAI feeds every input genai_config.json names, and padding
+        // needs no masking here because a padding slot holds 0, like any token that is not a marker.
+        var (inputIds, _, positionIds) = signature.DeclareInputs(graph);
 
         var isFimMiddle = graph.Node("Equal", "marker/is_fim_middle", [inputIds, graph.ScalarInt64("marker/fim_middle_id", tokenizer.TokenId(ByteLevelBpeTokenizer.FimMiddle))]);
         var isAssistant = graph.Node("Equal", "marker/is_assistant", [inputIds, graph.ScalarInt64("marker/assistant_id", tokenizer.TokenId(ByteLevelBpeTokenizer.Assistant))]);
@@ -42,8 +45,6 @@ internal static class ScriptedDecoderGraph
         var cache = graph.Node("Concat", DecoderIoNames.PresentKey(0), [DecoderIoNames.PastKey(0), cacheColumn], OnnxAttribute.Int("axis", 2));
         graph.Node("Concat", DecoderIoNames.PresentValue(0), [DecoderIoNames.PastValue(0), cacheColumn], OnnxAttribute.Int("axis", 2));
 
-        // Padding slots hold 0 like non-marker tokens, so the attention mask changes nothing; the graph still
-        // reads it because GenAI feeds every input genai_config.json names.
         var latestMarkerPlusOne = graph.Node("ReduceMax", "anchor/latest_marker_plus_one", [cache], OnnxAttribute.Ints("axes", 1, 2, 3), OnnxAttribute.Int("keepdims", 0));
         var anchorColumn = graph.Node("Reshape", "anchor/column", [latestMarkerPlusOne, graph.Int64s("anchor/column_shape", -1, 1)]);
         var hasMarker = graph.Node("Greater", "anchor/has_marker", [anchorColumn, zero]);
@@ -61,7 +62,6 @@ internal static class ScriptedDecoderGraph
         table[scriptIds.Count * tokenizer.VocabSize + tokenizer.TokenId(ByteLevelBpeTokenizer.EndOfText)] = ChosenLogit;
         var logitsTable = graph.Floats("logits_table", [scriptIds.Count + 1, tokenizer.VocabSize], table);
         graph.Node("Gather", DecoderIoNames.Logits, [logitsTable, rowIndex], OnnxAttribute.Int("axis", 0));
-        _ = attentionMask;
         signature.DeclareOutputs(graph);
         return graph;
     }

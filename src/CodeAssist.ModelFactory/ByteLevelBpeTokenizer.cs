@@ -7,6 +7,7 @@ namespace CodeAssist.ModelFactory;
 /// A GPT-2 style byte-level BPE tokenizer: regular ids are byte-level tokens (the 256 bytes, then merged
 /// tokens), followed by <see cref="SpecialTokens"/>. <see cref="Encode"/> is the reference C# encoder, meant to
 /// agree id for id with the tokenizer GenAI builds from the tokenizer.json that <see cref="WriteTo"/> writes.
+/// Instances are immutable, so one tokenizer can encode on many threads at once.
 /// </summary>
 public sealed class ByteLevelBpeTokenizer
 {
