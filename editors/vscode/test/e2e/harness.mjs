@@ -1,0 +1,156 @@
+// End-to-end harness: a real code-server (VS Code in the browser) with the packaged .vsix
+// installed, driven by Playwright through Debian's headless Chromium, and a real CodeAssist
+// server started by the extension. Each piece is started here and stopped by `close()`.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const extensionRoot = path.resolve(here, '..', '..');
+export const artifacts = path.join(extensionRoot, 'test-artifacts');
+
+/** What the harness needs from the environment; run-tests.sh sets each, the defaults suit ci-setup.sh. */
+export function configuration() {
+  const server = process.env.CODEASSIST_SERVER;
+  if (!server || !path.isAbsolute(server) || !fs.existsSync(server)) {
+    throw new Error(`CODEASSIST_SERVER must be the absolute path of the published codeassist executable (is "${server ?? ''}"); run-tests.sh publishes one when it is unset.`);
+  }
+  const codeServer = process.env.CODE_SERVER
+    ?? path.join(os.homedir(), '.cache', 'codeassist-vscode-e2e', 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
+  if (!fs.existsSync(codeServer)) throw new Error(`code-server not found at ${codeServer}; run ci-setup.sh or set CODE_SERVER.`);
+  const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+  if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}; run ci-setup.sh (apt-get install chromium) or set CHROMIUM.`);
+  const vsix = process.env.CODEASSIST_VSIX ?? path.join(extensionRoot, 'codeassist.vsix');
+  if (!fs.existsSync(vsix)) throw new Error(`${vsix} not found; run "npm run package" first.`);
+  return { server, codeServer, chromiumPath, vsix };
+}
+
+function run(command, args, what) {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 300_000 });
+  if (result.status !== 0) {
+    throw new Error(`${what} failed (${command} ${args.join(' ')}), exit ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode} before serving ${url}`);
+    try {
+      const response = await fetch(url, { redirect: 'manual' });
+      if (response.status < 500) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms`);
+}
+
+/**
+ * Creates the scripted model and a copy of the fixture workspace, installs the .vsix, starts
+ * code-server and opens the workspace in headless Chromium.
+ * @param {{ script: string, fixture: string }} options
+ */
+export async function startEditor({ script, fixture }) {
+  const config = configuration();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'codeassist-vscode-e2e-'));
+  const model = path.join(root, 'model');
+  const workspace = path.join(root, 'workspace');
+  const userData = path.join(root, 'user-data');
+  const extensions = path.join(root, 'extensions');
+  const browserProfile = path.join(root, 'chromium-profile');
+  fs.mkdirSync(artifacts, { recursive: true });
+
+  run(config.server, ['model', 'create', model, '--kind', 'scripted', '--script', script], 'Creating the scripted model');
+  fs.cpSync(fixture, workspace, { recursive: true });
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
+    'codeassist.serverPath': config.server,
+    'codeassist.modelPath': model,
+    'codeassist.device': 'cpu',
+    'codeassist.logLevel': 'debug',
+    'editor.inlineSuggest.enabled': true,
+    // The suggest widget would take Tab from the ghost text; this test is about ghost text only.
+    'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+    'editor.suggestOnTriggerCharacters': false,
+    'editor.wordBasedSuggestions': 'off',
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+  }, null, 2));
+
+  const codeServerArgs = ['--user-data-dir', userData, '--extensions-dir', extensions, '--config', path.join(root, 'code-server.yaml')];
+  fs.writeFileSync(path.join(root, 'code-server.yaml'), 'auth: none\n');
+  run(config.codeServer, [...codeServerArgs, '--install-extension', config.vsix], 'Installing the .vsix');
+
+  const port = await freePort();
+  const log = fs.openSync(path.join(artifacts, 'code-server.log'), 'w');
+  const codeServer = spawn(config.codeServer, [
+    ...codeServerArgs,
+    '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--bind-addr', `127.0.0.1:${port}`, workspace,
+  ], { stdio: ['ignore', log, log], detached: true });
+  const url = `http://127.0.0.1:${port}/`;
+  await waitForHttp(url, codeServer, 60_000);
+
+  const browser = await chromium.launchPersistentContext(browserProfile, {
+    executablePath: config.chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+
+  return {
+    page,
+    workspace,
+    /** Copies the extension's and server's logs into test-artifacts, then stops everything. */
+    async close() {
+      copyLogs(userData);
+      await browser.close().catch(() => {});
+      try {
+        process.kill(-codeServer.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      await new Promise((resolve) => (codeServer.exitCode !== null ? resolve() : codeServer.once('exit', resolve)));
+      fs.closeSync(log);
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+function copyLogs(userData) {
+  const logs = path.join(userData, 'logs');
+  if (!fs.existsSync(logs)) return;
+  for (const entry of fs.readdirSync(logs, { recursive: true })) {
+    const file = path.join(logs, entry);
+    if (/CodeAssist|exthost\.log|remoteagent\.log/.test(entry) && fs.statSync(file).isFile()) {
+      fs.copyFileSync(file, path.join(artifacts, entry.replaceAll(path.sep, '_')));
+    }
+  }
+}

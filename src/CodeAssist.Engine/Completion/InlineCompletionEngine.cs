@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using CodeAssist.Engine.Completion.PostProcessing;
+using CodeAssist.Engine.Context;
+using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Models;
+using CodeAssist.Inference;
+using CodeAssist.Inference.Generation;
+
+namespace CodeAssist.Engine.Completion;
+
+/// <summary>
+/// From a cursor position to cleaned suggestions: the type-through cache first, then context, the model and the
+/// post-processing rules. A newer request for the same document cancels the older one and its generation at once.
+/// </summary>
+public sealed class InlineCompletionEngine(
+    DocumentStore documents,
+    ContextBuilder contextBuilder,
+    ModelHost models,
+    Func<AssistSettings> settings,
+    Func<string?> workspaceRoot)
+{
+    private readonly ConcurrentDictionary<Uri, CancellationTokenSource> _inFlight = new();
+    private int _nextId;
+
+    public TypeThroughCache Cache { get; } = new();
+    public CompletionStats Stats { get; } = new();
+
+    /// <summary>Raised around model work so status UIs can show "generating".</summary>
+    public event Action<bool>? Generating;
+
+    public async Task<InlineCompletionResult> CompleteAsync(InlineCompletionQuery query, CancellationToken cancellationToken)
+    {
+        Stats.Requested();
+        var current = settings();
+        if (!current.Enable)
+            return InlineCompletionResult.Empty;
+        var document = documents.TryGet(query.Uri) ?? throw new ArgumentException($"{query.Uri} is not open; send textDocument/didOpen first");
+        if (query.Version is { } version && version != document.Version)
+            return InlineCompletionResult.Empty;
+        var offset = document.OffsetOf(query.Line, query.Character)
+            ?? throw new ArgumentException($"position {query.Line}:{query.Character} is outside {query.Uri} ({document.Text.Lines.Count} lines)");
+        if (document.Text.Length > DocumentStore.MaxCompletableLength)
+            return InlineCompletionResult.Empty;
+
+        var cached = Cache.Lookup(document, offset);
+        if (cached.Count > 0)
+        {
+            Stats.CacheHit();
+            return Answer(document, offset, offset, cached, query.Trigger == CompletionTrigger.Invoked ? current.Candidates : 1);
+        }
+
+        using var request = SupersedeEarlierRequest(query.Uri, cancellationToken);
+        try
+        {
+            var model = await models.WhenLoadedAsync(request.Token).ConfigureAwait(false);
+            if (model is null)
+                return InlineCompletionResult.Empty;
+            var suggestions = await GenerateAsync(model, document, offset, query, current, request.Token).ConfigureAwait(false);
+            Cache.Remember(document, offset, suggestions);
+            return Answer(document, offset, offset, suggestions, suggestions.Count);
+        }
+        catch (OperationCanceledException)
+        {
+            Stats.Cancelled();
+            throw;
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<Uri, CancellationTokenSource>(query.Uri, request));
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> GenerateAsync(LanguageModel model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
+    {
+        var budget = Math.Min(current.ContextBudget, model.Window - current.MaxTokens - 16);
+        var context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
+        var prompt = PromptFor(model, context);
+        var candidates = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
+        var suggestions = new List<string>();
+        Generating?.Invoke(true);
+        try
+        {
+            for (var i = 0; i < candidates; i++)
+            {
+                var request = new GenerationRequest(prompt, current.MaxTokens)
+                {
+                    Deadline = current.GenerationDeadline,
+                    StopStrings = current.Multiline && SuggestionSite.At(document, offset, true).AllowsBlock ? [] : ["\n"],
+                    Sampling = i == 0 ? null : new Sampling(Seed: i),
+                };
+                var result = await model.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+                Stats.Generated();
+                var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
+                if (text is not null && !suggestions.Contains(text))
+                    suggestions.Add(text);
+            }
+        }
+        finally
+        {
+            Generating?.Invoke(false);
+        }
+        return suggestions;
+    }
+
+    /// <summary>The model family's FIM prompt; instruct-only models get the same context as an instruction.</summary>
+    public static string PromptFor(LanguageModel model, CompletionContext context) =>
+        model.Format.Fim is { } fim
+            ? fim.Build(context.ToFimRequest())
+            : model.Format.Chat.Build(
+                "You complete code. Reply with only the code that replaces <CURSOR>, without explanations or code fences.",
+                context.Prefix + "<CURSOR>" + context.Suffix);
+
+    private CancellationTokenSource SupersedeEarlierRequest(Uri uri, CancellationToken cancellationToken)
+    {
+        var request = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _inFlight.AddOrUpdate(uri, request, (_, earlier) =>
+        {
+            try
+            {
+                earlier.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The earlier request finished while this one arrived.
+            }
+            return request;
+        });
+        return request;
+    }
+
+    private InlineCompletionResult Answer(DocumentSnapshot document, int start, int end, IReadOnlyList<string> texts, int limit) =>
+        new([.. texts.Take(limit).Select(t => new InlineSuggestion($"c{Interlocked.Increment(ref _nextId)}", t, start, end, document.Version))], document);
+}

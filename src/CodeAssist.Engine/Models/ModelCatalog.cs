@@ -1,0 +1,34 @@
+namespace CodeAssist.Engine.Models;
+
+/// <summary>
+/// Where installed models live: <c>models/</c> beside the installed executable (install.sh puts the default model
+/// there), or the folder named by CODEASSIST_MODELS_DIR. Nothing here ever downloads anything.
+/// </summary>
+public static class ModelCatalog
+{
+    public const string DefaultModelName = "codeassist-tiny";
+    public const string DirectoryVariable = "CODEASSIST_MODELS_DIR";
+
+    public static string ModelsDirectory =>
+        Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(AppContext.BaseDirectory, "models");
+
+    /// <summary>Installed model folders (those with a genai_config.json), by name.</summary>
+    public static IReadOnlyList<string> Installed() =>
+        Directory.Exists(ModelsDirectory)
+            ? [.. Directory.EnumerateDirectories(ModelsDirectory)
+                .Where(d => File.Exists(Path.Combine(d, "genai_config.json")))
+                .Order(StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>The model to use when none is configured: the default model if installed, else the only one installed.</summary>
+    public static string ResolveDefault()
+    {
+        var installed = Installed();
+        var preferred = installed.FirstOrDefault(d => Path.GetFileName(d) == DefaultModelName)
+            ?? (installed.Count == 1 ? installed[0] : null);
+        return preferred ?? throw new FileNotFoundException(
+            $"no model is installed in {ModelsDirectory}; run ./install.sh, or pass --model DIR (a GenAI model folder)");
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CodeAssist.Inference.Models;
+
+/// <summary>
+/// CodeAssist's own optional settings beside a model (codeassist.json). They live apart from genai_config.json
+/// because GenAI rejects fields it does not know.
+/// </summary>
+public sealed record ModelSettings
+{
+    public static readonly ModelSettings Empty = new();
+
+    /// <summary>Display name; defaults to the folder name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>FIM format id (qwen, deepseek, codellama, starcoder); detected from the tokenizer when absent.</summary>
+    public string? PromptFormat { get; init; }
+
+    /// <summary>Chat template id (chatml, phi3, codeassist, deepseek); detected from the tokenizer when absent.</summary>
+    public string? ChatFormat { get; init; }
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    };
+
+    public static ModelSettings Read(string modelDirectory)
+    {
+        var path = Path.Combine(modelDirectory, ModelFolder.SettingsFile);
+        return File.Exists(path) ? JsonSerializer.Deserialize<ModelSettings>(File.ReadAllText(path), Options) ?? Empty : Empty;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text;
+
+namespace CodeAssist.Inference.Prompts;
+
+/// <summary>
+/// A chat template, written out as code so that prompts are exact and testable without a Jinja engine.
+/// Used for instruct-only models and for refactorings. Every template ends where the assistant's reply begins.
+/// </summary>
+public sealed record ChatFormat(
+    string Id,
+    string SystemStart,
+    string UserStart,
+    string TurnEnd,
+    string AssistantStart,
+    IReadOnlyList<string> StopTokens,
+    string? BeginText = null)
+{
+    /// <summary>Whether the template has a system turn; without one the system text opens the user turn.</summary>
+    public bool HasSystemTurn => SystemStart.Length > 0;
+
+    public string Build(string system, string user)
+    {
+        var prompt = new StringBuilder();
+        prompt.Append(BeginText);
+        if (HasSystemTurn)
+            prompt.Append(SystemStart).Append(system).Append(TurnEnd).Append(UserStart).Append(user);
+        else
+            prompt.Append(UserStart).Append(system).Append("\n\n").Append(user);
+        prompt.Append(TurnEnd).Append(AssistantStart);
+        return prompt.ToString();
+    }
+
+    public static readonly ChatFormat ChatMl = new(
+        "chatml", "<|im_start|>system\n", "<|im_start|>user\n", "<|im_end|>\n", "<|im_start|>assistant\n",
+        ["<|im_end|>", "<|endoftext|>"]);
+
+    public static readonly ChatFormat Phi3 = new(
+        "phi3", "<|system|>\n", "<|user|>\n", "<|end|>\n", "<|assistant|>\n",
+        ["<|end|>", "<|endoftext|>"]);
+
+    public static readonly ChatFormat Llama3 = new(
+        "llama3", "<|start_header_id|>system<|end_header_id|>\n\n", "<|start_header_id|>user<|end_header_id|>\n\n", "<|eot_id|>",
+        "<|start_header_id|>assistant<|end_header_id|>\n\n", ["<|eot_id|>", "<|end_of_text|>"], BeginText: "<|begin_of_text|>");
+
+    /// <summary>
+    /// The template of CodeAssist's own models: Phi-3's markers, but the prompt ends on the <c>&lt;|assistant|&gt;</c> token
+    /// itself so the reply's first token follows a special token (the scripted test model anchors there).
+    /// </summary>
+    public static readonly ChatFormat CodeAssist = new(
+        "codeassist", "", "<|user|>\n", "<|end|>\n", "<|assistant|>",
+        ["<|end|>", "<|endoftext|>"]);
+
+    public static IReadOnlyList<ChatFormat> All { get; } = [ChatMl, Phi3, Llama3, CodeAssist];
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CodeAssist.Engine;
+using CodeAssist.Engine.Completion;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary>`codeassist complete FILE --line L --column C`: the main job without an editor.</summary>
+internal static class CompleteCommand
+{
+    public static Command Create()
+    {
+        var file = CommonOptions.File();
+        var line = CommonOptions.Line();
+        var column = CommonOptions.Column();
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var maxTokens = new Option<int>("--max-tokens") { Description = "New tokens at most", DefaultValueFactory = _ => 64 };
+        var candidates = new Option<int>("--candidates") { Description = "Suggestions to print (more than one samples extra candidates)", DefaultValueFactory = _ => 1 };
+        var command = new Command("complete", "Print the suggestion for a position in a file") { file, line, column, model, device, maxTokens, candidates };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var settings = new AssistSettings { MaxTokens = parse.GetValue(maxTokens), Candidates = parse.GetValue(candidates) };
+                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken).ConfigureAwait(false);
+                var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
+                if (await session.State.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
+                {
+                    Console.Error.WriteLine($"codeassist: {session.State.Models.LoadError}");
+                    return 2;
+                }
+                var clock = Stopwatch.StartNew();
+                var trigger = settings.Candidates > 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic;
+                var result = await session.State.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, l, c, trigger), cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"codeassist: {loaded.Name} on {loaded.Device.DisplayName}, {result.Items.Count} suggestion(s) in {clock.ElapsedMilliseconds} ms");
+                if (result.Items.Count == 0)
+                {
+                    Console.Error.WriteLine("codeassist: no suggestion at this position (the model's output was empty after clean-up)");
+                    return 1;
+                }
+                foreach (var item in result.Items)
+                    Console.Out.WriteLine(item.Text);
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            {
+                Console.Error.WriteLine($"codeassist: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using CodeAssist.Engine.Completion;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary>`codeassist context FILE --line L --column C`: the prompt and what each piece of context cost.</summary>
+internal static class ContextCommand
+{
+    public static Command Create()
+    {
+        var file = CommonOptions.File();
+        var line = CommonOptions.Line();
+        var column = CommonOptions.Column();
+        var model = CommonOptions.Model();
+        var budget = new Option<int>("--budget") { Description = "Prompt token budget", DefaultValueFactory = _ => 1536 };
+        var command = new Command("context", "Print the prompt built for a position, with the tokens each piece used") { file, line, column, model, budget };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), "cpu", null, cancellationToken).ConfigureAwait(false);
+                var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
+                if (await session.State.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
+                {
+                    Console.Error.WriteLine($"codeassist: {session.State.Models.LoadError}");
+                    return 2;
+                }
+                var offset = session.Document.OffsetOf(l, c)!.Value;
+                var context = await session.State.ContextBuilder.BuildAsync(session.Document, offset, parse.GetValue(budget), loaded.CountTokens, session.State.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
+                Console.Out.WriteLine($"budget {parse.GetValue(budget)} tokens, used {context.Pieces.Sum(p => p.Tokens)}");
+                foreach (var piece in context.Pieces)
+                    Console.Out.WriteLine($"  {piece.Kind,-14} {piece.Tokens,6} tokens  {piece.Source}");
+                Console.Out.WriteLine("---- prompt ----");
+                Console.Out.WriteLine(InlineCompletionEngine.PromptFor(loaded, context));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            {
+                Console.Error.WriteLine($"codeassist: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,70 @@
+using CodeAssist.Engine;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary>
+/// The server's own engine wiring, driven from the command line for one file: what `complete` and `context` use, so
+/// they behave exactly like an editor session.
+/// </summary>
+internal sealed class FileSession : IDisposable
+{
+    private FileSession(ServerState state, Engine.Documents.DocumentSnapshot document)
+    {
+        State = state;
+        Document = document;
+    }
+
+    public ServerState State { get; }
+    public Engine.Documents.DocumentSnapshot Document { get; }
+
+    public static async Task<FileSession> OpenAsync(FileInfo file, string? modelPath, string device, AssistSettings? settings, CancellationToken cancellationToken)
+    {
+        if (!file.Exists)
+            throw new FileNotFoundException($"{file.FullName} does not exist");
+        var state = new ServerState(new ServerLog(LogLevel.Warn), (settings ?? new AssistSettings()) with { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device })
+        {
+            Initialized = true,
+            WorkspaceRoot = file.DirectoryName,
+        };
+        state.LoadModel();
+        var uri = new Uri(file.FullName);
+        var document = state.Documents.Open(uri, LanguageIds.FromPath(file.FullName), 1, await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
+        return new FileSession(state, document);
+    }
+
+    /// <summary>Editor positions from compiler-style 1-based line and column.</summary>
+    public (int Line, int Character) PositionOf(int line, int column)
+    {
+        if (line < 1 || line > Document.Text.Lines.Count)
+            throw new ArgumentException($"line {line} is outside {Document.FilePath} (1 to {Document.Text.Lines.Count})");
+        var length = Document.Text.Lines[line - 1].End - Document.Text.Lines[line - 1].Start;
+        if (column < 1 || column > length + 1)
+            throw new ArgumentException($"column {column} is outside line {line} of {Document.FilePath} (1 to {length + 1})");
+        return (line - 1, column - 1);
+    }
+
+    public void Dispose() => State.Dispose();
+}
+
+/// <summary>LSP language ids for files the command line opens.</summary>
+internal static class LanguageIds
+{
+    public static string FromPath(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".cs" => "csharp",
+        ".csx" => "csharp",
+        ".py" => "python",
+        ".ts" => "typescript",
+        ".js" => "javascript",
+        ".lua" => "lua",
+        ".go" => "go",
+        ".rs" => "rust",
+        ".java" => "java",
+        ".c" or ".h" => "c",
+        ".cpp" or ".hpp" or ".cc" => "cpp",
+        ".sh" => "shellscript",
+        ".json" => "json",
+        ".md" => "markdown",
+        _ => "plaintext",
+    };
+}

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using CodeAssist.Engine.Models;
+using CodeAssist.Inference.Models;
+using CodeAssist.ModelFactory;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary>
+/// `codeassist model list|verify|add|create`: models live in the models directory; `add` copies a folder brought
+/// over by hand (air-gapped machines) and verifies it. Nothing ever downloads by itself.
+/// </summary>
+internal static class ModelCommand
+{
+    public static Command Create() => new("model", "Manage local models (nothing is ever downloaded)")
+    {
+        List(), Verify(), Add(), CreateModel(),
+    };
+
+    private static Command List()
+    {
+        var command = new Command("list", "List installed models");
+        command.SetAction(_ =>
+        {
+            var installed = ModelCatalog.Installed();
+            Console.Out.WriteLine($"models directory: {ModelCatalog.ModelsDirectory}");
+            if (installed.Count == 0)
+                Console.Out.WriteLine("  (none; run ./install.sh or `codeassist model add DIR`)");
+            foreach (var folder in installed)
+            {
+                var problems = ModelFolder.Verify(folder);
+                var isDefault = Path.GetFileName(folder) == ModelCatalog.DefaultModelName ? " (default)" : "";
+                Console.Out.WriteLine($"  {Path.GetFileName(folder)}{isDefault}  {(problems.Count == 0 ? "ok" : "broken: " + problems[0])}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "A GenAI model folder" };
+        var command = new Command("verify", "Check that a folder is a usable GenAI model") { directory };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(directory)!.FullName;
+            var problems = ModelFolder.Verify(path);
+            foreach (var problem in problems)
+                Console.Error.WriteLine($"codeassist: {problem}");
+            if (problems.Count > 0)
+                return 1;
+            var folder = ModelFolder.Open(path);
+            var format = Inference.Prompts.PromptFormat.Choose(folder.SpecialTokens, folder.Settings.PromptFormat, folder.Settings.ChatFormat);
+            Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Add()
+    {
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "A GenAI model folder copied onto this machine" };
+        var name = new Option<string?>("--name") { Description = "Name in the models directory (default: the folder's name)" };
+        var makeDefault = new Option<bool>("--default") { Description = $"Install it as the default model ({ModelCatalog.DefaultModelName})" };
+        var command = new Command("add", "Copy a model folder into the models directory and verify it") { directory, name, makeDefault };
+        command.SetAction(parse =>
+        {
+            var source = parse.GetValue(directory)!;
+            var problems = ModelFolder.Verify(source.FullName);
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                    Console.Error.WriteLine($"codeassist: {problem}");
+                return 1;
+            }
+            var targetName = parse.GetValue(makeDefault) ? ModelCatalog.DefaultModelName : parse.GetValue(name) ?? source.Name;
+            var target = Path.Combine(ModelCatalog.ModelsDirectory, targetName);
+            if (Path.GetFullPath(target) == source.FullName)
+            {
+                Console.Out.WriteLine($"{target} is already installed");
+                return 0;
+            }
+            var staging = target + ".partial";
+            if (Directory.Exists(staging))
+                Directory.Delete(staging, recursive: true);
+            CopyDirectory(source.FullName, staging);
+            if (Directory.Exists(target))
+                Directory.Delete(target, recursive: true);
+            Directory.Move(staging, target);
+            Console.Out.WriteLine($"installed {targetName} in {target}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateModel()
+    {
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "Folder to write the model into" };
+        var kind = new Option<string>("--kind") { Description = "random (seeded random weights) or scripted (greedy output is --script)", DefaultValueFactory = _ => "random" };
+        kind.AcceptOnlyFromAmong("random", "scripted");
+        var script = new Option<string?>("--script") { Description = "For --kind scripted: the exact text the model generates after a FIM prompt" };
+        var size = new Option<string>("--size") { Description = "For --kind random: tiny (tests) or realistic (4 layers x 256 hidden, benchmarks)", DefaultValueFactory = _ => "tiny" };
+        size.AcceptOnlyFromAmong("tiny", "realistic");
+        var seed = new Option<int>("--seed") { Description = "Seed of the random weights", DefaultValueFactory = _ => 1 };
+        var name = new Option<string?>("--name") { Description = "Model name written into codeassist.json" };
+        var command = new Command("create", "Write a test model in the GenAI folder format (deterministic)") { directory, kind, script, size, seed, name };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(directory)!.FullName;
+            if (parse.GetValue(kind) == "scripted")
+            {
+                var text = parse.GetValue(script);
+                if (text is null)
+                {
+                    Console.Error.WriteLine("codeassist: --kind scripted needs --script TEXT");
+                    return 2;
+                }
+                ModelFolderWriter.WriteScripted(path, text.Replace("\\n", "\n"), parse.GetValue(name) ?? "codeassist-scripted");
+            }
+            else
+            {
+                var shape = parse.GetValue(size) == "realistic" ? DecoderShape.Realistic : DecoderShape.Tiny;
+                ModelFolderWriter.WriteRandom(path, shape, parse.GetValue(seed), parse.GetValue(name) ?? "codeassist-random");
+            }
+            Console.Out.WriteLine($"wrote {path}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source))
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        foreach (var directory in Directory.EnumerateDirectories(source))
+            CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)));
+    }
+}

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using CodeAssist.Engine;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary>`codeassist serve`: LSP over stdio, what editors launch.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var logLevel = new Option<string>("--log-level") { Description = "trace, debug, info, warn or error", DefaultValueFactory = _ => "info" };
+        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, logLevel };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            // Stdout is the protocol's alone: anything else that writes to Console.Out goes to stderr.
+            var stdout = Console.OpenStandardOutput();
+            var stdin = Console.OpenStandardInput();
+            Console.SetOut(Console.Error);
+            var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
+            var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto" };
+            var host = new LanguageServerHost(stdin, stdout, log, settings);
+            log.Info($"codeassist {ServerVersion.Current} serving LSP on stdio (pid {Environment.ProcessId})");
+            var code = await host.RunAsync().ConfigureAwait(false);
+            // Unloading the model frees native memory; a blocked stdin read must not keep the process alive, so the
+            // exit does not wait for more than a moment.
+            if (!Task.Run(host.Dispose).Wait(TimeSpan.FromMilliseconds(500)))
+                log.Warn("shutting down took too long; exiting anyway");
+            Environment.Exit(code);
+            return code;
+        });
+        return command;
+    }
+
+    public static string? FullPathOrNull(string? path) => path is null ? null : Path.GetFullPath(path);
+}

@@ -1,0 +1,25 @@
+using CodeAssist.Engine.Completion;
+using CodeAssist.Server.Protocol;
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Handlers.CodeAssist;
+
+/// <summary>codeAssist/context: the prompt the server would build at a position, with what each piece cost.</summary>
+internal sealed class ContextHandler(ServerState state)
+{
+    [JsonRpcMethod(CodeAssistMethods.Context, UseSingleObjectParameterDeserialization = true)]
+    public async Task<ContextResult> ContextAsync(ContextParams? parameters, CancellationToken cancellationToken)
+    {
+        state.EnsureInitialized();
+        parameters = RequestErrors.Required(parameters);
+        var document = state.Documents.TryGet(parameters.TextDocument.Uri) ?? throw RequestErrors.InvalidParams($"{parameters.TextDocument.Uri} is not open");
+        var offset = document.OffsetOf(parameters.Position.Line, parameters.Position.Character)
+            ?? throw RequestErrors.InvalidParams($"position {parameters.Position.Line}:{parameters.Position.Character} is outside the document");
+        var model = await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new LocalRpcException($"no model is loaded: {state.Models.LoadError}") { ErrorCode = LspErrorCodes.RequestFailed };
+        var budget = state.Settings.ContextBudget;
+        var context = await state.ContextBuilder.BuildAsync(document, offset, budget, model.CountTokens, state.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
+        return new ContextResult(InlineCompletionEngine.PromptFor(model, context), budget,
+            [.. context.Pieces.Select(p => new ContextPieceInfo(p.Kind, p.Source, p.Tokens, p.Text))]);
+    }
+}

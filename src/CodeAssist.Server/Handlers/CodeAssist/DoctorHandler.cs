@@ -1,0 +1,17 @@
+using CodeAssist.Server.Cli;
+using CodeAssist.Server.Protocol;
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Handlers.CodeAssist;
+
+internal sealed class DoctorHandler(ServerState state)
+{
+    [JsonRpcMethod(CodeAssistMethods.Doctor)]
+    public async Task<DoctorResult> DoctorAsync(CancellationToken cancellationToken)
+    {
+        state.EnsureInitialized();
+        var model = await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);
+        var report = await Task.Run(() => DoctorReport.Collect(model, state.Settings.ModelPath, state.Models.LoadError, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new DoctorResult(report.ToText());
+    }
+}

@@ -1,0 +1,43 @@
+using CodeAssist.Engine.Completion;
+using CodeAssist.Server.Protocol;
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Handlers.Completion;
+
+/// <summary>
+/// The fallback for clients without inline completion: the suggestion as one completion item, sorted first.
+/// </summary>
+internal sealed class CompletionHandler(ServerState state)
+{
+    [JsonRpcMethod("textDocument/completion", UseSingleObjectParameterDeserialization = true)]
+    public async Task<CompletionList> CompletionAsync(CompletionParams? parameters, CancellationToken cancellationToken)
+    {
+        state.EnsureInitialized();
+        parameters = RequestErrors.Required(parameters);
+        if (parameters.TextDocument?.Uri is null || parameters.Position is null)
+            throw RequestErrors.InvalidParams("textDocument/completion needs textDocument.uri and position");
+        var query = new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
+            parameters.Context?.TriggerKind == 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic);
+        var result = await CompletionRequests.RunAsync(state, query, cancellationToken).ConfigureAwait(false);
+        if (result.Document is not { } document)
+            return new CompletionList(IsIncomplete: true, []);
+        return new CompletionList(IsIncomplete: true, [.. result.Items.Select((item, index) =>
+        {
+            var start = document.PositionOf(item.StartOffset);
+            var end = document.PositionOf(item.EndOffset);
+            var firstLine = item.Text.Split('\n')[0].Trim();
+            return new CompletionItem
+            {
+                Label = firstLine.Length > 0 ? firstLine : item.Text.Trim().Split('\n')[0],
+                Kind = CompletionItemKind.Snippet,
+                Detail = "CodeAssist",
+                Documentation = new MarkupContent("markdown", $"```\n{item.Text}\n```"),
+                SortText = $"0000{index}",
+                InsertTextFormat = InsertTextFormat.PlainText,
+                TextEdit = new TextEdit(new Protocol.Range(new Position(start.Line, start.Character), new Position(end.Line, end.Character)), item.Text),
+                Preselect = index == 0,
+                Command = new Command("Accept CodeAssist suggestion", CodeAssistCommands.DidAcceptCompletion, [item.Id]),
+            };
+        })]);
+    }
+}

@@ -1,0 +1,32 @@
+using CodeAssist.Engine.Completion;
+using CodeAssist.Server.Protocol;
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Handlers.Completion;
+
+internal sealed class InlineCompletionHandler(ServerState state)
+{
+    [JsonRpcMethod("textDocument/inlineCompletion", UseSingleObjectParameterDeserialization = true)]
+    public async Task<InlineCompletionList> InlineCompletionAsync(InlineCompletionParams? parameters, CancellationToken cancellationToken)
+    {
+        state.EnsureInitialized();
+        parameters = RequestErrors.Required(parameters);
+        if (parameters.TextDocument?.Uri is null || parameters.Position is null)
+            throw RequestErrors.InvalidParams("textDocument/inlineCompletion needs textDocument.uri and position");
+        var query = new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
+            parameters.Context?.TriggerKind == InlineCompletionTriggerKind.Invoked ? CompletionTrigger.Invoked : CompletionTrigger.Automatic);
+        var result = await CompletionRequests.RunAsync(state, query, cancellationToken).ConfigureAwait(false);
+        if (result.Document is not { } document)
+            return new InlineCompletionList([]);
+        return new InlineCompletionList([.. result.Items.Select(item =>
+        {
+            var start = document.PositionOf(item.StartOffset);
+            var end = document.PositionOf(item.EndOffset);
+            return new InlineCompletionItem(
+                item.Text,
+                FilterText: null,
+                new Protocol.Range(new Position(start.Line, start.Character), new Position(end.Line, end.Character)),
+                new Command("Accept CodeAssist suggestion", CodeAssistCommands.DidAcceptCompletion, [item.Id]));
+        })]);
+    }
+}

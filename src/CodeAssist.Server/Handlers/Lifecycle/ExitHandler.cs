@@ -1,0 +1,10 @@
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Handlers.Lifecycle;
+
+internal sealed class ExitHandler(ServerState state)
+{
+    /// <summary>Exit code 0 after shutdown, 1 otherwise, as the specification says.</summary>
+    [JsonRpcMethod("exit")]
+    public void Exit() => state.Exit.TrySetResult(state.ShutdownRequested ? 0 : 1);
+}

@@ -1,0 +1,34 @@
+namespace CodeAssist.Server.Protocol;
+
+// CodeAssist's own protocol extensions, namespaced and documented in docs/PROTOCOL.md.
+
+public sealed record StatusParams(string State, string? Model, string? Device, string? Message);
+
+public sealed record DoctorResult(string Report);
+
+public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccepted, long Generations, long CacheHits, long Requests, long Cancelled);
+
+public sealed record ContextParams(TextDocumentIdentifier TextDocument, Position Position);
+
+public sealed record ContextPieceInfo(string Kind, string Source, int Tokens, string Text);
+
+public sealed record ContextResult(string Prompt, int BudgetTokens, ContextPieceInfo[] Pieces);
+
+public static class CodeAssistMethods
+{
+    public const string Status = "codeAssist/status";
+    public const string Doctor = "codeAssist/doctor";
+    public const string Stats = "codeAssist/stats";
+    public const string Context = "codeAssist/context";
+}
+
+public static class CodeAssistCommands
+{
+    public const string DidShowCompletion = "codeassist.didShowCompletion";
+    public const string DidAcceptCompletion = "codeassist.didAcceptCompletion";
+    public const string DidPartiallyAcceptCompletion = "codeassist.didPartiallyAcceptCompletion";
+    public const string Rewrite = "codeassist.rewrite";
+    public const string RunRefactoring = "codeassist.runRefactoring";
+
+    public static readonly string[] All = [DidShowCompletion, DidAcceptCompletion, DidPartiallyAcceptCompletion, Rewrite, RunRefactoring];
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CodeAssist.Server.Tests;
+
+/// <summary>
+/// A minimal LSP client that starts the real `codeassist serve` process and frames JSON-RPC by hand over its stdio,
+/// so the tests exercise exactly what an editor sees (and nothing of the server's own JSON-RPC stack).
+/// </summary>
+public sealed class LspProcessClient : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Stream _stdin;
+    private readonly Stream _stdout;
+    private readonly StringBuilder _stderr = new();
+    private readonly Dictionary<int, TaskCompletionSource<JsonObject>> _pending = [];
+    private readonly List<JsonObject> _notifications = [];
+    private readonly Lock _gate = new();
+    private readonly Task _reader;
+    private int _nextId;
+
+    private LspProcessClient(Process process)
+    {
+        _process = process;
+        _stdin = process.StandardInput.BaseStream;
+        _stdout = process.StandardOutput.BaseStream;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lock (_stderr)
+                    _stderr.AppendLine(e.Data);
+        };
+        process.BeginErrorReadLine();
+        _reader = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>Requests the server sent to the client (workspace/applyEdit, window/workDoneProgress/create), answered with null.</summary>
+    public List<JsonObject> ServerRequests { get; } = [];
+
+    public Func<JsonObject, JsonNode?> ServerRequestHandler { get; set; } = _ => null;
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+                return _stderr.ToString();
+        }
+    }
+
+    public Process Process => _process;
+
+    public static LspProcessClient Start(params string[] arguments)
+    {
+        var server = Path.Combine(AppContext.BaseDirectory, "codeassist.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(server);
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        return new LspProcessClient(Process.Start(start)!);
+    }
+
+    public async Task<JsonObject> RequestAsync(string method, object? parameters, TimeSpan? timeout = null)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var completion = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+            _pending[id] = completion;
+        await SendAsync(new { jsonrpc = "2.0", id, method, @params = parameters });
+        return await completion.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Sends a request and returns its id without waiting (for cancellation tests).</summary>
+    public (int Id, Task<JsonObject> Response) StartRequest(string method, object? parameters)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var completion = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+            _pending[id] = completion;
+        _ = SendAsync(new { jsonrpc = "2.0", id, method, @params = parameters });
+        return (id, completion.Task);
+    }
+
+    public Task NotifyAsync(string method, object? parameters) => SendAsync(new { jsonrpc = "2.0", method, @params = parameters });
+
+    public async Task SendAsync(object message) => await SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(message));
+
+    private readonly SemaphoreSlim _writeGate = new(1);
+
+    public async Task SendRawAsync(byte[] body, string? header = null)
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            await _stdin.WriteAsync(Encoding.ASCII.GetBytes(header ?? $"Content-Length: {body.Length}\r\n\r\n"));
+            await _stdin.WriteAsync(body);
+            await _stdin.FlushAsync();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<JsonObject> InitializeAsync(string? rootPath = null, object? initializationOptions = null)
+    {
+        var result = await RequestAsync("initialize", new
+        {
+            processId = Environment.ProcessId,
+            clientInfo = new { name = "codeassist-tests" },
+            rootUri = rootPath is null ? null : new Uri(rootPath).AbsoluteUri,
+            capabilities = new { },
+            initializationOptions,
+        });
+        await NotifyAsync("initialized", new { });
+        return result;
+    }
+
+    public Task OpenAsync(string path, string text, string languageId = "csharp", int version = 1) =>
+        NotifyAsync("textDocument/didOpen", new { textDocument = new { uri = new Uri(path).AbsoluteUri, languageId, version, text } });
+
+    public IReadOnlyList<JsonObject> Notifications(string method)
+    {
+        lock (_gate)
+            return [.. _notifications.Where(n => (string?)n["method"] == method)];
+    }
+
+    public async Task<JsonObject> WaitForNotificationAsync(string method, Func<JsonObject, bool> predicate, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            var match = Notifications(method).FirstOrDefault(predicate);
+            if (match is not null)
+                return match;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"no {method} notification matched; stderr:\n{Stderr}");
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var length = await ReadHeaderAsync();
+                if (length < 0)
+                    return;
+                var body = new byte[length];
+                await _stdout.ReadExactlyAsync(body);
+                var message = JsonNode.Parse(body)!.AsObject();
+                if (message["id"] is { } id && message["method"] is null)
+                {
+                    TaskCompletionSource<JsonObject>? pending;
+                    lock (_gate)
+                        _pending.Remove(id.GetValue<int>(), out pending);
+                    pending?.TrySetResult(message);
+                }
+                else if (message["id"] is { } requestId)
+                {
+                    lock (_gate)
+                        ServerRequests.Add(message);
+                    var reply = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = requestId.DeepClone(), ["result"] = ServerRequestHandler(message) };
+                    await SendRawAsync(Encoding.UTF8.GetBytes(reply.ToJsonString()));
+                }
+                else
+                {
+                    lock (_gate)
+                        _notifications.Add(message);
+                }
+            }
+        }
+        catch (Exception) when (_process.HasExited)
+        {
+        }
+    }
+
+    private async Task<int> ReadHeaderAsync()
+    {
+        var header = new StringBuilder();
+        var buffer = new byte[1];
+        while (!header.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            if (await _stdout.ReadAsync(buffer) == 0)
+                return -1;
+            header.Append((char)buffer[0]);
+        }
+        foreach (var line in header.ToString().Split("\r\n"))
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                return int.Parse(line["Content-Length:".Length..].Trim());
+        throw new InvalidDataException($"header without Content-Length: {header}");
+    }
+
+    public async Task<int> ShutdownAndExitAsync()
+    {
+        await RequestAsync("shutdown", null);
+        await NotifyAsync("exit", null);
+        return await WaitForExitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        try
+        {
+            await _reader.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception)
+        {
+        }
+        _process.Dispose();
+    }
+}
