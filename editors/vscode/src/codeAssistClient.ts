@@ -2,6 +2,7 @@
 // line must change, and tells the server about every other settings change without a restart.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import {
   CancellationToken,
@@ -11,9 +12,9 @@ import {
   LanguageClientOptions,
   RevealOutputChannelOn,
   State,
-  TransportKind,
 } from 'vscode-languageclient/node';
 import { inlineCompletionMiddleware } from './inlineCompletion';
+import { lineLevel } from './serverLog';
 import { expandHome, notFoundMessage, resolveServerPath, ResolvedServerPath } from './serverPath';
 import { ClientSettings, changeNeedsNotification, changeNeedsRestart, documentSelector, serveArguments, toServerSettings } from './settings';
 import type { StatusEvent, StatusParams } from './statusModel';
@@ -68,6 +69,13 @@ export class CodeAssistClient implements vscode.Disposable {
       documentSelector: documentSelector(this.settings.languages),
       outputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
+      stdioOptions: {
+        // Stdout carries the protocol, so nothing arrives here; stderr is the server's log.
+        stdout: () => undefined,
+        stderr: (input, channel) => {
+          readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => channel[lineLevel(line)](line));
+        },
+      },
       initializationOptions: toServerSettings(this.settings),
       middleware: {
         provideInlineCompletionItems: inlineCompletionMiddleware(() => this.settings),
@@ -88,7 +96,8 @@ export class CodeAssistClient implements vscode.Disposable {
     const client = new LanguageClient(
       'codeassist',
       'CodeAssist',
-      { command: server.command, args, transport: TransportKind.stdio },
+      // No `transport`: TransportKind.stdio would append `--stdio`, which `codeassist serve` does not take.
+      { command: server.command, args },
       clientOptions,
     );
     client.onDidChangeState(({ newState }) => {
