@@ -14,7 +14,7 @@ import {
   State,
 } from 'vscode-languageclient/node';
 import { inlineCompletionMiddleware } from './inlineCompletion';
-import { lineLevel } from './serverLog';
+import { stderrLineLevel } from './serverLog';
 import { expandHome, notFoundMessage, resolveServerPath, ResolvedServerPath } from './serverPath';
 import { ClientSettings, changeNeedsNotification, changeNeedsRestart, documentSelector, serveArguments, toServerSettings } from './settings';
 import type { StatusEvent, StatusParams } from './statusModel';
@@ -70,10 +70,10 @@ export class CodeAssistClient implements vscode.Disposable {
       outputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       stdioOptions: {
-        // Stdout carries the protocol, so nothing arrives here; stderr is the server's log.
+        // Stdout carries the protocol, so nothing arrives here; see serverLog.ts for stderr.
         stdout: () => undefined,
         stderr: (input, channel) => {
-          readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => channel[lineLevel(line)](line));
+          readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => channel[stderrLineLevel(line)](line));
         },
       },
       initializationOptions: toServerSettings(this.settings),

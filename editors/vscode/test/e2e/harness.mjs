@@ -19,8 +19,8 @@ export function configuration() {
   if (!server || !path.isAbsolute(server) || !fs.existsSync(server)) {
     throw new Error(`CODEASSIST_SERVER must be the absolute path of the published codeassist executable (is "${server ?? ''}"); run-tests.sh publishes one when it is unset.`);
   }
-  const codeServer = process.env.CODE_SERVER
-    ?? path.join(os.homedir(), '.cache', 'codeassist-vscode-e2e', 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
+  const e2eHome = process.env.CODEASSIST_E2E_HOME ?? path.join(os.homedir(), '.cache', 'codeassist-vscode-e2e');
+  const codeServer = process.env.CODE_SERVER ?? path.join(e2eHome, 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
   if (!fs.existsSync(codeServer)) throw new Error(`code-server not found at ${codeServer}; run ci-setup.sh or set CODE_SERVER.`);
   const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
   if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}; run ci-setup.sh (apt-get install chromium) or set CHROMIUM.`);
