@@ -1,0 +1,235 @@
+-- Pure logic, in headless Neovim without a server:
+--   nvim --headless -u NONE -i NONE -n -c "luafile tests/unit_spec.lua"
+local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/harness.lua")
+local T = H.test
+local eq = H.eq
+local s = require("codeassist.suggestion")
+local config = require("codeassist.config")
+
+-- Word and line splitting --------------------------------------------------------
+
+local function chunks(take, text)
+  local result = {}
+  while text ~= "" do
+    local c = take(text)
+    result[#result + 1] = c
+    text = text:sub(#c + 1)
+  end
+  return result
+end
+
+T("accept word: punctuation joins the word after it, blanks lead", function()
+  eq({ "Console", ".WriteLine", '("hi', '");' }, chunks(s.take_word, 'Console.WriteLine("hi");'),
+    "suggestion.take_word must cut before each word, keeping the punctuation in front of it")
+  eq({ " return", " a", " + b", ";" }, chunks(s.take_word, " return a + b;"), "take_word with blanks and operators")
+end)
+
+T("accept word: a line break takes the next line's indentation with it", function()
+  eq({ " x", ";", "\n    ", "y", ";" }, chunks(s.take_word, " x;\n    y;"), "take_word at a line break")
+  eq({ "\n\t", "z" }, chunks(s.take_word, "\n\tz"), "take_word keeps tabs as indentation")
+end)
+
+T("accept word: non-ASCII letters are word characters", function()
+  eq({ "größe", " = 1" }, chunks(s.take_word, "größe = 1"), "take_word must not split UTF-8 letters")
+end)
+
+T("accept line: the rest of the line, then each next line with its break", function()
+  eq({ "int sum = a + b;", "\n        return sum;", "\n}" }, chunks(s.take_line, "int sum = a + b;\n        return sum;\n}"),
+    "suggestion.take_line")
+  eq({ "\n", "\nx" }, chunks(s.take_line, "\n\nx"), "take_line with an empty line")
+end)
+
+-- Items from LSP -------------------------------------------------------------------
+
+local function line_getter(lines)
+  return function(row)
+    return lines[row + 1] or ""
+  end
+end
+local function utf16_col(line, character)
+  return vim.str_byteindex(line, character, true)
+end
+
+T("result: InlineCompletionItem[] and InlineCompletionList both give items", function()
+  eq(1, #s.result_items({ { insertText = "a" } }), "a plain array")
+  eq(1, #s.result_items({ items = { { insertText = "a" } } }), "an {items} list")
+  eq(0, #s.result_items(nil), "a null result")
+  eq(0, #s.result_items(vim.NIL), "a JSON null")
+end)
+
+T("item without a range starts at the cursor", function()
+  local item = s.from_lsp({ insertText = "x + 1;" }, 2, 5, line_getter({}), utf16_col)
+  eq({ 2, 5, 0 }, { item.start_row, item.start_col, item.tail }, "from_lsp without range")
+end)
+
+T("item range: columns are UTF-16, converted to bytes; the part right of the cursor is the tail", function()
+  -- "é" is 2 bytes and 1 UTF-16 unit. The cursor is after "(" (byte 7); the range covers
+  -- UTF-16 1..7, bytes 1..8, so the ")" right of the cursor is the tail.
+  local lines = { "aé = ()" }
+  local raw = {
+    insertText = "é = (1)",
+    range = { start = { line = 0, character = 1 }, ["end"] = { line = 0, character = 7 } },
+    command = { command = "codeassist.didAcceptCompletion", arguments = { "item-7" } },
+  }
+  local item = s.from_lsp(raw, 0, 7, line_getter(lines), utf16_col)
+  eq({ 0, 1, 1, "item-7" }, { item.start_row, item.start_col, item.tail, item.id }, "from_lsp with range")
+  eq("1)", s.remaining(item, lines[1], 0, 7), "remaining after what was typed")
+end)
+
+T("item whose range starts after the cursor or on another row is dropped", function()
+  local raw = { insertText = "x", range = { start = { line = 0, character = 3 }, ["end"] = { line = 0, character = 3 } } }
+  eq(nil, s.from_lsp(raw, 0, 1, line_getter({ "abcd" }), utf16_col), "range starting right of the cursor")
+  raw.range.start.line, raw.range["end"].line = 1, 1
+  eq(nil, s.from_lsp(raw, 0, 3, line_getter({ "abcd", "efgh" }), utf16_col), "range on another row")
+end)
+
+T("snippet insertText is reduced to its text", function()
+  eq("foo(bar)", s.insert_text({ insertText = { kind = "snippet", value = "foo(${1:bar})$0" } }), "snippet placeholders")
+  eq("a$b", s.insert_text({ insertText = { kind = "snippet", value = "a\\$b" } }), "escaped dollar")
+  eq("x\ny", s.insert_text({ insertText = "x\r\ny" }), "CRLF becomes LF")
+end)
+
+-- What shows as the user types -------------------------------------------------------
+
+T("typing through a suggestion keeps the rest; typing something else drops it", function()
+  local item = { text = "return a + b;", start_row = 3, start_col = 8, tail = 0 }
+  local line = "        ret"
+  eq("urn a + b;", s.remaining(item, line, 3, 11), "typed a prefix of the suggestion")
+  eq(nil, s.remaining(item, "        rex", 3, 11), "typed something else")
+  eq(nil, s.remaining(item, "        return a + b;", 3, 21), "typed all of it")
+  eq(nil, s.remaining(item, line, 4, 11), "moved to another row")
+  eq(nil, s.remaining(item, line, 3, 7), "moved left of the start")
+end)
+
+-- Range application -------------------------------------------------------------------
+
+local function apply(lines, edit)
+  local buf = vim.api.nvim_create_buf(false, true)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  vim.api.nvim_buf_set_text(buf, edit.start_row, edit.start_col, edit.end_row, edit.end_col, edit.lines)
+  local result = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  vim.api.nvim_buf_delete(buf, { force = true })
+  return result
+end
+
+T("accept replaces exactly the range with the insertText, the tail included", function()
+  -- The user typed "Add(" and an auto-pair put ")" after the cursor; the item covers "Add()".
+  local lines = { "x = Add()" }
+  local item = { text = "Add(a, b)", start_row = 0, start_col = 4, tail = 1 }
+  local edit = s.accept_edit(item, 0, 8)
+  eq({ "x = Add(a, b)" }, apply(lines, edit), "accept_edit over a range with a tail")
+  eq({ 0, 13 }, { edit.cursor_row, edit.cursor_col }, "cursor after the accepted text")
+end)
+
+T("accept of a multi-line item ends the cursor on its last line", function()
+  local item = { text = " int sum = a + b;\n        return sum;", start_row = 1, start_col = 9, tail = 0 }
+  local edit = s.accept_edit(item, 1, 9)
+  eq({ "{", "        x int sum = a + b;", "        return sum;", "}" }, apply({ "{", "        x", "}" }, edit), "multi-line accept")
+  eq({ 2, 19 }, { edit.cursor_row, edit.cursor_col }, "cursor on the last inserted line")
+end)
+
+T("partial accept inserts at the cursor and re-anchors what is left", function()
+  local item = { text = "return sum;\nnext", start_row = 0, start_col = 2, tail = 0, id = "i1", accepted = "" }
+  local line = "  ret"
+  local rest = s.remaining(item, line, 0, 5)
+  local edit, left = s.accept_part(item, rest, s.take_word(rest), 0, 5)
+  eq({ "  return" }, apply({ line }, edit), "word accepted at the cursor")
+  eq({ " sum;\nnext", 0, 8, "return" }, { left.text, left.start_row, left.start_col, left.accepted }, "what is left")
+  local rest2 = left.text
+  local edit2, left2 = s.accept_part(left, rest2, s.take_line(rest2), 0, 8)
+  eq({ "  return sum;" }, apply({ "  return" }, edit2), "line accepted")
+  local edit3, left3 = s.accept_part(left2, left2.text, s.take_line(left2.text), 0, 13)
+  eq({ "  return sum;", "next" }, apply({ "  return sum;" }, edit3), "next line accepted")
+  eq(nil, left3, "nothing left after the last line")
+  eq({ 1, 4 }, { edit3.cursor_row, edit3.cursor_col }, "cursor at the end of the accepted line")
+end)
+
+T("duplicate candidates are shown once", function()
+  local a = { text = "x", start_row = 0, start_col = 0 }
+  local b = { text = "y", start_row = 0, start_col = 0 }
+  eq({ a, b }, s.unique({ a, b, { text = "x", start_row = 0, start_col = 0 } }), "suggestion.unique")
+end)
+
+T("display lines expand tabs", function()
+  eq({ "a", "    b" }, s.display_lines("a\n\tb", 4), "display_lines")
+end)
+
+-- Options ------------------------------------------------------------------------------
+
+T("options: nested tables merge, lists replace, defaults stay untouched", function()
+  local o, problems = config.resolve({ cmd = { "/opt/codeassist/codeassist" }, keymaps = { accept = "<C-y>" }, debounce_ms = 80 })
+  eq({}, problems, "valid options must not produce problems")
+  eq({ "/opt/codeassist/codeassist" }, o.cmd, "cmd must replace the default list, not merge into it")
+  eq("<C-y>", o.keymaps.accept, "a keymap override")
+  eq("<M-Right>", o.keymaps.accept_word, "other keymaps keep their defaults")
+  eq(80, o.debounce_ms, "debounce_ms")
+  eq({ "codeassist", "serve" }, config.defaults.cmd, "resolve must not change the defaults table")
+  eq("<M-l>", config.defaults.keymaps.accept, "resolve must not change the default keymaps")
+end)
+
+T("options: wrong values are reported and fall back to their defaults", function()
+  local o, problems = config.resolve({ device = "tpu", debounce = 10, keymaps = { accept = 3, tab = false } })
+  eq("auto", o.device, "an invalid device falls back to auto")
+  eq(false, o.keymaps.tab, "a valid key next to an invalid one is kept")
+  eq("<M-l>", o.keymaps.accept, "an invalid key falls back")
+  eq(3, #problems, "three problems: device, unknown option debounce, keymaps.accept")
+  local text = table.concat(problems, "\n")
+  H.truthy(text:find('unknown option "debounce"', 1, true), "the unknown option is named: " .. text)
+  H.truthy(text:find("device must be", 1, true), "the device problem says what is allowed: " .. text)
+end)
+
+T("options: server settings use the protocol's names", function()
+  local o = config.resolve({ model_path = "/models/tiny/", device = "cpu", max_tokens = 32, multiline = false, enabled = false })
+  eq({ enable = false, modelPath = "/models/tiny", device = "cpu", maxTokens = 32, multiline = false, candidates = 3, contextBudget = 1536 },
+    config.server_settings(o), "config.server_settings")
+  eq({ "codeassist", "serve", "--log-level", "info" }, config.server_cmd(o), "config.server_cmd appends --log-level")
+  eq(nil, config.server_settings(config.resolve({})).modelPath, "no modelPath unless model_path is set")
+end)
+
+-- Root detection ------------------------------------------------------------------------
+
+T("root: a solution above beats the project next to the file; .git last", function()
+  local root = vim.fn.tempname()
+  vim.fn.mkdir(root .. "/src/App", "p")
+  vim.fn.writefile({}, root .. "/All.sln")
+  vim.fn.writefile({}, root .. "/src/App/App.csproj")
+  local file = root .. "/src/App/Program.cs"
+  local client = require("codeassist.client")
+  local markers = config.defaults.root_markers
+  eq(vim.fn.resolve(root), vim.fn.resolve(client.find_root(file, markers)), "*.sln wins")
+  vim.fn.delete(root .. "/All.sln")
+  eq(vim.fn.resolve(root .. "/src/App"), vim.fn.resolve(client.find_root(file, markers)), "then *.csproj")
+  vim.fn.delete(root, "rf")
+end)
+
+-- Keys ------------------------------------------------------------------------------------
+
+T("suggestion keys are buffer-local, and a buffer-local mapping they cover comes back", function()
+  local keymaps = require("codeassist.keymaps")
+  local buf = vim.api.nvim_get_current_buf()
+  vim.api.nvim_buf_set_keymap(buf, "i", "<M-l>", "user-mapping", { noremap = true })
+  keymaps.install(buf, { { lhs = "<M-l>", fn = function() end, desc = "x" }, { lhs = "<M-]>", fn = function() end, desc = "y" } })
+  H.truthy(vim.fn.maparg("<M-]>", "i", false, true).buffer == 1, "<M-]> must be mapped buffer-locally while a suggestion shows")
+  keymaps.remove(buf)
+  eq("user-mapping", vim.fn.maparg("<M-l>", "i"), "the user's own <M-l> must be restored")
+  eq("", vim.fn.maparg("<M-]>", "i"), "<M-]> must be unmapped when the suggestion goes")
+  vim.api.nvim_buf_del_keymap(buf, "i", "<M-l>")
+end)
+
+T(":CodeAssist is defined by plugin/codeassist.lua and completes its subcommands", function()
+  eq(2, vim.fn.exists(":CodeAssist"), "plugin/codeassist.lua must define :CodeAssist")
+  eq({ "disable", "doctor" }, require("codeassist.commands").complete("d"), "subcommand completion")
+  local health = vim.api.nvim_get_runtime_file("lua/codeassist/health.lua", false)
+  eq(1, #health, "lua/codeassist/health.lua must be on the runtimepath for :checkhealth codeassist")
+end)
+
+T("lsp/codeassist.lua is a plain config table with working root markers", function()
+  local cfg = dofile(H.plugin_dir .. "/lsp/codeassist.lua")
+  eq({ "codeassist", "serve" }, cfg.cmd, "cmd")
+  eq({ "cs" }, cfg.filetypes, "filetypes")
+  eq(true, cfg.root_markers[1]("All.sln", "/x"), "the first marker matches *.sln")
+  eq(false, cfg.root_markers[1]("App.csproj", "/x"), "the first marker does not match *.csproj")
+  eq(".git", cfg.root_markers[3], ".git is the last marker")
+end)
+
+H.run("unit", 60000)
