@@ -531,13 +531,14 @@ function M.set_enabled(enabled)
   end
 end
 
---- Number of candidates and which one shows, for the status line.
+--- Which candidate shows, how many there are, and whether they answer an invoked
+--- request (so that next/previous only cycle), for the status line.
 function M.position(bufnr)
   local st = state(bufnr or vim.api.nvim_get_current_buf())
   if not st or not st.items then
     return nil
   end
-  return st.index, #st.items
+  return st.index, #st.items, st.invoked
 end
 
 return M
