@@ -4,6 +4,7 @@ using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Models;
 using CodeAssist.Engine.Workspace;
+using CodeAssist.Server.Handlers;
 using CodeAssist.Inference.Devices;
 using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
@@ -19,14 +20,14 @@ public sealed class ServerState : IDisposable
     private readonly Lock _settingsGate = new();
     private AssistSettings _settings;
 
-    public ServerState(ServerLog log, AssistSettings settings)
+    public ServerState(ServerLog log, AssistSettings settings, bool semanticContext = true)
     {
         Log = log;
         _settings = settings;
         Documents = new DocumentStore();
         Workspace = new CodeWorkspace();
         Models = new ModelHost(log.Info);
-        ContextBuilder = new ContextBuilder(Workspace, ContextSources.Default(Documents));
+        ContextBuilder = new ContextBuilder(Workspace, semanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents));
         Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
         Documents.Changed += Workspace.Update;
         Documents.Closed += uri =>
@@ -95,12 +96,49 @@ public sealed class ServerState : IDisposable
         var model = Models.Current;
         var state = !Settings.Enable ? AssistState.Disabled
             : Models.IsLoading ? AssistState.LoadingModel
+            : Workspace.IsLoadingProjects && model is not null ? AssistState.LoadingSolution
             : model is null ? (Initialized ? AssistState.Error : AssistState.Starting)
             : _override ?? AssistState.Ready;
         return new AssistStatus(state, model?.Name, model?.Device.Device, model is null ? Models.LoadError : model.Device.Reason);
     }
 
     public void PublishStatus() => PublishStatus(_override);
+
+    /// <summary>
+    /// Loads the solution or projects under the workspace folders in the background, reporting LSP work-done
+    /// progress. Completion works on loose files meanwhile; a failed load is a warning.
+    /// </summary>
+    public async Task LoadWorkspaceAsync(CancellationToken cancellationToken)
+    {
+        var projectSystem = SolutionLoader.FindProjectSystem(WorkspaceFolders);
+        if (projectSystem.Count == 0)
+        {
+            Log.Info("no solution or project file under the workspace folders; C# files are read as loose files");
+            return;
+        }
+        using var progress = await WorkDoneProgress.StartAsync(Client, "CodeAssist: loading " + string.Join(", ", projectSystem.Select(Path.GetFileName)), Log).ConfigureAwait(false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var loading = Workspace.LoadProjectsAsync(projectSystem, new Progress<SolutionLoadProgress>(p => progress.Report(p.Message, p.Percentage)), cancellationToken);
+            PublishStatus();
+            var result = await loading.ConfigureAwait(false);
+            foreach (var warning in result.Warnings.Take(20))
+                Log.Warn($"workspace: {warning}");
+            var projects = result.Solution?.ProjectIds.Count ?? 0;
+            Log.Info($"loaded {projects} project(s) from {string.Join(", ", result.LoadedFrom)} in {clock.ElapsedMilliseconds} ms");
+            progress.End($"{projects} project(s) loaded");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.Warn($"the solution did not load ({e.Message}); completions use loose files");
+            progress.End("solution not loaded");
+        }
+        finally
+        {
+            PublishStatus();
+        }
+    }
 
     private void PublishStatus(AssistState? overrideState)
     {

@@ -16,6 +16,8 @@ public static class TokenWindow
             return "";
         var start = Math.Max(0, prefix.Length - (int)(budget * CharsPerTokenGuess * 1.3));
         start = NextLineStart(prefix, start);
+        if (start >= prefix.Length)
+            return CutCharacters(prefix, budget, countTokens, fromEnd: true);
         while (true)
         {
             var candidate = prefix[start..];

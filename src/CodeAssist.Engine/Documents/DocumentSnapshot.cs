@@ -5,6 +5,12 @@ namespace CodeAssist.Engine.Documents;
 /// <summary>An open document at one version. Immutable: requests work on a snapshot while edits move on.</summary>
 public sealed record DocumentSnapshot(Uri Uri, string? FilePath, string LanguageId, int Version, SourceText Text)
 {
+    /// <summary>When the document was opened or last edited: recent documents are context for others.</summary>
+    public DateTime LastTouched { get; init; } = DateTime.UtcNow;
+
+    /// <summary>The line of the latest edit, when there was one.</summary>
+    public int? LastEditLine { get; init; }
+
     public bool IsCSharp => LanguageId == "csharp" || (FilePath?.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) ?? false);
 
     /// <summary>

@@ -33,6 +33,7 @@ public sealed class DocumentStore
         if (!_documents.TryGetValue(uri, out var current))
             throw new ArgumentException($"{uri} is not open; send textDocument/didOpen first");
         var text = current.Text;
+        int? editLine = current.LastEditLine;
         foreach (var edit in edits)
         {
             if (edit.Start is null || edit.End is null)
@@ -45,8 +46,9 @@ public sealed class DocumentStore
             if (end < start)
                 throw new ArgumentException($"change range ends before it starts in {uri}");
             text = text.WithChanges(new TextChange(TextSpan.FromBounds(start, end), edit.NewText));
+            editLine = text.Lines.GetLineFromPosition(Math.Min(start + edit.NewText.Length, text.Length)).LineNumber;
         }
-        var snapshot = current with { Version = version, Text = text };
+        var snapshot = current with { Version = version, Text = text, LastTouched = DateTime.UtcNow, LastEditLine = editLine };
         _documents[uri] = snapshot;
         Changed?.Invoke(snapshot);
         return snapshot;

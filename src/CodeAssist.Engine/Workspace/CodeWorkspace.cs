@@ -14,6 +14,7 @@ namespace CodeAssist.Engine.Workspace;
 public sealed class CodeWorkspace : IDisposable
 {
     private readonly AdhocWorkspace _host = new();
+    private readonly SolutionLoader _loader = new();
     private readonly Lock _gate = new();
     private readonly ProjectId _looseProjectId;
     private readonly Dictionary<string, DocumentId> _looseDocuments = new(StringComparer.Ordinal);
@@ -87,6 +88,28 @@ public sealed class CodeWorkspace : IDisposable
         return document.TryGetText(out var text) && ReferenceEquals(text, snapshot.Text) ? document : document.WithText(snapshot.Text);
     }
 
+    /// <summary>
+    /// Loads solution or project files in the background and lays the open documents over them. Until it ends,
+    /// C# files are served from the loose-files project; a load that fails leaves it that way.
+    /// </summary>
+    public async Task<SolutionLoadResult> LoadProjectsAsync(IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
+    {
+        IsLoadingProjects = true;
+        try
+        {
+            var result = await _loader.LoadAsync(projectSystem, progress, cancellationToken).ConfigureAwait(false);
+            if (result.Solution is not null)
+                ReplaceProjects(result.Solution);
+            return result;
+        }
+        finally
+        {
+            IsLoadingProjects = false;
+        }
+    }
+
+    public bool IsLoadingProjects { get; private set; }
+
     /// <summary>Replaces the loaded projects (keeping the open documents' text on top) when a solution finishes loading.</summary>
     public void ReplaceProjects(Solution loaded)
     {
@@ -129,5 +152,9 @@ public sealed class CodeWorkspace : IDisposable
             loader: TextLoader.From(TextAndVersion.Create(text, VersionStamp.Create(), path))));
     }
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose()
+    {
+        _loader.Dispose();
+        _host.Dispose();
+    }
 }

@@ -13,12 +13,13 @@ internal static class ContextCommand
         var column = CommonOptions.Column();
         var model = CommonOptions.Model();
         var budget = new Option<int>("--budget") { Description = "Prompt token budget", DefaultValueFactory = _ => 1536 };
-        var command = new Command("context", "Print the prompt built for a position, with the tokens each piece used") { file, line, column, model, budget };
+        var noProject = new Option<bool>("--no-project") { Description = "Do not load the enclosing solution or project (faster, text and loose-file context only)" };
+        var command = new Command("context", "Print the prompt built for a position, with the tokens each piece used") { file, line, column, noProject, model, budget };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), "cpu", null, cancellationToken).ConfigureAwait(false);
+                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), "cpu", null, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
                 var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
                 if (await session.State.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
                 {

@@ -17,16 +17,28 @@ internal sealed class FileSession : IDisposable
     public ServerState State { get; }
     public Engine.Documents.DocumentSnapshot Document { get; }
 
-    public static async Task<FileSession> OpenAsync(FileInfo file, string? modelPath, string device, AssistSettings? settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the file as an editor would: the model loads, and the nearest solution or project above the file is loaded
+    /// (unless <paramref name="loadProject"/> is false) so the context has the compiler's view.
+    /// </summary>
+    public static async Task<FileSession> OpenAsync(FileInfo file, string? modelPath, string device, AssistSettings? settings, CancellationToken cancellationToken,
+        bool loadProject = true, bool semanticContext = true)
     {
         if (!file.Exists)
             throw new FileNotFoundException($"{file.FullName} does not exist");
-        var state = new ServerState(new ServerLog(LogLevel.Warn), (settings ?? new AssistSettings()) with { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device })
+        var projectSystem = loadProject ? Engine.Workspace.SolutionLoader.FindNearest(file.FullName) : null;
+        var state = new ServerState(new ServerLog(LogLevel.Warn), (settings ?? new AssistSettings()) with { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device }, semanticContext)
         {
             Initialized = true,
-            WorkspaceRoot = file.DirectoryName,
+            WorkspaceRoot = projectSystem is null ? file.DirectoryName : Path.GetDirectoryName(projectSystem),
         };
         state.LoadModel();
+        if (projectSystem is not null)
+        {
+            var result = await state.Workspace.LoadProjectsAsync([projectSystem], null, cancellationToken).ConfigureAwait(false);
+            foreach (var warning in result.Warnings.Take(5))
+                Console.Error.WriteLine($"codeassist: {warning}");
+        }
         var uri = new Uri(file.FullName);
         var document = state.Documents.Open(uri, LanguageIds.FromPath(file.FullName), 1, await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
         return new FileSession(state, document);

@@ -9,5 +9,7 @@ internal sealed class InitializedHandler(ServerState state)
     {
         state.EnsureInitialized();
         state.PublishStatus();
+        // Completion works on loose files at once and gets the solution's context when loading ends.
+        _ = Task.Run(() => state.LoadWorkspaceAsync(CancellationToken.None));
     }
 }

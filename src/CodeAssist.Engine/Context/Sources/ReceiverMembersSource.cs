@@ -1,0 +1,75 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CodeAssist.Engine.Context.Sources;
+
+/// <summary>
+/// After <c>expr.</c>: the members of <c>expr</c>'s type, including extension methods in scope, as compact signatures —
+/// so the model picks a member that exists instead of one that merely sounds right.
+/// </summary>
+public sealed class ReceiverMembersSource : IContextSource
+{
+    private const int MaxMembers = 60;
+
+    public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
+    {
+        if (request.RoslynDocument is not { } document)
+            return [];
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || request.Offset == 0)
+            return [];
+        var access = FindMemberAccess(root, request.Offset);
+        if (access is null)
+            return [];
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (model is null)
+            return [];
+
+        var receiver = access.Expression;
+        var symbol = model.GetSymbolInfo(receiver, cancellationToken).Symbol;
+        INamespaceOrTypeSymbol? container;
+        bool staticOnly;
+        if (symbol is INamespaceOrTypeSymbol namespaceOrType)
+        {
+            container = namespaceOrType;
+            staticOnly = true;
+        }
+        else
+        {
+            container = model.GetTypeInfo(receiver, cancellationToken).Type;
+            staticOnly = false;
+        }
+        if (container is null or IErrorTypeSymbol)
+            return [];
+
+        var members = model.LookupSymbols(access.OperatorToken.SpanStart + 1, container, includeReducedExtensionMethods: !staticOnly)
+            .Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName && (container is INamespaceSymbol || m.IsStatic == staticOnly || m is INamedTypeSymbol || (m is IMethodSymbol { ReducedFrom: not null })))
+            .Where(m => m is not IMethodSymbol { MethodKind: MethodKind.Constructor })
+            .OrderBy(m => Rank(m, container))
+            .ThenBy(m => m.Name, StringComparer.Ordinal)
+            .Take(MaxMembers)
+            .Select(SignatureFormat.Of)
+            .Distinct()
+            .ToList();
+        if (members.Count == 0)
+            return [];
+        var name = container.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        return [new ContextCandidate("members", $"members of {name}", $"// {receiver} is {name}; its members:\n" + string.Join("\n", members), Priority: 0.95)];
+    }
+
+    /// <summary>The member access whose name the cursor is typing (or right after its dot).</summary>
+    private static MemberAccessExpressionSyntax? FindMemberAccess(SyntaxNode root, int offset)
+    {
+        var token = root.FindToken(offset - 1);
+        if (token.IsKind(SyntaxKind.DotToken) && token.Parent is MemberAccessExpressionSyntax afterDot)
+            return afterDot;
+        if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent?.Parent is MemberAccessExpressionSyntax typing && typing.Name.Span.Contains(offset - 1))
+            return typing;
+        return null;
+    }
+
+    /// <summary>The type's own members first, then inherited ones, then extension methods.</summary>
+    private static int Rank(ISymbol member, INamespaceOrTypeSymbol container) =>
+        member is IMethodSymbol { ReducedFrom: not null } ? 2 : SymbolEqualityComparer.Default.Equals(member.ContainingType, container as ITypeSymbol) ? 0 : 1;
+}

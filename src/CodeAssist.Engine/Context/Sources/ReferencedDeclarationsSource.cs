@@ -1,0 +1,80 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CodeAssist.Engine.Context.Sources;
+
+/// <summary>
+/// Declarations (signatures only, no bodies) of the types that the code around the cursor uses and that live in other
+/// files: the model sees the real shape of <c>Order</c> instead of guessing it. Nearest uses rank first.
+/// </summary>
+public sealed class ReferencedDeclarationsSource : IContextSource
+{
+    private const int MaxTypes = 6;
+    private const int MaxNamesExamined = 200;
+
+    public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
+    {
+        if (request.RoslynDocument is not { } document)
+            return [];
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+            return [];
+
+        var region = Region(root, request.Offset);
+        var names = root.DescendantNodes(region)
+            .OfType<SimpleNameSyntax>()
+            .Where(n => region.Contains(n.Span))
+            .OrderBy(n => Math.Abs(n.SpanStart - request.Offset))
+            .Take(MaxNamesExamined);
+
+        var types = new List<INamedTypeSymbol>();
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var info = model.GetSymbolInfo(name, cancellationToken);
+            var type = TypeToShow(info.Symbol ?? info.CandidateSymbols.FirstOrDefault());
+            if (type is null || types.Contains(type, SymbolEqualityComparer.Default))
+                continue;
+            if (!type.Locations.Any(l => l.IsInSource && l.SourceTree != root.SyntaxTree))
+                continue;
+            types.Add(type);
+            if (types.Count == MaxTypes)
+                break;
+        }
+
+        return [.. types.Select((type, rank) => new ContextCandidate(
+            "declaration",
+            RelativeTo(document, type.Locations.First(l => l.IsInSource).SourceTree!.FilePath),
+            SignatureFormat.Outline(type),
+            Priority: 0.8 - 0.02 * rank))];
+    }
+
+    /// <summary>The enclosing member's span, or a window of lines around the cursor outside members.</summary>
+    private static Microsoft.CodeAnalysis.Text.TextSpan Region(SyntaxNode root, int offset)
+    {
+        var token = root.FindToken(Math.Max(0, Math.Min(offset, root.FullSpan.End) - 1));
+        var member = token.Parent?.AncestorsAndSelf().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax or FieldDeclarationSyntax);
+        if (member is not null)
+            return member.Span;
+        var start = Math.Max(0, offset - 2000);
+        return Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, Math.Min(root.FullSpan.End, offset + 500));
+    }
+
+    private static INamedTypeSymbol? TypeToShow(ISymbol? symbol) => symbol switch
+    {
+        INamedTypeSymbol type => type.OriginalDefinition,
+        IMethodSymbol { MethodKind: MethodKind.Constructor } ctor => ctor.ContainingType.OriginalDefinition,
+        IMethodSymbol { ReducedFrom: { } extension } => extension.ContainingType.OriginalDefinition,
+        IMethodSymbol or IPropertySymbol or IFieldSymbol or IEventSymbol => symbol.ContainingType?.OriginalDefinition,
+        ILocalSymbol local => local.Type as INamedTypeSymbol,
+        IParameterSymbol parameter => parameter.Type as INamedTypeSymbol,
+        _ => null,
+    };
+
+    private static string RelativeTo(Document document, string path)
+    {
+        var projectDirectory = document.Project.FilePath is { } projectPath ? Path.GetDirectoryName(projectPath) : null;
+        return (projectDirectory is null ? Path.GetFileName(path) : Path.GetRelativePath(projectDirectory, path)).Replace('\\', '/');
+    }
+}

@@ -1,0 +1,139 @@
+using CodeAssist.Engine.Context;
+using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Workspace;
+using CodeAssist.ModelFactory;
+
+namespace CodeAssist.Engine.Tests.Context;
+
+/// <summary>
+/// The context engine on a real project loaded by MSBuildWorkspace: `$0` marks the cursor in the edited text of a file.
+/// </summary>
+public sealed class SemanticContextTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly DocumentStore _documents = new();
+    private readonly CodeWorkspace _workspace = new();
+
+    public SemanticContextTests() => _documents.Changed += _workspace.Update;
+
+    private static int CountTokens(string text) => ByteLevelBpeTokenizer.Default.Encode(text).Count;
+
+    private async Task<CompletionContext> ContextAt(string folder, string relativePath, string markup, int budget = 1536)
+    {
+        var result = await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);
+        Assert.NotNull(result.Solution);
+        var offset = markup.IndexOf("$0", StringComparison.Ordinal);
+        var path = Path.Combine(folder, relativePath);
+        var document = _documents.Open(new Uri(path), "csharp", 1, markup.Remove(offset, 2));
+        var builder = new ContextBuilder(_workspace, ContextSources.Default(_documents));
+        return await builder.BuildAsync(document, offset, budget, CountTokens, folder, CancellationToken.None);
+    }
+
+    private const string CheckoutWithCursor = """
+        namespace Shop;
+
+        public sealed class Checkout
+        {
+            public decimal Complete(Order order)
+            {
+                var total = order.Total;
+                $0
+                return total;
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task After_a_dot_the_prompt_lists_the_receivers_members_and_extension_methods()
+    {
+        var context = await ContextAt(_temp.Fixture("Shop"), "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "order.$0"));
+
+        var members = Assert.Single(context.Pieces, p => p.Kind == "members");
+        Assert.Contains("public void AddLine(string sku, decimal price, int quantity = 1);", members.Text);
+        Assert.Contains("public bool RemoveLine(string sku);", members.Text);
+        Assert.Contains("Discounted(decimal percent)", members.Text);
+    }
+
+    [Fact]
+    public async Task Inside_an_argument_list_the_prompt_lists_every_overload()
+    {
+        var context = await ContextAt(_temp.Fixture("Shop"), "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "var gross = PriceCalculator.WithTax($0"));
+
+        var overloads = Assert.Single(context.Pieces, p => p.Kind == "overloads");
+        Assert.Contains("public static decimal WithTax(decimal net);", overloads.Text);
+        Assert.Contains("public static decimal WithTax(decimal net, decimal rate);", overloads.Text);
+    }
+
+    [Fact]
+    public async Task Types_used_near_the_cursor_from_other_files_come_as_declarations_without_bodies()
+    {
+        var context = await ContextAt(_temp.Fixture("Shop"), "src/Checkout.cs", CheckoutWithCursor);
+
+        var declaration = Assert.Single(context.Pieces, p => p.Kind == "declaration" && p.Source == "src/Order.cs");
+        Assert.Contains("public sealed class Order", declaration.Text);
+        Assert.Contains("public decimal Total { get; }", declaration.Text);
+        Assert.DoesNotContain("_lines.Sum", declaration.Text);
+        Assert.Contains("<|file_sep|>src/Order.cs", FimFormatOf(context));
+    }
+
+    [Fact]
+    public async Task Unsaved_edits_of_another_open_document_are_what_the_context_shows()
+    {
+        var folder = _temp.Fixture("Shop");
+        var orderPath = Path.Combine(folder, "src/Order.cs");
+        var edited = File.ReadAllText(orderPath).Replace("public string Customer { get; }", "public string Customer { get; }\n\n    public string? GiftNote { get; set; }");
+        _documents.Open(new Uri(orderPath), "csharp", 1, edited);
+
+        var context = await ContextAt(folder, "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "order.$0"));
+
+        Assert.Contains("GiftNote", Assert.Single(context.Pieces, p => p.Kind == "members").Text);
+        Assert.DoesNotContain("GiftNote", File.ReadAllText(orderPath));
+    }
+
+    [Fact]
+    public async Task A_project_that_fails_to_load_still_gets_text_context()
+    {
+        var folder = _temp.Fixture("Broken");
+        var result = await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);
+        Assert.NotEmpty(result.Warnings);
+
+        var path = Path.Combine(folder, "Widget.cs");
+        var text = File.ReadAllText(path);
+        var offset = text.IndexOf("Size = ", StringComparison.Ordinal) + "Size = ".Length;
+        var document = _documents.Open(new Uri(path), "csharp", 1, text);
+        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, offset, 512, CountTokens, folder, CancellationToken.None);
+
+        Assert.EndsWith("Size = ", context.Prefix);
+        Assert.StartsWith("\n    }", context.Suffix);
+    }
+
+    [Fact]
+    public async Task The_outline_around_the_cursor_comes_back_when_the_window_no_longer_shows_it()
+    {
+        var body = string.Concat(Enumerable.Range(0, 200).Select(i => $"        var v{i} = order.Total + {i};\n"));
+        var context = await ContextAt(_temp.Fixture("Shop"), "src/Checkout.cs", CheckoutWithCursor.Replace("$0", body + "        $0"), budget: 400);
+
+        var scope = Assert.Single(context.Pieces, p => p.Kind == "scope");
+        Assert.Contains("public sealed class Checkout", scope.Text);
+        Assert.Contains("public decimal Complete(Order order)", scope.Text);
+        Assert.DoesNotContain("public sealed class Checkout", context.Prefix);
+    }
+
+    [Fact]
+    public async Task Every_piece_fits_the_budget_and_prefix_and_suffix_are_never_starved()
+    {
+        var context = await ContextAt(_temp.Fixture("Shop"), "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "order.$0"), budget: 120);
+
+        Assert.True(context.Pieces.Sum(p => p.Tokens) <= 120, string.Join(", ", context.Pieces.Select(p => $"{p.Kind}={p.Tokens}")));
+        Assert.EndsWith("order.", context.Prefix);
+        Assert.StartsWith("\n        return total;", context.Suffix);
+    }
+
+    private static string FimFormatOf(CompletionContext context) => Inference.Prompts.FimFormat.Qwen.Build(context.ToFimRequest());
+
+    public void Dispose()
+    {
+        _workspace.Dispose();
+        _temp.Dispose();
+    }
+}
