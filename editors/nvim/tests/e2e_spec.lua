@@ -286,7 +286,7 @@ T(":CodeAssist doctor shows the server's report in a scratch buffer", function()
 end)
 
 T(":checkhealth codeassist finds the server, its version and the device", function()
-  vim.cmd("checkhealth codeassist")
+  vim.cmd("silent checkhealth codeassist")
   local text = table.concat(H.lines(), "\n")
   vim.cmd("tabclose")
   H.truthy(text:find("server found", 1, true), "health must report the server found:\n" .. text)

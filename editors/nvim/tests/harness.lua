@@ -16,6 +16,11 @@ vim.opt.shortmess:append("F")
 vim.cmd("filetype on")
 vim.cmd("runtime plugin/codeassist.lua")
 
+-- Messages the plugin shows end up between test lines on their own line.
+vim.notify = function(message, level)
+  io.stdout:write(("      notify(%s): %s\n"):format(tostring(level), tostring(message)))
+end
+
 local cases = {}
 local passed, failed = 0, 0
 local failures = {}
