@@ -1,0 +1,116 @@
+namespace CodeAssist.Training;
+
+/// <summary>
+/// `codeassist-train COMMAND [--options]`: corpus, tokenizer, train, export, evalset, ngram, or all of them in
+/// order with `all`. Every artifact goes under --work (default models/codeassist-tiny/corpus, git-ignored).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var options = CommandLine.Parse(args);
+        var paths = new TrainingPaths(options.Get("work", DefaultWorkDirectory()));
+        var output = Path.GetFullPath(options.Get("out", Path.Combine(RepositoryRoot(), "models", "codeassist-tiny")));
+        Directory.CreateDirectory(paths.Root);
+        switch (options.Command)
+        {
+            case "corpus":
+                Corpus(paths, options);
+                return 0;
+            case "tokenizer":
+                Tokenizer(paths, options);
+                return 0;
+            case "train":
+                Train(paths, options);
+                return 0;
+            case "export":
+                Exporter.Export(paths, output);
+                return 0;
+            case "evalset":
+                EvalSetWriter.Write(paths, options.GetInt("examples", 300));
+                return 0;
+            case "ngram":
+                NGramBaseline.Evaluate(paths, options.Get("set", paths.EvalSet), options.Get("json", ""));
+                return 0;
+            case "all":
+                Corpus(paths, options);
+                Tokenizer(paths, options);
+                Train(paths, options);
+                Exporter.Export(paths, output);
+                EvalSetWriter.Write(paths, options.GetInt("examples", 300));
+                NGramBaseline.Evaluate(paths, paths.EvalSet, Path.Combine(paths.Root, "eval-ngram.json"));
+                return 0;
+            default:
+                Console.Error.WriteLine($"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, train, export, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
+                return 2;
+        }
+    }
+
+    private static void Corpus(TrainingPaths paths, CommandLine options) =>
+        CorpusBuilder.Build(paths, options.GetLong("max-chars", 40_000_000), RepositoryRoot());
+
+    private static void Tokenizer(TrainingPaths paths, CommandLine options) =>
+        TokenizerStep.Train(paths, CorpusManifest.Read(paths.Manifest), options.GetInt("vocab", 4096), options.GetLong("tokenizer-sample-chars", 6_000_000));
+
+    private static void Train(TrainingPaths paths, CommandLine options)
+    {
+        var plan = new TrainingPlan(
+            Layers: options.GetInt("layers", 4),
+            Hidden: options.GetInt("hidden", 256),
+            Heads: options.GetInt("heads", 4),
+            Intermediate: options.GetInt("intermediate", 688),
+            ContextLength: options.GetInt("context", 512),
+            VocabSize: options.GetInt("vocab", 4096),
+            BatchSize: options.GetInt("batch", 8),
+            Steps: options.GetInt("steps", 2000),
+            WarmupSteps: options.GetInt("warmup", 100),
+            PeakLearningRate: options.GetDouble("lr", 1.5e-3),
+            FinalLearningRate: options.GetDouble("final-lr", 1.5e-4),
+            FimRate: options.GetDouble("fim-rate", 0.5),
+            Seed: options.GetInt("seed", 1),
+            EvalEvery: options.GetInt("eval-every", 50),
+            CheckpointMinutes: options.GetInt("checkpoint-minutes", 4));
+        Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null);
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CodeAssist.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException($"No CodeAssist.sln above {AppContext.BaseDirectory}; run the tool from the repository.");
+    }
+
+    private static string DefaultWorkDirectory() => Path.Combine(RepositoryRoot(), "models", "codeassist-tiny", "corpus");
+}
+
+/// <summary>`command --key value --flag`: all the tool needs.</summary>
+internal sealed class CommandLine
+{
+    private readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
+
+    public string Command { get; private set; } = "";
+
+    public static CommandLine Parse(string[] args)
+    {
+        var result = new CommandLine { Command = args.Length > 0 ? args[0] : "" };
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+                throw new ArgumentException($"Unexpected argument '{args[i]}'; options are spelled --name value.");
+            var hasValue = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            result.values[args[i][2..]] = hasValue ? args[++i] : "true";
+        }
+        return result;
+    }
+
+    public string Get(string name, string fallback) => values.GetValueOrDefault(name, fallback);
+
+    public bool Has(string name) => values.ContainsKey(name);
+
+    public long GetLong(string name, long fallback) => values.TryGetValue(name, out var v) ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+    public int GetInt(string name, int fallback) => (int)GetLong(name, fallback);
+
+    public double GetDouble(string name, double fallback) => values.TryGetValue(name, out var v) ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}

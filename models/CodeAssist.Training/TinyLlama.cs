@@ -1,0 +1,206 @@
+using CodeAssist.ModelFactory;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CodeAssist.Training;
+
+/// <summary>
+/// The Llama decoder in TorchSharp with exactly the math of ModelFactory's LlamaDecoderGraph (see
+/// <see cref="DecoderWeights"/>): RMSNorm with eps 1e-5, rotary "rotate_half" with theta 10000 from the same
+/// float32 tables, causal attention scaled by 1/sqrt(head size), SwiGLU, untied embedding and lm_head, no biases.
+/// </summary>
+internal sealed class TinyLlama : Module<Tensor, Tensor>
+{
+    private readonly Embedding embed_tokens;
+    private readonly ModuleList<LlamaLayer> layers;
+    private readonly RmsNorm norm;
+    private readonly Linear lm_head;
+    private readonly Tensor cosTable;
+    private readonly Tensor sinTable;
+
+    public TinyLlama(DecoderShape shape, int vocabSize) : base(nameof(TinyLlama))
+    {
+        Shape = shape;
+        VocabSize = vocabSize;
+        embed_tokens = Embedding(vocabSize, shape.Hidden);
+        layers = new ModuleList<LlamaLayer>([.. Enumerable.Range(0, shape.Layers).Select(i => new LlamaLayer(shape))]);
+        norm = new RmsNorm(shape.Hidden);
+        lm_head = Linear(shape.Hidden, vocabSize, hasBias: false);
+        var (cosine, sine) = RotaryTables(shape.ContextLength, shape.HeadSize);
+        cosTable = tensor(cosine, [shape.ContextLength, shape.HeadSize]);
+        sinTable = tensor(sine, [shape.ContextLength, shape.HeadSize]);
+        RegisterComponents();
+        Initialize(seed: 1);
+    }
+
+    public DecoderShape Shape { get; }
+
+    public int VocabSize { get; }
+
+    /// <summary>Token ids [batch, sequence] to logits [batch, sequence, vocabulary].</summary>
+    public override Tensor forward(Tensor inputIds)
+    {
+        using var scope = NewDisposeScope();
+        var length = inputIds.shape[1];
+        var cos = cosTable[..(int)length];
+        var sin = sinTable[..(int)length];
+        var hidden = embed_tokens.forward(inputIds);
+        foreach (var layer in layers)
+            hidden = layer.Forward(hidden, cos, sin);
+        return lm_head.forward(norm.forward(hidden)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Hugging Face's Llama initialisation (normal 0.02, norms at one), with the residual output projections
+    /// scaled down by sqrt(2 × layers) as GPT-2 does, which keeps early training of a deep residual stack stable.
+    /// </summary>
+    private void Initialize(long seed)
+    {
+        using var _ = no_grad();
+        var generator = new Generator((ulong)seed);
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal) || parameter.dim() == 1)
+            {
+                parameter.fill_(1f);
+                continue;
+            }
+            var std = DecoderWeights.DefaultInitStandardDeviation;
+            if (name.Contains("o_proj", StringComparison.Ordinal) || name.Contains("down_proj", StringComparison.Ordinal))
+                std /= MathF.Sqrt(2f * Shape.Layers);
+            parameter.normal_(0, std, generator);
+        }
+    }
+
+    /// <summary>
+    /// The weights in <see cref="DecoderWeights"/> layout: PyTorch's Linear keeps [out, in], the ONNX graph wants
+    /// [in, out], so every projection and lm_head is exported transposed.
+    /// </summary>
+    public DecoderWeights ExportWeights()
+    {
+        using var _ = no_grad();
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal)
+        {
+            [DecoderWeights.EmbedTokensName] = Floats(embed_tokens.weight!),
+            [DecoderWeights.FinalNormName] = Floats(norm.weight),
+            [DecoderWeights.LmHeadName] = Floats(lm_head.weight!.t()),
+        };
+        for (var i = 0; i < Shape.Layers; i++)
+        {
+            var layer = layers[i];
+            tensors[DecoderWeights.LayerTensorName(i, "input_layernorm")] = Floats(layer.input_layernorm.weight);
+            tensors[DecoderWeights.LayerTensorName(i, "post_attention_layernorm")] = Floats(layer.post_attention_layernorm.weight);
+            tensors[DecoderWeights.LayerTensorName(i, "self_attn.q_proj")] = Floats(layer.q_proj.weight!.t());
+            tensors[DecoderWeights.LayerTensorName(i, "self_attn.k_proj")] = Floats(layer.k_proj.weight!.t());
+            tensors[DecoderWeights.LayerTensorName(i, "self_attn.v_proj")] = Floats(layer.v_proj.weight!.t());
+            tensors[DecoderWeights.LayerTensorName(i, "self_attn.o_proj")] = Floats(layer.o_proj.weight!.t());
+            tensors[DecoderWeights.LayerTensorName(i, "mlp.gate_proj")] = Floats(layer.gate_proj.weight!.t());
+            tensors[DecoderWeights.LayerTensorName(i, "mlp.up_proj")] = Floats(layer.up_proj.weight!.t());
+            tensors[DecoderWeights.LayerTensorName(i, "mlp.down_proj")] = Floats(layer.down_proj.weight!.t());
+        }
+        return DecoderWeights.FromTensors(Shape, VocabSize, tensors);
+    }
+
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+
+    private static float[] Floats(Tensor tensor) => tensor.detach().contiguous().cpu().data<float>().ToArray();
+
+    /// <summary>
+    /// The same float32 computation as LlamaDecoderGraph.RotaryTables (internal to ModelFactory), so training
+    /// and the exported graph rotate by bit-identical angles.
+    /// </summary>
+    public static (float[] Cosine, float[] Sine) RotaryTables(int contextLength, int headSize)
+    {
+        const float theta = 10000f;
+        var half = headSize / 2;
+        var inverseFrequencies = new float[half];
+        for (var i = 0; i < half; i++)
+            inverseFrequencies[i] = 1f / MathF.Pow(theta, 2 * i / (float)headSize);
+        var cosine = new float[contextLength * headSize];
+        var sine = new float[contextLength * headSize];
+        for (var position = 0; position < contextLength; position++)
+        {
+            for (var column = 0; column < headSize; column++)
+            {
+                var angle = position * inverseFrequencies[column % half];
+                cosine[position * headSize + column] = (float)Math.Cos(angle);
+                sine[position * headSize + column] = (float)Math.Sin(angle);
+            }
+        }
+        return (cosine, sine);
+    }
+}
+
+internal sealed class LlamaLayer : Module
+{
+    public readonly RmsNorm input_layernorm;
+    public readonly Linear q_proj;
+    public readonly Linear k_proj;
+    public readonly Linear v_proj;
+    public readonly Linear o_proj;
+    public readonly RmsNorm post_attention_layernorm;
+    public readonly Linear gate_proj;
+    public readonly Linear up_proj;
+    public readonly Linear down_proj;
+    private readonly int heads;
+    private readonly int headSize;
+
+    public LlamaLayer(DecoderShape shape) : base(nameof(LlamaLayer))
+    {
+        heads = shape.Heads;
+        headSize = shape.HeadSize;
+        input_layernorm = new RmsNorm(shape.Hidden);
+        q_proj = Linear(shape.Hidden, shape.Hidden, hasBias: false);
+        k_proj = Linear(shape.Hidden, shape.Hidden, hasBias: false);
+        v_proj = Linear(shape.Hidden, shape.Hidden, hasBias: false);
+        o_proj = Linear(shape.Hidden, shape.Hidden, hasBias: false);
+        post_attention_layernorm = new RmsNorm(shape.Hidden);
+        gate_proj = Linear(shape.Hidden, shape.Intermediate, hasBias: false);
+        up_proj = Linear(shape.Hidden, shape.Intermediate, hasBias: false);
+        down_proj = Linear(shape.Intermediate, shape.Hidden, hasBias: false);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin)
+    {
+        var (batch, length) = (hidden.shape[0], hidden.shape[1]);
+        var normalized = input_layernorm.forward(hidden);
+        var query = Rotate(SplitHeads(q_proj.forward(normalized), batch, length), cos, sin);
+        var key = Rotate(SplitHeads(k_proj.forward(normalized), batch, length), cos, sin);
+        var value = SplitHeads(v_proj.forward(normalized), batch, length);
+        var context = functional.scaled_dot_product_attention(query, key, value, is_casual: true);
+        var merged = context.transpose(1, 2).reshape(batch, length, heads * headSize);
+        var afterAttention = hidden + o_proj.forward(merged);
+        var mlpInput = post_attention_layernorm.forward(afterAttention);
+        var gated = functional.silu(gate_proj.forward(mlpInput)) * up_proj.forward(mlpInput);
+        return afterAttention + down_proj.forward(gated);
+    }
+
+    private Tensor SplitHeads(Tensor projected, long batch, long length) =>
+        projected.view(batch, length, heads, headSize).transpose(1, 2);
+
+    /// <summary>x·cos + rotate_half(x)·sin with rotate_half(x) = concat(−second half, first half).</summary>
+    private Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    {
+        var halves = x.chunk(2, -1);
+        var rotated = cat([-halves[1], halves[0]], -1);
+        return x * cos + rotated * sin;
+    }
+}
+
+/// <summary>x / sqrt(mean(x²) + 1e-5) · weight, as the exported graph computes it.</summary>
+internal sealed class RmsNorm : Module<Tensor, Tensor>
+{
+    public readonly Parameter weight;
+
+    public RmsNorm(int size) : base(nameof(RmsNorm))
+    {
+        weight = new Parameter(ones(size));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) =>
+        x / (x.pow(2).mean([-1], keepdim: true) + 1e-5f).sqrt() * weight;
+}
