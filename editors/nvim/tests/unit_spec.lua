@@ -232,4 +232,23 @@ T("lsp/codeassist.lua is a plain config table with working root markers", functi
   eq(".git", cfg.root_markers[3], ".git is the last marker")
 end)
 
+T("doc/codeassist.txt documents every option, key and subcommand, and its tags build", function()
+  local text = table.concat(vim.fn.readfile(H.plugin_dir .. "/doc/codeassist.txt"), "\n")
+  for key in pairs(config.defaults) do
+    H.truthy(text:find("*codeassist-option-" .. key .. "*", 1, true), "doc/codeassist.txt lacks *codeassist-option-" .. key .. "*")
+  end
+  for key in pairs(config.defaults.keymaps) do
+    H.truthy(text:find("*codeassist-" .. key .. "*", 1, true), "doc/codeassist.txt lacks *codeassist-" .. key .. "*")
+  end
+  for name in pairs(require("codeassist.commands").subcommands) do
+    H.truthy(text:find("*:CodeAssist-" .. name .. "*", 1, true), "doc/codeassist.txt lacks *:CodeAssist-" .. name .. "*")
+  end
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir, "p")
+  vim.fn.writefile(vim.fn.readfile(H.plugin_dir .. "/doc/codeassist.txt"), dir .. "/codeassist.txt")
+  local ok, err = pcall(vim.cmd, "helptags " .. vim.fn.fnameescape(dir))
+  vim.fn.delete(dir, "rf")
+  H.truthy(ok, "helptags failed on doc/codeassist.txt: " .. tostring(err))
+end)
+
 H.run("unit", 60000)
