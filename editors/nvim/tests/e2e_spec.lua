@@ -31,7 +31,6 @@ end
 local file = work .. "/ws/Calculator.cs"
 local BLANK = 7 -- the empty line inside Add(), indented by 8 spaces
 
-vim.opt.showmode = false
 vim.opt.undolevels = 1000
 
 local ghost = require("codeassist.ghost")

@@ -12,7 +12,8 @@ H.plugin_dir = vim.fn.fnamemodify(H.tests_dir, ":h")
 
 vim.opt.runtimepath:prepend(H.plugin_dir)
 vim.opt.swapfile = false
-vim.opt.shortmess:append("F")
+vim.opt.showmode = false
+vim.opt.shortmess:append("Fc")
 vim.cmd("filetype on")
 vim.cmd("runtime plugin/codeassist.lua")
 

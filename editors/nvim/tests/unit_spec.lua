@@ -232,6 +232,65 @@ T("lsp/codeassist.lua is a plain config table with working root markers", functi
   eq(".git", cfg.root_markers[3], ".git is the last marker")
 end)
 
+-- Ghost text in a real buffer, items given directly (no server) -------------------------
+
+local ghost = require("codeassist.ghost")
+local compat = require("codeassist.compat")
+
+local function scratch(lines)
+  vim.cmd("enew!")
+  local buf = vim.api.nvim_get_current_buf()
+  vim.bo[buf].bufhidden = "wipe"
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  ghost.attach(buf)
+  return buf
+end
+
+local function mark(buf)
+  local m = vim.api.nvim_buf_get_extmarks(buf, ghost.ns, 0, -1, { details = true })[1]
+  return m and { row = m[2], col = m[3], text = m[4].virt_text[1][1], pos = m[4].virt_text_pos }
+end
+
+T("ghost text right of existing text: inline on 0.10+, eol before; accept replaces the tail", function()
+  local buf = scratch({ "    x = Add()" })
+  vim.api.nvim_win_set_cursor(0, { 1, 12 }) -- between "(" and ")"
+  ghost.show(buf, { { text = "Add(a, b)", start_row = 0, start_col = 8, tail = 1 } })
+  eq({ row = 0, col = 12, text = "a, b)", pos = compat.inline_virt_text and "inline" or "eol" }, mark(buf),
+    "the rest of the item at the cursor, not hiding the \")\" after it")
+  H.truthy(ghost.accept(buf), "accept must report that it accepted")
+  eq({ "    x = Add(a, b)" }, H.lines(buf), "accept must replace the range, \")\" included, with exactly the text")
+  -- Normal mode puts the cursor on the last character; in Insert mode it goes after it (see e2e).
+  eq({ 1, 16 }, vim.api.nvim_win_get_cursor(0), "cursor at the end of the accepted text")
+  eq(nil, mark(buf), "nothing shows after accepting")
+end)
+
+T("ghost text at the end of a line: overlay before 0.10; more lines as virtual lines", function()
+  local buf = scratch({ "  if (x)", "" })
+  vim.api.nvim_win_set_cursor(0, { 1, 7 })
+  -- In Normal mode the cursor sits on the last character; the item starts after it.
+  ghost.show(buf, { { text = ")\n    y();", start_row = 0, start_col = 7, tail = 1 } })
+  local m = vim.api.nvim_buf_get_extmarks(buf, ghost.ns, 0, -1, { details = true })[1]
+  eq({ { "    y();", ghost.hl } }, m[4].virt_lines[1], "the second line as a virtual line")
+  H.truthy(ghost.accept(buf), "accept")
+  eq({ "  if (x)", "    y();", "" }, H.lines(buf), "a multi-line accept")
+end)
+
+T("<Tab> falls through to the user's mapping while a popup menu shows", function()
+  vim.cmd([[inoremap <expr> <Tab> pumvisible() ? "\<C-n>" : "\<Tab>"]])
+  local buf = scratch({ "alpha alpine", "x" })
+  vim.api.nvim_win_set_cursor(0, { 2, 0 })
+  H.feed("A al<C-n>")
+  H.wait(3000, function() return vim.fn.pumvisible() == 1 and H.lines(buf)[2] == "x alpha" end,
+    "keyword completion must show a popup menu")
+  H.truthy(ghost.show(buf, { { text = "alpha_beta", start_row = 1, start_col = 2, tail = 0 } }), "the suggestion shows")
+  H.feed("<Tab>")
+  H.wait(3000, function() return H.lines(buf)[2] == "x alpine" end,
+    "<Tab> with a popup menu must run the user's <Tab> mapping (select the next match), got " .. H.lines(buf)[2])
+  H.feed("<Esc>")
+  H.wait(2000, function() return vim.api.nvim_get_mode().mode == "n" end, "leave insert mode")
+  vim.cmd("iunmap <Tab>")
+end)
+
 T("doc/codeassist.txt documents every option, key and subcommand, and its tags build", function()
   local text = table.concat(vim.fn.readfile(H.plugin_dir .. "/doc/codeassist.txt"), "\n")
   for key in pairs(config.defaults) do

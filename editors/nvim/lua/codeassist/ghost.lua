@@ -232,9 +232,18 @@ local function on_response(bufnr, req, client, err, result)
     log.trace("no suggestion at %d:%d", req.row + 1, req.col)
     return
   end
-  st.items, st.index = suggestion.unique(items), index
-  st.invoked = req.kind == INVOKED
-  M.render(bufnr)
+  M.show(bufnr, items, index, req.kind == INVOKED)
+end
+
+--- Shows `items` (in editor terms, see suggestion.lua) in `bufnr`, candidate `index` first.
+--- `invoked` says they answer an explicit request, so next/previous only cycle through them.
+function M.show(bufnr, items, index, invoked)
+  local st = state(bufnr)
+  if not st then
+    return false
+  end
+  st.items, st.index, st.invoked = suggestion.unique(items), index or 1, invoked or false
+  return M.render(bufnr)
 end
 
 --- Sends textDocument/inlineCompletion for the cursor in `bufnr`. `opts.kind` is the
