@@ -95,13 +95,15 @@ local function type_on_blank_line(text)
     "typing did not reach the buffer")
 end
 
+local options = {
+  cmd = { server, "serve" },
+  model_path = model,
+  device = "cpu",
+  log_level = "debug",
+}
+
 T("the server starts for a C# buffer and reports its model and device", function()
-  require("codeassist").setup({
-    cmd = { server, "serve" },
-    model_path = model,
-    device = "cpu",
-    log_level = "debug",
-  })
+  require("codeassist").setup(options)
   vim.cmd("edit " .. vim.fn.fnameescape(file))
   eq("cs", vim.bo.filetype, "filetype detection must give cs for .cs files")
   local c = H.wait(WAIT, function() return client.for_buffer(0) end,
@@ -142,6 +144,21 @@ T("accept inserts exactly the item's text, runs its command, and undoes in one s
     "one undo must remove exactly the accepted text, got " .. tostring(line(BLANK)))
 end)
 
+T("typing what the suggestion shows keeps the rest, without asking again", function()
+  type_on_blank_line("var x = a; ")
+  wait_suggestion("after typing")
+  local requests = ghost.stats.requests
+  H.feed("int")
+  H.wait(2000, function() return line(BLANK) == "        var x = a; int" end, "typing did not reach the buffer")
+  local s = H.wait(2000, suggestion_shown, "the suggestion must stay while the user types its text")
+  eq(" sum = a + b;", s.text, "the rest shows after what was typed")
+  H.sleep(400) -- longer than debounce_ms
+  eq(requests, ghost.stats.requests, "typing through a suggestion must not send a new request")
+  H.feed("X")
+  H.wait(2000, function() return not suggestion_shown() or suggestion_shown().text ~= " sum = a + b;" end,
+    "typing something else must drop the suggestion")
+end)
+
 T("accept word takes one word at a time and keeps the rest showing", function()
   type_on_blank_line("var x = a; ")
   wait_suggestion("after typing")
@@ -169,6 +186,16 @@ T("a blank line gets the whole block; accept line takes it line by line", functi
   H.wait(5000, function() return line(BLANK + 1) == SECOND end, "a second <M-Down> must accept the next line")
   eq(nil, suggestion_shown(), "nothing is left")
   eq("    }", line(BLANK + 2), "the method's closing brace stays below")
+end)
+
+T("changed options reach the server: multiline = false gives one line", function()
+  require("codeassist").setup(vim.tbl_extend("force", options, { multiline = false }))
+  reset()
+  H.feed("A<M-\\>")
+  local s = wait_suggestion("after <M-\\> with multiline = false")
+  eq({ FIRST, {} }, { s.text, s.below }, "workspace/didChangeConfiguration must carry multiline = false")
+  require("codeassist").setup(options)
+  reset()
 end)
 
 T("Tab accepts when no popup menu shows", function()

@@ -276,6 +276,7 @@ T("ghost text at the end of a line: overlay before 0.10; more lines as virtual l
 end)
 
 T("<Tab> falls through to the user's mapping while a popup menu shows", function()
+  vim.opt.complete = "."
   vim.cmd([[inoremap <expr> <Tab> pumvisible() ? "\<C-n>" : "\<Tab>"]])
   local buf = scratch({ "alpha alpine", "x" })
   vim.api.nvim_win_set_cursor(0, { 2, 0 })
