@@ -10,6 +10,9 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
+  ParameterStructures,
+  RequestType,
+  RequestType0,
   RevealOutputChannelOn,
   State,
 } from 'vscode-languageclient/node';
@@ -146,11 +149,16 @@ export class CodeAssistClient implements vscode.Disposable {
     }
   }
 
-  /** Sends a request to the running server; rejects with a message for people when none runs. */
-  async request<R>(method: string, params: unknown, token?: CancellationToken): Promise<R> {
+  /**
+   * Sends a request to the running server; rejects with a message for people when none runs.
+   * Typed request objects, because the string form counts an `undefined` argument as a
+   * parameter and sends `params: [null]`, which servers rightly refuse for "no params".
+   */
+  async request<R>(method: string, params?: object, token?: CancellationToken): Promise<R> {
     const client = this.languageClient;
     if (client === undefined) throw new Error('The CodeAssist server is not running. Run "CodeAssist: Restart Server" or see "CodeAssist: Show Log".');
-    return token === undefined ? client.sendRequest<R>(method, params) : client.sendRequest<R>(method, params, token);
+    if (params === undefined) return client.sendRequest(new RequestType0<R, void>(method), token);
+    return client.sendRequest(new RequestType<object, R, void>(method, ParameterStructures.byName), params, token);
   }
 
   executeCommand(command: string, args: unknown[], token?: CancellationToken): Promise<unknown> {

@@ -13,7 +13,7 @@ export async function runDoctor(client: CodeAssistClient, channel: vscode.Output
   channel.appendLine(`CodeAssist doctor — ${new Date().toISOString()}`);
   try {
     if (client.languageClient !== undefined) {
-      const result = await client.request<DoctorResult>('codeAssist/doctor', undefined);
+      const result = await client.request<DoctorResult>('codeAssist/doctor');
       channel.appendLine(result.report);
       return;
     }

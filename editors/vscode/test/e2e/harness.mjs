@@ -128,6 +128,15 @@ export async function startEditor({ script, fixture }) {
   return {
     page,
     workspace,
+    settingsFile: path.join(userData, 'User', 'settings.json'),
+    /** Runs a command by its title through the command palette, as a user would. */
+    async runCommand(title) {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor();
+      await page.keyboard.type(title);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+      await page.keyboard.press('Enter');
+    },
     /** Copies the extension's and server's logs into test-artifacts, then stops everything. */
     async close() {
       copyLogs(userData);

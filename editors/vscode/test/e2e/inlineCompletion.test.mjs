@@ -1,67 +1,101 @@
-// Types in a C# file of a real workspace, sees the scripted model's ghost text, accepts it with
-// Tab and checks the saved document.
+// A user's session in a real VS Code: types in a C# file of a real workspace, sees the scripted
+// model's ghost text, accepts it with Tab; then runs the doctor and toggles completions. The
+// tests share one editor and run in order.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import { artifacts, extensionRoot, startEditor } from './harness.mjs';
 
 const SUGGESTION = 'a + b;';
+const FIXTURE = path.join(extensionRoot, 'test', 'fixtures', 'workspace');
 let editor;
+let statusItem;
 
 before(async () => {
-  editor = await startEditor({ script: SUGGESTION, fixture: path.join(extensionRoot, 'test', 'fixtures', 'workspace') });
+  editor = await startEditor({ script: SUGGESTION, fixture: FIXTURE });
+  // VS Code names a status bar element after the extension's id and the item's id.
+  statusItem = editor.page.locator('[id="codeassist.codeassist.codeassist.status"]');
 });
 
 after(async () => {
   await editor?.close();
 });
 
-test('ghost text from the scripted model is accepted with Tab', { timeout: 300_000 }, async () => {
-  const { page, workspace } = editor;
-  // VS Code names a status bar element after the extension's id and the item's id.
-  const statusItem = page.locator('[id="codeassist.codeassist.codeassist.status"]');
+afterEach(async (t) => {
+  // node:test has no per-test outcome here, so every test leaves a picture; a failure's is the last.
+  await editor?.page.screenshot({ path: path.join(artifacts, `${t.name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => {});
+});
+
+/** Monaco renders spaces as no-break spaces. */
+const plain = (text) => text.replaceAll('\u00a0', ' ');
+
+async function withStatusOnFailure(body) {
   try {
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('Calculator.cs');
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-    await page.keyboard.press('Enter');
-    const lines = page.locator('.monaco-editor .view-lines').first();
-    await lines.getByText('public static int Add').waitFor({ timeout: 30_000 });
-
-    // The server announces "ready" once the model and the solution are loaded.
-    await statusItem.getByText(/: ready/).waitFor({ timeout: 120_000 });
-
-    await page.locator('.monaco-editor textarea').first().focus();
-    await page.keyboard.press('Control+G');
-    await page.keyboard.type('7');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('        return ', { delay: 20 });
-
-    const ghost = page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text');
-    await ghost.first().waitFor({ timeout: 60_000 });
-    // Monaco renders the ghost text's spaces as no-break spaces.
-    assert.equal((await ghost.allTextContents()).join('').replaceAll('\u00a0', ' '), SUGGESTION);
-    await page.screenshot({ path: path.join(artifacts, 'ghost-text.png') });
-
-    await page.keyboard.press('Tab');
-    await ghost.first().waitFor({ state: 'detached', timeout: 10_000 });
-    await page.keyboard.press('Control+S');
-    const file = path.join(workspace, 'Calculator.cs');
-    const expected = fs.readFileSync(path.join(extensionRoot, 'test', 'fixtures', 'workspace', 'Calculator.cs'), 'utf8')
-      .replace('    {\n\n    }', `    {\n        return ${SUGGESTION}\n    }`);
-    await waitFor(() => fs.readFileSync(file, 'utf8') === expected, 10_000);
-    assert.equal(fs.readFileSync(file, 'utf8'), expected);
-    await page.screenshot({ path: path.join(artifacts, 'accepted.png') });
+    await body();
   } catch (error) {
-    await page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => {});
     const status = await statusItem.textContent({ timeout: 1000 }).catch(() => '(no CodeAssist status bar item)');
-    error.message += `\nCodeAssist status bar: ${status}\nSee test-artifacts/failure.png and the logs beside it.`;
+    error.message += `\nCodeAssist status bar: ${status}\nSee the screenshots and logs in test-artifacts/.`;
     throw error;
   }
-});
+}
 
 async function waitFor(condition, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
+
+test('ghost text from the scripted model is accepted with Tab', { timeout: 300_000 }, () => withStatusOnFailure(async () => {
+  const { page, workspace } = editor;
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type('Calculator.cs');
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines').first().getByText('public static int Add').waitFor({ timeout: 30_000 });
+
+  // The status bar names the model and the device once the server is ready.
+  await statusItem.getByText(/: ready/).waitFor({ timeout: 120_000 });
+  assert.match(plain(await statusItem.innerText()), /codeassist-scripted CPU: ready/);
+
+  await page.locator('.monaco-editor textarea').first().focus();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type('7');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('        return ', { delay: 20 });
+
+  const ghost = page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text');
+  await ghost.first().waitFor({ timeout: 60_000 });
+  assert.equal(plain((await ghost.allTextContents()).join('')), SUGGESTION);
+  await page.screenshot({ path: path.join(artifacts, 'ghost-text.png') });
+
+  await page.keyboard.press('Tab');
+  await ghost.first().waitFor({ state: 'detached', timeout: 10_000 });
+  await page.keyboard.press('Control+S');
+  const file = path.join(workspace, 'Calculator.cs');
+  const expected = fs.readFileSync(path.join(FIXTURE, 'Calculator.cs'), 'utf8')
+    .replace('    {\n\n    }', `    {\n        return ${SUGGESTION}\n    }`);
+  await waitFor(() => fs.readFileSync(file, 'utf8') === expected, 10_000);
+  assert.equal(fs.readFileSync(file, 'utf8'), expected);
+}));
+
+test('Run Doctor shows the server\'s report', { timeout: 120_000 }, () => withStatusOnFailure(async () => {
+  const { page } = editor;
+  await editor.runCommand('CodeAssist: Run Doctor');
+  const output = page.locator('.part.panel .monaco-editor .view-lines');
+  // The output view follows the end of the channel, where the server's report ends.
+  await output.getByText(/network\s+none/).waitFor({ timeout: 60_000 });
+  assert.match(plain(await output.innerText()), /model\s+codeassist-scripted/);
+}));
+
+test('Toggle writes codeassist.enable and the status bar follows', { timeout: 120_000 }, () => withStatusOnFailure(async () => {
+  const enableSetting = () => JSON.parse(fs.readFileSync(editor.settingsFile, 'utf8'))['codeassist.enable'];
+  await editor.runCommand('CodeAssist: Toggle Inline Completions');
+  await statusItem.getByText(/: disabled/).waitFor({ timeout: 30_000 });
+  await waitFor(() => enableSetting() === false, 10_000);
+  assert.equal(enableSetting(), false);
+
+  await editor.runCommand('CodeAssist: Toggle Inline Completions');
+  await statusItem.getByText(/: ready/).waitFor({ timeout: 30_000 });
+  await waitFor(() => enableSetting() === true, 10_000);
+  assert.equal(enableSetting(), true);
+}));
