@@ -21,27 +21,49 @@ public sealed class LanguageModel : IDisposable
     /// <summary>A shared prefix shorter than this is not worth a rewind.</summary>
     private const int MinReusedTokens = 4;
 
+    /// <summary>
+    /// After a generation that produced tokens, GenAI 0.18 holds the keys and values of all but the last two tokens
+    /// of the sequence in a form it can rewind to (the newest token has not been run yet, and the one before sits in
+    /// the "present" buffers). Rewinding further forward fails, or with some graphs breaks the next run, so reuse stops there.
+    /// </summary>
+    private const int UnrewindableTailTokens = 2;
+
     private readonly Model _model;
     private readonly Tokenizer _tokenizer;
     private readonly GenerationWorker _worker;
     private readonly CancellationTokenSource _unloading = new();
     private readonly Lock _tokenizerLock = new();
     private readonly IReadOnlySet<int> _stopTokenIds;
+    private readonly IReadOnlyList<string> _stopTokenTexts;
+    private bool _disposed;
 
-    // Owned by the worker thread: the generator of the last greedy request and every token in its sequence.
+    // Owned by the worker thread: the generator of the last greedy request, every token in its sequence, and how
+    // many of those its KV cache can be rewound to.
     private Generator? _cachedGenerator;
     private GeneratorParams? _cachedParams;
-    private List<int> _cachedTokens = [];
+    private int[] _cachedTokens = [];
+    private int _cachedReusable;
 
-    private LanguageModel(ModelFolder folder, Model model, DeviceSelection device)
+    private LanguageModel(ModelFolder folder, Model model, Tokenizer tokenizer, DeviceSelection device)
     {
         Folder = folder;
         _model = model;
+        _tokenizer = tokenizer;
         Device = device;
-        _tokenizer = new Tokenizer(model);
-        Format = PromptFormat.Choose(folder.SpecialTokens, folder.Settings.PromptFormat, folder.Settings.ChatFormat);
+        Format = folder.Format;
         Window = Math.Min(folder.ContextLength, MaxWindow);
-        _stopTokenIds = Format.StopTokens.Select(SingleTokenId).Where(id => id >= 0).ToHashSet();
+        var ids = new HashSet<int>();
+        var texts = new List<string>();
+        foreach (var token in Format.StopTokens)
+        {
+            if (StopTokenId(token) is { } id)
+                ids.Add(id);
+            else
+                texts.Add(token);
+        }
+        _stopTokenIds = ids;
+        // A stop token the vocabulary lacks can still appear spelled out in characters; it ends the reply as text.
+        _stopTokenTexts = texts;
         _worker = new GenerationWorker($"codeassist-generation {folder.Name}");
     }
 
@@ -57,8 +79,17 @@ public sealed class LanguageModel : IDisposable
     public int GenerationCount => Volatile.Read(ref _generationCount);
     private int _generationCount;
 
-    /// <summary>Validates the folder, then loads it on the preferred device. Throws <see cref="ModelFolderException"/> for bad folders.</summary>
-    public static LanguageModel Load(string path, DevicePreference preference = DevicePreference.Auto, Action<string>? log = null)
+    /// <summary>The token sequence of the cached greedy generator, for tests; read it only while no generation runs.</summary>
+    internal IReadOnlyList<int> CachedSequence => _cachedTokens;
+
+    /// <summary>
+    /// Validates the folder, then loads it on the preferred device. Throws <see cref="ModelFolderException"/> for bad
+    /// folders and <see cref="DeviceUnavailableException"/> when <c>cuda</c> was demanded but cannot be used.
+    /// </summary>
+    public static LanguageModel Load(string path, DevicePreference preference = DevicePreference.Auto, Action<string>? log = null) =>
+        Load(path, preference, log, ModelLoader.TryLoadCuda);
+
+    internal static LanguageModel Load(string path, DevicePreference preference, Action<string>? log, Func<string, (Model? Model, string Failure)> tryLoadCuda)
     {
         GenAiRuntime.EnsureInitialized();
         var folder = ModelFolder.Open(path);
@@ -66,13 +97,26 @@ public sealed class LanguageModel : IDisposable
         DeviceSelection device;
         try
         {
-            (model, device) = ModelLoader.Load(folder.Path, preference, log ?? (_ => { }));
+            (model, device) = ModelLoader.Load(folder.Path, preference, log ?? (_ => { }), tryLoadCuda);
         }
         catch (OnnxRuntimeGenAIException e)
         {
-            throw new ModelFolderException(folder.Path, [$"ONNX Runtime GenAI could not load it: {e.Message.Split('\n')[0]}"]);
+            throw new ModelFolderException(folder.Path,
+                [$"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({FirstLine(e.Message)}); the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again"]);
         }
-        return new LanguageModel(folder, model, device);
+
+        Tokenizer tokenizer;
+        try
+        {
+            tokenizer = new Tokenizer(model);
+        }
+        catch (OnnxRuntimeGenAIException e)
+        {
+            model.Dispose();
+            throw new ModelFolderException(folder.Path,
+                [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
+        }
+        return new LanguageModel(folder, model, tokenizer, device);
     }
 
     public int CountTokens(string text)
@@ -81,6 +125,7 @@ public sealed class LanguageModel : IDisposable
             return 0;
         lock (_tokenizerLock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             using var sequences = _tokenizer.Encode(text);
             return sequences[0].Length;
         }
@@ -90,6 +135,7 @@ public sealed class LanguageModel : IDisposable
     {
         lock (_tokenizerLock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             using var sequences = _tokenizer.Encode(text);
             return sequences[0].ToArray();
         }
@@ -98,7 +144,10 @@ public sealed class LanguageModel : IDisposable
     public string Decode(ReadOnlySpan<int> tokens)
     {
         lock (_tokenizerLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             return _tokenizer.Decode(tokens);
+        }
     }
 
     public async Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken)
@@ -111,64 +160,97 @@ public sealed class LanguageModel : IDisposable
     }
 
     /// <summary>
-    /// Streams the reply as text pieces. Cancellation stops the generator between two tokens; the result callback
-    /// runs once generation ends normally.
+    /// Streams the reply as text pieces, each whole characters. Cancellation stops the generator between two tokens
+    /// (a queued request at once) and ends the stream with <see cref="OperationCanceledException"/>; so does leaving
+    /// the loop early. The result callback runs once generation ends normally.
     /// </summary>
     public async IAsyncEnumerable<string> StreamAsync(GenerationRequest request, Action<GenerationResult>? completed = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _unloading.Token);
-        var generation = _worker.RunAsync(() =>
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _unloading.Token);
+        Task<GenerationResult> generation;
+        try
         {
-            try
+            generation = _worker.RunAsync(() =>
             {
-                return Generate(request, piece => channel.Writer.TryWrite(piece), linked.Token);
-            }
-            finally
-            {
-                channel.Writer.TryComplete();
-            }
-        }, linked.Token);
-        _ = generation.ContinueWith(t => channel.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+                try
+                {
+                    return Generate(request, piece => channel.Writer.TryWrite(piece), linked.Token);
+                }
+                finally
+                {
+                    channel.Writer.TryComplete();
+                }
+            }, linked.Token);
+        }
+        catch
+        {
+            linked.Dispose();
+            throw;
+        }
+        // The worker may still be between two tokens when the task completes as cancelled; the source outlives both.
+        _ = generation.ContinueWith(t =>
+        {
+            channel.Writer.TryComplete(t.Exception?.InnerException);
+            linked.Dispose();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-        await foreach (var piece in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            yield return piece;
-        var result = await generation.ConfigureAwait(false);
-        completed?.Invoke(result);
+        try
+        {
+            await foreach (var piece in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                yield return piece;
+            var result = await generation.ConfigureAwait(false);
+            completed?.Invoke(result);
+        }
+        finally
+        {
+            // A consumer that stops reading early no longer wants the rest: stop the generator too.
+            if (!generation.IsCompleted)
+                CancelQuietly(linked);
+        }
     }
 
     private GenerationResult Generate(GenerationRequest request, Action<string> emit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
-        var prompt = Encode(request.Prompt);
+        var prompt = EncodePrompt(request.Prompt);
         if (prompt.Length == 0)
             throw new ArgumentException("the prompt is empty");
         if (prompt.Length >= Window)
             throw new ArgumentException($"the prompt has {prompt.Length} tokens but {Name} takes at most {Window - 1}; lower the context budget");
         var maxNew = Math.Min(request.MaxNewTokens, Window - prompt.Length);
 
-        var (generator, reused) = request.Sampling is { } sampling ? (NewGenerator(sampling), 0) : PrepareGreedy(prompt);
-        var owned = request.Sampling is not null;
+        GeneratorParams? sampledParams = null;
+        Generator generator;
+        var reused = 0;
+        if (request.Sampling is { } sampling)
+        {
+            sampledParams = NewParams(sampling);
+            generator = new Generator(_model, sampledParams);
+        }
+        else
+        {
+            generator = PrepareGreedy(prompt, request.ReusePrefix, out reused);
+        }
+
+        var newTokens = 0;
+        var completedNormally = false;
         try
         {
-            if (reused == 0)
+            if (sampledParams is not null)
                 generator.AppendTokens(prompt);
-            else
-                generator.AppendTokens(prompt.AsSpan(reused));
-
-            var stopper = new TokenStopper(_stopTokenIds, request.StopStrings);
+            var stopper = new TokenStopper(_stopTokenIds, [.. request.StopStrings, .. _stopTokenTexts]);
             using var stream = _tokenizer.CreateStream();
             var text = new System.Text.StringBuilder();
             var firstToken = TimeSpan.Zero;
-            var newTokens = 0;
-            var reason = StopReason.MaxTokens;
+            StopReason reason;
             while (true)
             {
                 if (newTokens >= maxNew)
                 {
-                    reason = newTokens == Window - prompt.Length ? StopReason.ContextFull : StopReason.MaxTokens;
+                    reason = newTokens >= request.MaxNewTokens ? StopReason.MaxTokens : StopReason.ContextFull;
                     break;
                 }
                 if (request.Deadline is { } deadline && clock.Elapsed > deadline)
@@ -184,7 +266,8 @@ public sealed class LanguageModel : IDisposable
                 }
                 var before = generator.TokenCount();
                 generator.GenerateNextToken();
-                // GenAI ends on the model's end-of-text token without appending it to the sequence.
+                // GenAI 0.18 ends on the model's end-of-text token without appending it: IsDone() turns true and
+                // the sequence keeps its length, so GetNextTokens() would return the previous token again.
                 if (generator.TokenCount() == before)
                 {
                     reason = StopReason.EndOfText;
@@ -219,48 +302,89 @@ public sealed class LanguageModel : IDisposable
                     emit(rest);
                 }
             }
-            if (!owned)
-                _cachedTokens = [.. generator.GetSequence(0)];
+            completedNormally = true;
             Interlocked.Increment(ref _generationCount);
             return new GenerationResult(text.ToString(), reason, prompt.Length, newTokens, reused, firstToken, clock.Elapsed);
         }
-        catch
+        catch (OperationCanceledException)
         {
-            if (!owned)
-                DropCache();
+            // Cancelled between two tokens: the generator is intact, and the next keystroke's prompt most likely
+            // extends this one, so its cache stays.
+            completedNormally = true;
             throw;
         }
         finally
         {
-            if (owned)
+            if (sampledParams is not null)
+            {
                 generator.Dispose();
+                sampledParams.Dispose();
+            }
+            else if (completedNormally)
+            {
+                RememberGreedy(generator, newTokens);
+            }
+            else
+            {
+                DropCache();
+            }
         }
     }
 
-    /// <summary>Reuses the cached generator when the new prompt shares a long enough prefix with its sequence.</summary>
-    private (Generator Generator, int Reused) PrepareGreedy(int[] prompt)
+    /// <summary>Tokenizes a prompt; a template's begin-of-text marker and the tokenizer's own are not both kept.</summary>
+    private int[] EncodePrompt(string prompt)
     {
-        if (_cachedGenerator is not null)
+        var tokens = Encode(prompt);
+        if (Folder.BeginTokenId is { } begin && tokens.Length >= 2 && tokens[0] == begin && tokens[1] == begin)
+            return tokens[1..];
+        return tokens;
+    }
+
+    /// <summary>
+    /// Returns a generator holding <paramref name="prompt"/>: the cached one rewound to the longest shared prefix when
+    /// that is long enough and reuse is allowed, otherwise a fresh one.
+    /// </summary>
+    private Generator PrepareGreedy(int[] prompt, bool allowReuse, out int reused)
+    {
+        reused = 0;
+        if (_cachedGenerator is not null && allowReuse)
         {
-            var common = CommonPrefixLength(_cachedTokens, prompt);
             // At least one prompt token must be appended so that the next logits belong to this prompt.
-            common = Math.Min(common, prompt.Length - 1);
+            var common = Math.Min(CommonPrefixLength(_cachedTokens, prompt), Math.Min(_cachedReusable, prompt.Length - 1));
             if (common >= MinReusedTokens)
             {
-                _cachedGenerator.RewindTo((ulong)common);
-                return (_cachedGenerator, common);
+                try
+                {
+                    _cachedGenerator.RewindTo((ulong)common);
+                    _cachedGenerator.AppendTokens(prompt.AsSpan(common));
+                    reused = common;
+                    return _cachedGenerator;
+                }
+                catch (OnnxRuntimeGenAIException)
+                {
+                    // Reuse is an optimisation: a generator that refuses the rewind is replaced by a fresh one.
+                }
             }
-            DropCache();
         }
-        _cachedParams = NewParams(null);
-        _cachedGenerator = new Generator(_model, _cachedParams);
-        return (_cachedGenerator, 0);
+        DropCache();
+        try
+        {
+            _cachedParams = NewParams(null);
+            _cachedGenerator = new Generator(_model, _cachedParams);
+            _cachedGenerator.AppendTokens(prompt);
+            return _cachedGenerator;
+        }
+        catch
+        {
+            DropCache();
+            throw;
+        }
     }
 
-    private Generator NewGenerator(Sampling sampling)
+    private void RememberGreedy(Generator generator, int newTokens)
     {
-        using var parameters = NewParams(sampling);
-        return new Generator(_model, parameters);
+        _cachedTokens = generator.GetSequence(0).ToArray();
+        _cachedReusable = newTokens == 0 ? _cachedTokens.Length : Math.Max(0, _cachedTokens.Length - UnrewindableTailTokens);
     }
 
     private GeneratorParams NewParams(Sampling? sampling)
@@ -270,8 +394,10 @@ public sealed class LanguageModel : IDisposable
         if (sampling is not null)
         {
             parameters.SetSearchOption("do_sample", true);
-            parameters.SetSearchOption("temperature", sampling.Temperature);
+            // Set explicitly: the model's genai_config.json may say top_k 1, which would make sampling greedy.
+            parameters.SetSearchOption("top_k", sampling.TopK);
             parameters.SetSearchOption("top_p", sampling.TopP);
+            parameters.SetSearchOption("temperature", sampling.Temperature);
             parameters.SetSearchOption("random_seed", sampling.Seed);
         }
         return parameters;
@@ -284,27 +410,60 @@ public sealed class LanguageModel : IDisposable
         _cachedGenerator = null;
         _cachedParams = null;
         _cachedTokens = [];
+        _cachedReusable = 0;
     }
 
-    private static int CommonPrefixLength(List<int> cached, int[] prompt)
+    private static int CommonPrefixLength(int[] cached, int[] prompt)
     {
-        var length = Math.Min(cached.Count, prompt.Length);
+        var length = Math.Min(cached.Length, prompt.Length);
         var i = 0;
         while (i < length && cached[i] == prompt[i])
             i++;
         return i;
     }
 
-    private int SingleTokenId(string token)
+    /// <summary>
+    /// The id of a stop token: from tokenizer.json (Code Llama's markers are spelled with a leading ▁ there), else
+    /// what the tokenizer makes of it when that is a single token.
+    /// </summary>
+    private int? StopTokenId(string token)
     {
+        if (Folder.SpecialTokenIds.TryGetValue(token, out var id) || Folder.SpecialTokenIds.TryGetValue(FimFormat.SentencePieceSpace + token, out id))
+            return id;
         var ids = Encode(token);
-        return ids.Length == 1 ? ids[0] : -1;
+        return ids.Length == 1 ? ids[0] : null;
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The generation finished in the meantime and released the source.
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.Length > 300 ? line[..300] + "…" : line;
     }
 
     public void Dispose()
     {
+        lock (_tokenizerLock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+        }
         _unloading.Cancel();
-        _worker.Dispose();
+        // Native objects are freed only once the worker has stopped touching them; leaking them beats a crash.
+        if (!_worker.Stop(TimeSpan.FromSeconds(30)))
+            return;
         DropCache();
         _tokenizer.Dispose();
         _model.Dispose();

@@ -42,11 +42,18 @@ public sealed class InlineCompletionEngine(
         if (document.Text.Length > DocumentStore.MaxCompletableLength)
             return InlineCompletionResult.Empty;
 
-        var cached = Cache.Lookup(document, offset);
+        // With an IntelliSense item selected, the suggestion continues the document as if that item were accepted,
+        // and the answer replaces the item's range with the item's text plus the continuation.
+        var (effective, cursor, replaceStart, lead) = query.Selected is { } selected
+            ? WithSelectedItem(document, offset, selected)
+            : (document, offset, offset, "");
+
+        var limit = query.Trigger == CompletionTrigger.Invoked ? current.Candidates : 1;
+        var cached = Cache.Lookup(effective, cursor);
         if (cached.Count > 0)
         {
             Stats.CacheHit();
-            return Answer(document, offset, offset, cached, query.Trigger == CompletionTrigger.Invoked ? current.Candidates : 1);
+            return Answer(document, replaceStart, ReplaceEnd(query, offset), [.. cached.Select(c => lead + c)], limit);
         }
 
         using var request = SupersedeEarlierRequest(query.Uri, cancellationToken);
@@ -55,9 +62,12 @@ public sealed class InlineCompletionEngine(
             var model = await models.WhenLoadedAsync(request.Token).ConfigureAwait(false);
             if (model is null)
                 return InlineCompletionResult.Empty;
-            var suggestions = await GenerateAsync(model, document, offset, query, current, request.Token).ConfigureAwait(false);
-            Cache.Remember(document, offset, suggestions);
-            return Answer(document, offset, offset, suggestions, suggestions.Count);
+            var suggestions = await GenerateAsync(model, effective, cursor, query, current, request.Token).ConfigureAwait(false);
+            Cache.Remember(effective, cursor, suggestions);
+            // The user typed on while the model ran: text for the old version would land in the wrong place.
+            if (documents.TryGet(query.Uri)?.Version != document.Version)
+                return InlineCompletionResult.Empty;
+            return Answer(document, replaceStart, ReplaceEnd(query, offset), [.. suggestions.Select(s => lead + s)], suggestions.Count);
         }
         catch (OperationCanceledException)
         {
@@ -109,6 +119,17 @@ public sealed class InlineCompletionEngine(
             : model.Format.Chat.Build(
                 "You complete code. Reply with only the code that replaces <CURSOR>, without explanations or code fences.",
                 context.Prefix + "<CURSOR>" + context.Suffix);
+
+    private static int ReplaceEnd(InlineCompletionQuery query, int offset) => query.Selected is { } selected ? Math.Max(offset, selected.EndOffset) : offset;
+
+    /// <summary>The document as if the selected completion item were inserted, and where the answer's range starts.</summary>
+    private static (DocumentSnapshot Document, int Cursor, int ReplaceStart, string Lead) WithSelectedItem(DocumentSnapshot document, int offset, SelectedCompletion selected)
+    {
+        var start = Math.Clamp(selected.StartOffset, 0, document.Text.Length);
+        var end = Math.Clamp(selected.EndOffset, start, document.Text.Length);
+        var text = document.Text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, end), selected.Text));
+        return (document with { Text = text }, start + selected.Text.Length, start, selected.Text);
+    }
 
     private CancellationTokenSource SupersedeEarlierRequest(Uri uri, CancellationToken cancellationToken)
     {

@@ -3,8 +3,9 @@ using Microsoft.ML.OnnxRuntimeGenAI;
 namespace CodeAssist.Inference.Devices;
 
 /// <summary>
-/// Creates the GenAI model on the chosen execution provider. GenAI has no automatic fallback: appending the
-/// CUDA provider without the CUDA build throws at <c>new Model</c>, so the fallback to the CPU is ours.
+/// Creates the GenAI model on the chosen execution provider. GenAI has no automatic fallback: with the CPU build,
+/// or without the CUDA libraries, <c>new Model</c> throws once the CUDA provider is appended, so the fallback to
+/// the CPU is ours — and so is saying why, because "the GPU is not used" is the first thing users ask about.
 /// </summary>
 internal static class ModelLoader
 {
@@ -16,38 +17,47 @@ internal static class ModelLoader
         false;
 #endif
 
-    public static (Model Model, DeviceSelection Device) Load(string path, DevicePreference preference, Action<string> log)
-    {
-        if (preference != DevicePreference.Cpu)
-        {
-            var (model, failure) = TryLoadCuda(path);
-            if (model is not null)
-                return (model, new DeviceSelection(ExecutionDevice.Cuda, preference == DevicePreference.Cuda ? "CUDA requested and available" : "CUDA available"));
-            if (preference == DevicePreference.Cuda)
-                throw new InvalidOperationException($"device cuda was requested but CUDA cannot be used: {failure}");
-            log($"CUDA not used, running on the CPU: {failure}");
-            return (LoadCpu(path), new DeviceSelection(ExecutionDevice.Cpu, $"CUDA not used: {failure}"));
-        }
+    public static (Model Model, DeviceSelection Device) Load(string path, DevicePreference preference, Action<string> log) =>
+        Load(path, preference, log, TryLoadCuda);
 
-        return (LoadCpu(path), new DeviceSelection(ExecutionDevice.Cpu, "CPU requested"));
+    /// <summary>
+    /// The selection logic, with the CUDA attempt passed in: tests hand in a recording attempt to prove that
+    /// <c>cpu</c> never tries CUDA, and a succeeding one to cover the path this CPU-only machine cannot take.
+    /// </summary>
+    internal static (Model Model, DeviceSelection Device) Load(string path, DevicePreference preference, Action<string> log,
+        Func<string, (Model? Model, string Failure)> tryLoadCuda)
+    {
+        if (preference == DevicePreference.Cpu)
+            return (LoadCpu(path), new DeviceSelection(ExecutionDevice.Cpu, "CPU requested (--device cpu)"));
+
+        var (model, failure) = tryLoadCuda(path);
+        if (model is not null)
+            return (model, new DeviceSelection(ExecutionDevice.Cuda, preference == DevicePreference.Cuda ? "CUDA requested and available" : "CUDA available"));
+        if (preference == DevicePreference.Cuda)
+            throw new DeviceUnavailableException($"device cuda was requested but CUDA cannot be used: {failure}; use --device auto to fall back to the CPU, or --device cpu");
+
+        // The CPU load comes first so that a broken model is reported as such, not after a line about CUDA.
+        var cpu = LoadCpu(path);
+        log($"running on the CPU because CUDA cannot be used: {failure}");
+        return (cpu, new DeviceSelection(ExecutionDevice.Cpu, $"CUDA not used: {failure}"));
     }
 
     /// <summary>Tries the CUDA execution provider; returns the exact reason when it cannot be used.</summary>
     public static (Model? Model, string Failure) TryLoadCuda(string path)
     {
-        using var config = new Config(path);
-        config.ClearProviders();
-        config.AppendProvider("cuda");
         try
         {
+            using var config = new Config(path);
+            config.ClearProviders();
+            config.AppendProvider("cuda");
             return (new Model(config), "");
         }
         catch (OnnxRuntimeGenAIException e)
         {
-            var reason = FirstLine(e.Message);
-            if (!IsCudaBuild)
-                reason = $"this is the CPU build of CodeAssist (reinstall with --gpu for the CUDA build); GenAI said: {reason}";
-            return (null, reason);
+            var said = FirstLine(e.Message);
+            return (null, IsCudaBuild
+                ? $"{said} (the CUDA build needs an NVIDIA driver, CUDA 12.x and cuDNN 9.x on the library path; see models/README.md)"
+                : $"this is the CPU build of CodeAssist, which cannot use a GPU; build or install the CUDA build for that (see models/README.md). GenAI said: {said}");
         }
     }
 
@@ -64,3 +74,6 @@ internal static class ModelLoader
         return line.Length > 300 ? line[..300] + "…" : line;
     }
 }
+
+/// <summary>The device the user insisted on cannot be used; the message says why and what to do.</summary>
+public sealed class DeviceUnavailableException(string message) : InvalidOperationException(message);

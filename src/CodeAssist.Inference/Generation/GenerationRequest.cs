@@ -1,7 +1,7 @@
 namespace CodeAssist.Inference.Generation;
 
-/// <summary>Sampling for extra candidates; absent means greedy search.</summary>
-public sealed record Sampling(int Seed, double Temperature = 0.8, double TopP = 0.95);
+/// <summary>Sampling for extra candidates; absent means greedy search. The same seed gives the same reply.</summary>
+public sealed record Sampling(int Seed, double Temperature = 0.8, double TopP = 0.95, int TopK = 40);
 
 public sealed record GenerationRequest(string Prompt, int MaxNewTokens)
 {

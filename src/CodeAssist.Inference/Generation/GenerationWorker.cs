@@ -3,14 +3,17 @@ namespace CodeAssist.Inference.Generation;
 /// <summary>
 /// The one thread that touches GenAI generators: GenAI objects are not free-threaded, and a CPU has no spare
 /// cores for two generations at once. Pending work is taken newest first, because the newest request is the one
-/// whose answer the user is waiting for; older ones are usually cancelled by then.
+/// whose answer the user is waiting for; older ones are usually cancelled by then. A cancelled request's task ends
+/// at once, queued or running; a running one stops at its next cancellation check.
 /// </summary>
 internal sealed class GenerationWorker : IDisposable
 {
-    private readonly LinkedList<(Action Run, Action Abandon)> _pending = new();
+    private readonly LinkedList<WorkItem> _pending = new();
     private readonly SemaphoreSlim _signal = new(0);
     private readonly Thread _thread;
     private readonly CancellationTokenSource _stopping = new();
+
+    private sealed record WorkItem(Action Run, Action Abandon);
 
     public GenerationWorker(string name)
     {
@@ -21,29 +24,39 @@ internal sealed class GenerationWorker : IDisposable
     public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+        var item = new WorkItem(() =>
+        {
+            try
+            {
+                if (!cancellationToken.IsCancellationRequested)
+                    completion.TrySetResult(work());
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                completion.TrySetCanceled(cancellationToken);
+            }
+            catch (Exception e)
+            {
+                completion.TrySetException(e);
+            }
+            finally
+            {
+                registration.Dispose();
+            }
+        }, () =>
+        {
+            registration.Dispose();
+            completion.TrySetException(new ObjectDisposedException(nameof(GenerationWorker), "the model was unloaded"));
+        });
         lock (_pending)
         {
-            ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-            _pending.AddFirst((() =>
+            if (_stopping.IsCancellationRequested)
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    completion.TrySetCanceled(cancellationToken);
-                    return;
-                }
-                try
-                {
-                    completion.TrySetResult(work());
-                }
-                catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
-                {
-                    completion.TrySetCanceled(e.CancellationToken);
-                }
-                catch (Exception e)
-                {
-                    completion.TrySetException(e);
-                }
-            }, () => completion.TrySetException(new ObjectDisposedException(nameof(GenerationWorker), "the model was unloaded"))));
+                registration.Dispose();
+                throw new ObjectDisposedException(nameof(GenerationWorker), "the model was unloaded");
+            }
+            _pending.AddFirst(item);
         }
         _signal.Release();
         return completion.Task;
@@ -61,26 +74,30 @@ internal sealed class GenerationWorker : IDisposable
             {
                 return;
             }
-            Action next;
+            WorkItem next;
             lock (_pending)
             {
-                next = _pending.First!.Value.Run;
+                next = _pending.First!.Value;
                 _pending.RemoveFirst();
             }
-            next();
+            next.Run();
         }
     }
 
-    public void Dispose()
+    /// <summary>Stops taking work, abandons what is queued and waits for the running item; false when it did not end in time.</summary>
+    public bool Stop(TimeSpan timeout)
     {
         lock (_pending)
             _stopping.Cancel();
-        _thread.Join(TimeSpan.FromSeconds(5));
+        var stopped = _thread.Join(timeout);
         lock (_pending)
         {
             foreach (var work in _pending)
                 work.Abandon();
             _pending.Clear();
         }
+        return stopped;
     }
+
+    public void Dispose() => Stop(Timeout.InfiniteTimeSpan);
 }

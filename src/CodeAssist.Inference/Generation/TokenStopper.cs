@@ -16,15 +16,21 @@ internal sealed class TokenStopper(IReadOnlySet<int> stopTokenIds, IReadOnlyList
     {
         _text.Append(piece);
         var text = _text.ToString();
+        // One piece may complete several stop strings; the reply ends at the earliest.
+        var earliest = -1;
         foreach (var stop in stopStrings)
         {
+            if (stop.Length == 0)
+                continue;
             var at = text.IndexOf(stop, Math.Max(0, _released - stop.Length + 1), StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                var released = at > _released ? text[_released..at] : "";
-                _released = Math.Max(_released, at);
-                return (released, true);
-            }
+            if (at >= 0 && (earliest < 0 || at < earliest))
+                earliest = at;
+        }
+        if (earliest >= 0)
+        {
+            var released = earliest > _released ? text[_released..earliest] : "";
+            _released = Math.Max(_released, earliest);
+            return (released, true);
         }
 
         var safeEnd = text.Length - LongestPendingStopStart(text);

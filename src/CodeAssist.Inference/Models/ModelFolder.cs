@@ -1,10 +1,12 @@
 using System.Text.Json;
+using CodeAssist.Inference.Prompts;
 
 namespace CodeAssist.Inference.Models;
 
 /// <summary>
 /// A GenAI model folder as users get it from onnxruntime-genai's model builder (or from our own generator),
-/// checked before anything native touches it so that every problem gets a sentence a person can act on.
+/// checked before anything native touches it so that every problem gets a sentence a person can act on:
+/// what is wrong, where, and what to do.
 /// </summary>
 public sealed class ModelFolder
 {
@@ -13,20 +15,25 @@ public sealed class ModelFolder
     public const string TokenizerConfigFile = "tokenizer_config.json";
     public const string SettingsFile = "codeassist.json";
 
-    /// <summary>Model types GenAI 0.18 runs as decoder-only text models.</summary>
+    /// <summary>The model types GenAI 0.18 runs as text decoders (its ModelType::IsLLM list).</summary>
     public static readonly IReadOnlySet<string> SupportedModelTypes = new HashSet<string>(StringComparer.Ordinal)
     {
-        "llama", "qwen2", "qwen3", "phi", "phi3", "phi3small", "phimoe", "mistral", "gemma", "gemma2", "gemma3_text", "granite", "olmo", "chatglm", "nemotron",
+        "chatglm", "decoder", "ernie4_5", "gemma", "gemma2", "gemma3_text", "gpt2", "gptoss", "granite", "internlm2", "lfm2",
+        "llama", "mistral", "nemotron", "olmo", "phi", "phimoe", "phi3", "phi3small", "qwen2", "qwen3", "smollm3",
     };
 
-    private ModelFolder(string path, string modelType, int contextLength, string decoderFile, ModelSettings settings, IReadOnlySet<string> specialTokens)
+    private ModelFolder(string path, string modelType, int contextLength, string decoderFile, int? beginTokenId, ModelSettings settings,
+        IReadOnlyDictionary<string, int> specialTokenIds, PromptFormat format)
     {
         Path = path;
         ModelType = modelType;
         ContextLength = contextLength;
         DecoderFile = decoderFile;
+        BeginTokenId = beginTokenId;
         Settings = settings;
-        SpecialTokens = specialTokens;
+        SpecialTokenIds = specialTokenIds;
+        SpecialTokens = specialTokenIds.Keys.ToHashSet(StringComparer.Ordinal);
+        Format = format;
     }
 
     public string Path { get; }
@@ -35,17 +42,26 @@ public sealed class ModelFolder
     public string DecoderFile { get; }
     public ModelSettings Settings { get; }
 
+    /// <summary>The model's begin-of-text id from genai_config.json, when it names one.</summary>
+    public int? BeginTokenId { get; }
+
     /// <summary>Added and special tokens the tokenizer declares; prompt formats are chosen from these.</summary>
     public IReadOnlySet<string> SpecialTokens { get; }
 
+    /// <summary>The ids of <see cref="SpecialTokens"/>, straight from tokenizer.json.</summary>
+    public IReadOnlyDictionary<string, int> SpecialTokenIds { get; }
+
+    /// <summary>The prompt format: from codeassist.json when it names one, otherwise detected from <see cref="SpecialTokens"/>.</summary>
+    public PromptFormat Format { get; }
+
     public string Name => Settings.Name ?? System.IO.Path.GetFileName(Path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
 
-    /// <summary>Reads and checks a model folder. Throws <see cref="ModelFolderException"/> naming the first problem found.</summary>
+    /// <summary>Reads and checks a model folder. Throws <see cref="ModelFolderException"/> listing every problem found.</summary>
     public static ModelFolder Open(string path)
     {
         var problems = new List<string>();
         var folder = TryOpen(path, problems);
-        return folder ?? throw new ModelFolderException(path, problems);
+        return folder ?? throw new ModelFolderException(System.IO.Path.GetFullPath(path), problems);
     }
 
     /// <summary>Checks a model folder and returns every problem found (empty when it can be loaded).</summary>
@@ -61,14 +77,16 @@ public sealed class ModelFolder
         path = System.IO.Path.GetFullPath(path);
         if (!Directory.Exists(path))
         {
-            problems.Add($"model folder {path} does not exist; pass --model DIR or run `codeassist model list` to see installed models");
+            problems.Add(File.Exists(path)
+                ? $"{path} is a file, not a model folder; pass the folder that holds {GenAiConfigFile}"
+                : $"model folder {path} does not exist; pass --model DIR or run `codeassist model list` to see installed models");
             return null;
         }
 
         var configPath = System.IO.Path.Combine(path, GenAiConfigFile);
         if (!File.Exists(configPath))
         {
-            problems.Add($"{GenAiConfigFile} is missing in {path}; this is not an ONNX Runtime GenAI model folder (convert the model with onnxruntime-genai's model builder)");
+            problems.Add($"{GenAiConfigFile} is missing in {path}; this is not an ONNX Runtime GenAI model folder (convert the model with onnxruntime-genai's model builder, see models/README.md)");
             return null;
         }
 
@@ -76,51 +94,59 @@ public sealed class ModelFolder
         try
         {
             using var config = JsonDocument.Parse(File.ReadAllBytes(configPath));
-            model = config.RootElement.GetProperty("model").Clone();
+            if (config.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{GenAiConfigFile} in {path} is not a JSON object; copy the model folder again");
+                return null;
+            }
+            if (!config.RootElement.TryGetProperty("model", out var section) || section.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{GenAiConfigFile} in {path} has no \"model\" section; it was not written by the model builder, copy the model folder again");
+                return null;
+            }
+            model = section.Clone();
         }
         catch (JsonException e)
         {
             problems.Add($"{GenAiConfigFile} in {path} is not valid JSON (line {e.LineNumber + 1}); copy the model folder again");
             return null;
         }
-        catch (KeyNotFoundException)
-        {
-            problems.Add($"{GenAiConfigFile} in {path} has no \"model\" section; copy the model folder again");
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            problems.Add($"{GenAiConfigFile} in {path} is not a JSON object; copy the model folder again");
-            return null;
-        }
 
         var modelType = model.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : "";
-        if (!SupportedModelTypes.Contains(modelType))
-            problems.Add($"model type \"{modelType}\" in {GenAiConfigFile} is not a decoder type CodeAssist runs (supported: {string.Join(", ", SupportedModelTypes.Order())})");
+        if (modelType.Length == 0)
+            problems.Add($"{GenAiConfigFile} in {path} names no model.type; copy the model folder again");
+        else if (!SupportedModelTypes.Contains(modelType))
+            problems.Add($"model type \"{modelType}\" in {GenAiConfigFile} in {path} is not a text decoder CodeAssist runs (supported: {string.Join(", ", SupportedModelTypes.Order(StringComparer.Ordinal))}); pick a code or chat model of a supported family (see models/README.md)");
 
         var contextLength = model.TryGetProperty("context_length", out var context) && context.TryGetInt32(out var c) ? c : 0;
         if (contextLength <= 0)
-            problems.Add($"{GenAiConfigFile} in {path} has no positive model.context_length");
+            problems.Add($"{GenAiConfigFile} in {path} has no positive model.context_length; copy the model folder again");
+
+        int? beginTokenId = model.TryGetProperty("bos_token_id", out var bos) && bos.ValueKind == JsonValueKind.Number && bos.TryGetInt32(out var b) ? b : null;
 
         var decoderFile = model.TryGetProperty("decoder", out var decoder) && decoder.ValueKind == JsonValueKind.Object
             && decoder.TryGetProperty("filename", out var fileName) && fileName.ValueKind == JsonValueKind.String
             ? fileName.GetString()! : "";
         if (decoderFile.Length == 0)
-            problems.Add($"{GenAiConfigFile} in {path} names no model.decoder.filename");
+            problems.Add($"{GenAiConfigFile} in {path} names no model.decoder.filename; copy the model folder again");
         else if (!File.Exists(System.IO.Path.Combine(path, decoderFile)))
-            problems.Add($"the decoder {decoderFile} named in {GenAiConfigFile} is missing in {path}; copy the model folder again (including any .onnx.data file)");
+            problems.Add($"the decoder {decoderFile} named in {GenAiConfigFile} is missing in {path}; copy the model folder again (with any {decoderFile}.data file beside it)");
+        else if (OnnxFileCheck.Problem(System.IO.Path.Combine(path, decoderFile)) is { } damage)
+            problems.Add($"the decoder {decoderFile} in {path} {damage}; copy the model folder again");
 
         foreach (var required in new[] { TokenizerFile, TokenizerConfigFile })
             if (!File.Exists(System.IO.Path.Combine(path, required)))
-                problems.Add($"{required} is missing in {path}; GenAI needs the tokenizer files beside the model");
+                problems.Add($"{required} is missing in {path}; GenAI needs the tokenizer files beside the model, copy them from the model's source (the model builder writes both)");
 
-        IReadOnlySet<string> specialTokens = new HashSet<string>();
+        IReadOnlyDictionary<string, int> specialTokens = new Dictionary<string, int>();
         var tokenizerPath = System.IO.Path.Combine(path, TokenizerFile);
+        var tokenizerReadable = false;
         if (File.Exists(tokenizerPath))
         {
             try
             {
                 specialTokens = ReadSpecialTokens(tokenizerPath);
+                tokenizerReadable = true;
             }
             catch (JsonException e)
             {
@@ -128,41 +154,69 @@ public sealed class ModelFolder
             }
         }
 
-        ModelSettings settings = ModelSettings.Empty;
+        var settings = ModelSettings.Empty;
         try
         {
             settings = ModelSettings.Read(path);
         }
         catch (JsonException e)
         {
-            problems.Add($"{SettingsFile} in {path} is not valid: {e.Message}");
+            problems.Add($"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat and chatFormat");
         }
 
-        return problems.Count == 0 ? new ModelFolder(path, modelType, contextLength, decoderFile, settings, specialTokens) : null;
+        PromptFormat? format = null;
+        if (tokenizerReadable)
+        {
+            var formatProblems = new List<string>();
+            format = PromptFormat.TryChoose(specialTokens.Keys.ToHashSet(StringComparer.Ordinal), settings.PromptFormat, settings.ChatFormat, formatProblems);
+            problems.AddRange(formatProblems.Select(problem => $"{SettingsFile} in {path}: {problem}"));
+        }
+
+        return problems.Count == 0
+            ? new ModelFolder(path, modelType, contextLength, decoderFile, beginTokenId, settings, specialTokens, format!)
+            : null;
+    }
+
+    private static string DescribeSettingsError(JsonException e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut >= 0)
+            message = message[..cut];
+        if (message.Contains("could not be converted to System.String", StringComparison.Ordinal))
+            message = "the value must be a string";
+        else if (message.Contains("could not be converted to " + typeof(ModelSettings).FullName, StringComparison.Ordinal))
+            message = "the file must hold one JSON object";
+        var field = e.Path is { Length: > 2 } jsonPath && jsonPath.StartsWith("$.", StringComparison.Ordinal) ? $", field {jsonPath[2..]}" : "";
+        return $"line {(e.LineNumber ?? 0) + 1}{field}: {message.TrimEnd('.')}";
     }
 
     /// <summary>
-    /// Special tokens are the added tokens; CodeLlama-style tokenizers keep FIM markers in the vocabulary too,
+    /// Special tokens are the added tokens; Code Llama-style tokenizers keep FIM markers in the vocabulary too,
     /// so marker-shaped vocabulary entries count as well.
     /// </summary>
-    private static IReadOnlySet<string> ReadSpecialTokens(string tokenizerPath)
+    private static Dictionary<string, int> ReadSpecialTokens(string tokenizerPath)
     {
         using var stream = File.OpenRead(tokenizerPath);
         using var tokenizer = JsonDocument.Parse(stream);
-        var tokens = new HashSet<string>(StringComparer.Ordinal);
+        var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (tokenizer.RootElement.ValueKind != JsonValueKind.Object)
+            return tokens;
         if (tokenizer.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
             foreach (var token in added.EnumerateArray())
-                if (token.TryGetProperty("content", out var content) && content.GetString() is { } text)
-                    tokens.Add(text);
-        if (tokenizer.RootElement.TryGetProperty("model", out var model) && model.TryGetProperty("vocab", out var vocab) && vocab.ValueKind == JsonValueKind.Object)
+                if (token.ValueKind == JsonValueKind.Object && token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
+                    && token.TryGetProperty("id", out var id) && id.TryGetInt32(out var value))
+                    tokens[content.GetString()!] = value;
+        if (tokenizer.RootElement.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.Object
+            && model.TryGetProperty("vocab", out var vocab) && vocab.ValueKind == JsonValueKind.Object)
             foreach (var entry in vocab.EnumerateObject())
-                if (entry.Name.Length > 2 && entry.Name.Length < 24 && LooksLikeMarker(entry.Name))
-                    tokens.Add(entry.Name);
+                if (entry.Name.Length > 2 && entry.Name.Length < 24 && LooksLikeMarker(entry.Name) && entry.Value.TryGetInt32(out var value))
+                    tokens.TryAdd(entry.Name, value);
         return tokens;
     }
 
     private static bool LooksLikeMarker(string token) =>
-        (token[0] == '<' && token[^1] == '>') || (token.StartsWith("▁<", StringComparison.Ordinal) && token[^1] == '>');
+        (token[0] == '<' && token[^1] == '>') || (token.StartsWith(FimFormat.SentencePieceSpace + "<", StringComparison.Ordinal) && token[^1] == '>');
 }
 
 public sealed class ModelFolderException(string path, IReadOnlyList<string> problems)

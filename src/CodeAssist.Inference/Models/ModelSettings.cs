@@ -14,10 +14,10 @@ public sealed record ModelSettings
     /// <summary>Display name; defaults to the folder name.</summary>
     public string? Name { get; init; }
 
-    /// <summary>FIM format id (qwen, deepseek, codellama, starcoder); detected from the tokenizer when absent.</summary>
+    /// <summary>FIM format id (qwen, deepseek, codellama, starcoder, or none for instruction prompts); detected from the tokenizer when absent.</summary>
     public string? PromptFormat { get; init; }
 
-    /// <summary>Chat template id (chatml, phi3, codeassist, deepseek); detected from the tokenizer when absent.</summary>
+    /// <summary>Chat template id (chatml, phi3, llama3, codeassist); detected from the tokenizer when absent.</summary>
     public string? ChatFormat { get; init; }
 
     private static readonly JsonSerializerOptions Options = new()
@@ -28,6 +28,7 @@ public sealed record ModelSettings
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     };
 
+    /// <summary>Reads codeassist.json when present; throws <see cref="JsonException"/> when it is not valid.</summary>
     public static ModelSettings Read(string modelDirectory)
     {
         var path = Path.Combine(modelDirectory, ModelFolder.SettingsFile);

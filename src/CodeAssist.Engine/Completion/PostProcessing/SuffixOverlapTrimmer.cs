@@ -30,12 +30,13 @@ public static class SuffixOverlapTrimmer
     /// <summary>From the first suggested line that repeats the next non-blank line below the cursor, the suggestion goes.</summary>
     private static string TrimRepeatedLines(string suggestion, string followingText)
     {
-        var next = followingText.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+        // Indentation counts: a closing brace of an inner block is not the enclosing block's brace below the cursor.
+        var next = followingText.Split('\n').Select(l => l.TrimEnd()).FirstOrDefault(l => l.Trim().Length > 0);
         if (next is null)
             return suggestion;
         var lines = suggestion.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-            if (lines[i].Trim() == next && (i > 0 || lines.Length > 1 || next.Length > 1))
+        for (var i = 1; i < lines.Length; i++)
+            if (lines[i].TrimEnd() == next)
                 return string.Join('\n', lines.Take(i)).TrimEnd();
         return suggestion;
     }

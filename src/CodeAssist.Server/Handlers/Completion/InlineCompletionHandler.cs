@@ -14,7 +14,10 @@ internal sealed class InlineCompletionHandler(ServerState state)
         if (parameters.TextDocument?.Uri is null || parameters.Position is null)
             throw RequestErrors.InvalidParams("textDocument/inlineCompletion needs textDocument.uri and position");
         var query = new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
-            parameters.Context?.TriggerKind == InlineCompletionTriggerKind.Invoked ? CompletionTrigger.Invoked : CompletionTrigger.Automatic);
+            parameters.Context?.TriggerKind == InlineCompletionTriggerKind.Invoked ? CompletionTrigger.Invoked : CompletionTrigger.Automatic)
+        {
+            Selected = SelectedCompletionOf(parameters),
+        };
         var result = await CompletionRequests.RunAsync(state, query, cancellationToken).ConfigureAwait(false);
         if (result.Document is not { } document)
             return new InlineCompletionList([]);
@@ -28,5 +31,15 @@ internal sealed class InlineCompletionHandler(ServerState state)
                 new Protocol.Range(new Position(start.Line, start.Character), new Position(end.Line, end.Character)),
                 new Command("Accept CodeAssist suggestion", CodeAssistCommands.DidAcceptCompletion, [item.Id]));
         })]);
+    }
+
+    /// <summary>The IntelliSense item the editor has selected, in offsets of the current document.</summary>
+    private SelectedCompletion? SelectedCompletionOf(InlineCompletionParams parameters)
+    {
+        if (parameters.Context?.SelectedCompletionInfo is not { Range: { } range, Text: { } text } || state.Documents.TryGet(parameters.TextDocument.Uri) is not { } document)
+            return null;
+        var start = document.OffsetOf(range.Start.Line, range.Start.Character) ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");
+        var end = document.OffsetOf(range.End.Line, range.End.Character) ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");
+        return new SelectedCompletion(start, Math.Max(start, end), text);
     }
 }
