@@ -292,6 +292,26 @@ T("<Tab> falls through to the user's mapping while a popup menu shows", function
   vim.cmd("iunmap <Tab>")
 end)
 
+T("a missing server is reported once, by name, and nothing is started", function()
+  vim.cmd("silent! %bwipeout!")
+  local notes = {}
+  local notify = vim.notify
+  vim.notify = function(message)
+    notes[#notes + 1] = message
+  end
+  require("codeassist").setup({ cmd = { "/nonexistent/codeassist", "serve" } })
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir, "p")
+  vim.cmd("edit " .. dir .. "/A.cs")
+  vim.cmd("edit " .. dir .. "/B.cs")
+  vim.notify = notify
+  eq(1, #notes, "exactly one message for two C# buffers")
+  H.truthy(notes[1]:find("/nonexistent/codeassist", 1, true), "the message names the command: " .. notes[1])
+  eq({}, require("codeassist.client").clients(), "no client is started")
+  vim.cmd("silent! %bwipeout!")
+  vim.fn.delete(dir, "rf")
+end)
+
 T("doc/codeassist.txt documents every option, key and subcommand, and its tags build", function()
   local text = table.concat(vim.fn.readfile(H.plugin_dir .. "/doc/codeassist.txt"), "\n")
   for key in pairs(config.defaults) do

@@ -147,8 +147,12 @@ function M.attach(bufnr, on_attach)
   local cfg = M.client_config(root, on_attach)
   if vim.fn.executable(cfg.cmd[1]) == 0 then
     log.error("%s is not executable; install CodeAssist or set cmd in require('codeassist').setup{}", cfg.cmd[1])
-    vim.notify(("codeassist: %q not found; install it or set `cmd` in setup(). See :checkhealth codeassist"):format(cfg.cmd[1]),
-      vim.log.levels.WARN)
+    if not M.warned_missing then
+      -- Once per session: every C# buffer would otherwise repeat it.
+      M.warned_missing = true
+      vim.notify(("codeassist: %q not found; install it or set `cmd` in setup(). See :checkhealth codeassist")
+        :format(cfg.cmd[1]), vim.log.levels.WARN)
+    end
     return nil
   end
   if vim.lsp.start then
