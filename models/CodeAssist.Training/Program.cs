@@ -61,24 +61,28 @@ public static class Program
             Intermediate: options.GetInt("intermediate", 688),
             ContextLength: options.GetInt("context", 512),
             VocabSize: options.GetInt("vocab", 4096),
-            BatchSize: options.GetInt("batch", 8),
-            Steps: options.GetInt("steps", 2000),
-            WarmupSteps: options.GetInt("warmup", 100),
+            BatchSize: options.GetInt("batch", 4),
+            Steps: options.GetInt("steps", 1400),
+            WarmupSteps: options.GetInt("warmup", 60),
             PeakLearningRate: options.GetDouble("lr", 1.5e-3),
             FinalLearningRate: options.GetDouble("final-lr", 1.5e-4),
             FimRate: options.GetDouble("fim-rate", 0.5),
             Seed: options.GetInt("seed", 1),
-            EvalEvery: options.GetInt("eval-every", 50),
+            EvalEvery: options.GetInt("eval-every", 100),
             CheckpointMinutes: options.GetInt("checkpoint-minutes", 4));
         Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null);
     }
 
     public static string RepositoryRoot()
     {
+        // The build output first; the working directory for a build placed elsewhere (-o).
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CodeAssist.sln")))
             directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException($"No CodeAssist.sln above {AppContext.BaseDirectory}; run the tool from the repository.");
+        directory ??= new DirectoryInfo(Environment.CurrentDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CodeAssist.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException($"No CodeAssist.sln above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; run the tool from the repository.");
     }
 
     private static string DefaultWorkDirectory() => Path.Combine(RepositoryRoot(), "models", "codeassist-tiny", "corpus");

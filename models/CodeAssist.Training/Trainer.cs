@@ -33,7 +33,7 @@ internal sealed record CheckpointState(int Step, double ElapsedSeconds, Training
 /// </summary>
 internal static class Trainer
 {
-    private const int ValidationSequences = 48;
+    private const int ValidationSequences = 24;
 
     public static void Run(TrainingPaths paths, TrainingPlan plan, bool resume, int? stopAfterSteps)
     {

@@ -14,6 +14,7 @@ public static class Program
             ContextCommand.Create(),
             DoctorCommand.Create(),
             ModelCommand.Create(),
+            EvalCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

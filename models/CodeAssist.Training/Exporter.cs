@@ -1,0 +1,78 @@
+using System.Globalization;
+using CodeAssist.ModelFactory;
+using Microsoft.ML.OnnxRuntimeGenAI;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CodeAssist.Training;
+
+/// <summary>
+/// Writes the latest checkpoint as a GenAI model folder through <see cref="ModelFolderWriter.WriteDecoder"/> (the
+/// graph code path ModelFactory's tests check against a reference forward pass), then checks that GenAI's logits
+/// for a C# sample equal TorchSharp's and that GenAI's tokenizer encodes it to the same ids as ours.
+/// </summary>
+internal static class Exporter
+{
+    public const string ModelName = "codeassist-tiny";
+
+    /// <summary>Float32 through two different kernels over a few layers: differences stay well below this.</summary>
+    private const double LogitTolerance = 2e-3;
+
+    private const string ParitySample = """
+        using System;
+        using System.Collections.Generic;
+
+        public static class Program
+        {
+            public static void Main(string[] args)
+            {
+                var names = new List<string> { "a", "b" };
+                foreach (var name in names)
+                    Console.WriteLine(name);
+            }
+        }
+        """;
+
+    public static void Export(TrainingPaths paths, string output)
+    {
+        LibTorchLoader.PrepareNativeLibraries();
+        torch.set_num_threads(1);
+        var tokenizer = TokenizerStep.Load(paths);
+        var (model, state) = Trainer.LoadCheckpoint(paths);
+        using (model)
+        {
+            ModelFolderWriter.WriteDecoder(output, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName);
+            Log.Write($"export: step {state.Step} of {state.Plan.Steps} written to {output} ({Directory.EnumerateFiles(output).Sum(f => new FileInfo(f).Length) / 1e6:F1} MB)");
+            var worst = CheckParity(model, tokenizer, output);
+            File.WriteAllText(Path.Combine(paths.Root, "parity.txt"), string.Create(CultureInfo.InvariantCulture, $"max |logit difference| GenAI vs TorchSharp: {worst:E2}\n"));
+        }
+    }
+
+    public static double CheckParity(TinyLlama model, ByteLevelBpeTokenizer tokenizer, string folder)
+    {
+        var ids = tokenizer.Encode($"{ByteLevelBpeTokenizer.FimPrefix}{ParitySample[..200]}{ByteLevelBpeTokenizer.FimSuffix}{ParitySample[200..]}{ByteLevelBpeTokenizer.FimMiddle}").ToArray();
+        using var genAiModel = new Model(folder);
+        using var genAiTokenizer = new Tokenizer(genAiModel);
+        var genAiIds = genAiTokenizer.Encode(ParitySample)[0].ToArray();
+        if (!genAiIds.SequenceEqual(tokenizer.Encode(ParitySample)))
+            throw new InvalidOperationException($"GenAI's tokenizer encodes the parity sample differently from ModelFactory's; the tokenizer.json in {folder} does not match the training tokenizer.");
+
+        using var parameters = new GeneratorParams(genAiModel);
+        parameters.SetSearchOption("max_length", ids.Length + 8);
+        using var generator = new Microsoft.ML.OnnxRuntimeGenAI.Generator(genAiModel, parameters);
+        generator.AppendTokens(ids);
+        using var logits = generator.GetOutput("logits");
+        var genAi = logits.GetData<float>().ToArray();
+
+        using var _ = no_grad();
+        model.eval();
+        var expected = model.forward(tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length])).contiguous().data<float>().ToArray();
+        if (expected.Length != genAi.Length)
+            throw new InvalidOperationException($"GenAI returned {genAi.Length} logits for {ids.Length} tokens, TorchSharp {expected.Length}.");
+        var worst = expected.Zip(genAi, (a, b) => Math.Abs(a - b)).Max();
+        Log.Write($"parity: {ids.Length} tokens, max |logit difference| GenAI vs TorchSharp {worst:E2} (tolerance {LogitTolerance:E0})");
+        if (worst > LogitTolerance)
+            throw new InvalidOperationException($"The exported model's logits differ from TorchSharp's by up to {worst:E2}; the export is wrong (transposed projection, rotary table, norm epsilon?).");
+        return worst;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using CodeAssist.ModelFactory;
+
+namespace CodeAssist.Training;
+
+/// <summary>
+/// The baseline a trained model must beat: a token 4-gram model over the train split with backoff to shorter
+/// contexts, completing greedily from the prefix alone (an n-gram model cannot read the suffix) and stopping at
+/// the end of the line or after 64 tokens. Scored with the same exact match and edit similarity as `codeassist eval`.
+/// </summary>
+internal static class NGramBaseline
+{
+    private const int Order = 4;
+    private const int MaxTokens = 64;
+
+    public static void Evaluate(TrainingPaths paths, string setPath, string jsonPath)
+    {
+        var tokenizer = TokenizerStep.Load(paths);
+        if (tokenizer.VocabSize > 8192)
+            throw new ArgumentException($"The n-gram baseline packs contexts for vocabularies up to 8192 ids, not {tokenizer.VocabSize}.");
+        var manifest = CorpusManifest.Read(paths.Manifest);
+        var train = CorpusSplit.Load(paths, manifest, "train", tokenizer, paths.TrainTokens);
+        var bestNext = Count(train.Tokens);
+        var examples = EvalSetWriter.Read(setPath);
+        double exact = 0, similarity = 0;
+        foreach (var example in examples)
+        {
+            var context = tokenizer.Encode(example.Prefix[Math.Max(0, example.Prefix.Length - 400)..]).ToList();
+            var generated = new List<int>();
+            for (var i = 0; i < MaxTokens; i++)
+            {
+                var next = Predict(bestNext, context);
+                if (next < 0)
+                    break;
+                context.Add(next);
+                generated.Add(next);
+                if (tokenizer.Decode([next]).Contains('\n'))
+                    break;
+            }
+            var text = tokenizer.Decode(generated);
+            var newline = text.IndexOf('\n');
+            if (newline >= 0)
+                text = text[..newline];
+            if (Environment.GetEnvironmentVariable("NGRAM_DEBUG") is not null)
+                Console.Error.WriteLine($"{example.Middle.ReplaceLineEndings(" ")} => {text}");
+            exact += Metrics.ExactMatch(text, example.Middle) ? 1 : 0;
+            similarity += Metrics.EditSimilarity(text, example.Middle);
+        }
+        var result = new { Model = "4-gram (train split)", Examples = examples.Count, ExactMatch = exact / examples.Count, EditSimilarity = similarity / examples.Count };
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"4-gram baseline: {examples.Count} examples, exact match {result.ExactMatch:P1}, edit similarity {result.EditSimilarity:F3}"));
+        if (jsonPath.Length > 0)
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, Json.Options));
+    }
+
+    /// <summary>For every context of 0 to 3 tokens, its most frequent next token (ties to the smaller id).</summary>
+    private static Dictionary<long, int>[] Count(ushort[] tokens)
+    {
+        var best = new Dictionary<long, int>[Order];
+        for (var n = 0; n < Order; n++)
+        {
+            var counts = new Dictionary<long, int>();
+            for (var i = n; i < tokens.Length; i++)
+            {
+                var key = Key(tokens.AsSpan(i - n, n)) * 65536 + tokens[i];
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+            var bestCount = new Dictionary<long, (int Token, int Count)>();
+            foreach (var (key, count) in counts)
+            {
+                var context = key / 65536;
+                var token = (int)(key % 65536);
+                if (!bestCount.TryGetValue(context, out var current) || count > current.Count || (count == current.Count && token < current.Token))
+                    bestCount[context] = (token, count);
+            }
+            best[n] = bestCount.ToDictionary(e => e.Key, e => e.Value.Token);
+        }
+        return best;
+    }
+
+    private static int Predict(Dictionary<long, int>[] best, List<int> context)
+    {
+        for (var n = Order - 1; n >= 0; n--)
+        {
+            if (context.Count < n)
+                continue;
+            var ids = context.GetRange(context.Count - n, n).Select(id => (ushort)id).ToArray();
+            if (best[n].TryGetValue(Key(ids), out var next))
+                return next;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Up to three ids below 8192 packed into one number with a leading 1 so lengths differ: at most 40 bits, so
+    /// that key × 65536 + next id still fits a long.
+    /// </summary>
+    private static long Key(ReadOnlySpan<ushort> ids)
+    {
+        long key = 1;
+        foreach (var id in ids)
+            key = key * 8192 + id;
+        return key;
+    }
+}
+
+/// <summary>The two scores of the evaluation, defined once (the server's `codeassist eval` uses the same).</summary>
+internal static class Metrics
+{
+    /// <summary>Equal after trimming trailing whitespace: a completion ending at the line end is still exact.</summary>
+    public static bool ExactMatch(string completion, string middle) =>
+        string.Equals(completion.TrimEnd(), middle.TrimEnd(), StringComparison.Ordinal);
+
+    /// <summary>1 − Levenshtein distance / length of the longer text (1 when both are empty).</summary>
+    public static double EditSimilarity(string completion, string middle)
+    {
+        var (a, b) = (completion.TrimEnd(), middle.TrimEnd());
+        if (a.Length == 0 && b.Length == 0)
+            return 1;
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return 1 - previous[b.Length] / (double)Math.Max(a.Length, b.Length);
+    }
+}

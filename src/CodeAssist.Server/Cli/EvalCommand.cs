@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CodeAssist.Engine;
+using CodeAssist.Engine.Completion;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary>
+/// `codeassist eval --model DIR --set FILE`: exact match and edit similarity of fill-in-the-middle completions
+/// through the server's own pipeline (context, model, post-processing). The set is JSON lines of
+/// {file, prefix, suffix, middle}; when a files/ folder lies beside it (the held-out files the training tool
+/// writes), it is copied to a scratch workspace so Roslyn sees real files, and each example's file is written
+/// there without its middle while it is completed.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var set = new Option<FileInfo>("--set") { Description = "FIM examples, JSON lines of {file, prefix, suffix, middle}", Required = true };
+        var noSemantic = new Option<bool>("--no-semantic") { Description = "Only the current file's text as context, no Roslyn context sources" };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the scores and every completion to this JSON file" };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N examples" };
+        var command = new Command("eval", "Score a model's completions on a FIM evaluation set (exact match, edit similarity)") { model, device, set, noSemantic, json, limit };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var examples = ReadSet(parse.GetValue(set)!);
+                if (parse.GetValue(limit) is { } n)
+                    examples = [.. examples.Take(n)];
+                var report = await RunAsync(examples, parse.GetValue(set)!, parse.GetValue(model), parse.GetValue(device)!, !parse.GetValue(noSemantic), cancellationToken).ConfigureAwait(false);
+                if (report is null)
+                    return 2;
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{report.Model}: {report.Examples} examples, exact match {report.ExactMatch:P1}, edit similarity {report.EditSimilarity:F3}, {report.MeanMilliseconds:F0} ms per completion, semantic context {(report.SemanticContext ? "on" : "off")}"));
+                if (parse.GetValue(json) is { } output)
+                    await File.WriteAllTextAsync(output.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException or JsonException)
+            {
+                Console.Error.WriteLine($"codeassist: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private static async Task<EvalReport?> RunAsync(List<EvalExample> examples, FileInfo setFile, string? modelPath, string device, bool semanticContext, CancellationToken cancellationToken)
+    {
+        var workspace = Directory.CreateTempSubdirectory("codeassist-eval-");
+        try
+        {
+            var heldOutFiles = Path.Combine(setFile.DirectoryName!, "files");
+            if (Directory.Exists(heldOutFiles))
+                CopyDirectory(heldOutFiles, workspace.FullName);
+            // Quality, not speed, is measured: a loaded machine must not cut generations short.
+            var settings = new AssistSettings { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device, Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1) };
+            using var state = new ServerState(new ServerLog(LogLevel.Warn), settings, semanticContext)
+            {
+                Initialized = true,
+                WorkspaceRoot = workspace.FullName,
+            };
+            state.LoadModel();
+            if (await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
+            {
+                Console.Error.WriteLine($"codeassist: {state.Models.LoadError}");
+                return null;
+            }
+
+            var results = new List<EvalResult>();
+            var clock = new Stopwatch();
+            foreach (var example in examples)
+            {
+                var path = Path.GetFullPath(Path.Combine(workspace.FullName, example.File));
+                if (!path.StartsWith(workspace.FullName, StringComparison.Ordinal))
+                    throw new ArgumentException($"{example.File} in {setFile.FullName} leaves the workspace; example paths must be relative");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var original = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
+                var text = example.Prefix + example.Suffix;
+                await File.WriteAllTextAsync(path, text, cancellationToken).ConfigureAwait(false);
+                var uri = new Uri(path);
+                var document = state.Documents.Open(uri, LanguageIds.FromPath(path), 1, text);
+                try
+                {
+                    var position = document.Text.Lines.GetLinePosition(example.Prefix.Length);
+                    clock.Restart();
+                    var result = await state.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
+                    var elapsed = clock.Elapsed.TotalMilliseconds;
+                    var completion = result.Items.Count > 0 ? result.Items[0].Text : "";
+                    results.Add(new EvalResult(example.File, example.Middle, completion, ExactMatch(completion, example.Middle), EditSimilarity(completion, example.Middle), elapsed));
+                }
+                finally
+                {
+                    state.Documents.Close(uri);
+                    if (original is null)
+                        File.Delete(path);
+                    else
+                        await File.WriteAllTextAsync(path, original, cancellationToken).ConfigureAwait(false);
+                }
+                if (results.Count % 25 == 0)
+                    Console.Error.WriteLine($"codeassist: {results.Count}/{examples.Count} examples");
+            }
+            return new EvalReport(loaded.Name, modelPath ?? "(default)", semanticContext, results.Count,
+                results.Count == 0 ? 0 : results.Average(r => r.Exact ? 1.0 : 0.0),
+                results.Count == 0 ? 0 : results.Average(r => r.EditSimilarity),
+                results.Count == 0 ? 0 : results.Average(r => r.Milliseconds),
+                results);
+        }
+        finally
+        {
+            workspace.Delete(recursive: true);
+        }
+    }
+
+    private static List<EvalExample> ReadSet(FileInfo set)
+    {
+        if (!set.Exists)
+            throw new FileNotFoundException($"{set.FullName} does not exist; the training tool writes one with `codeassist-train evalset`");
+        var examples = new List<EvalExample>();
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(set.FullName))
+        {
+            lineNumber++;
+            if (line.Length == 0)
+                continue;
+            var example = JsonSerializer.Deserialize<EvalExample>(line, JsonOptions);
+            if (example is null || example.File is null || example.Prefix is null || example.Suffix is null || example.Middle is null)
+                throw new ArgumentException($"line {lineNumber} of {set.FullName} is not an example; each line needs file, prefix, suffix and middle");
+            examples.Add(example);
+        }
+        return examples;
+    }
+
+    /// <summary>Equal after trimming trailing whitespace: a completion that stops at the line end is still exact.</summary>
+    public static bool ExactMatch(string completion, string middle) =>
+        string.Equals(completion.TrimEnd(), middle.TrimEnd(), StringComparison.Ordinal);
+
+    /// <summary>1 − Levenshtein distance / length of the longer text (1 when both are empty).</summary>
+    public static double EditSimilarity(string completion, string middle)
+    {
+        var (a, b) = (completion.TrimEnd(), middle.TrimEnd());
+        if (a.Length == 0 && b.Length == 0)
+            return 1;
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return 1 - previous[b.Length] / (double)Math.Max(a.Length, b.Length);
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source))
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        foreach (var directory in Directory.EnumerateDirectories(source))
+            CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)));
+    }
+
+    private sealed record EvalExample(string File, string Prefix, string Suffix, string Middle);
+
+    private sealed record EvalResult(string File, string Middle, string Completion, bool Exact, double EditSimilarity, double Milliseconds);
+
+    private sealed record EvalReport(string Model, string ModelPath, bool SemanticContext, int Examples, double ExactMatch, double EditSimilarity, double MeanMilliseconds, IReadOnlyList<EvalResult> Results);
+}
