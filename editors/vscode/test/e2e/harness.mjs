@@ -129,6 +129,13 @@ export async function startEditor({ script, fixture }) {
     page,
     workspace,
     settingsFile: path.join(userData, 'User', 'settings.json'),
+    /** The CodeAssist output channel as VS Code logged it: the extension's lines and the server's. */
+    extensionLog() {
+      const logs = path.join(userData, 'logs');
+      if (!fs.existsSync(logs)) return '';
+      const file = fs.readdirSync(logs, { recursive: true }).find((entry) => /codeassist\.codeassist[\\/]CodeAssist\.log$/.test(entry));
+      return file === undefined ? '' : fs.readFileSync(path.join(logs, file), 'utf8');
+    },
     /** Runs a command by its title through the command palette, as a user would. */
     async runCommand(title) {
       await page.keyboard.press('F1');

@@ -93,9 +93,41 @@ test('Toggle writes codeassist.enable and the status bar follows', { timeout: 12
   await statusItem.getByText(/: disabled/).waitFor({ timeout: 30_000 });
   await waitFor(() => enableSetting() === false, 10_000);
   assert.equal(enableSetting(), false);
+  // The server logs the settings it applied at debug level (codeassist.logLevel is debug here).
+  await waitFor(() => /settings: .*Enable = False/.test(editor.extensionLog()), 10_000);
+  assert.match(editor.extensionLog(), /settings: .*Enable = False/);
 
   await editor.runCommand('CodeAssist: Toggle Inline Completions');
   await statusItem.getByText(/: ready/).waitFor({ timeout: 30_000 });
   await waitFor(() => enableSetting() === true, 10_000);
   assert.equal(enableSetting(), true);
+  const applied = editor.extensionLog().match(/settings: .*Enable = \w+/g) ?? [];
+  assert.match(applied.at(-1) ?? '', /Enable = True/);
+}));
+
+test('a change in the Settings editor reaches the server as didChangeConfiguration, without a restart', { timeout: 120_000 }, () => withStatusOnFailure(async () => {
+  const { page } = editor;
+  await editor.runCommand('Preferences: Open User Settings');
+  const search = page.locator('.settings-editor .settings-header .suggest-input-container');
+  await search.waitFor({ timeout: 30_000 });
+  await search.click();
+  await page.keyboard.type('codeassist.maxTokens');
+  await page.locator('.settings-editor .settings-count-widget', { hasText: '1 Setting Found' }).waitFor({ timeout: 30_000 });
+  const input = page.locator('.settings-editor .setting-item-number input:visible');
+  // The list re-renders while the search settles, which can drop an edit: type until it holds.
+  for (let attempt = 0; attempt < 5 && (await input.inputValue().catch(() => '')) !== '17'; attempt++) {
+    await input.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('17');
+    await page.waitForTimeout(500);
+  }
+  assert.equal(await input.inputValue(), '17');
+  await page.keyboard.press('Tab');
+
+  const applied = /settings: .*MaxTokens = 17,/;
+  await waitFor(() => applied.test(editor.extensionLog()), 30_000);
+  const log = editor.extensionLog();
+  assert.match(log, applied);
+  assert.equal(log.match(/\] Starting /g)?.length, 1, 'the server was started once and never restarted');
+  assert.equal(JSON.parse(fs.readFileSync(editor.settingsFile, 'utf8'))['codeassist.maxTokens'], 17);
 }));
