@@ -72,8 +72,7 @@ public sealed class ServerState : IDisposable
             _settings = settings;
         if (Initialized)
             LoadModel();
-        else
-            PublishStatus();
+        PublishStatus();
     }
 
     public void LoadModel()

@@ -11,6 +11,7 @@ public sealed class CompletionStats
     public void Requested() => Interlocked.Increment(ref _requests);
     public void Generated() => Interlocked.Increment(ref _generations);
     public void CacheHit() => Interlocked.Increment(ref _cacheHits);
+    /// <summary>A request cancelled by the client, superseded by a newer one, or answered empty because the document moved on.</summary>
     public void Cancelled() => Interlocked.Increment(ref _cancelled);
     public void Shown() => Interlocked.Increment(ref _shown);
     public void Accepted() => Interlocked.Increment(ref _accepted);

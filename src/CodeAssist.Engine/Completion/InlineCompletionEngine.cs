@@ -36,7 +36,11 @@ public sealed class InlineCompletionEngine(
             return InlineCompletionResult.Empty;
         var document = documents.TryGet(query.Uri) ?? throw new ArgumentException($"{query.Uri} is not open; send textDocument/didOpen first");
         if (query.Version is { } version && version != document.Version)
+        {
+            // Superseded before it started: the document moved on, and an answer for the old version would be wrong.
+            Stats.Cancelled();
             return InlineCompletionResult.Empty;
+        }
         var offset = document.OffsetOf(query.Line, query.Character)
             ?? throw new ArgumentException($"position {query.Line}:{query.Character} is outside {query.Uri} ({document.Text.Lines.Count} lines)");
         if (document.Text.Length > DocumentStore.MaxCompletableLength)
@@ -66,7 +70,10 @@ public sealed class InlineCompletionEngine(
             Cache.Remember(effective, cursor, suggestions);
             // The user typed on while the model ran: text for the old version would land in the wrong place.
             if (documents.TryGet(query.Uri)?.Version != document.Version)
+            {
+                Stats.Cancelled();
                 return InlineCompletionResult.Empty;
+            }
             return Answer(document, replaceStart, ReplaceEnd(query, offset), [.. suggestions.Select(s => lead + s)], suggestions.Count);
         }
         catch (OperationCanceledException)

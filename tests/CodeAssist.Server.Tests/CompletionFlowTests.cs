@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+
+namespace CodeAssist.Server.Tests;
+
+/// <summary>The inline completion request flow over real stdio: bursts, cancellation, type-through and the fallback.</summary>
+public sealed class CompletionFlowTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    private const string Program = "using System;\n\nclass Program\n{\n    static void Main()\n    {\n        \n    }\n}\n";
+
+    private static object InlineParams(string path, int line, int character, int triggerKind = 2) => new
+    {
+        textDocument = new { uri = new Uri(path).AbsoluteUri },
+        position = new { line, character },
+        context = new { triggerKind },
+    };
+
+    private static object Insert(string path, int version, int line, int character, string text) => new
+    {
+        textDocument = new { uri = new Uri(path).AbsoluteUri, version },
+        contentChanges = new object[] { new { range = new { start = new { line, character }, end = new { line, character } }, text } },
+    };
+
+    private async Task<(LspProcessClient Client, string Path)> StartAsync(string script, object? options = null)
+    {
+        var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel(script));
+        await client.InitializeAsync(_temp.Path, options);
+        var path = _temp.WriteFile("Program.cs", Program);
+        await client.OpenAsync(path, Program);
+        return (client, path);
+    }
+
+    [Fact]
+    public async Task In_a_burst_of_edits_and_requests_only_the_last_request_gets_text()
+    {
+        // A long script keeps each generation busy long enough for the next keystroke to supersede it.
+        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 150)), new { maxTokens = 1024 });
+        await using var _ = client;
+        var responses = new List<Task<JsonObject>>();
+        const string typed = "Run";
+        for (var i = 0; i < typed.Length; i++)
+        {
+            await client.NotifyAsync("textDocument/didChange", Insert(path, i + 2, 6, 8 + i, typed[i].ToString()));
+            responses.Add(client.StartRequest("textDocument/inlineCompletion", InlineParams(path, 6, 9 + i)).Response);
+        }
+
+        var answers = await Task.WhenAll(responses);
+
+        foreach (var earlier in answers[..^1])
+            Assert.Empty(earlier["result"]!["items"]!.AsArray());
+        var last = Assert.Single(answers[^1]["result"]!["items"]!.AsArray())!;
+        Assert.StartsWith("Step(); Step();", (string?)last["insertText"]);
+        var stats = (await client.RequestAsync("codeAssist/stats", null))["result"]!;
+        Assert.True((int)stats["cancelled"]! >= 1, stats.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Cancel_request_is_honoured_with_request_cancelled()
+    {
+        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 150)), new { maxTokens = 1024 });
+        await using var _ = client;
+        var (id, response) = client.StartRequest("textDocument/inlineCompletion", InlineParams(path, 6, 8));
+        await client.NotifyAsync("$/cancelRequest", new { id });
+
+        var answer = await response;
+
+        Assert.Equal(-32800, (int)answer["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Typing_what_the_suggestion_starts_with_answers_the_rest_without_a_generation()
+    {
+        var (client, path) = await StartAsync("Console.WriteLine(\"hi\");");
+        await using var _ = client;
+        var first = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
+        Assert.Equal("Console.WriteLine(\"hi\");", (string?)first["result"]!["items"]![0]!["insertText"]);
+
+        await client.NotifyAsync("textDocument/didChange", Insert(path, 2, 6, 8, "Console.W"));
+        var second = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 17));
+
+        Assert.Equal("riteLine(\"hi\");", (string?)second["result"]!["items"]![0]!["insertText"]);
+        var stats = (await client.RequestAsync("codeAssist/stats", null))["result"]!;
+        Assert.Equal(1, (int)stats["generations"]!);
+        Assert.Equal(1, (int)stats["cacheHits"]!);
+    }
+
+    [Fact]
+    public async Task Accepting_an_item_runs_its_command_and_counts_locally()
+    {
+        var (client, path) = await StartAsync("Console.WriteLine(\"hi\");");
+        await using var _ = client;
+        var item = (await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8)))["result"]!["items"]![0]!;
+        var command = item["command"]!;
+
+        await client.RequestAsync("workspace/executeCommand", new { command = (string?)command["command"], arguments = command["arguments"] });
+
+        Assert.Equal(1, (int)(await client.RequestAsync("codeAssist/stats", null))["result"]!["accepted"]!);
+    }
+
+    [Fact]
+    public async Task Clients_without_inline_completion_get_the_suggestion_as_the_first_completion_item()
+    {
+        var (client, path) = await StartAsync("Console.WriteLine(\"hi\");");
+        await using var _ = client;
+
+        var response = await client.RequestAsync("textDocument/completion", new
+        {
+            textDocument = new { uri = new Uri(path).AbsoluteUri },
+            position = new { line = 6, character = 8 },
+        });
+
+        var item = response["result"]!["items"]![0]!;
+        Assert.Equal("Console.WriteLine(\"hi\");", (string?)item["label"]);
+        Assert.Equal("Console.WriteLine(\"hi\");", (string?)item["textEdit"]!["newText"]);
+        Assert.Equal(15, (int)item["kind"]!);
+        Assert.True((bool)item["preselect"]!);
+    }
+
+    [Fact]
+    public async Task Settings_change_without_a_restart()
+    {
+        var (client, path) = await StartAsync("Console.WriteLine(\"hi\");");
+        await using var _ = client;
+        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { enable = false } } });
+
+        var disabled = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
+        Assert.Empty(disabled["result"]!["items"]!.AsArray());
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "disabled");
+
+        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { enable = true } } });
+        var enabled = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
+        Assert.Single(enabled["result"]!["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_missing_model_is_an_error_status_with_the_reason_and_the_server_keeps_serving()
+    {
+        await using var client = LspProcessClient.Start("serve", "--model", _temp.Combine("no-such-model"));
+        await client.InitializeAsync(_temp.Path);
+        var status = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "error");
+        Assert.Contains("does not exist", (string?)status["params"]!["message"]);
+
+        var path = _temp.WriteFile("Program.cs", Program);
+        await client.OpenAsync(path, Program);
+        var response = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
+        Assert.Empty(response["result"]!["items"]!.AsArray());
+
+        // Pointing the setting at a good model recovers without a restart.
+        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel("Run();", "good") } } });
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready");
+        var recovered = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
+        Assert.Equal("Run();", (string?)recovered["result"]!["items"]![0]!["insertText"]);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
