@@ -24,6 +24,8 @@ import type { StatusEvent, StatusParams } from './statusModel';
 
 export class CodeAssistClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  // Settings can change several times while a restart runs; one change at a time keeps exactly one server.
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private settings: ClientSettings,
@@ -55,7 +57,12 @@ export class CodeAssistClient implements vscode.Disposable {
     });
   }
 
-  async start(): Promise<void> {
+  /** Starts the server; the status bar reports how that goes. */
+  start(): Promise<void> {
+    return this.enqueue(() => this.launch());
+  }
+
+  private async launch(): Promise<void> {
     const server = this.serverPath();
     if (!server.found) {
       const message = notFoundMessage(server);
@@ -130,23 +137,34 @@ export class CodeAssistClient implements vscode.Disposable {
     await client.dispose();
   }
 
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
+  /** Restarts the server with the current settings, after any restart or update already under way. */
+  restart(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.stop();
+      await this.launch();
+    });
   }
 
   /** Applies new settings: a restart when the command line or selector changes, else one notification. */
-  async update(settings: ClientSettings): Promise<void> {
-    const before = this.settings;
-    this.settings = settings;
-    this.report({ kind: 'enabled', enabled: settings.enable });
-    if (changeNeedsRestart(before, settings)) {
-      await this.restart();
-    } else if (changeNeedsNotification(before, settings) && this.languageClient) {
-      await this.languageClient.sendNotification(DidChangeConfigurationNotification.type, {
-        settings: { codeassist: toServerSettings(settings) },
-      });
-    }
+  update(settings: ClientSettings): Promise<void> {
+    return this.enqueue(async () => {
+      const before = this.settings;
+      this.settings = settings;
+      this.report({ kind: 'enabled', enabled: settings.enable });
+      if (changeNeedsRestart(before, settings)) {
+        await this.stop();
+        await this.launch();
+      } else if (changeNeedsNotification(before, settings) && this.languageClient) {
+        await this.languageClient.sendNotification(DidChangeConfigurationNotification.type, {
+          settings: { codeassist: toServerSettings(settings) },
+        });
+      }
+    });
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(work, work);
+    return this.queue;
   }
 
   /**

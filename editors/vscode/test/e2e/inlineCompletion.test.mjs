@@ -40,12 +40,17 @@ async function withStatusOnFailure(body) {
   }
 }
 
+async function waitForAsync(condition, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 async function waitFor(condition, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-test('ghost text from the scripted model is accepted with Tab', { timeout: 300_000 }, () => withStatusOnFailure(async () => {
+test('ghost text from the scripted model is accepted a word with Ctrl+Right, the rest with Tab', { timeout: 300_000 }, () => withStatusOnFailure(async () => {
   const { page, workspace } = editor;
   await page.keyboard.press('Control+P');
   await page.keyboard.type('Calculator.cs');
@@ -67,6 +72,13 @@ test('ghost text from the scripted model is accepted with Tab', { timeout: 300_0
   await ghost.first().waitFor({ timeout: 60_000 });
   assert.equal(plain((await ghost.allTextContents()).join('')), SUGGESTION);
   await page.screenshot({ path: path.join(artifacts, 'ghost-text.png') });
+
+  // Partial accept is VS Code's own (editor.action.inlineSuggest.acceptNextWord, Ctrl+Right):
+  // the first word goes into the document and the rest stays as ghost text.
+  await page.keyboard.press('Control+ArrowRight');
+  await waitForAsync(async () => plain((await ghost.allTextContents()).join('')) !== SUGGESTION, 10_000);
+  const rest = plain((await ghost.allTextContents()).join(''));
+  assert.ok(rest.length > 0 && rest.length < SUGGESTION.length && SUGGESTION.endsWith(rest), `ghost text after accepting a word: "${rest}"`);
 
   await page.keyboard.press('Tab');
   await ghost.first().waitFor({ state: 'detached', timeout: 10_000 });
