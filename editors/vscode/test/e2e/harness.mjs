@@ -66,9 +66,10 @@ async function waitForHttp(url, child, timeoutMs) {
 /**
  * Creates the scripted model and a copy of the fixture workspace, installs the .vsix, starts
  * code-server and opens the workspace in headless Chromium.
- * @param {{ script: string, fixture: string }} options
+ * @param {{ name: string, script: string, fixture: string, settings?: object }} options
+ *   `name` prefixes the logs kept in test-artifacts; `settings` overrides the user settings.
  */
-export async function startEditor({ script, fixture }) {
+export async function startEditor({ name, script, fixture, settings = {} }) {
   const config = configuration();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'codeassist-vscode-e2e-'));
   const model = path.join(root, 'model');
@@ -99,6 +100,7 @@ export async function startEditor({ script, fixture }) {
     'extensions.autoUpdate': false,
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
+    ...settings,
   }, null, 2));
 
   const codeServerArgs = ['--user-data-dir', userData, '--extensions-dir', extensions, '--config', path.join(root, 'code-server.yaml')];
@@ -106,7 +108,7 @@ export async function startEditor({ script, fixture }) {
   run(config.codeServer, [...codeServerArgs, '--install-extension', config.vsix], 'Installing the .vsix');
 
   const port = await freePort();
-  const log = fs.openSync(path.join(artifacts, 'code-server.log'), 'w');
+  const log = fs.openSync(path.join(artifacts, `${name}-code-server.log`), 'w');
   const codeServer = spawn(config.codeServer, [
     ...codeServerArgs,
     '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
@@ -146,7 +148,7 @@ export async function startEditor({ script, fixture }) {
     },
     /** Copies the extension's and server's logs into test-artifacts, then stops everything. */
     async close() {
-      copyLogs(userData);
+      copyLogs(userData, name);
       await browser.close().catch(() => {});
       try {
         process.kill(-codeServer.pid, 'SIGTERM');
@@ -160,13 +162,13 @@ export async function startEditor({ script, fixture }) {
   };
 }
 
-function copyLogs(userData) {
+function copyLogs(userData, name) {
   const logs = path.join(userData, 'logs');
   if (!fs.existsSync(logs)) return;
   for (const entry of fs.readdirSync(logs, { recursive: true })) {
     const file = path.join(logs, entry);
     if (/CodeAssist|exthost\.log|remoteagent\.log/.test(entry) && fs.statSync(file).isFile()) {
-      fs.copyFileSync(file, path.join(artifacts, entry.replaceAll(path.sep, '_')));
+      fs.copyFileSync(file, path.join(artifacts, `${name}-${entry.replaceAll(path.sep, '_')}`));
     }
   }
 }

@@ -13,7 +13,7 @@ let editor;
 let statusItem;
 
 before(async () => {
-  editor = await startEditor({ script: SUGGESTION, fixture: FIXTURE });
+  editor = await startEditor({ name: 'session', script: SUGGESTION, fixture: FIXTURE });
   // VS Code names a status bar element after the extension's id and the item's id.
   statusItem = editor.page.locator('[id="codeassist.codeassist.codeassist.status"]');
 });
