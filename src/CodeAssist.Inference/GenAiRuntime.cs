@@ -14,6 +14,8 @@ public static class GenAiRuntime
 
     public static void EnsureInitialized() => _ = Initialized.Value;
 
+    /// <summary>The GenAI package version this build references (its assembly carries no version of its own).</summary>
     public static string Version { get; } =
-        (System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(Model).Assembly)?.InformationalVersion ?? "unknown").Split('+')[0];
+        typeof(GenAiRuntime).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "GenAiVersion")?.Value ?? "unknown";
 }
