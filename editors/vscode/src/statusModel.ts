@@ -83,7 +83,9 @@ export function nextStatus(status: Status, event: StatusEvent): Status {
 function nextProgress(current: ReadonlyMap<string | number, Progress>, token: string | number, value: ProgressValue) {
   const progress = new Map(current);
   if (value.kind === 'begin') {
-    progress.set(token, { title: value.title ?? 'Working', message: value.message, percentage: value.percentage });
+    // The status bar item already says it is CodeAssist's: "CodeAssist: loading x" reads "loading x".
+    const title = (value.title ?? '').replace(/^CodeAssist:\s*/i, '') || 'working';
+    progress.set(token, { title, message: value.message, percentage: value.percentage });
   } else if (value.kind === 'report') {
     const before = progress.get(token);
     if (before === undefined) return current;

@@ -12,6 +12,8 @@ import { chromium } from 'playwright-core';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const extensionRoot = path.resolve(here, '..', '..');
 export const artifacts = path.join(extensionRoot, 'test-artifacts');
+/** VS Code names a status bar element after the extension's id and the item's id. */
+export const STATUS_ITEM_ID = 'codeassist.codeassist.codeassist.status';
 
 /** What the harness needs from the environment; run-tests.sh sets each, the defaults suit ci-setup.sh. */
 export function configuration() {
@@ -124,6 +126,16 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
+  // Records every text the CodeAssist status bar item shows, so a test can check the states it
+  // went through, however briefly each was shown.
+  await page.addInitScript((id) => {
+    const history = [];
+    window.__codeassistStatusHistory = history;
+    new MutationObserver(() => {
+      const text = document.getElementById(id)?.textContent?.replaceAll('\u00a0', ' ').trim();
+      if (text && history.at(-1) !== text) history.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  }, STATUS_ITEM_ID);
   await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
@@ -137,6 +149,10 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
       if (!fs.existsSync(logs)) return '';
       const file = fs.readdirSync(logs, { recursive: true }).find((entry) => /codeassist\.codeassist[\\/]CodeAssist\.log$/.test(entry));
       return file === undefined ? '' : fs.readFileSync(path.join(logs, file), 'utf8');
+    },
+    /** Every text the CodeAssist status bar item has shown, in order. */
+    statusHistory() {
+      return page.evaluate(() => window.__codeassistStatusHistory ?? []);
     },
     /** Runs a command by its title through the command palette, as a user would. */
     async runCommand(title) {

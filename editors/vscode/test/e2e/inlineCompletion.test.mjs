@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { artifacts, extensionRoot, startEditor } from './harness.mjs';
+import { STATUS_ITEM_ID, artifacts, extensionRoot, startEditor } from './harness.mjs';
 
 const SUGGESTION = 'a + b;';
 const FIXTURE = path.join(extensionRoot, 'test', 'fixtures', 'workspace');
@@ -14,8 +14,7 @@ let statusItem;
 
 before(async () => {
   editor = await startEditor({ name: 'session', script: SUGGESTION, fixture: FIXTURE });
-  // VS Code names a status bar element after the extension's id and the item's id.
-  statusItem = editor.page.locator('[id="codeassist.codeassist.codeassist.status"]');
+  statusItem = editor.page.locator(`[id="${STATUS_ITEM_ID}"]`);
 });
 
 after(async () => {
@@ -58,9 +57,13 @@ test('ghost text from the scripted model is accepted a word with Ctrl+Right, the
   await page.keyboard.press('Enter');
   await page.locator('.monaco-editor .view-lines').first().getByText('public static int Add').waitFor({ timeout: 30_000 });
 
-  // The status bar names the model and the device once the server is ready.
+  // The status bar names the model and the device once the server is ready, having shown the
+  // solution loading (codeAssist/status loadingSolution and the server's $/progress) before.
   await statusItem.getByText(/: ready/).waitFor({ timeout: 120_000 });
   assert.match(plain(await statusItem.innerText()), /codeassist-scripted CPU: ready/);
+  const history = await editor.statusHistory();
+  const loading = history.findIndex((text) => /codeassist-scripted CPU: loading (solution|Fixture\.csproj)/.test(text));
+  assert.ok(loading >= 0 && history.slice(loading).some((text) => text.endsWith(': ready')), `status bar history: ${JSON.stringify(history)}`);
 
   await page.locator('.monaco-editor textarea').first().focus();
   await page.keyboard.press('Control+G');

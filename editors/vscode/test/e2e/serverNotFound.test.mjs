@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, extensionRoot, startEditor } from './harness.mjs';
+import { STATUS_ITEM_ID, artifacts, extensionRoot, startEditor } from './harness.mjs';
 
 const MISSING = '/nonexistent/codeassist';
 let editor;
@@ -23,7 +23,7 @@ after(async () => {
 
 test('a serverPath that points nowhere shows an error that names it', { timeout: 120_000 }, async () => {
   const { page } = editor;
-  const statusItem = page.locator('[id="codeassist.codeassist.codeassist.status"]');
+  const statusItem = page.locator(`[id="${STATUS_ITEM_ID}"]`);
   await statusItem.getByText(/: error/).waitFor({ timeout: 60_000 });
   const notification = page.locator('.notification-toast', { hasText: 'CodeAssist server not found' });
   await notification.waitFor({ timeout: 30_000 });

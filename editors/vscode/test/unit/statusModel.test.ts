@@ -55,6 +55,15 @@ test('progress shows its title and percentage over the state, and ends', () => {
   assert.equal(viewStatus(ended).text, '$(sparkle) m CPU: ready');
 });
 
+test('a progress title loses its "CodeAssist:" prefix, which the item already shows', () => {
+  const loading = run([
+    status({ state: 'loadingSolution', model: 'm', device: 'cpu' }),
+    { kind: 'progress', token: 'p', value: { kind: 'begin', title: 'CodeAssist: loading Fixture.csproj' } },
+  ]);
+  assert.equal(viewStatus(loading).text, '$(sync~spin) m CPU: loading Fixture.csproj');
+  assert.equal(text([{ kind: 'progress', token: 'q', value: { kind: 'begin' } }]), '$(sync~spin) CodeAssist: working');
+});
+
 test('a report or end for a token that never began changes nothing', () => {
   const ready = run([status({ state: 'ready', model: 'm', device: 'cpu' })]);
   assert.equal(run([{ kind: 'progress', token: 9, value: { kind: 'report', percentage: 50 } }], ready).progress, ready.progress);
