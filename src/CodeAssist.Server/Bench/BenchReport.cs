@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CodeAssist.Server.Bench;
+
+/// <summary>Everything one `codeassist bench` run measured; serialised with snake_case keys (overhead_ratio, …).</summary>
+public sealed record BenchReport
+{
+    public required string Mode { get; init; }
+    public required MachineInfo Machine { get; init; }
+    public required ModelInfo Model { get; init; }
+
+    /// <summary>Median LSP completion over stdio ÷ median raw generation of the same prompt and token count.</summary>
+    public double OverheadRatio { get; init; }
+
+    /// <summary>Median LSP completion − median raw generation.</summary>
+    public double OverheadMs { get; init; }
+
+    public OverheadFigures? Overhead { get; init; }
+    public StartupFigures? Startup { get; init; }
+    public ContextFigures? Context { get; init; }
+    public TypeThroughFigures? TypeThrough { get; init; }
+    public TypingFigures? Typing { get; init; }
+    public KvReuseFigures? KvReuse { get; init; }
+    public ThroughputFigures? Throughput { get; init; }
+    public MemoryFigures? Memory { get; init; }
+    public double TotalSeconds { get; init; }
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+}
+
+public sealed record MachineInfo(int Cores, string Os, string Runtime, string? Cpu, double? LoadAverageAtStart, double? LoadAverageAtEnd);
+
+public sealed record ModelInfo(string Description, string Path, int PromptBudgetTokens, int MaxNewTokens);
+
+/// <summary>
+/// One A/B pair is the same edit, the same cursor, the same prompt and the same stop rules: A through the server
+/// over stdio, B a raw generation in the bench process. The breakdown re-runs the server's context build and
+/// post-processing in the bench process on the same text.
+/// </summary>
+public sealed record OverheadFigures(
+    int Pairs,
+    Distribution LspCompletionMs,
+    Distribution RawGenerationMs,
+    double PairedOverheadMs,
+    int PromptsIdentical,
+    int ServerGenerations,
+    double MeanNewTokens,
+    double MeanReusedPromptTokens,
+    double MeanPromptTokens,
+    Distribution ContextBuildMs,
+    Distribution PostProcessingMs,
+    Distribution RestMs);
+
+public sealed record StartupFigures(
+    Distribution InitializeAnsweredMs,
+    double ModelReadyAfterInitializeMs,
+    double FirstCompletionColdMs,
+    Distribution CompletionWarmMs,
+    double FirstCompletionLooseAfterInitializeMs,
+    double SolutionLoadedAfterInitializeMs,
+    double FirstCompletionWithSolutionAfterInitializeMs,
+    double FirstCompletionAfterSolutionLoadMs,
+    bool SolutionContextSeen);
+
+public sealed record ContextFigures(
+    int Projects,
+    int Files,
+    int Lines,
+    double InProcessLoadMs,
+    int Positions,
+    Distribution BuildMs,
+    Distribution FirstInProjectMs,
+    IReadOnlyDictionary<string, Distribution> ByKindMs,
+    IReadOnlyDictionary<string, Distribution> BySourceMs,
+    double MeanPromptTokens);
+
+public sealed record TypeThroughFigures(int Hits, int Verified, Distribution HitMs);
+
+public sealed record TypingFigures(
+    int Keystrokes,
+    double IntervalMs,
+    Distribution LatencyMs,
+    Distribution HitLatencyMs,
+    Distribution MissLatencyMs,
+    long Requests,
+    long CacheHits,
+    long GenerationsStarted,
+    long GenerationsFinished,
+    long Cancelled,
+    double HitRate,
+    string Model);
+
+public sealed record KvReuseFigures(
+    int PromptTokens,
+    double ExtendedByTokens,
+    double MeanReusedTokens,
+    Distribution WithReuseMs,
+    Distribution WithoutReuseMs,
+    double Speedup);
+
+public sealed record ThroughputFigures(
+    double PromptTokensPerSecond,
+    double GenerationTokensPerSecond,
+    Distribution TimeToFirstTokenMs,
+    int PromptTokens,
+    double MeanNewTokens);
+
+public sealed record MemoryFigures(
+    [property: JsonPropertyName("no_model_peak_mib")] double? NoModelPeakMiB,
+    [property: JsonPropertyName("model_peak_mib")] double? ModelPeakMiB,
+    [property: JsonPropertyName("model_and_solution_peak_mib")] double? ModelAndSolutionPeakMiB);

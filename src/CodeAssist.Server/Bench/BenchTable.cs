@@ -1,0 +1,109 @@
+using System.Globalization;
+using Spectre.Console;
+
+namespace CodeAssist.Server.Bench;
+
+/// <summary>The report as a table of figure, value and goal, for people; the JSON is for tools and PERFORMANCE.md.</summary>
+internal static class BenchTable
+{
+    public static Table Of(BenchReport report)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title($"codeassist bench ({report.Mode}, {report.TotalSeconds:F0} s)")
+            .AddColumn("figure").AddColumn("value").AddColumn("goal");
+        void Row(string figure, string value, string goal = "") => table.AddRow(Markup.Escape(figure), Markup.Escape(value), Markup.Escape(goal));
+        void Section(string title) => table.AddRow($"[bold]{Markup.Escape(title)}[/]", "", "");
+
+        if (report.Overhead is { } o)
+        {
+            Section($"LSP completion over stdio vs raw generation ({o.Pairs} interleaved pairs)");
+            Row("overhead ratio (median ÷ median)", F(report.OverheadRatio, "F3"), Goal(report.OverheadRatio <= 1.10, "≤ 1.10"));
+            Row("overhead, absolute", $"{Ms(report.OverheadMs)} (median of pair differences {Ms(o.PairedOverheadMs)})");
+            Row("LSP inline completion", P(o.LspCompletionMs));
+            Row("raw generation, same prompt and limits", P(o.RawGenerationMs));
+            Row("  tokens per pair", string.Create(CultureInfo.InvariantCulture,
+                $"{o.MeanPromptTokens:F0} prompt ({o.MeanReusedPromptTokens:F0} reused from the KV cache), {o.MeanNewTokens:F1} new"));
+            Row("  checks", $"{o.PromptsIdentical}/{o.Pairs} prompts rebuilt identically in-process, {o.ServerGenerations}/{o.Pairs} server generations");
+            Row("  where the overhead goes: context build", P(o.ContextBuildMs));
+            Row("  post-processing", P(o.PostProcessingMs));
+            Row("  JSON-RPC, stdio, scheduling (rest)", P(o.RestMs));
+        }
+        if (report.Startup is { } s)
+        {
+            Section("start-up");
+            Row("server start → initialize answered", $"{Ms(s.InitializeAnsweredMs.P50)} median of {s.InitializeAnsweredMs.Count} starts");
+            Row("initialize → model ready", Ms(s.ModelReadyAfterInitializeMs));
+            Row("first completion after open (cold, loose file)", Ms(s.FirstCompletionColdMs));
+            Row("warm completions (loose file)", P(s.CompletionWarmMs));
+            Row("initialize → first completion on loose files", Ms(s.FirstCompletionLooseAfterInitializeMs));
+            Row("initialize → solution loaded", Ms(s.SolutionLoadedAfterInitializeMs));
+            Row("initialize → first completion with the solution", $"{Ms(s.FirstCompletionWithSolutionAfterInitializeMs)} (that request {Ms(s.FirstCompletionAfterSolutionLoadMs)})",
+                s.SolutionContextSeen ? "declarations from other files seen" : "no declarations from other files!");
+        }
+        if (report.Context is { } c)
+        {
+            Section($"context build, in-process ({c.Lines:N0} lines, {c.Files} files, {c.Projects} projects, {c.Positions} positions)");
+            Row("solution load (MSBuildWorkspace)", Ms(c.InProcessLoadMs));
+            Row("context build", P(c.BuildMs), Goal(c.BuildMs.P95 <= 20, "p95 ≤ 20 ms"));
+            Row("first build in a project", $"{P(c.FirstInProjectMs)} ({c.FirstInProjectMs.Count} projects)");
+            foreach (var (kind, d) in c.ByKindMs.OrderBy(k => k.Key, StringComparer.Ordinal))
+                Row($"  at: {kind}", P(d));
+            foreach (var (source, d) in c.BySourceMs.OrderByDescending(k => k.Value.P95))
+                Row($"  source: {source}", P(d));
+            Row("  prompt tokens (mean)", F(c.MeanPromptTokens, "F0"));
+        }
+        if (report.TypeThrough is { } t)
+        {
+            Section("type-through cache");
+            Row("cache hit over stdio", P(t.HitMs), Goal(t.HitMs.P95 <= 2, "p95 ≤ 2 ms"));
+            Row("  checks", $"{t.Verified}/{t.HitMs.Count} answers were the rest of the suggestion; server counted {t.Hits} hits");
+        }
+        if (report.Typing is { } y)
+        {
+            Section($"simulated typing: {y.Keystrokes} keystrokes every {y.IntervalMs:F0} ms ({y.Model} model)");
+            Row("latency per keystroke", P(y.LatencyMs));
+            Row("  answered from the cache", P(y.HitLatencyMs));
+            Row("  others (generated, superseded or empty)", P(y.MissLatencyMs));
+            Row("cache hit rate", y.HitRate.ToString("P0", CultureInfo.InvariantCulture), "");
+            Row("requests / cache hits / generations started / finished / cancelled",
+                $"{y.Requests} / {y.CacheHits} / {y.GenerationsStarted} / {y.GenerationsFinished} / {y.Cancelled}");
+        }
+        if (report.KvReuse is { } k)
+        {
+            Section($"KV prefix reuse ({k.PromptTokens}-token prompt extended by {k.ExtendedByTokens:F0} tokens)");
+            Row("time to first token with reuse", P(k.WithReuseMs));
+            Row("time to first token without", P(k.WithoutReuseMs));
+            Row("speed-up (median ÷ median)", F(k.Speedup, "F1") + "×", $"{k.MeanReusedTokens:F0} tokens reused");
+        }
+        if (report.Throughput is { } r)
+        {
+            Section("generation alone");
+            Row("prompt processing", $"{r.PromptTokensPerSecond:F0} tokens/s ({r.PromptTokens}-token prompts)");
+            Row("generation", $"{r.GenerationTokensPerSecond:F0} tokens/s ({r.MeanNewTokens:F0} new tokens on average)");
+            Row("time to first token", P(r.TimeToFirstTokenMs));
+        }
+        if (report.Memory is { } m)
+        {
+            Section("peak resident memory of the server (VmHWM)");
+            Row("without a model", MiB(m.NoModelPeakMiB));
+            Row("with the model, one loose file", MiB(m.ModelPeakMiB));
+            Row("with the model and the solution", MiB(m.ModelAndSolutionPeakMiB));
+        }
+        Section("machine");
+        Row("cores / load average at start → end", $"{report.Machine.Cores} / {F(report.Machine.LoadAverageAtStart, "F1")} → {F(report.Machine.LoadAverageAtEnd, "F1")}");
+        Row("model", report.Model.Description);
+        return table;
+    }
+
+    private static string P(Distribution d) =>
+        d.Count == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"p50 {Ms(d.P50)}, p95 {Ms(d.P95)} (n={d.Count})");
+
+    private static string Ms(double ms) => ms >= 10000 ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000:F1} s")
+        : ms >= 100 ? string.Create(CultureInfo.InvariantCulture, $"{ms:F0} ms")
+        : string.Create(CultureInfo.InvariantCulture, $"{ms:F1} ms");
+
+    private static string MiB(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:F0} MiB") : "n/a (no /proc)";
+
+    private static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+
+    private static string Goal(bool met, string goal) => $"{goal}: {(met ? "met" : "MISSED")}";
+}

@@ -1,0 +1,109 @@
+using CodeAssist.Engine.Documents;
+
+namespace CodeAssist.Server.Bench;
+
+/// <summary>A cursor position the context benchmark creates by typing into a generated file.</summary>
+internal sealed record ProbeEdit(string Kind, int Offset, string Inserted);
+
+/// <summary>
+/// Context builds on the generated solution at many positions, each an edit the way a user makes it (a new line
+/// ending in <c>expr.</c>, in an open argument list, or empty in a method body), then undone.
+/// </summary>
+internal static class ContextBenchmark
+{
+    private static readonly string[] Receivers = ["Peer.", "_entries.", "label.", "_upstream.", "Peer.Entries.", "this."];
+    private static readonly string[] Calls = ["Peer.Compute2(", "Add(", "Math.Round(", "_upstream.Compute1(", "string.Join("];
+
+    /// <summary>Three probes in one file: after a dot, in an argument list, on an empty line of a method body.</summary>
+    public static IReadOnlyList<ProbeEdit> ProbesFor(GeneratedFile file, string text, int methodsPerClass)
+    {
+        var probes = new List<ProbeEdit>();
+        var kinds = new (string Kind, string Inserted)[]
+        {
+            ("after dot", "        var probe = " + Pick(Receivers, file, 0)),
+            ("argument list", "        var probe = " + Pick(Calls, file, 1)),
+            ("method body", "        "),
+        };
+        for (var k = 0; k < kinds.Length; k++)
+        {
+            var method = (file.Index * 7 + k * 5) % methodsPerClass;
+            var offset = MethodBodyStart(text, method);
+            var inserted = kinds[k].Inserted;
+            // The upstream field exists only past the first project; fall back to the peer there.
+            if (file.Project == 0)
+                inserted = inserted.Replace("_upstream.", "Peer.", StringComparison.Ordinal);
+            probes.Add(new ProbeEdit(kinds[k].Kind, offset, inserted));
+        }
+        return probes;
+    }
+
+    /// <summary>The offset of the first line inside <c>ComputeN</c>'s body.</summary>
+    public static int MethodBodyStart(string text, int method)
+    {
+        var signature = $"public decimal Compute{method}(int value, string label)\n    {{\n";
+        var at = text.IndexOf(signature, StringComparison.Ordinal);
+        if (at < 0)
+            throw new InvalidOperationException($"the generated file has no Compute{method}");
+        return at + signature.Length;
+    }
+
+    private static string Pick(string[] choices, GeneratedFile file, int salt) => choices[(file.Project * 31 + file.Index * 3 + salt) % choices.Length];
+
+    public static async Task<ContextFigures> RunAsync(InProcessEngine engine, IReadOnlyList<GeneratedFile> files, SolutionShape shape, double loadMilliseconds,
+        int positions, int budget, Func<string, int> countTokens, IBenchStep step, CancellationToken cancellationToken)
+    {
+        var fileCount = Math.Max(1, positions / 3);
+        // Files spread evenly over every project.
+        var chosen = Enumerable.Range(0, Math.Min(fileCount, files.Count)).Select(i => files[(int)((long)i * files.Count / Math.Min(fileCount, files.Count))]).ToList();
+        var builds = new List<double>();
+        var firstInProject = new List<double>();
+        var byKind = new Dictionary<string, List<double>>();
+        var bySource = new Dictionary<string, List<double>>();
+        var promptTokens = new List<double>();
+        var projectsSeen = new HashSet<int>();
+        var version = 1;
+        foreach (var file in chosen)
+        {
+            var text = await File.ReadAllTextAsync(file.Path, cancellationToken).ConfigureAwait(false);
+            var uri = new Uri(file.Path);
+            engine.Documents.Open(uri, "csharp", version++, text);
+            foreach (var probe in ProbesFor(file, text, shape.MethodsPerClass))
+            {
+                var opened = engine.Documents.TryGet(uri)!;
+                var at = opened.PositionOf(probe.Offset);
+                var edited = engine.Documents.Change(uri, version++, [new DocumentEdit(at, at, probe.Inserted + "\n")]);
+                var cursor = probe.Offset + probe.Inserted.Length;
+                var (context, milliseconds, sources) = await engine.BuildAsync(edited, cursor, budget, countTokens, cancellationToken).ConfigureAwait(false);
+                if (projectsSeen.Add(file.Project))
+                {
+                    firstInProject.Add(milliseconds);
+                }
+                else
+                {
+                    builds.Add(milliseconds);
+                    Add(byKind, probe.Kind, milliseconds);
+                    foreach (var (source, ms) in sources)
+                        Add(bySource, source, ms);
+                }
+                promptTokens.Add(context.Pieces.Sum(p => p.Tokens));
+                var end = edited.PositionOf(probe.Offset + probe.Inserted.Length + 1);
+                engine.Documents.Change(uri, version++, [new DocumentEdit(at, end, "")]);
+                step.Advance();
+            }
+            engine.Documents.Close(uri);
+        }
+        return new ContextFigures(
+            shape.Projects, files.Count, files.Sum(f => f.Lines), loadMilliseconds, builds.Count + firstInProject.Count,
+            Distribution.Of(builds), Distribution.Of(firstInProject),
+            byKind.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
+            bySource.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
+            promptTokens.Count == 0 ? 0 : promptTokens.Average());
+    }
+
+    private static void Add(Dictionary<string, List<double>> into, string key, double value)
+    {
+        if (!into.TryGetValue(key, out var list))
+            into[key] = list = [];
+        list.Add(value);
+    }
+}

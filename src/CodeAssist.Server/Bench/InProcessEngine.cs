@@ -1,0 +1,59 @@
+using CodeAssist.Engine.Context;
+using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Workspace;
+
+namespace CodeAssist.Server.Bench;
+
+/// <summary>
+/// The server's context pipeline wired as <see cref="ServerState"/> wires it (open documents laid over the loaded
+/// solution, <see cref="ContextSources.Default"/>), with every source timed. The bench uses it to measure context
+/// builds without a process boundary and to break the LSP overhead down.
+/// </summary>
+internal sealed class InProcessEngine : IDisposable
+{
+    public InProcessEngine(string workspaceRoot)
+    {
+        WorkspaceRoot = workspaceRoot;
+        Documents = new DocumentStore();
+        Workspace = new CodeWorkspace();
+        Sources = new TimedContextSources(ContextSources.Default(Documents));
+        Builder = new ContextBuilder(Workspace, Sources.Sources);
+        Documents.Changed += Workspace.Update;
+        Documents.Closed += uri =>
+        {
+            if (uri.IsFile)
+                Workspace.Close(uri.LocalPath);
+        };
+    }
+
+    public string WorkspaceRoot { get; }
+    public DocumentStore Documents { get; }
+    public CodeWorkspace Workspace { get; }
+    public TimedContextSources Sources { get; }
+    public ContextBuilder Builder { get; }
+
+    /// <summary>Loads the solution as the server does; returns the milliseconds it took and the load's warnings.</summary>
+    public async Task<(double Milliseconds, IReadOnlyList<string> Warnings, int Projects)> LoadAsync(string solutionPath, CancellationToken cancellationToken)
+    {
+        var start = Clock.Now();
+        var result = await Workspace.LoadProjectsAsync([solutionPath], null, cancellationToken).ConfigureAwait(false);
+        if (result.Solution is null)
+            throw new InvalidOperationException($"the generated solution {solutionPath} did not load: {string.Join("; ", result.Warnings.Take(3))}");
+        return (Clock.MillisecondsSince(start), result.Warnings, result.Solution.ProjectIds.Count);
+    }
+
+    /// <summary>Builds the context at an offset; returns it with its total time and each source's share.</summary>
+    public async Task<(CompletionContext Context, double Milliseconds, IReadOnlyDictionary<string, double> BySource)> BuildAsync(
+        DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, CancellationToken cancellationToken)
+    {
+        Sources.Reset();
+        var start = Clock.Now();
+        var context = await Builder.BuildAsync(document, offset, budget, countTokens, WorkspaceRoot, cancellationToken).ConfigureAwait(false);
+        var total = Clock.MillisecondsSince(start);
+        var bySource = new Dictionary<string, double>(Sources.Latest());
+        bySource["windows and token counts"] = Math.Max(0, total - bySource.Values.Sum());
+        return (context, total, bySource);
+    }
+
+    public void Dispose() => Workspace.Dispose();
+}

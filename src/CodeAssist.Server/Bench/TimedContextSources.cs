@@ -1,0 +1,74 @@
+using CodeAssist.Engine.Context;
+
+namespace CodeAssist.Server.Bench;
+
+/// <summary>
+/// The server's context sources, each timed, behind a probe that asks Roslyn for the semantic model first: the probe
+/// takes the compilation update an edit causes, so each source's own time is what it adds. The probe changes no
+/// total: the declarations source needs that semantic model at every position anyway.
+/// </summary>
+internal sealed class TimedContextSources
+{
+    private readonly List<TimedSource> _timed;
+
+    public TimedContextSources(IReadOnlyList<IContextSource> sources)
+    {
+        _timed = [new TimedSource("semantic model", new SemanticModelProbe()), .. sources.Select(s => new TimedSource(Describe(s), s))];
+    }
+
+    public IReadOnlyList<IContextSource> Sources => _timed;
+
+    /// <summary>Milliseconds each source took in the latest build, by name.</summary>
+    public IReadOnlyDictionary<string, double> Latest() => _timed.ToDictionary(t => t.Name, t => t.LastMilliseconds);
+
+    public void Reset()
+    {
+        foreach (var timed in _timed)
+            timed.LastMilliseconds = 0;
+    }
+
+    /// <summary>"ReceiverMembersSource" → "receiver members".</summary>
+    private static string Describe(IContextSource source)
+    {
+        var name = source.GetType().Name;
+        if (name.EndsWith("Source", StringComparison.Ordinal))
+            name = name[..^"Source".Length];
+        var words = new System.Text.StringBuilder();
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && words.Length > 0)
+                words.Append(' ');
+            words.Append(char.ToLowerInvariant(c));
+        }
+        return words.ToString();
+    }
+
+    private sealed class TimedSource(string name, IContextSource inner) : IContextSource
+    {
+        public string Name { get; } = name;
+        public double LastMilliseconds { get; set; }
+
+        public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
+        {
+            var start = Clock.Now();
+            try
+            {
+                return await inner.GetAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                LastMilliseconds = Clock.MillisecondsSince(start);
+            }
+        }
+    }
+
+    private sealed class SemanticModelProbe : IContextSource
+    {
+        public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
+        {
+            if (request.RoslynDocument is { } document)
+                await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            return [];
+        }
+    }
+}

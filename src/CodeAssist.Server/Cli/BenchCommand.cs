@@ -1,0 +1,41 @@
+using System.CommandLine;
+using CodeAssist.Inference.Models;
+using CodeAssist.Server.Bench;
+using Spectre.Console;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary>
+/// `codeassist bench [--quick] [--json FILE] [--model DIR]`: the server's own overhead over a raw generation, start-up,
+/// context builds on a generated solution, the type-through cache, a typing session, KV reuse, throughput and memory,
+/// measured in one run (see docs/PERFORMANCE.md for the method).
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = "Fewer iterations and a ~10k-line solution: under two minutes, for CI" };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file" };
+        var model = new Option<string?>("--model") { Description = "GenAI model folder to measure (default: random weights of realistic shape, generated into a temporary folder)" };
+        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var modelPath = parse.GetValue(model);
+            if (modelPath is not null && ModelFolder.Verify(Path.GetFullPath(modelPath)) is { Count: > 0 } problems)
+            {
+                Console.Error.WriteLine($"codeassist: the model folder {Path.GetFullPath(modelPath)} cannot be used: {string.Join("; ", problems)}");
+                return 2;
+            }
+            var report = await BenchRunner.RunAsync(parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full, modelPath, cancellationToken).ConfigureAwait(false);
+            if (Console.IsOutputRedirected)
+                AnsiConsole.Profile.Width = 160;
+            AnsiConsole.Write(BenchTable.Of(report));
+            var text = report.ToJson();
+            Console.Out.WriteLine(text);
+            if (parse.GetValue(json) is { } output)
+                await File.WriteAllTextAsync(output.FullName, text + "\n", cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}
