@@ -59,7 +59,8 @@ prefix="$(cd "$prefix" && pwd)"
 lib="$prefix/lib/codeassist"
 bin="$prefix/bin"
 manifest="$lib/.install-manifest"
-nvim_pack="${XDG_DATA_HOME:-$HOME/.local/share}/nvim/site/pack/codeassist/start/codeassist"
+nvim_pack_root="${XDG_DATA_HOME:-$HOME/.local/share}/nvim/site/pack/codeassist"
+nvim_pack="$nvim_pack_root/start/codeassist"
 profile_marker="# added by CodeAssist install.sh"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -191,11 +192,11 @@ if [ "$editors" -eq 1 ]; then
   fi
   if command -v nvim >/dev/null; then
     say "Installing the Neovim plugin into $nvim_pack"
-    rm -rf "$nvim_pack"
+    rm -rf "$nvim_pack_root"
     mkdir -p "$nvim_pack"
     cp -R "$repo/editors/nvim/plugin" "$repo/editors/nvim/lua" "$repo/editors/nvim/doc" "$repo/editors/nvim/lsp" "$nvim_pack/"
     nvim --headless -u NONE -c "helptags $nvim_pack/doc" -c q >/dev/null 2>&1 || true
-    echo "$nvim_pack" >>"$manifest"
+    echo "$nvim_pack_root" >>"$manifest"
     echo "    add to your init.lua:  require('codeassist').setup({ cmd = { '$bin/codeassist', 'serve' } })"
   fi
 fi

@@ -49,6 +49,10 @@ else
   status=1
 fi
 
+echo "== install"
+if bash tests/install-test.sh 2>&1 | tee "$log_dir/install.log"; then :; else status=1; fi
+count install "$log_dir/install.log"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] || status=1
 exit $status

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs CodeAssist with install.sh (and install.ps1 where PowerShell is available) into temporary prefixes with a
+# temporary HOME, runs the installed command, uninstalls, and checks that nothing is left behind.
+# Prints "N passed, N failed".
+set -uo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() { # check NAME COMMAND...: runs the command, counts the result
+  local name="$1"; shift
+  if "$@" >"$work/check.log" 2>&1; then
+    passed=$((passed + 1)); echo "ok   $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     /' "$work/check.log" | tail -20
+  fi
+}
+
+sample="$work/Sample.cs"
+printf 'using System;\n\npublic static class Program\n{\n    public static void Main(string[] args)\n    {\n        Console.WriteLine(\n    }\n}\n' >"$sample"
+
+run_installed() { # run_installed PREFIX: the installed command answers --version, doctor and complete
+  local codeassist="$1/bin/codeassist"
+  "$codeassist" --version | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+' &&
+  "$codeassist" doctor | grep -q 'model check *ok' &&
+  "$codeassist" complete "$sample" --line 7 --column 27 --no-project
+}
+
+nothing_left() { # nothing_left PREFIX HOME: no file of ours remains
+  [ -z "$(find "$1" -mindepth 1 2>/dev/null)" ] && [ ! -e "$2/.local/share/nvim/site/pack/codeassist" ]
+}
+
+export HOME="$work/home"
+mkdir -p "$HOME"
+
+prefix="$work/prefix-sh"
+check "install.sh installs into a prefix" bash "$repo/install.sh" --prefix "$prefix"
+check "installed codeassist runs --version, doctor and complete" run_installed "$prefix"
+check "install.sh is idempotent" bash "$repo/install.sh" --prefix "$prefix" --no-demo
+check "install.sh --uninstall" bash "$repo/install.sh" --prefix "$prefix" --uninstall
+check "nothing is left behind after install.sh --uninstall" nothing_left "$prefix" "$HOME"
+
+pwsh="$(command -v pwsh || true)"
+[ -z "$pwsh" ] && [ -x "$HOME/../pwsh/pwsh" ] && pwsh="$HOME/../pwsh/pwsh"
+[ -z "$pwsh" ] && [ -x /tmp/codeassist-pwsh/pwsh ] && pwsh=/tmp/codeassist-pwsh/pwsh
+if [ -n "$pwsh" ]; then
+  check "install.ps1 parses" "$pwsh" -NoProfile -Command "\$e=\$null; [void][System.Management.Automation.Language.Parser]::ParseFile('$repo/install.ps1',[ref]\$null,[ref]\$e); if (\$e.Count) { \$e | % { \$_.ToString() }; exit 1 }"
+  prefix="$work/prefix-ps"
+  check "install.ps1 installs into a prefix" "$pwsh" -NoProfile -File "$repo/install.ps1" -Prefix "$prefix" -NoDemo
+  check "codeassist installed by install.ps1 runs" run_installed "$prefix"
+  check "install.ps1 -Uninstall" "$pwsh" -NoProfile -File "$repo/install.ps1" -Prefix "$prefix" -Uninstall
+  check "nothing is left behind after install.ps1 -Uninstall" nothing_left "$prefix" "$HOME"
+else
+  echo "skip install.ps1: no PowerShell (pwsh) on this machine"
+fi
+
+echo "install: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
