@@ -1,0 +1,37 @@
+using Microsoft.CodeAnalysis.Text;
+
+namespace CodeAssist.Engine.Refactoring;
+
+/// <summary>A refactoring to run: its kind, the document at one version, and the selection (start = end for a bare cursor).</summary>
+public sealed record RefactoringRequest(RefactoringKind Kind, Documents.DocumentSnapshot Document, int Start, int End)
+{
+    /// <summary>The user's words for <see cref="RefactoringKind.Rewrite"/>.</summary>
+    public string? Instruction { get; init; }
+}
+
+/// <summary>A refactoring that applies at a selection: what a code action menu lists.</summary>
+public sealed record RefactoringOffer(RefactoringKind Kind, string Title);
+
+/// <summary>One replacement in editor terms: zero-based lines and UTF-16 characters of the text before the change.</summary>
+public sealed record TextReplacement(int StartLine, int StartCharacter, int EndLine, int EndCharacter, string NewText);
+
+/// <summary>
+/// A document the refactoring changes or creates: its text before (empty for a new file) and after, and the one
+/// replacement that turns the first into the second.
+/// </summary>
+public sealed record DocumentChange(string FilePath, bool IsNew, SourceText OldText, SourceText NewText, TextReplacement Replacement)
+{
+    /// <summary>The open document this change was computed against (null for new files and files not open).</summary>
+    public Documents.DocumentSnapshot? Document { get; init; }
+}
+
+/// <summary>What running a refactoring produced: validated changes, or the reason nothing may be applied.</summary>
+public sealed record RefactoringResult(RefactoringKind Kind, IReadOnlyList<DocumentChange> Changes, string? Refusal)
+{
+    public bool Succeeded => Refusal is null;
+
+    public static RefactoringResult Refused(RefactoringKind kind, string reason) => new(kind, [], reason);
+}
+
+/// <summary>Progress of a refactoring in words a status bar can show.</summary>
+public sealed record RefactoringProgress(string Message, int? Percentage = null);
