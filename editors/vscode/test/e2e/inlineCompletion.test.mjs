@@ -160,7 +160,11 @@ test('Rewrite with Instruction… in the context menu sends codeassist.rewrite f
   await page.keyboard.press('Shift+F10');
   const item = page.locator('.monaco-menu .action-item', { hasText: 'Rewrite with Instruction…' });
   await item.waitFor({ timeout: 10_000 });
-  await item.click();
+  // The menu ignores a click that follows its opening too closely; hovering focuses the item
+  // and Enter runs it, as reliably as a person would.
+  await item.hover();
+  await page.locator('.monaco-menu .action-item.focused', { hasText: 'Rewrite with Instruction…' }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
   await page.keyboard.type('use checked arithmetic');
