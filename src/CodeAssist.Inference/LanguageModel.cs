@@ -18,6 +18,12 @@ public sealed class LanguageModel : IDisposable
     /// <summary>Upper bound of a generator's sequence; real models' 32k contexts would reserve gigabytes of KV cache.</summary>
     private const int MaxWindow = 8192;
 
+    /// <summary>
+    /// How far generation may run ahead of a stream's reader. A reader that falls this far behind (or stopped reading)
+    /// pauses the generator instead of letting it spend the CPU on a reply nobody reads yet; normal readers never get here.
+    /// </summary>
+    private const int MaxUnreadPieces = 256;
+
     /// <summary>A shared prefix shorter than this is not worth a rewind.</summary>
     private const int MinReusedTokens = 4;
 
@@ -167,8 +173,16 @@ public sealed class LanguageModel : IDisposable
     public async IAsyncEnumerable<string> StreamAsync(GenerationRequest request, Action<GenerationResult>? completed = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(MaxUnreadPieces)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _unloading.Token);
+        // Taken once: the source is disposed as soon as the task ends, which for a cancelled request is before
+        // the worker has left the generation loop, and a disposed source no longer hands out its token.
+        var token = linked.Token;
         Task<GenerationResult> generation;
         try
         {
@@ -176,13 +190,13 @@ public sealed class LanguageModel : IDisposable
             {
                 try
                 {
-                    return Generate(request, piece => channel.Writer.TryWrite(piece), linked.Token);
+                    return Generate(request, piece => Emit(channel.Writer, piece, token), token);
                 }
                 finally
                 {
                     channel.Writer.TryComplete();
                 }
-            }, linked.Token);
+            }, token);
         }
         catch
         {
@@ -208,6 +222,24 @@ public sealed class LanguageModel : IDisposable
             // A consumer that stops reading early no longer wants the rest: stop the generator too.
             if (!generation.IsCompleted)
                 CancelQuietly(linked);
+        }
+    }
+
+    /// <summary>Hands a piece to the reader; waits (still cancellable) while the reader has fallen far behind.</summary>
+    private static void Emit(ChannelWriter<string> writer, string piece, CancellationToken cancellationToken)
+    {
+        if (writer.TryWrite(piece))
+            return;
+        // A cancelled request's stream is closed before its generator reaches the next check: that is cancellation
+        // too, not a failure (which would throw away the KV cache the next keystroke wants).
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            writer.WriteAsync(piece, cancellationToken).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException)
+        {
+            throw new OperationCanceledException("the reader of this stream is gone", cancellationToken);
         }
     }
 

@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using CodeAssist.Inference.Devices;
+using CodeAssist.ModelFactory;
+
+namespace CodeAssist.Inference.Tests;
+
+/// <summary>Real GenAI model folders from our own generator, and the ways tests break them.</summary>
+internal static class TestModels
+{
+    /// <summary>
+    /// A seed whose Tiny random model, greedy, runs past 1500 tokens after <see cref="LongRunningPrompt"/> without
+    /// meeting a stop token: tests that must cancel or time out a generation in flight rely on it.
+    /// </summary>
+    public const int LongRunningSeed = 6;
+
+    public const string LongRunningPrompt = "<|fim_prefix|>public static class Program\n{\n    public static void Main()\n    {\n        <|fim_suffix|>\n    }\n}\n<|fim_middle|>";
+
+    /// <summary>A FIM prompt in the scripted model's format: its greedy reply is exactly the script.</summary>
+    public static string FimPrompt(string prefix = "int x = ", string suffix = ";\n") => $"<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>";
+
+    public static string Scripted(TemporaryDirectory directory, string script, string name = "scripted")
+    {
+        var path = directory.Combine(name);
+        ModelFolderWriter.WriteScripted(path, script);
+        return path;
+    }
+
+    public static string Random(TemporaryDirectory directory, int seed = LongRunningSeed, string name = "random")
+    {
+        var path = directory.Combine(name);
+        ModelFolderWriter.WriteRandom(path, DecoderShape.Tiny, seed);
+        return path;
+    }
+
+    public static LanguageModel LoadOnCpu(string path) => LanguageModel.Load(path, DevicePreference.Cpu);
+
+    /// <summary>Rewrites a JSON file of the folder through <paramref name="edit"/>.</summary>
+    public static void EditJson(string folder, string file, Action<JsonObject> edit)
+    {
+        var path = Path.Combine(folder, file);
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(json);
+        File.WriteAllText(path, json.ToJsonString());
+    }
+
+    /// <summary>
+    /// Renames the FIM markers in both tokenizer files, as a tokenizer trained without FIM would have them: same
+    /// ids, other spellings. The model itself is unchanged, so it still loads and runs.
+    /// </summary>
+    public static void RemoveFimTokens(string folder)
+    {
+        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json" })
+        {
+            var path = Path.Combine(folder, file);
+            var text = File.ReadAllText(path);
+            foreach (var marker in new[] { "fim_prefix", "fim_suffix", "fim_middle", "fim_pad" })
+                text = text.Replace($"<|{marker}|>", $"<|unused_{marker}|>");
+            File.WriteAllText(path, text);
+        }
+    }
+}
