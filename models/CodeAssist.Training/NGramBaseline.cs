@@ -13,6 +13,7 @@ internal static class NGramBaseline
 {
     private const int Order = 4;
     private const int MaxTokens = 64;
+    private const int Candidates = 16;
 
     public static void Evaluate(TrainingPaths paths, string setPath, string jsonPath)
     {
@@ -21,27 +22,12 @@ internal static class NGramBaseline
             throw new ArgumentException($"The n-gram baseline packs contexts for vocabularies up to 8192 ids, not {tokenizer.VocabSize}.");
         var manifest = CorpusManifest.Read(paths.Manifest);
         var train = CorpusSplit.Load(paths, manifest, "train", tokenizer, paths.TrainTokens);
-        var bestNext = Count(train.Tokens);
+        var candidates = Count(train.Tokens);
         var examples = EvalSetWriter.Read(setPath);
         double exact = 0, similarity = 0;
         foreach (var example in examples)
         {
-            var context = tokenizer.Encode(example.Prefix[Math.Max(0, example.Prefix.Length - 400)..]).ToList();
-            var generated = new List<int>();
-            for (var i = 0; i < MaxTokens; i++)
-            {
-                var next = Predict(bestNext, context);
-                if (next < 0)
-                    break;
-                context.Add(next);
-                generated.Add(next);
-                if (tokenizer.Decode([next]).Contains('\n'))
-                    break;
-            }
-            var text = tokenizer.Decode(generated);
-            var newline = text.IndexOf('\n');
-            if (newline >= 0)
-                text = text[..newline];
+            var text = Complete(candidates, tokenizer, example.Prefix);
             if (Environment.GetEnvironmentVariable("NGRAM_DEBUG") is not null)
                 Console.Error.WriteLine($"{example.Middle.ReplaceLineEndings(" ")} => {text}");
             exact += Metrics.ExactMatch(text, example.Middle) ? 1 : 0;
@@ -53,10 +39,45 @@ internal static class NGramBaseline
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, Json.Options));
     }
 
-    /// <summary>For every context of 0 to 3 tokens, its most frequent next token (ties to the smaller id).</summary>
-    private static Dictionary<long, int>[] Count(ushort[] tokens)
+    /// <summary>
+    /// Greedy continuation with token healing: the prefix's last token is dropped and regenerated under the
+    /// constraint that the output starts with its text, because a cursor inside a word leaves a token the
+    /// training text (tokenized whole) almost never contains, and the n-gram contexts would all miss.
+    /// </summary>
+    private static string Complete(Dictionary<long, int[]>[] candidates, ByteLevelBpeTokenizer tokenizer, string prefix)
     {
-        var best = new Dictionary<long, int>[Order];
+        var context = tokenizer.Encode(prefix[Math.Max(0, prefix.Length - 400)..]).ToList();
+        var required = "";
+        if (context.Count > 0)
+        {
+            required = tokenizer.Decode([context[^1]]);
+            context.RemoveAt(context.Count - 1);
+        }
+        var generated = new List<int>();
+        for (var i = 0; i < MaxTokens; i++)
+        {
+            var next = Predict(candidates, context, tokenizer, required);
+            if (next < 0)
+                break;
+            var piece = tokenizer.Decode([next]);
+            required = piece.Length >= required.Length ? "" : required[piece.Length..];
+            context.Add(next);
+            generated.Add(next);
+            if (required.Length == 0 && tokenizer.Decode(generated).Length > 0 && piece.Contains('\n'))
+                break;
+        }
+        var text = tokenizer.Decode(generated);
+        var healed = context.Count > 0 && generated.Count > 0 ? text : "";
+        var original = tokenizer.Decode(tokenizer.Encode(prefix[Math.Max(0, prefix.Length - 400)..]).TakeLast(1));
+        healed = healed.StartsWith(original, StringComparison.Ordinal) ? healed[original.Length..] : healed;
+        var newline = healed.IndexOf('\n');
+        return newline >= 0 ? healed[..newline] : healed;
+    }
+
+    /// <summary>For every context of 0 to 3 tokens, its most frequent next tokens, most frequent first.</summary>
+    private static Dictionary<long, int[]>[] Count(ushort[] tokens)
+    {
+        var best = new Dictionary<long, int[]>[Order];
         for (var n = 0; n < Order; n++)
         {
             var counts = new Dictionary<long, int>();
@@ -65,28 +86,31 @@ internal static class NGramBaseline
                 var key = Key(tokens.AsSpan(i - n, n)) * 65536 + tokens[i];
                 counts[key] = counts.GetValueOrDefault(key) + 1;
             }
-            var bestCount = new Dictionary<long, (int Token, int Count)>();
-            foreach (var (key, count) in counts)
-            {
-                var context = key / 65536;
-                var token = (int)(key % 65536);
-                if (!bestCount.TryGetValue(context, out var current) || count > current.Count || (count == current.Count && token < current.Token))
-                    bestCount[context] = (token, count);
-            }
-            best[n] = bestCount.ToDictionary(e => e.Key, e => e.Value.Token);
+            best[n] = counts
+                .GroupBy(entry => entry.Key / 65536)
+                .ToDictionary(
+                    group => group.Key,
+                    group => group.OrderByDescending(e => e.Value).ThenBy(e => e.Key).Take(Candidates).Select(e => (int)(e.Key % 65536)).ToArray());
         }
         return best;
     }
 
-    private static int Predict(Dictionary<long, int>[] best, List<int> context)
+    /// <summary>The most frequent next token of the longest known context that agrees with the text still required.</summary>
+    private static int Predict(Dictionary<long, int[]>[] candidates, List<int> context, ByteLevelBpeTokenizer tokenizer, string required)
     {
         for (var n = Order - 1; n >= 0; n--)
         {
             if (context.Count < n)
                 continue;
             var ids = context.GetRange(context.Count - n, n).Select(id => (ushort)id).ToArray();
-            if (best[n].TryGetValue(Key(ids), out var next))
-                return next;
+            if (!candidates[n].TryGetValue(Key(ids), out var next))
+                continue;
+            foreach (var id in next)
+            {
+                var piece = tokenizer.Decode([id]);
+                if (required.Length == 0 || piece.StartsWith(required, StringComparison.Ordinal) || (piece.Length > 0 && required.StartsWith(piece, StringComparison.Ordinal)))
+                    return id;
+            }
         }
         return -1;
     }

@@ -1,0 +1,68 @@
+using CodeAssist.Engine;
+using CodeAssist.Engine.Completion;
+using CodeAssist.Inference;
+using CodeAssist.Server;
+
+namespace CodeAssist.ShippedModel.Tests;
+
+/// <summary>
+/// One server state with the shipped model loaded, shared by the tests of a class: loading takes a moment, and
+/// the tests only open, complete and close documents in their own scratch folder.
+/// </summary>
+public sealed class ShippedModelFixture : IAsyncLifetime
+{
+    private readonly DirectoryInfo _workspace = Directory.CreateTempSubdirectory("codeassist-shipped-");
+
+    public static string ModelDirectory { get; } = Path.Combine(RepositoryRoot(), "models", "codeassist-tiny");
+
+    public ServerState State { get; private set; } = null!;
+
+    public LanguageModel Model { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        // Greedy, one candidate, and a deadline no loaded CI machine reaches: the tests check text, not speed.
+        var settings = new AssistSettings { ModelPath = ModelDirectory, Device = "cpu", Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1) };
+        State = new ServerState(new ServerLog(LogLevel.Warn), settings) { Initialized = true, WorkspaceRoot = _workspace.FullName };
+        State.LoadModel();
+        Model = await State.Models.WhenLoadedAsync(CancellationToken.None)
+            ?? throw new InvalidOperationException($"The shipped model in {ModelDirectory} did not load: {State.Models.LoadError}");
+    }
+
+    /// <summary>The first suggestion at <c>$0</c> in <paramref name="markup"/>, written as Program.cs in the workspace.</summary>
+    public async Task<string> CompleteAsync(string markup)
+    {
+        var offset = markup.IndexOf("$0", StringComparison.Ordinal);
+        Assert.True(offset >= 0, "The markup needs a $0 cursor.");
+        var text = markup.Remove(offset, 2);
+        var path = Path.Combine(_workspace.FullName, "Program.cs");
+        await File.WriteAllTextAsync(path, text);
+        var uri = new Uri(path);
+        var document = State.Documents.Open(uri, "csharp", 1, text);
+        try
+        {
+            var position = document.Text.Lines.GetLinePosition(offset);
+            var result = await State.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), CancellationToken.None);
+            return result.Items.Count > 0 ? result.Items[0].Text : "";
+        }
+        finally
+        {
+            State.Documents.Close(uri);
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        State.Dispose();
+        _workspace.Delete(recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CodeAssist.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException($"No CodeAssist.sln above {AppContext.BaseDirectory}.");
+    }
+}
