@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CodeAssist.Engine;
+using CodeAssist.Server.Handlers.CodeActions;
 using CodeAssist.Server.Handlers.CodeAssist;
 using CodeAssist.Server.Handlers.Completion;
 using CodeAssist.Server.Handlers.DocumentSync;
@@ -40,6 +41,7 @@ public sealed class LanguageServerHost : IDisposable
             new InlineCompletionHandler(State), new CompletionHandler(State),
             new DidChangeConfigurationHandler(State), new DidChangeWatchedFilesHandler(State), new ExecuteCommandHandler(State),
             new DoctorHandler(State), new StatsHandler(State), new ContextHandler(State),
+            new CodeActionHandler(State), new CodeActionResolveHandler(State),
         ];
         foreach (var handler in handlers)
             _rpc.AddLocalRpcTarget(handler, options);

@@ -3,6 +3,7 @@ using CodeAssist.Engine.Completion;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Models;
+using CodeAssist.Engine.Refactoring;
 using CodeAssist.Engine.Workspace;
 using CodeAssist.Server.Handlers;
 using CodeAssist.Inference.Devices;
@@ -29,6 +30,9 @@ public sealed class ServerState : IDisposable
         Models = new ModelHost(log.Info);
         ContextBuilder = new ContextBuilder(Workspace, semanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents));
         Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
+        Refactorings = new RefactoringEngine(Workspace, Models);
+        Refactorings.Generated += Completion.Stats.Generated;
+        Refactorings.Generating += generating => PublishStatus(generating ? AssistState.Generating : null);
         Documents.Changed += Workspace.Update;
         Documents.Closed += uri =>
         {
@@ -46,6 +50,7 @@ public sealed class ServerState : IDisposable
     public ModelHost Models { get; }
     public ContextBuilder ContextBuilder { get; }
     public InlineCompletionEngine Completion { get; }
+    public RefactoringEngine Refactorings { get; }
     public JsonRpc? Client { get; set; }
 
     public bool Initialized { get; set; }

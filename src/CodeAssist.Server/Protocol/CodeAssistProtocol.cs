@@ -14,6 +14,12 @@ public sealed record ContextPieceInfo(string Kind, string Source, int Tokens, st
 
 public sealed record ContextResult(string Prompt, int BudgetTokens, ContextPieceInfo[] Pieces);
 
+/// <summary>
+/// The <c>data</c> of a CodeAssist code action: what <c>codeAction/resolve</c> (or the <c>codeassist.runRefactoring</c>
+/// command) needs to run it. <c>Refactoring</c> is document, validate, simplify, extract or tests.
+/// </summary>
+public sealed record RefactoringActionData(string Refactoring, Uri Uri, Range Range, int Version);
+
 public static class CodeAssistMethods
 {
     public const string Status = "codeAssist/status";
@@ -31,4 +37,10 @@ public static class CodeAssistCommands
     public const string RunRefactoring = "codeassist.runRefactoring";
 
     public static readonly string[] All = [DidShowCompletion, DidAcceptCompletion, DidPartiallyAcceptCompletion, Rewrite, RunRefactoring];
+
+    /// <summary>
+    /// The command of the "Rewrite with instruction…" code action. It is the client's own (it asks for the instruction,
+    /// then sends <see cref="Rewrite"/>), so the server does not advertise it.
+    /// </summary>
+    public const string RewriteWithInstruction = "codeassist.rewriteWithInstruction";
 }

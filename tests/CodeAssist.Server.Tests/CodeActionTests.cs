@@ -1,0 +1,193 @@
+using System.Text.Json.Nodes;
+
+namespace CodeAssist.Server.Tests;
+
+/// <summary>
+/// The AI refactorings over real stdio, on a real project the server loads with MSBuildWorkspace and a scripted model:
+/// listing, resolving, the compiler refusing an edit, and codeassist.rewrite answered with workspace/applyEdit.
+/// </summary>
+public sealed class CodeActionTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    private const string Project = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <Nullable>enable</Nullable>
+            <ImplicitUsings>enable</ImplicitUsings>
+          </PropertyGroup>
+        </Project>
+        """;
+
+    private const string Order = """
+        namespace Shop;
+
+        public sealed class Order
+        {
+            private readonly List<decimal> _prices = new();
+
+            public decimal Total => _prices.Sum();
+
+            public void Add(decimal price)
+            {
+                if (price < 0)
+                    throw new ArgumentOutOfRangeException(nameof(price));
+                _prices.Add(price);
+            }
+        }
+
+        """;
+
+    private static object Range(int startLine, int startCharacter, int endLine, int endCharacter) =>
+        new { start = new { line = startLine, character = startCharacter }, end = new { line = endLine, character = endCharacter } };
+
+    /// <summary>Starts the server on a one-project workspace and waits until the project is loaded.</summary>
+    private async Task<(LspProcessClient Client, string Path, string Uri)> StartAsync(string script)
+    {
+        _temp.WriteFile("Shop/Shop.csproj", Project);
+        var path = _temp.WriteFile("Shop/Order.cs", Order);
+        var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel(script));
+        await client.InitializeAsync(_temp.Combine("Shop"));
+        await client.OpenAsync(path, Order);
+        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, TimeSpan.FromSeconds(120));
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", TimeSpan.FromSeconds(60));
+        return (client, path, new Uri(path).AbsoluteUri);
+    }
+
+    private static async Task<long> GenerationsAsync(LspProcessClient client) => (long)(await client.RequestAsync("codeAssist/stats", null))["result"]!["generations"]!;
+
+    [Fact]
+    public async Task Document_this_member_is_listed_without_the_model_and_resolves_to_the_exact_comment_lines()
+    {
+        var (client, _, uri) = await StartAsync("```csharp\n/// <summary>Adds the price of one item.</summary>\n/// <param name=\"price\">Not negative.</param>\n```");
+        await using var _ = client;
+
+        var listed = await client.RequestAsync("textDocument/codeAction", new
+        {
+            textDocument = new { uri },
+            range = Range(8, 17, 8, 17),
+            context = new { diagnostics = Array.Empty<object>() },
+        });
+
+        var actions = listed["result"]!.AsArray();
+        Assert.Equal(
+            ["CodeAssist: Document this member", "CodeAssist: Add argument validation", "CodeAssist: Simplify", "CodeAssist: Generate xunit tests"],
+            actions.Select(a => (string?)a!["title"]));
+        Assert.All(actions, a => Assert.Null(a!["edit"]));
+        Assert.Equal(0, await GenerationsAsync(client));
+
+        var document = actions.Single(a => (string?)a!["title"] == "CodeAssist: Document this member")!;
+        Assert.Equal("refactor.rewrite", (string?)document["kind"]);
+        var resolved = await client.RequestAsync("codeAction/resolve", document.DeepClone());
+
+        var edit = resolved["result"]!["edit"]!["documentChanges"]!.AsArray();
+        Assert.Equal(JsonNode.Parse($$"""
+            [{
+              "textDocument": { "uri": "{{uri}}", "version": 1 },
+              "edits": [{
+                "range": { "start": { "line": 8, "character": 0 }, "end": { "line": 8, "character": 0 } },
+                "newText": "    /// <summary>Adds the price of one item.</summary>\n    /// <param name=\"price\">Not negative.</param>\n"
+              }]
+            }]
+            """)!.ToJsonString(), edit.ToJsonString());
+        Assert.Equal(1, await GenerationsAsync(client));
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
+    public async Task An_edit_that_does_not_compile_is_refused_with_request_failed_and_a_message()
+    {
+        var (client, _, uri) = await StartAsync("""
+            public void Add(decimal price)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(price);
+                _prices.Append(price).Commit();
+            }
+            """);
+        await using var _ = client;
+        var listed = await client.RequestAsync("textDocument/codeAction", new { textDocument = new { uri }, range = Range(8, 17, 8, 17), context = new { } });
+        var validate = listed["result"]!.AsArray().Single(a => (string?)a!["title"] == "CodeAssist: Add argument validation")!;
+
+        var resolved = await client.RequestAsync("codeAction/resolve", validate.DeepClone());
+
+        Assert.Null(resolved["result"]);
+        Assert.Equal(-32803, (int)resolved["error"]!["code"]!);
+        Assert.Contains("CS1061", (string?)resolved["error"]!["message"]);
+        var shown = await client.WaitForNotificationAsync("window/showMessage", _ => true);
+        Assert.Equal(1, (int)shown["params"]!["type"]!);
+        Assert.StartsWith("CodeAssist: Add argument validation was not applied: the edit would not compile", (string?)shown["params"]!["message"]);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
+    public async Task Rewrite_command_sends_the_validated_edit_with_workspace_apply_edit()
+    {
+        var (client, _, uri) = await StartAsync("""
+            ```csharp
+            public decimal Total
+            {
+                get
+                {
+                    decimal total = 0;
+                    foreach (var price in _prices)
+                        total += price;
+                    return total;
+                }
+            }
+            ```
+            """);
+        await using var _ = client;
+        client.ServerRequestHandler = request => (string?)request["method"] == "workspace/applyEdit" ? new JsonObject { ["applied"] = true } : null;
+
+        var answer = await client.RequestAsync("workspace/executeCommand", new
+        {
+            command = "codeassist.rewrite",
+            arguments = new object[] { uri, Range(6, 4, 6, 42), "use a loop instead of LINQ" },
+        });
+
+        Assert.Null(answer["error"]);
+        var applyEdit = Assert.Single(client.ServerRequests, r => (string?)r["method"] == "workspace/applyEdit");
+        Assert.Equal(JsonNode.Parse($$"""
+            {
+              "label": "CodeAssist: rewrite",
+              "edit": { "documentChanges": [{
+                "textDocument": { "uri": "{{uri}}", "version": 1 },
+                "edits": [{
+                  "range": { "start": { "line": 6, "character": 0 }, "end": { "line": 7, "character": 0 } },
+                  "newText": "    public decimal Total\n    {\n        get\n        {\n            decimal total = 0;\n            foreach (var price in _prices)\n                total += price;\n            return total;\n        }\n    }\n"
+                }]
+              }]}
+            }
+            """)!.ToJsonString(), applyEdit["params"]!.ToJsonString());
+        Assert.Contains(client.ServerRequests, r => (string?)r["method"] == "window/workDoneProgress/create");
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
+    public async Task A_selection_of_whole_statements_offers_extract_method_and_rewrite_with_the_clients_command()
+    {
+        var (client, _, uri) = await StartAsync("");
+        await using var _ = client;
+
+        var listed = await client.RequestAsync("textDocument/codeAction", new
+        {
+            textDocument = new { uri },
+            range = Range(10, 8, 11, 65),
+            context = new { only = new[] { "refactor" } },
+        });
+
+        var actions = listed["result"]!.AsArray();
+        var extract = actions.Single(a => (string?)a!["title"] == "CodeAssist: Extract method")!;
+        Assert.Equal("refactor.extract", (string?)extract["kind"]);
+        Assert.Equal(JsonNode.Parse($$"""{ "refactoring": "extract", "uri": "{{uri}}", "range": { "start": { "line": 10, "character": 8 }, "end": { "line": 11, "character": 65 } }, "version": 1 }""")!.ToJsonString(),
+            extract["data"]!.ToJsonString());
+        var rewrite = actions.Single(a => (string?)a!["title"] == "CodeAssist: Rewrite with instruction…")!;
+        Assert.Equal("codeassist.rewriteWithInstruction", (string?)rewrite["command"]!["command"]);
+        Assert.DoesNotContain(actions, a => ((string?)a!["kind"])!.StartsWith("source", StringComparison.Ordinal));
+        Assert.Equal(0, await GenerationsAsync(client));
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
