@@ -7,6 +7,7 @@ using CodeAssist.Server.Handlers.Completion;
 using CodeAssist.Server.Handlers.DocumentSync;
 using CodeAssist.Server.Handlers.Lifecycle;
 using CodeAssist.Server.Handlers.Workspace;
+using CodeAssist.Server.Transport;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -28,7 +29,7 @@ public sealed class LanguageServerHost : IDisposable
         formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         formatter.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         formatter.JsonSerializerOptions.PropertyNameCaseInsensitive = true;
-        _rpc = new JsonRpc(new HeaderDelimitedMessageHandler(output, input, formatter))
+        _rpc = new LanguageServerRpc(new LspMessageHandler(output, input, formatter, log), log)
         {
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
             ExceptionStrategy = ExceptionProcessing.CommonErrorData,
@@ -45,6 +46,11 @@ public sealed class LanguageServerHost : IDisposable
         ];
         foreach (var handler in handlers)
             _rpc.AddLocalRpcTarget(handler, options);
+        _rpc.Disconnected += (_, e) =>
+        {
+            if (e.Reason != DisconnectedReason.RemotePartyTerminated && e.Reason != DisconnectedReason.LocallyDisposed)
+                log.Error($"the connection to the client ended: {e.Description}{(e.Exception is null ? "" : $" ({e.Exception.GetType().Name}: {e.Exception.Message})")}");
+        };
         State.Client = _rpc;
         log.AttachClient(_rpc);
     }
