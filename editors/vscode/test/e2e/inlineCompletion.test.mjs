@@ -189,3 +189,26 @@ test('Rewrite with Instruction… in the context menu sends codeassist.rewrite f
     assert.notEqual(fs.readFileSync(file, 'utf8'), before);
   }
 }));
+
+test('the status bar item opens the actions; Restart server starts a new server that gets ready', { timeout: 120_000 }, () => withStatusOnFailure(async () => {
+  const { page } = editor;
+  const seenBefore = (await editor.statusHistory()).length;
+  await statusItem.click();
+  const rows = page.locator('.quick-input-list .monaco-list-row:visible');
+  await rows.first().waitFor({ timeout: 10_000 });
+  assert.deepEqual((await rows.allInnerTexts()).map((text) => plain(text).trim()), [
+    'Disable inline completions',
+    'Show log',
+    'Restart server',
+    'Run doctor',
+  ]);
+  await page.keyboard.type('Restart server');
+  await page.keyboard.press('Enter');
+
+  await waitFor(() => (editor.extensionLog().match(/\] Starting /g)?.length ?? 0) === 2, 30_000);
+  assert.equal(editor.extensionLog().match(/\] Starting /g)?.length, 2);
+  await waitForAsync(async () => (await editor.statusHistory()).at(-1)?.endsWith(': ready'), 60_000);
+  const since = (await editor.statusHistory()).slice(seenBefore);
+  assert.ok(since.some((text) => /: (stopped|starting)$/.test(text)), `status bar since the restart: ${JSON.stringify(since)}`);
+  assert.equal(since.at(-1), 'codeassist-scripted CPU: ready');
+}));
