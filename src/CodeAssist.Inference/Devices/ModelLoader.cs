@@ -57,7 +57,7 @@ internal static class ModelLoader
             var said = FirstLine(e.Message);
             return (null, IsCudaBuild
                 ? $"{said} (the CUDA build needs an NVIDIA driver, CUDA 12.x and cuDNN 9.x on the library path; see models/README.md)"
-                : $"this is the CPU build of CodeAssist, which cannot use a GPU; build or install the CUDA build for that (see models/README.md). GenAI said: {said}");
+                : $"this is the CPU build of CodeAssist, which cannot use a GPU; install the CUDA build for that (./install.sh --gpu, see models/README.md). GenAI said: {said}");
         }
     }
 
