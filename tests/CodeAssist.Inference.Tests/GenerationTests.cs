@@ -100,6 +100,22 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
+    public async Task ReplyStopsWhereTheWindowIsFull()
+    {
+        const string script = "int a = 1; int b = 2; int c = 3;";
+        using var model = Scripted(script);
+        var fim = TestModels.FimPrompt();
+        var prompt = string.Concat(Enumerable.Repeat("<|fim_pad|>", model.Window - 3 - model.CountTokens(fim))) + fim;
+
+        var result = await model.GenerateAsync(new GenerationRequest(prompt, 64), CancellationToken.None);
+
+        Assert.Equal(model.Window - 3, result.PromptTokens);
+        Assert.Equal(StopReason.ContextFull, result.StopReason);
+        Assert.Equal(3, result.NewTokens);
+        Assert.Equal(ByteLevelBpeTokenizer.Default.Decode(ByteLevelBpeTokenizer.Default.Encode(script).Take(3)), result.Text);
+    }
+
+    [Fact]
     public async Task DeadlineReturnsWhatWasGeneratedByThen()
     {
         using var model = TestModels.LoadOnCpu(TestModels.Random(_directory));
