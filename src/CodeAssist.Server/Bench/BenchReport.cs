@@ -49,6 +49,7 @@ public sealed record ModelInfo(string Description, string Path, int PromptBudget
 /// </summary>
 public sealed record OverheadFigures(
     int Pairs,
+    int PairsNearDeadline,
     Distribution LspCompletionMs,
     Distribution RawGenerationMs,
     double PairedOverheadMs,
@@ -58,8 +59,14 @@ public sealed record OverheadFigures(
     double MeanReusedPromptTokens,
     double MeanPromptTokens,
     Distribution ContextBuildMs,
+    Distribution ContextBuildCpuMs,
     Distribution PostProcessingMs,
-    Distribution RestMs);
+    Distribution RestMs,
+    Distribution RawTimeToFirstTokenMs,
+    IReadOnlyDictionary<string, int> RawStopReasons,
+    double LspCpuMsPerPair,
+    double RawCpuMsPerPair,
+    double CpuOverheadRatio);
 
 public sealed record StartupFigures(
     Distribution InitializeAnsweredMs,
@@ -70,7 +77,8 @@ public sealed record StartupFigures(
     double SolutionLoadedAfterInitializeMs,
     double FirstCompletionWithSolutionAfterInitializeMs,
     double FirstCompletionAfterSolutionLoadMs,
-    bool SolutionContextSeen);
+    bool MembersFromOtherFilesBeforeLoad,
+    bool MembersFromOtherFilesAfterLoad);
 
 public sealed record ContextFigures(
     int Projects,
@@ -79,9 +87,11 @@ public sealed record ContextFigures(
     double InProcessLoadMs,
     int Positions,
     Distribution BuildMs,
+    Distribution BuildCpuMs,
     Distribution FirstInProjectMs,
     IReadOnlyDictionary<string, Distribution> ByKindMs,
     IReadOnlyDictionary<string, Distribution> BySourceMs,
+    IReadOnlyDictionary<string, Distribution> BySourceCpuMs,
     double MeanPromptTokens);
 
 public sealed record TypeThroughFigures(int Hits, int Verified, Distribution HitMs);
@@ -89,6 +99,7 @@ public sealed record TypeThroughFigures(int Hits, int Verified, Distribution Hit
 public sealed record TypingFigures(
     int Keystrokes,
     double IntervalMs,
+    double LineStartPauseMs,
     Distribution LatencyMs,
     Distribution HitLatencyMs,
     Distribution MissLatencyMs,
@@ -106,7 +117,9 @@ public sealed record KvReuseFigures(
     double MeanReusedTokens,
     Distribution WithReuseMs,
     Distribution WithoutReuseMs,
-    double Speedup);
+    double Speedup,
+    double DecodeTokensPerSecondAfterReuse,
+    double DecodeTokensPerSecondFresh);
 
 public sealed record ThroughputFigures(
     double PromptTokensPerSecond,

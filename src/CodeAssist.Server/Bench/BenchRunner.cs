@@ -77,7 +77,7 @@ internal static class BenchRunner
 
         ThroughputFigures throughput;
         using (var step = progress.Step("generation alone: throughput and time to first token", plan.ModelRepetitions))
-            throughput = await ModelBenchmark.ThroughputAsync(raw, sampleSources, plan.ModelRepetitions, settings.MaxTokens, step, cancellationToken).ConfigureAwait(false);
+            throughput = await ModelBenchmark.ThroughputAsync(raw, sampleSources, plan.ModelRepetitions, BenchPlan.ThroughputNewTokens, step, cancellationToken).ConfigureAwait(false);
         KvReuseFigures kvReuse;
         using (var step = progress.Step("KV prefix reuse on a ~1000-token prompt", plan.ModelRepetitions))
             kvReuse = await ModelBenchmark.KvReuseAsync(raw, sampleSources, plan.ModelRepetitions, step, cancellationToken).ConfigureAwait(false);
@@ -126,7 +126,7 @@ internal static class BenchRunner
             Distribution.Of([noModel.InitializeMs, loose.InitializeMs, timeToCompletion.InitializeMs]),
             loose.ModelReadyMs, loose.FirstCompletionColdMs, loose.WarmMs,
             timeToCompletion.LooseAfterInitializeMs, timeToCompletion.SolutionLoadedAfterInitializeMs,
-            timeToCompletion.WithSolutionAfterInitializeMs, timeToCompletion.FirstAfterLoadMs, timeToCompletion.SolutionContextSeen);
+            timeToCompletion.WithSolutionAfterInitializeMs, timeToCompletion.FirstAfterLoadMs, timeToCompletion.MembersBeforeLoad, timeToCompletion.MembersAfterLoad);
         return new BenchReport
         {
             Mode = plan.Quick ? "quick" : "full",

@@ -56,9 +56,11 @@ internal static class ContextBenchmark
         // Files spread evenly over every project.
         var chosen = Enumerable.Range(0, Math.Min(fileCount, files.Count)).Select(i => files[(int)((long)i * files.Count / Math.Min(fileCount, files.Count))]).ToList();
         var builds = new List<double>();
+        var cpu = new List<double>();
         var firstInProject = new List<double>();
         var byKind = new Dictionary<string, List<double>>();
         var bySource = new Dictionary<string, List<double>>();
+        var bySourceCpu = new Dictionary<string, List<double>>();
         var promptTokens = new List<double>();
         var projectsSeen = new HashSet<int>();
         var version = 1;
@@ -73,7 +75,7 @@ internal static class ContextBenchmark
                 var at = opened.PositionOf(probe.Offset);
                 var edited = engine.Documents.Change(uri, version++, [new DocumentEdit(at, at, probe.Inserted + "\n")]);
                 var cursor = probe.Offset + probe.Inserted.Length;
-                var (context, milliseconds, sources) = await engine.BuildAsync(edited, cursor, budget, countTokens, cancellationToken).ConfigureAwait(false);
+                var (context, milliseconds, cpuMilliseconds, sources, sourcesCpu) = await engine.BuildAsync(edited, cursor, budget, countTokens, cancellationToken).ConfigureAwait(false);
                 if (projectsSeen.Add(file.Project))
                 {
                     firstInProject.Add(milliseconds);
@@ -81,9 +83,12 @@ internal static class ContextBenchmark
                 else
                 {
                     builds.Add(milliseconds);
+                    cpu.Add(cpuMilliseconds);
                     Add(byKind, probe.Kind, milliseconds);
                     foreach (var (source, ms) in sources)
                         Add(bySource, source, ms);
+                    foreach (var (source, ms) in sourcesCpu)
+                        Add(bySourceCpu, source, ms);
                 }
                 promptTokens.Add(context.Pieces.Sum(p => p.Tokens));
                 var end = edited.PositionOf(probe.Offset + probe.Inserted.Length + 1);
@@ -94,9 +99,10 @@ internal static class ContextBenchmark
         }
         return new ContextFigures(
             shape.Projects, files.Count, files.Sum(f => f.Lines), loadMilliseconds, builds.Count + firstInProject.Count,
-            Distribution.Of(builds), Distribution.Of(firstInProject),
+            Distribution.Of(builds), Distribution.Of(cpu), Distribution.Of(firstInProject),
             byKind.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySource.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
+            bySourceCpu.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             promptTokens.Count == 0 ? 0 : promptTokens.Average());
     }
 

@@ -42,18 +42,25 @@ internal sealed class InProcessEngine : IDisposable
         return (Clock.MillisecondsSince(start), result.Warnings, result.Solution.ProjectIds.Count);
     }
 
-    /// <summary>Builds the context at an offset; returns it with its total time and each source's share.</summary>
-    public async Task<(CompletionContext Context, double Milliseconds, IReadOnlyDictionary<string, double> BySource)> BuildAsync(
+    /// <summary>Builds the context at an offset; returns it with its wall and CPU time and each source's share of both.</summary>
+    public async Task<(CompletionContext Context, double Milliseconds, double CpuMilliseconds, IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> BuildAsync(
         DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, CancellationToken cancellationToken)
     {
         Sources.Reset();
+        var cpu = CpuClock.ThisProcessMilliseconds();
         var start = Clock.Now();
         var context = await Builder.BuildAsync(document, offset, budget, countTokens, WorkspaceRoot, cancellationToken).ConfigureAwait(false);
         var total = Clock.MillisecondsSince(start);
+        cpu = CpuClock.ThisProcessMilliseconds() - cpu;
         var bySource = new Dictionary<string, double>(Sources.Latest());
-        bySource["windows and token counts"] = Math.Max(0, total - bySource.Values.Sum());
-        return (context, total, bySource);
+        bySource[WindowsAndTokens] = Math.Max(0, total - bySource.Values.Sum());
+        var bySourceCpu = new Dictionary<string, double>(Sources.LatestCpu());
+        bySourceCpu[WindowsAndTokens] = Math.Max(0, cpu - bySourceCpu.Values.Sum());
+        return (context, total, cpu, bySource, bySourceCpu);
     }
+
+    /// <summary>What the builder does besides the sources: cutting the prefix and suffix windows and counting tokens.</summary>
+    private const string WindowsAndTokens = "windows and token counts";
 
     public void Dispose() => Workspace.Dispose();
 }

@@ -111,13 +111,24 @@ internal sealed class LspServerProcess : IAsyncDisposable
         var completion = new TaskCompletionSource<LspResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
             _pending[id] = completion;
-        var sending = SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = ToNode(parameters) });
+        var sending = SendAsync(Message(method, parameters, id));
         sending.ContinueWith(t => completion.TrySetException(t.Exception!.InnerException!), TaskContinuationOptions.OnlyOnFaulted);
         return (id, completion.Task);
     }
 
-    public Task NotifyAsync(string method, object? parameters) =>
-        SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = method, ["params"] = ToNode(parameters) });
+    public Task NotifyAsync(string method, object? parameters) => SendAsync(Message(method, parameters, id: null));
+
+    /// <summary>A request or notification; without parameters there is no "params" member at all, as JSON-RPC asks.</summary>
+    private static JsonObject Message(string method, object? parameters, int? id)
+    {
+        var message = new JsonObject { ["jsonrpc"] = "2.0" };
+        if (id is not null)
+            message["id"] = id;
+        message["method"] = method;
+        if (parameters is not null)
+            message["params"] = parameters as JsonNode ?? JsonSerializer.SerializeToNode(parameters);
+        return message;
+    }
 
     public IReadOnlyList<JsonObject> Notifications(string method)
     {
@@ -172,13 +183,6 @@ internal sealed class LspServerProcess : IAsyncDisposable
             // DisposeAsync kills what did not exit.
         }
     }
-
-    private static JsonNode? ToNode(object? value) => value switch
-    {
-        null => null,
-        JsonNode node => node,
-        _ => JsonSerializer.SerializeToNode(value),
-    };
 
     private async Task SendAsync(JsonObject message)
     {

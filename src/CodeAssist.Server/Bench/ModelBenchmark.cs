@@ -44,13 +44,16 @@ internal static class ModelBenchmark
 
     /// <summary>
     /// Time to first token on a ~1000-token prompt extended by a few tokens (the next keystrokes), with the previous
-    /// prompt's KV cache reused and without. Each repetition primes the cache with the unextended prompt first; the
-    /// order of the two measurements alternates.
+    /// prompt's KV cache reused and without, and how fast the following tokens come in each case. Each repetition
+    /// primes the cache with the unextended prompt first; the order of the two measurements alternates.
     /// </summary>
     public static async Task<KvReuseFigures> KvReuseAsync(LanguageModel model, IReadOnlyList<string> sources, int repetitions, IBenchStep step, CancellationToken cancellationToken)
     {
+        const int decodeTokens = 16;
         var with = new List<double>();
         var without = new List<double>();
+        var decodeWith = new List<double>();
+        var decodeWithout = new List<double>();
         var reused = new List<double>();
         var extendedBy = new List<double>();
         var promptTokens = 0;
@@ -59,25 +62,39 @@ internal static class ModelBenchmark
             var source = sources[(i + 1) % sources.Count];
             var basePrompt = PromptOf(model, source, 1000);
             var extended = PromptOf(model, source, 1000, extension: $"\n        var total{i} = ");
-            async Task<GenerationResult> Run(string prompt, bool reuse) =>
-                await model.GenerateAsync(new GenerationRequest(prompt, 1) { ReusePrefix = reuse }, cancellationToken).ConfigureAwait(false);
+            async Task<GenerationResult> Run(string prompt, bool reuse, int tokens) =>
+                await model.GenerateAsync(new GenerationRequest(prompt, tokens) { ReusePrefix = reuse }, cancellationToken).ConfigureAwait(false);
+            async Task Fresh()
+            {
+                var fresh = await Run(extended, false, decodeTokens).ConfigureAwait(false);
+                without.Add(fresh.TimeToFirstToken.TotalMilliseconds);
+                if (DecodeRate(fresh) is { } rate)
+                    decodeWithout.Add(rate);
+            }
 
             if (i % 2 == 1)
-                without.Add((await Run(extended, false).ConfigureAwait(false)).TimeToFirstToken.TotalMilliseconds);
-            var primed = await Run(basePrompt, false).ConfigureAwait(false);
-            var hit = await Run(extended, true).ConfigureAwait(false);
+                await Fresh().ConfigureAwait(false);
+            var primed = await Run(basePrompt, false, 1).ConfigureAwait(false);
+            var hit = await Run(extended, true, decodeTokens).ConfigureAwait(false);
             with.Add(hit.TimeToFirstToken.TotalMilliseconds);
+            if (DecodeRate(hit) is { } reusedRate)
+                decodeWith.Add(reusedRate);
             reused.Add(hit.ReusedPromptTokens);
             extendedBy.Add(hit.PromptTokens - primed.PromptTokens);
             promptTokens = hit.PromptTokens;
             if (i % 2 == 0)
-                without.Add((await Run(extended, false).ConfigureAwait(false)).TimeToFirstToken.TotalMilliseconds);
+                await Fresh().ConfigureAwait(false);
             step.Advance();
         }
         var withReuse = Distribution.Of(with);
         var withoutReuse = Distribution.Of(without);
-        return new KvReuseFigures(promptTokens, extendedBy.Average(), reused.Average(), withReuse, withoutReuse, withoutReuse.P50 / withReuse.P50);
+        return new KvReuseFigures(promptTokens, extendedBy.Average(), reused.Average(), withReuse, withoutReuse, withoutReuse.P50 / withReuse.P50,
+            Median(decodeWith), Median(decodeWithout));
     }
+
+    /// <summary>Tokens per second after the first one, or null when fewer than two came.</summary>
+    private static double? DecodeRate(GenerationResult result) =>
+        result.NewTokens > 1 ? (result.NewTokens - 1) / (result.Elapsed - result.TimeToFirstToken).TotalSeconds : null;
 
     private static double Median(List<double> values) => values.Count == 0 ? double.NaN : Distribution.Of(values).P50;
 }

@@ -8,7 +8,7 @@ using CodeAssist.Inference.Generation;
 namespace CodeAssist.Server.Bench;
 
 internal sealed record TimeToCompletion(double LooseAfterInitializeMs, double SolutionLoadedAfterInitializeMs, double WithSolutionAfterInitializeMs,
-    double FirstAfterLoadMs, bool SolutionContextSeen, double InitializeMs);
+    double FirstAfterLoadMs, bool MembersBeforeLoad, bool MembersAfterLoad, double InitializeMs);
 
 /// <summary>
 /// One `codeassist serve` child on the generated solution, driven as an editor drives it: completions on loose
@@ -56,6 +56,7 @@ internal sealed class SolutionSession : IAsyncDisposable
         var looseAt = Clock.Now();
         if ((await _session.StatsAsync().ConfigureAwait(false) - before).Generations < 1)
             throw new InvalidOperationException($"the first completion on loose files did not generate; the server's last log lines:\n{_server.StderrTail}");
+        var membersBefore = await MembersVisibleAsync().ConfigureAwait(false);
         step.Advance();
 
         var loaded = await _server.WaitForNotificationAsync("$/progress",
@@ -66,10 +67,27 @@ internal sealed class SolutionSession : IAsyncDisposable
         await TypeStatementAsync(0).ConfigureAwait(false);
         var (_, first) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
         var firstAt = Clock.Now();
-        var (_, kinds) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
+        var membersAfter = await MembersVisibleAsync().ConfigureAwait(false);
         step.Advance();
         return new TimeToCompletion(Clock.Milliseconds(answered, looseAt), Clock.Milliseconds(answered, loadedAt), Clock.Milliseconds(answered, firstAt),
-            first, kinds.Contains("declaration"), Clock.Milliseconds(_server.StartedAt, answered));
+            first, membersBefore, membersAfter, Clock.Milliseconds(_server.StartedAt, answered));
+    }
+
+    /// <summary>
+    /// Whether the server knows the members of a class declared in another file of the project, which it can only
+    /// once the solution is loaded: types <c>Peer.</c>, reads the context's piece kinds, and takes the text back out.
+    /// </summary>
+    private async Task<bool> MembersVisibleAsync()
+    {
+        var start = _cursor;
+        await TypeAsync("var probe = Peer.").ConfigureAwait(false);
+        var (_, kinds) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
+        var from = _document.PositionOf(start);
+        var to = _document.PositionOf(_cursor);
+        await _session.ChangeAsync(_document, start, _cursor, "").ConfigureAwait(false);
+        _engine.Documents.Change(_document.Uri, _document.Version, [new DocumentEdit(from, to, "")]);
+        _cursor = start;
+        return kinds.Contains("members");
     }
 
     /// <summary>
@@ -87,13 +105,18 @@ internal sealed class SolutionSession : IAsyncDisposable
         var raw = new List<double>();
         var paired = new List<double>();
         var contextTimes = new List<double>();
+        var contextCpu = new List<double>();
+        var nearDeadline = 0;
         var postProcessing = new List<double>();
         var rest = new List<double>();
         var newTokens = new List<double>();
         var reused = new List<double>();
         var promptTokens = new List<double>();
+        var firstToken = new List<double>();
+        var stopReasons = new Dictionary<string, int>();
         var identical = 0;
         var generated = 0;
+        double lspCpu = 0, rawCpu = 0;
         var budget = Math.Min(settings.ContextBudget, _raw.Window - settings.MaxTokens - 16);
         // Pair 0 warms both sides (JIT, first generator); it is not counted.
         for (var i = 0; i <= pairs; i++)
@@ -101,7 +124,9 @@ internal sealed class SolutionSession : IAsyncDisposable
             await TypeStatementAsync(i + 1).ConfigureAwait(false);
             var before = await _session.StatsAsync().ConfigureAwait(false);
 
+            var serverCpu = CpuClock.OfProcessMilliseconds(_server.ProcessId);
             var (_, a) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
+            serverCpu = CpuClock.OfProcessMilliseconds(_server.ProcessId) - serverCpu;
 
             var (prompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
             var didGenerate = (await _session.StatsAsync().ConfigureAwait(false) - before).Generations == 1;
@@ -111,35 +136,53 @@ internal sealed class SolutionSession : IAsyncDisposable
                 Deadline = settings.GenerationDeadline,
                 StopStrings = settings.Multiline && SuggestionSite.At(snapshot, _cursor, true).AllowsBlock ? [] : ["\n"],
             };
+            var ownCpu = CpuClock.ThisProcessMilliseconds();
             var start = Clock.Now();
             var result = await _raw.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
             var b = Clock.MillisecondsSince(start);
+            ownCpu = CpuClock.ThisProcessMilliseconds() - ownCpu;
 
-            var (context, contextMs, _) = await _engine.BuildAsync(snapshot, _cursor, budget, _raw.CountTokens, cancellationToken).ConfigureAwait(false);
+            var (context, contextMs, contextCpuMs, _, _) = await _engine.BuildAsync(snapshot, _cursor, budget, _raw.CountTokens, cancellationToken).ConfigureAwait(false);
             start = Clock.Now();
             SuggestionPostProcessor.Process(result.Text, snapshot, _cursor, settings.Multiline, cancellationToken);
             var postMs = Clock.MillisecondsSince(start);
             step.Advance();
             if (i == 0)
                 continue;
+            // A raw generation cut by the deadline, or close enough that the server's (same work, other moment) may
+            // have been, is not a pair of equal work.
+            if (result.StopReason == StopReason.Deadline || result.Elapsed > settings.GenerationDeadline * 2 / 3)
+            {
+                nearDeadline++;
+                continue;
+            }
             lsp.Add(a);
+            lspCpu += serverCpu;
+            rawCpu += ownCpu;
             raw.Add(b);
             paired.Add(a - b);
             contextTimes.Add(contextMs);
+            contextCpu.Add(contextCpuMs);
             postProcessing.Add(postMs);
             rest.Add(a - b - contextMs - postMs);
             newTokens.Add(result.NewTokens);
             reused.Add(result.ReusedPromptTokens);
             promptTokens.Add(result.PromptTokens);
+            firstToken.Add(result.TimeToFirstToken.TotalMilliseconds);
+            stopReasons[result.StopReason.ToString()] = stopReasons.GetValueOrDefault(result.StopReason.ToString()) + 1;
             if (InlineCompletionEngine.PromptFor(_raw, context) == prompt)
                 identical++;
             if (didGenerate)
                 generated++;
         }
-        return new OverheadFigures(pairs, Distribution.Of(lsp), Distribution.Of(raw), Distribution.Of(paired).P50, identical, generated,
-            newTokens.Average(), reused.Average(), promptTokens.Average(),
-            Distribution.Of(contextTimes), Distribution.Of(postProcessing), Distribution.Of(rest));
+        var counted = Math.Max(1, lsp.Count);
+        return new OverheadFigures(lsp.Count, nearDeadline, Distribution.Of(lsp), Distribution.Of(raw), Distribution.Of(paired).P50, identical, generated,
+            Average(newTokens), Average(reused), Average(promptTokens),
+            Distribution.Of(contextTimes), Distribution.Of(contextCpu), Distribution.Of(postProcessing), Distribution.Of(rest), Distribution.Of(firstToken), stopReasons,
+            lspCpu / counted, rawCpu / counted, lspCpu / rawCpu);
     }
+
+    private static double Average(List<double> values) => values.Count == 0 ? double.NaN : values.Average();
 
     /// <summary>Switches the server to another model as a settings change does, and waits until it answers with it.</summary>
     public async Task SwitchModelAsync(string modelDirectory)
@@ -192,10 +235,11 @@ internal sealed class SolutionSession : IAsyncDisposable
         var pending = new List<(long SentAt, Task<LspResponse> Response, string? ExpectedHit)>();
         var before = await _session.StatsAsync().ConfigureAwait(false);
         var start = Clock.Now();
+        var dueMs = 0.0;
         for (var k = 0; k < plan.Count; k++)
         {
-            var due = start + (long)(k * BenchPlan.KeystrokeIntervalMs * System.Diagnostics.Stopwatch.Frequency / 1000);
-            var wait = Clock.Milliseconds(Clock.Now(), due);
+            dueMs += plan[k].PauseBeforeMs;
+            var wait = dueMs - Clock.MillisecondsSince(start);
             if (wait > 0)
                 await Task.Delay(TimeSpan.FromMilliseconds(wait)).ConfigureAwait(false);
             await TypeAsync(plan[k].Keys).ConfigureAwait(false);
@@ -217,13 +261,13 @@ internal sealed class SolutionSession : IAsyncDisposable
                 missTimes.Add(ms);
         }
         var stats = await _session.StatsAsync().ConfigureAwait(false) - before;
-        return new TypingFigures(plan.Count, BenchPlan.KeystrokeIntervalMs, Distribution.Of(all), Distribution.Of(hitTimes), Distribution.Of(missTimes),
+        return new TypingFigures(plan.Count, BenchPlan.KeystrokeIntervalMs, BenchPlan.LineStartPauseMs, Distribution.Of(all), Distribution.Of(hitTimes), Distribution.Of(missTimes),
             stats.Requests, stats.CacheHits, stats.Requests - stats.CacheHits, stats.Generations, stats.Cancelled,
             stats.Requests == 0 ? 0 : (double)stats.CacheHits / stats.Requests, modelName);
     }
 
     /// <summary>One keystroke: the text it types and, inside an accepted suggestion, the rest the cache should answer.</summary>
-    private sealed record Keystroke(string Keys, string? RestIfAccepting);
+    private sealed record Keystroke(string Keys, string? RestIfAccepting, double PauseBeforeMs);
 
     private static List<Keystroke> TypingPlan(int count)
     {
@@ -248,9 +292,10 @@ internal sealed class SolutionSession : IAsyncDisposable
                     break;
             }
             for (var j = 0; j < typed.Length && plan.Count < count; j++)
-                plan.Add(new Keystroke(typed[j].ToString(), j < accepting ? suggestion[(j + 1)..] : null));
+                plan.Add(new Keystroke(typed[j].ToString(), j < accepting ? suggestion[(j + 1)..] : null,
+                    j == 0 ? BenchPlan.LineStartPauseMs : BenchPlan.KeystrokeIntervalMs));
             if (plan.Count < count)
-                plan.Add(new Keystroke("\n        ", null));
+                plan.Add(new Keystroke("\n        ", null, BenchPlan.KeystrokeIntervalMs));
         }
         return plan;
     }

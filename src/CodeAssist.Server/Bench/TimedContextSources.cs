@@ -18,13 +18,19 @@ internal sealed class TimedContextSources
 
     public IReadOnlyList<IContextSource> Sources => _timed;
 
-    /// <summary>Milliseconds each source took in the latest build, by name.</summary>
+    /// <summary>Wall milliseconds each source took in the latest build, by name.</summary>
     public IReadOnlyDictionary<string, double> Latest() => _timed.ToDictionary(t => t.Name, t => t.LastMilliseconds);
+
+    /// <summary>CPU milliseconds of this process while each source ran in the latest build (sources run one after another).</summary>
+    public IReadOnlyDictionary<string, double> LatestCpu() => _timed.ToDictionary(t => t.Name, t => t.LastCpuMilliseconds);
 
     public void Reset()
     {
         foreach (var timed in _timed)
+        {
             timed.LastMilliseconds = 0;
+            timed.LastCpuMilliseconds = 0;
+        }
     }
 
     /// <summary>"ReceiverMembersSource" → "receiver members".</summary>
@@ -47,9 +53,11 @@ internal sealed class TimedContextSources
     {
         public string Name { get; } = name;
         public double LastMilliseconds { get; set; }
+        public double LastCpuMilliseconds { get; set; }
 
         public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
         {
+            var cpu = CpuClock.ThisProcessMilliseconds();
             var start = Clock.Now();
             try
             {
@@ -58,6 +66,7 @@ internal sealed class TimedContextSources
             finally
             {
                 LastMilliseconds = Clock.MillisecondsSince(start);
+                LastCpuMilliseconds = CpuClock.ThisProcessMilliseconds() - cpu;
             }
         }
     }
