@@ -15,6 +15,7 @@ public static class Program
             DoctorCommand.Create(),
             ModelCommand.Create(),
             EvalCommand.Create(),
+            RefactorCommand.Create(),
             BenchCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

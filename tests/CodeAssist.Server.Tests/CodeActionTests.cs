@@ -189,5 +189,78 @@ public sealed class CodeActionTests : IDisposable
         Assert.Equal(0, await client.ShutdownAndExitAsync());
     }
 
+    [Fact]
+    public async Task The_refactor_command_prints_a_unified_diff_and_writes_the_file_only_with_apply()
+    {
+        _temp.WriteFile("Shop/Shop.csproj", Project);
+        var path = _temp.WriteFile("Shop/Order.cs", Order);
+        var model = _temp.ScriptedModel("/// <summary>Adds the price of one item.</summary>");
+        string[] arguments = ["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--model", model, "--device", "cpu"];
+
+        var printed = await RunCliAsync(arguments);
+
+        Assert.Equal(0, printed.ExitCode);
+        Assert.Equal("""
+            --- a/Order.cs
+            +++ b/Order.cs
+            @@ -6,6 +6,7 @@
+             
+                 public decimal Total => _prices.Sum();
+             
+            +    /// <summary>Adds the price of one item.</summary>
+                 public void Add(decimal price)
+                 {
+                     if (price < 0)
+
+            """, printed.Stdout);
+        Assert.Equal(Order, await File.ReadAllTextAsync(path));
+
+        var applied = await RunCliAsync([.. arguments, "--apply"]);
+
+        Assert.Equal(0, applied.ExitCode);
+        Assert.Equal(Order.Replace("    public void Add", "    /// <summary>Adds the price of one item.</summary>\n    public void Add"), await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task The_refactor_command_exits_with_the_reason_when_the_compiler_refuses_the_edit()
+    {
+        _temp.WriteFile("Shop/Shop.csproj", Project);
+        var path = _temp.WriteFile("Shop/Order.cs", Order);
+        var model = _temp.ScriptedModel("public decimal Total => _prices.Summed();");
+
+        var result = await RunCliAsync(["refactor", path, "--line", "7", "--column", "20", "--action", "simplify", "--model", model, "--device", "cpu", "--apply"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("Simplify refused", result.Stderr);
+        Assert.Contains("CS1061", result.Stderr);
+        Assert.Equal(Order, await File.ReadAllTextAsync(path));
+    }
+
+    [Theory]
+    [InlineData("a\nb\nc\n", "a\nB\nc\n", "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n")]
+    [InlineData("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n", "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n", "@@ -1,3 +1,4 @@\n+0\n 1\n 2\n 3\n@@ -7,4 +8,3 @@\n 7\n 8\n 9\n-10\n")]
+    [InlineData("a\nb", "a\nb\n", "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n")]
+    public void Unified_diff_prints_hunks_as_diff_u_does(string before, string after, string hunks) =>
+        Assert.Equal("--- a/f.cs\n+++ b/f.cs\n" + hunks, Cli.UnifiedDiff.Format("f.cs", "f.cs", before, after));
+
+    [Fact]
+    public void Unified_diff_of_a_new_file_starts_from_dev_null() =>
+        Assert.Equal("--- /dev/null\n+++ b/t/ATests.cs\n@@ -0,0 +1,2 @@\n+using Xunit;\n+\n", Cli.UnifiedDiff.Format(null, "t/ATests.cs", "", "using Xunit;\n\n"));
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "codeassist.dll"));
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -74,6 +74,7 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         }
 
         progress?.Report(new RefactoringProgress("building the prompt"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var code = RefactoringPrompt.CodeOf(target);
         var name = target.Member is { } member ? RefactoringSite.MemberName(member) : "the selection";
         var codeTokens = model.CountTokens(code);
@@ -92,15 +93,18 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
             return RefactoringResult.Refused(kind, $"the code is too long for the model: {codeTokens} tokens, and {model.Name} has room for about {Math.Max(0, userBudget - 64)} with its reply");
         var prompt = model.Format.Chat.Build(system, RefactoringPrompt.User(parts, userBudget, model.CountTokens));
 
+        var promptTime = clock.Elapsed;
         var reply = await GenerateAsync(model, prompt, maxNewTokens, progress, cancellationToken).ConfigureAwait(false);
+        var generationTime = clock.Elapsed - promptTime;
         var replyCode = ReplyCode.Extract(reply.Text);
         if (replyCode.Trim().Length == 0)
-            return RefactoringResult.Refused(kind, $"the model's reply held no code{Truncation(reply)}");
+            return RefactoringResult.Refused(kind, $"the model's reply held no code{Truncation(reply)}") with { Timings = new(promptTime, generationTime, TimeSpan.Zero) };
 
         progress?.Report(new RefactoringProgress("checking the edit with the compiler"));
         var validated = await ValidateAsync(kind, document, snapshot, target, tests, replyCode, cancellationToken).ConfigureAwait(false);
+        var timings = new RefactoringTimings(promptTime, generationTime, clock.Elapsed - promptTime - generationTime);
         if (validated.Refusal is { } refusal)
-            return RefactoringResult.Refused(kind, refusal + Truncation(reply));
+            return RefactoringResult.Refused(kind, refusal + Truncation(reply)) with { Timings = timings };
         foreach (var (path, _, _, _) in validated.Documents)
             if (boundary.Refusal(path) is { } pathOutside)
                 return RefactoringResult.Refused(kind, pathOutside);
@@ -111,9 +115,7 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
                 Document = !d.IsNew && string.Equals(d.FilePath, snapshot.FilePath, StringComparison.Ordinal) ? snapshot : null,
             })
             .ToList();
-        return changes.Count == 0
-            ? RefactoringResult.Refused(kind, "the model proposed no change")
-            : new RefactoringResult(kind, changes, null);
+        return (changes.Count == 0 ? RefactoringResult.Refused(kind, "the model proposed no change") : new RefactoringResult(kind, changes, null)) with { Timings = timings };
     }
 
     private static string Truncation(GenerationResult reply) =>

@@ -30,8 +30,18 @@ public sealed record RefactoringResult(RefactoringKind Kind, IReadOnlyList<Docum
 {
     public bool Succeeded => Refusal is null;
 
+    /// <summary>Where the time went; zero for phases that did not run.</summary>
+    public RefactoringTimings Timings { get; init; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+
     public static RefactoringResult Refused(RefactoringKind kind, string reason) => new(kind, [], reason);
 }
 
 /// <summary>Progress of a refactoring in words a status bar can show.</summary>
 public sealed record RefactoringProgress(string Message, int? Percentage = null);
+
+/// <summary>Time spent building the prompt (context included), generating, and applying, formatting and compiling the edit.</summary>
+public sealed record RefactoringTimings(TimeSpan Prompt, TimeSpan Generation, TimeSpan Validation)
+{
+    public override string ToString() =>
+        $"prompt {Prompt.TotalMilliseconds:0} ms, generation {Generation.TotalMilliseconds:0} ms, validation {Validation.TotalMilliseconds:0} ms";
+}

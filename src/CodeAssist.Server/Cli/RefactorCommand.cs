@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CodeAssist.Engine.Refactoring;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary>
+/// `codeassist refactor FILE --line L --column C --action KIND`: the editor's AI refactorings on the command line. The
+/// validated edit is printed as a unified diff and written only with --apply; a refused edit exits with 1 and the reason.
+/// </summary>
+internal static class RefactorCommand
+{
+    public static Command Create()
+    {
+        var file = CommonOptions.File();
+        var line = CommonOptions.Line();
+        var column = CommonOptions.Column();
+        var endLine = new Option<int?>("--end-line") { Description = "1-based line where the selection ends (default: no selection, the member at the cursor)" };
+        var endColumn = new Option<int?>("--end-column") { Description = "1-based column just after the selection's last character" };
+        var action = new Option<string>("--action") { Description = "The refactoring", Required = true };
+        action.AcceptOnlyFromAmong([.. RefactoringKinds.All.Select(RefactoringKinds.Name)]);
+        var instruction = new Option<string?>("--instruction") { Description = "For --action rewrite: how to rewrite the code" };
+        var apply = new Option<bool>("--apply") { Description = "Write the changed and new files (default: only print the diff)" };
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var command = new Command("refactor", "Run an AI refactoring on a file and print the compiler-checked edit as a unified diff")
+        {
+            file, line, column, endLine, endColumn, action, instruction, apply, model, device,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var kind = RefactoringKinds.Parse(parse.GetValue(action)!);
+                if (kind == RefactoringKind.Rewrite && string.IsNullOrWhiteSpace(parse.GetValue(instruction)))
+                    throw new ArgumentException("--action rewrite needs --instruction TEXT");
+                if (parse.GetValue(endLine).HasValue != parse.GetValue(endColumn).HasValue)
+                    throw new ArgumentException("--end-line and --end-column go together");
+                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, null, cancellationToken).ConfigureAwait(false);
+                var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
+                var (el, ec) = parse.GetValue(endLine) is { } end ? session.PositionOf(end, parse.GetValue(endColumn)!.Value) : (l, c);
+                var start = session.Document.OffsetOf(l, c)!.Value;
+                var stop = session.Document.OffsetOf(el, ec)!.Value;
+                if (stop < start)
+                    throw new ArgumentException("the selection ends before it starts");
+                if (await session.State.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
+                {
+                    Console.Error.WriteLine($"codeassist: {session.State.Models.LoadError}");
+                    return 2;
+                }
+
+                var root = session.State.WorkspaceRoot!;
+                var clock = Stopwatch.StartNew();
+                var result = await session.State.Refactorings.RunAsync(
+                    new RefactoringRequest(kind, session.Document, start, stop) { Instruction = parse.GetValue(instruction) },
+                    new WorkspaceBoundary([root]), null, cancellationToken).ConfigureAwait(false);
+                var title = RefactoringKinds.Title(kind).TrimEnd('…');
+                if (result.Refusal is { } refusal)
+                {
+                    Console.Error.WriteLine($"codeassist: {title} refused after {clock.ElapsedMilliseconds} ms ({result.Timings}): {refusal}");
+                    return 1;
+                }
+                Console.Error.WriteLine($"codeassist: {title} with {loaded.Name} on {loaded.Device.DisplayName} in {clock.ElapsedMilliseconds} ms ({result.Timings}); the compiler found no new errors");
+                foreach (var change in result.Changes)
+                {
+                    var relative = Path.GetRelativePath(root, change.FilePath).Replace('\\', '/');
+                    Console.Out.Write(UnifiedDiff.Format(change.IsNew ? null : relative, relative, change.OldText.ToString(), change.NewText.ToString()));
+                }
+                if (parse.GetValue(apply))
+                {
+                    foreach (var change in result.Changes)
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(change.FilePath)!);
+                        await File.WriteAllTextAsync(change.FilePath, change.NewText.ToString(), cancellationToken).ConfigureAwait(false);
+                        Console.Error.WriteLine($"codeassist: wrote {change.FilePath}");
+                    }
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            {
+                Console.Error.WriteLine($"codeassist: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}
