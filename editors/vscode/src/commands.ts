@@ -27,6 +27,6 @@ export function registerCommands(client: CodeAssistClient, log: vscode.OutputCha
     vscode.commands.registerCommand('codeassist.showLog', () => log.show()),
     vscode.commands.registerCommand('codeassist.runDoctor', () => runDoctor(client, doctorChannel)),
     vscode.commands.registerCommand('codeassist.showMenu', () => showMenu(client.current.enable)),
-    vscode.commands.registerCommand('codeassist.rewriteWithInstruction', () => rewriteWithInstruction(client)),
+    vscode.commands.registerCommand('codeassist.rewriteWithInstruction', (...args: unknown[]) => rewriteWithInstruction(client, ...args)),
   ];
 }
