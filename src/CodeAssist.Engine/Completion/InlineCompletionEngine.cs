@@ -120,12 +120,7 @@ public sealed class InlineCompletionEngine(
     }
 
     /// <summary>The model family's FIM prompt; instruct-only models get the same context as an instruction.</summary>
-    public static string PromptFor(LanguageModel model, CompletionContext context) =>
-        model.Format.Fim is { } fim
-            ? fim.Build(context.ToFimRequest())
-            : model.Format.Chat.Build(
-                "You complete code. Reply with only the code that replaces <CURSOR>, without explanations or code fences.",
-                context.Prefix + "<CURSOR>" + context.Suffix);
+    public static string PromptFor(LanguageModel model, CompletionContext context) => model.Format.BuildCompletion(context.ToFimRequest());
 
     private static int ReplaceEnd(InlineCompletionQuery query, int offset) => query.Selected is { } selected ? Math.Max(offset, selected.EndOffset) : offset;
 

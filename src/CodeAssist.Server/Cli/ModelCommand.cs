@@ -49,7 +49,7 @@ internal static class ModelCommand
             if (problems.Count > 0)
                 return 1;
             var folder = ModelFolder.Open(path);
-            var format = Inference.Prompts.PromptFormat.Choose(folder.SpecialTokens, folder.Settings.PromptFormat, folder.Settings.ChatFormat);
+            var format = folder.Format;
             Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
             return 0;
         });
