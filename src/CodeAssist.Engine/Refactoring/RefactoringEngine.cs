@@ -23,6 +23,9 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
     private const int TokensPerProgressReport = 16;
 
     private readonly IContextSource _declarations = new ReferencedDeclarationsSource();
+    private readonly Lock _warmUpGate = new();
+    private Task _warmingUp = Task.CompletedTask;
+    private int _formatterWarm;
 
     /// <summary>Raised around model work so status UIs can show "generating".</summary>
     public event Action<bool>? Generating;
@@ -30,14 +33,48 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
     /// <summary>Raised after each generation (for local stats).</summary>
     public event Action? Generated;
 
-    /// <summary>The refactorings that apply at a selection. Cheap: the syntax tree only, never the model.</summary>
+    /// <summary>
+    /// The refactorings that apply at a selection. Cheap: the syntax tree only, never the model. When something is
+    /// offered, the compiler's work a refactoring will need starts in the background (see <see cref="WarmUp"/>).
+    /// </summary>
     public async Task<IReadOnlyList<RefactoringOffer>> OfferAsync(DocumentSnapshot snapshot, int start, int end, CancellationToken cancellationToken)
     {
         if (workspace.GetDocument(snapshot) is not { } document || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
             return [];
         var site = RefactoringSite.Find(root, snapshot.Text, start, end);
-        return [.. RefactoringKinds.All.Where(kind => site.WhyNot(kind) is null && (kind != RefactoringKind.Rewrite || site.HasSelection))
+        IReadOnlyList<RefactoringOffer> offers = [.. RefactoringKinds.All.Where(kind => site.WhyNot(kind) is null && (kind != RefactoringKind.Rewrite || site.HasSelection))
             .Select(kind => new RefactoringOffer(kind, RefactoringKinds.Title(kind)))];
+        if (offers.Count > 0 && site.Member is { } member)
+            WarmUp(document, member.Span);
+        return offers;
+    }
+
+    /// <summary>
+    /// Builds the document's semantic model and runs the formatter once, off the request. The first refactoring in a
+    /// session otherwise pays seconds for them (compiling the project against its references, composing Roslyn's
+    /// formatting services) between the user's click and the model's first token. One warm-up runs at a time.
+    /// </summary>
+    private void WarmUp(Document document, TextSpan span)
+    {
+        lock (_warmUpGate)
+        {
+            if (!_warmingUp.IsCompleted)
+                return;
+            _warmingUp = Task.Run(async () =>
+            {
+                try
+                {
+                    // Binding is lazy: asking for the document's diagnostics loads the references and binds its members.
+                    (await document.GetSemanticModelAsync(CancellationToken.None).ConfigureAwait(false))?.GetDiagnostics();
+                    if (Interlocked.Exchange(ref _formatterWarm, 1) == 0)
+                        await Microsoft.CodeAnalysis.Formatting.Formatter.FormatAsync(document, span).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Only a head start: the refactoring itself reports what goes wrong.
+                }
+            });
+        }
     }
 
     public async Task<RefactoringResult> RunAsync(RefactoringRequest request, WorkspaceBoundary boundary, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)

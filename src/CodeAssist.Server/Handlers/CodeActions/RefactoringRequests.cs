@@ -78,11 +78,11 @@ internal static class RefactoringRequests
         if (result.Refusal is { } refusal)
         {
             var message = $"CodeAssist: {title} was not applied: {refusal}.";
-            state.Log.Info(message);
+            state.Log.Info($"{message} ({result.Timings})");
             ShowMessage(state, MessageType.Error, message);
             throw new LocalRpcException(message) { ErrorCode = LspErrorCodes.RequestFailed };
         }
-        state.Log.Info($"{title}: {string.Join(", ", result.Changes.Select(c => (c.IsNew ? "new file " : "") + c.FilePath))}");
+        state.Log.Info($"{title}: {string.Join(", ", result.Changes.Select(c => (c.IsNew ? "new file " : "") + c.FilePath))} ({result.Timings})");
         return ToWorkspaceEdit(result);
     }
 
