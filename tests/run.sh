@@ -37,6 +37,17 @@ echo "== publishing the server for the editor tests"
 server_dir="$log_dir/server"
 if dotnet publish src/CodeAssist.Server -c Release -r linux-x64 --self-contained false --nologo -v quiet -o "$server_dir" >"$log_dir/publish.log" 2>&1; then
   export CODEASSIST_SERVER="$server_dir/codeassist"
+  # The benchmark runs so that it cannot rot; its figures are read, not asserted (docs/PERFORMANCE.md).
+  echo "== bench --quick"
+  if "$CODEASSIST_SERVER" bench --quick --json "$log_dir/bench.json" >"$log_dir/bench.log" 2>&1; then
+    sed '/^{/,$d' "$log_dir/bench.log"
+    echo "bench: 1 passed, 0 failed" >>"$log_dir/bench.log"
+  else
+    tail -40 "$log_dir/bench.log"
+    echo "bench: 0 passed, 1 failed" >>"$log_dir/bench.log"
+    status=1
+  fi
+  count bench "$log_dir/bench.log"
   for editor in nvim vscode; do
     script="editors/$editor/run-tests.sh"
     [ -x "$script" ] || [ -f "$script" ] || continue

@@ -49,24 +49,29 @@ public sealed record ModelInfo(string Description, string Path, int PromptBudget
 /// </summary>
 public sealed record OverheadFigures(
     int Pairs,
-    int PairsNearDeadline,
+    int PairsLeftOutAtDeadline,
     Distribution LspCompletionMs,
     Distribution RawGenerationMs,
     double PairedOverheadMs,
+    double WithinRequestRatio,
     int PromptsIdentical,
     int ServerGenerations,
     double MeanNewTokens,
     double MeanReusedPromptTokens,
     double MeanPromptTokens,
-    Distribution ContextBuildMs,
-    Distribution ContextBuildCpuMs,
-    Distribution PostProcessingMs,
-    Distribution RestMs,
+    Distribution ServerBeforeGenerationMs,
+    Distribution ServerGenerationMs,
+    Distribution ServerAfterGenerationMs,
+    Distribution InProcessContextBuildMs,
+    Distribution InProcessContextBuildCpuMs,
+    Distribution InProcessPostProcessingCpuMs,
     Distribution RawTimeToFirstTokenMs,
     IReadOnlyDictionary<string, int> RawStopReasons,
-    double LspCpuMsPerPair,
+    double ServerCpuMsPerPair,
     double RawCpuMsPerPair,
-    double CpuOverheadRatio);
+    double CpuOverheadRatio,
+    IReadOnlyDictionary<string, double> ServerCpuMsPerPairByThread,
+    IReadOnlyDictionary<string, double> RawCpuMsPerPairByThread);
 
 public sealed record StartupFigures(
     Distribution InitializeAnsweredMs,
@@ -77,7 +82,7 @@ public sealed record StartupFigures(
     double SolutionLoadedAfterInitializeMs,
     double FirstCompletionWithSolutionAfterInitializeMs,
     double FirstCompletionAfterSolutionLoadMs,
-    bool MembersFromOtherFilesBeforeLoad,
+    bool? MembersFromOtherFilesBeforeLoad,
     bool MembersFromOtherFilesAfterLoad);
 
 public sealed record ContextFigures(
@@ -92,7 +97,9 @@ public sealed record ContextFigures(
     IReadOnlyDictionary<string, Distribution> ByKindMs,
     IReadOnlyDictionary<string, Distribution> BySourceMs,
     IReadOnlyDictionary<string, Distribution> BySourceCpuMs,
-    double MeanPromptTokens);
+    double MeanPromptTokens,
+    int AfterDotPositions,
+    int AfterDotWithMembersInPrompt);
 
 public sealed record TypeThroughFigures(int Hits, int Verified, Distribution HitMs);
 

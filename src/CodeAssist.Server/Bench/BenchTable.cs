@@ -15,20 +15,25 @@ internal static class BenchTable
 
         if (report.Overhead is { } o)
         {
-            Section($"LSP completion over stdio vs raw generation ({o.Pairs} interleaved pairs, {o.PairsNearDeadline} left out near the 3 s deadline)");
+            Section($"LSP completion over stdio vs raw generation ({o.Pairs} interleaved pairs; {o.PairsLeftOutAtDeadline} left out at the 3 s deadline)");
             Row("overhead ratio (median ÷ median)", F(report.OverheadRatio, "F3"), Goal(report.OverheadRatio <= 1.10, "≤ 1.10"));
             Row("overhead, absolute", $"{Ms(report.OverheadMs)} (median of pair differences {Ms(o.PairedOverheadMs)})");
+            Row("within one request: answer ÷ the server's generation", F(o.WithinRequestRatio, "F3"), "median of pairs; no cross-process noise");
             Row("LSP inline completion", P(o.LspCompletionMs));
             Row("raw generation, same prompt and limits", P(o.RawGenerationMs));
-            Row("  tokens per pair", string.Create(CultureInfo.InvariantCulture,
-                $"{o.MeanPromptTokens:F0} prompt ({o.MeanReusedPromptTokens:F0} reused from the KV cache), {o.MeanNewTokens:F1} new"));
-            Row("CPU time per pair: server / raw", string.Create(CultureInfo.InvariantCulture,
-                $"{Ms(o.LspCpuMsPerPair)} / {Ms(o.RawCpuMsPerPair)} = {o.CpuOverheadRatio:F3}"), "CPU ratio: contention-free view");
-            Row("  raw stop reasons", string.Join(", ", o.RawStopReasons.Select(r => $"{r.Key} {r.Value}")));
-            Row("  checks", $"{o.PromptsIdentical}/{o.Pairs} prompts rebuilt identically in-process, {o.ServerGenerations}/{o.Pairs} server generations");
-            Row("  where the overhead goes: context build", P(o.ContextBuildMs), $"CPU {P(o.ContextBuildCpuMs)}");
-            Row("  post-processing", P(o.PostProcessingMs));
-            Row("  JSON-RPC, stdio, scheduling, noise (the rest)", P(o.RestMs));
+            Row("  server: request → generation starts", P(o.ServerBeforeGenerationMs), "context build, dispatch, queueing");
+            Row("  server: generation", P(o.ServerGenerationMs), "same work as the raw generation");
+            Row("  server: generation ends → answer read", P(o.ServerAfterGenerationMs), "post-processing, JSON, stdio");
+            Row("CPU per pair: server / raw", string.Create(CultureInfo.InvariantCulture,
+                $"{Ms(o.ServerCpuMsPerPair)} / {Ms(o.RawCpuMsPerPair)} = {o.CpuOverheadRatio:F3}"), "the contention-free view");
+            foreach (var (kind, ms) in o.ServerCpuMsPerPairByThread.OrderByDescending(k => k.Value))
+                Row($"  server CPU: {kind}", Ms(ms), $"raw: {Ms(o.RawCpuMsPerPairByThread.GetValueOrDefault(kind))}");
+            Row("  in-process replica: context build", P(o.InProcessContextBuildMs), $"CPU {P(o.InProcessContextBuildCpuMs)}");
+            Row("  in-process replica: post-processing CPU", P(o.InProcessPostProcessingCpuMs));
+            Row("tokens per pair", string.Create(CultureInfo.InvariantCulture,
+                $"{o.MeanPromptTokens:F0} prompt ({o.MeanReusedPromptTokens:F0} reused from the KV cache), {o.MeanNewTokens:F1} new"),
+                "stops: " + string.Join(", ", o.RawStopReasons.Select(r => $"{r.Key} {r.Value}")));
+            Row("checks", $"{o.PromptsIdentical}/{o.Pairs} prompts rebuilt identically in-process, {o.ServerGenerations}/{o.Pairs} server generations");
         }
         if (report.Startup is { } s)
         {
@@ -40,7 +45,7 @@ internal static class BenchTable
             Row("initialize → first completion on loose files", Ms(s.FirstCompletionLooseAfterInitializeMs));
             Row("initialize → solution loaded", Ms(s.SolutionLoadedAfterInitializeMs));
             Row("initialize → first completion with the solution", $"{Ms(s.FirstCompletionWithSolutionAfterInitializeMs)} (that request {Ms(s.FirstCompletionAfterSolutionLoadMs)})",
-                $"members of a class in another file: {(s.MembersFromOtherFilesBeforeLoad ? "yes" : "no")} before the load, {(s.MembersFromOtherFilesAfterLoad ? "yes" : "NO")} after");
+                $"members of a record in another file: {s.MembersFromOtherFilesBeforeLoad switch { true => "yes", false => "no", null => "(loaded already)" }} before the load, {(s.MembersFromOtherFilesAfterLoad ? "yes" : "NO")} after");
         }
         if (report.Context is { } c)
         {
@@ -54,6 +59,7 @@ internal static class BenchTable
             foreach (var (source, d) in c.BySourceCpuMs.OrderByDescending(k => k.Value.P95))
                 Row($"  CPU in source: {source}", P(d), $"wall {P(c.BySourceMs[source])}");
             Row("  prompt tokens (mean)", F(c.MeanPromptTokens, "F0"));
+            Row("  after a dot, the receiver's members made it into the prompt", $"{c.AfterDotWithMembersInPrompt} of {c.AfterDotPositions} positions");
         }
         if (report.TypeThrough is { } t)
         {

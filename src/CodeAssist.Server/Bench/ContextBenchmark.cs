@@ -63,6 +63,7 @@ internal static class ContextBenchmark
         var bySourceCpu = new Dictionary<string, List<double>>();
         var promptTokens = new List<double>();
         var projectsSeen = new HashSet<int>();
+        int afterDot = 0, afterDotWithMembers = 0;
         var version = 1;
         foreach (var file in chosen)
         {
@@ -91,6 +92,12 @@ internal static class ContextBenchmark
                         Add(bySourceCpu, source, ms);
                 }
                 promptTokens.Add(context.Pieces.Sum(p => p.Tokens));
+                if (probe.Kind == "after dot")
+                {
+                    afterDot++;
+                    if (context.Pieces.Any(p => p.Kind == "members"))
+                        afterDotWithMembers++;
+                }
                 var end = edited.PositionOf(probe.Offset + probe.Inserted.Length + 1);
                 engine.Documents.Change(uri, version++, [new DocumentEdit(at, end, "")]);
                 step.Advance();
@@ -103,7 +110,7 @@ internal static class ContextBenchmark
             byKind.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySource.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySourceCpu.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
-            promptTokens.Count == 0 ? 0 : promptTokens.Average());
+            promptTokens.Count == 0 ? 0 : promptTokens.Average(), afterDot, afterDotWithMembers);
     }
 
     private static void Add(Dictionary<string, List<double>> into, string key, double value)

@@ -37,19 +37,66 @@ internal static class CpuClock
     }
 
     /// <summary>Another process's user + system CPU time in milliseconds from /proc/PID/stat (10 ms resolution), or NaN.</summary>
-    public static double OfProcessMilliseconds(int pid)
+    public static double OfProcessMilliseconds(int pid) => ReadStat($"/proc/{pid}/stat")?.Milliseconds ?? double.NaN;
+
+    /// <summary>
+    /// CPU milliseconds of each thread of a process, by thread id, with the thread's kind: what a profile of where
+    /// the CPU went can be grouped by. Empty where there is no /proc.
+    /// </summary>
+    public static Dictionary<int, (string Kind, double Milliseconds)> ByThread(int pid)
+    {
+        var threads = new Dictionary<int, (string, double)>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                if (int.TryParse(Path.GetFileName(task), CultureInfo.InvariantCulture, out var tid) && ReadStat(Path.Combine(task, "stat")) is { } stat)
+                    threads[tid] = (KindOf(stat.Name), stat.Milliseconds);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process ended, or there is no /proc: no profile.
+        }
+        return threads;
+    }
+
+    /// <summary>CPU milliseconds per thread kind between two <see cref="ByThread"/> snapshots, added into <paramref name="into"/>.</summary>
+    public static void AddDelta(Dictionary<int, (string Kind, double Milliseconds)> before, Dictionary<int, (string Kind, double Milliseconds)> after, Dictionary<string, double> into)
+    {
+        foreach (var (tid, (kind, ms)) in after)
+        {
+            var delta = ms - (before.TryGetValue(tid, out var earlier) ? earlier.Milliseconds : 0);
+            if (delta > 0)
+                into[kind] = into.GetValueOrDefault(kind) + delta;
+        }
+    }
+
+    /// <summary>
+    /// .NET names the threads it starts. Native threads (ONNX Runtime's intra-op pool) inherit the name of whichever
+    /// thread started them, so they are not told apart from .NET's background threads and share one group.
+    /// </summary>
+    private static string KindOf(string threadName) => threadName switch
+    {
+        _ when threadName.StartsWith("codeassist-gen", StringComparison.Ordinal) => "generation worker (GenAI calls)",
+        ".NET TP Worker" => "thread pool (LSP handlers, Roslyn, JSON)",
+        ".NET BGC" or ".NET Server GC" or ".NET GC" => "garbage collector",
+        _ => "other threads (ONNX Runtime pool, JIT, main)",
+    };
+
+    private static (string Name, double Milliseconds)? ReadStat(string path)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // Fields after the command name, which is in parentheses and may contain spaces.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var stat = File.ReadAllText(path);
+            // The name is in parentheses and may contain spaces; the numbered fields follow it.
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
             var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return ticks * 10.0;
+            return (stat[(open + 1)..close], ticks * 10.0);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
-            return double.NaN;
+            return null;
         }
     }
 }

@@ -8,7 +8,7 @@ using CodeAssist.Inference.Generation;
 namespace CodeAssist.Server.Bench;
 
 internal sealed record TimeToCompletion(double LooseAfterInitializeMs, double SolutionLoadedAfterInitializeMs, double WithSolutionAfterInitializeMs,
-    double FirstAfterLoadMs, bool MembersBeforeLoad, bool MembersAfterLoad, double InitializeMs);
+    double FirstAfterLoadMs, bool? MembersBeforeLoad, bool MembersAfterLoad, double InitializeMs);
 
 /// <summary>
 /// One `codeassist serve` child on the generated solution, driven as an editor drives it: completions on loose
@@ -56,11 +56,11 @@ internal sealed class SolutionSession : IAsyncDisposable
         var looseAt = Clock.Now();
         if ((await _session.StatsAsync().ConfigureAwait(false) - before).Generations < 1)
             throw new InvalidOperationException($"the first completion on loose files did not generate; the server's last log lines:\n{_server.StderrTail}");
-        var membersBefore = await MembersVisibleAsync().ConfigureAwait(false);
+        // Only meaningful while the solution is still loading; on a busy machine it may be done already.
+        bool? membersBefore = _server.Notifications("$/progress").Any(IsProgressEnd) ? null : await MembersVisibleAsync().ConfigureAwait(false);
         step.Advance();
 
-        var loaded = await _server.WaitForNotificationAsync("$/progress",
-            n => (string?)n["params"]?["value"]?["kind"] == "end", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        var loaded = await _server.WaitForNotificationAsync("$/progress", IsProgressEnd, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         var loadedAt = loaded["receivedAt"]!.GetValue<long>();
         step.Advance();
 
@@ -73,14 +73,17 @@ internal sealed class SolutionSession : IAsyncDisposable
             first, membersBefore, membersAfter, Clock.Milliseconds(_server.StartedAt, answered));
     }
 
+    private static bool IsProgressEnd(System.Text.Json.Nodes.JsonObject notification) => (string?)notification["params"]?["value"]?["kind"] == "end";
+
     /// <summary>
-    /// Whether the server knows the members of a class declared in another file of the project, which it can only
-    /// once the solution is loaded: types <c>Peer.</c>, reads the context's piece kinds, and takes the text back out.
+    /// Whether the server knows the members of a record declared in another file of the project, which it can only
+    /// once the solution is loaded: types an access to one, reads the context's piece kinds, and takes the text back
+    /// out. A record has few members, so their list fits in what the windows leave of the budget.
     /// </summary>
     private async Task<bool> MembersVisibleAsync()
     {
         var start = _cursor;
-        await TypeAsync("var probe = Peer.").ConfigureAwait(false);
+        await TypeAsync("var probe = Peer.Entries[0].").ConfigureAwait(false);
         var (_, kinds) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
         var from = _document.PositionOf(start);
         var to = _document.PositionOf(_cursor);
@@ -101,22 +104,10 @@ internal sealed class SolutionSession : IAsyncDisposable
     /// </summary>
     public async Task<OverheadFigures> OverheadAsync(int pairs, AssistSettings settings, IBenchStep step, CancellationToken cancellationToken)
     {
-        var lsp = new List<double>();
-        var raw = new List<double>();
-        var paired = new List<double>();
-        var contextTimes = new List<double>();
-        var contextCpu = new List<double>();
-        var nearDeadline = 0;
-        var postProcessing = new List<double>();
-        var rest = new List<double>();
-        var newTokens = new List<double>();
-        var reused = new List<double>();
-        var promptTokens = new List<double>();
-        var firstToken = new List<double>();
-        var stopReasons = new Dictionary<string, int>();
-        var identical = 0;
-        var generated = 0;
-        double lspCpu = 0, rawCpu = 0;
+        var samples = new List<PairSample>();
+        var excluded = 0;
+        var serverThreads = new Dictionary<string, double>();
+        var rawThreads = new Dictionary<string, double>();
         var budget = Math.Min(settings.ContextBudget, _raw.Window - settings.MaxTokens - 16);
         // Pair 0 warms both sides (JIT, first generator); it is not counted.
         for (var i = 0; i <= pairs; i++)
@@ -124,9 +115,11 @@ internal sealed class SolutionSession : IAsyncDisposable
             await TypeStatementAsync(i + 1).ConfigureAwait(false);
             var before = await _session.StatsAsync().ConfigureAwait(false);
 
-            var serverCpu = CpuClock.OfProcessMilliseconds(_server.ProcessId);
+            var serverThreadsBefore = CpuClock.ByThread(_server.ProcessId);
+            var sentAt = Clock.Now();
             var (_, a) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
-            serverCpu = CpuClock.OfProcessMilliseconds(_server.ProcessId) - serverCpu;
+            var serverThreadsAfter = CpuClock.ByThread(_server.ProcessId);
+            var (generationStarted, generationEnded) = await GenerationWindowAsync(sentAt).ConfigureAwait(false);
 
             var (prompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
             var didGenerate = (await _session.StatsAsync().ConfigureAwait(false) - before).Generations == 1;
@@ -136,53 +129,67 @@ internal sealed class SolutionSession : IAsyncDisposable
                 Deadline = settings.GenerationDeadline,
                 StopStrings = settings.Multiline && SuggestionSite.At(snapshot, _cursor, true).AllowsBlock ? [] : ["\n"],
             };
+            var ownThreadsBefore = CpuClock.ByThread(Environment.ProcessId);
             var ownCpu = CpuClock.ThisProcessMilliseconds();
             var start = Clock.Now();
             var result = await _raw.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
             var b = Clock.MillisecondsSince(start);
             ownCpu = CpuClock.ThisProcessMilliseconds() - ownCpu;
+            var ownThreadsAfter = CpuClock.ByThread(Environment.ProcessId);
 
             var (context, contextMs, contextCpuMs, _, _) = await _engine.BuildAsync(snapshot, _cursor, budget, _raw.CountTokens, cancellationToken).ConfigureAwait(false);
-            start = Clock.Now();
+            var postCpu = CpuClock.ThisProcessMilliseconds();
             SuggestionPostProcessor.Process(result.Text, snapshot, _cursor, settings.Multiline, cancellationToken);
-            var postMs = Clock.MillisecondsSince(start);
+            postCpu = CpuClock.ThisProcessMilliseconds() - postCpu;
             step.Advance();
             if (i == 0)
                 continue;
-            // A raw generation cut by the deadline, or close enough that the server's (same work, other moment) may
-            // have been, is not a pair of equal work.
-            if (result.StopReason == StopReason.Deadline || result.Elapsed > settings.GenerationDeadline * 2 / 3)
+            var serverGeneration = Clock.Milliseconds(generationStarted, generationEnded);
+            // Equal work means neither generation was cut by the server's deadline (the server's is timed by its
+            // "generating" status notifications).
+            if (result.StopReason == StopReason.Deadline || serverGeneration >= settings.GenerationDeadline.TotalMilliseconds * 0.95)
             {
-                nearDeadline++;
+                excluded++;
                 continue;
             }
-            lsp.Add(a);
-            lspCpu += serverCpu;
-            rawCpu += ownCpu;
-            raw.Add(b);
-            paired.Add(a - b);
-            contextTimes.Add(contextMs);
-            contextCpu.Add(contextCpuMs);
-            postProcessing.Add(postMs);
-            rest.Add(a - b - contextMs - postMs);
-            newTokens.Add(result.NewTokens);
-            reused.Add(result.ReusedPromptTokens);
-            promptTokens.Add(result.PromptTokens);
-            firstToken.Add(result.TimeToFirstToken.TotalMilliseconds);
-            stopReasons[result.StopReason.ToString()] = stopReasons.GetValueOrDefault(result.StopReason.ToString()) + 1;
-            if (InlineCompletionEngine.PromptFor(_raw, context) == prompt)
-                identical++;
-            if (didGenerate)
-                generated++;
+            CpuClock.AddDelta(serverThreadsBefore, serverThreadsAfter, serverThreads);
+            CpuClock.AddDelta(ownThreadsBefore, ownThreadsAfter, rawThreads);
+            samples.Add(new PairSample(a, b, a / serverGeneration, Clock.Milliseconds(sentAt, generationStarted), serverGeneration,
+                a - Clock.Milliseconds(sentAt, generationEnded), serverThreadsAfter.Values.Sum(t => t.Milliseconds) - serverThreadsBefore.Values.Sum(t => t.Milliseconds),
+                ownCpu, contextMs, contextCpuMs, postCpu, result, InlineCompletionEngine.PromptFor(_raw, context) == prompt, didGenerate));
         }
-        var counted = Math.Max(1, lsp.Count);
-        return new OverheadFigures(lsp.Count, nearDeadline, Distribution.Of(lsp), Distribution.Of(raw), Distribution.Of(paired).P50, identical, generated,
-            Average(newTokens), Average(reused), Average(promptTokens),
-            Distribution.Of(contextTimes), Distribution.Of(contextCpu), Distribution.Of(postProcessing), Distribution.Of(rest), Distribution.Of(firstToken), stopReasons,
-            lspCpu / counted, rawCpu / counted, lspCpu / rawCpu);
+        var counted = Math.Max(1, samples.Count);
+        double Mean(Func<PairSample, double> of) => samples.Count == 0 ? double.NaN : samples.Average(of);
+        Distribution Of(Func<PairSample, double> of) => Distribution.Of([.. samples.Select(of)]);
+        return new OverheadFigures(
+            samples.Count, excluded, Of(s => s.Lsp), Of(s => s.Raw), Of(s => s.Lsp - s.Raw).P50, Of(s => s.WithinRequestRatio).P50,
+            samples.Count(s => s.PromptIdentical), samples.Count(s => s.Generated),
+            Mean(s => s.Result.NewTokens), Mean(s => s.Result.ReusedPromptTokens), Mean(s => s.Result.PromptTokens),
+            Of(s => s.ServerBeforeGeneration), Of(s => s.ServerGeneration), Of(s => s.ServerAfterGeneration),
+            Of(s => s.ContextMs), Of(s => s.ContextCpuMs), Of(s => s.PostProcessingCpuMs),
+            Of(s => s.Result.TimeToFirstToken.TotalMilliseconds),
+            samples.GroupBy(s => s.Result.StopReason.ToString()).ToDictionary(g => g.Key, g => g.Count()),
+            Mean(s => s.ServerCpu), Mean(s => s.RawCpu), samples.Sum(s => s.ServerCpu) / samples.Sum(s => s.RawCpu),
+            serverThreads.ToDictionary(t => t.Key, t => t.Value / counted), rawThreads.ToDictionary(t => t.Key, t => t.Value / counted));
     }
 
-    private static double Average(List<double> values) => values.Count == 0 ? double.NaN : values.Average();
+    /// <summary>One A/B pair: wall and CPU times of both sides, the server's own timeline, and the in-process replicas.</summary>
+    private sealed record PairSample(double Lsp, double Raw, double WithinRequestRatio, double ServerBeforeGeneration, double ServerGeneration, double ServerAfterGeneration,
+        double ServerCpu, double RawCpu, double ContextMs, double ContextCpuMs, double PostProcessingCpuMs, GenerationResult Result, bool PromptIdentical, bool Generated);
+
+    /// <summary>
+    /// When the server's generation for the request sent at <paramref name="sentAt"/> started and ended, from the
+    /// codeAssist/status notifications it sends around model work ("generating", then back to "ready").
+    /// </summary>
+    private async Task<(long Started, long Ended)> GenerationWindowAsync(long sentAt)
+    {
+        static long At(System.Text.Json.Nodes.JsonObject n) => n["receivedAt"]!.GetValue<long>();
+        var started = await _server.WaitForNotificationAsync("codeAssist/status",
+            n => At(n) > sentAt && (string?)n["params"]?["state"] == "generating", TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var ended = await _server.WaitForNotificationAsync("codeAssist/status",
+            n => At(n) > At(started) && (string?)n["params"]?["state"] != "generating", TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        return (At(started), At(ended));
+    }
 
     /// <summary>Switches the server to another model as a settings change does, and waits until it answers with it.</summary>
     public async Task SwitchModelAsync(string modelDirectory)
