@@ -165,6 +165,26 @@ public sealed class CodeActionTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancelling_a_resolve_answers_request_cancelled_and_ends_the_progress()
+    {
+        // Generating tests allows the longest reply (1536 tokens): time enough to cancel while the model runs.
+        var (client, _, uri) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 1000)));
+        await using var _ = client;
+        var listed = await client.RequestAsync("textDocument/codeAction", new { textDocument = new { uri }, range = Range(8, 17, 8, 17), context = new { } });
+        var tests = listed["result"]!.AsArray().Single(a => (string?)a!["title"] == "CodeAssist: Generate xunit tests")!;
+
+        var (id, response) = client.StartRequest("codeAction/resolve", tests.DeepClone());
+        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["title"] == "CodeAssist: Generate xunit tests");
+        await client.NotifyAsync("$/cancelRequest", new { id });
+        var answer = await response;
+
+        Assert.Equal(-32800, (int)answer["error"]!["code"]!);
+        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["message"] == "cancelled");
+        Assert.DoesNotContain(client.ServerRequests, r => (string?)r["method"] == "workspace/applyEdit");
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
     public async Task A_selection_of_whole_statements_offers_extract_method_and_rewrite_with_the_clients_command()
     {
         var (client, _, uri) = await StartAsync("");

@@ -39,8 +39,11 @@ public static class RefactoringKinds
     };
 
     /// <summary>The kind a name stands for; <see cref="ArgumentException"/> with the known names otherwise.</summary>
-    public static RefactoringKind Parse(string name) =>
-        All.FirstOrDefault(k => string.Equals(Name(k), name, StringComparison.OrdinalIgnoreCase)) is var kind && string.Equals(Name(kind), name, StringComparison.OrdinalIgnoreCase)
-            ? kind
-            : throw new ArgumentException($"unknown refactoring \"{name}\" (known: {string.Join(", ", All.Select(Name))})");
+    public static RefactoringKind Parse(string name)
+    {
+        foreach (var kind in All)
+            if (string.Equals(Name(kind), name, StringComparison.OrdinalIgnoreCase))
+                return kind;
+        throw new ArgumentException($"unknown refactoring \"{name}\" (known: {string.Join(", ", All.Select(Name))})");
+    }
 }

@@ -70,9 +70,17 @@ internal static class RefactoringRequests
         var result = await Task.Run(async () =>
         {
             using var progress = await WorkDoneProgress.StartAsync(state.Client, "CodeAssist: " + title, state.Log).ConfigureAwait(false);
-            var outcome = await state.Refactorings.RunAsync(request, new WorkspaceBoundary(state.WorkspaceFolders), new ImmediateProgress(p => progress.Report(p.Message, p.Percentage)), cancellationToken).ConfigureAwait(false);
-            progress.End(outcome.Succeeded ? "done" : "refused");
-            return outcome;
+            try
+            {
+                var outcome = await state.Refactorings.RunAsync(request, new WorkspaceBoundary(state.WorkspaceFolders), new ImmediateProgress(p => progress.Report(p.Message, p.Percentage)), cancellationToken).ConfigureAwait(false);
+                progress.End(outcome.Succeeded ? "done" : "refused");
+                return outcome;
+            }
+            catch (OperationCanceledException)
+            {
+                progress.End("cancelled");
+                throw;
+            }
         }, CancellationToken.None).ConfigureAwait(false);
 
         if (result.Refusal is { } refusal)
