@@ -32,6 +32,9 @@ public static class Program
             case "ngram":
                 NGramBaseline.Evaluate(paths, options.Get("set", paths.EvalSet), options.Get("json", ""));
                 return 0;
+            case "sample":
+                SampleCommand.Run(paths, options.Get("prompt", ""), options.GetInt("max-tokens", 48));
+                return 0;
             case "all":
                 Corpus(paths, options);
                 Tokenizer(paths, options);
@@ -69,7 +72,8 @@ public static class Program
             FimRate: options.GetDouble("fim-rate", 0.5),
             Seed: options.GetInt("seed", 1),
             EvalEvery: options.GetInt("eval-every", 50),
-            CheckpointMinutes: options.GetInt("checkpoint-minutes", 4));
+            CheckpointMinutes: options.GetInt("checkpoint-minutes", 4),
+            RestartAt: options.GetInt("restart-at", 0));
         Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null);
     }
 

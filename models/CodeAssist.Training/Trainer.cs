@@ -11,18 +11,37 @@ namespace CodeAssist.Training;
 internal sealed record TrainingPlan(
     int Layers, int Hidden, int Heads, int Intermediate, int ContextLength,
     int VocabSize, int BatchSize, int Steps, int WarmupSteps, double PeakLearningRate, double FinalLearningRate,
-    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes)
+    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0)
 {
     public DecoderShape Shape => new(Layers, Hidden, Heads, Intermediate, ContextLength);
 
-    /// <summary>Linear warm-up, then cosine decay to the final rate.</summary>
+    /// <summary>
+    /// Linear warm-up, then cosine decay to the final rate at <see cref="RestartAt"/> (or the last step); from
+    /// RestartAt on, a second cosine from half the peak down to the final rate (a warm restart), which is how a
+    /// finished run is extended without changing a single step of the part already trained.
+    /// </summary>
     public double LearningRate(int step)
     {
+        if (RestartAt > 0 && step >= RestartAt)
+        {
+            var restartProgress = Math.Min(1.0, (step - RestartAt) / (double)Math.Max(1, Steps - RestartAt));
+            return FinalLearningRate + 0.5 * (PeakLearningRate / 2 - FinalLearningRate) * (1 + Math.Cos(Math.PI * restartProgress));
+        }
         if (step < WarmupSteps)
             return PeakLearningRate * (step + 1) / WarmupSteps;
-        var progress = Math.Min(1.0, (step - WarmupSteps) / (double)Math.Max(1, Steps - WarmupSteps));
+        var firstPhaseEnd = RestartAt > 0 ? RestartAt : Steps;
+        var progress = Math.Min(1.0, (step - WarmupSteps) / (double)Math.Max(1, firstPhaseEnd - WarmupSteps));
         return FinalLearningRate + 0.5 * (PeakLearningRate - FinalLearningRate) * (1 + Math.Cos(Math.PI * progress));
     }
+
+    /// <summary>
+    /// A checkpoint of <paramref name="trained"/> may continue under this plan when both schedules agree on every
+    /// step trained so far: the same plan, or this plan extending a finished run with a restart where it ended.
+    /// </summary>
+    public bool CanContinue(TrainingPlan trained, int step) =>
+        trained == this
+        || (RestartAt > 0 && trained.RestartAt == 0 && trained.Steps == RestartAt && step <= RestartAt
+            && trained with { Steps = Steps, RestartAt = RestartAt } == this);
 }
 
 internal sealed record CheckpointState(int Step, double ElapsedSeconds, TrainingPlan Plan);
@@ -56,12 +75,12 @@ internal static class Trainer
         if (resume && File.Exists(statePath))
         {
             var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), Json.Options)!;
-            if (state.Plan != plan)
+            if (!plan.CanContinue(state.Plan, state.Step))
                 throw new InvalidOperationException($"The checkpoint in {paths.CheckpointDirectory} was trained with {state.Plan}, not {plan}; resume with the same options or delete the folder.");
             model.load(Path.Combine(paths.CheckpointDirectory, "model.bin"));
             optimizer.load_state_dict(Path.Combine(paths.CheckpointDirectory, "optimizer.bin"));
             (step, elapsedBefore) = (state.Step, state.ElapsedSeconds);
-            Log.Write($"resumed at step {step} after {elapsedBefore / 60:F1} minutes of training");
+            Log.Write($"resumed at step {step} of {plan.Steps} after {elapsedBefore / 60:F1} minutes of training");
         }
         else if (File.Exists(paths.LossLog))
         {
