@@ -100,6 +100,9 @@ internal static class LspHeader
     /// </summary>
     public static long NextHeaderCandidate(ReadOnlySequence<byte> buffer, long from, out bool complete)
     {
+        complete = false;
+        if (from >= buffer.Length)
+            return buffer.Length;
         var reader = new SequenceReader<byte>(buffer.Slice(from));
         Span<byte> window = stackalloc byte[ContentLengthName.Length];
         while (reader.TryAdvanceToAny("Cc"u8, advancePastDelimiter: false))

@@ -81,7 +81,11 @@ public sealed class LspMessageHandler : PipeMessageHandler
                                 Log($"skipped {buffer.Length} bytes that are not a message: {headerProblem}");
                             return null;
                         }
-                        reader.AdvanceTo(buffer.GetPosition(next), buffer.End);
+                        // With a whole "Content-Length" found, what follows is read at once; otherwise more bytes are needed.
+                        if (complete)
+                            reader.AdvanceTo(buffer.GetPosition(next));
+                        else
+                            reader.AdvanceTo(buffer.GetPosition(next), buffer.End);
                         if (report)
                             await AnswerAsync(new EnvelopeProblem(JsonRpcErrorCode.ParseError,
                                 $"not an LSP message header: {headerProblem}; skipping to the next Content-Length header", RequestId.Null)).ConfigureAwait(false);
@@ -118,10 +122,10 @@ public sealed class LspMessageHandler : PipeMessageHandler
             var envelope = JsonRpcEnvelope.Read(body, out var problem);
             if (problem?.Code == JsonRpcErrorCode.ParseError)
             {
-                var inner = LspHeader.NextHeaderCandidate(new ReadOnlySequence<byte>(body), 1, out var complete);
-                var resumeAt = complete ? headerLength + inner : total;
-                reader.AdvanceTo(buffer.GetPosition(resumeAt));
-                if (complete)
+                // A header inside, even one cut off at the end, means the length was too long: read on from there.
+                var inner = LspHeader.NextHeaderCandidate(new ReadOnlySequence<byte>(body), 1, out _);
+                reader.AdvanceTo(buffer.GetPosition(headerLength + inner));
+                if (inner < body.Length)
                     problem = problem with { Message = problem.Message + "; the Content-Length was probably too long, reading on at the next header inside it" };
                 await AnswerAsync(problem).ConfigureAwait(false);
                 continue;

@@ -12,6 +12,8 @@ internal sealed class ContextHandler(ServerState state)
     {
         state.EnsureInitialized();
         parameters = RequestErrors.Required(parameters);
+        if (parameters.TextDocument?.Uri is null || parameters.Position is null)
+            throw RequestErrors.InvalidParams("codeAssist/context needs textDocument.uri and position");
         var document = state.Documents.TryGet(parameters.TextDocument.Uri) ?? throw RequestErrors.InvalidParams($"{parameters.TextDocument.Uri} is not open");
         var offset = document.OffsetOf(parameters.Position.Line, parameters.Position.Character)
             ?? throw RequestErrors.InvalidParams($"position {parameters.Position.Line}:{parameters.Position.Character} is outside the document");
