@@ -65,7 +65,7 @@ public static class Program
             ContextLength: options.GetInt("context", 512),
             VocabSize: options.GetInt("vocab", 4096),
             BatchSize: options.GetInt("batch", 4),
-            Steps: options.GetInt("steps", 700),
+            Steps: options.GetInt("steps", 1300),
             WarmupSteps: options.GetInt("warmup", 40),
             PeakLearningRate: options.GetDouble("lr", 1.5e-3),
             FinalLearningRate: options.GetDouble("final-lr", 1.5e-4),
@@ -73,7 +73,7 @@ public static class Program
             Seed: options.GetInt("seed", 1),
             EvalEvery: options.GetInt("eval-every", 50),
             CheckpointMinutes: options.GetInt("checkpoint-minutes", 4),
-            RestartAt: options.GetInt("restart-at", 0));
+            RestartAt: options.GetInt("restart-at", 700));
         Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null);
     }
 

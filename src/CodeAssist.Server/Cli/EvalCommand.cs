@@ -36,7 +36,9 @@ internal static class EvalCommand
                 if (report is null)
                     return 2;
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{report.Model}: {report.Examples} examples, exact match {report.ExactMatch:P1}, edit similarity {report.EditSimilarity:F3}, {report.MeanMilliseconds:F0} ms per completion, semantic context {(report.SemanticContext ? "on" : "off")}"));
+                    $"{report.Model}: {report.Examples} examples, exact match {report.ExactMatch:P1}, edit similarity {report.EditSimilarity:F3}, {report.MeanMilliseconds:F0} ms per completion, semantic context {(report.SemanticContext ? "on" : "off")}, {report.Errors} pipeline errors"));
+                foreach (var error in report.Results.Where(r => r.Error is not null).Select(r => r.Error).Distinct().Take(3))
+                    Console.Error.WriteLine($"codeassist: pipeline error (scored as no suggestion): {error}");
                 if (parse.GetValue(json) is { } output)
                     await File.WriteAllTextAsync(output.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
                 return 0;
@@ -91,10 +93,21 @@ internal static class EvalCommand
                 {
                     var position = document.Text.Lines.GetLinePosition(example.Prefix.Length);
                     clock.Restart();
-                    var result = await state.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
+                    var completion = "";
+                    string? error = null;
+                    try
+                    {
+                        var result = await state.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
+                        completion = result.Items.Count > 0 ? result.Items[0].Text : "";
+                    }
+                    catch (ArgumentException e)
+                    {
+                        // The server answers such a request with an error, so the user sees no suggestion: scored as
+                        // an empty completion, and counted so the report shows the pipeline failed, not the model.
+                        error = e.Message;
+                    }
                     var elapsed = clock.Elapsed.TotalMilliseconds;
-                    var completion = result.Items.Count > 0 ? result.Items[0].Text : "";
-                    results.Add(new EvalResult(example.File, example.Middle, completion, ExactMatch(completion, example.Middle), EditSimilarity(completion, example.Middle), elapsed));
+                    results.Add(new EvalResult(example.File, example.Middle, completion, ExactMatch(completion, example.Middle), EditSimilarity(completion, example.Middle), elapsed, error));
                 }
                 finally
                 {
@@ -107,7 +120,7 @@ internal static class EvalCommand
                 if (results.Count % 25 == 0)
                     Console.Error.WriteLine($"codeassist: {results.Count}/{examples.Count} examples");
             }
-            return new EvalReport(loaded.Name, modelPath ?? "(default)", semanticContext, results.Count,
+            return new EvalReport(loaded.Name, modelPath ?? "(default)", semanticContext, results.Count, results.Count(r => r.Error is not null),
                 results.Count == 0 ? 0 : results.Average(r => r.Exact ? 1.0 : 0.0),
                 results.Count == 0 ? 0 : results.Average(r => r.EditSimilarity),
                 results.Count == 0 ? 0 : results.Average(r => r.Milliseconds),
@@ -171,7 +184,7 @@ internal static class EvalCommand
 
     private sealed record EvalExample(string File, string Prefix, string Suffix, string Middle);
 
-    private sealed record EvalResult(string File, string Middle, string Completion, bool Exact, double EditSimilarity, double Milliseconds);
+    private sealed record EvalResult(string File, string Middle, string Completion, bool Exact, double EditSimilarity, double Milliseconds, string? Error);
 
-    private sealed record EvalReport(string Model, string ModelPath, bool SemanticContext, int Examples, double ExactMatch, double EditSimilarity, double MeanMilliseconds, IReadOnlyList<EvalResult> Results);
+    private sealed record EvalReport(string Model, string ModelPath, bool SemanticContext, int Examples, int Errors, double ExactMatch, double EditSimilarity, double MeanMilliseconds, IReadOnlyList<EvalResult> Results);
 }
