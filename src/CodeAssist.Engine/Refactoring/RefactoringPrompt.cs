@@ -70,8 +70,10 @@ internal static class RefactoringPrompt
         if (target.MarkedSelection is not { } marked)
             return target.Code;
         var code = target.Code;
-        return code[..marked.Start] + target.Indentation + "    " + ExtractStart + target.Newline
-            + code[marked.Start..marked.End] + target.Indentation + "    " + ExtractEnd + target.Newline + code[marked.End..];
+        var selected = code[marked.Start..marked.End];
+        var indentation = selected[..(selected.Length - selected.TrimStart().Length)].TrimStart('\r', '\n');
+        return code[..marked.Start] + indentation + ExtractStart + target.Newline
+            + selected + indentation + ExtractEnd + target.Newline + code[marked.End..];
     }
 
     /// <summary>

@@ -219,6 +219,27 @@ public sealed class RefactoringEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Extract_method_shows_the_model_the_member_with_the_statements_marked()
+    {
+        var session = await Open("Shop", "src/Order.cs", "[|if (quantity <= 0)\n            throw new ArgumentOutOfRangeException(nameof(quantity));|]");
+        var root = await _workspace.GetDocument(session.Document)!.GetSyntaxRootAsync();
+
+        var target = RefactoringTarget.For(RefactoringSite.Find(root!, session.Document.Text, session.Start, session.End), RefactoringKind.ExtractMethod)!;
+
+        Assert.Equal("""
+                public void AddLine(string sku, decimal price, int quantity = 1)
+                {
+                    // >>> extract start
+                    if (quantity <= 0)
+                        throw new ArgumentOutOfRangeException(nameof(quantity));
+                    // <<< extract end
+                    _lines.Add(new OrderLine(sku, price, quantity));
+                }
+
+            """, RefactoringPrompt.CodeOf(target));
+    }
+
+    [Fact]
     public async Task Rewrite_replaces_the_selected_lines_with_the_models_code_indented_to_fit()
     {
         var session = await Open("Shop", "src/Order.cs", "[|public decimal Total => _lines.Sum(l => l.Price * l.Quantity);|]", """
