@@ -132,7 +132,7 @@ public sealed class LanguageModel : IDisposable
         lock (_tokenizerLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using var sequences = _tokenizer.Encode(text);
+            using var sequences = _tokenizer.Encode(WithoutNul(text));
             return sequences[0].Length;
         }
     }
@@ -142,10 +142,16 @@ public sealed class LanguageModel : IDisposable
         lock (_tokenizerLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using var sequences = _tokenizer.Encode(text);
+            using var sequences = _tokenizer.Encode(WithoutNul(text));
             return sequences[0].ToArray();
         }
     }
+
+    /// <summary>
+    /// GenAI's tokenizer takes a NUL-terminated C string: a NUL in a document would silently cut the prompt there,
+    /// losing the FIM suffix and middle markers. It becomes U+FFFD, the character for "could not be represented".
+    /// </summary>
+    private static string WithoutNul(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
 
     public string Decode(ReadOnlySpan<int> tokens)
     {

@@ -19,10 +19,15 @@ internal static class ServeCommand
             var stdin = Console.OpenStandardInput();
             Console.SetOut(Console.Error);
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
+            ReportUnexpectedExceptions(log);
             var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto" };
             var host = new LanguageServerHost(stdin, stdout, log, settings);
             log.Info($"codeassist {ServerVersion.Current} serving LSP on stdio (pid {Environment.ProcessId})");
             var code = await host.RunAsync().ConfigureAwait(false);
+            // Tasks that failed without anyone looking are reported when the collector finds them; collect once
+            // before leaving so that none goes unreported.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             // Unloading the model frees native memory; a blocked stdin read must not keep the process alive, so the
             // exit does not wait for more than a moment.
             if (!Task.Run(host.Dispose).Wait(TimeSpan.FromMilliseconds(500)))
@@ -31,6 +36,21 @@ internal static class ServeCommand
             return code;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A task that faulted with nobody awaiting it is a bug that would otherwise vanish; a crash should at least say
+    /// why in the log before the runtime ends the process.
+    /// </summary>
+    private static void ReportUnexpectedExceptions(ServerLog log)
+    {
+        TaskScheduler.UnobservedTaskException += (_, e) =>
+        {
+            e.SetObserved();
+            foreach (var exception in e.Exception.Flatten().InnerExceptions)
+                log.Error($"unobserved task exception: {exception}");
+        };
+        AppDomain.CurrentDomain.UnhandledException += (_, e) => log.Error($"unhandled exception, the server stops: {e.ExceptionObject}");
     }
 
     public static string? FullPathOrNull(string? path) => path is null ? null : Path.GetFullPath(path);

@@ -1,4 +1,5 @@
 using CodeAssist.Engine.Completion;
+using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Completion;
 
@@ -20,6 +21,20 @@ internal static class CompletionRequests
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            return InlineCompletionResult.Empty;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The model was unloaded (a settings change) while this request waited for it or generated.
+            state.Log.Debug($"the model was unloaded during a request for {query.Uri}; answered empty");
+            return InlineCompletionResult.Empty;
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or LocalRpcException))
+        {
+            // A model that fails to generate (damaged files, a genai_config.json that does not match its graph, a
+            // device error) is not the client's fault, and an error answer per keystroke helps nobody: the answer is
+            // empty and the log says why.
+            state.Log.Error($"generation failed for {query.Uri}: {e.GetType().Name}: {e.Message}");
             return InlineCompletionResult.Empty;
         }
     }
