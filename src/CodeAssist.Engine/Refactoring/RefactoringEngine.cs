@@ -79,6 +79,7 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
 
     public async Task<RefactoringResult> RunAsync(RefactoringRequest request, WorkspaceBoundary boundary, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var kind = request.Kind;
         var snapshot = request.Document;
         var title = RefactoringKinds.Title(kind).TrimEnd('…');
@@ -111,7 +112,6 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         }
 
         progress?.Report(new RefactoringProgress("building the prompt"));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var code = RefactoringPrompt.CodeOf(target);
         var name = target.Member is { } member ? RefactoringSite.MemberName(member) : "the selection";
         var codeTokens = model.CountTokens(code);
@@ -141,7 +141,11 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         var validated = await ValidateAsync(kind, document, snapshot, target, tests, replyCode, cancellationToken).ConfigureAwait(false);
         var timings = new RefactoringTimings(promptTime, generationTime, clock.Elapsed - promptTime - generationTime);
         if (validated.Refusal is { } refusal)
+        {
+            if (tests is { InTestProject: false })
+                refusal += "; no test project (one referencing xunit or named *Tests) is loaded, so the tests were put beside the code";
             return RefactoringResult.Refused(kind, refusal + Truncation(reply)) with { Timings = timings };
+        }
         foreach (var (path, _, _, _) in validated.Documents)
             if (boundary.Refusal(path) is { } pathOutside)
                 return RefactoringResult.Refused(kind, pathOutside);

@@ -39,7 +39,10 @@ public sealed record RefactoringResult(RefactoringKind Kind, IReadOnlyList<Docum
 /// <summary>Progress of a refactoring in words a status bar can show.</summary>
 public sealed record RefactoringProgress(string Message, int? Percentage = null);
 
-/// <summary>Time spent building the prompt (context included), generating, and applying, formatting and compiling the edit.</summary>
+/// <summary>
+/// Time spent up to the first token (reading the code, context, prompt, waiting for the model), generating, and
+/// applying, formatting and compiling the edit.
+/// </summary>
 public sealed record RefactoringTimings(TimeSpan Prompt, TimeSpan Generation, TimeSpan Validation)
 {
     public override string ToString() =>

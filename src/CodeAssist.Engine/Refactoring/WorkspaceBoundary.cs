@@ -24,6 +24,8 @@ public sealed class WorkspaceBoundary
             || real.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, PathComparison));
     }
 
+    public static bool IsInside(string folder, string path) => new WorkspaceBoundary([folder]).Contains(path);
+
     /// <summary>Why <paramref name="path"/> may not be edited, or null when it may.</summary>
     public string? Refusal(string path) =>
         _roots.Count == 0 ? $"{path} is not in a workspace folder (the editor opened no folder), so CodeAssist does not edit it"

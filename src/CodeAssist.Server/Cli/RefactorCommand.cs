@@ -21,11 +21,15 @@ internal static class RefactorCommand
         action.AcceptOnlyFromAmong([.. RefactoringKinds.All.Select(RefactoringKinds.Name)]);
         var instruction = new Option<string?>("--instruction") { Description = "For --action rewrite: how to rewrite the code" };
         var apply = new Option<bool>("--apply") { Description = "Write the changed and new files (default: only print the diff)" };
+        var root = new Option<DirectoryInfo?>("--root")
+        {
+            Description = "Workspace folder: the projects under it are loaded (so tests can go to the test project) and edits stay inside it (default: the folder of the project holding the file)",
+        };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var command = new Command("refactor", "Run an AI refactoring on a file and print the compiler-checked edit as a unified diff")
         {
-            file, line, column, endLine, endColumn, action, instruction, apply, model, device,
+            file, line, column, endLine, endColumn, action, instruction, apply, root, model, device,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -36,7 +40,10 @@ internal static class RefactorCommand
                     throw new ArgumentException("--action rewrite needs --instruction TEXT");
                 if (parse.GetValue(endLine).HasValue != parse.GetValue(endColumn).HasValue)
                     throw new ArgumentException("--end-line and --end-column go together");
-                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, null, cancellationToken).ConfigureAwait(false);
+                var folder = parse.GetValue(root);
+                if (folder is { Exists: false })
+                    throw new ArgumentException($"--root {folder.FullName} does not exist");
+                using var session = await OpenAsync(parse.GetValue(file)!, folder, parse.GetValue(model), parse.GetValue(device)!, cancellationToken).ConfigureAwait(false);
                 var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
                 var (el, ec) = parse.GetValue(endLine) is { } end ? session.PositionOf(end, parse.GetValue(endColumn)!.Value) : (l, c);
                 var start = session.Document.OffsetOf(l, c)!.Value;
@@ -49,11 +56,11 @@ internal static class RefactorCommand
                     return 2;
                 }
 
-                var root = session.State.WorkspaceRoot!;
+                var workspaceRoot = session.State.WorkspaceRoot!;
                 var clock = Stopwatch.StartNew();
                 var result = await session.State.Refactorings.RunAsync(
                     new RefactoringRequest(kind, session.Document, start, stop) { Instruction = parse.GetValue(instruction) },
-                    new WorkspaceBoundary([root]), null, cancellationToken).ConfigureAwait(false);
+                    new WorkspaceBoundary([workspaceRoot]), null, cancellationToken).ConfigureAwait(false);
                 var title = RefactoringKinds.Title(kind).TrimEnd('…');
                 if (result.Refusal is { } refusal)
                 {
@@ -63,7 +70,7 @@ internal static class RefactorCommand
                 Console.Error.WriteLine($"codeassist: {title} with {loaded.Name} on {loaded.Device.DisplayName} in {clock.ElapsedMilliseconds} ms ({result.Timings}); the compiler found no new errors");
                 foreach (var change in result.Changes)
                 {
-                    var relative = Path.GetRelativePath(root, change.FilePath).Replace('\\', '/');
+                    var relative = Path.GetRelativePath(workspaceRoot, change.FilePath).Replace('\\', '/');
                     Console.Out.Write(UnifiedDiff.Format(change.IsNew ? null : relative, relative, change.OldText.ToString(), change.NewText.ToString()));
                 }
                 if (parse.GetValue(apply))
@@ -84,5 +91,23 @@ internal static class RefactorCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The file as an editor session would have it: with --root, every project under that folder is loaded and the
+    /// folder is the workspace; without it, the project holding the file (FileSession's default).
+    /// </summary>
+    private static async Task<FileSession> OpenAsync(FileInfo file, DirectoryInfo? root, string? model, string device, CancellationToken cancellationToken)
+    {
+        if (root is null)
+            return await FileSession.OpenAsync(file, model, device, null, cancellationToken).ConfigureAwait(false);
+        if (!WorkspaceBoundary.IsInside(root.FullName, file.FullName))
+            throw new ArgumentException($"{file.FullName} is not under --root {root.FullName}");
+        var session = await FileSession.OpenAsync(file, model, device, null, cancellationToken, loadProject: false).ConfigureAwait(false);
+        session.State.WorkspaceRoot = root.FullName;
+        var result = await session.State.Workspace.LoadProjectsAsync(Engine.Workspace.SolutionLoader.FindProjectSystem([root.FullName]), null, cancellationToken).ConfigureAwait(false);
+        foreach (var warning in result.Warnings.Take(5))
+            Console.Error.WriteLine($"codeassist: {warning}");
+        return session;
     }
 }
