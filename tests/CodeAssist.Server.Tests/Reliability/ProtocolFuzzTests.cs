@@ -27,7 +27,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     {
         textDocument = new { uri = new Uri(path).AbsoluteUri },
         position = new { line, character },
-        context = new { triggerKind = 1 },
+        context = new { triggerKind = 2 },
     };
 
     [Fact]
