@@ -1,6 +1,7 @@
 // "Rewrite with instruction…": asks for the instruction and hands it to the server, which
 // answers with a `workspace/applyEdit` that the language client applies.
 import * as vscode from 'vscode';
+import { LSPErrorCodes, ResponseError } from 'vscode-languageclient/node';
 import type { CodeAssistClient } from './codeAssistClient';
 
 interface ProtocolPosition {
@@ -56,7 +57,9 @@ export async function rewriteWithInstruction(client: CodeAssistClient, ...args: 
       try {
         await client.executeCommand('codeassist.rewrite', [...target, instruction.trim()], token);
       } catch (error) {
-        if (!token.isCancellationRequested) {
+        // A refusal (RequestFailed) comes with the server's own window/showMessage saying why; one message is enough.
+        const refused = error instanceof ResponseError && error.code === LSPErrorCodes.RequestFailed;
+        if (!token.isCancellationRequested && !refused) {
           void vscode.window.showErrorMessage(`CodeAssist: rewrite failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       }

@@ -51,7 +51,7 @@ async function waitFor(condition, timeoutMs) {
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-test('ghost text from the scripted model is accepted a word with Ctrl+Right, the rest with Tab', { timeout: 300_000 }, () => withStatusOnFailure(async () => {
+test('ghost text from the scripted model is accepted a word with Ctrl+Right, the rest with Tab', { timeout: 300_000 }, (t) => withStatusOnFailure(async () => {
   const { page, workspace } = editor;
   await page.keyboard.press('Control+P');
   await page.keyboard.type('Calculator.cs');
@@ -59,18 +59,17 @@ test('ghost text from the scripted model is accepted a word with Ctrl+Right, the
   await page.keyboard.press('Enter');
   await page.locator('.monaco-editor .view-lines').first().getByText('public static int Add').waitFor({ timeout: 30_000 });
 
-  // The status bar names the model and the device once the server is ready, having shown the
-  // solution loading (codeAssist/status loadingSolution and the server's $/progress) before.
+  // The status bar names the model and the device once the server is ready.
   await statusItem.getByText(/: ready/).waitFor({ timeout: 120_000 });
   assert.match(plain(await statusItem.innerText()), /codeassist-scripted CPU: ready/);
+  // The states on the way (loading model, the solution's $/progress) are reported, not asserted:
+  // VS Code merges status bar updates that reach it together, so a busy machine can skip them.
+  // The unit tests pin what each state shows.
   const history = await editor.statusHistory();
-  const loading = history.findIndex((text) => /codeassist-scripted CPU: loading (solution|Fixture\.csproj)/.test(text));
-  assert.ok(loading >= 0 && history.slice(loading).some((text) => text.endsWith(': ready')), `status bar history: ${JSON.stringify(history)}`);
+  assert.equal(history[0], 'CodeAssist: starting');
+  t.diagnostic(`status bar history: ${JSON.stringify(history)}`);
 
-  await page.locator('.monaco-editor textarea').first().focus();
-  await page.keyboard.press('Control+G');
-  await page.keyboard.type('7');
-  await page.keyboard.press('Enter');
+  await goTo(7, 1);
   await page.keyboard.type('        return ', { delay: 20 });
 
   const ghost = page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text');
@@ -149,17 +148,30 @@ test('a change in the Settings editor reaches the server as didChangeConfigurati
   assert.equal(JSON.parse(fs.readFileSync(editor.settingsFile, 'utf8'))['codeassist.maxTokens'], 17);
 }));
 
-/** Selects what follows `return ` on a line of Calculator.cs. */
-async function selectReturnedExpression(line) {
+/**
+ * Selects `text`, which starts at `line`:`column` of Calculator.cs and runs to the end of the
+ * line, and waits until VS Code's status bar confirms it: a key pressed while the Go to Line box
+ * closes can be lost, and a test must not rewrite the wrong range.
+ */
+async function selectToEndOfLine(line, column, text) {
   const { page } = editor;
   await page.locator('.tabs-container .tab', { hasText: 'Calculator.cs' }).click();
+  await goTo(line, column);
+  await page.keyboard.press('Shift+End');
+  await cursorPosition().getByText(`Ln ${line}, Col ${column + text.length} (${text.length} selected)`, { exact: true }).waitFor({ timeout: 10_000 });
+}
+
+/** VS Code's own status bar entry for the cursor: "Ln 7, Col 1", "Ln 12, Col 31 (15 selected)". */
+const cursorPosition = () => editor.page.locator('[id="status.editor.selection"]');
+
+/** Moves the cursor with Go to Line and waits until it is there, so no key after it is lost. */
+async function goTo(line, column) {
+  const { page } = editor;
   await page.locator('.monaco-editor textarea').first().focus();
   await page.keyboard.press('Control+G');
-  await page.keyboard.type(String(line));
+  await page.keyboard.type(`${line}:${column}`);
   await page.keyboard.press('Enter');
-  await page.keyboard.press('Home');
-  for (let i = 0; i < 'return '.length; i++) await page.keyboard.press('ArrowRight');
-  await page.keyboard.press('Shift+End');
+  await cursorPosition().getByText(`Ln ${line}, Col ${column}`, { exact: true }).waitFor({ timeout: 10_000 });
 }
 
 /** How many lines of the visible editor read `text`, once trimmed. */
@@ -177,7 +189,8 @@ async function rewriteAndSave(instruction, expectedLine) {
   const before = fs.readFileSync(file, 'utf8');
   const shown = await linesReading(expectedLine);
   await page.keyboard.press('Enter');
-  const failed = page.locator('.notification-toast', { hasText: 'CodeAssist: rewrite failed' });
+  // A refusal shows as the server's message ("… was not applied: …"), other failures as the extension's.
+  const failed = page.locator('.notification-toast', { hasText: /CodeAssist: rewrite failed|was not applied/ });
   await waitForAsync(async () => (await failed.count()) > 0 || (await linesReading(expectedLine)) > shown, 60_000);
   if ((await failed.count()) > 0) assert.fail(plain(await failed.first().innerText()));
   await page.keyboard.press('Control+S');
@@ -189,7 +202,7 @@ async function rewriteAndSave(instruction, expectedLine) {
 // turns `return checked(a + b);` into `return a + b;`, which the server's compiler check accepts.
 test('Rewrite with Instruction… from the context menu rewrites the selection', { timeout: 120_000 }, () => withStatusOnFailure(async () => {
   const { page } = editor;
-  await selectReturnedExpression(12);
+  await selectToEndOfLine(12, 16, 'checked(a + b);');
   await page.keyboard.press('Shift+F10');
   const item = page.locator('.monaco-menu .action-item', { hasText: 'Rewrite with Instruction…' });
   await item.waitFor({ timeout: 10_000 });
@@ -206,7 +219,7 @@ test('Rewrite with Instruction… from the context menu rewrites the selection',
 
 test('the lightbulb lists the server\'s refactorings; its Rewrite with instruction… uses the server\'s range', { timeout: 120_000 }, () => withStatusOnFailure(async () => {
   const { page } = editor;
-  await selectReturnedExpression(17);
+  await selectToEndOfLine(17, 16, 'unchecked(a + b);');
   await page.keyboard.press('Control+.');
   const actions = page.locator('.action-widget .monaco-list-row');
   await actions.first().waitFor({ timeout: 30_000 });
@@ -227,6 +240,26 @@ test('the lightbulb lists the server\'s refactorings; its Rewrite with instructi
   assert.equal(after, before.replace('return unchecked(a + b);', `return ${SUGGESTION}`));
 }));
 
+test('a rewrite the server refuses shows its reason once and changes nothing', { timeout: 120_000 }, () => withStatusOnFailure(async () => {
+  const { page } = editor;
+  // The whole statement `return a + b;` rewritten to the script's `a + b;` does not compile.
+  await selectToEndOfLine(12, 9, `return ${SUGGESTION}`);
+  await editor.runCommand('CodeAssist: Rewrite with Instruction…');
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+  await page.keyboard.type('make it shorter');
+  const file = path.join(editor.workspace, 'Calculator.cs');
+  const before = fs.readFileSync(file, 'utf8');
+  await page.keyboard.press('Enter');
+
+  const refusal = page.locator('.notification-toast', { hasText: 'was not applied' });
+  await refusal.first().waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: path.join(artifacts, 'rewrite-refused.png') });
+  assert.match(plain(await refusal.first().innerText()), /would not compile.*CS0201/s);
+  assert.equal(await page.locator('.notification-toast', { hasText: 'CodeAssist: rewrite failed' }).count(), 0);
+  assert.equal(await page.locator('.tabs-container .tab.dirty').count(), 0);
+  assert.equal(fs.readFileSync(file, 'utf8'), before);
+}));
+
 test('the status bar item opens the actions; Restart server starts a new server that gets ready', { timeout: 120_000 }, () => withStatusOnFailure(async () => {
   const { page } = editor;
   const seenBefore = (await editor.statusHistory()).length;
@@ -244,8 +277,10 @@ test('the status bar item opens the actions; Restart server starts a new server 
 
   await waitFor(() => (editor.extensionLog().match(/\] Starting /g)?.length ?? 0) === 2, 30_000);
   assert.equal(editor.extensionLog().match(/\] Starting /g)?.length, 2);
-  await waitForAsync(async () => (await editor.statusHistory()).at(-1)?.endsWith(': ready'), 60_000);
-  const since = (await editor.statusHistory()).slice(seenBefore);
+  const sinceRestart = async () => (await editor.statusHistory()).slice(seenBefore);
+  await waitForAsync(async () => (await sinceRestart()).some((text) => /: (stopped|starting)$/.test(text)), 30_000);
+  await waitForAsync(async () => (await sinceRestart()).at(-1)?.endsWith(': ready'), 60_000);
+  const since = await sinceRestart();
   assert.ok(since.some((text) => /: (stopped|starting)$/.test(text)), `status bar since the restart: ${JSON.stringify(since)}`);
   assert.equal(since.at(-1), 'codeassist-scripted CPU: ready');
 }));
