@@ -22,15 +22,24 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
     /// <summary>Target id the loss ignores (padding).</summary>
     public const int IgnoredTarget = -100;
 
-    public (int[] Inputs, int[] Targets) Next(Random random)
+    /// <summary>The share of FIM samples in the FIM-focused part of training.</summary>
+    public const double FocusedFimRate = 0.8;
+
+    /// <summary>
+    /// The next sequence; <paramref name="fimFocused"/> raises the FIM share to <see cref="FocusedFimRate"/> and
+    /// scores FIM samples only from the prediction of the middle's first token on.
+    /// </summary>
+    public (int[] Inputs, int[] Targets) Next(Random random, bool fimFocused = false)
     {
-        var ids = random.NextDouble() < fimRate ? FimSequence(random) : PlainSequence(random);
+        var isFim = random.NextDouble() < (fimFocused ? FocusedFimRate : fimRate);
+        var ids = isFim ? FimSequence(random) : PlainSequence(random);
+        var scoredFrom = isFim && fimFocused ? ids.LastIndexOf(middleId) : 0;
         var inputs = new int[length];
         var targets = new int[length];
         for (var i = 0; i < length; i++)
         {
             inputs[i] = i < ids.Count ? ids[i] : endId;
-            targets[i] = i + 1 < ids.Count ? ids[i + 1] : IgnoredTarget;
+            targets[i] = i + 1 < ids.Count && i >= scoredFrom ? ids[i + 1] : IgnoredTarget;
         }
         return (inputs, targets);
     }

@@ -73,7 +73,8 @@ public static class Program
             Seed: options.GetInt("seed", 1),
             EvalEvery: options.GetInt("eval-every", 50),
             CheckpointMinutes: options.GetInt("checkpoint-minutes", 4),
-            RestartAt: options.GetInt("restart-at", 700));
+            RestartAt: options.GetInt("restart-at", 700),
+            FimFocusFrom: options.GetInt("fim-focus-from", 0));
         Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null);
     }
 

@@ -11,7 +11,7 @@ namespace CodeAssist.Training;
 internal sealed record TrainingPlan(
     int Layers, int Hidden, int Heads, int Intermediate, int ContextLength,
     int VocabSize, int BatchSize, int Steps, int WarmupSteps, double PeakLearningRate, double FinalLearningRate,
-    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0)
+    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0)
 {
     public DecoderShape Shape => new(Layers, Hidden, Heads, Intermediate, ContextLength);
 
@@ -35,11 +35,20 @@ internal sealed record TrainingPlan(
     }
 
     /// <summary>
+    /// From this step on (0: never) samples are FIM-focused: <see cref="FimSampler.FocusedFimRate"/> of them are
+    /// FIM, and those are scored on the middle only, so the few middle tokens are not drowned by the prefix and
+    /// suffix text the plain samples already teach.
+    /// </summary>
+    public bool FimFocused(int step) => FimFocusFrom > 0 && step >= FimFocusFrom;
+
+    /// <summary>
     /// A checkpoint of <paramref name="trained"/> may continue under this plan when both schedules agree on every
     /// step trained so far: the same plan, or this plan extending a finished run with a restart where it ended.
     /// </summary>
     public bool CanContinue(TrainingPlan trained, int step) =>
         trained == this
+        || (FimFocusFrom > 0 && trained.FimFocusFrom == 0 && step <= FimFocusFrom && this with { FimFocusFrom = 0 } is var before
+            && (before == trained || before.CanContinue(trained, step)))
         || (RestartAt > 0 && trained.RestartAt == 0 && trained.Steps == RestartAt && step <= RestartAt
             && trained with { Steps = Steps, RestartAt = RestartAt } == this);
 }
@@ -104,7 +113,7 @@ internal static class Trainer
                 group.LearningRate = learningRate;
             using (var scope = NewDisposeScope())
             {
-                var (inputs, targets) = Batch(trainSampler, new Random(plan.Seed * 1_000_003 + step), plan.BatchSize, plan.ContextLength);
+                var (inputs, targets) = Batch(trainSampler, new Random(plan.Seed * 1_000_003 + step), plan.BatchSize, plan.ContextLength, plan.FimFocused(step));
                 model.train();
                 optimizer.zero_grad();
                 var logits = model.forward(inputs);
@@ -192,13 +201,13 @@ internal static class Trainer
         return total / Math.Max(1, count);
     }
 
-    private static (Tensor Inputs, Tensor Targets) Batch(FimSampler sampler, Random random, int batchSize, int length)
+    private static (Tensor Inputs, Tensor Targets) Batch(FimSampler sampler, Random random, int batchSize, int length, bool fimFocused)
     {
         var inputs = new long[batchSize * length];
         var targets = new long[batchSize * length];
         for (var b = 0; b < batchSize; b++)
         {
-            var (i, t) = sampler.Next(random);
+            var (i, t) = sampler.Next(random, fimFocused);
             for (var k = 0; k < length; k++)
             {
                 inputs[b * length + k] = i[k];
