@@ -35,7 +35,7 @@ internal sealed record BenchPlan(
     /// <summary>What the scripted model suggests at an empty line of a generated method body.</summary>
     public const string ScriptedSuggestion = "var total = Peer.Compute1(value, label) + Total;";
 
-    public static BenchPlan Full { get; } = new(false, SolutionShape.Full, ContextPositions: 300, OverheadPairs: 40, WarmCompletions: 10,
+    public static BenchPlan Full { get; } = new(false, SolutionShape.Full, ContextPositions: 300, OverheadPairs: 50, WarmCompletions: 10,
         TypeThroughHits: 150, TypingKeystrokes: 400, ModelRepetitions: 10);
 
     public static BenchPlan QuickPlan { get; } = new(true, SolutionShape.Quick, ContextPositions: 30, OverheadPairs: 6, WarmCompletions: 2,

@@ -24,6 +24,9 @@ public sealed record BenchReport
     public KvReuseFigures? KvReuse { get; init; }
     public ThroughputFigures? Throughput { get; init; }
     public MemoryFigures? Memory { get; init; }
+
+    /// <summary>Phases that failed, with why; the run exits non-zero when there are any.</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
     public double TotalSeconds { get; init; }
 
     public static readonly JsonSerializerOptions JsonOptions = new()
@@ -95,6 +98,7 @@ public sealed record ContextFigures(
     Distribution BuildCpuMs,
     Distribution FirstInProjectMs,
     IReadOnlyDictionary<string, Distribution> ByKindMs,
+    IReadOnlyDictionary<string, Distribution> ByTypedTextMs,
     IReadOnlyDictionary<string, Distribution> BySourceMs,
     IReadOnlyDictionary<string, Distribution> BySourceCpuMs,
     double MeanPromptTokens,

@@ -74,66 +74,87 @@ internal static class BenchRunner
 
         using var raw = LanguageModel.Load(modelDirectory, DevicePreference.Auto);
         var sampleSources = files.Where((_, i) => i % Math.Max(1, files.Count / 8) == 0).Take(8).Select(f => File.ReadAllText(f.Path)).ToList();
+        var errors = new List<string>();
 
-        ThroughputFigures throughput;
-        using (var step = progress.Step("generation alone: throughput and time to first token", plan.ModelRepetitions))
-            throughput = await ModelBenchmark.ThroughputAsync(raw, sampleSources, plan.ModelRepetitions, BenchPlan.ThroughputNewTokens, step, cancellationToken).ConfigureAwait(false);
-        KvReuseFigures kvReuse;
-        using (var step = progress.Step("KV prefix reuse on a ~1000-token prompt", plan.ModelRepetitions))
-            kvReuse = await ModelBenchmark.KvReuseAsync(raw, sampleSources, plan.ModelRepetitions, step, cancellationToken).ConfigureAwait(false);
+        // A phase that fails is reported and the run goes on: one broken figure should not cost all the others.
+        async Task<T?> Phase<T>(string name, double total, Func<IBenchStep, Task<T>> measure) where T : class
+        {
+            using var step = progress.Step(name, total);
+            try
+            {
+                return await measure(step).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                errors.Add($"{name}: {e.Message}");
+                progress.Note($"failed: {e.Message}");
+                return null;
+            }
+        }
 
+        var throughput = await Phase("generation alone: throughput and time to first token", plan.ModelRepetitions,
+            step => ModelBenchmark.ThroughputAsync(raw, sampleSources, plan.ModelRepetitions, BenchPlan.ThroughputNewTokens, step, cancellationToken)).ConfigureAwait(false);
+        var kvReuse = await Phase("KV prefix reuse on a ~1000-token prompt", plan.ModelRepetitions,
+            step => ModelBenchmark.KvReuseAsync(raw, sampleSources, plan.ModelRepetitions, step, cancellationToken)).ConfigureAwait(false);
+
+        // The in-process solution is needed by the A/B breakdown too, so a failed load ends the run.
         using var engine = new InProcessEngine(solutionRoot);
         double loadMs;
-        using (var step = progress.Step("loading the generated solution in-process (MSBuildWorkspace)"))
+        using (progress.Step("loading the generated solution in-process (MSBuildWorkspace)"))
         {
             var (ms, warnings, projects) = await engine.LoadAsync(GeneratedSolution.SolutionPath(solutionRoot), cancellationToken).ConfigureAwait(false);
             loadMs = ms;
             if (projects != plan.Shape.Projects)
                 throw new InvalidOperationException($"the generated solution loaded {projects} of {plan.Shape.Projects} projects: {string.Join("; ", warnings.Take(3))}");
         }
-        ContextFigures context;
-        using (var step = progress.Step("context builds at positions across the solution", plan.ContextPositions))
-            context = await ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken).ConfigureAwait(false);
+        var context = await Phase("context builds at positions across the solution", plan.ContextPositions,
+            step => ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken)).ConfigureAwait(false);
 
-        StartupSample noModel;
-        using (progress.Step("server without a model"))
-            noModel = await ServerSessions.WithoutModelAsync(looseRoot, looseFile, Path.Combine(temp, "no-such-model")).ConfigureAwait(false);
-        LooseSessionFigures loose;
-        using (var step = progress.Step("server with the model on a loose file: cold and warm completions", plan.WarmCompletions + 2))
-            loose = await ServerSessions.WithModelAsync(looseRoot, looseFile, modelDirectory, plan.WarmCompletions, step).ConfigureAwait(false);
+        var noModel = await Phase("server without a model", 1,
+            _ => ServerSessions.WithoutModelAsync(looseRoot, looseFile, Path.Combine(temp, "no-such-model"))).ConfigureAwait(false);
+        var loose = await Phase("server with the model on a loose file: cold and warm completions", plan.WarmCompletions + 2,
+            step => ServerSessions.WithModelAsync(looseRoot, looseFile, modelDirectory, plan.WarmCompletions, step)).ConfigureAwait(false);
 
         var file = files.First(f => f.Project == plan.Shape.Projects - 1 && f.Index == plan.Shape.FilesPerProject / 2);
-        TimeToCompletion timeToCompletion;
-        OverheadFigures overhead;
-        TypeThroughFigures typeThrough;
-        TypingFigures typing;
-        double? solutionPeak;
+        TimeToCompletion? timeToCompletion = null;
+        OverheadFigures? overhead = null;
+        TypeThroughFigures? typeThrough = null;
+        TypingFigures? typing = null;
+        double? solutionPeak = null;
         await using (var session = SolutionSession.Start(modelDirectory, engine, raw))
         {
-            using (var step = progress.Step("server on the solution: completions while and after it loads", 3))
-                timeToCompletion = await session.TimeToCompletionAsync(solutionRoot, file.Path, step).ConfigureAwait(false);
-            using (var step = progress.Step("overhead: LSP completion vs raw generation, interleaved", plan.OverheadPairs + 1))
-                overhead = await session.OverheadAsync(plan.OverheadPairs, settings, step, cancellationToken).ConfigureAwait(false);
+            // Each later phase needs the session the earlier ones set up, so the first failure ends this session.
+            timeToCompletion = await Phase("server on the solution: completions while and after it loads", 3,
+                step => session.TimeToCompletionAsync(solutionRoot, file.Path, step)).ConfigureAwait(false);
+            if (timeToCompletion is not null)
+                overhead = await Phase("overhead: LSP completion vs raw generation, interleaved", plan.OverheadPairs + 1,
+                    step => session.OverheadAsync(plan.OverheadPairs, settings, step, cancellationToken)).ConfigureAwait(false);
             solutionPeak = session.PeakResidentMiB();
-            await session.SwitchModelAsync(scriptedDirectory).ConfigureAwait(false);
-            using (var step = progress.Step("type-through cache hits (scripted model)", plan.TypeThroughHits))
-                typeThrough = await session.TypeThroughAsync(plan.TypeThroughHits, step).ConfigureAwait(false);
-            using (var step = progress.Step("simulated typing session (scripted model)", plan.TypingKeystrokes))
-                typing = await session.TypingAsync(plan.TypingKeystrokes, "scripted", step).ConfigureAwait(false);
+            if (overhead is not null)
+                typeThrough = await Phase("type-through cache hits (scripted model)", plan.TypeThroughHits, async step =>
+                {
+                    await session.SwitchModelAsync(scriptedDirectory).ConfigureAwait(false);
+                    return await session.TypeThroughAsync(plan.TypeThroughHits, scriptedDirectory, settings, step).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            if (typeThrough is not null)
+                typing = await Phase("simulated typing session (scripted model)", plan.TypingKeystrokes,
+                    step => session.TypingAsync(plan.TypingKeystrokes, "scripted", step)).ConfigureAwait(false);
         }
 
+        double[] starts = [.. new[] { noModel?.InitializeMs, loose?.InitializeMs, timeToCompletion?.InitializeMs }.OfType<double>()];
         var startup = new StartupFigures(
-            Distribution.Of([noModel.InitializeMs, loose.InitializeMs, timeToCompletion.InitializeMs]),
-            loose.ModelReadyMs, loose.FirstCompletionColdMs, loose.WarmMs,
-            timeToCompletion.LooseAfterInitializeMs, timeToCompletion.SolutionLoadedAfterInitializeMs,
-            timeToCompletion.WithSolutionAfterInitializeMs, timeToCompletion.FirstAfterLoadMs, timeToCompletion.MembersBeforeLoad, timeToCompletion.MembersAfterLoad);
+            Distribution.Of(starts),
+            loose?.ModelReadyMs ?? double.NaN, loose?.FirstCompletionColdMs ?? double.NaN, loose?.WarmMs ?? Distribution.Of([]),
+            timeToCompletion?.LooseAfterInitializeMs ?? double.NaN, timeToCompletion?.SolutionLoadedAfterInitializeMs ?? double.NaN,
+            timeToCompletion?.WithSolutionAfterInitializeMs ?? double.NaN, timeToCompletion?.FirstAfterLoadMs ?? double.NaN,
+            timeToCompletion?.MembersBeforeLoad, timeToCompletion?.MembersAfterLoad ?? false);
         return new BenchReport
         {
             Mode = plan.Quick ? "quick" : "full",
             Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
             Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
-            OverheadRatio = overhead.LspCompletionMs.P50 / overhead.RawGenerationMs.P50,
-            OverheadMs = overhead.LspCompletionMs.P50 - overhead.RawGenerationMs.P50,
+            OverheadRatio = overhead is null ? double.NaN : overhead.LspCompletionMs.P50 / overhead.RawGenerationMs.P50,
+            OverheadMs = overhead is null ? double.NaN : overhead.LspCompletionMs.P50 - overhead.RawGenerationMs.P50,
             Overhead = overhead,
             Startup = startup,
             Context = context,
@@ -141,7 +162,8 @@ internal static class BenchRunner
             Typing = typing,
             KvReuse = kvReuse,
             Throughput = throughput,
-            Memory = new MemoryFigures(noModel.PeakMiB, loose.PeakMiB, solutionPeak),
+            Memory = new MemoryFigures(noModel?.PeakMiB, loose?.PeakMiB, solutionPeak),
+            Errors = errors,
             TotalSeconds = Clock.MillisecondsSince(started) / 1000,
         };
     }

@@ -26,8 +26,8 @@ internal static class BenchTable
             Row("  server: generation ends → answer read", P(o.ServerAfterGenerationMs), "post-processing, JSON, stdio");
             Row("CPU per pair: server / raw", string.Create(CultureInfo.InvariantCulture,
                 $"{Ms(o.ServerCpuMsPerPair)} / {Ms(o.RawCpuMsPerPair)} = {o.CpuOverheadRatio:F3}"), "the contention-free view");
-            foreach (var (kind, ms) in o.ServerCpuMsPerPairByThread.OrderByDescending(k => k.Value))
-                Row($"  server CPU: {kind}", Ms(ms), $"raw: {Ms(o.RawCpuMsPerPairByThread.GetValueOrDefault(kind))}");
+            foreach (var (name, ms) in o.ServerCpuMsPerPairByThread.Where(k => k.Value >= 1).OrderByDescending(k => k.Value))
+                Row($"  server CPU in threads named \"{name}\"", Ms(ms), $"raw: {Ms(o.RawCpuMsPerPairByThread.GetValueOrDefault(name))}");
             Row("  in-process replica: context build", P(o.InProcessContextBuildMs), $"CPU {P(o.InProcessContextBuildCpuMs)}");
             Row("  in-process replica: post-processing CPU", P(o.InProcessPostProcessingCpuMs));
             Row("tokens per pair", string.Create(CultureInfo.InvariantCulture,
@@ -56,6 +56,8 @@ internal static class BenchTable
             Row("first build in a project", $"{P(c.FirstInProjectMs)} ({c.FirstInProjectMs.Count} projects)");
             foreach (var (kind, d) in c.ByKindMs.OrderBy(k => k.Key, StringComparer.Ordinal))
                 Row($"  at: {kind}", P(d));
+            foreach (var (typed, d) in c.ByTypedTextMs.OrderByDescending(k => k.Value.P50))
+                Row($"    after typing {typed}", P(d));
             foreach (var (source, d) in c.BySourceCpuMs.OrderByDescending(k => k.Value.P95))
                 Row($"  CPU in source: {source}", P(d), $"wall {P(c.BySourceMs[source])}");
             Row("  prompt tokens (mean)", F(c.MeanPromptTokens, "F0"));
@@ -99,6 +101,8 @@ internal static class BenchTable
             Row("with the model, one loose file", MiB(m.ModelPeakMiB));
             Row("with the model and the solution", MiB(m.ModelAndSolutionPeakMiB));
         }
+        foreach (var error in report.Errors)
+            Row("FAILED", error);
         Section("machine");
         Row("cores / load average at start → end", $"{report.Machine.Cores} / {F(report.Machine.LoadAverageAtStart, "F1")} → {F(report.Machine.LoadAverageAtEnd, "F1")}");
         Row("model", report.Model.Description);

@@ -59,6 +59,7 @@ internal static class ContextBenchmark
         var cpu = new List<double>();
         var firstInProject = new List<double>();
         var byKind = new Dictionary<string, List<double>>();
+        var byProbe = new Dictionary<string, List<double>>();
         var bySource = new Dictionary<string, List<double>>();
         var bySourceCpu = new Dictionary<string, List<double>>();
         var promptTokens = new List<double>();
@@ -86,6 +87,8 @@ internal static class ContextBenchmark
                     builds.Add(milliseconds);
                     cpu.Add(cpuMilliseconds);
                     Add(byKind, probe.Kind, milliseconds);
+                    if (probe.Kind != "method body")
+                        Add(byProbe, probe.Inserted.Trim().Replace("var probe = ", "", StringComparison.Ordinal), milliseconds);
                     foreach (var (source, ms) in sources)
                         Add(bySource, source, ms);
                     foreach (var (source, ms) in sourcesCpu)
@@ -108,6 +111,7 @@ internal static class ContextBenchmark
             shape.Projects, files.Count, files.Sum(f => f.Lines), loadMilliseconds, builds.Count + firstInProject.Count,
             Distribution.Of(builds), Distribution.Of(cpu), Distribution.Of(firstInProject),
             byKind.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
+            byProbe.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySource.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySourceCpu.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             promptTokens.Count == 0 ? 0 : promptTokens.Average(), afterDot, afterDotWithMembers);

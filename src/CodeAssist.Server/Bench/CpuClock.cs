@@ -40,8 +40,9 @@ internal static class CpuClock
     public static double OfProcessMilliseconds(int pid) => ReadStat($"/proc/{pid}/stat")?.Milliseconds ?? double.NaN;
 
     /// <summary>
-    /// CPU milliseconds of each thread of a process, by thread id, with the thread's kind: what a profile of where
-    /// the CPU went can be grouped by. Empty where there is no /proc.
+    /// CPU milliseconds of each thread of a process, by thread id, with the thread's name: a profile of where the CPU
+    /// went. .NET names the threads it starts (".NET TP Worker", ".NET BGC", ".NET Tiered Com"); native threads, such
+    /// as ONNX Runtime's intra-op pool, inherit the name of the thread that started them. Empty where there is no /proc.
     /// </summary>
     public static Dictionary<int, (string Kind, double Milliseconds)> ByThread(int pid)
     {
@@ -50,7 +51,7 @@ internal static class CpuClock
         {
             foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
                 if (int.TryParse(Path.GetFileName(task), CultureInfo.InvariantCulture, out var tid) && ReadStat(Path.Combine(task, "stat")) is { } stat)
-                    threads[tid] = (KindOf(stat.Name), stat.Milliseconds);
+                    threads[tid] = (stat.Name, stat.Milliseconds);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -59,7 +60,7 @@ internal static class CpuClock
         return threads;
     }
 
-    /// <summary>CPU milliseconds per thread kind between two <see cref="ByThread"/> snapshots, added into <paramref name="into"/>.</summary>
+    /// <summary>CPU milliseconds per thread name between two <see cref="ByThread"/> snapshots, added into <paramref name="into"/>.</summary>
     public static void AddDelta(Dictionary<int, (string Kind, double Milliseconds)> before, Dictionary<int, (string Kind, double Milliseconds)> after, Dictionary<string, double> into)
     {
         foreach (var (tid, (kind, ms)) in after)
@@ -69,18 +70,6 @@ internal static class CpuClock
                 into[kind] = into.GetValueOrDefault(kind) + delta;
         }
     }
-
-    /// <summary>
-    /// .NET names the threads it starts. Native threads (ONNX Runtime's intra-op pool) inherit the name of whichever
-    /// thread started them, so they are not told apart from .NET's background threads and share one group.
-    /// </summary>
-    private static string KindOf(string threadName) => threadName switch
-    {
-        _ when threadName.StartsWith("codeassist-gen", StringComparison.Ordinal) => "generation worker (GenAI calls)",
-        ".NET TP Worker" => "thread pool (LSP handlers, Roslyn, JSON)",
-        ".NET BGC" or ".NET Server GC" or ".NET GC" => "garbage collector",
-        _ => "other threads (ONNX Runtime pool, JIT, main)",
-    };
 
     private static (string Name, double Milliseconds)? ReadStat(string path)
     {

@@ -109,7 +109,7 @@ public static class GeneratedSolution
         if (project > 0)
             text.Append(CultureInfo.InvariantCulture, $"using {Namespace(project - 1)};\n");
         text.Append(CultureInfo.InvariantCulture, $"\nnamespace {Namespace(project)};\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"/// <summary>One line of a {name}: what it is, how much, and when.</summary>\n");
+        text.Append(CultureInfo.InvariantCulture, $"/// <summary>One line of {name}: what it is, how much, and when.</summary>\n");
         text.Append(CultureInfo.InvariantCulture, $"public sealed record {entry}(int Id, string Label, decimal Amount, DateOnly Day);\n\n");
         text.Append(CultureInfo.InvariantCulture, $"/// <summary>Generated for benchmarks: calls {peer}{(upstream is null ? "" : " and " + upstream)}.</summary>\n");
         text.Append(CultureInfo.InvariantCulture, $"public sealed class {name}\n{{\n");

@@ -116,8 +116,10 @@ internal sealed class SolutionSession : IAsyncDisposable
             var before = await _session.StatsAsync().ConfigureAwait(false);
 
             var serverThreadsBefore = CpuClock.ByThread(_server.ProcessId);
+            var serverCpu = CpuClock.OfProcessMilliseconds(_server.ProcessId);
             var sentAt = Clock.Now();
             var (_, a) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
+            serverCpu = CpuClock.OfProcessMilliseconds(_server.ProcessId) - serverCpu;
             var serverThreadsAfter = CpuClock.ByThread(_server.ProcessId);
             var (generationStarted, generationEnded) = await GenerationWindowAsync(sentAt).ConfigureAwait(false);
 
@@ -155,8 +157,7 @@ internal sealed class SolutionSession : IAsyncDisposable
             CpuClock.AddDelta(serverThreadsBefore, serverThreadsAfter, serverThreads);
             CpuClock.AddDelta(ownThreadsBefore, ownThreadsAfter, rawThreads);
             samples.Add(new PairSample(a, b, a / serverGeneration, Clock.Milliseconds(sentAt, generationStarted), serverGeneration,
-                a - Clock.Milliseconds(sentAt, generationEnded), serverThreadsAfter.Values.Sum(t => t.Milliseconds) - serverThreadsBefore.Values.Sum(t => t.Milliseconds),
-                ownCpu, contextMs, contextCpuMs, postCpu, result, InlineCompletionEngine.PromptFor(_raw, context) == prompt, didGenerate));
+                a - Clock.Milliseconds(sentAt, generationEnded), serverCpu, ownCpu, contextMs, contextCpuMs, postCpu, result, InlineCompletionEngine.PromptFor(_raw, context) == prompt, didGenerate));
         }
         var counted = Math.Max(1, samples.Count);
         double Mean(Func<PairSample, double> of) => samples.Count == 0 ? double.NaN : samples.Average(of);
@@ -204,16 +205,17 @@ internal sealed class SolutionSession : IAsyncDisposable
     /// <see cref="BenchPlan.ScriptedSuggestion"/>, then the suggestion is typed character by character and each
     /// request must be answered by the cache with the rest of it.
     /// </summary>
-    public async Task<TypeThroughFigures> TypeThroughAsync(int hits, IBenchStep step)
+    public async Task<TypeThroughFigures> TypeThroughAsync(int hits, string scriptedDirectory, AssistSettings settings, IBenchStep step)
     {
         var times = new List<double>();
         var verified = 0;
         var before = await _session.StatsAsync().ConfigureAwait(false);
         while (times.Count < hits)
         {
+            var beforeRequest = await _session.StatsAsync().ConfigureAwait(false);
             var (suggestion, _) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
             if (suggestion is null || suggestion.Length < 2)
-                throw new InvalidOperationException($"the scripted model's suggestion did not come back (got \"{suggestion}\"); the server's last log lines:\n{_server.StderrTail}");
+                throw new InvalidOperationException(await ExplainMissingSuggestionAsync(scriptedDirectory, settings, beforeRequest).ConfigureAwait(false));
             var j = 0;
             for (; j < suggestion.Length - 1 && times.Count < hits; j++)
             {
@@ -229,6 +231,33 @@ internal sealed class SolutionSession : IAsyncDisposable
         }
         var cacheHits = (await _session.StatsAsync().ConfigureAwait(false) - before).CacheHits;
         return new TypeThroughFigures((int)cacheHits, verified, Distribution.Of(times));
+    }
+
+    /// <summary>
+    /// Why the scripted model's suggestion did not come back: what the server counted, and what the same model makes
+    /// of the server's prompt in this process, before and after post-processing.
+    /// </summary>
+    private async Task<string> ExplainMissingSuggestionAsync(string scriptedDirectory, AssistSettings settings, ServerStats before)
+    {
+        var stats = await _session.StatsAsync().ConfigureAwait(false) - before;
+        var (prompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
+        using var scripted = LanguageModel.Load(scriptedDirectory);
+        var snapshot = _engine.Documents.TryGet(_document.Uri)!;
+        var result = await scripted.GenerateAsync(new GenerationRequest(prompt, settings.MaxTokens)
+        {
+            Deadline = settings.GenerationDeadline,
+            StopStrings = SuggestionSite.At(snapshot, _cursor, true).AllowsBlock ? [] : ["\n"],
+        }, CancellationToken.None).ConfigureAwait(false);
+        var processed = SuggestionPostProcessor.Process(result.Text, snapshot, _cursor, settings.Multiline, CancellationToken.None);
+        var line = snapshot.Text.Lines.GetLineFromPosition(_cursor);
+        var dump = Path.Combine(Path.GetTempPath(), "codeassist-bench-missing-suggestion.cs");
+        await File.WriteAllTextAsync(dump, snapshot.Text.ToString()).ConfigureAwait(false);
+        var errors = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(snapshot.Text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(new(_cursor, 0), result.Text)))
+            .GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(3).Select(d => $"{d.GetMessage()} at {d.Location.SourceSpan}");
+        return $"the scripted model's suggestion did not come back at offset {_cursor} (document written to {dump}; syntax errors with the suggestion: {string.Join("; ", errors)}). The server counted {stats.Requests} request(s), {stats.Generations} generation(s), " +
+               $"{stats.Cancelled} cancelled, {stats.CacheHits} cache hit(s). In this process the same model generated \"{result.Text}\" ({result.StopReason}, " +
+               $"{result.NewTokens} tokens, {result.Elapsed.TotalMilliseconds:F0} ms) from the server's {result.PromptTokens}-token prompt, which post-processing turned into " +
+               $"{(processed is null ? "nothing" : $"\"{processed}\"")}; cursor line {line.LineNumber + 1}: \"{snapshot.Text.ToString(line.Span)}\". The server's last log lines:\n{_server.StderrTail}";
     }
 
     /// <summary>

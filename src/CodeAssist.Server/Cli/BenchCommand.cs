@@ -34,7 +34,7 @@ internal static class BenchCommand
             Console.Out.WriteLine(text);
             if (parse.GetValue(json) is { } output)
                 await File.WriteAllTextAsync(output.FullName, text + "\n", cancellationToken).ConfigureAwait(false);
-            return 0;
+            return report.Errors.Count == 0 ? 0 : 1;
         });
         return command;
     }
