@@ -375,4 +375,26 @@ T(":CodeAssist rewrite sends codeassist.rewrite [uri, range, instruction]", func
   eq(c.id, client.for_buffer(0).id, "the client survives the answer")
 end)
 
+T("the code action's rewriteWithInstruction command asks for the text and sends codeassist.rewrite", function()
+  reset()
+  local c = client.for_buffer(0)
+  local compat = require("codeassist.compat")
+  local original_request, original_input = compat.request, vim.ui.input
+  local sent
+  compat.request = function(cl, method, params, handler, bufnr)
+    if method == "workspace/executeCommand" and params.command == "codeassist.rewrite" then
+      sent = params
+    end
+    return original_request(cl, method, params, handler, bufnr)
+  end
+  vim.ui.input = function(_, on_confirm) on_confirm("use a switch") end
+  local range = { start = { line = 4, character = 0 }, ["end"] = { line = 5, character = 3 } }
+  local handler = vim.lsp.commands["codeassist.rewriteWithInstruction"]
+  H.truthy(handler, "setup() must register vim.lsp.commands['codeassist.rewriteWithInstruction']")
+  handler({ command = "codeassist.rewriteWithInstruction", arguments = { vim.uri_from_bufnr(0), range } }, { bufnr = 0, client_id = c.id })
+  compat.request, vim.ui.input = original_request, original_input
+  H.truthy(sent, "the command did not send workspace/executeCommand codeassist.rewrite")
+  eq({ vim.uri_from_bufnr(0), range, "use a switch" }, sent.arguments, "arguments must be [uri, range, instruction]")
+end)
+
 H.run("e2e", 300000)

@@ -109,20 +109,9 @@ local function visual_range(bufnr, line1, line2)
   return start_row, start_col, end_row, end_col
 end
 
---- Sends codeassist.rewrite [uri, range, instruction]; the server answers with workspace/applyEdit.
-function M.rewrite(line1, line2, instruction)
-  local bufnr = vim.api.nvim_get_current_buf()
-  local c = client_for_current()
-  if not c then
-    return
-  end
-  local sr, sc, er, ec = visual_range(bufnr, line1, line2)
-  local encoding = compat.offset_encoding(c)
-  local function pos(row, col)
-    local line = vim.api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1] or ""
-    return { line = row, character = compat.to_lsp_col(line, col, encoding) }
-  end
-  local range = { start = pos(sr, sc), ["end"] = pos(er, ec) }
+--- Asks for the instruction (unless given) and sends codeassist.rewrite [uri, range, instruction]; the server
+--- answers with workspace/applyEdit.
+local function send_rewrite(c, bufnr, range, instruction)
   local function send(text)
     if not text or text == "" then
       return
@@ -140,6 +129,34 @@ function M.rewrite(line1, line2, instruction)
     return send(instruction)
   end
   vim.ui.input({ prompt = "Rewrite with instruction: " }, send)
+end
+
+--- `:'<,'>CodeAssist rewrite [instruction]` on the lines or the visual selection.
+function M.rewrite(line1, line2, instruction)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local c = client_for_current()
+  if not c then
+    return
+  end
+  local sr, sc, er, ec = visual_range(bufnr, line1, line2)
+  local encoding = compat.offset_encoding(c)
+  local function pos(row, col)
+    local line = vim.api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1] or ""
+    return { line = row, character = compat.to_lsp_col(line, col, encoding) }
+  end
+  send_rewrite(c, bufnr, { start = pos(sr, sc), ["end"] = pos(er, ec) }, instruction)
+end
+
+--- The client-side command behind the server's "Rewrite with instruction…" code action (arguments [uri, range]):
+--- vim.lsp.buf.code_action() runs it through vim.lsp.commands.
+function M.rewrite_with_instruction(command, ctx)
+  local args = command.arguments or {}
+  local bufnr = args[1] and vim.uri_to_bufnr(args[1]) or (ctx and ctx.bufnr) or vim.api.nvim_get_current_buf()
+  local c = (ctx and ctx.client_id and vim.lsp.get_client_by_id(ctx.client_id)) or client_for_current()
+  if not c or not args[2] then
+    return notify("rewrite: no server or no range", vim.log.levels.ERROR)
+  end
+  send_rewrite(c, bufnr, args[2], nil)
 end
 
 M.subcommands = {

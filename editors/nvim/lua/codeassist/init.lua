@@ -27,6 +27,10 @@ function M.setup(opts)
     vim.notify("codeassist: " .. problem, vim.log.levels.WARN)
     log.warn("%s", problem)
   end
+  -- The server's "Rewrite with instruction…" code action carries this client-side command.
+  vim.lsp.commands["codeassist.rewriteWithInstruction"] = function(command, ctx)
+    require("codeassist.commands").rewrite_with_instruction(command, ctx)
+  end
   local group = vim.api.nvim_create_augroup("codeassist.setup", { clear = true })
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
