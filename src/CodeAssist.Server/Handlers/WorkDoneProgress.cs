@@ -9,6 +9,8 @@ namespace CodeAssist.Server.Handlers;
 /// </summary>
 internal sealed class WorkDoneProgress : IDisposable
 {
+    private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(5);
+
     private readonly JsonRpc? _client;
     private readonly string _token;
     private bool _ended;
@@ -26,9 +28,11 @@ internal sealed class WorkDoneProgress : IDisposable
             return new WorkDoneProgress(null, token);
         try
         {
-            await client.InvokeWithParameterObjectAsync<object?>("window/workDoneProgress/create", new WorkDoneProgressCreateParams(token)).ConfigureAwait(false);
+            // What waits for progress (loading the solution) must not wait on a client that never answers.
+            await client.InvokeWithParameterObjectAsync<object?>("window/workDoneProgress/create", new WorkDoneProgressCreateParams(token))
+                .WaitAsync(CreateTimeout).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RemoteInvocationException or ConnectionLostException or ObjectDisposedException)
+        catch (Exception e) when (e is RemoteInvocationException or ConnectionLostException or ObjectDisposedException or TimeoutException)
         {
             log.Debug($"the client does not take progress: {e.Message}");
             return new WorkDoneProgress(null, token);

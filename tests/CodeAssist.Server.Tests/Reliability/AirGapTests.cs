@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace CodeAssist.Server.Tests.Reliability;
+
+/// <summary>
+/// The air gap, proven three ways on the real process, each including MSBuildWorkspace's project loading (which runs
+/// Roslyn's build host as a child process): it works in a network namespace with no interface; sampling /proc while
+/// it serves finds no Internet socket in it or its children; and a syscall trace finds no bind, connect or send to an
+/// Internet address. The build host talks to the server over a Unix domain socket (a .NET named pipe under /tmp):
+/// local interprocess communication between our own processes, not network.
+/// </summary>
+public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Script = "Console.WriteLine(\"offline\");";
+    private const string Program = "using System;\n\nclass Program\n{\n    static void Main()\n    {\n        \n    }\n}\n";
+
+    private readonly TempDirectory _temp = new();
+
+    private static string Server => Path.Combine(AppContext.BaseDirectory, "codeassist.dll");
+
+    /// <summary>A small SDK-style project: loading it evaluates MSBuild targets in the build host, without a restore.</summary>
+    private (string Root, string Program) Project()
+    {
+        var root = _temp.Combine("offline");
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "Offline.csproj"),
+            "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <OutputType>Exe</OutputType>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n");
+        var program = Path.Combine(root, "Program.cs");
+        File.WriteAllText(program, Program);
+        return (root, program);
+    }
+
+    private static object InlineParams(string path) => new
+    {
+        textDocument = new { uri = new Uri(path).AbsoluteUri },
+        position = new { line = 6, character = 8 },
+        context = new { triggerKind = 2 },
+    };
+
+    /// <summary>Initialize on the project, wait until MSBuildWorkspace has loaded it, and complete exactly.</summary>
+    private static async Task ServeProjectAsync(RecordingLspClient client, string root, string program)
+    {
+        await client.InitializeAsync(root);
+        await client.WaitForNotificationAsync("window/logMessage",
+            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(120));
+        await client.OpenAsync(program, Program);
+        var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+        Assert.Equal(Script, (string?)completion["result"]!["items"]![0]!["insertText"]);
+        var context = await client.RequestAsync("codeAssist/context", new { textDocument = new { uri = new Uri(program).AbsoluteUri }, position = new { line = 6, character = 8 } });
+        Assert.NotNull(context["result"]);
+    }
+
+    [UnshareFact]
+    public async Task The_server_and_the_cli_work_in_a_network_namespace_without_interfaces()
+    {
+        var (root, program) = Project();
+        var model = _temp.ScriptedModel(Script);
+        await using var client = RecordingLspClient.Start(["serve", "--model", model], wrapper: ["unshare", "-n"]);
+        await client.RequestAsync("codeAssist/stats", null);
+
+        // unshare has exec'd the server by now: its namespace has a loopback interface (down) and no route.
+        var interfaces = File.ReadAllLines($"/proc/{client.Process.Id}/net/dev").Skip(2).Select(l => l.Split(':')[0].Trim()).ToList();
+        Assert.Equal(["lo"], interfaces);
+        Assert.Empty(File.ReadAllLines($"/proc/{client.Process.Id}/net/route").Skip(1));
+        await ServeProjectAsync(client, root, program);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+
+        var complete = ProcessSockets.Run("unshare", "-n", "dotnet", Server, "complete", program, "--line", "7", "--column", "9", "--model", model);
+        Assert.True(complete.Code == 0, complete.Output);
+        Assert.Contains(Script, complete.Output, StringComparison.Ordinal);
+        var doctor = ProcessSockets.Run("unshare", "-n", "dotnet", Server, "doctor", "--model", model);
+        Assert.True(doctor.Code == 0, doctor.Output);
+        var created = ProcessSockets.Run("unshare", "-n", "dotnet", Server, "model", "create", _temp.Combine("created"), "--kind", "scripted", "--script", "x");
+        Assert.True(created.Code == 0, created.Output);
+        output.WriteLine($"in a namespace with interfaces [{string.Join(", ", interfaces)}] and no route: serve (initialize, project load, " +
+            $"inlineCompletion, context, shutdown), complete, doctor and model create all worked\n{doctor.Output.Split('\n').FirstOrDefault(l => l.StartsWith("network", StringComparison.Ordinal))}");
+    }
+
+    [Fact]
+    public async Task While_serving_and_loading_a_project_no_process_holds_an_internet_socket()
+    {
+        var (root, program) = Project();
+        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        var pid = client.Process.Id;
+        var seen = new ConcurrentDictionary<SocketUse, int>();
+        var commands = new ConcurrentDictionary<string, int>();
+        var samples = 0;
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var process in ProcessSockets.Tree(pid))
+                {
+                    commands.TryAdd(ProcessSockets.Command(process), 0);
+                    foreach (var socket in ProcessSockets.Of(process))
+                        seen.AddOrUpdate(socket with { Fd = "" }, 1, (_, n) => n + 1);
+                }
+                samples++;
+                await Task.Delay(10);
+            }
+        });
+
+        await ServeProjectAsync(client, root, program);
+        var stdio = ProcessSockets.Stdio(pid);
+        stop.Cancel();
+        await sampler;
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+
+        foreach (var socket in seen.Keys.OrderBy(s => s.Pid))
+            output.WriteLine($"{socket.Family,-8} {socket.Detail,-55} pid {socket.Pid} ({Shorten(socket.Command)}), in {seen[socket]} of {samples} samples");
+        output.WriteLine($"stdio of the server: {string.Join(", ", stdio)}");
+        Assert.All(stdio, fd => Assert.StartsWith("pipe:[", fd, StringComparison.Ordinal));
+        Assert.Contains(commands.Keys, c => c.Contains("BuildHost", StringComparison.Ordinal));
+        Assert.DoesNotContain(seen.Keys, s => s.Family == "inet");
+        // What is there is Unix domain sockets only: the .NET diagnostics endpoint of each process
+        // (/tmp/dotnet-diagnostic-PID-…) and the build host's named pipe (/tmp/GUID, with the server's unnamed end).
+        Assert.All(seen.Keys, s => Assert.Equal("unix", s.Family));
+        Assert.Contains(seen.Keys, s => Regex.IsMatch(s.Detail, "^/tmp/[0-9a-f-]{36}$") && s.Command.Contains("BuildHost", StringComparison.Ordinal));
+    }
+
+    [StraceFact]
+    public async Task A_syscall_trace_shows_no_bind_connect_or_send_to_an_internet_address()
+    {
+        var (root, program) = Project();
+        var model = _temp.ScriptedModel(Script);
+        var serveLog = _temp.Combine("strace-serve.log");
+        string[] strace = ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%network", "-o"];
+        await using (var client = RecordingLspClient.Start(["serve", "--model", model], wrapper: [.. strace, serveLog]))
+        {
+            await ServeProjectAsync(client, root, program);
+            Assert.Equal(0, await client.ShutdownAndExitAsync());
+        }
+        var contextLog = _temp.Combine("strace-context.log");
+        var context = ProcessSockets.Run(strace[0], [.. strace[1..], contextLog, "dotnet", Server, "context", program, "--line", "7", "--column", "9", "--model", model]);
+        Assert.True(context.Code == 0, context.Output);
+
+        foreach (var log in new[] { serveLog, contextLog })
+        {
+            var lines = File.ReadAllLines(log);
+            // Any bind, connect, sendto, sendmsg, recvfrom or accept with an Internet address shows its sa_family.
+            Assert.DoesNotContain(lines, l => l.Contains("sa_family=AF_INET", StringComparison.Ordinal));
+            // The only Internet sockets are the runtime's probes: an unbound UDP socket per family, created and closed
+            // at once when the first System.Net.Sockets.Socket is made (here the named pipe to the build host).
+            var internet = lines.Where(l => Regex.IsMatch(l, @"socket\(AF_INET6?,")).ToList();
+            Assert.All(internet, l => Assert.Contains("SOCK_DGRAM", l, StringComparison.Ordinal));
+            var families = lines.Select(l => Regex.Match(l, @"socket\((AF_[A-Z0-9]+)")).Where(m => m.Success).GroupBy(m => m.Groups[1].Value);
+            output.WriteLine($"{Path.GetFileName(log)}: {lines.Length} network syscalls; sockets by family: {string.Join(", ", families.Select(g => $"{g.Key} {g.Count()}"))}; " +
+                $"{internet.Count} AF_INET/AF_INET6 probe(s), none bound, connected or sent to");
+        }
+    }
+
+    private static string Shorten(string command) => command.Length > 70 ? command[..70] + "…" : command;
+
+    public void Dispose() => _temp.Dispose();
+}
