@@ -16,7 +16,8 @@ namespace CodeAssist.Server;
 /// <summary>
 /// The LSP server over a pair of streams (stdin/stdout when serving). One handler object per LSP method; notifications
 /// start in arrival order on a non-concurrent context, so didChange is applied before a request that follows it, and
-/// requests move their work to the thread pool so they run concurrently on their own snapshot.
+/// requests move their work to the thread pool so they run concurrently on their own snapshot. The framing
+/// (<see cref="LspMessageHandler"/>) answers malformed input instead of ending the connection.
 /// </summary>
 public sealed class LanguageServerHost : IDisposable
 {
