@@ -2,24 +2,20 @@
 // line must change, and tells the server about every other settings change without a restart.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import {
   CancellationToken,
   DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
-  LanguageClientOptions,
   ParameterStructures,
   RequestType,
   RequestType0,
-  RevealOutputChannelOn,
   State,
 } from 'vscode-languageclient/node';
-import { inlineCompletionMiddleware } from './inlineCompletion';
-import { stderrLineLevel } from './serverLog';
+import { languageClientOptions } from './clientOptions';
 import { expandHome, notFoundMessage, resolveServerPath, ResolvedServerPath } from './serverPath';
-import { ClientSettings, changeNeedsNotification, changeNeedsRestart, documentSelector, serveArguments, toServerSettings } from './settings';
+import { ClientSettings, changeNeedsNotification, changeNeedsRestart, serveArguments, toServerSettings } from './settings';
 import type { StatusEvent, StatusParams } from './statusModel';
 
 export class CodeAssistClient implements vscode.Disposable {
@@ -75,34 +71,7 @@ export class CodeAssistClient implements vscode.Disposable {
     }
     const args = serveArguments(this.settings, (p) => expandHome(p, os.homedir()));
     this.log.info(`Starting ${server.command} ${args.join(' ')}`);
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: documentSelector(this.settings.languages),
-      outputChannel: this.log,
-      revealOutputChannelOn: RevealOutputChannelOn.Never,
-      stdioOptions: {
-        // Stdout carries the protocol, so nothing arrives here; see serverLog.ts for stderr.
-        stdout: () => undefined,
-        stderr: (input, channel) => {
-          readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => channel[stderrLineLevel(line)](line));
-        },
-      },
-      initializationOptions: toServerSettings(this.settings),
-      middleware: {
-        provideInlineCompletionItems: inlineCompletionMiddleware(() => this.settings),
-        handleWorkDoneProgress: (token, value, next) => {
-          this.report({ kind: 'progress', token, value });
-          next(token, value);
-        },
-        workspace: {
-          // A server that pulls `codeassist` gets the same object it is pushed.
-          configuration: async (params, token, next) => {
-            const result = await next(params, token);
-            if (!Array.isArray(result)) return result;
-            return result.map((value, i) => (params.items[i]?.section === 'codeassist' ? toServerSettings(this.settings) : value));
-          },
-        },
-      },
-    };
+    const clientOptions = languageClientOptions(() => this.settings, this.log, this.report);
     const client = new LanguageClient(
       'codeassist',
       'CodeAssist',

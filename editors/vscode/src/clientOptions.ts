@@ -1,0 +1,45 @@
+// The language client's options: which documents, where logs go, and the few hooks CodeAssist
+// adds to what vscode-languageclient does by itself.
+import * as readline from 'node:readline';
+import type * as vscode from 'vscode';
+import { LanguageClientOptions, RevealOutputChannelOn } from 'vscode-languageclient/node';
+import { inlineCompletionMiddleware } from './inlineCompletion';
+import { stderrLineLevel } from './serverLog';
+import { ClientSettings, documentSelector, toServerSettings } from './settings';
+import type { StatusEvent } from './statusModel';
+
+export function languageClientOptions(
+  settings: () => ClientSettings,
+  log: vscode.LogOutputChannel,
+  report: (event: StatusEvent) => void,
+): LanguageClientOptions {
+  return {
+    documentSelector: documentSelector(settings().languages),
+    outputChannel: log,
+    // The status bar shows trouble; the log opens when the user asks for it.
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    stdioOptions: {
+      // Stdout carries the protocol, so nothing arrives here; see serverLog.ts for stderr.
+      stdout: () => undefined,
+      stderr: (input, channel) => {
+        readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => channel[stderrLineLevel(line)](line));
+      },
+    },
+    initializationOptions: toServerSettings(settings()),
+    middleware: {
+      provideInlineCompletionItems: inlineCompletionMiddleware(settings),
+      handleWorkDoneProgress: (token, value, next) => {
+        report({ kind: 'progress', token, value });
+        next(token, value);
+      },
+      workspace: {
+        // A server that pulls `codeassist` gets the same object it is pushed.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) return result;
+          return result.map((value, i) => (params.items[i]?.section === 'codeassist' ? toServerSettings(settings()) : value));
+        },
+      },
+    },
+  };
+}
