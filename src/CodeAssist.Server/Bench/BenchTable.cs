@@ -26,8 +26,10 @@ internal static class BenchTable
             Row("  server: generation ends → answer read", P(o.ServerAfterGenerationMs), "post-processing, JSON, stdio");
             Row("CPU per pair: server / raw", string.Create(CultureInfo.InvariantCulture,
                 $"{Ms(o.ServerCpuMsPerPair)} / {Ms(o.RawCpuMsPerPair)} = {o.CpuOverheadRatio:F3}"), "the contention-free view");
-            foreach (var (name, ms) in o.ServerCpuMsPerPairByThread.Where(k => k.Value >= 1).OrderByDescending(k => k.Value))
-                Row($"  server CPU in threads named \"{name}\"", Ms(ms), $"raw: {Ms(o.RawCpuMsPerPairByThread.GetValueOrDefault(name))}");
+            foreach (var thread in o.ServerCpuMsPerPairByThread.Keys.Union(o.RawCpuMsPerPairByThread.Keys)
+                .Select(n => (Name: n, Server: o.ServerCpuMsPerPairByThread.GetValueOrDefault(n), Raw: o.RawCpuMsPerPairByThread.GetValueOrDefault(n)))
+                .Where(t => t.Server >= 1 || t.Raw >= 1).OrderByDescending(t => t.Server + t.Raw))
+                Row($"  CPU in threads named \"{thread.Name}\": server / raw", $"{Ms(thread.Server)} / {Ms(thread.Raw)}");
             Row("  in-process replica: context build", P(o.InProcessContextBuildMs), $"CPU {P(o.InProcessContextBuildCpuMs)}");
             Row("  in-process replica: post-processing CPU", P(o.InProcessPostProcessingCpuMs));
             Row("tokens per pair", string.Create(CultureInfo.InvariantCulture,

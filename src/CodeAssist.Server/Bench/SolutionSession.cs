@@ -209,13 +209,16 @@ internal sealed class SolutionSession : IAsyncDisposable
     {
         var times = new List<double>();
         var verified = 0;
+        // A fresh line first: the server keeps type-through entries across a model switch, and one from the last
+        // A/B pair would otherwise answer here with the previous model's text.
+        await TypeStatementAsync(1000).ConfigureAwait(false);
         var before = await _session.StatsAsync().ConfigureAwait(false);
         while (times.Count < hits)
         {
             var beforeRequest = await _session.StatsAsync().ConfigureAwait(false);
             var (suggestion, _) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
-            if (suggestion is null || suggestion.Length < 2)
-                throw new InvalidOperationException(await ExplainMissingSuggestionAsync(scriptedDirectory, settings, beforeRequest).ConfigureAwait(false));
+            if (suggestion != BenchPlan.ScriptedSuggestion)
+                throw new InvalidOperationException(await ExplainMissingSuggestionAsync(scriptedDirectory, settings, beforeRequest, suggestion).ConfigureAwait(false));
             var j = 0;
             for (; j < suggestion.Length - 1 && times.Count < hits; j++)
             {
@@ -237,7 +240,7 @@ internal sealed class SolutionSession : IAsyncDisposable
     /// Why the scripted model's suggestion did not come back: what the server counted, and what the same model makes
     /// of the server's prompt in this process, before and after post-processing.
     /// </summary>
-    private async Task<string> ExplainMissingSuggestionAsync(string scriptedDirectory, AssistSettings settings, ServerStats before)
+    private async Task<string> ExplainMissingSuggestionAsync(string scriptedDirectory, AssistSettings settings, ServerStats before, string? answer)
     {
         var stats = await _session.StatsAsync().ConfigureAwait(false) - before;
         var (prompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
@@ -254,7 +257,8 @@ internal sealed class SolutionSession : IAsyncDisposable
         await File.WriteAllTextAsync(dump, snapshot.Text.ToString()).ConfigureAwait(false);
         var errors = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(snapshot.Text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(new(_cursor, 0), result.Text)))
             .GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(3).Select(d => $"{d.GetMessage()} at {d.Location.SourceSpan}");
-        return $"the scripted model's suggestion did not come back at offset {_cursor} (document written to {dump}; syntax errors with the suggestion: {string.Join("; ", errors)}). The server counted {stats.Requests} request(s), {stats.Generations} generation(s), " +
+        var answered = answer is null ? "nothing" : $"\"{answer}\"";
+        return $"the scripted model's suggestion did not come back at offset {_cursor} (the server answered {answered}; document written to {dump}; syntax errors with the suggestion: {string.Join("; ", errors)}). The server counted {stats.Requests} request(s), {stats.Generations} generation(s), " +
                $"{stats.Cancelled} cancelled, {stats.CacheHits} cache hit(s). In this process the same model generated \"{result.Text}\" ({result.StopReason}, " +
                $"{result.NewTokens} tokens, {result.Elapsed.TotalMilliseconds:F0} ms) from the server's {result.PromptTokens}-token prompt, which post-processing turned into " +
                $"{(processed is null ? "nothing" : $"\"{processed}\"")}; cursor line {line.LineNumber + 1}: \"{snapshot.Text.ToString(line.Span)}\". The server's last log lines:\n{_server.StderrTail}";
