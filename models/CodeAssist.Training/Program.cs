@@ -1,3 +1,5 @@
+using CodeAssist.ModelFactory;
+
 namespace CodeAssist.Training;
 
 /// <summary>
@@ -32,6 +34,22 @@ public static class Program
             case "ngram":
                 NGramBaseline.Evaluate(paths, options.Get("set", paths.EvalSet), options.Get("json", ""));
                 return 0;
+            case "show-samples":
+            {
+                var tokenizer = TokenizerStep.Load(paths);
+                var split = CorpusSplit.Load(paths, CorpusManifest.Read(paths.Manifest), "validation", tokenizer, paths.ValidationTokens);
+                var sampler = new FimSampler(split, tokenizer, 512, 1.0);
+                var random = new Random(options.GetInt("seed", 3));
+                for (var i = 0; i < options.GetInt("count", 3); i++)
+                {
+                    var (inputs, targets) = sampler.Next(random, fimFocused: true);
+                    var text = tokenizer.Decode(inputs);
+                    Console.Out.WriteLine("----");
+                    Console.Out.WriteLine(text[Math.Max(0, text.IndexOf(ByteLevelBpeTokenizer.FimSuffix, StringComparison.Ordinal) - 200)..Math.Min(text.Length, text.IndexOf(ByteLevelBpeTokenizer.FimMiddle, StringComparison.Ordinal) + 150)]);
+                    Console.Out.WriteLine($"scored targets: {tokenizer.Decode(targets.Where(t => t >= 0))}");
+                }
+                return 0;
+            }
             case "sample":
                 SampleCommand.Run(paths, options.Get("prompt", ""), options.GetInt("max-tokens", 48));
                 return 0;
@@ -65,7 +83,7 @@ public static class Program
             ContextLength: options.GetInt("context", 512),
             VocabSize: options.GetInt("vocab", 4096),
             BatchSize: options.GetInt("batch", 4),
-            Steps: options.GetInt("steps", 1300),
+            Steps: options.GetInt("steps", 1600),
             WarmupSteps: options.GetInt("warmup", 40),
             PeakLearningRate: options.GetDouble("lr", 1.5e-3),
             FinalLearningRate: options.GetDouble("final-lr", 1.5e-4),
@@ -74,7 +92,8 @@ public static class Program
             EvalEvery: options.GetInt("eval-every", 50),
             CheckpointMinutes: options.GetInt("checkpoint-minutes", 4),
             RestartAt: options.GetInt("restart-at", 700),
-            FimFocusFrom: options.GetInt("fim-focus-from", 0));
+            FimFocusFrom: options.GetInt("fim-focus-from", 1006),
+            LaterRestartAt: options.GetInt("later-restart-at", 1300));
         Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null);
     }
 

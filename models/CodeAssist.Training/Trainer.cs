@@ -11,7 +11,7 @@ namespace CodeAssist.Training;
 internal sealed record TrainingPlan(
     int Layers, int Hidden, int Heads, int Intermediate, int ContextLength,
     int VocabSize, int BatchSize, int Steps, int WarmupSteps, double PeakLearningRate, double FinalLearningRate,
-    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0)
+    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0, int LaterRestartAt = 0)
 {
     public DecoderShape Shape => new(Layers, Hidden, Heads, Intermediate, ContextLength);
 
@@ -22,9 +22,15 @@ internal sealed record TrainingPlan(
     /// </summary>
     public double LearningRate(int step)
     {
+        if (LaterRestartAt > 0 && step >= LaterRestartAt)
+        {
+            var laterProgress = Math.Min(1.0, (step - LaterRestartAt) / (double)Math.Max(1, Steps - LaterRestartAt));
+            return FinalLearningRate + 0.5 * (PeakLearningRate / 2 - FinalLearningRate) * (1 + Math.Cos(Math.PI * laterProgress));
+        }
         if (RestartAt > 0 && step >= RestartAt)
         {
-            var restartProgress = Math.Min(1.0, (step - RestartAt) / (double)Math.Max(1, Steps - RestartAt));
+            var restartEnd = LaterRestartAt > 0 ? LaterRestartAt : Steps;
+            var restartProgress = Math.Min(1.0, (step - RestartAt) / (double)Math.Max(1, restartEnd - RestartAt));
             return FinalLearningRate + 0.5 * (PeakLearningRate / 2 - FinalLearningRate) * (1 + Math.Cos(Math.PI * restartProgress));
         }
         if (step < WarmupSteps)
@@ -42,15 +48,13 @@ internal sealed record TrainingPlan(
     public bool FimFocused(int step) => FimFocusFrom > 0 && step >= FimFocusFrom;
 
     /// <summary>
-    /// A checkpoint of <paramref name="trained"/> may continue under this plan when both schedules agree on every
-    /// step trained so far: the same plan, or this plan extending a finished run with a restart where it ended.
+    /// A checkpoint of <paramref name="trained"/> may continue under this plan when the model and batch are the
+    /// same and both schedules (learning rate, FIM focus) agree on every step trained so far: how a finished run
+    /// is extended with a restart where it ended, without changing a single step already trained.
     /// </summary>
     public bool CanContinue(TrainingPlan trained, int step) =>
-        trained == this
-        || (FimFocusFrom > 0 && trained.FimFocusFrom == 0 && step <= FimFocusFrom && this with { FimFocusFrom = 0 } is var before
-            && (before == trained || before.CanContinue(trained, step)))
-        || (RestartAt > 0 && trained.RestartAt == 0 && trained.Steps == RestartAt && step <= RestartAt
-            && trained with { Steps = Steps, RestartAt = RestartAt } == this);
+        this with { Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0 } == trained with { Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0 }
+        && Enumerable.Range(0, step).All(s => LearningRate(s) == trained.LearningRate(s) && FimFocused(s) == trained.FimFocused(s));
 }
 
 internal sealed record CheckpointState(int Step, double ElapsedSeconds, TrainingPlan Plan);
