@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CodeAssist.Server.Cli;
 using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
@@ -7,7 +8,7 @@ namespace CodeAssist.Server.Handlers.CodeAssist;
 internal sealed class DoctorHandler(ServerState state)
 {
     [JsonRpcMethod(CodeAssistMethods.Doctor)]
-    public async Task<DoctorResult> DoctorAsync(CancellationToken cancellationToken)
+    public async Task<DoctorResult> DoctorAsync(JsonElement? ignored = null, CancellationToken cancellationToken = default)
     {
         state.EnsureInitialized();
         var model = await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
 
@@ -6,7 +7,7 @@ namespace CodeAssist.Server.Handlers.CodeAssist;
 internal sealed class StatsHandler(ServerState state)
 {
     [JsonRpcMethod(CodeAssistMethods.Stats)]
-    public StatsResult Stats()
+    public StatsResult Stats(JsonElement? ignored = null)
     {
         state.EnsureInitialized();
         var stats = state.Completion.Stats.Snapshot();

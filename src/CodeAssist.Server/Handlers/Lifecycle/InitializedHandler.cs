@@ -1,3 +1,4 @@
+using System.Text.Json;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Lifecycle;
@@ -5,7 +6,7 @@ namespace CodeAssist.Server.Handlers.Lifecycle;
 internal sealed class InitializedHandler(ServerState state)
 {
     [JsonRpcMethod("initialized")]
-    public void Initialized()
+    public void Initialized(JsonElement? ignored = null)
     {
         state.EnsureInitialized();
         state.PublishStatus();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Lifecycle;
@@ -5,7 +6,7 @@ namespace CodeAssist.Server.Handlers.Lifecycle;
 internal sealed class ShutdownHandler(ServerState state)
 {
     [JsonRpcMethod("shutdown")]
-    public object? Shutdown()
+    public object? Shutdown(JsonElement? ignored = null)
     {
         state.EnsureInitialized();
         state.ShutdownRequested = true;
