@@ -141,6 +141,14 @@ public static partial class ProcessSockets
         }
     }
 
+    /// <summary>Whether strace is installed and may trace here (ptrace allowed); if not, why.</summary>
+    public static bool StraceUsable(out string why)
+    {
+        var (code, output) = Run("strace", "-f", "-qq", "-e", "trace=socket", "-o", "/dev/null", "true");
+        why = code == 0 ? "" : $"strace is not installed or may not trace here ({output.Trim()})";
+        return code == 0;
+    }
+
     [GeneratedRegex(@"^socket:\[(\d+)\]$")]
     private static partial Regex SocketInode();
 }
@@ -153,16 +161,5 @@ public sealed class UnshareFactAttribute : FactAttribute
         var (code, output) = ProcessSockets.Run("unshare", "-n", "true");
         if (code != 0)
             Skip = $"unshare -n is not permitted here (it needs root or unprivileged user namespaces): {output.Trim()}";
-    }
-}
-
-/// <summary>A fact that runs only where strace is installed and may trace (ptrace is allowed).</summary>
-public sealed class StraceFactAttribute : FactAttribute
-{
-    public StraceFactAttribute()
-    {
-        var (code, output) = ProcessSockets.Run("strace", "-f", "-qq", "-e", "trace=socket", "-o", "/dev/null", "true");
-        if (code != 0)
-            Skip = $"strace is not installed or may not trace here: {output.Trim()}";
     }
 }
