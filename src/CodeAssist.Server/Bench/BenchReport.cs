@@ -11,6 +11,7 @@ public sealed record BenchReport
     public required ModelInfo Model { get; init; }
 
     /// <summary>Median LSP completion over stdio ÷ median raw generation of the same prompt and token count.</summary>
+    /// <remarks>Property names are snake_case; dictionary keys (thread, source and stop reason names) stay as they are.</remarks>
     public double OverheadRatio { get; init; }
 
     /// <summary>Median LSP completion − median raw generation.</summary>
@@ -33,7 +34,6 @@ public sealed record BenchReport
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
@@ -141,5 +141,6 @@ public sealed record ThroughputFigures(
 
 public sealed record MemoryFigures(
     [property: JsonPropertyName("no_model_peak_mib")] double? NoModelPeakMiB,
-    [property: JsonPropertyName("model_peak_mib")] double? ModelPeakMiB,
+    [property: JsonPropertyName("model_loaded_peak_mib")] double? ModelLoadedPeakMiB,
+    [property: JsonPropertyName("model_after_completions_peak_mib")] double? ModelPeakMiB,
     [property: JsonPropertyName("model_and_solution_peak_mib")] double? ModelAndSolutionPeakMiB);

@@ -162,7 +162,7 @@ internal static class BenchRunner
             Typing = typing,
             KvReuse = kvReuse,
             Throughput = throughput,
-            Memory = new MemoryFigures(noModel?.PeakMiB, loose?.PeakMiB, solutionPeak),
+            Memory = new MemoryFigures(noModel?.PeakMiB, loose?.ModelLoadedPeakMiB, loose?.PeakMiB, solutionPeak),
             Errors = errors,
             TotalSeconds = Clock.MillisecondsSince(started) / 1000,
         };

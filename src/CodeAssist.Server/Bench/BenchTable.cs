@@ -29,7 +29,7 @@ internal static class BenchTable
             foreach (var thread in o.ServerCpuMsPerPairByThread.Keys.Union(o.RawCpuMsPerPairByThread.Keys)
                 .Select(n => (Name: n, Server: o.ServerCpuMsPerPairByThread.GetValueOrDefault(n), Raw: o.RawCpuMsPerPairByThread.GetValueOrDefault(n)))
                 .Where(t => t.Server >= 1 || t.Raw >= 1).OrderByDescending(t => t.Server + t.Raw))
-                Row($"  CPU in threads named \"{thread.Name}\": server / raw", $"{Ms(thread.Server)} / {Ms(thread.Raw)}");
+                Row($"  CPU, threads \"{thread.Name}\"", $"{Ms(thread.Server)} / {Ms(thread.Raw)}");
             Row("  in-process replica: context build", P(o.InProcessContextBuildMs), $"CPU {P(o.InProcessContextBuildCpuMs)}");
             Row("  in-process replica: post-processing CPU", P(o.InProcessPostProcessingCpuMs));
             Row("tokens per pair", string.Create(CultureInfo.InvariantCulture,
@@ -99,8 +99,9 @@ internal static class BenchTable
         if (report.Memory is { } m)
         {
             Section("peak resident memory of the server (VmHWM)");
-            Row("without a model", MiB(m.NoModelPeakMiB));
-            Row("with the model, one loose file", MiB(m.ModelPeakMiB));
+            Row("without a model (one loose file open, one request)", MiB(m.NoModelPeakMiB));
+            Row("model loaded, before any completion", MiB(m.ModelLoadedPeakMiB));
+            Row("after completions on a loose file", MiB(m.ModelPeakMiB), "adds Roslyn's compilation and the runtime's buffers");
             Row("with the model and the solution", MiB(m.ModelAndSolutionPeakMiB));
         }
         foreach (var error in report.Errors)

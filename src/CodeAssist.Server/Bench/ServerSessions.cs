@@ -5,7 +5,8 @@ namespace CodeAssist.Server.Bench;
 /// <summary>What the start-up sessions measured.</summary>
 internal sealed record StartupSample(double InitializeMs, double? PeakMiB);
 
-internal sealed record LooseSessionFigures(double InitializeMs, double ModelReadyMs, double FirstCompletionColdMs, Distribution WarmMs, int Generations, double? PeakMiB);
+internal sealed record LooseSessionFigures(double InitializeMs, double ModelReadyMs, double FirstCompletionColdMs, Distribution WarmMs, int Generations,
+    double? ModelLoadedPeakMiB, double? PeakMiB);
 
 /// <summary>
 /// Short server sessions on a folder with one loose file: without a model (the server's own footprint) and with
@@ -36,6 +37,7 @@ internal static class ServerSessions
         var answered = await session.InitializeAsync(looseRoot, InitializationOptions).ConfigureAwait(false);
         var ready = await server.WaitForNotificationAsync("codeAssist/status", IsReady, TimeSpan.FromMinutes(3)).ConfigureAwait(false);
         var readyAt = ready["receivedAt"]!.GetValue<long>();
+        var modelLoadedPeak = server.PeakResidentMiB();
         step.Advance();
 
         var text = await File.ReadAllTextAsync(looseFile).ConfigureAwait(false);
@@ -58,7 +60,7 @@ internal static class ServerSessions
         var peak = server.PeakResidentMiB();
         await server.ShutdownAsync().ConfigureAwait(false);
         return new LooseSessionFigures(Clock.Milliseconds(server.StartedAt, answered), Clock.Milliseconds(answered, readyAt), cold,
-            Distribution.Of(warmTimes), (int)generated, peak);
+            Distribution.Of(warmTimes), (int)generated, modelLoadedPeak, peak);
     }
 
     public static bool IsReady(JsonObject notification) => (string?)notification["params"]?["state"] == "ready";
