@@ -66,6 +66,8 @@ public sealed class LanguageServerHost : IDisposable
         var code = await finished.ConfigureAwait(false);
         if (finished != State.Exit.Task)
             State.Log.Info("the client went away; exiting");
+        else if (code != 0)
+            State.Log.Warn("exit came without shutdown first; exiting with code 1, as the specification says");
         return code;
     }
 

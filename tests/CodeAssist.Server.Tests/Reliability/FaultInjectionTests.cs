@@ -122,6 +122,27 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_model_swapped_out_mid_generation_ends_that_request_and_the_next_uses_the_new_model()
+    {
+        var (client, path) = await StartAsync(_temp.ScriptedModel(string.Concat(Enumerable.Repeat("Step(); ", 300)), "long"));
+        await using var _ = client;
+        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { maxTokens = 1024 } } });
+        await client.WaitForStatusAsync("ready");
+        var (_, running) = client.StartRequest("textDocument/inlineCompletion", InlineParams(path));
+        await client.WaitForStatusAsync("generating");
+
+        // Unloading the model stops its generation between two tokens.
+        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel(Script, "short") } } });
+        var interrupted = await running.WaitAsync(TimeSpan.FromSeconds(30));
+
+        output.WriteLine($"the interrupted request answered {interrupted.ToJsonString()}");
+        Assert.True(interrupted["result"] is not null || (int?)interrupted["error"]?["code"] == -32800, interrupted.ToJsonString());
+        Assert.Equal(Script, (string?)Items(await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path)))[0]!["insertText"]);
+        Assert.DoesNotContain(" error] ", client.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
     public async Task A_project_msbuild_cannot_read_is_a_warning_naming_it_and_completion_works_on_the_file()
     {
         var root = _temp.Combine("broken-workspace");
@@ -232,6 +253,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
             await abrupt.InitializeAsync(_temp.Path);
             await abrupt.NotifyAsync("exit", null);
             Assert.Equal(1, await abrupt.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+            await abrupt.DrainAsync(TimeSpan.FromSeconds(10));
+            Assert.Contains("exit came without shutdown first", abrupt.Stderr, StringComparison.Ordinal);
         }
         await using var orderly = RecordingLspClient.Serve(model);
         await orderly.InitializeAsync(_temp.Path);
