@@ -83,7 +83,7 @@ public static class Program
             ContextLength: options.GetInt("context", 512),
             VocabSize: options.GetInt("vocab", 4096),
             BatchSize: options.GetInt("batch", 4),
-            Steps: options.GetInt("steps", 1600),
+            Steps: options.GetInt("steps", 1300),
             WarmupSteps: options.GetInt("warmup", 40),
             PeakLearningRate: options.GetDouble("lr", 1.5e-3),
             FinalLearningRate: options.GetDouble("final-lr", 1.5e-4),
@@ -93,7 +93,7 @@ public static class Program
             CheckpointMinutes: options.GetInt("checkpoint-minutes", 4),
             RestartAt: options.GetInt("restart-at", 700),
             FimFocusFrom: options.GetInt("fim-focus-from", 1006),
-            LaterRestartAt: options.GetInt("later-restart-at", 1300));
+            LaterRestartAt: options.GetInt("later-restart-at", 0));
         Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null);
     }
 
