@@ -29,7 +29,7 @@ public static class Program
                 Exporter.Export(paths, output);
                 return 0;
             case "evalset":
-                EvalSetWriter.Write(paths, options.GetInt("examples", 300));
+                EvalSetWriter.Write(paths, options.GetInt("examples", 200));
                 return 0;
             case "ngram":
                 NGramBaseline.Evaluate(paths, options.Get("set", paths.EvalSet), options.Get("json", ""));
@@ -58,7 +58,7 @@ public static class Program
                 Tokenizer(paths, options);
                 Train(paths, options);
                 Exporter.Export(paths, output);
-                EvalSetWriter.Write(paths, options.GetInt("examples", 300));
+                EvalSetWriter.Write(paths, options.GetInt("examples", 200));
                 NGramBaseline.Evaluate(paths, paths.EvalSet, Path.Combine(paths.Root, "eval-ngram.json"));
                 return 0;
             default:
