@@ -88,7 +88,7 @@ public sealed class LspMessageHandler : PipeMessageHandler
                             reader.AdvanceTo(buffer.GetPosition(next), buffer.End);
                         if (report)
                             await AnswerAsync(new EnvelopeProblem(JsonRpcErrorCode.ParseError,
-                                $"not an LSP message header: {headerProblem}; skipping to the next Content-Length header", RequestId.Null)).ConfigureAwait(false);
+                                $"not an LSP message header: {headerProblem}; skipping to the next Content-Length header", RequestId.Null), cancellationToken).ConfigureAwait(false);
                         continue;
                     }
             }
@@ -127,20 +127,20 @@ public sealed class LspMessageHandler : PipeMessageHandler
                 reader.AdvanceTo(buffer.GetPosition(headerLength + inner));
                 if (inner < body.Length)
                     problem = problem with { Message = problem.Message + "; the Content-Length was probably too long, reading on at the next header inside it" };
-                await AnswerAsync(problem).ConfigureAwait(false);
+                await AnswerAsync(problem, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             reader.AdvanceTo(buffer.GetPosition(total));
             if (problem is not null)
             {
-                await AnswerAsync(problem).ConfigureAwait(false);
+                await AnswerAsync(problem, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             var message = Deserialize(body, envelope!.Value, out problem);
             if (message is not null)
                 return message;
-            await AnswerAsync(problem!).ConfigureAwait(false);
+            await AnswerAsync(problem!, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -198,7 +198,7 @@ public sealed class LspMessageHandler : PipeMessageHandler
         }
         var id = IdOfPrefix(prefix.WrittenSpan);
         await AnswerAsync(new EnvelopeProblem(JsonRpcErrorCode.InvalidRequest,
-            $"the message is {contentLength} bytes; the server reads messages of at most {_maxMessageBytes} bytes", id)).ConfigureAwait(false);
+            $"the message is {contentLength} bytes; the server reads messages of at most {_maxMessageBytes} bytes", id), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The top-level id in the start of a message, read as far as the bytes go.</summary>
@@ -231,7 +231,7 @@ public sealed class LspMessageHandler : PipeMessageHandler
         return RequestId.Null;
     }
 
-    private async Task AnswerAsync(EnvelopeProblem problem)
+    private async Task AnswerAsync(EnvelopeProblem problem, CancellationToken cancellationToken)
     {
         var id = problem.Id.IsEmpty ? RequestId.Null : problem.Id;
         Log($"{CodeName(problem.Code)} ({(int)problem.Code}){(id.IsNull ? "" : $" for request {id}")}: {problem.Message}");
@@ -243,7 +243,7 @@ public sealed class LspMessageHandler : PipeMessageHandler
         _ownErrors.TryAdd(error, 0);
         try
         {
-            await WriteAsync(error, DisposalToken).ConfigureAwait(false);
+            await WriteAsync(error, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
