@@ -82,7 +82,7 @@ internal static class ModelCommand
             var staging = target + ".partial";
             if (Directory.Exists(staging))
                 Directory.Delete(staging, recursive: true);
-            CopyDirectory(source.FullName, staging);
+            CopyModelFiles(source.FullName, staging);
             if (Directory.Exists(target))
                 Directory.Delete(target, recursive: true);
             Directory.Move(staging, target);
@@ -127,12 +127,14 @@ internal static class ModelCommand
         return command;
     }
 
-    private static void CopyDirectory(string source, string target)
+    /// <summary>
+    /// GenAI model folders are flat: the files are the model. Subfolders (a training run's corpus and checkpoints, a
+    /// conversion's cache) stay behind.
+    /// </summary>
+    private static void CopyModelFiles(string source, string target)
     {
         Directory.CreateDirectory(target);
         foreach (var file in Directory.EnumerateFiles(source))
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        foreach (var directory in Directory.EnumerateDirectories(source))
-            CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)));
     }
 }
