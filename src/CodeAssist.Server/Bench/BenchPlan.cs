@@ -38,8 +38,8 @@ internal sealed record BenchPlan(
     public static BenchPlan Full { get; } = new(false, SolutionShape.Full, ContextPositions: 300, OverheadPairs: 50, WarmCompletions: 10,
         TypeThroughHits: 150, TypingKeystrokes: 400, ModelRepetitions: 10);
 
-    public static BenchPlan QuickPlan { get; } = new(true, SolutionShape.Quick, ContextPositions: 30, OverheadPairs: 6, WarmCompletions: 2,
-        TypeThroughHits: 40, TypingKeystrokes: 100, ModelRepetitions: 3);
+    public static BenchPlan QuickPlan { get; } = new(true, SolutionShape.Quick, ContextPositions: 24, OverheadPairs: 5, WarmCompletions: 2,
+        TypeThroughHits: 40, TypingKeystrokes: 80, ModelRepetitions: 3);
 
     /// <summary>A statement typed at an empty line of a method body, with the newline and indentation that follow it.</summary>
     public static string Statement(int i) => string.Create(CultureInfo.InvariantCulture, $"var step{i} = Compute{i % 20}(value + {i}, label);\n        ");
