@@ -38,10 +38,17 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
         {
             if (left <= 0)
                 break;
-            var tokens = countTokens(candidate.Text);
+            var pieceText = candidate.Text;
+            var tokens = countTokens(pieceText);
             if (tokens > left)
-                continue;
-            pieces.Add(new ContextPiece(candidate.Kind, candidate.Source, candidate.Text, tokens));
+            {
+                // A ranked list (members, overloads, an outline) is worth its first lines; dropping it whole wastes it.
+                pieceText = FirstLinesThatFit(pieceText, left, countTokens);
+                if (pieceText.Length == 0)
+                    continue;
+                tokens = countTokens(pieceText);
+            }
+            pieces.Add(new ContextPiece(candidate.Kind, candidate.Source, pieceText, tokens));
             left -= tokens;
         }
 
@@ -56,6 +63,21 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
         return new CompletionContext(prefix, suffix, pieces,
             RelativePath(document.FilePath, workspaceRoot), workspaceRoot is null ? null : Path.GetFileName(workspaceRoot.TrimEnd('/', '\\')),
             LineCommentFor(document));
+    }
+
+    /// <summary>The longest run of whole leading lines (at least two: a header and one entry) within the budget, or "".</summary>
+    private static string FirstLinesThatFit(string text, int budget, Func<string, int> countTokens)
+    {
+        var lines = text.Split('\n');
+        var keep = Math.Min(lines.Length - 1, (int)((double)budget / Math.Max(1, countTokens(text)) * lines.Length) + 1);
+        while (keep >= 2)
+        {
+            var candidate = string.Join('\n', lines.Take(keep));
+            if (countTokens(candidate) <= budget)
+                return candidate;
+            keep--;
+        }
+        return "";
     }
 
     private static string? RelativePath(string? path, string? root) =>

@@ -129,6 +129,24 @@ public sealed class SemanticContextTests : IDisposable
         Assert.StartsWith("\n        return total;", context.Suffix);
     }
 
+    [Fact]
+    public async Task A_member_list_too_long_for_the_budget_keeps_its_first_lines_instead_of_vanishing()
+    {
+        var folder = _temp.Fixture("Shop");
+        var whole = await ContextAt(folder, "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "order.$0"));
+        var fullList = Assert.Single(whole.Pieces, p => p.Kind == "members");
+        var windows = whole.Pieces.Where(p => p.Kind is "prefix" or "suffix").Sum(p => p.Tokens);
+
+        // A budget whose share for the windows leaves room for only part of the list.
+        var budget = (int)((windows + fullList.Tokens / 2) / 0.70);
+        var context = await ContextAt(folder, "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "order.$0"), budget);
+
+        var members = Assert.Single(context.Pieces, p => p.Kind == "members");
+        Assert.True(members.Tokens < fullList.Tokens, $"{members.Tokens} of {fullList.Tokens} tokens");
+        Assert.StartsWith(fullList.Text.Split('\n')[0] + "\n" + fullList.Text.Split('\n')[1], members.Text);
+        Assert.True(context.Pieces.Sum(p => p.Tokens) <= budget);
+    }
+
     private static string FimFormatOf(CompletionContext context) => Inference.Prompts.FimFormat.Qwen.Build(context.ToFimRequest());
 
     public void Dispose()
