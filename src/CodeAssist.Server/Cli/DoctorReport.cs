@@ -77,7 +77,7 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
         }
         using var process = Process.GetCurrentProcess();
         lines.Add(("memory", $"{process.WorkingSet64 / (1024 * 1024)} MiB resident, {process.PeakWorkingSet64 / (1024 * 1024)} MiB peak"));
-        lines.Add(("network", "none: CodeAssist opens no sockets and sends no telemetry"));
+        lines.Add(("network", "none: CodeAssist opens no network sockets and sends no telemetry"));
         return new DoctorReport(lines, healthy);
     }
 
