@@ -28,7 +28,7 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
         layers = new ModuleList<LlamaLayer>([.. Enumerable.Range(0, shape.Layers).Select(i => new LlamaLayer(shape))]);
         norm = new RmsNorm(shape.Hidden);
         lm_head = Linear(shape.Hidden, vocabSize, hasBias: false);
-        var (cosine, sine) = RotaryTables(shape.ContextLength, shape.HeadSize);
+        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize);
         cosTable = tensor(cosine, [shape.ContextLength, shape.HeadSize]);
         sinTable = tensor(sine, [shape.ContextLength, shape.HeadSize]);
         RegisterComponents();
@@ -106,31 +106,6 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 
     private static float[] Floats(Tensor tensor) => tensor.detach().contiguous().cpu().data<float>().ToArray();
-
-    /// <summary>
-    /// The same float32 computation as LlamaDecoderGraph.RotaryTables (internal to ModelFactory), so training
-    /// and the exported graph rotate by bit-identical angles.
-    /// </summary>
-    public static (float[] Cosine, float[] Sine) RotaryTables(int contextLength, int headSize)
-    {
-        const float theta = 10000f;
-        var half = headSize / 2;
-        var inverseFrequencies = new float[half];
-        for (var i = 0; i < half; i++)
-            inverseFrequencies[i] = 1f / MathF.Pow(theta, 2 * i / (float)headSize);
-        var cosine = new float[contextLength * headSize];
-        var sine = new float[contextLength * headSize];
-        for (var position = 0; position < contextLength; position++)
-        {
-            for (var column = 0; column < headSize; column++)
-            {
-                var angle = position * inverseFrequencies[column % half];
-                cosine[position * headSize + column] = (float)Math.Cos(angle);
-                sine[position * headSize + column] = (float)Math.Sin(angle);
-            }
-        }
-        return (cosine, sine);
-    }
 }
 
 internal sealed class LlamaLayer : Module

@@ -11,7 +11,6 @@ namespace CodeAssist.ModelFactory;
 internal static class LlamaDecoderGraph
 {
     public const float RmsNormEpsilon = 1e-5f;
-    public const float RotaryTheta = 10000f;
 
     /// <summary>Large enough that its softmax weight is exactly zero, small enough to stay finite when scaled.</summary>
     private const float MaskedScore = -1e9f;
@@ -42,33 +41,6 @@ internal static class LlamaDecoderGraph
     }
 
     /// <summary>
-    /// Cosine and sine of every position's rotation angles, [context length, head size], computed in float32
-    /// the way Hugging Face's LlamaRotaryEmbedding does: inverse frequencies 1 / theta^(2i/d), angle =
-    /// position × frequency, and the half-size table repeated twice to cover the "rotate_half" layout.
-    /// </summary>
-    public static (float[] Cosine, float[] Sine) RotaryTables(int contextLength, int headSize)
-    {
-        var half = headSize / 2;
-        var inverseFrequencies = new float[half];
-        for (var i = 0; i < half; i++)
-        {
-            inverseFrequencies[i] = 1f / MathF.Pow(RotaryTheta, 2 * i / (float)headSize);
-        }
-        var cosine = new float[contextLength * headSize];
-        var sine = new float[contextLength * headSize];
-        for (var position = 0; position < contextLength; position++)
-        {
-            for (var column = 0; column < headSize; column++)
-            {
-                var angle = position * inverseFrequencies[column % half];
-                cosine[position * headSize + column] = (float)Math.Cos(angle);
-                sine[position * headSize + column] = (float)Math.Sin(angle);
-            }
-        }
-        return (cosine, sine);
-    }
-
-    /// <summary>
     /// True where a query may attend to a key: the key is not padding and sits at or before the query. The
     /// query's own cache slot is past length + its index, so this stays causal whatever GenAI puts in
     /// position_ids. Shape [batch, 1, sequence, total sequence], broadcast over heads.
@@ -92,7 +64,7 @@ internal static class LlamaDecoderGraph
 
     private static (string Cosine, string Sine) RotaryFactors(OnnxGraphBuilder graph, DecoderShape shape, string positionIds)
     {
-        var (cosine, sine) = RotaryTables(shape.ContextLength, shape.HeadSize);
+        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize);
         long[] tableDimensions = [shape.ContextLength, shape.HeadSize];
         var perHead = graph.Int64s("rotary/per_head_shape", 0, 1, -1, shape.HeadSize);
         var cosineRows = graph.Node("Gather", "rotary/cos_rows", [graph.Floats("rotary/cos_table", tableDimensions, cosine), positionIds], OnnxAttribute.Int("axis", 0));
