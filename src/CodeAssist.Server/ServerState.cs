@@ -80,9 +80,15 @@ public sealed class ServerState : IDisposable
         PublishStatus();
     }
 
+    private (string? Path, string Device) _modelRequest;
+
     public void LoadModel()
     {
         var settings = Settings;
+        // Suggestions cached from another model must not answer for the new one.
+        if (_modelRequest != (settings.ModelPath, settings.Device))
+            Completion.Cache.Clear();
+        _modelRequest = (settings.ModelPath, settings.Device);
         Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device));
     }
 

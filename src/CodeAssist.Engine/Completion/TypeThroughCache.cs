@@ -60,6 +60,13 @@ public sealed class TypeThroughCache(int capacity = 100)
         return [];
     }
 
+    /// <summary>Forgets every suggestion: they came from a model that is no longer the one answering.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+            _entries.Clear();
+    }
+
     public void Forget(Uri uri)
     {
         lock (_gate)

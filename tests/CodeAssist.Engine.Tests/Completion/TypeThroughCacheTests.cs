@@ -65,6 +65,19 @@ public sealed class TypeThroughCacheTests
     }
 
     [Fact]
+    public void Clearing_forgets_every_suggestion()
+    {
+        var store = new DocumentStore();
+        var cache = new TypeThroughCache();
+        var document = store.Open(Uri, "csharp", 1, "Console.\n}");
+        cache.Remember(document, 8, ["WriteLine();"]);
+
+        cache.Clear();
+
+        Assert.Empty(cache.Lookup(document, 8));
+    }
+
+    [Fact]
     public void The_least_recently_used_entry_goes_first()
     {
         var store = new DocumentStore();
