@@ -2,12 +2,31 @@ using CodeAssist.ModelFactory;
 
 namespace CodeAssist.Training;
 
+/// <summary>What a training step samples; each stage of the plan has one.</summary>
+internal enum SampleMode
+{
+    /// <summary>Plain text and PSM FIM at the plan's FIM rate, every token scored.</summary>
+    Mixed,
+
+    /// <summary><see cref="FimSampler.FocusedFimRate"/> PSM FIM scored on the middle only.</summary>
+    FimFocused,
+
+    /// <summary>
+    /// <see cref="FimSampler.FocusedFimRate"/> FIM in suffix-prefix-middle order (the server's <c>codeassist</c>
+    /// format), every token scored, middles starting where a word starts: the prefix is then continued directly,
+    /// the skill plain text teaches, and it ends where the server's token healing cuts it.
+    /// </summary>
+    Spm,
+}
+
 /// <summary>
-/// Training sequences of exactly <c>length + 1</c> ids (inputs and shifted targets), half of them plain
-/// left-to-right text and half fill-in-the-middle in Qwen's prefix-suffix-middle order:
-/// <c>&lt;|fim_prefix|&gt;P&lt;|fim_suffix|&gt;S&lt;|fim_middle|&gt;M&lt;|endoftext|&gt;</c>. Like the server's
-/// prompts, most FIM samples start with the repository preamble (<c>&lt;|repo_name|&gt;</c>, other files,
-/// <c>&lt;|file_sep|&gt;path</c>), and middles are mostly what an editor asks for: the rest of a line or a few lines.
+/// Training sequences of exactly <c>length + 1</c> ids (inputs and shifted targets): plain left-to-right text and
+/// fill-in-the-middle, either in Qwen's prefix-suffix-middle order
+/// <c>&lt;|fim_prefix|&gt;P&lt;|fim_suffix|&gt;S&lt;|fim_middle|&gt;M&lt;|endoftext|&gt;</c> or in suffix-prefix-middle
+/// order <c>&lt;|fim_prefix|&gt;&lt;|fim_suffix|&gt;S&lt;|fim_middle|&gt;PM&lt;|endoftext|&gt;</c> (see
+/// <see cref="SampleMode"/>). Like the server's prompts, most FIM samples start with the repository preamble
+/// (<c>&lt;|repo_name|&gt;</c>, other files, <c>&lt;|file_sep|&gt;path</c>), and middles are mostly what an editor
+/// asks for: the rest of a line or a few lines.
 /// </summary>
 internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokenizer, int length, double fimRate)
 {
@@ -22,18 +41,15 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
     /// <summary>Target id the loss ignores (padding).</summary>
     public const int IgnoredTarget = -100;
 
-    /// <summary>The share of FIM samples in the FIM-focused part of training.</summary>
+    /// <summary>The share of FIM samples in the FIM-focused and SPM parts of training.</summary>
     public const double FocusedFimRate = 0.8;
 
-    /// <summary>
-    /// The next sequence; <paramref name="fimFocused"/> raises the FIM share to <see cref="FocusedFimRate"/> and
-    /// scores FIM samples only from the prediction of the middle's first token on.
-    /// </summary>
-    public (int[] Inputs, int[] Targets) Next(Random random, bool fimFocused = false)
+    /// <summary>The next sequence of the stage <paramref name="mode"/>.</summary>
+    public (int[] Inputs, int[] Targets) Next(Random random, SampleMode mode = SampleMode.Mixed)
     {
-        var isFim = random.NextDouble() < (fimFocused ? FocusedFimRate : fimRate);
-        var ids = isFim ? FimSequence(random) : PlainSequence(random);
-        var scoredFrom = isFim && fimFocused ? ids.LastIndexOf(middleId) : 0;
+        var isFim = random.NextDouble() < (mode == SampleMode.Mixed ? fimRate : FocusedFimRate);
+        var ids = isFim ? FimSequence(random, suffixFirst: mode == SampleMode.Spm) : PlainSequence(random);
+        var scoredFrom = isFim && mode == SampleMode.FimFocused ? ids.LastIndexOf(middleId) : 0;
         var inputs = new int[length];
         var targets = new int[length];
         for (var i = 0; i < length; i++)
@@ -50,13 +66,15 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
         return [.. split.Tokens.AsSpan(start, length + 1).ToArray().Select(id => (int)id)];
     }
 
-    private List<int> FimSequence(Random random)
+    private List<int> FimSequence(Random random, bool suffixFirst)
     {
         for (var attempt = 0; ; attempt++)
         {
             var fileIndex = split.PickFile(random);
             var text = split.Texts[fileIndex];
             var (start, end) = FimSpans.ChooseMiddle(text, random);
+            if (suffixFirst)
+                start = ByteLevelBpeTokenizer.WordStart(text, start);
             var middle = tokenizer.Encode(text[start..end]);
             if (middle.Count > MaxMiddleTokens && attempt < 8)
                 continue;
@@ -76,10 +94,20 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
             var ids = new List<int>(length + 1);
             ids.AddRange(preamble);
             ids.Add(prefixId);
-            ids.AddRange(prefix.Skip(prefix.Count - prefixRoom));
-            ids.Add(suffixId);
-            ids.AddRange(suffix.Take(suffixRoom));
-            ids.Add(middleId);
+            if (suffixFirst)
+            {
+                ids.Add(suffixId);
+                ids.AddRange(suffix.Take(suffixRoom));
+                ids.Add(middleId);
+                ids.AddRange(prefix.Skip(prefix.Count - prefixRoom));
+            }
+            else
+            {
+                ids.AddRange(prefix.Skip(prefix.Count - prefixRoom));
+                ids.Add(suffixId);
+                ids.AddRange(suffix.Take(suffixRoom));
+                ids.Add(middleId);
+            }
             ids.AddRange(middle);
             ids.Add(endId);
             return ids;

@@ -42,9 +42,19 @@ public static class Program
                 var random = new Random(options.GetInt("seed", 3));
                 for (var i = 0; i < options.GetInt("count", 3); i++)
                 {
-                    var (inputs, targets) = sampler.Next(random, fimFocused: true);
+                    var spm = options.Has("spm");
+                    var (inputs, targets) = sampler.Next(random, spm ? SampleMode.Spm : SampleMode.FimFocused);
                     var text = tokenizer.Decode(inputs);
                     Console.Out.WriteLine("----");
+                    if (spm)
+                    {
+                        var middle = text.IndexOf(ByteLevelBpeTokenizer.FimMiddle, StringComparison.Ordinal);
+                        var end = text.IndexOf(ByteLevelBpeTokenizer.EndOfText, middle, StringComparison.Ordinal) is var found and >= 0 ? found : text.Length;
+                        var suffix = text[(text.IndexOf(ByteLevelBpeTokenizer.FimSuffix, StringComparison.Ordinal) + ByteLevelBpeTokenizer.FimSuffix.Length)..middle];
+                        Console.Out.WriteLine($"suffix: {suffix[..Math.Min(100, suffix.Length)]}…");
+                        Console.Out.WriteLine($"prefix and middle: …{text[Math.Max(middle, end - 300)..Math.Min(text.Length, end + ByteLevelBpeTokenizer.EndOfText.Length)]}");
+                        continue;
+                    }
                     Console.Out.WriteLine(text[Math.Max(0, text.IndexOf(ByteLevelBpeTokenizer.FimSuffix, StringComparison.Ordinal) - 200)..Math.Min(text.Length, text.IndexOf(ByteLevelBpeTokenizer.FimMiddle, StringComparison.Ordinal) + 150)]);
                     Console.Out.WriteLine($"scored targets: {tokenizer.Decode(targets.Where(t => t >= 0))}");
                 }
@@ -93,8 +103,9 @@ public static class Program
             CheckpointMinutes: options.GetInt("checkpoint-minutes", 4),
             RestartAt: options.GetInt("restart-at", 700),
             FimFocusFrom: options.GetInt("fim-focus-from", 1006),
-            LaterRestartAt: options.GetInt("later-restart-at", 0));
-        Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null);
+            LaterRestartAt: options.GetInt("later-restart-at", 1300),
+            SpmFrom: options.GetInt("spm-from", 1300));
+        Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null, options.GetInt("threads", 1));
     }
 
     public static string RepositoryRoot()

@@ -11,7 +11,7 @@ namespace CodeAssist.Training;
 internal sealed record TrainingPlan(
     int Layers, int Hidden, int Heads, int Intermediate, int ContextLength,
     int VocabSize, int BatchSize, int Steps, int WarmupSteps, double PeakLearningRate, double FinalLearningRate,
-    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0, int LaterRestartAt = 0)
+    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0, int LaterRestartAt = 0, int SpmFrom = 0)
 {
     public DecoderShape Shape => new(Layers, Hidden, Heads, Intermediate, ContextLength);
 
@@ -47,14 +47,20 @@ internal sealed record TrainingPlan(
     /// </summary>
     public bool FimFocused(int step) => FimFocusFrom > 0 && step >= FimFocusFrom;
 
+    /// <summary>What step <paramref name="step"/> samples: from <see cref="SpmFrom"/> on (0: never) SPM, before it as the FIM focus says.</summary>
+    public SampleMode Mode(int step) =>
+        SpmFrom > 0 && step >= SpmFrom ? SampleMode.Spm : FimFocused(step) ? SampleMode.FimFocused : SampleMode.Mixed;
+
     /// <summary>
     /// A checkpoint of <paramref name="trained"/> may continue under this plan when the model and batch are the
-    /// same and both schedules (learning rate, FIM focus) agree on every step trained so far: how a finished run
-    /// is extended with a restart where it ended, without changing a single step already trained.
+    /// same and both schedules (learning rate, samples) agree on every step trained so far: how a finished run
+    /// is extended with a restart or a new stage where it ended, without changing a single step already trained.
     /// </summary>
     public bool CanContinue(TrainingPlan trained, int step) =>
-        this with { Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0 } == trained with { Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0 }
-        && Enumerable.Range(0, step).All(s => LearningRate(s) == trained.LearningRate(s) && FimFocused(s) == trained.FimFocused(s));
+        Unscheduled == trained.Unscheduled
+        && Enumerable.Range(0, step).All(s => LearningRate(s) == trained.LearningRate(s) && Mode(s) == trained.Mode(s));
+
+    private TrainingPlan Unscheduled => this with { Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0, SpmFrom = 0, EvalEvery = 0, CheckpointMinutes = 0 };
 }
 
 internal sealed record CheckpointState(int Step, double ElapsedSeconds, TrainingPlan Plan);
@@ -67,10 +73,10 @@ internal static class Trainer
 {
     private const int ValidationSequences = 24;
 
-    public static void Run(TrainingPaths paths, TrainingPlan plan, bool resume, int? stopAfterSteps)
+    public static void Run(TrainingPaths paths, TrainingPlan plan, bool resume, int? stopAfterSteps, int threads)
     {
         LibTorchLoader.PrepareNativeLibraries();
-        torch.set_num_threads(1);
+        torch.set_num_threads(threads);
         torch.manual_seed(plan.Seed);
         var manifest = CorpusManifest.Read(paths.Manifest);
         var tokenizer = TokenizerStep.Load(paths);
@@ -117,7 +123,7 @@ internal static class Trainer
                 group.LearningRate = learningRate;
             using (var scope = NewDisposeScope())
             {
-                var (inputs, targets) = Batch(trainSampler, new Random(plan.Seed * 1_000_003 + step), plan.BatchSize, plan.ContextLength, plan.FimFocused(step));
+                var (inputs, targets) = Batch(trainSampler, new Random(plan.Seed * 1_000_003 + step), plan.BatchSize, plan.ContextLength, plan.Mode(step));
                 model.train();
                 optimizer.zero_grad();
                 var logits = model.forward(inputs);
@@ -205,13 +211,13 @@ internal static class Trainer
         return total / Math.Max(1, count);
     }
 
-    private static (Tensor Inputs, Tensor Targets) Batch(FimSampler sampler, Random random, int batchSize, int length, bool fimFocused)
+    private static (Tensor Inputs, Tensor Targets) Batch(FimSampler sampler, Random random, int batchSize, int length, SampleMode mode)
     {
         var inputs = new long[batchSize * length];
         var targets = new long[batchSize * length];
         for (var b = 0; b < batchSize; b++)
         {
-            var (i, t) = sampler.Next(random, fimFocused);
+            var (i, t) = sampler.Next(random, mode);
             for (var k = 0; k < length; k++)
             {
                 inputs[b * length + k] = i[k];

@@ -119,6 +119,12 @@ public sealed class ByteLevelBpeTokenizer
     }
 
     /// <summary>
+    /// Where the pre-tokenizer's word holding the character at <paramref name="index"/> starts (within its line):
+    /// the place a completion request's prefix ends once the server has healed the word being typed.
+    /// </summary>
+    public static int WordStart(string text, int index) => GptPreTokenizer.WordStart(text, index);
+
+    /// <summary>
     /// Concatenates the tokens' bytes and reads them as UTF-8; special tokens come out as their spelling, and
     /// bytes that do not form valid UTF-8 (a character cut between ids) as U+FFFD.
     /// </summary>

@@ -20,6 +20,23 @@ internal static partial class GptPreTokenizer
         return words;
     }
 
+    /// <summary>
+    /// Where the word holding the character at <paramref name="index"/> starts: a cut there leaves every word
+    /// before it whole, so the text before the cut encodes to the same ids as it does inside the whole text.
+    /// </summary>
+    public static int WordStart(string text, int index)
+    {
+        var lineStart = index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1;
+        var lineEnd = text.IndexOf('\n', index);
+        var line = text.AsSpan(lineStart, (lineEnd < 0 ? text.Length : lineEnd) - lineStart);
+        foreach (var match in WordPattern().EnumerateMatches(line))
+        {
+            if (lineStart + match.Index + match.Length > index)
+                return lineStart + match.Index;
+        }
+        return index;
+    }
+
     [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+", RegexOptions.CultureInvariant)]
     private static partial Regex WordPattern();
 }
