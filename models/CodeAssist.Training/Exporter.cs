@@ -41,7 +41,9 @@ internal static class Exporter
         var (model, state) = Trainer.LoadCheckpoint(paths);
         using (model)
         {
-            ModelFolderWriter.WriteDecoder(output, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName);
+            // A checkpoint from the SPM stage on completes in suffix-prefix-middle order: the server's "codeassist" format.
+            var promptFormat = state.Plan.Mode(state.Step - 1) == SampleMode.Spm ? "codeassist" : ModelFolderWriter.PromptFormat;
+            ModelFolderWriter.WriteDecoder(output, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat);
             Log.Write($"export: step {state.Step} of {state.Plan.Steps} written to {output} ({Directory.EnumerateFiles(output).Sum(f => new FileInfo(f).Length) / 1e6:F1} MB)");
             var worst = CheckParity(model, tokenizer, output);
             File.WriteAllText(Path.Combine(paths.Root, "parity.txt"), string.Create(CultureInfo.InvariantCulture, $"max |logit difference| GenAI vs TorchSharp: {worst:E2}\n"));

@@ -49,6 +49,7 @@ public sealed class LanguageModel : IDisposable
     private GeneratorParams? _cachedParams;
     private int[] _cachedTokens = [];
     private int _cachedReusable;
+    private HealingVocabulary? _healingVocabulary;
 
     private LanguageModel(ModelFolder folder, Model model, Tokenizer tokenizer, DeviceSelection device)
     {
@@ -76,6 +77,7 @@ public sealed class LanguageModel : IDisposable
     public ModelFolder Folder { get; }
     public DeviceSelection Device { get; }
     public PromptFormat Format { get; }
+    public TokenHealing Healing => Folder.Healing;
     public string Name => Folder.Name;
 
     /// <summary>Tokens a prompt and its reply may use together.</summary>
@@ -283,6 +285,18 @@ public sealed class LanguageModel : IDisposable
             using var stream = _tokenizer.CreateStream();
             var text = new System.Text.StringBuilder();
             var firstToken = TimeSpan.Zero;
+            // The healed text comes out of the decoder first; the reader gets what follows it.
+            var hidden = request.HealedText.Length;
+            string Visible(string decoded)
+            {
+                if (hidden == 0)
+                    return decoded;
+                var cut = Math.Min(hidden, decoded.Length);
+                hidden -= cut;
+                return decoded[cut..];
+            }
+            var forced = new Queue<int>();
+            var healing = request.HealedText;
             StopReason reason;
             while (true)
             {
@@ -302,16 +316,41 @@ public sealed class LanguageModel : IDisposable
                     reason = StopReason.EndOfText;
                     break;
                 }
-                var before = generator.TokenCount();
-                generator.GenerateNextToken();
-                // GenAI 0.18 ends on the model's end-of-text token without appending it: IsDone() turns true and
-                // the sequence keeps its length, so GetNextTokens() would return the previous token again.
-                if (generator.TokenCount() == before)
+                int token;
+                if (healing.Length > 0 || forced.Count > 0)
                 {
-                    reason = StopReason.EndOfText;
-                    break;
+                    // Healing: the likeliest token that agrees with the healed text; when none does (a word the
+                    // vocabulary spells differently), the healed text's own tokens, which is the prompt unhealed.
+                    if (forced.Count == 0)
+                    {
+                        if (HealingToken(generator, healing) is var (chosen, chosenText))
+                        {
+                            healing = chosenText.Length >= healing.Length ? "" : healing[chosenText.Length..];
+                            forced.Enqueue(chosen);
+                        }
+                        else
+                        {
+                            foreach (var id in Encode(healing))
+                                forced.Enqueue(id);
+                            healing = "";
+                        }
+                    }
+                    token = forced.Dequeue();
+                    generator.AppendTokens([token]);
                 }
-                var token = generator.GetNextTokens()[0];
+                else
+                {
+                    var before = generator.TokenCount();
+                    generator.GenerateNextToken();
+                    // GenAI 0.18 ends on the model's end-of-text token without appending it: IsDone() turns true and
+                    // the sequence keeps its length, so GetNextTokens() would return the previous token again.
+                    if (generator.TokenCount() == before)
+                    {
+                        reason = StopReason.EndOfText;
+                        break;
+                    }
+                    token = generator.GetNextTokens()[0];
+                }
                 if (newTokens++ == 0)
                     firstToken = clock.Elapsed;
                 if (stopper.IsStopToken(token))
@@ -319,7 +358,7 @@ public sealed class LanguageModel : IDisposable
                     reason = StopReason.StopToken;
                     break;
                 }
-                var (released, stopped) = stopper.Add(stream.Decode(token));
+                var (released, stopped) = stopper.Add(Visible(stream.Decode(token)));
                 if (released.Length > 0)
                 {
                     text.Append(released);
@@ -368,6 +407,58 @@ public sealed class LanguageModel : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The token with the highest logit among those whose text agrees with <paramref name="healed"/> (starts with it,
+    /// or is a start of it); null when none does. Special tokens never heal.
+    /// </summary>
+    private (int Id, string Text)? HealingToken(Generator generator, string healed)
+    {
+        using var output = generator.GetOutput("logits");
+        var shape = output.Shape();
+        var vocabulary = (int)shape[^1];
+        var texts = TokenTexts(vocabulary);
+        (int, string)? best = null;
+        var bestLogit = float.NegativeInfinity;
+        if (!texts.ByFirstCharacter.TryGetValue(healed[0], out var candidates))
+            return null;
+        var half = output.Type() == ElementType.float16;
+        var offset = (int)(output.NumElements() - vocabulary);
+        var logits32 = half ? default : output.GetData<float>().Slice(offset, vocabulary);
+        var logits16 = half ? output.GetData<Half>().Slice(offset, vocabulary) : default;
+        foreach (var id in candidates)
+        {
+            var text = texts.Texts[id];
+            if (!(text.StartsWith(healed, StringComparison.Ordinal) || healed.StartsWith(text, StringComparison.Ordinal)))
+                continue;
+            var logit = half ? (float)logits16[id] : logits32[id];
+            if (logit > bestLogit)
+                (best, bestLogit) = ((id, text), logit);
+        }
+        return best;
+    }
+
+    /// <summary>Every token's text, decoded once per model on first use and grouped by first character.</summary>
+    private HealingVocabulary TokenTexts(int vocabulary)
+    {
+        if (_healingVocabulary is { } known && known.Texts.Length == vocabulary)
+            return known;
+        var special = Folder.SpecialTokenIds.Values.ToHashSet();
+        var texts = new string[vocabulary];
+        var byFirst = new Dictionary<char, List<int>>();
+        for (var id = 0; id < vocabulary; id++)
+        {
+            texts[id] = special.Contains(id) ? "" : Decode([id]);
+            if (texts[id].Length == 0 || texts[id].Contains('�'))
+                continue;
+            if (!byFirst.TryGetValue(texts[id][0], out var list))
+                byFirst[texts[id][0]] = list = [];
+            list.Add(id);
+        }
+        return _healingVocabulary = new HealingVocabulary(texts, byFirst);
+    }
+
+    private sealed record HealingVocabulary(string[] Texts, Dictionary<char, List<int>> ByFirstCharacter);
 
     /// <summary>Tokenizes a prompt; a template's begin-of-text marker and the tokenizer's own are not both kept.</summary>
     private int[] EncodePrompt(string prompt)

@@ -19,8 +19,11 @@ public static class ModelFolderWriter
     /// <summary>Chat turns are &lt;|user|&gt;…&lt;|end|&gt; and &lt;|assistant|&gt;…&lt;|end|&gt;.</summary>
     public const string ChatFormat = "codeassist";
 
-    /// <summary>Writes a Llama decoder with the given weights; <paramref name="tokenizer"/> must match their vocabulary.</summary>
-    public static void WriteDecoder(string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName)
+    /// <summary>
+    /// Writes a Llama decoder with the given weights; <paramref name="tokenizer"/> must match their vocabulary.
+    /// <paramref name="promptFormat"/> is the FIM format it was trained for (CodeAssist-Tiny: "codeassist").
+    /// </summary>
+    public static void WriteDecoder(string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat = PromptFormat)
     {
         shape.Validate();
         if (weights.Shape != shape)
@@ -33,7 +36,7 @@ public static class ModelFolderWriter
         }
         var graph = LlamaDecoderGraph.Build(weights);
         var cache = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, tokenizer.VocabSize);
-        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName);
+        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat);
     }
 
     /// <summary>Writes a decoder with seeded random weights and <see cref="ByteLevelBpeTokenizer.Default"/>.</summary>
@@ -53,10 +56,10 @@ public static class ModelFolderWriter
         var tokenizer = ByteLevelBpeTokenizer.Default;
         var graph = ScriptedDecoderGraph.Build(tokenizer.Encode(script), tokenizer);
         var cache = new DecoderGraphSignature(ScriptedDecoderGraph.Layers, ScriptedDecoderGraph.Heads, ScriptedDecoderGraph.HeadSize, tokenizer.VocabSize);
-        WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.Heads * ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength, tokenizer, modelName);
+        WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.Heads * ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength, tokenizer, modelName, PromptFormat, tokenHealing: false);
     }
 
-    private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName)
+    private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat, bool tokenHealing = true)
     {
         Directory.CreateDirectory(directory);
         using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
@@ -65,7 +68,7 @@ public static class ModelFolderWriter
         }
         tokenizer.WriteTo(directory);
         WriteGenAiConfig(Path.Combine(directory, GenAiConfigFileName), cache, hiddenSize, contextLength, tokenizer);
-        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName);
+        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing);
     }
 
     /// <summary>
@@ -131,13 +134,19 @@ public static class ModelFolderWriter
         });
     }
 
-    private static void WriteCodeAssistConfig(string path, string modelName) =>
+    /// <summary>
+    /// Our settings beside the model. Scripted models turn token healing off: their reply is the script whatever the
+    /// prompt's last word, so a reply made to start with that word would not be theirs.
+    /// </summary>
+    private static void WriteCodeAssistConfig(string path, string modelName, string promptFormat, bool tokenHealing) =>
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();
             json.WriteString("name", modelName);
-            json.WriteString("promptFormat", PromptFormat);
+            json.WriteString("promptFormat", promptFormat);
             json.WriteString("chatFormat", ChatFormat);
+            if (!tokenHealing)
+                json.WriteBoolean("tokenHealing", false);
             json.WriteString("generatedBy", "CodeAssist.ModelFactory");
             json.WriteEndObject();
         });

@@ -38,6 +38,57 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
+    public async Task HealedTextIsGeneratedFirstAndLeftOutOfTheReply()
+    {
+        // The scripted reply starts with the healed word, as a real model's does once it is made to.
+        const string script = "serializedMessage.ProtocolName);";
+        using var model = Scripted(script);
+
+        var (result, pieces) = await Stream(model, new GenerationRequest(TestModels.FimPrompt(), 64) { HealedText = "ser" });
+
+        Assert.Equal("ializedMessage.ProtocolName);", result.Text);
+        Assert.Equal(result.Text, string.Concat(pieces));
+        Assert.Equal(script, model.Decode([.. model.CachedSequence.Skip(result.PromptTokens)]));
+    }
+
+    [Fact]
+    public async Task TheReplyIsMadeToStartWithTheHealedText()
+    {
+        using var model = Scripted("foo();");
+
+        var result = await model.GenerateAsync(new GenerationRequest(TestModels.FimPrompt(), 64) { HealedText = "bar" }, CancellationToken.None);
+
+        var generated = model.Decode([.. model.CachedSequence.Skip(result.PromptTokens)]);
+        Assert.StartsWith("bar", generated, StringComparison.Ordinal);
+        Assert.Equal(generated[3..], result.Text);
+    }
+
+    [Fact]
+    public async Task AHealedLineBreakDoesNotEndASingleLineReply()
+    {
+        using var model = Scripted("\n\t\treturn 1;\n\t}");
+
+        var result = await model.GenerateAsync(new GenerationRequest(TestModels.FimPrompt(), 64) { HealedText = "\n\t\t", StopStrings = ["\n"] }, CancellationToken.None);
+
+        Assert.Equal("return 1;", result.Text);
+        Assert.Equal(StopReason.StopString, result.StopReason);
+    }
+
+    [Fact]
+    public async Task HealedTextNoTokenSpellsAloneIsAppendedAsItsOwnTokens()
+    {
+        // Each byte of 中 is a token of its own that decodes to U+FFFD alone, so none agrees with the healed text:
+        // the text is appended as the tokenizer encodes it, which is the prompt without healing.
+        using var model = Scripted("x;");
+
+        var result = await model.GenerateAsync(new GenerationRequest(TestModels.FimPrompt(), 64) { HealedText = "中" }, CancellationToken.None);
+
+        var generated = model.CachedSequence.Skip(result.PromptTokens).ToArray();
+        Assert.Equal(model.Encode("中"), generated[..model.Encode("中").Length]);
+        Assert.DoesNotContain("中", result.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EndOfTextIsNotAppendedToTheSequence()
     {
         // GenAI 0.18: on the end-of-text token IsDone() turns true but the token is not appended, so the sequence

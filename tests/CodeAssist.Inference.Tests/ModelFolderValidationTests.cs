@@ -145,7 +145,7 @@ public sealed class ModelFolderValidationTests : IDisposable
     [Fact]
     public void CodeAssistJsonWithUnknownPromptFormat() => Check(
         folder => TestModels.EditJson(folder, "codeassist.json", json => json["promptFormat"] = "qwen3"),
-        "codeassist.json in DIR: promptFormat \"qwen3\" is unknown (known: qwen, deepseek, codellama, starcoder, none)");
+        "codeassist.json in DIR: promptFormat \"qwen3\" is unknown (known: qwen, deepseek, codellama, starcoder, codeassist, none)");
 
     [Fact]
     public void CodeAssistJsonWithUnknownChatFormat() => Check(

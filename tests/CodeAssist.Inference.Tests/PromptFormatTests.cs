@@ -41,6 +41,30 @@ public sealed class PromptFormatTests
         "<|file_sep|>a/B.cs\n<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>");
 
     [Fact]
+    public void CodeAssistPutsTheSuffixFirstSoTheMiddleContinuesThePrefix() => Check(FimFormat.CodeAssist, Plain, "<|fim_prefix|><|fim_suffix|>S<|fim_middle|>P");
+
+    [Fact]
+    public void CodeAssistRepositoryLevelFimEndsWithThePrefix() => Check(FimFormat.CodeAssist, Repository, """
+        <|repo_name|>shop
+        <|file_sep|>src/Customer.cs
+        class Customer { }
+        <|file_sep|>src/Money.cs
+        record Money(decimal Amount);
+        <|file_sep|>src/Order.cs
+        <|fim_prefix|><|fim_suffix|>;
+        }
+        <|fim_middle|>    var total = 
+        """);
+
+    [Fact]
+    public void CodeAssistIsChosenByNameOnlyBecauseItsMarkersAreQwens()
+    {
+        var tokens = FimFormat.Qwen.RequiredTokens.Append("<|file_sep|>").Append("<|repo_name|>").ToHashSet();
+        Assert.Equal("qwen", PromptFormat.Choose(tokens).Fim!.Id);
+        Assert.Equal(FimOrder.SuffixPrefixMiddle, PromptFormat.Choose(tokens, fimId: "codeassist").Fim!.Order);
+    }
+
+    [Fact]
     public void DeepSeekPlainFim() => Check(FimFormat.DeepSeek, Plain, "<｜fim▁begin｜>P<｜fim▁hole｜>S<｜fim▁end｜>");
 
     [Fact]

@@ -92,6 +92,7 @@ public sealed class InlineCompletionEngine(
         var budget = Math.Min(current.ContextBudget, model.Window - current.MaxTokens - 16);
         var context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
         var prompt = PromptFor(model, context);
+        var healed = model.Healing.Split(context.Prefix).Healed;
         var candidates = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
         var suggestions = new List<string>();
         Generating?.Invoke(true);
@@ -104,6 +105,7 @@ public sealed class InlineCompletionEngine(
                     Deadline = current.GenerationDeadline,
                     StopStrings = current.Multiline && SuggestionSite.At(document, offset, true).AllowsBlock ? [] : ["\n"],
                     Sampling = i == 0 ? null : new Sampling(Seed: i),
+                    HealedText = healed,
                 };
                 var result = await model.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
                 Stats.Generated();
@@ -119,8 +121,12 @@ public sealed class InlineCompletionEngine(
         return suggestions;
     }
 
-    /// <summary>The model family's FIM prompt; instruct-only models get the same context as an instruction.</summary>
-    public static string PromptFor(LanguageModel model, CompletionContext context) => model.Format.BuildCompletion(context.ToFimRequest());
+    /// <summary>
+    /// The model family's FIM prompt, its prefix cut before the word at the cursor (token healing: the reply
+    /// starts with that word again); instruct-only models get the same context as an instruction.
+    /// </summary>
+    public static string PromptFor(LanguageModel model, CompletionContext context) =>
+        model.Format.BuildCompletion(context.ToFimRequest() with { Prefix = model.Healing.Split(context.Prefix).Kept });
 
     private static int ReplaceEnd(InlineCompletionQuery query, int offset) => query.Selected is { } selected ? Math.Max(offset, selected.EndOffset) : offset;
 

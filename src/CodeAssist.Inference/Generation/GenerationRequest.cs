@@ -15,6 +15,12 @@ public sealed record GenerationRequest(string Prompt, int MaxNewTokens)
 
     /// <summary>Whether the KV cache of the previous greedy request may be reused when this prompt extends it.</summary>
     public bool ReusePrefix { get; init; } = true;
+
+    /// <summary>
+    /// Text cut from the end of the prompt by token healing (<see cref="Prompts.TokenHealing"/>): the reply is made
+    /// to start with it, and the text returned and streamed leaves it out, so it continues from the cursor.
+    /// </summary>
+    public string HealedText { get; init; } = "";
 }
 
 public enum StopReason

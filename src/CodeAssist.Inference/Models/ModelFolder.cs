@@ -23,7 +23,7 @@ public sealed class ModelFolder
     };
 
     private ModelFolder(string path, string modelType, int contextLength, string decoderFile, int? beginTokenId, ModelSettings settings,
-        IReadOnlyDictionary<string, int> specialTokenIds, PromptFormat format)
+        IReadOnlyDictionary<string, int> specialTokenIds, PromptFormat format, TokenHealing healing)
     {
         Path = path;
         ModelType = modelType;
@@ -34,6 +34,7 @@ public sealed class ModelFolder
         SpecialTokenIds = specialTokenIds;
         SpecialTokens = specialTokenIds.Keys.ToHashSet(StringComparer.Ordinal);
         Format = format;
+        Healing = format.Fim is null || settings.TokenHealing == false ? TokenHealing.None : healing;
     }
 
     public string Path { get; }
@@ -53,6 +54,9 @@ public sealed class ModelFolder
 
     /// <summary>The prompt format: from codeassist.json when it names one, otherwise detected from <see cref="SpecialTokens"/>.</summary>
     public PromptFormat Format { get; }
+
+    /// <summary>How FIM prompts cut a word the cursor is in (off for instruction prompts and tokenizers that are not byte-level).</summary>
+    public TokenHealing Healing { get; }
 
     public string Name => Settings.Name ?? System.IO.Path.GetFileName(Path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
 
@@ -139,13 +143,14 @@ public sealed class ModelFolder
                 problems.Add($"{required} is missing in {path}; GenAI needs the tokenizer files beside the model, copy them from the model's source (the model builder writes both)");
 
         IReadOnlyDictionary<string, int> specialTokens = new Dictionary<string, int>();
+        var healing = TokenHealing.None;
         var tokenizerPath = System.IO.Path.Combine(path, TokenizerFile);
         var tokenizerReadable = false;
         if (File.Exists(tokenizerPath))
         {
             try
             {
-                specialTokens = ReadSpecialTokens(tokenizerPath);
+                (specialTokens, healing) = ReadTokenizer(tokenizerPath);
                 tokenizerReadable = true;
             }
             catch (JsonException e)
@@ -173,7 +178,7 @@ public sealed class ModelFolder
         }
 
         return problems.Count == 0
-            ? new ModelFolder(path, modelType, contextLength, decoderFile, beginTokenId, settings, specialTokens, format!)
+            ? new ModelFolder(path, modelType, contextLength, decoderFile, beginTokenId, settings, specialTokens, format!, healing)
             : null;
     }
 
@@ -193,15 +198,15 @@ public sealed class ModelFolder
 
     /// <summary>
     /// Special tokens are the added tokens; Code Llama-style tokenizers keep FIM markers in the vocabulary too,
-    /// so marker-shaped vocabulary entries count as well.
+    /// so marker-shaped vocabulary entries count as well. The pre-tokenizer decides the token healing.
     /// </summary>
-    private static Dictionary<string, int> ReadSpecialTokens(string tokenizerPath)
+    private static (Dictionary<string, int> SpecialTokens, TokenHealing Healing) ReadTokenizer(string tokenizerPath)
     {
         using var stream = File.OpenRead(tokenizerPath);
         using var tokenizer = JsonDocument.Parse(stream);
         var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
         if (tokenizer.RootElement.ValueKind != JsonValueKind.Object)
-            return tokens;
+            return (tokens, TokenHealing.None);
         if (tokenizer.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
             foreach (var token in added.EnumerateArray())
                 if (token.ValueKind == JsonValueKind.Object && token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
@@ -212,7 +217,7 @@ public sealed class ModelFolder
             foreach (var entry in vocab.EnumerateObject())
                 if (entry.Name.Length > 2 && entry.Name.Length < 24 && LooksLikeMarker(entry.Name) && entry.Value.TryGetInt32(out var value))
                     tokens.TryAdd(entry.Name, value);
-        return tokens;
+        return (tokens, TokenHealing.FromTokenizerJson(tokenizer.RootElement));
     }
 
     private static bool LooksLikeMarker(string token) =>

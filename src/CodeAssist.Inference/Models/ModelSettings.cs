@@ -14,11 +14,17 @@ public sealed record ModelSettings
     /// <summary>Display name; defaults to the folder name.</summary>
     public string? Name { get; init; }
 
-    /// <summary>FIM format id (qwen, deepseek, codellama, starcoder, or none for instruction prompts); detected from the tokenizer when absent.</summary>
+    /// <summary>FIM format id (qwen, deepseek, codellama, starcoder, codeassist, or none for instruction prompts); detected from the tokenizer when absent.</summary>
     public string? PromptFormat { get; init; }
 
     /// <summary>Chat template id (chatml, phi3, llama3, codeassist); detected from the tokenizer when absent.</summary>
     public string? ChatFormat { get; init; }
+
+    /// <summary>
+    /// Whether FIM prompts heal the word at the cursor (<see cref="Prompts.TokenHealing"/>); on unless false. Off for
+    /// models whose reply is fixed whatever the prompt's last word, like the test suite's scripted models.
+    /// </summary>
+    public bool? TokenHealing { get; init; }
 
     private static readonly JsonSerializerOptions Options = new()
     {

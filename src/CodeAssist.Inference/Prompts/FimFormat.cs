@@ -21,6 +21,20 @@ public enum RepositoryLayout
     PathAfterPrefixMarker,
 }
 
+/// <summary>Where the suffix goes (Bavarian et al. 2022, "Efficient Training of Language Models to Fill in the Middle").</summary>
+public enum FimOrder
+{
+    /// <summary>Prefix, suffix, then the middle after the middle marker: what the families below were trained with.</summary>
+    PrefixSuffixMiddle,
+
+    /// <summary>
+    /// The paper's SPM variant: prefix and suffix markers, the suffix, the middle marker, then the prefix, which the
+    /// middle continues directly (<c>&lt;PRE&gt;&lt;SUF&gt;S&lt;MID&gt;P</c>). A prompt extended by typing then
+    /// only grows at its end, and a small model continues the prefix with the skill plain text taught it.
+    /// </summary>
+    SuffixPrefixMiddle,
+}
+
 /// <summary>
 /// A model family's fill-in-the-middle spelling, checked against each family's own documentation: the
 /// Qwen2.5-Coder README and technical report, the DeepSeek-Coder README ("Code Insertion"), Meta's Code Llama
@@ -45,6 +59,8 @@ public sealed record FimFormat(
     public string MiddlePadding { get; init; } = "";
 
     public RepositoryLayout Layout { get; init; } = RepositoryLayout.Comments;
+
+    public FimOrder Order { get; init; } = FimOrder.PrefixSuffixMiddle;
 
     public bool HasRepositoryPrompt => Layout != RepositoryLayout.Comments && FileSeparatorToken is not null;
 
@@ -88,9 +104,13 @@ public sealed record FimFormat(
                 break;
         }
 
-        prompt.Append(PrefixToken).Append(PrefixPadding).Append(pathAfterPrefixMarker).Append(prefix)
-              .Append(SuffixPadding).Append(SuffixToken).Append(request.Suffix)
-              .Append(MiddlePadding).Append(MiddleToken);
+        if (Order == FimOrder.SuffixPrefixMiddle)
+            prompt.Append(PrefixToken).Append(PrefixPadding).Append(SuffixToken).Append(request.Suffix)
+                  .Append(MiddlePadding).Append(MiddleToken).Append(pathAfterPrefixMarker).Append(prefix);
+        else
+            prompt.Append(PrefixToken).Append(PrefixPadding).Append(pathAfterPrefixMarker).Append(prefix)
+                  .Append(SuffixPadding).Append(SuffixToken).Append(request.Suffix)
+                  .Append(MiddlePadding).Append(MiddleToken);
         return prompt.ToString();
     }
 
@@ -151,5 +171,11 @@ public sealed record FimFormat(
         Layout = RepositoryLayout.PathAfterPrefixMarker,
     };
 
-    public static IReadOnlyList<FimFormat> All { get; } = [Qwen, DeepSeek, CodeLlama, StarCoder];
+    /// <summary>
+    /// CodeAssist-Tiny's format: Qwen's markers and repository prompt in <see cref="FimOrder.SuffixPrefixMiddle"/>
+    /// order. Only chosen by name (codeassist.json): a tokenizer with Qwen's markers is detected as Qwen.
+    /// </summary>
+    public static readonly FimFormat CodeAssist = Qwen with { Id = "codeassist", Order = FimOrder.SuffixPrefixMiddle };
+
+    public static IReadOnlyList<FimFormat> All { get; } = [Qwen, DeepSeek, CodeLlama, StarCoder, CodeAssist];
 }

@@ -20,9 +20,17 @@ public sealed class InlineCompletionEngineTests : IDisposable
     private readonly ModelHost _models = new(_ => { });
     private AssistSettings _settings = new();
 
-    private InlineCompletionEngine Engine(string script)
+    private InlineCompletionEngine Engine(string script, bool tokenHealing = false)
     {
-        _models.Load(_temp.ScriptedModel(script), DevicePreference.Cpu);
+        var folder = _temp.ScriptedModel(script);
+        if (tokenHealing)
+        {
+            // Scripted models turn healing off because their reply ignores the prompt's last word; this script was
+            // written to start with that word, as a real model's reply is made to.
+            var settings = Path.Combine(folder, "codeassist.json");
+            File.WriteAllText(settings, File.ReadAllText(settings).Replace("\"tokenHealing\": false", "\"tokenHealing\": true", StringComparison.Ordinal));
+        }
+        _models.Load(folder, DevicePreference.Cpu);
         _documents.Changed += _workspace.Update;
         return new InlineCompletionEngine(_documents, new ContextBuilder(_workspace, ContextSources.Default(_documents)), _models, () => _settings, () => null);
     }
@@ -51,6 +59,20 @@ public sealed class InlineCompletionEngineTests : IDisposable
         var item = Assert.Single((await Ask(engine, at)).Items);
 
         Assert.Equal(expected, item.Text);
+    }
+
+    [Fact]
+    public async Task A_word_cut_by_the_cursor_is_healed_and_the_suggestion_continues_it()
+    {
+        var engine = Engine(" Console.WriteLine(\"hi\");", tokenHealing: true);
+        var at = Open(Main.Replace("$0", "Conso$0"));
+
+        Assert.Equal("le.WriteLine(\"hi\");", Assert.Single((await Ask(engine, at)).Items).Text);
+        var model = (await _models.WhenLoadedAsync(CancellationToken.None))!;
+        var document = _documents.TryGet(Uri)!;
+        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, document.OffsetOf(at.Line, at.Character)!.Value, 1000, model.CountTokens, null, CancellationToken.None);
+        // The prompt's prefix ends before " Conso", where GPT-2's words put it.
+        Assert.Contains("{\n       <|fim_suffix|>", InlineCompletionEngine.PromptFor(model, context), StringComparison.Ordinal);
     }
 
     [Fact]
