@@ -57,6 +57,23 @@ public sealed class ServeOverStdioTests : IDisposable
     }
 
     [Fact]
+    public async Task The_context_request_shows_the_prompt_and_the_word_token_healing_took_out_of_it()
+    {
+        var model = _temp.Combine("random");
+        CodeAssist.ModelFactory.ModelFolderWriter.WriteRandom(model, CodeAssist.ModelFactory.DecoderShape.Tiny, seed: 1);
+        await using var client = LspProcessClient.Start("serve", "--model", model);
+        await client.InitializeAsync(_temp.Path);
+        var path = _temp.WriteFile("Program.cs", Program);
+        await client.OpenAsync(path, Program);
+
+        var response = await client.RequestAsync("codeAssist/context", new { textDocument = new { uri = new Uri(path).AbsoluteUri }, position = new { line = 6, character = 26 } });
+
+        Assert.Equal("(", (string?)response["result"]!["healedText"]);
+        Assert.Contains("Console.WriteLine<|fim_suffix|>", (string?)response["result"]!["prompt"], StringComparison.Ordinal);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
     public async Task Incremental_changes_are_applied_before_the_request_that_follows_them()
     {
         // The scripted text repeats what the user typed after the change; the suffix-overlap rule trims it only if the

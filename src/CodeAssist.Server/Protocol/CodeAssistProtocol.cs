@@ -12,7 +12,8 @@ public sealed record ContextParams(TextDocumentIdentifier TextDocument, Position
 
 public sealed record ContextPieceInfo(string Kind, string Source, int Tokens, string Text);
 
-public sealed record ContextResult(string Prompt, int BudgetTokens, ContextPieceInfo[] Pieces);
+/// <summary><c>healedText</c>: the end of the prefix left out of the prompt by token healing; the reply is made to start with it.</summary>
+public sealed record ContextResult(string Prompt, int BudgetTokens, ContextPieceInfo[] Pieces, string HealedText);
 
 /// <summary>
 /// The <c>data</c> of a CodeAssist code action: what <c>codeAction/resolve</c> (or the <c>codeassist.runRefactoring</c>

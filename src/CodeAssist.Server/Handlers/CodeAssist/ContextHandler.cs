@@ -22,6 +22,6 @@ internal sealed class ContextHandler(ServerState state)
         var budget = state.Settings.ContextBudget;
         var context = await state.ContextBuilder.BuildAsync(document, offset, budget, model.CountTokens, state.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
         return new ContextResult(InlineCompletionEngine.PromptFor(model, context), budget,
-            [.. context.Pieces.Select(p => new ContextPieceInfo(p.Kind, p.Source, p.Tokens, p.Text))]);
+            [.. context.Pieces.Select(p => new ContextPieceInfo(p.Kind, p.Source, p.Tokens, p.Text))], model.Healing.Split(context.Prefix).Healed);
     }
 }
