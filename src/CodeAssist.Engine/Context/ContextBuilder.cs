@@ -27,7 +27,10 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
         };
         var left = budget - pieces.Sum(p => p.Tokens);
 
-        var request = new ContextRequest(document, offset, workspace.GetDocument(document), prefix, suffix);
+        var request = new ContextRequest(document, offset, workspace.GetDocument(document), prefix, suffix)
+        {
+            SemanticModels = workspace.SemanticModels,
+        };
         var candidates = new List<ContextCandidate>();
         foreach (var source in sources)
         {
@@ -92,7 +95,24 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
 }
 
 /// <summary>What a context source gets to look at.</summary>
-public sealed record ContextRequest(DocumentSnapshot Document, int Offset, Microsoft.CodeAnalysis.Document? RoslynDocument, string PrefixWindow, string SuffixWindow);
+public sealed record ContextRequest(DocumentSnapshot Document, int Offset, Microsoft.CodeAnalysis.Document? RoslynDocument, string PrefixWindow, string SuffixWindow)
+{
+    private Task<Microsoft.CodeAnalysis.SemanticModel?>? _semanticModel;
+
+    /// <summary>Where the semantic model comes from; without it, the Roslyn document's own (a compilation update per edit).</summary>
+    public SemanticModelReuse? SemanticModels { get; init; }
+
+    /// <summary>
+    /// The semantic model for nodes of <see cref="RoslynDocument"/> around the cursor, made once per request and shared
+    /// by the sources. Inside a method body it may be a speculative model of that method against an earlier
+    /// compilation with the same declarations: its symbols' locations point at that compilation's trees, so sources
+    /// compare files by path, not by tree.
+    /// </summary>
+    public Task<Microsoft.CodeAnalysis.SemanticModel?> GetSemanticModelAsync(CancellationToken cancellationToken) =>
+        _semanticModel ??= RoslynDocument is not { } document ? Task.FromResult<Microsoft.CodeAnalysis.SemanticModel?>(null)
+            : SemanticModels is { } reuse ? reuse.GetAsync(document, Offset, cancellationToken)
+            : document.GetSemanticModelAsync(cancellationToken);
+}
 
 /// <summary>A piece a source offers; higher priority is packed first.</summary>
 public sealed record ContextCandidate(string Kind, string Source, string Text, double Priority);

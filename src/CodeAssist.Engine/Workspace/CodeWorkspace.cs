@@ -19,6 +19,13 @@ public sealed class CodeWorkspace : IDisposable
     private readonly ProjectId _looseProjectId;
     private readonly Dictionary<string, DocumentId> _looseDocuments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SourceText> _openTexts = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The text given to Roslyn for each open document: the editor's own, or, when the editor opened a file exactly as
+    /// the solution already had it, the solution's text with the editor's edits carried over. Roslyn then sees an edit
+    /// of the text it had rather than a new file, so an open or an edit inside a method body does not count as a
+    /// change of the project's declarations (which would rebuild its compilation).
+    /// </summary>
+    private readonly Dictionary<string, SourceText> _laidTexts = new(StringComparer.Ordinal);
     private Solution _solution;
 
     public CodeWorkspace()
@@ -42,6 +49,9 @@ public sealed class CodeWorkspace : IDisposable
         }
     }
 
+    /// <summary>Semantic models for context builds, reusing the last compilation while only method bodies change.</summary>
+    public SemanticModelReuse SemanticModels { get; } = new();
+
     /// <summary>Whether a project system (solution or project files) has been loaded.</summary>
     public bool HasLoadedProjects { get; private set; }
 
@@ -52,25 +62,46 @@ public sealed class CodeWorkspace : IDisposable
             return;
         lock (_gate)
         {
-            _openTexts[document.FilePath] = document.Text;
-            _solution = WithOpenText(_solution, document.FilePath, document.Text);
+            var path = document.FilePath;
+            var laid = document.Text;
+            if (_openTexts.TryGetValue(path, out var previousEditorText) && _laidTexts.TryGetValue(path, out var previousLaid))
+            {
+                if (!ReferenceEquals(previousEditorText, previousLaid))
+                    laid = previousLaid.WithChanges(document.Text.GetTextChanges(previousEditorText));
+            }
+            else if (CurrentText(_solution, path) is { } current && current.ContentEquals(document.Text))
+            {
+                laid = current;
+            }
+            _openTexts[path] = document.Text;
+            _laidTexts[path] = laid;
+            _solution = WithOpenText(_solution, path, laid);
         }
     }
+
+    /// <summary>The solution's text of a file, if it has the document and its text is loaded.</summary>
+    private static SourceText? CurrentText(Solution solution, string path) =>
+        solution.GetDocumentIdsWithFilePath(path).FirstOrDefault() is { } id && solution.GetDocument(id) is { } document && document.TryGetText(out var text) ? text : null;
 
     public void Close(string filePath)
     {
         lock (_gate)
         {
             _openTexts.Remove(filePath);
+            _laidTexts.Remove(filePath);
             if (_looseDocuments.Remove(filePath, out var loose))
             {
                 _solution = _solution.RemoveDocument(loose);
                 return;
             }
-            // A project document goes back to what is on disk.
+            // A project document goes back to what is on disk; when that is what it has, nothing changes.
+            if (!File.Exists(filePath))
+                return;
+            var disk = SourceText.From(File.ReadAllText(filePath));
+            if (CurrentText(_solution, filePath) is { } current && current.ContentEquals(disk))
+                return;
             foreach (var id in _solution.GetDocumentIdsWithFilePath(filePath))
-                if (File.Exists(filePath))
-                    _solution = _solution.WithDocumentText(id, SourceText.From(File.ReadAllText(filePath)));
+                _solution = _solution.WithDocumentText(id, disk);
         }
     }
 
@@ -79,13 +110,19 @@ public sealed class CodeWorkspace : IDisposable
     {
         if (!snapshot.IsCSharp || snapshot.FilePath is null)
             return null;
-        var solution = CurrentSolution;
+        Solution solution;
+        SourceText? laid;
+        lock (_gate)
+        {
+            solution = _solution;
+            laid = _openTexts.TryGetValue(snapshot.FilePath, out var editorText) && ReferenceEquals(editorText, snapshot.Text) ? _laidTexts[snapshot.FilePath] : null;
+        }
         var id = solution.GetDocumentIdsWithFilePath(snapshot.FilePath).FirstOrDefault();
         if (id is null)
             return null;
         var document = solution.GetDocument(id)!;
         // The workspace may lag one edit behind a request; the snapshot's text is the one the request is about.
-        return document.TryGetText(out var text) && ReferenceEquals(text, snapshot.Text) ? document : document.WithText(snapshot.Text);
+        return document.TryGetText(out var text) && (ReferenceEquals(text, snapshot.Text) || ReferenceEquals(text, laid)) ? document : document.WithText(snapshot.Text);
     }
 
     /// <summary>
@@ -120,8 +157,12 @@ public sealed class CodeWorkspace : IDisposable
                 solution = solution.AddProject(ProjectInfo.Create(project.Id, project.Version, project.Name, project.AssemblyName, project.Language,
                     compilationOptions: project.CompilationOptions, parseOptions: project.ParseOptions, metadataReferences: project.MetadataReferences));
             _looseDocuments.Clear();
+            _laidTexts.Clear();
             foreach (var (path, text) in _openTexts)
+            {
                 solution = WithOpenText(solution, path, text);
+                _laidTexts[path] = text;
+            }
             _solution = solution;
             HasLoadedProjects = true;
         }

@@ -3,9 +3,10 @@ using CodeAssist.Engine.Context;
 namespace CodeAssist.Server.Bench;
 
 /// <summary>
-/// The server's context sources, each timed, behind a probe that asks Roslyn for the semantic model first: the probe
-/// takes the compilation update an edit causes, so each source's own time is what it adds. The probe changes no
-/// total: the declarations source needs that semantic model at every position anyway.
+/// The server's context sources, each timed, behind a probe that asks for the request's semantic model first (as the
+/// sources get it: a compilation update after a change of declarations, else the edited method bound against the
+/// last compilation), so each source's own time is what it adds. The probe changes no total: the request makes that
+/// model once and the declarations source needs it at every position anyway.
 /// </summary>
 internal sealed class TimedContextSources
 {
@@ -75,8 +76,7 @@ internal sealed class TimedContextSources
     {
         public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
         {
-            if (request.RoslynDocument is { } document)
-                await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            await request.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
             return [];
         }
     }

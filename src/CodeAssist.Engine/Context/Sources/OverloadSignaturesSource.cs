@@ -15,7 +15,7 @@ public sealed class OverloadSignaturesSource : IContextSource
             .FirstOrDefault(a => InsideParentheses(a, request.Offset));
         if (arguments?.Parent is not { } call)
             return [];
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        var model = await request.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (model is null)
             return [];
 

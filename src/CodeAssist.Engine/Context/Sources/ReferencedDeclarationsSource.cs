@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CodeAssist.Engine.Context.Sources;
@@ -17,7 +18,7 @@ public sealed class ReferencedDeclarationsSource : IContextSource
         if (request.RoslynDocument is not { } document)
             return [];
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        var model = await request.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || model is null)
             return [];
 
@@ -32,11 +33,12 @@ public sealed class ReferencedDeclarationsSource : IContextSource
         foreach (var name in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var info = model.GetSymbolInfo(name, cancellationToken);
+            var info = SymbolInfoOf(model, name, cancellationToken);
             var type = TypeToShow(info.Symbol ?? info.CandidateSymbols.FirstOrDefault());
             if (type is null || types.Contains(type, SymbolEqualityComparer.Default))
                 continue;
-            if (!type.Locations.Any(l => l.IsInSource && l.SourceTree != root.SyntaxTree))
+            // By path as well as by tree: a reused semantic model's symbols sit in the trees of an earlier compilation.
+            if (!type.Locations.Any(l => l.IsInSource && l.SourceTree != root.SyntaxTree && !(document.FilePath is { } path && l.SourceTree!.FilePath == path)))
                 continue;
             types.Add(type);
             if (types.Count == MaxTypes)
@@ -49,6 +51,23 @@ public sealed class ReferencedDeclarationsSource : IContextSource
             SignatureFormat.Outline(type),
             Priority: 0.8 - 0.02 * rank))];
     }
+
+    /// <summary>
+    /// A speculative model (the edited method bound against an earlier compilation with the same declarations) answers
+    /// for the method's body only. Names in its signature or attributes are as they were in that compilation, so they
+    /// are bound there, at the method's place.
+    /// </summary>
+    private static SymbolInfo SymbolInfoOf(SemanticModel model, SimpleNameSyntax name, CancellationToken cancellationToken)
+    {
+        if (model is not { IsSpeculativeSemanticModel: true, ParentModel: { } parent } || InMethodBody(name))
+            return model.GetSymbolInfo(name, cancellationToken);
+        var binding = SyntaxFacts.IsInTypeOnlyContext(name) ? SpeculativeBindingOption.BindAsTypeOrNamespace : SpeculativeBindingOption.BindAsExpression;
+        return parent.GetSpeculativeSymbolInfo(model.OriginalPositionForSpeculation, name, binding);
+    }
+
+    private static bool InMethodBody(SyntaxNode node) =>
+        node.Ancestors().OfType<BaseMethodDeclarationSyntax>().FirstOrDefault() is { } method
+        && (method.Body?.Span.Contains(node.Span) == true || method.ExpressionBody?.Span.Contains(node.Span) == true);
 
     /// <summary>The enclosing member's span, or a window of lines around the cursor outside members.</summary>
     private static Microsoft.CodeAnalysis.Text.TextSpan Region(SyntaxNode root, int offset)
