@@ -13,6 +13,9 @@ internal sealed record BenchPlan(
     int TypingKeystrokes,
     int ModelRepetitions)
 {
+    /// <summary>Only the in-process context builds (issue #4's figures): no generation, no server children. For working on the context engine.</summary>
+    public bool ContextOnly { get; init; }
+
     /// <summary>The server's default prompt budget, set explicitly so both sides of the A/B use the same number.</summary>
     public const int PromptBudget = 1536;
 

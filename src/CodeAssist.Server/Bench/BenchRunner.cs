@@ -92,9 +92,9 @@ internal static class BenchRunner
             }
         }
 
-        var throughput = await Phase("generation alone: throughput and time to first token", plan.ModelRepetitions,
+        var throughput = plan.ContextOnly ? null : await Phase("generation alone: throughput and time to first token", plan.ModelRepetitions,
             step => ModelBenchmark.ThroughputAsync(raw, sampleSources, plan.ModelRepetitions, BenchPlan.ThroughputNewTokens, step, cancellationToken)).ConfigureAwait(false);
-        var kvReuse = await Phase("KV prefix reuse on a ~1000-token prompt", plan.ModelRepetitions,
+        var kvReuse = plan.ContextOnly ? null : await Phase("KV prefix reuse on a ~1000-token prompt", plan.ModelRepetitions,
             step => ModelBenchmark.KvReuseAsync(raw, sampleSources, plan.ModelRepetitions, step, cancellationToken)).ConfigureAwait(false);
 
         // The in-process solution is needed by the A/B breakdown too, so a failed load ends the run.
@@ -109,6 +109,20 @@ internal static class BenchRunner
         }
         var context = await Phase("context builds at positions across the solution", plan.ContextPositions,
             step => ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken)).ConfigureAwait(false);
+        if (plan.ContextOnly)
+        {
+            return new BenchReport
+            {
+                Mode = (plan.Quick ? "quick" : "full") + ", context only",
+                Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
+                Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
+                OverheadRatio = double.NaN,
+                OverheadMs = double.NaN,
+                Context = context,
+                Errors = errors,
+                TotalSeconds = Clock.MillisecondsSince(started) / 1000,
+            };
+        }
 
         var noModel = await Phase("server without a model", 1,
             _ => ServerSessions.WithoutModelAsync(looseRoot, looseFile, Path.Combine(temp, "no-such-model"))).ConfigureAwait(false);

@@ -17,7 +17,8 @@ internal static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "Fewer iterations and a ~10k-line solution: under two minutes, for CI" };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file" };
         var model = new Option<string?>("--model") { Description = "GenAI model folder to measure (default: random weights of realistic shape, generated into a temporary folder)" };
-        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model };
+        var contextOnly = new Option<bool>("--context-only") { Description = "Only the context builds on the generated solution (no generation, no server processes): a quick loop when working on the context engine" };
+        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var modelPath = parse.GetValue(model);
@@ -26,7 +27,8 @@ internal static class BenchCommand
                 Console.Error.WriteLine($"codeassist: the model folder {Path.GetFullPath(modelPath)} cannot be used: {string.Join("; ", problems)}");
                 return 2;
             }
-            var report = await BenchRunner.RunAsync(parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full, modelPath, cancellationToken).ConfigureAwait(false);
+            var plan = (parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full) with { ContextOnly = parse.GetValue(contextOnly) };
+            var report = await BenchRunner.RunAsync(plan, modelPath, cancellationToken).ConfigureAwait(false);
             if (Console.IsOutputRedirected)
                 AnsiConsole.Profile.Width = 160;
             AnsiConsole.Write(BenchTable.Of(report));
