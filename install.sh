@@ -127,6 +127,12 @@ fi
 say "Building codeassist ($accelerator, $rid) into $lib"
 staging="$(mktemp -d)"
 trap 'rm -rf "$staging"' EXIT
+# The server is published ReadyToRun, which needs the Crossgen2 pack at publish time; an offline folder without it
+# gets a build without ReadyToRun (same behaviour, slower first completions) rather than a failed install.
+if [ "$offline" -eq 1 ] && ! ls "${offline_source:-${NUGET_PACKAGES:-$HOME/.nuget/packages}}" 2>/dev/null | grep -qi '^microsoft\.netcore\.app\.crossgen2'; then
+  echo "    the offline packages have no Microsoft.NETCore.App.Crossgen2 pack: building without ReadyToRun (see README)"
+  restore_args+=(-p:PublishReadyToRun=false)
+fi
 dotnet publish "$repo/src/CodeAssist.Server" -c Release -r "$rid" --self-contained false -p:Accelerator="$accelerator" \
   ${restore_args[@]+"${restore_args[@]}"} --nologo -v quiet -o "$staging/app" >"$staging/publish.log" 2>&1 \
   || { cat "$staging/publish.log" >&2; fail "the build failed (log above)"; }
