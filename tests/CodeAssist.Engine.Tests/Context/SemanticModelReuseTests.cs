@@ -78,6 +78,23 @@ public sealed class SemanticModelReuseTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_request_for_the_same_text_is_answered_by_the_same_compilation()
+    {
+        // codeAssist/context after a completion, or a second candidate: the base's own tree, which Roslyn cannot
+        // speculate on, is already the model for this text.
+        await LoadAsync(_workspace);
+        var checkout = Open(_documents, "src/Checkout.cs");
+        var first = await TypeAsync(_workspace, _documents, checkout, "var total = order.Total;", "\n        var first = order.");
+        var document = _documents.TryGet(checkout)!;
+        var offset = document.Text.ToString().IndexOf("var first = order.", StringComparison.Ordinal) + "var first = order.".Length;
+
+        var again = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, offset, 1536, CountTokens, _folder, CancellationToken.None);
+
+        Assert.Equal(first.Pieces.Select(p => (p.Kind, p.Source, p.Text)), again.Pieces.Select(p => (p.Kind, p.Source, p.Text)));
+        Assert.Equal(1, _workspace.SemanticModels.BasesBuilt);
+    }
+
+    [Fact]
     public async Task A_member_added_in_another_file_shows_after_the_dot_at_once()
     {
         await LoadAsync(_workspace);
