@@ -101,9 +101,11 @@ public sealed record ContextFigures(
     IReadOnlyDictionary<string, Distribution> ByTypedTextMs,
     IReadOnlyDictionary<string, Distribution> BySourceMs,
     IReadOnlyDictionary<string, Distribution> BySourceCpuMs,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, Distribution>> ByKindAndSourceMs,
     double MeanPromptTokens,
     int AfterDotPositions,
-    int AfterDotWithMembersInPrompt);
+    int AfterDotWithMembersInPrompt,
+    string PromptsSha256);
 
 public sealed record TypeThroughFigures(int Hits, int Verified, Distribution HitMs);
 

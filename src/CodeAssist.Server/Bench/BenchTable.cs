@@ -57,13 +57,19 @@ internal static class BenchTable
             Row("  CPU time per build", P(c.BuildCpuMs), Goal(c.BuildCpuMs.P95 <= 20, "p95 ≤ 20 ms"));
             Row("first build in a project", $"{P(c.FirstInProjectMs)} ({c.FirstInProjectMs.Count} projects)");
             foreach (var (kind, d) in c.ByKindMs.OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
                 Row($"  at: {kind}", P(d));
+                if (c.ByKindAndSourceMs.TryGetValue(kind, out var sources))
+                    Row("    by source (p50 / p95)", string.Join(", ", sources.Where(k => k.Value.P95 >= 1).OrderByDescending(k => k.Value.P95)
+                        .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value.P50:F1} / {k.Value.P95:F1}"))));
+            }
             foreach (var (typed, d) in c.ByTypedTextMs.OrderByDescending(k => k.Value.P50))
                 Row($"    after typing {typed}", P(d));
             foreach (var (source, d) in c.BySourceCpuMs.OrderByDescending(k => k.Value.P95))
                 Row($"  CPU in source: {source}", P(d), $"wall {P(c.BySourceMs[source])}");
             Row("  prompt tokens (mean)", F(c.MeanPromptTokens, "F0"));
             Row("  after a dot, the receiver's members made it into the prompt", $"{c.AfterDotWithMembersInPrompt} of {c.AfterDotPositions} positions");
+            Row("  prompts (SHA-256 over every context built)", c.PromptsSha256[..16]);
         }
         if (report.TypeThrough is { } t)
         {

@@ -1,3 +1,4 @@
+using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 
 namespace CodeAssist.Server.Bench;
@@ -62,10 +63,12 @@ internal static class ContextBenchmark
         var byProbe = new Dictionary<string, List<double>>();
         var bySource = new Dictionary<string, List<double>>();
         var bySourceCpu = new Dictionary<string, List<double>>();
+        var byKindAndSource = new Dictionary<string, Dictionary<string, List<double>>>();
         var promptTokens = new List<double>();
         var projectsSeen = new HashSet<int>();
         int afterDot = 0, afterDotWithMembers = 0;
         var version = 1;
+        using var prompts = new PromptRecord(Environment.GetEnvironmentVariable(PromptsVariable));
         foreach (var file in chosen)
         {
             var text = await File.ReadAllTextAsync(file.Path, cancellationToken).ConfigureAwait(false);
@@ -89,12 +92,18 @@ internal static class ContextBenchmark
                     Add(byKind, probe.Kind, milliseconds);
                     if (probe.Kind != "method body")
                         Add(byProbe, probe.Inserted.Trim().Replace("var probe = ", "", StringComparison.Ordinal), milliseconds);
+                    if (!byKindAndSource.TryGetValue(probe.Kind, out var kindSources))
+                        byKindAndSource[probe.Kind] = kindSources = [];
                     foreach (var (source, ms) in sources)
+                    {
                         Add(bySource, source, ms);
+                        Add(kindSources, source, ms);
+                    }
                     foreach (var (source, ms) in sourcesCpu)
                         Add(bySourceCpu, source, ms);
                 }
                 promptTokens.Add(context.Pieces.Sum(p => p.Tokens));
+                prompts.Add($"{Path.GetFileName(file.Path)} {probe.Kind} {probe.Inserted.Trim()}", context);
                 if (probe.Kind == "after dot")
                 {
                     afterDot++;
@@ -114,7 +123,40 @@ internal static class ContextBenchmark
             byProbe.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySource.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySourceCpu.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
-            promptTokens.Count == 0 ? 0 : promptTokens.Average(), afterDot, afterDotWithMembers);
+            byKindAndSource.ToDictionary(k => k.Key, k => (IReadOnlyDictionary<string, Distribution>)k.Value.ToDictionary(s => s.Key, s => Distribution.Of(s.Value))),
+            promptTokens.Count == 0 ? 0 : promptTokens.Average(), afterDot, afterDotWithMembers, prompts.Sha256());
+    }
+
+    /// <summary>
+    /// When set to a folder, every context the benchmark builds is written there, one file per position, so two builds
+    /// of the server can be compared with <c>diff -r</c>; the report's <c>prompts_sha256</c> says whether they differ.
+    /// </summary>
+    public const string PromptsVariable = "CODEASSIST_BENCH_PROMPTS";
+
+    /// <summary>Every context built, in order: a digest over all of them and, on request, one file per position.</summary>
+    private sealed class PromptRecord(string? folder) : IDisposable
+    {
+        private readonly System.Security.Cryptography.IncrementalHash _hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        private int _count;
+
+        public void Add(string position, CompletionContext context)
+        {
+            var text = new System.Text.StringBuilder().Append("# ").Append(position).Append('\n');
+            foreach (var piece in context.Pieces)
+                text.Append("## ").Append(piece.Kind).Append(" | ").Append(piece.Source).Append(" | ").Append(piece.Tokens).Append('\n').Append(piece.Text).Append('\n');
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
+            _hash.AppendData(bytes);
+            if (folder is not null)
+            {
+                Directory.CreateDirectory(folder);
+                File.WriteAllBytes(Path.Combine(folder, $"{_count:D3}.txt"), bytes);
+            }
+            _count++;
+        }
+
+        public string Sha256() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+
+        public void Dispose() => _hash.Dispose();
     }
 
     private static void Add(Dictionary<string, List<double>> into, string key, double value)
