@@ -12,6 +12,13 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
     /// <summary>Shares of the budget the windows may take before other context is considered.</summary>
     private const double PrefixShare = 0.55, SuffixShare = 0.15;
 
+    /// <summary>
+    /// With fewer tokens left than this no further piece is started: two lines of an outline or a list barely fit, and
+    /// the tokens serve better as prefix (where unused budget goes). It also ends the binding work of the sources
+    /// that find their candidates one by one.
+    /// </summary>
+    private const int MinimumPieceTokens = 16;
+
     public async Task<CompletionContext> BuildAsync(DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, string? workspaceRoot, CancellationToken cancellationToken)
     {
         var text = document.Text;
@@ -31,28 +38,30 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
         {
             SemanticModels = workspace.SemanticModels,
         };
-        var candidates = new List<ContextCandidate>();
+        // Sources are listed best first, with priority bands that do not overlap, so packing them one after another
+        // packs every candidate in priority order; a source is not even asked once the budget is spent.
         foreach (var source in sources)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            candidates.AddRange(await source.GetAsync(request, cancellationToken).ConfigureAwait(false));
-        }
-        foreach (var candidate in candidates.OrderByDescending(c => c.Priority))
-        {
-            if (left <= 0)
+            if (left < MinimumPieceTokens)
                 break;
-            var pieceText = candidate.Text;
-            var tokens = countTokens(pieceText);
-            if (tokens > left)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (source is IIncrementalContextSource incremental)
             {
-                // A ranked list (members, overloads, an outline) is worth its first lines; dropping it whole wastes it.
-                pieceText = FirstLinesThatFit(pieceText, left, countTokens);
-                if (pieceText.Length == 0)
-                    continue;
-                tokens = countTokens(pieceText);
+                // Each of these candidates costs binding work to find: ask for the next only while one could fit.
+                await foreach (var candidate in incremental.GetOneByOneAsync(request, cancellationToken).ConfigureAwait(false))
+                {
+                    left -= Pack(candidate, left, pieces, countTokens);
+                    if (left < MinimumPieceTokens)
+                        break;
+                }
+                continue;
             }
-            pieces.Add(new ContextPiece(candidate.Kind, candidate.Source, pieceText, tokens));
-            left -= tokens;
+            foreach (var candidate in (await source.GetAsync(request, cancellationToken).ConfigureAwait(false)).OrderByDescending(c => c.Priority))
+            {
+                if (left < MinimumPieceTokens)
+                    break;
+                left -= Pack(candidate, left, pieces, countTokens);
+            }
         }
 
         // Unused budget goes back to the prefix, which helps most.
@@ -66,6 +75,23 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
         return new CompletionContext(prefix, suffix, pieces,
             RelativePath(document.FilePath, workspaceRoot), workspaceRoot is null ? null : Path.GetFileName(workspaceRoot.TrimEnd('/', '\\')),
             LineCommentFor(document));
+    }
+
+    /// <summary>Adds the candidate, or as many of its first lines as fit, to the pieces; returns the tokens it took.</summary>
+    private static int Pack(ContextCandidate candidate, int left, List<ContextPiece> pieces, Func<string, int> countTokens)
+    {
+        var pieceText = candidate.Text;
+        var tokens = countTokens(pieceText);
+        if (tokens > left)
+        {
+            // A ranked list (members, overloads, an outline) is worth its first lines; dropping it whole wastes it.
+            pieceText = FirstLinesThatFit(pieceText, left, countTokens);
+            if (pieceText.Length == 0)
+                return 0;
+            tokens = countTokens(pieceText);
+        }
+        pieces.Add(new ContextPiece(candidate.Kind, candidate.Source, pieceText, tokens));
+        return tokens;
     }
 
     /// <summary>The longest run of whole leading lines (at least two: a header and one entry) within the budget, or "".</summary>
@@ -117,8 +143,22 @@ public sealed record ContextRequest(DocumentSnapshot Document, int Offset, Micro
 /// <summary>A piece a source offers; higher priority is packed first.</summary>
 public sealed record ContextCandidate(string Kind, string Source, string Text, double Priority);
 
-/// <summary>One kind of context (members after a dot, overloads, declarations from other files, recent edits…).</summary>
+/// <summary>
+/// One kind of context (members after a dot, overloads, declarations from other files, recent edits…). The builder
+/// packs sources in the order they are listed, so a source's priorities must all lie below those of the sources
+/// before it (see <see cref="ContextSources.Default"/>).
+/// </summary>
 public interface IContextSource
 {
     Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A source whose candidates each take real work to find (binding names of the code around the cursor). It offers
+/// them best first, one at a time, and the builder stops asking when the budget is spent, so the work for pieces
+/// that could not be packed is never done. <see cref="IContextSource.GetAsync"/> still gives all of them.
+/// </summary>
+public interface IIncrementalContextSource : IContextSource
+{
+    IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, CancellationToken cancellationToken);
 }

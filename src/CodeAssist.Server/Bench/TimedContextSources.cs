@@ -14,7 +14,8 @@ internal sealed class TimedContextSources
 
     public TimedContextSources(IReadOnlyList<IContextSource> sources)
     {
-        _timed = [new TimedSource("semantic model", new SemanticModelProbe()), .. sources.Select(s => new TimedSource(Describe(s), s))];
+        _timed = [new TimedSource("semantic model", new SemanticModelProbe()),
+            .. sources.Select(s => s is IIncrementalContextSource incremental ? new TimedIncrementalSource(Describe(s), incremental) : new TimedSource(Describe(s), s))];
     }
 
     public IReadOnlyList<IContextSource> Sources => _timed;
@@ -50,7 +51,7 @@ internal sealed class TimedContextSources
         return words.ToString();
     }
 
-    private sealed class TimedSource(string name, IContextSource inner) : IContextSource
+    private class TimedSource(string name, IContextSource inner) : IContextSource
     {
         public string Name { get; } = name;
         public double LastMilliseconds { get; set; }
@@ -68,6 +69,40 @@ internal sealed class TimedContextSources
             {
                 LastMilliseconds = Clock.MillisecondsSince(start);
                 LastCpuMilliseconds = CpuClock.ThisProcessMilliseconds() - cpu;
+            }
+        }
+    }
+
+    /// <summary>Times every step of a one-by-one source, added up: the builder may stop asking at any step.</summary>
+    private sealed class TimedIncrementalSource(string name, IIncrementalContextSource inner) : TimedSource(name, inner), IIncrementalContextSource
+    {
+        public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var enumerator = inner.GetOneByOneAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    var cpu = CpuClock.ThisProcessMilliseconds();
+                    var start = Clock.Now();
+                    bool more;
+                    try
+                    {
+                        more = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        LastMilliseconds += Clock.MillisecondsSince(start);
+                        LastCpuMilliseconds += CpuClock.ThisProcessMilliseconds() - cpu;
+                    }
+                    if (!more)
+                        yield break;
+                    yield return enumerator.Current;
+                }
+            }
+            finally
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -8,19 +9,28 @@ namespace CodeAssist.Engine.Context.Sources;
 /// Declarations (signatures only, no bodies) of the types that the code around the cursor uses and that live in other
 /// files: the model sees the real shape of <c>Order</c> instead of guessing it. Nearest uses rank first.
 /// </summary>
-public sealed class ReferencedDeclarationsSource : IContextSource
+public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
 {
     private const int MaxTypes = 6;
     private const int MaxNamesExamined = 200;
 
     public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
     {
+        var candidates = new List<ContextCandidate>();
+        await foreach (var candidate in GetOneByOneAsync(request, cancellationToken).ConfigureAwait(false))
+            candidates.Add(candidate);
+        return candidates;
+    }
+
+    /// <summary>Types in the order their nearest use is found; each is found by binding names outward from the cursor.</summary>
+    public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         if (request.RoslynDocument is not { } document)
-            return [];
+            yield break;
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await request.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || model is null)
-            return [];
+            yield break;
 
         var region = Region(root, request.Offset);
         var names = root.DescendantNodes(region)
@@ -40,16 +50,16 @@ public sealed class ReferencedDeclarationsSource : IContextSource
             // By path as well as by tree: a reused semantic model's symbols sit in the trees of an earlier compilation.
             if (!type.Locations.Any(l => l.IsInSource && l.SourceTree != root.SyntaxTree && !(document.FilePath is { } path && l.SourceTree!.FilePath == path)))
                 continue;
+            var rank = types.Count;
             types.Add(type);
+            yield return new ContextCandidate(
+                "declaration",
+                RelativeTo(document, type.Locations.First(l => l.IsInSource).SourceTree!.FilePath),
+                SignatureFormat.Outline(type),
+                Priority: 0.8 - 0.02 * rank);
             if (types.Count == MaxTypes)
-                break;
+                yield break;
         }
-
-        return [.. types.Select((type, rank) => new ContextCandidate(
-            "declaration",
-            RelativeTo(document, type.Locations.First(l => l.IsInSource).SourceTree!.FilePath),
-            SignatureFormat.Outline(type),
-            Priority: 0.8 - 0.02 * rank))];
     }
 
     /// <summary>
