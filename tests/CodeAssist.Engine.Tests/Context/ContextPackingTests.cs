@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+using CodeAssist.Engine.Context;
+using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Workspace;
+using CodeAssist.ModelFactory;
+
+namespace CodeAssist.Engine.Tests.Context;
+
+/// <summary>
+/// The builder packs sources in order, best first, and asks a one-by-one source for its next candidate only while the
+/// budget can still take a piece: the work behind candidates that could not fit is never done.
+/// </summary>
+public sealed class ContextPackingTests : IDisposable
+{
+    private readonly DocumentStore _documents = new();
+    private readonly CodeWorkspace _workspace = new();
+
+    private static int CountTokens(string text) => ByteLevelBpeTokenizer.Default.Encode(text).Count;
+
+    /// <summary>Offers outlines of twenty lines each and counts how many the builder asked for.</summary>
+    private sealed class CountingSource(double priority) : IIncrementalContextSource
+    {
+        public int Asked { get; private set; }
+
+        public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                Asked++;
+                await Task.Yield();
+                yield return new ContextCandidate("declaration", $"Type{i}.cs", $"public sealed class Type{i}\n{{\n" + string.Concat(Enumerable.Range(0, 18).Select(m => $"    public int Member{m} {{ get; }}\n")) + "}", priority - 0.02 * i);
+            }
+        }
+
+        public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
+        {
+            var all = new List<ContextCandidate>();
+            await foreach (var candidate in GetOneByOneAsync(request, cancellationToken))
+                all.Add(candidate);
+            return all;
+        }
+    }
+
+    private sealed class FixedSource(string kind, string text, double priority) : IContextSource
+    {
+        public bool Asked { get; private set; }
+
+        public Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
+        {
+            Asked = true;
+            return Task.FromResult<IReadOnlyList<ContextCandidate>>([new ContextCandidate(kind, kind, text, priority)]);
+        }
+    }
+
+    private int _files;
+
+    /// <summary>A short plain-text file, so the windows are whole at every budget used here.</summary>
+    private Task<CompletionContext> Build(IReadOnlyList<IContextSource> sources, int budget)
+    {
+        const string text = "first line\nsecond line\nthird line\n";
+        var document = _documents.Open(new Uri($"file:///work/notes{_files++}.txt"), "plaintext", 1, text);
+        return new ContextBuilder(_workspace, sources).BuildAsync(document, "first line\n".Length, budget, CountTokens, null, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_one_by_one_source_is_asked_only_for_what_the_budget_can_take()
+    {
+        var whole = await Build([new CountingSource(0.8)], 100_000);
+        var oneOutline = Assert.Single(whole.Pieces, p => p.Source == "Type0.cs").Tokens;
+        var windows = whole.Pieces.Where(p => p.Kind is "prefix" or "suffix").Sum(p => p.Tokens);
+
+        // Room for the windows, one whole outline and part of a second.
+        var budget = windows + oneOutline * 3 / 2;
+        var counting = new CountingSource(0.8);
+        var later = new FixedSource("recent", "var a = 1;\nvar b = 2;", 0.5);
+        var context = await Build([counting, later], budget);
+
+        Assert.Equal(2, counting.Asked);
+        Assert.False(later.Asked, "the budget was spent before the later source's turn");
+        Assert.Equal(["Type0.cs", "Type1.cs"], context.Pieces.Where(p => p.Kind == "declaration").Select(p => p.Source));
+        Assert.True(context.Pieces.Sum(p => p.Tokens) <= budget);
+    }
+
+    [Fact]
+    public async Task Sources_are_packed_in_order_and_every_piece_fits()
+    {
+        var first = new FixedSource("scope", "namespace Notes;\nclass Outline", 1.0);
+        var counting = new CountingSource(0.8);
+        var context = await Build([first, counting], 100_000);
+
+        Assert.Equal(["scope", "declaration", "declaration", "declaration", "declaration", "declaration", "declaration"],
+            context.Pieces.Where(p => p.Kind is not ("prefix" or "suffix")).Select(p => p.Kind));
+        Assert.Equal(6, counting.Asked);
+    }
+
+    public void Dispose() => _workspace.Dispose();
+}
