@@ -47,11 +47,15 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
             cancellationToken.ThrowIfCancellationRequested();
             if (source is IIncrementalContextSource incremental)
             {
-                // Each of these candidates costs binding work to find: ask for the next only while one could fit.
+                // Each of these candidates costs binding work to find: ask for the next only while one could fit, and
+                // not after one did not fit at all (they come best first and alike in size).
+                if (left < incremental.SmallestUsefulPiece(countTokens))
+                    continue;
                 await foreach (var candidate in incremental.GetOneByOneAsync(request, cancellationToken).ConfigureAwait(false))
                 {
-                    left -= Pack(candidate, left, pieces, countTokens);
-                    if (left < MinimumPieceTokens)
+                    var packed = Pack(candidate, left, pieces, countTokens);
+                    left -= packed;
+                    if (packed == 0 || left < Math.Max(MinimumPieceTokens, incremental.SmallestUsefulPiece(countTokens)))
                         break;
                 }
                 continue;
@@ -85,28 +89,41 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
         if (tokens > left)
         {
             // A ranked list (members, overloads, an outline) is worth its first lines; dropping it whole wastes it.
-            pieceText = FirstLinesThatFit(pieceText, left, countTokens);
+            (pieceText, tokens) = FirstLinesThatFit(pieceText, tokens, left, candidate.HeaderLines + 1, countTokens);
             if (pieceText.Length == 0)
                 return 0;
-            tokens = countTokens(pieceText);
         }
         pieces.Add(new ContextPiece(candidate.Kind, candidate.Source, pieceText, tokens));
         return tokens;
     }
 
-    /// <summary>The longest run of whole leading lines (at least two: a header and one entry) within the budget, or "".</summary>
-    private static string FirstLinesThatFit(string text, int budget, Func<string, int> countTokens)
+    /// <summary>
+    /// The longest run of whole leading lines (at least the header and one entry), no longer than the share of lines
+    /// the budget is of the whole, that fits the budget; "" when none does. Binary search over the line count: token
+    /// counts grow with every line added, and each count of a long list costs about a millisecond.
+    /// </summary>
+    private static (string Text, int Tokens) FirstLinesThatFit(string text, int tokens, int budget, int minimumLines, Func<string, int> countTokens)
     {
         var lines = text.Split('\n');
-        var keep = Math.Min(lines.Length - 1, (int)((double)budget / Math.Max(1, countTokens(text)) * lines.Length) + 1);
-        while (keep >= 2)
+        var keep = Math.Min(lines.Length - 1, (int)((double)budget / Math.Max(1, tokens) * lines.Length) + 1);
+        (string Text, int Tokens) best = ("", 0);
+        int low = minimumLines, high = keep;
+        while (low <= high)
         {
-            var candidate = string.Join('\n', lines.Take(keep));
-            if (countTokens(candidate) <= budget)
-                return candidate;
-            keep--;
+            var middle = high == keep ? high : (low + high + 1) / 2;
+            var candidate = string.Join('\n', lines.Take(middle));
+            var count = countTokens(candidate);
+            if (count <= budget)
+            {
+                best = (candidate, count);
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
         }
-        return "";
+        return best;
     }
 
     private static string? RelativePath(string? path, string? root) =>
@@ -140,8 +157,11 @@ public sealed record ContextRequest(DocumentSnapshot Document, int Offset, Micro
             : document.GetSemanticModelAsync(cancellationToken);
 }
 
-/// <summary>A piece a source offers; higher priority is packed first.</summary>
-public sealed record ContextCandidate(string Kind, string Source, string Text, double Priority);
+/// <summary>
+/// A piece a source offers; higher priority is packed first. A piece too long for what is left keeps its first lines,
+/// but only with at least one line past its <paramref name="HeaderLines"/>: a header alone says nothing.
+/// </summary>
+public sealed record ContextCandidate(string Kind, string Source, string Text, double Priority, int HeaderLines = 1);
 
 /// <summary>
 /// One kind of context (members after a dot, overloads, declarations from other files, recent edits…). The builder
@@ -161,4 +181,7 @@ public interface IContextSource
 public interface IIncrementalContextSource : IContextSource
 {
     IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Tokens below which none of this source's pieces could say anything (its header and one entry): it is not asked.</summary>
+    int SmallestUsefulPiece(Func<string, int> countTokens);
 }

@@ -76,6 +76,8 @@ internal sealed class TimedContextSources
     /// <summary>Times every step of a one-by-one source, added up: the builder may stop asking at any step.</summary>
     private sealed class TimedIncrementalSource(string name, IIncrementalContextSource inner) : TimedSource(name, inner), IIncrementalContextSource
     {
+        public int SmallestUsefulPiece(Func<string, int> countTokens) => inner.SmallestUsefulPiece(countTokens);
+
         public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var enumerator = inner.GetOneByOneAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);

@@ -18,9 +18,11 @@ public sealed class ContextPackingTests : IDisposable
     private static int CountTokens(string text) => ByteLevelBpeTokenizer.Default.Encode(text).Count;
 
     /// <summary>Offers outlines of twenty lines each and counts how many the builder asked for.</summary>
-    private sealed class CountingSource(double priority) : IIncrementalContextSource
+    private sealed class CountingSource(double priority, int smallestUseful = 16) : IIncrementalContextSource
     {
         public int Asked { get; private set; }
+
+        public int SmallestUsefulPiece(Func<string, int> countTokens) => smallestUseful;
 
         public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
@@ -28,7 +30,7 @@ public sealed class ContextPackingTests : IDisposable
             {
                 Asked++;
                 await Task.Yield();
-                yield return new ContextCandidate("declaration", $"Type{i}.cs", $"public sealed class Type{i}\n{{\n" + string.Concat(Enumerable.Range(0, 18).Select(m => $"    public int Member{m} {{ get; }}\n")) + "}", priority - 0.02 * i);
+                yield return new ContextCandidate("declaration", $"Type{i}.cs", $"namespace Notes;\npublic sealed class Type{i}\n{{\n" + string.Concat(Enumerable.Range(0, 18).Select(m => $"    public int Member{m} {{ get; }}\n")) + "}", priority - 0.02 * i, HeaderLines: 3);
             }
         }
 
@@ -91,6 +93,42 @@ public sealed class ContextPackingTests : IDisposable
         Assert.Equal(["scope", "declaration", "declaration", "declaration", "declaration", "declaration", "declaration"],
             context.Pieces.Where(p => p.Kind is not ("prefix" or "suffix")).Select(p => p.Kind));
         Assert.Equal(6, counting.Asked);
+    }
+
+    /// <summary>A piece packed before the others, so budgets stay large enough for the windows to be whole.</summary>
+    private static FixedSource Filler() => new("scope", string.Join("\n", Enumerable.Range(0, 40).Select(i => $"using Filler{i};")), 1.0);
+
+    [Fact]
+    public async Task An_outline_cut_to_its_header_is_left_out_and_its_tokens_go_to_the_prefix()
+    {
+        var whole = await Build([Filler(), new CountingSource(0.8)], 100_000);
+        var fixedTokens = whole.Pieces.Where(p => p.Kind is "prefix" or "suffix" or "scope").Sum(p => p.Tokens);
+        var header = CountTokens("namespace Notes;\npublic sealed class Type0\n{");
+        var withOneMember = CountTokens("namespace Notes;\npublic sealed class Type0\n{\n    public int Member0 { get; }");
+        Assert.True(header >= 16 && withOneMember > header + 1);
+
+        var withTwoMembers = CountTokens("namespace Notes;\npublic sealed class Type0\n{\n    public int Member0 { get; }\n    public int Member1 { get; }");
+        var cut = await Build([Filler(), new CountingSource(0.8)], fixedTokens + withTwoMembers);
+        var headerOnly = await Build([Filler(), new CountingSource(0.8)], fixedTokens + withOneMember - 1);
+
+        Assert.StartsWith("namespace Notes;\npublic sealed class Type0\n{\n    public int Member0 { get; }", Assert.Single(cut.Pieces, p => p.Kind == "declaration").Text);
+        Assert.DoesNotContain(headerOnly.Pieces, p => p.Kind == "declaration");
+    }
+
+    [Fact]
+    public async Task A_one_by_one_source_is_not_asked_when_less_than_its_smallest_useful_piece_is_left()
+    {
+        var whole = await Build([Filler(), new CountingSource(0.8)], 100_000);
+        var fixedTokens = whole.Pieces.Where(p => p.Kind is "prefix" or "suffix" or "scope").Sum(p => p.Tokens);
+
+        var counting = new CountingSource(0.8, smallestUseful: 100);
+        var context = await Build([Filler(), counting], fixedTokens + 99);
+        var enough = new CountingSource(0.8, smallestUseful: 100);
+        await Build([Filler(), enough], fixedTokens + 100);
+
+        Assert.Equal(0, counting.Asked);
+        Assert.DoesNotContain(context.Pieces, p => p.Kind == "declaration");
+        Assert.Equal(1, enough.Asked);
     }
 
     public void Dispose() => _workspace.Dispose();

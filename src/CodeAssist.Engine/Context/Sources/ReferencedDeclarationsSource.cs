@@ -22,6 +22,19 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
         return candidates;
     }
 
+    /// <summary>An outline's namespace, header and brace with one member: less than that names a type and shows nothing of it.</summary>
+    public int SmallestUsefulPiece(Func<string, int> countTokens)
+    {
+        // Measured once per tokenizer; sources are shared by concurrent requests, so the pair is replaced whole.
+        if (_smallest is not { } known || !ReferenceEquals(known.CountTokens, countTokens))
+            _smallest = known = new SmallestPiece(countTokens, countTokens("namespace Shop.Orders;\npublic sealed class OrderCalculator\n{\n    public decimal Total { get; set; }"));
+        return known.Tokens;
+    }
+
+    private sealed record SmallestPiece(Func<string, int> CountTokens, int Tokens);
+
+    private SmallestPiece? _smallest;
+
     /// <summary>Types in the order their nearest use is found; each is found by binding names outward from the cursor.</summary>
     public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -52,11 +65,13 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
                 continue;
             var rank = types.Count;
             types.Add(type);
+            var outline = SignatureFormat.Outline(type);
             yield return new ContextCandidate(
                 "declaration",
                 RelativeTo(document, type.Locations.First(l => l.IsInSource).SourceTree!.FilePath),
-                SignatureFormat.Outline(type),
-                Priority: 0.8 - 0.02 * rank);
+                outline,
+                Priority: 0.8 - 0.02 * rank,
+                HeaderLines: SignatureFormat.OutlineHeaderLines(type));
             if (types.Count == MaxTypes)
                 yield break;
         }

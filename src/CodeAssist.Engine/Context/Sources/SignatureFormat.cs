@@ -54,6 +54,9 @@ internal static class SignatureFormat
         return $"{ns}{Header(type)}\n{{\n{string.Join("\n", members)}\n}}";
     }
 
+    /// <summary>The lines of <see cref="Outline"/> before its first member: the namespace (when there is one), the header and the brace.</summary>
+    public static int OutlineHeaderLines(INamedTypeSymbol type) => type.ContainingNamespace is { IsGlobalNamespace: false } ? 3 : 2;
+
     private static string Accessibility(ISymbol symbol) => symbol.DeclaredAccessibility switch
     {
         Microsoft.CodeAnalysis.Accessibility.Public => "public ",
