@@ -27,6 +27,7 @@ public sealed class CodeWorkspace : IDisposable
     /// </summary>
     private readonly Dictionary<string, SourceText> _laidTexts = new(StringComparer.Ordinal);
     private Solution _solution;
+    private readonly CancellationTokenSource _lifetime = new();
 
     public CodeWorkspace()
     {
@@ -136,7 +137,11 @@ public sealed class CodeWorkspace : IDisposable
         {
             var result = await _loader.LoadAsync(projectSystem, progress, cancellationToken).ConfigureAwait(false);
             if (result.Solution is not null)
+            {
                 ReplaceProjects(result.Solution);
+                if (WarmCompilationsAfterLoad)
+                    Warming = WarmInBackground();
+            }
             return result;
         }
         finally
@@ -146,6 +151,35 @@ public sealed class CodeWorkspace : IDisposable
     }
 
     public bool IsLoadingProjects { get; private set; }
+
+    /// <summary>
+    /// Whether a load that ends starts <see cref="WarmCompilationsAsync"/> in the background (the default): the first
+    /// completion in each project would otherwise build its compilation (0.1-0.8 s on the 106k-line benchmark
+    /// solution). A one-off command that asks about one file may switch it off; the warm-up then costs it nothing.
+    /// </summary>
+    public bool WarmCompilationsAfterLoad { get; init; } = true;
+
+    /// <summary>The background warm-up started by the last load (completed when none was started).</summary>
+    public Task Warming { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// Builds every loaded C# project's compilation, one project at a time in dependency order, as the base of its
+    /// next context builds (see <see cref="SemanticModelReuse.WarmAsync"/>); returns how many it built. One at a time
+    /// keeps a core free for requests, and a request that needs a compilation being built waits for the same one.
+    /// </summary>
+    public async Task<int> WarmCompilationsAsync(CancellationToken cancellationToken)
+    {
+        var solution = CurrentSolution;
+        var built = 0;
+        foreach (var id in solution.GetProjectDependencyGraph().GetTopologicallySortedProjects(cancellationToken))
+        {
+            if (id == _looseProjectId || solution.GetProject(id) is not { } project)
+                continue;
+            if (await SemanticModels.WarmAsync(project, cancellationToken).ConfigureAwait(false))
+                built++;
+        }
+        return built;
+    }
 
     /// <summary>Replaces the loaded projects (keeping the open documents' text on top) when a solution finishes loading.</summary>
     public void ReplaceProjects(Solution loaded)
@@ -193,8 +227,22 @@ public sealed class CodeWorkspace : IDisposable
             loader: TextLoader.From(TextAndVersion.Create(text, VersionStamp.Create(), path))));
     }
 
+    private async Task WarmInBackground()
+    {
+        try
+        {
+            await Task.Run(() => WarmCompilationsAsync(_lifetime.Token)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Disposed meanwhile, or a project Roslyn cannot compile: the warm-up only saves time, and a request that
+            // needs that compilation meets (and reports) the same problem.
+        }
+    }
+
     public void Dispose()
     {
+        _lifetime.Cancel();
         _loader.Dispose();
         _host.Dispose();
     }

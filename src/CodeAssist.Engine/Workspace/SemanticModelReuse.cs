@@ -42,6 +42,29 @@ public sealed class SemanticModelReuse
         return fresh.ModelFor(document.FilePath, tree);
     }
 
+    /// <summary>
+    /// Builds the project's compilation as the base for its next context builds, unless one of the same version is
+    /// there already; returns whether it built one. The first keystroke in the project then binds only its method.
+    /// </summary>
+    public async Task<bool> WarmAsync(Project project, CancellationToken cancellationToken)
+    {
+        if (project.Language != LanguageNames.CSharp)
+            return false;
+        var version = await project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
+        if (_bases.TryGetValue(project.Id, out var existing) && existing.Version == version)
+            return false;
+        var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
+        if (compilation is null)
+            return false;
+        // Declarations are bound lazily; asking for the source assembly's types binds what every first query needs.
+        _ = compilation.Assembly.TypeNames;
+        // A request that built its own base meanwhile keeps it.
+        if (!_bases.TryAdd(project.Id, new Base(version, compilation)))
+            return false;
+        Interlocked.Increment(ref _basesBuilt);
+        return true;
+    }
+
     private static async Task<SemanticModel?> TrySpeculateAsync(Base reusable, Document document, int position, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);

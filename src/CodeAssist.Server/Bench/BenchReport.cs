@@ -93,6 +93,7 @@ public sealed record ContextFigures(
     int Files,
     int Lines,
     double InProcessLoadMs,
+    double WarmUpMs,
     int Positions,
     Distribution BuildMs,
     Distribution BuildCpuMs,

@@ -51,7 +51,7 @@ internal static class ContextBenchmark
     private static string Pick(string[] choices, GeneratedFile file, int salt) => choices[(file.Project * 31 + file.Index * 3 + salt) % choices.Length];
 
     public static async Task<ContextFigures> RunAsync(InProcessEngine engine, IReadOnlyList<GeneratedFile> files, SolutionShape shape, double loadMilliseconds,
-        int positions, int budget, Func<string, int> countTokens, IBenchStep step, CancellationToken cancellationToken)
+        double warmUpMilliseconds, int positions, int budget, Func<string, int> countTokens, IBenchStep step, CancellationToken cancellationToken)
     {
         var fileCount = Math.Max(1, positions / 3);
         // Files spread evenly over every project.
@@ -117,7 +117,7 @@ internal static class ContextBenchmark
             engine.Documents.Close(uri);
         }
         return new ContextFigures(
-            shape.Projects, files.Count, files.Sum(f => f.Lines), loadMilliseconds, builds.Count + firstInProject.Count,
+            shape.Projects, files.Count, files.Sum(f => f.Lines), loadMilliseconds, warmUpMilliseconds, builds.Count + firstInProject.Count,
             Distribution.Of(builds), Distribution.Of(cpu), Distribution.Of(firstInProject),
             byKind.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             byProbe.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),

@@ -48,7 +48,10 @@ public sealed class ReceiverMembersTests : IDisposable
     private async Task<(CompletionContext Context, DocumentSnapshot Document, int Offset)> ContextAt(string markup)
     {
         if (!_workspace.HasLoadedProjects)
+        {
             Assert.NotNull((await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([_folder]), null, CancellationToken.None)).Solution);
+            await _workspace.Warming;
+        }
         var offset = markup.IndexOf("$0", StringComparison.Ordinal);
         var uri = new Uri(Path.Combine(_folder, "src/Checkout.cs"));
         var document = _documents.TryGet(uri) is { } open

@@ -29,6 +29,8 @@ public sealed class SemanticModelReuseTests : IDisposable
     {
         var result = await workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([_folder]), null, CancellationToken.None);
         Assert.NotNull(result.Solution);
+        // The warm-up builds the project's first base; counting starts with it.
+        await workspace.Warming;
     }
 
     /// <summary>Types <paramref name="typed"/> at the end of the line that holds <paramref name="anchor"/> in an open file; returns the context at the end of it.</summary>
