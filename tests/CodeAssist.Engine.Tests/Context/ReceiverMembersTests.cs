@@ -86,9 +86,35 @@ public sealed class ReceiverMembersTests : IDisposable
     [InlineData("order.Lines.")]            // IReadOnlyList<T>: four members, then fifty-odd LINQ methods
     [InlineData("new List<OrderLine>().")]  // List<T>: its own members nearly fill the list, then the first LINQ names
     [InlineData("order.Customer.")]         // string: its own members fill the list, no extension method makes it
+    [InlineData("order.Lines.ToArray().")]  // an array: Array's members, then LINQ through the interfaces arrays implement
+    [InlineData("order.Lines.Select(l => l.Price).")] // IEnumerable<decimal>: Average and Sum overloads for decimal and generic ones, in Roslyn's order
     public async Task The_member_list_is_the_one_a_full_lookup_ranks_first(string receiver)
     {
         var (context, document, offset) = await ContextAt(CheckoutWithCursor.Replace("$0", "var probe = " + receiver + "$0"));
+
+        Assert.Equal(await FullLookupList(document, offset), ListOf(context));
+    }
+
+    [Theory]
+    [InlineData("item.")]   // a type parameter constrained to a sequence
+    [InlineData("plain.")]  // an unconstrained type parameter: object's members, no extension method takes it
+    public async Task The_member_list_of_a_type_parameter_is_the_one_a_full_lookup_ranks_first(string receiver)
+    {
+        var markup = """
+            using static System.Linq.Enumerable;
+
+            namespace Shop;
+
+            public sealed class Checkout
+            {
+                public int Pick<T, U>(T item, U plain) where T : IEnumerable<int>
+                {
+                    var probe = $0
+                    return 0;
+                }
+            }
+            """.Replace("$0", receiver + "$0");
+        var (context, document, offset) = await ContextAt(markup);
 
         Assert.Equal(await FullLookupList(document, offset), ListOf(context));
     }
