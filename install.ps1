@@ -207,9 +207,9 @@ try {
         $sample = Join-Path $Staging 'Demo.cs'
         Set-Content -Path $sample -Value @(
             'using System;', '', 'public static class Program', '{', '    public static void Main(string[] args)', '    {',
-            '        Console.WriteLine(', '    }', '}')
-        Write-Host '    suggestion at line 7, column 27:'
-        $suggestion = & $codeassist complete $sample --line 7 --column 27 --no-project 2>&1
+            '        Console.WriteLine("Hello, world!"', '    }', '}')
+        Write-Host '    suggestion at line 7, column 42:'
+        $suggestion = & $codeassist complete $sample --line 7 --column 42 --no-project 2>&1
         $suggestion | ForEach-Object { Write-Host "    > $_" }
     }
 

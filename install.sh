@@ -220,13 +220,13 @@ public static class Program
 {
     public static void Main(string[] args)
     {
-        Console.WriteLine(
+        Console.WriteLine("Hello, world!"
     }
 }
 EOF
   sed -n '5,8p' "$sample" | sed 's/^/    | /'
-  echo "    suggestion at line 7, column 27:"
-  if suggestion="$("$codeassist" complete "$sample" --line 7 --column 27 --no-project 2>"$staging/complete.log")"; then
+  echo "    suggestion at line 7, column 42:"
+  if suggestion="$("$codeassist" complete "$sample" --line 7 --column 42 --no-project 2>"$staging/complete.log")"; then
     printf '%s\n' "$suggestion" | sed 's/^/    > /'
   else
     sed 's/^/    /' "$staging/complete.log"

@@ -19,13 +19,13 @@ check() { # check NAME COMMAND...: runs the command, counts the result
 }
 
 sample="$work/Sample.cs"
-printf 'using System;\n\npublic static class Program\n{\n    public static void Main(string[] args)\n    {\n        Console.WriteLine(\n    }\n}\n' >"$sample"
+printf 'using System;\n\npublic static class Program\n{\n    public static void Main(string[] args)\n    {\n        Console.WriteLine(\"Hello, world!\"\n    }\n}\n' >"$sample"
 
 run_installed() { # run_installed PREFIX: the installed command answers --version, doctor and complete
   local codeassist="$1/bin/codeassist"
   "$codeassist" --version | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+' &&
   "$codeassist" doctor | grep -q 'model check *ok' &&
-  "$codeassist" complete "$sample" --line 7 --column 27 --no-project
+  "$codeassist" complete "$sample" --line 7 --column 42 --no-project
 }
 
 nothing_left() { # nothing_left PREFIX HOME: no file of ours remains

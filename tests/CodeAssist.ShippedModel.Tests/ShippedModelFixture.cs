@@ -11,7 +11,10 @@ namespace CodeAssist.ShippedModel.Tests;
 /// </summary>
 public sealed class ShippedModelFixture : IAsyncLifetime
 {
-    private readonly DirectoryInfo _workspace = Directory.CreateTempSubdirectory("codeassist-shipped-");
+    private readonly DirectoryInfo _scratch = Directory.CreateTempSubdirectory("codeassist-shipped-");
+
+    /// <summary>A fixed name: the workspace folder's name is the repository name in the prompt, so a random one would vary it.</summary>
+    private DirectoryInfo Workspace => field ??= _scratch.CreateSubdirectory("Samples");
 
     public static string ModelDirectory { get; } = Path.Combine(RepositoryRoot(), "models", "codeassist-tiny");
 
@@ -23,7 +26,7 @@ public sealed class ShippedModelFixture : IAsyncLifetime
     {
         // Greedy, one candidate, and a deadline no loaded CI machine reaches: the tests check text, not speed.
         var settings = new AssistSettings { ModelPath = ModelDirectory, Device = "cpu", Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1) };
-        State = new ServerState(new ServerLog(LogLevel.Warn), settings) { Initialized = true, WorkspaceRoot = _workspace.FullName };
+        State = new ServerState(new ServerLog(LogLevel.Warn), settings) { Initialized = true, WorkspaceRoot = Workspace.FullName };
         State.LoadModel();
         Model = await State.Models.WhenLoadedAsync(CancellationToken.None)
             ?? throw new InvalidOperationException($"The shipped model in {ModelDirectory} did not load: {State.Models.LoadError}");
@@ -35,7 +38,7 @@ public sealed class ShippedModelFixture : IAsyncLifetime
         var offset = markup.IndexOf("$0", StringComparison.Ordinal);
         Assert.True(offset >= 0, "The markup needs a $0 cursor.");
         var text = markup.Remove(offset, 2);
-        var path = Path.Combine(_workspace.FullName, "Program.cs");
+        var path = Path.Combine(Workspace.FullName, "Program.cs");
         await File.WriteAllTextAsync(path, text);
         var uri = new Uri(path);
         var document = State.Documents.Open(uri, "csharp", 1, text);
@@ -54,7 +57,7 @@ public sealed class ShippedModelFixture : IAsyncLifetime
     public Task DisposeAsync()
     {
         State.Dispose();
-        _workspace.Delete(recursive: true);
+        _scratch.Delete(recursive: true);
         return Task.CompletedTask;
     }
 

@@ -92,6 +92,13 @@ public sealed class InlineCompletionEngine(
         var budget = Math.Min(current.ContextBudget, model.Window - current.MaxTokens - 16);
         var context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
         var prompt = PromptFor(model, context);
+        if (budget < current.ContextBudget && model.CountTokens(prompt) + current.MaxTokens - model.Window is var excess and > 0)
+        {
+            // A small model's window: the pieces fit the budget, but the markers, paths and repository header
+            // around them do not leave room for the reply. Built again with that much less.
+            context = await contextBuilder.BuildAsync(document, offset, Math.Max(1, budget - excess), model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
+            prompt = PromptFor(model, context);
+        }
         var healed = model.Healing.Split(context.Prefix).Healed;
         var candidates = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
         var suggestions = new List<string>();
