@@ -449,7 +449,7 @@ public sealed class LanguageModel : IDisposable
         for (var id = 0; id < vocabulary; id++)
         {
             texts[id] = special.Contains(id) ? "" : Decode([id]);
-            if (texts[id].Length == 0 || texts[id].Contains('�'))
+            if (texts[id].Length == 0 || texts[id].Contains('\uFFFD'))
                 continue;
             if (!byFirst.TryGetValue(texts[id][0], out var list))
                 byFirst[texts[id][0]] = list = [];
