@@ -157,7 +157,7 @@ internal sealed class SolutionSession : IAsyncDisposable
             CpuClock.AddDelta(serverThreadsBefore, serverThreadsAfter, serverThreads);
             CpuClock.AddDelta(ownThreadsBefore, ownThreadsAfter, rawThreads);
             samples.Add(new PairSample(a, b, a / serverGeneration, Clock.Milliseconds(sentAt, generationStarted), serverGeneration,
-                a - Clock.Milliseconds(sentAt, generationEnded), serverCpu, ownCpu, contextMs, contextCpuMs, postCpu, result, InlineCompletionEngine.PromptFor(_raw, context) == prompt, didGenerate));
+                a - Clock.Milliseconds(sentAt, generationEnded), serverCpu, ownCpu, contextMs, contextCpuMs, postCpu, result, InlineCompletionEngine.PromptFor(_raw, context).Text == prompt, didGenerate));
         }
         var counted = Math.Max(1, samples.Count);
         double Mean(Func<PairSample, double> of) => samples.Count == 0 ? double.NaN : samples.Average(of);

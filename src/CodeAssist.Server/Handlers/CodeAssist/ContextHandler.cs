@@ -21,7 +21,8 @@ internal sealed class ContextHandler(ServerState state)
             ?? throw new LocalRpcException($"no model is loaded: {state.Models.LoadError}") { ErrorCode = LspErrorCodes.RequestFailed };
         var budget = state.Settings.ContextBudget;
         var context = await state.ContextBuilder.BuildAsync(document, offset, budget, model.CountTokens, state.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
-        return new ContextResult(InlineCompletionEngine.PromptFor(model, context), budget,
-            [.. context.Pieces.Select(p => new ContextPieceInfo(p.Kind, p.Source, p.Tokens, p.Text))], model.Healing.Split(context.Prefix).Healed);
+        var prompt = InlineCompletionEngine.PromptFor(model, context);
+        return new ContextResult(prompt.Text, budget,
+            [.. context.Pieces.Select(p => new ContextPieceInfo(p.Kind, p.Source, p.Tokens, p.Text))], prompt.HealedText);
     }
 }
