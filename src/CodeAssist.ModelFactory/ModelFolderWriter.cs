@@ -59,6 +59,18 @@ public static class ModelFolderWriter
         WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.Heads * ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength, tokenizer, modelName, PromptFormat, tokenHealing: false);
     }
 
+    /// <summary>
+    /// Writes a prompt-sensitive test model: its reply to a FIM prompt is the marked identifier (one starting with a
+    /// Greek letter, such as <c>ΩTotal</c>) that comes last in the prompt's context files, before the current file,
+    /// or nothing (see <see cref="ContextEchoDecoderGraph"/>). Tests on it pass only when the context reached the model.
+    /// </summary>
+    public static void WriteContextEcho(string directory, string modelName = "codeassist-context-echo")
+    {
+        var tokenizer = ByteLevelBpeTokenizer.Default;
+        var cache = new DecoderGraphSignature(ContextEchoDecoderGraph.Layers, ContextEchoDecoderGraph.Heads, ContextEchoDecoderGraph.HeadSize, tokenizer.VocabSize);
+        WriteFolder(directory, ContextEchoDecoderGraph.Build(tokenizer), cache, hiddenSize: ContextEchoDecoderGraph.Heads * ContextEchoDecoderGraph.HeadSize, ContextEchoDecoderGraph.ContextLength, tokenizer, modelName, PromptFormat, tokenHealing: false);
+    }
+
     private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat, bool tokenHealing = true)
     {
         Directory.CreateDirectory(directory);
