@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs CodeAssist with install.sh (and install.ps1 where PowerShell is available) into temporary prefixes with a
-# temporary HOME, runs the installed command, uninstalls, and checks that nothing is left behind.
+# temporary HOME, runs the installed command, uninstalls, and checks that nothing is left behind. Then the .NET tool
+# way: install.sh --pack writes the tool packages, `dotnet tool install` and install.sh --offline install them.
 # Prints "N passed, N failed, N skipped"; a check that cannot run here prints "skip NAME: REASON".
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,12 +23,15 @@ check() { # check NAME COMMAND...: runs the command, counts the result
 sample="$work/Sample.cs"
 printf 'using System;\n\npublic static class Program\n{\n    public static void Main(string[] args)\n    {\n        Console.WriteLine(\"Hello, world!\"\n    }\n}\n' >"$sample"
 
-run_installed() { # run_installed PREFIX: the installed command answers --version, doctor and complete
-  local codeassist="$1/bin/codeassist"
+run_command() { # run_command CODEASSIST: it answers --version, doctor, and complete with the default model's exact answer
+  local codeassist="$1" completion
   "$codeassist" --version | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+' &&
   "$codeassist" doctor | grep -q 'model check *ok' &&
-  "$codeassist" complete "$sample" --line 7 --column 42 --no-project
+  completion="$("$codeassist" complete "$sample" --line 7 --column 42 --no-project)" &&
+  { [ "$completion" = ");" ] || { echo "complete printed '$completion', not ');' (CodeAssist-Tiny closing the call)"; false; }; }
 }
+
+run_installed() { run_command "$1/bin/codeassist"; } # run_installed PREFIX
 
 nothing_left() { # nothing_left PREFIX HOME: no file of ours remains
   [ -z "$(find "$1" -mindepth 1 2>/dev/null)" ] && [ ! -e "$2/.local/share/nvim/site/pack/codeassist" ]
@@ -57,6 +61,18 @@ else
   skipped=$((skipped + 1))
   echo "skip install.ps1: no PowerShell (pwsh) here, and tests/setup.sh could not install it"
 fi
+
+# --- the .NET tool package -------------------------------------------------------------------------------
+pack="$work/pack"
+check "install.sh --pack writes the CodeAssist tool packages" bash "$repo/install.sh" --pack "$pack"
+check "dotnet tool install CodeAssist --add-source PACK gives a working codeassist" \
+  bash -c "dotnet tool install CodeAssist --tool-path '$work/tool' --add-source '$pack' && ls '$pack'/CodeAssist.*.nupkg"
+check "the tool's codeassist runs --version, doctor and complete with its own default model" run_command "$work/tool/codeassist"
+prefix="$work/prefix-tool"
+check "install.sh --offline PACK installs the tool packages with no build" bash "$repo/install.sh" --offline "$pack" --prefix "$prefix" --no-demo
+check "codeassist installed from the tool packages runs" run_installed "$prefix"
+check "install.sh --uninstall removes the tool install" bash "$repo/install.sh" --prefix "$prefix" --uninstall
+check "nothing is left behind after uninstalling the tool install" nothing_left "$prefix" "$HOME"
 
 echo "install: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

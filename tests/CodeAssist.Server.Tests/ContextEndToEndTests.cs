@@ -73,7 +73,7 @@ public sealed class ContextEndToEndTests : IDisposable
         await using var client = LspProcessClient.Start("serve", "--model", model);
         await client.InitializeAsync(root);
         await client.WaitForNotificationAsync("window/logMessage",
-            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(180));
+            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspProcessClient.HangGuard);
 
         var version = 1;
         foreach (var (line, expected, pieceKind) in new[]

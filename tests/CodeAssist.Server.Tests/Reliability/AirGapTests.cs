@@ -44,7 +44,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
     {
         await client.InitializeAsync(root);
         await client.WaitForNotificationAsync("window/logMessage",
-            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(120));
+            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspProcessClient.HangGuard);
         await client.OpenAsync(program, Program);
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
         Assert.Equal(Script, (string?)completion["result"]!["items"]![0]!["insertText"]);
