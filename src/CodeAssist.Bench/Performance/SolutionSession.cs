@@ -153,7 +153,8 @@ internal sealed class SolutionSession : IAsyncDisposable
                 excluded++;
                 continue;
             }
-            var samePrompt = plan.Prompt == serverPrompt;
+            // The server reports text and healed text; the FIM pieces behind them are the plan's own.
+            var samePrompt = plan.Prompt.Text == serverPrompt.Text && plan.Prompt.HealedText == serverPrompt.HealedText;
             var sameOutput = output == answer;
             if (!samePrompt || !sameOutput)
                 unequal.Add(UnequalPair(i, plan.Prompt, serverPrompt, output, answer));

@@ -45,25 +45,30 @@ public sealed record CompletionPlan(CompletionContext Context, CompletionPrompt 
     public static CompletionPrompt PromptFor(ITextGenerator model, CompletionContext context)
     {
         var (kept, healed) = model.Healing.Split(context.Prefix);
-        return new CompletionPrompt(model.Format.BuildCompletion(context.ToFimRequest() with { Prefix = kept }), healed);
+        var fim = context.ToFimRequest() with { Prefix = kept };
+        return new CompletionPrompt(model.Format.BuildCompletion(fim), healed) { Fim = fim };
     }
 
-    /// <summary>The request for candidate <paramref name="candidate"/>: the first greedy, the others sampled with their index as seed.</summary>
-    public GenerationRequest Request(AssistSettings settings, int candidate = 0) => RequestFor(Prompt, AllowsBlock, settings, candidate);
+    /// <summary>The greedy request; <see cref="ITextGenerator.GenerateCandidatesAsync"/> derives the sampled candidates from it.</summary>
+    public GenerationRequest Request(AssistSettings settings) => RequestFor(Prompt, AllowsBlock, settings);
 
     /// <summary>
     /// The request for a prompt built elsewhere (the bench's raw side generates the prompt the server reported), with
     /// the same limits, stop rules and healing as the server's.
     /// </summary>
-    public static GenerationRequest RequestFor(CompletionPrompt prompt, bool allowsBlock, AssistSettings settings, int candidate = 0) =>
+    public static GenerationRequest RequestFor(CompletionPrompt prompt, bool allowsBlock, AssistSettings settings) =>
         new(prompt.Text, settings.MaxTokens)
         {
             Deadline = settings.GenerationDeadline,
             StopStrings = allowsBlock ? [] : ["\n"],
-            Sampling = candidate == 0 ? null : new Sampling(Seed: candidate),
             HealedText = prompt.HealedText,
+            Fim = prompt.Fim,
         };
 }
 
 /// <summary>A completion prompt and the text token healing cut from its end, which the reply must start with.</summary>
-public sealed record CompletionPrompt(string Text, string HealedText);
+public sealed record CompletionPrompt(string Text, string HealedText)
+{
+    /// <summary>What <see cref="Text"/> was built from, for servers that build the FIM prompt themselves.</summary>
+    public Inference.Prompts.FimRequest? Fim { get; init; }
+}

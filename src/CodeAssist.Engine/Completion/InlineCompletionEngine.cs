@@ -81,6 +81,12 @@ public sealed class InlineCompletionEngine(
             Stats.Cancelled();
             throw;
         }
+        catch (InferenceUnavailableException)
+        {
+            // A team server that is down or refusing: the status shows why (ITextGenerator.Problem), the editor
+            // gets no suggestion, and the next keystroke tries again.
+            return InlineCompletionResult.Empty;
+        }
         finally
         {
             _inFlight.TryRemove(new KeyValuePair<Uri, CancellationTokenSource>(query.Uri, request));
@@ -95,10 +101,8 @@ public sealed class InlineCompletionEngine(
         Generating?.Invoke(true);
         try
         {
-            for (var i = 0; i < candidates; i++)
+            foreach (var result in await model.GenerateCandidatesAsync(plan.Request(current), candidates, cancellationToken).ConfigureAwait(false))
             {
-                var request = plan.Request(current, candidate: i);
-                var result = await model.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
                 Stats.Generated();
                 var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
                 if (text is not null && !suggestions.Contains(text))
