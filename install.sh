@@ -239,9 +239,12 @@ if [ "$editors" -eq 1 ]; then
   [ "$code_server" -eq 1 ] && command -v code-server >/dev/null && vscode_targets+=(code-server)
   if [ ${#vscode_targets[@]} -gt 0 ]; then
     say "Installing the VS Code extension"
-    if (cd "$repo/editors/vscode" && { [ "$offline" -eq 1 ] && npm ci --offline --no-audit --no-fund || npm ci --no-audit --no-fund; } >/dev/null 2>&1 && npm run package >/dev/null 2>&1); then
+    vsix="$repo/editors/vscode/codeassist.vsix"
+    # A folder written by --pack carries the packed extension: no npm at all.
+    [ "$tool_packages" -eq 1 ] && [ -f "$offline_source/codeassist.vsix" ] && vsix="$offline_source/codeassist.vsix"
+    if [ "$vsix" != "$repo/editors/vscode/codeassist.vsix" ] || (cd "$repo/editors/vscode" && { [ "$offline" -eq 1 ] && npm ci --offline --no-audit --no-fund || npm ci --no-audit --no-fund; } >/dev/null 2>&1 && npm run package >/dev/null 2>&1); then
       for editor in "${vscode_targets[@]}"; do
-        "$editor" --install-extension "$repo/editors/vscode/codeassist.vsix" --force >/dev/null && echo "    installed into $editor"
+        "$editor" --install-extension "$vsix" --force >/dev/null && echo "    installed into $editor"
       done
       echo "vscode:codeassist.codeassist" >>"$manifest"
     else

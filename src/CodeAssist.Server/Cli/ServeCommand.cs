@@ -32,11 +32,20 @@ internal static class ServeCommand
             // exit does not wait for more than a moment.
             if (!Task.Run(host.Dispose).Wait(TimeSpan.FromMilliseconds(500)))
                 log.Warn("shutting down took too long; exiting anyway");
+            // exit(3) would run ONNX Runtime's static destructors, which crash (SIGSEGV, exit code 139) while a model is
+            // still loading or unloading on another thread: what a client that exits right after initialize met on a
+            // busy machine. _exit(2) ends the process with the code and nothing more; the protocol's last bytes and the
+            // log are written by now (stderr is unbuffered).
+            if (!OperatingSystem.IsWindows())
+                ExitNow(code);
             Environment.Exit(code);
             return code;
         });
         return command;
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    private static extern void ExitNow(int status);
 
     /// <summary>
     /// A task that faulted with nobody awaiting it is a bug that would otherwise vanish; a crash should at least say
