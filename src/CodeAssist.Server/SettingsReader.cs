@@ -31,6 +31,7 @@ public static class SettingsReader
                     "multiline" => current with { Multiline = value.GetBoolean() },
                     "candidates" => current with { Candidates = Math.Clamp(value.GetInt32(), 1, 10) },
                     "contextBudget" => current with { ContextBudget = Math.Clamp(value.GetInt32(), 64, 32768) },
+                    "backend" => current with { Backend = Inference.Remote.TeamServerSettings.Parse(value) },
                     _ => current,
                 };
             }
