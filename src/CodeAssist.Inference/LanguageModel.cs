@@ -99,7 +99,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         {
             model.Dispose();
             throw new ModelFolderException(folder.Path,
-                [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
+                [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({NativeErrors.FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
         }
         return new LanguageModel(folder, model, tokenizer, device);
     }
@@ -116,7 +116,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     /// </summary>
     private static string LoadFailure(ModelFolder folder, OnnxRuntimeGenAIException e)
     {
-        var message = FirstLine(e.Message);
+        var message = NativeErrors.FirstLine(e.Message);
         if (message.Contains("Unknown", StringComparison.OrdinalIgnoreCase) || message.Contains("JSON", StringComparison.OrdinalIgnoreCase))
             return $"ONNX Runtime GenAI {GenAiRuntime.Version} cannot read {ModelFolder.GenAiConfigFile} in {folder.Path} ({message}): the folder was made by a newer model builder; convert the model with a builder matching GenAI {GenAiRuntime.Version}, or remove that field";
         if (folder.Graph is { } graph && (message.Contains("opset", StringComparison.OrdinalIgnoreCase) || message.Contains("domain", StringComparison.OrdinalIgnoreCase) || message.Contains("not supported", StringComparison.OrdinalIgnoreCase)))
@@ -218,12 +218,6 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         {
             // The generation finished in the meantime and released the source.
         }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n', 2)[0].Trim();
-        return line.Length > 300 ? line[..300] + "…" : line;
     }
 
     public void Dispose()
