@@ -75,6 +75,8 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             // The CUDA line above already says why the GPU is not used: the story is told once.
             lines.Add(("device", cudaExplained && model.Device.Device != ExecutionDevice.Cuda ? $"{model.Device.DisplayName} (CUDA: see above)" : $"{model.Device.DisplayName}: {model.Device.Reason}"));
             lines.Add(("prompt format", $"FIM {model.Format.Fim?.Id ?? "none (instruction prompts)"}, chat {model.Format.Chat.Id}"));
+            if (model.Folder.Graph is { } graph)
+                lines.Add(("model graph", graph.Describe()));
             var timing = TimeGeneration(model, cancellationToken);
             lines.Add(("test generation", timing));
         }
