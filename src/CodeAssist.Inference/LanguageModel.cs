@@ -51,6 +51,8 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     public TokenHealing Healing => Folder.Healing;
     public string Name => Folder.Name;
 
+    public string Backend => Device.DisplayName;
+
     /// <summary>Tokens a prompt and its reply may use together.</summary>
     public int Window { get; }
 

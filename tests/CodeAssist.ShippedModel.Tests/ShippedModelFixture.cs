@@ -30,7 +30,7 @@ public sealed class ShippedModelFixture : IAsyncLifetime
         Engine = new EngineHost(settings, new ServerLog(LogLevel.Warn));
         Engine.UseWorkspace([Workspace.FullName]);
         Engine.StartModelLoad();
-        Model = await Engine.Models.WhenLoadedAsync(CancellationToken.None)
+        Model = await Engine.Models.WhenLoadedAsync(CancellationToken.None) as LanguageModel
             ?? throw new InvalidOperationException($"The shipped model in {ModelDirectory} did not load: {Engine.Models.LoadError}");
     }
 

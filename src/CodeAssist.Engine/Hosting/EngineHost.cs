@@ -140,7 +140,8 @@ public sealed class EngineHost : IDisposable
             : model is null ? (modelRequested ? AssistState.Error : AssistState.Starting)
             : _generating ? AssistState.Generating
             : AssistState.Ready;
-        return new AssistStatus(state, model?.Name, model?.Device.Device, model is null ? Models.LoadError : model.Device.Reason);
+        var local = model as Inference.LanguageModel;
+        return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason);
     }
 
     private void OnGenerating(bool generating)

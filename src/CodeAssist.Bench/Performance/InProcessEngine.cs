@@ -4,7 +4,7 @@ using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Hosting;
 using CodeAssist.Engine.Workspace;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>
 /// The server's engine (<see cref="EngineHost"/>, the same composition root) with every context source timed. The
