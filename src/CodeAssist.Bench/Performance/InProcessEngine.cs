@@ -3,6 +3,7 @@ using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Hosting;
 using CodeAssist.Engine.Workspace;
+using CodeAssist.Server;
 
 namespace CodeAssist.Bench.Performance;
 
