@@ -88,7 +88,10 @@ public sealed class ServerState : IDisposable
             char.ToLowerInvariant(status.State.ToString()[0]) + status.State.ToString()[1..],
             status.Model,
             status.Device?.ToString().ToLowerInvariant(),
-            status.Message);
+            status.Message)
+        {
+            Backend = status.Backend,
+        };
         _ = client.NotifyWithParameterObjectAsync(CodeAssistMethods.Status, parameters).ContinueWith(
             static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }

@@ -18,7 +18,7 @@ public sealed class EngineHost : IDisposable
 {
     private readonly Lock _gate = new();
     private AssistSettings _settings;
-    private (string? Path, string Device)? _modelRequest;
+    private (string? Path, string Device, Inference.Remote.TeamServerSettings? Backend)? _modelRequest;
     private volatile bool _generating;
 
     public EngineHost(AssistSettings settings, IEngineLog log, EngineOptions? options = null)
@@ -95,11 +95,11 @@ public sealed class EngineHost : IDisposable
         lock (_gate)
         {
             // Suggestions cached from another model must not answer for the new one.
-            if (_modelRequest is { } previous && previous != (settings.ModelPath, settings.Device))
+            if (_modelRequest is { } previous && previous != (settings.ModelPath, settings.Device, settings.Backend))
                 Completion.Cache.Clear();
-            _modelRequest = (settings.ModelPath, settings.Device);
+            _modelRequest = (settings.ModelPath, settings.Device, settings.Backend);
         }
-        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device));
+        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device), settings.Backend);
     }
 
     /// <summary>The solution or project files under the workspace folders (empty: C# files are read as loose files).</summary>
@@ -138,10 +138,14 @@ public sealed class EngineHost : IDisposable
             : Models.IsLoading ? AssistState.LoadingModel
             : Workspace.IsLoadingProjects && model is not null ? AssistState.LoadingSolution
             : model is null ? (modelRequested ? AssistState.Error : AssistState.Starting)
+            : model.Problem is not null ? AssistState.Error
             : _generating ? AssistState.Generating
             : AssistState.Ready;
         var local = model as Inference.LanguageModel;
-        return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason);
+        return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason)
+        {
+            Backend = model?.Backend ?? Settings.Backend?.Describe(),
+        };
     }
 
     private void OnGenerating(bool generating)
