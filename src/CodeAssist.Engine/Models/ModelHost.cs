@@ -26,7 +26,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
 {
     private readonly Lock _gate = new();
     private Task<LanguageModel?> _loading = Task.FromResult<LanguageModel?>(null);
-    private (string? Path, DevicePreference Device) _requested;
+    private (string? Path, DevicePreference Device, bool InstalledOnly) _requested;
 
     public string? LoadError { get; private set; }
 
@@ -40,32 +40,38 @@ public sealed class ModelHost(Action<string> log) : IDisposable
     /// <summary>Waits for a load in progress; returns null (see <see cref="LoadError"/>) when there is no usable model.</summary>
     public Task<LanguageModel?> WhenLoadedAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
 
-    /// <summary>Starts loading the model unless the same one is already loaded or loading.</summary>
-    public void Load(string? path, DevicePreference device)
+    /// <summary>
+    /// Starts loading the model unless the same one is already loaded or loading. With <paramref name="installedOnly"/>
+    /// (an untrusted workspace) a folder outside the user's models directory is refused: the workspace's settings may
+    /// have named it.
+    /// </summary>
+    public void Load(string? path, DevicePreference device, bool installedOnly = false)
     {
         lock (_gate)
         {
             // The same model loading or loaded stays; a failed load is retried.
-            if (_requested == (path, device) && (!_loading.IsCompleted || Current is not null))
+            if (_requested == (path, device, installedOnly) && (!_loading.IsCompleted || Current is not null))
                 return;
-            _requested = (path, device);
+            _requested = (path, device, installedOnly);
             var previous = _loading;
             LoadError = null;
             _loading = Task.Run(async () =>
             {
                 (await previous.ConfigureAwait(false))?.Dispose();
-                return LoadNow(path, device);
+                return LoadNow(path, device, installedOnly);
             });
         }
         StatusChanged?.Invoke();
         _loading.ContinueWith(_ => StatusChanged?.Invoke(), TaskScheduler.Default);
     }
 
-    private LanguageModel? LoadNow(string? path, DevicePreference device)
+    private LanguageModel? LoadNow(string? path, DevicePreference device, bool installedOnly)
     {
         try
         {
             var folder = path ?? ModelCatalog.ResolveDefault();
+            if (installedOnly && !ModelsDirectory.Holds(ModelCatalog.ModelsDirectory, folder))
+                throw new ModelFolderException(folder, [UntrustedModelRefusal(folder)]);
             log($"loading model {folder} (device {device.ToString().ToLowerInvariant()})");
             var model = LanguageModel.Load(folder, device, log);
             log($"model {model.Name} ready on {model.Device.DisplayName} ({model.Format.Fim?.Id ?? "no"} FIM, {model.Format.Chat.Id} chat)");
@@ -78,6 +84,10 @@ public sealed class ModelHost(Action<string> log) : IDisposable
             return null;
         }
     }
+
+    /// <summary>Why an untrusted workspace may not load <paramref name="folder"/>, and the two ways on.</summary>
+    public static string UntrustedModelRefusal(string folder) =>
+        $"the model folder {folder} is outside the models directory {ModelCatalog.ModelsDirectory}, and this workspace is not trusted, so only installed models load: trust the workspace, or install the model with `codeassist model add {folder}`";
 
     public void Dispose()
     {

@@ -2,7 +2,8 @@ namespace CodeAssist.Server.Protocol;
 
 // CodeAssist's own protocol extensions, namespaced and documented in docs/PROTOCOL.md.
 
-public sealed record StatusParams(string State, string? Model, string? Device, string? Message);
+/// <param name="Trusted">False when the server runs untrusted (no project evaluated, installed models only).</param>
+public sealed record StatusParams(string State, string? Model, string? Device, string? Message, bool Trusted = true);
 
 public sealed record DoctorResult(string Report);
 
