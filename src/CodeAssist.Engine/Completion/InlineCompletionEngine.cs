@@ -87,7 +87,7 @@ public sealed class InlineCompletionEngine(
         }
     }
 
-    private async Task<IReadOnlyList<string>> GenerateAsync(LanguageModel model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> GenerateAsync(ITextGenerator model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
     {
         var budget = Math.Min(current.ContextBudget, model.Window - current.MaxTokens - 16);
         var context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
@@ -131,7 +131,7 @@ public sealed class InlineCompletionEngine(
     /// The model family's FIM prompt, its prefix cut before the word at the cursor (token healing: the reply
     /// starts with that word again); instruct-only models get the same context as an instruction.
     /// </summary>
-    public static CompletionPrompt PromptFor(LanguageModel model, CompletionContext context)
+    public static CompletionPrompt PromptFor(ITextGenerator model, CompletionContext context)
     {
         var (kept, healed) = model.Healing.Split(context.Prefix);
         return new CompletionPrompt(model.Format.BuildCompletion(context.ToFimRequest() with { Prefix = kept }), healed);

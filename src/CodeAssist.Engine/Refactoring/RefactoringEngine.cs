@@ -162,7 +162,7 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
     private static string Truncation(GenerationResult reply) =>
         reply.StopReason is StopReason.MaxTokens or StopReason.ContextFull ? $" (the reply was cut off after {reply.NewTokens} tokens)" : "";
 
-    private async Task<GenerationResult> GenerateAsync(LanguageModel model, string prompt, int maxNewTokens, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
+    private async Task<GenerationResult> GenerateAsync(ITextGenerator model, string prompt, int maxNewTokens, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(new RefactoringProgress("generating", 0));
         Generating?.Invoke(true);
