@@ -6,6 +6,7 @@ import {
   changeNeedsNotification,
   changeNeedsRestart,
   documentSelector,
+  initializationOptions,
   readSettings,
   serveArguments,
   toServerSettings,
@@ -94,4 +95,20 @@ test('toggle writes the most specific level that sets enable', () => {
   assert.equal(toggleLevel({}), 'global');
   assert.equal(toggleLevel({ workspaceValue: false }), 'workspace');
   assert.equal(toggleLevel({ workspaceValue: false, workspaceFolderValue: true }), 'workspaceFolder');
+});
+
+test('Restricted Mode adds --untrusted to the command line and untrusted: true to the initialization options', () => {
+  assert.deepEqual(serveArguments(DEFAULTS, (p) => p, false), ['serve', '--device', 'auto', '--log-level', 'info', '--untrusted']);
+  assert.deepEqual(initializationOptions(DEFAULTS, false), { ...toServerSettings(DEFAULTS), untrusted: true });
+  assert.deepEqual(initializationOptions(DEFAULTS, true), toServerSettings(DEFAULTS));
+});
+
+test('package.json declares limited support in untrusted workspaces, with the paths restricted and machine-overridable', async () => {
+  const manifest = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(`${__dirname}/../../../package.json`, 'utf8')));
+  const untrusted = manifest.capabilities.untrustedWorkspaces;
+  assert.equal(untrusted.supported, 'limited');
+  assert.ok(untrusted.description);
+  // Every setting that names a program to run or a folder to load is restricted.
+  assert.deepEqual([...untrusted.restrictedConfigurations].sort(), ['codeassist.modelPath', 'codeassist.serverPath']);
+  for (const key of untrusted.restrictedConfigurations) assert.equal(manifest.contributes.configuration.properties[key].scope, 'machine-overridable', key);
 });
