@@ -95,7 +95,7 @@ export async function startEditor({ name, script, fixture, settings = {}, restri
   fs.cpSync(fixture, workspace, { recursive: true });
   prepare(workspace, root);
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
+  const userSettings = {
     'codeassist.serverPath': config.server,
     'codeassist.modelPath': model,
     'codeassist.device': 'cpu',
@@ -115,7 +115,13 @@ export async function startEditor({ name, script, fixture, settings = {}, restri
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
     ...settings,
-  }, null, 2));
+  };
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  // The executable and model paths are machine-scoped, and code-server is a remote window: VS Code
+  // takes them from the machine's settings (what the Settings editor calls Remote), so they go there.
+  fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'Machine', 'settings.json'), JSON.stringify(Object.fromEntries(
+    ['codeassist.serverPath', 'codeassist.modelPath'].map((key) => [key, userSettings[key]])), null, 2));
 
   const codeServerArgs = ['--user-data-dir', userData, '--extensions-dir', extensions, '--config', path.join(root, 'code-server.yaml')];
   fs.writeFileSync(path.join(root, 'code-server.yaml'), 'auth: none\n');

@@ -108,7 +108,9 @@ test('granting trust restarts the server trusted without a reload: the workspace
 
   await waitFor(() => fs.existsSync(serverMarker), 120_000, 'the workspace\'s serverPath to run once trusted');
   await waitFor(() => fs.existsSync(targetMarker), 300_000, 'the project to be loaded once trusted');
-  await editor.openFile('Calculator.cs', 'public static int Add');
+  // The Workspace Trust editor has the focus; Calculator.cs is still open behind it.
+  await page.locator('.tabs-container .tab', { hasText: 'Calculator.cs' }).click();
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').getByText('public static int Add').waitFor({ timeout: 30_000 });
   await statusItem.getByText(/: ready$/).waitFor({ timeout: 120_000 });
   assert.doesNotMatch(plain(await statusItem.innerText()), /restricted/);
   assert.equal(await ghostTextInAdd(), SUGGESTION);
