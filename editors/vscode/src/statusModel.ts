@@ -15,6 +15,8 @@ export interface StatusParams {
   message?: string | null;
   /** False when the server runs untrusted (Restricted Mode). */
   trusted?: boolean;
+  /** Which backend answers: "CPU", "GPU (CUDA)" or a team server, "llamacpp at https://gpu01:8080". */
+  backend?: string | null;
 }
 
 /** LSP's WorkDoneProgressBegin | Report | End, reduced to what the status bar shows. */
@@ -45,6 +47,7 @@ export interface Status {
   readonly model: string | null;
   readonly device: string | null;
   readonly message: string | null;
+  readonly backend: string | null;
   /** The user's `codeassist.enable`; shown at once, before the server confirms with `disabled`. */
   readonly enabled: boolean;
   /** Whether the server runs trusted; false in Restricted Mode, which the status bar says. */
@@ -54,7 +57,7 @@ export interface Status {
 }
 
 export function initialStatus(enabled: boolean): Status {
-  return { state: 'stopped', model: null, device: null, message: null, enabled, trusted: true, progress: new Map() };
+  return { state: 'stopped', model: null, device: null, message: null, backend: null, enabled, trusted: true, progress: new Map() };
 }
 
 export function nextStatus(status: Status, event: StatusEvent): Status {
@@ -63,7 +66,7 @@ export function nextStatus(status: Status, event: StatusEvent): Status {
       return { ...status, state: 'starting', message: null, progress: new Map() };
     case 'clientStopped':
       // Model and device belonged to the process that ended; progress it announced will never end.
-      return { ...status, state: 'stopped', model: null, device: null, message: null, progress: new Map() };
+      return { ...status, state: 'stopped', model: null, device: null, message: null, backend: null, progress: new Map() };
     case 'clientFailed':
       return { ...status, state: 'error', message: event.message, progress: new Map() };
     case 'serverStatus': {
@@ -75,6 +78,7 @@ export function nextStatus(status: Status, event: StatusEvent): Status {
         state,
         model: params.model !== undefined ? params.model : status.model,
         device: params.device !== undefined ? params.device : status.device,
+        backend: params.backend !== undefined ? params.backend : status.backend,
         message: params.message ?? null,
         trusted: typeof params.trusted === 'boolean' ? params.trusted : status.trusted,
       };
@@ -140,12 +144,24 @@ export function deviceLabel(device: string | null): string | null {
 export const RESTRICTED_TOOLTIP =
   'Restricted Mode: the workspace is not trusted, so CodeAssist evaluates no project (completions use the open files and the framework) and loads only installed models. Trust the workspace to load the project.';
 
+/** A team server reads as its host ("gpu01"), so the status bar says which machine answers. */
+export function teamServerHost(backend: string | null): string | null {
+  const url = backend?.match(/ at (https?:\/\/\S+)/)?.[1];
+  if (url === undefined) return null;
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
 export function viewStatus(status: Status): StatusView {
   const state: State = status.enabled || status.state === 'error' || status.state === 'stopped' ? status.state : 'disabled';
   const latest = [...status.progress.values()].pop();
   const name = status.model ?? 'CodeAssist';
   const device = deviceLabel(status.device);
-  const who = device === null ? name : `${name} ${device}`;
+  const host = teamServerHost(status.backend);
+  const who = host !== null ? `${name} @ ${host}` : device === null ? name : `${name} ${device}`;
 
   let label = LABELS[state];
   if (latest !== undefined && state !== 'error' && state !== 'disabled') {
@@ -158,7 +174,7 @@ export function viewStatus(status: Status): StatusView {
     `CodeAssist: ${LABELS[state]}`,
     ...(status.trusted ? [] : [RESTRICTED_TOOLTIP]),
     `Model: ${status.model ?? 'unknown'}`,
-    `Device: ${device ?? 'unknown'}`,
+    host !== null ? `Backend: ${status.backend}` : `Device: ${device ?? 'unknown'}`,
     ...[...status.progress.values()].map((p) => `${p.title}${p.message ? `: ${p.message}` : ''}`),
     ...(status.message ? [status.message] : []),
     'Click for CodeAssist actions',

@@ -1,6 +1,7 @@
 using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.Inference.Models;
+using CodeAssist.Inference.Remote;
 
 namespace CodeAssist.Engine.Models;
 
@@ -16,7 +17,11 @@ public enum AssistState
 }
 
 /// <summary>What status UIs show: state, model, device and a sentence when something is wrong.</summary>
-public sealed record AssistStatus(AssistState State, string? Model, ExecutionDevice? Device, string? Message);
+public sealed record AssistStatus(AssistState State, string? Model, ExecutionDevice? Device, string? Message)
+{
+    /// <summary>Where generation runs: "CPU", "GPU (CUDA)", or the team server ("llamacpp at https://gpu01:8080").</summary>
+    public string? Backend { get; init; }
+}
 
 /// <summary>
 /// Owns the loaded model. Loading happens in the background; a bad model folder is an error state with a message,
@@ -25,44 +30,70 @@ public sealed record AssistStatus(AssistState State, string? Model, ExecutionDev
 public sealed class ModelHost(Action<string> log) : IDisposable
 {
     private readonly Lock _gate = new();
-    private Task<LanguageModel?> _loading = Task.FromResult<LanguageModel?>(null);
-    private (string? Path, DevicePreference Device, bool InstalledOnly) _requested;
+    private Task<ITextGenerator?> _loading = Task.FromResult<ITextGenerator?>(null);
+    private (string? Path, DevicePreference Device, TeamServerSettings? Backend, bool InstalledOnly) _requested;
 
     public string? LoadError { get; private set; }
 
     public event Action? StatusChanged;
 
     /// <summary>The model, once loaded; null while loading or after a failure.</summary>
-    public LanguageModel? Current => _loading.IsCompletedSuccessfully ? _loading.Result : null;
+    public ITextGenerator? Current => _loading.IsCompletedSuccessfully ? _loading.Result : null;
 
     public bool IsLoading => !_loading.IsCompleted;
 
     /// <summary>Waits for a load in progress; returns null (see <see cref="LoadError"/>) when there is no usable model.</summary>
-    public Task<LanguageModel?> WhenLoadedAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
+    public Task<ITextGenerator?> WhenLoadedAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
 
     /// <summary>
     /// Starts loading the model unless the same one is already loaded or loading. With <paramref name="installedOnly"/>
-    /// (an untrusted workspace) a folder outside the user's models directory is refused: the workspace's settings may
-    /// have named it.
+    /// (an untrusted workspace) a local folder outside the user's models directory is refused: the workspace's
+    /// settings may have named it.
     /// </summary>
-    public void Load(string? path, DevicePreference device, bool installedOnly = false)
+    public void Load(string? path, DevicePreference device, TeamServerSettings? backend = null, bool installedOnly = false)
     {
         lock (_gate)
         {
             // The same model loading or loaded stays; a failed load is retried.
-            if (_requested == (path, device, installedOnly) && (!_loading.IsCompleted || Current is not null))
+            if (_requested == (path, device, backend, installedOnly) && (!_loading.IsCompleted || Current is not null))
                 return;
-            _requested = (path, device, installedOnly);
+            _requested = (path, device, backend, installedOnly);
             var previous = _loading;
             LoadError = null;
             _loading = Task.Run(async () =>
             {
-                (await previous.ConfigureAwait(false))?.Dispose();
-                return LoadNow(path, device, installedOnly);
+                ((await previous.ConfigureAwait(false)) as IDisposable)?.Dispose();
+                var loaded = backend is null ? LoadNow(path, device, installedOnly) : await ConnectAsync(backend, path, device, installedOnly).ConfigureAwait(false);
+                if (loaded is not null)
+                    loaded.ProblemChanged += () => StatusChanged?.Invoke();
+                return loaded;
             });
         }
         StatusChanged?.Invoke();
         _loading.ContinueWith(_ => StatusChanged?.Invoke(), TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// A team server: asks it once which models it serves (a fault becomes the backend's Problem, not a load error: the
+    /// server may come up later, and each request tries again). With <c>fallback: "local"</c> the local model is
+    /// loaded when the server first cannot be reached.
+    /// </summary>
+    private async Task<ITextGenerator?> ConnectAsync(TeamServerSettings backend, string? path, DevicePreference device, bool installedOnly)
+    {
+        try
+        {
+            log($"using the team server {backend.Describe()}{(backend.FallbackToLocal ? ", with the local model as fallback" : "")}");
+            var remote = new RemoteModel(backend, log);
+            await remote.ProbeAsync(CancellationToken.None).ConfigureAwait(false);
+            log($"team server model {remote.Name} ({remote.Format.Fim?.Id ?? "no"} FIM, {remote.Format.Chat.Id} chat, window {remote.Window}){(remote.Problem is { } problem ? ": " + problem : "")}");
+            return backend.FallbackToLocal ? new LocalFallback(remote, () => LoadNow(path, device, installedOnly)) : remote;
+        }
+        catch (ArgumentException e)
+        {
+            LoadError = e.Message;
+            log($"team server not used: {e.Message}");
+            return null;
+        }
     }
 
     private LanguageModel? LoadNow(string? path, DevicePreference device, bool installedOnly)
@@ -93,7 +124,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
     {
         try
         {
-            _loading.GetAwaiter().GetResult()?.Dispose();
+            (_loading.GetAwaiter().GetResult() as IDisposable)?.Dispose();
         }
         catch (Exception e)
         {

@@ -11,11 +11,12 @@ internal static class ServeCommand
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, info, warn or error", DefaultValueFactory = _ => "info" };
+        var backend = CommonOptions.Backend();
         var untrusted = new Option<bool>("--untrusted")
         {
             Description = "The workspace is not trusted: evaluate no project or solution (loose-file context only) and load only models from the models directory",
         };
-        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, logLevel, untrusted };
+        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, backend, logLevel, untrusted };
         command.SetAction(async (parse, cancellationToken) =>
         {
             // Stdout is the protocol's alone: anything else that writes to Console.Out goes to stderr.
@@ -24,7 +25,17 @@ internal static class ServeCommand
             Console.SetOut(Console.Error);
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
             ReportUnexpectedExceptions(log);
-            var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto" };
+            Inference.Remote.TeamServerSettings? teamServer;
+            try
+            {
+                teamServer = CommonOptions.ParseBackend(parse.GetValue(backend));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"codeassist: {e.Message}");
+                return 2;
+            }
+            var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto", Backend = teamServer };
             var host = new LanguageServerHost(stdin, stdout, log, settings, trusted: !parse.GetValue(untrusted));
             log.Info($"codeassist {ServerVersion.Current} serving LSP on stdio (pid {Environment.ProcessId})");
             var code = await host.RunAsync().ConfigureAwait(false);

@@ -2,8 +2,14 @@ namespace CodeAssist.Server.Protocol;
 
 // CodeAssist's own protocol extensions, namespaced and documented in docs/PROTOCOL.md.
 
-/// <param name="Trusted">False when the server runs untrusted (no project evaluated, installed models only).</param>
-public sealed record StatusParams(string State, string? Model, string? Device, string? Message, bool Trusted = true);
+public sealed record StatusParams(string State, string? Model, string? Device, string? Message)
+{
+    /// <summary>Which backend answers: "CPU", "GPU (CUDA)" or a team server ("llamacpp at https://gpu01:8080").</summary>
+    public string? Backend { get; init; }
+
+    /// <summary>False when the server runs untrusted (no project evaluated, installed models only).</summary>
+    public bool Trusted { get; init; } = true;
+}
 
 public sealed record DoctorResult(string Report);
 

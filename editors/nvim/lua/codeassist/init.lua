@@ -72,7 +72,10 @@ function M.statusline()
   if s.trusted == false then
     text = text .. " (untrusted)"
   end
-  if s.device and s.device ~= vim.NIL then
+  local host = type(s.backend) == "string" and s.backend:match(" at https?://([^:/]+)")
+  if host then
+    text = text .. " @" .. host
+  elseif s.device and s.device ~= vim.NIL then
     text = text .. " (" .. s.device .. ")"
   end
   local index, count = require("codeassist.ghost").position()

@@ -121,3 +121,11 @@ test('package.json declares limited support in untrusted workspaces, with the pa
     assert.equal(manifest.contributes.configuration.properties[key].scope, 'machine-overridable', key);
   }
 });
+
+test('a team server backend goes to the server as is; anything else is the local model', () => {
+  const server = { kind: 'llamacpp', url: 'https://gpu01:8080', apiKeyEnv: 'TEAM_KEY' };
+  assert.deepEqual(toServerSettings(read({ backend: server })).backend, server);
+  assert.equal(toServerSettings(read({ backend: 'local' })).backend, undefined);
+  assert.equal(read({ backend: { url: 'https://gpu01:8080' } }).backend, 'local');
+  assert.equal(read({ backend: ['x'] }).backend, 'local');
+});

@@ -100,3 +100,13 @@ test('Restricted Mode is said in the status bar and its tooltip until the server
   // A server that does not say keeps what the client knows.
   assert.equal(viewStatus(run([status({ state: 'ready' })], restricted)).text, '$(sparkle) m CPU: ready (restricted)');
 });
+
+test('a team server shows as the model at its host, with the backend in the tooltip', () => {
+  const after = nextStatus(initialStatus(true), status({ state: 'ready', model: 'Qwen/Qwen2.5-Coder-7B', device: null, backend: 'llamacpp at https://gpu01:8080' }));
+  const view = viewStatus(after);
+  assert.equal(view.text, '$(sparkle) Qwen/Qwen2.5-Coder-7B @ gpu01: ready');
+  assert.match(view.tooltip, /Backend: llamacpp at https:\/\/gpu01:8080/);
+  const down = viewStatus(nextStatus(after, status({ state: 'error', message: 'the team server at https://gpu01:8080 refused the connection; is it running and listening on port 8080?' })));
+  assert.equal(down.severity, 'error');
+  assert.match(down.tooltip, /refused the connection/);
+});
