@@ -23,9 +23,9 @@ public sealed class LanguageServerHost : IDisposable
 {
     private readonly JsonRpc _rpc;
 
-    public LanguageServerHost(Stream input, Stream output, ServerLog log, AssistSettings settings)
+    public LanguageServerHost(Stream input, Stream output, ServerLog log, AssistSettings settings, bool trusted = true)
     {
-        State = new ServerState(log, settings);
+        State = new ServerState(log, settings, trusted: trusted);
         var formatter = new SystemTextJsonFormatter();
         formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         formatter.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;

@@ -21,9 +21,10 @@ public sealed class ServerState : IDisposable
     private readonly Lock _settingsGate = new();
     private AssistSettings _settings;
 
-    public ServerState(ServerLog log, AssistSettings settings, bool semanticContext = true)
+    public ServerState(ServerLog log, AssistSettings settings, bool semanticContext = true, bool trusted = true)
     {
         Log = log;
+        Trusted = trusted;
         _settings = settings;
         Documents = new DocumentStore();
         Workspace = new CodeWorkspace();
@@ -52,6 +53,24 @@ public sealed class ServerState : IDisposable
     public InlineCompletionEngine Completion { get; }
     public RefactoringEngine Refactorings { get; }
     public JsonRpc? Client { get; set; }
+
+    /// <summary>
+    /// Whether the workspace is trusted. Untrusted (`serve --untrusted`, or the initialization option
+    /// <c>untrusted: true</c>), no project or solution is evaluated, since MSBuild runs a project's targets and Roslyn
+    /// its analyzers and generators; C# files get loose-file context with the framework's references. Only models from
+    /// the models directory load, since the workspace's settings may name a folder. Trust is only ever taken away within
+    /// a process: a client grants it by starting a new server.
+    /// </summary>
+    public bool Trusted { get; private set; }
+
+    /// <summary>Takes trust away (the client said the workspace is untrusted); never gives it back.</summary>
+    public void Distrust()
+    {
+        if (!Trusted)
+            return;
+        Trusted = false;
+        Log.Info("the workspace is not trusted: no project will be evaluated and only installed models load");
+    }
 
     public bool Initialized { get; set; }
     public bool ShutdownRequested { get; set; }
@@ -89,7 +108,7 @@ public sealed class ServerState : IDisposable
         if (_modelRequest != (settings.ModelPath, settings.Device, settings.Backend))
             Completion.Cache.Clear();
         _modelRequest = (settings.ModelPath, settings.Device, settings.Backend);
-        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device), settings.Backend);
+        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device), settings.Backend, installedOnly: !Trusted);
     }
 
     /// <summary>Requests before initialize get ServerNotInitialized, as the specification says.</summary>
@@ -125,6 +144,11 @@ public sealed class ServerState : IDisposable
     /// </summary>
     public async Task LoadWorkspaceAsync(CancellationToken cancellationToken)
     {
+        if (!Trusted)
+        {
+            Log.Info("untrusted workspace: no solution or project is evaluated; C# files get loose-file context with the framework's references");
+            return;
+        }
         var projectSystem = SolutionLoader.FindProjectSystem(WorkspaceFolders);
         if (projectSystem.Count == 0)
         {
@@ -169,6 +193,7 @@ public sealed class ServerState : IDisposable
             status.Message)
         {
             Backend = status.Backend,
+            Trusted = Trusted,
         };
         _ = client.NotifyWithParameterObjectAsync(CodeAssistMethods.Status, parameters).ContinueWith(
             static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);

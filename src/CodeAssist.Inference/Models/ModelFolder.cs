@@ -67,23 +67,34 @@ public sealed class ModelFolder
 
     public string Name => Settings.Name ?? System.IO.Path.GetFileName(Path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
 
-    /// <summary>Reads and checks a model folder. Throws <see cref="ModelFolderException"/> listing every problem found.</summary>
-    public static ModelFolder Open(string path)
+    /// <summary>
+    /// Reads and checks a model folder, settings that load native code included (see <see cref="NativeCodeApprovals"/>,
+    /// against the user's <see cref="ModelsDirectory"/>). Throws <see cref="ModelFolderException"/> listing every problem.
+    /// </summary>
+    public static ModelFolder Open(string path) => Open(path, ModelsDirectory.Current);
+
+    public static ModelFolder Open(string path, string modelsDirectory)
     {
         var problems = new List<string>();
-        var folder = TryOpen(path, problems);
+        var folder = TryOpen(path, problems, modelsDirectory, checkNativeCode: true);
         return folder ?? throw new ModelFolderException(System.IO.Path.GetFullPath(path), problems);
     }
 
     /// <summary>Checks a model folder and returns every problem found (empty when it can be loaded).</summary>
-    public static IReadOnlyList<string> Verify(string path)
+    public static IReadOnlyList<string> Verify(string path) => Verify(path, ModelsDirectory.Current);
+
+    /// <summary>
+    /// Checks a model folder; with <paramref name="checkNativeCode"/> false, settings that load native code or write
+    /// files are left out of the problems, for `model add`, which shows them and asks the user instead.
+    /// </summary>
+    public static IReadOnlyList<string> Verify(string path, string modelsDirectory, bool checkNativeCode = true)
     {
         var problems = new List<string>();
-        TryOpen(path, problems);
+        TryOpen(path, problems, modelsDirectory, checkNativeCode);
         return problems;
     }
 
-    private static ModelFolder? TryOpen(string path, List<string> problems)
+    private static ModelFolder? TryOpen(string path, List<string> problems, string modelsDirectory, bool checkNativeCode)
     {
         path = System.IO.Path.GetFullPath(path);
         if (!Directory.Exists(path))
@@ -116,6 +127,8 @@ public sealed class ModelFolder
                 return null;
             }
             model = section.Clone();
+            if (checkNativeCode)
+                problems.AddRange(NativeCodeApprovals.Problems(path, NativeCodeSettings.Find(config.RootElement, path), modelsDirectory));
         }
         catch (JsonException e)
         {

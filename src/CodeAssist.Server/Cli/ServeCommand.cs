@@ -12,7 +12,11 @@ internal static class ServeCommand
         var device = CommonOptions.Device();
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, info, warn or error", DefaultValueFactory = _ => "info" };
         var backend = CommonOptions.Backend();
-        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, backend, logLevel };
+        var untrusted = new Option<bool>("--untrusted")
+        {
+            Description = "The workspace is not trusted: evaluate no project or solution (loose-file context only) and load only models from the models directory",
+        };
+        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, backend, logLevel, untrusted };
         command.SetAction(async (parse, cancellationToken) =>
         {
             // Stdout is the protocol's alone: anything else that writes to Console.Out goes to stderr.
@@ -32,7 +36,7 @@ internal static class ServeCommand
                 return 2;
             }
             var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto", Backend = teamServer };
-            var host = new LanguageServerHost(stdin, stdout, log, settings);
+            var host = new LanguageServerHost(stdin, stdout, log, settings, trusted: !parse.GetValue(untrusted));
             log.Info($"codeassist {ServerVersion.Current} serving LSP on stdio (pid {Environment.ProcessId})");
             var code = await host.RunAsync().ConfigureAwait(false);
             // Tasks that failed without anyone looking are reported when the collector finds them; collect once

@@ -16,6 +16,8 @@ internal sealed class InitializeHandler(ServerState state)
             ?? (parameters.RootUri is { IsFile: true } root ? [root.LocalPath] : parameters.RootPath is { Length: > 0 } path ? [path] : []);
         state.WorkspaceFolders = folders;
         state.WorkspaceRoot = folders.FirstOrDefault();
+        if (SettingsReader.AsksUntrusted(parameters.InitializationOptions))
+            state.Distrust();
         state.ApplySettings(SettingsReader.Apply(state.Settings, parameters.InitializationOptions, state.Log.Warn));
         state.Initialized = true;
         state.Log.Info($"initialize from {parameters.ClientInfo?.Name ?? "an unnamed client"}; workspace {state.WorkspaceRoot ?? "(none)"}");
