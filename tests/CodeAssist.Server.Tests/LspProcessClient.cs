@@ -95,7 +95,7 @@ public sealed class LspProcessClient : IAsyncDisposable
         lock (_gate)
             _pending[id] = completion;
         await SendAsync(new { jsonrpc = "2.0", id, method, @params = parameters });
-        return await completion.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return await completion.Task.WaitAsync(timeout ?? HangGuard);
     }
 
     /// <summary>Sends a request and returns its id without waiting (for cancellation tests).</summary>
@@ -138,10 +138,28 @@ public sealed class LspProcessClient : IAsyncDisposable
             clientInfo = new { name = "codeassist-tests" },
             rootUri = rootPath is null ? null : new Uri(rootPath).AbsoluteUri,
             capabilities = new { },
-            initializationOptions,
+            initializationOptions = WithPatientDeadline(initializationOptions),
         });
         await NotifyAsync("initialized", new { });
         return result;
+    }
+
+    /// <summary>
+    /// How long a request or an awaited notification may take before the test calls it a hang. Not a measure of
+    /// speed: with seven other engineers' builds on two cores, a cold Roslyn request took over a minute.
+    /// </summary>
+    internal static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The options with a generation deadline no loaded machine reaches, unless the test sets one: a 3-second cap,
+    /// the prompt's processing included, cut the first (cold) generations short when seven other engineers' builds
+    /// had the CPU, and an exact-text test then saw a shorter or empty suggestion.
+    /// </summary>
+    internal static JsonObject WithPatientDeadline(object? initializationOptions)
+    {
+        var options = initializationOptions is null ? new JsonObject() : JsonSerializer.SerializeToNode(initializationOptions) as JsonObject ?? new JsonObject();
+        options.TryAdd("generationDeadlineMs", 600_000);
+        return options;
     }
 
     public Task OpenAsync(string path, string text, string languageId = "csharp", int version = 1) =>
@@ -167,7 +185,7 @@ public sealed class LspProcessClient : IAsyncDisposable
 
     public async Task<JsonObject> WaitForNotificationAsync(string method, Func<JsonObject, bool> predicate, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + (timeout ?? HangGuard);
         while (DateTime.UtcNow < deadline)
         {
             var match = Notifications(method).FirstOrDefault(predicate);
@@ -236,7 +254,7 @@ public sealed class LspProcessClient : IAsyncDisposable
     {
         await RequestAsync("shutdown", null);
         await NotifyAsync("exit", null);
-        return await WaitForExitAsync(TimeSpan.FromSeconds(10));
+        return await WaitForExitAsync(LspProcessClient.HangGuard);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -41,6 +41,7 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
         var healthy = true;
 
         string? path = model?.Folder.Path ?? requestedPath;
+        var cudaExplained = false;
         if (path is null)
         {
             try
@@ -64,6 +65,7 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             {
                 var (cuda, reason) = CudaProbe.Check(path);
                 lines.Add(("CUDA", cuda ? "available" : "not available: " + reason));
+                cudaExplained = !cuda;
             }
         }
 
@@ -75,7 +77,8 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
         if (model is not null)
         {
             lines.Add(("model", $"{model.Name} ({model.Folder.ModelType}, context {model.Folder.ContextLength})"));
-            lines.Add(("device", $"{model.Device.DisplayName}: {model.Device.Reason}"));
+            // The CUDA line above already says why the GPU is not used: the story is told once.
+            lines.Add(("device", cudaExplained && model.Device.Device != ExecutionDevice.Cuda ? $"{model.Device.DisplayName} (CUDA: see above)" : $"{model.Device.DisplayName}: {model.Device.Reason}"));
             lines.Add(("prompt format", $"FIM {model.Format.Fim?.Id ?? "none (instruction prompts)"}, chat {model.Format.Chat.Id}"));
             if (model.Folder.Graph is { } graph)
                 lines.Add(("model graph", graph.Describe()));

@@ -46,18 +46,21 @@ internal static class ServeCommand
             // Unloading the model frees native memory; a blocked stdin read must not keep the process alive, so the
             // exit does not wait for more than a moment.
             if (!Task.Run(host.Dispose).Wait(TimeSpan.FromMilliseconds(500)))
-            {
                 log.Warn("shutting down took too long; exiting anyway");
-                // A model still loading or unloading holds a thread inside ONNX Runtime; the runtime's exit would run
-                // its native destructors under that thread and crash (SIGSEGV, code 139). _exit skips them.
-                if (!OperatingSystem.IsWindows())
-                    NativeExit(code);
-            }
+            // exit(3) would run ONNX Runtime's static destructors, which crash (SIGSEGV, exit code 139) while a model is
+            // still loading or unloading on another thread: what a client that exits right after initialize met on a
+            // busy machine. _exit(2) ends the process with the code and nothing more; the protocol's last bytes and the
+            // log are written by now (stderr is unbuffered).
+            if (!OperatingSystem.IsWindows())
+                ExitNow(code);
             Environment.Exit(code);
             return code;
         });
         return command;
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    private static extern void ExitNow(int status);
 
     /// <summary>
     /// A task that faulted with nobody awaiting it is a bug that would otherwise vanish; a crash should at least say
@@ -73,9 +76,6 @@ internal static class ServeCommand
         };
         AppDomain.CurrentDomain.UnhandledException += (_, e) => log.Error($"unhandled exception, the server stops: {e.ExceptionObject}");
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
-    private static extern void NativeExit(int code);
 
     public static string? FullPathOrNull(string? path) => path is null ? null : Path.GetFullPath(path);
 }
