@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CodeAssist.Inference;
+using CodeAssist.Inference.Models;
 using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
 
@@ -11,6 +13,16 @@ internal sealed class StatsHandler(ServerState state)
     {
         state.EnsureInitialized();
         var stats = state.Completion.Stats.Snapshot();
-        return new StatsResult(stats.Shown, stats.Accepted, stats.PartiallyAccepted, stats.Generations, stats.CacheHits, stats.Requests, stats.Cancelled);
+        return new StatsResult(stats.Shown, stats.Accepted, stats.PartiallyAccepted, stats.Generations, stats.CacheHits, stats.Requests, stats.Cancelled,
+            Speculation(state.Models.Current));
+    }
+
+    private static SpeculationStats? Speculation(LanguageModel? model)
+    {
+        if (model is null || model.Speculation.Mode == SpeculationMode.None)
+            return null;
+        var totals = model.SpeculationTotals;
+        var mode = model.Speculation.Mode == SpeculationMode.DraftModel ? "draftModel" : "promptLookup";
+        return new SpeculationStats(mode, totals.Steps, totals.Proposed, totals.Accepted, totals.AcceptedPerStep, totals.AcceptanceRate);
     }
 }
