@@ -223,3 +223,52 @@ public sealed class SpeculativeDecodingTests : IDisposable
         Assert.Contains(expected, problem);
     }
 }
+
+/// <summary>
+/// The same guarantee on folders shaped as onnxruntime-genai's model builder writes them for Qwen2.5-Coder:
+/// GroupQueryAttention with a shared past/present KV buffer, int4 MatMulNBits weights in model.onnx.data, and Qwen's
+/// 151,665-token vocabulary; the draft is another such folder with the same tokenizer.
+/// </summary>
+public sealed class SpeculativeDecodingOnBuilderShapedModelsTests : IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+    private readonly string _model;
+
+    public SpeculativeDecodingOnBuilderShapedModelsTests()
+    {
+        _model = _directory.Combine("qwen");
+        var options = new CodeAssist.ModelFactory.Builder.BuilderModelOptions(CodeAssist.ModelFactory.Builder.BuilderModelType.Qwen2);
+        ModelFolderWriter.WriteRandomBuilderShaped(_model, DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder, options, seed: 16);
+        ModelFolderWriter.WriteRandomBuilderShaped(_directory.Combine("qwen-draft"), DecoderShape.QwenTest with { Layers = 1 }, ByteLevelBpeTokenizer.QwenCoder, options, seed: 17);
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    [Theory]
+    [InlineData("draft")]
+    [InlineData("prompt-lookup")]
+    public async Task GreedyRepliesAreTheModelsOwn(string speculation)
+    {
+        using var plain = LanguageModel.Load(_model, DevicePreference.Cpu, null, SpeculationSettings.Off);
+        using var speculative = LanguageModel.Load(_model, DevicePreference.Cpu, null, speculation == "draft"
+            ? new SpeculationSettings { DraftModel = "../qwen-draft" }
+            : new SpeculationSettings { PromptLookup = true });
+        const string program = "public static class Program\n{\n    public static int Sum(int[] values)\n    {\n        var total = 0;\n";
+
+        foreach (var prefix in new[] { program, program + "        foreach (var value in values)\n" })
+        {
+            // Healing over the 151,936-row vocabulary, with speculation running after the forced tokens.
+            var request = new GenerationRequest(TestModels.FimPrompt(prefix, "\n    }\n}\n"), 40) { HealedText = "    public static int Sum(int[] values)" };
+            var expected = await plain.GenerateAsync(request, CancellationToken.None);
+            var expectedTokens = plain.CachedSequence.ToArray();
+            var actual = await speculative.GenerateAsync(request, CancellationToken.None);
+
+            Assert.Equal(expectedTokens, speculative.CachedSequence.ToArray());
+            Assert.Equal(expected.Text, actual.Text);
+        }
+        // Random weights over 151,936 rows never repeat a pair of tokens, so prompt lookup finds nothing to propose and
+        // runs plain steps; the draft's steps are verified on the shared past/present buffer.
+        if (speculation == "draft")
+            Assert.True(speculative.SpeculationTotals.Steps > 0, "no verification step ran");
+    }
+}
