@@ -69,12 +69,13 @@ internal static class SpeculativeBenchmark
         }
     }
 
-    /// <summary>A FIM prompt at a line start about 60% into <paramref name="source"/>.</summary>
-    public static string PromptOf(LanguageModel model, string source, int prefixTokens = PrefixTokens)
+    /// <summary>A FIM prompt at a line start about 60% into <paramref name="source"/>; a small model's window (CodeAssist-Tiny's 512) gets a smaller one.</summary>
+    public static string PromptOf(LanguageModel model, string source)
     {
+        var room = model.Window - NewTokens - 32;
         var cut = source.LastIndexOf('\n', Math.Max(0, source.Length * 6 / 10)) + 1;
-        var prefix = TokenWindow.CutPrefix(source[..cut], prefixTokens, model.CountTokens);
-        var suffix = TokenWindow.CutSuffix(source[cut..], SuffixTokens, model.CountTokens);
+        var prefix = TokenWindow.CutPrefix(source[..cut], Math.Min(PrefixTokens, room * 3 / 4), model.CountTokens);
+        var suffix = TokenWindow.CutSuffix(source[cut..], Math.Min(SuffixTokens, room / 8), model.CountTokens);
         return model.Format.Fim?.Build(new FimRequest(prefix, suffix)) ?? model.Format.Chat.Build("Complete the code.", prefix);
     }
 
