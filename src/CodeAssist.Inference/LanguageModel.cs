@@ -51,6 +51,8 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     public TokenHealing Healing => Folder.Healing;
     public string Name => Folder.Name;
 
+    public string Backend => Device.DisplayName;
+
     /// <summary>Tokens a prompt and its reply may use together.</summary>
     public int Window { get; }
 
@@ -89,7 +91,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         catch (OnnxRuntimeGenAIException e)
         {
             throw new ModelFolderException(folder.Path,
-                [$"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({FirstLine(e.Message)}); the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again"]);
+                [$"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({NativeErrors.FirstLine(e.Message)}); the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again"]);
         }
 
         Tokenizer tokenizer;
@@ -101,7 +103,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         {
             model.Dispose();
             throw new ModelFolderException(folder.Path,
-                [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
+                [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({NativeErrors.FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
         }
         return new LanguageModel(folder, model, tokenizer, device);
     }
@@ -200,12 +202,6 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         {
             // The generation finished in the meantime and released the source.
         }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n', 2)[0].Trim();
-        return line.Length > 300 ? line[..300] + "…" : line;
     }
 
     public void Dispose()

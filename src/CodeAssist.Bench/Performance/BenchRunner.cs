@@ -45,7 +45,7 @@ internal static class BenchRunner
         BenchProgress progress, CancellationToken cancellationToken)
     {
         string? draftDescription = draftPath is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(draftPath)));
-        var settings = new AssistSettings { MaxTokens = BenchPlan.MaxNewTokens, ContextBudget = BenchPlan.PromptBudget, Multiline = true, Candidates = 1 };
+        var settings = BenchPlan.Settings;
         string modelDirectory, modelDescription, scriptedDirectory;
         IReadOnlyList<GeneratedFile> files;
         string looseRoot, looseFile;

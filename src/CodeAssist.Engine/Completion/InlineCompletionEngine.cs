@@ -81,6 +81,12 @@ public sealed class InlineCompletionEngine(
             Stats.Cancelled();
             throw;
         }
+        catch (InferenceUnavailableException)
+        {
+            // A team server that is down or refusing: the status shows why (ITextGenerator.Problem), the editor
+            // gets no suggestion, and the next keystroke tries again.
+            return InlineCompletionResult.Empty;
+        }
         finally
         {
             _inFlight.TryRemove(new KeyValuePair<Uri, CancellationTokenSource>(query.Uri, request));
@@ -89,31 +95,14 @@ public sealed class InlineCompletionEngine(
 
     private async Task<IReadOnlyList<string>> GenerateAsync(ITextGenerator model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
     {
-        var budget = Math.Min(current.ContextBudget, model.Window - current.MaxTokens - 16);
-        var context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
-        var prompt = PromptFor(model, context);
-        if (budget < current.ContextBudget && model.CountTokens(prompt.Text) + current.MaxTokens - model.Window is var excess and > 0)
-        {
-            // A small model's window: the pieces fit the budget, but the markers, paths and repository header
-            // around them do not leave room for the reply. Built again with that much less.
-            context = await contextBuilder.BuildAsync(document, offset, Math.Max(1, budget - excess), model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
-            prompt = PromptFor(model, context);
-        }
+        var plan = await CompletionPlan.BuildAsync(contextBuilder, model, document, offset, current, workspaceRoot(), cancellationToken).ConfigureAwait(false);
         var candidates = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
         var suggestions = new List<string>();
         Generating?.Invoke(true);
         try
         {
-            for (var i = 0; i < candidates; i++)
+            foreach (var result in await model.GenerateCandidatesAsync(plan.Request(current), candidates, cancellationToken).ConfigureAwait(false))
             {
-                var request = new GenerationRequest(prompt.Text, current.MaxTokens)
-                {
-                    Deadline = current.GenerationDeadline,
-                    StopStrings = current.Multiline && SuggestionSite.At(document, offset, true).AllowsBlock ? [] : ["\n"],
-                    Sampling = i == 0 ? null : new Sampling(Seed: i),
-                    HealedText = prompt.HealedText,
-                };
-                var result = await model.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
                 Stats.Generated();
                 var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
                 if (text is not null && !suggestions.Contains(text))
@@ -125,16 +114,6 @@ public sealed class InlineCompletionEngine(
             Generating?.Invoke(false);
         }
         return suggestions;
-    }
-
-    /// <summary>
-    /// The model family's FIM prompt, its prefix cut before the word at the cursor (token healing: the reply
-    /// starts with that word again); instruct-only models get the same context as an instruction.
-    /// </summary>
-    public static CompletionPrompt PromptFor(ITextGenerator model, CompletionContext context)
-    {
-        var (kept, healed) = model.Healing.Split(context.Prefix);
-        return new CompletionPrompt(model.Format.BuildCompletion(context.ToFimRequest() with { Prefix = kept }), healed);
     }
 
     private static int ReplaceEnd(InlineCompletionQuery query, int offset) => query.Selected is { } selected ? Math.Max(offset, selected.EndOffset) : offset;
@@ -169,6 +148,3 @@ public sealed class InlineCompletionEngine(
     private InlineCompletionResult Answer(DocumentSnapshot document, int start, int end, IReadOnlyList<string> texts, int limit) =>
         new([.. texts.Take(limit).Select(t => new InlineSuggestion($"c{Interlocked.Increment(ref _nextId)}", t, start, end, document.Version))], document);
 }
-
-/// <summary>A completion prompt and the text token healing cut from its end, which the reply must start with.</summary>
-public sealed record CompletionPrompt(string Text, string HealedText);
