@@ -14,7 +14,7 @@ internal sealed class StatsHandler(ServerState state)
         state.EnsureInitialized();
         var stats = state.Completion.Stats.Snapshot();
         return new StatsResult(stats.Shown, stats.Accepted, stats.PartiallyAccepted, stats.Generations, stats.CacheHits, stats.Requests, stats.Cancelled,
-            Speculation(state.Models.Current));
+            Speculation(state.Models.Current as LanguageModel));
     }
 
     private static SpeculationStats? Speculation(LanguageModel? model)
