@@ -82,14 +82,23 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             lines.Add(("prompt format", $"FIM {model.Format.Fim?.Id ?? "none (instruction prompts)"}, chat {model.Format.Chat.Id}"));
             if (model.Folder.Graph is { } graph)
                 lines.Add(("model graph", graph.Describe()));
+            lines.Add(("speculation", model.Speculation.Describe()));
             var timing = TimeGeneration(model, cancellationToken);
             lines.Add(("test generation", timing));
+            if (model.Speculation.Mode != SpeculationMode.None)
+                lines.Add(("speculation figures", SpeculationFigures(model.SpeculationTotals)));
         }
         using var process = Process.GetCurrentProcess();
         lines.Add(("memory", $"{process.WorkingSet64 / (1024 * 1024)} MiB resident, {process.PeakWorkingSet64 / (1024 * 1024)} MiB peak"));
         lines.Add(("network", "none: CodeAssist opens no network sockets and sends no telemetry"));
         return new DoctorReport(lines, healthy);
     }
+
+    /// <summary>Accepted tokens per verification step: what speculation saves, one pass over the weights per accepted token.</summary>
+    public static string SpeculationFigures(SpeculationCounts counts) => counts.Steps == 0
+        ? "no verification step yet (nothing proposed)"
+        : $"{counts.AcceptedPerStep:F2} accepted tokens per verification step ({counts.TokensPerStep:F2} tokens per step, " +
+          $"acceptance {counts.AcceptanceRate:P0} of {counts.Evaluated} examined, {counts.Steps} steps)";
 
     private static string TimeGeneration(LanguageModel model, CancellationToken cancellationToken)
     {

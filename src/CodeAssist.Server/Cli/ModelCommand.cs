@@ -39,11 +39,22 @@ internal static class ModelCommand
     private static Command Verify()
     {
         var directory = new Argument<DirectoryInfo>("dir") { Description = "A GenAI model folder" };
-        var command = new Command("verify", "Check that a folder is a usable GenAI model") { directory };
+        var draft = new Option<DirectoryInfo?>("--draft")
+        {
+            Description = "A draft model folder to check as a pair with it (same vocabulary, same special tokens), before naming it in codeassist.json",
+        };
+        var command = new Command("verify", "Check that a folder is a usable GenAI model, and its draft model a compatible one") { directory, draft };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(directory)!.FullName;
-            var problems = ModelFolder.Verify(path);
+            var draftPath = parse.GetValue(draft)?.FullName;
+            var problems = ModelFolder.Verify(path).ToList();
+            if (draftPath is not null)
+            {
+                problems.AddRange(ModelFolder.Verify(draftPath).Select(problem => $"the draft model cannot be used: {problem}"));
+                if (problems.Count == 0)
+                    problems.AddRange(DraftModelPair.Incompatibilities(path, draftPath).Select(problem => $"the draft model {draftPath} does not fit {path}: {problem}"));
+            }
             foreach (var problem in problems)
                 Console.Error.WriteLine($"codeassist: {problem}");
             if (problems.Count > 0)
@@ -53,6 +64,12 @@ internal static class ModelCommand
             Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, vocabulary {folder.VocabSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
             if (folder.Graph is { } graph)
                 Console.Out.WriteLine($"  graph: {graph.Describe()}");
+            if (draftPath is not null)
+                Console.Out.WriteLine($"draft {draftPath}: compatible (same vocabulary, same special tokens); name it in {ModelFolder.SettingsFile} as \"speculation\": {{ \"draftModel\": \"{Path.GetRelativePath(path, draftPath)}\" }}");
+            else if (folder.Speculation.Mode == SpeculationMode.DraftModel)
+                Console.Out.WriteLine($"speculation: {folder.Speculation.Describe()}, draft {folder.Speculation.DraftFolder}: compatible (same vocabulary, same special tokens)");
+            else if (folder.Speculation.Mode != SpeculationMode.None)
+                Console.Out.WriteLine($"speculation: {folder.Speculation.Describe()}");
             return 0;
         });
         return command;
