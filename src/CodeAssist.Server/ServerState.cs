@@ -1,5 +1,6 @@
 using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Completion.PostProcessing;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Models;
@@ -29,7 +30,7 @@ public sealed class ServerState : IDisposable
         Workspace = new CodeWorkspace();
         Models = new ModelHost(log.Info);
         ContextBuilder = new ContextBuilder(Workspace, semanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents));
-        Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
+        Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, new SuggestionCompilerCheck(Workspace));
         Refactorings = new RefactoringEngine(Workspace, Models);
         Refactorings.Generated += Completion.Stats.Generated;
         Refactorings.Generating += generating => PublishStatus(generating ? AssistState.Generating : null);

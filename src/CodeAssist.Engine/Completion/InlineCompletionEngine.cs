@@ -17,7 +17,8 @@ public sealed class InlineCompletionEngine(
     ContextBuilder contextBuilder,
     ModelHost models,
     Func<AssistSettings> settings,
-    Func<string?> workspaceRoot)
+    Func<string?> workspaceRoot,
+    SuggestionCompilerCheck? compilerCheck = null)
 {
     private readonly ConcurrentDictionary<Uri, CancellationTokenSource> _inFlight = new();
     private int _nextId;
@@ -99,7 +100,8 @@ public sealed class InlineCompletionEngine(
             context = await contextBuilder.BuildAsync(document, offset, Math.Max(1, budget - excess), model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
             prompt = PromptFor(model, context);
         }
-        var candidates = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
+        var wanted = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
+        var candidates = wanted;
         var suggestions = new List<string>();
         Generating?.Invoke(true);
         try
@@ -116,6 +118,20 @@ public sealed class InlineCompletionEngine(
                 var result = await model.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
                 Stats.Generated();
                 var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
+                if (text is not null && compilerCheck is not null && current.CompilerCheck)
+                {
+                    var verdict = await compilerCheck.CheckAsync(document, offset, text, cancellationToken).ConfigureAwait(false);
+                    text = verdict.Text;
+                    if (verdict.Verdict == CompilerVerdict.Cut)
+                        Stats.CompilerCut();
+                    if (verdict.Verdict == CompilerVerdict.Dropped)
+                    {
+                        Stats.CompilerDropped();
+                        // The next candidate replaces it: one more sampled generation per request at most.
+                        if (candidates == wanted)
+                            candidates++;
+                    }
+                }
                 if (text is not null && !suggestions.Contains(text))
                     suggestions.Add(text);
             }

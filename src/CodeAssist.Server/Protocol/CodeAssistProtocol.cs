@@ -6,7 +6,8 @@ public sealed record StatusParams(string State, string? Model, string? Device, s
 
 public sealed record DoctorResult(string Report);
 
-public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccepted, long Generations, long CacheHits, long Requests, long Cancelled);
+public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccepted, long Generations, long CacheHits, long Requests, long Cancelled,
+    long CompilerCut, long CompilerDropped);
 
 public sealed record ContextParams(TextDocumentIdentifier TextDocument, Position Position);
 

@@ -11,6 +11,7 @@ internal sealed class StatsHandler(ServerState state)
     {
         state.EnsureInitialized();
         var stats = state.Completion.Stats.Snapshot();
-        return new StatsResult(stats.Shown, stats.Accepted, stats.PartiallyAccepted, stats.Generations, stats.CacheHits, stats.Requests, stats.Cancelled);
+        return new StatsResult(stats.Shown, stats.Accepted, stats.PartiallyAccepted, stats.Generations, stats.CacheHits, stats.Requests, stats.Cancelled,
+            stats.CompilerCut, stats.CompilerDropped);
     }
 }
