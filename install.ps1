@@ -150,8 +150,11 @@ try {
         & $codeassist model add $shipped --default
     }
     elseif (-not (Test-Path (Join-Path $Lib 'models/codeassist-tiny/genai_config.json'))) {
-        Say 'Installing the default model (generated, random weights: bring a real model with -Model)'
-        & $codeassist model create (Join-Path $Lib 'models/codeassist-tiny') --kind random --name codeassist-tiny
+        # A checkout without models/codeassist-tiny (a partial copy of the repository). A generated random-weight model
+        # would make doctor pass and then suggest noise, so nothing is installed and the user is told how to bring one.
+        Say "No default model: $shipped is missing from this copy of the repository"
+        Write-Host "    codeassist serves without suggestions until a model is installed: copy a GenAI model folder onto this"
+        Write-Host "    machine and run: $Launcher model add DIR --default   (or ./install.ps1 -Model DIR)"
     }
 
     # ---- PATH ------------------------------------------------------------------------------------

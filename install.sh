@@ -163,8 +163,11 @@ elif [ -f "$repo/models/codeassist-tiny/genai_config.json" ]; then
   say "Installing the default model (CodeAssist-Tiny)"
   "$codeassist" model add "$repo/models/codeassist-tiny" --default
 elif [ ! -f "$lib/models/codeassist-tiny/genai_config.json" ]; then
-  say "Installing the default model (generated, random weights: bring a real model with --model)"
-  "$codeassist" model create "$lib/models/codeassist-tiny" --kind random --name codeassist-tiny
+  # A checkout without models/codeassist-tiny (a partial copy of the repository). A generated random-weight model
+  # would make doctor pass and then suggest noise, so nothing is installed and the user is told how to bring one.
+  say "No default model: $repo/models/codeassist-tiny is missing from this copy of the repository"
+  echo "    codeassist serves without suggestions until a model is installed: copy a GenAI model folder onto this"
+  echo "    machine and run: $bin/codeassist model add DIR --default   (or ./install.sh --model DIR)"
 fi
 
 # ---- PATH ----------------------------------------------------------------------------------------

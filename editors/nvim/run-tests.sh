@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the Neovim plugin's tests in real headless Neovim: the unit tests (no server), then the
 # end-to-end tests against the real server and a scripted model. The server is
-# $CODEASSIST_SERVER (absolute path of the published codeassist executable); when unset it is
-# published from this repository. Run ci-setup.sh once first.
+# $CODEASSIST_SERVER (absolute path of the published codeassist executable) and the scripted model
+# is written by $CODEASSIST_BENCH (the codeassist-bench development tool); each is published from
+# this repository when unset. Run ci-setup.sh once first.
 # Closes with "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
@@ -31,6 +32,15 @@ if [ -z "${CODEASSIST_SERVER:-}" ]; then
   else
     cat "$work/publish.log"
     say "FAILED: dotnet publish src/CodeAssist.Server"
+  fi
+fi
+if [ -z "${CODEASSIST_BENCH:-}" ]; then
+  say "CODEASSIST_BENCH unset: publishing src/CodeAssist.Bench (it writes the test model)"
+  if dotnet publish "$repo/src/CodeAssist.Bench" -c Release --nologo -v quiet -o "$work/bench" >"$work/publish-bench.log" 2>&1; then
+    export CODEASSIST_BENCH="$work/bench/codeassist-bench"
+  else
+    cat "$work/publish-bench.log"
+    say "FAILED: dotnet publish src/CodeAssist.Bench"
   fi
 fi
 
@@ -65,10 +75,10 @@ run_spec() {
 }
 
 run_spec "$here/tests/unit_spec.lua"
-if [ -n "${CODEASSIST_SERVER:-}" ] && [ -x "$CODEASSIST_SERVER" ]; then
+if [ -n "${CODEASSIST_SERVER:-}" ] && [ -x "$CODEASSIST_SERVER" ] && [ -n "${CODEASSIST_BENCH:-}" ] && [ -x "$CODEASSIST_BENCH" ]; then
   run_spec "$here/tests/e2e_spec.lua"
 else
-  say "FAILED: no server executable for the end-to-end tests (CODEASSIST_SERVER=${CODEASSIST_SERVER:-})"
+  say "FAILED: no server or bench executable for the end-to-end tests (CODEASSIST_SERVER=${CODEASSIST_SERVER:-}, CODEASSIST_BENCH=${CODEASSIST_BENCH:-})"
   failed=$((failed + 1))
 fi
 

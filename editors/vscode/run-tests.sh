@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds codeassist.vsix, runs the unit tests (node --test, no editor), then the end-to-end test
 # (the .vsix in code-server, driven through headless Chromium, against the real server).
-# The server is $CODEASSIST_SERVER (absolute path of the published codeassist executable); when
-# unset it is published from this repository. Run ci-setup.sh once first.
+# The server is $CODEASSIST_SERVER (absolute path of the published codeassist executable) and the
+# scripted model is written by $CODEASSIST_BENCH (the codeassist-bench development tool); each is
+# published from this repository when unset. Run ci-setup.sh once first.
 # Closes with "N passed, N failed" over every test it ran; exits non-zero on any failure.
 set -uo pipefail
 
@@ -69,8 +70,16 @@ if [[ -z "${CODEASSIST_SERVER:-}" ]]; then
     export CODEASSIST_SERVER="$work/server/codeassist"
   fi
 fi
+if [[ -z "${CODEASSIST_BENCH:-}" ]]; then
+  say "CODEASSIST_BENCH unset: publishing the bench tool (it writes the test model)"
+  if dotnet publish "$here/../../src/CodeAssist.Bench" -c Release -o "$work/bench" -nologo -v quiet; then
+    export CODEASSIST_BENCH="$work/bench/codeassist-bench"
+  fi
+fi
 if [[ -z "${CODEASSIST_SERVER:-}" || ! -x "${CODEASSIST_SERVER}" ]]; then
   step_failed "no server executable (CODEASSIST_SERVER='${CODEASSIST_SERVER:-}'): end-to-end test not run"
+elif [[ -z "${CODEASSIST_BENCH:-}" || ! -x "${CODEASSIST_BENCH}" ]]; then
+  step_failed "no codeassist-bench executable (CODEASSIST_BENCH='${CODEASSIST_BENCH:-}'): end-to-end test not run"
 elif [[ "$vsix_ok" != true ]]; then
   step_failed "no codeassist.vsix: end-to-end test not run"
 else

@@ -7,7 +7,7 @@ namespace CodeAssist.Training;
 /// <summary>
 /// The baseline a trained model must beat: a token 4-gram model over the train split with backoff to shorter
 /// contexts, completing greedily from the prefix alone (an n-gram model cannot read the suffix) and stopping at
-/// the end of the line or after 64 tokens. Scored with the same exact match and edit similarity as `codeassist eval`.
+/// the end of the line or after 64 tokens. Scored with the same exact match and edit similarity as `codeassist-bench eval`.
 /// </summary>
 internal static class NGramBaseline
 {
@@ -128,7 +128,7 @@ internal static class NGramBaseline
     }
 }
 
-/// <summary>The two scores of the evaluation, defined once (the server's `codeassist eval` uses the same).</summary>
+/// <summary>The two scores of the evaluation, defined once (`codeassist-bench eval` uses the same).</summary>
 internal static class Metrics
 {
     /// <summary>Equal after trimming trailing whitespace: a completion ending at the line end is still exact.</summary>

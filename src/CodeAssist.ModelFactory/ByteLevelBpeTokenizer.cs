@@ -4,10 +4,11 @@ using CodeAssist.ModelFactory.Tokenization;
 namespace CodeAssist.ModelFactory;
 
 /// <summary>
-/// A GPT-2 style byte-level BPE tokenizer: regular ids are byte-level tokens (the 256 bytes, then merged
-/// tokens), followed by <see cref="SpecialTokens"/>. <see cref="Encode"/> is the reference C# encoder, meant to
-/// agree id for id with the tokenizer GenAI builds from the tokenizer.json that <see cref="WriteTo"/> writes.
-/// Instances are immutable, so one tokenizer can encode on many threads at once.
+/// A byte-level BPE tokenizer: regular ids are byte-level tokens (the 256 bytes, then merged tokens, then, in
+/// layouts that pad, reserved tokens no merge produces), followed by the layout's added tokens (<see
+/// cref="TokenizerLayout"/>). <see cref="Encode"/> is the reference C# encoder, meant to agree id for id with the
+/// tokenizer GenAI builds from the tokenizer.json that <see cref="WriteTo"/> writes. Instances are immutable, so
+/// one tokenizer can encode on many threads at once.
 /// </summary>
 public sealed class ByteLevelBpeTokenizer
 {
@@ -25,29 +26,39 @@ public sealed class ByteLevelBpeTokenizer
     /// <summary>The vocabulary size of <see cref="Default"/>, special tokens included.</summary>
     public const int DefaultVocabSize = 1024;
 
+    /// <summary>Trained (merged) tokens of <see cref="QwenCoder"/>; the rest of its 151,643 regular ids are reserved.</summary>
+    public const int QwenCoderTrainedTokens = 4096;
+
     private const string TrainingSampleResource = "CodeAssist.ModelFactory.CSharpTokenizerSample.txt";
 
-    private static readonly string[] SpecialTokenTexts =
-        [EndOfText, FimPrefix, FimMiddle, FimSuffix, FimPad, RepoName, FileSeparator, User, Assistant, End];
-
-    private static readonly Lazy<ByteLevelBpeTokenizer> DefaultTokenizer = new(TrainDefault);
+    private static readonly Lazy<ByteLevelBpeTokenizer> DefaultTokenizer = new(() => Train([ReadTrainingSample()], TokenizerLayout.CodeAssist, DefaultVocabSize - TokenizerLayout.CodeAssist.AddedTokens.Count));
+    private static readonly Lazy<ByteLevelBpeTokenizer> QwenCoderTokenizer = new(() => Train([ReadTrainingSample()], TokenizerLayout.QwenCoder, QwenCoderTrainedTokens));
 
     private readonly IReadOnlyList<string> tokens;
     private readonly IReadOnlyList<(int Left, int Right)> merges;
     private readonly byte[][] bytesById;
     private readonly Dictionary<long, (int Rank, int MergedId)> mergeByPair = [];
+    private readonly string[] addedTexts;
+    private readonly char[] addedFirstCharacters;
 
-    private ByteLevelBpeTokenizer(IReadOnlyList<string> tokens, IReadOnlyList<(int Left, int Right)> merges)
+    private ByteLevelBpeTokenizer(TokenizerLayout layout, IReadOnlyList<string> tokens, IReadOnlyList<(int Left, int Right)> merges)
     {
+        Layout = layout;
         this.tokens = tokens;
         this.merges = merges;
         bytesById = [.. tokens.Select(ByteLevelAlphabet.Decode)];
-        var idByToken = Enumerable.Range(0, tokens.Count).ToDictionary(id => tokens[id], StringComparer.Ordinal);
+        var idByToken = new Dictionary<string, int>(tokens.Count, StringComparer.Ordinal);
+        for (var id = 0; id < tokens.Count; id++)
+        {
+            idByToken.Add(tokens[id], id);
+        }
         for (var rank = 0; rank < merges.Count; rank++)
         {
             var (left, right) = merges[rank];
             mergeByPair.Add(PairKey(left, right), (rank, idByToken[tokens[left] + tokens[right]]));
         }
+        addedTexts = [.. layout.AddedTokens.Select(token => token.Content)];
+        addedFirstCharacters = [.. addedTexts.Select(text => text[0]).Distinct()];
     }
 
     /// <summary>
@@ -56,11 +67,22 @@ public sealed class ByteLevelBpeTokenizer
     /// </summary>
     public static ByteLevelBpeTokenizer Default => DefaultTokenizer.Value;
 
-    /// <summary>"&lt;|endoftext|&gt;", the FIM tokens in Qwen2.5-Coder's spelling, repository and chat markers.</summary>
-    public IReadOnlyList<string> SpecialTokens => SpecialTokenTexts;
+    /// <summary>
+    /// Qwen2.5-Coder's layout (<see cref="TokenizerLayout.QwenCoder"/>) over <see cref="QwenCoderTrainedTokens"/>
+    /// tokens trained on the same C# sample: 151,665 ids and 151,936 model rows, as the real tokenizer has.
+    /// </summary>
+    public static ByteLevelBpeTokenizer QwenCoder => QwenCoderTokenizer.Value;
 
-    /// <summary>Regular tokens plus special tokens: the logits width a model for this tokenizer needs.</summary>
-    public int VocabSize => tokens.Count + SpecialTokenTexts.Length;
+    public TokenizerLayout Layout { get; }
+
+    /// <summary>The added tokens' spellings in id order: end of text, FIM and repository markers, chat turns.</summary>
+    public IReadOnlyList<string> SpecialTokens => addedTexts;
+
+    /// <summary>Ids the tokenizer can produce or decode: regular tokens plus added tokens.</summary>
+    public int TokenCount => tokens.Count + addedTexts.Length;
+
+    /// <summary>The logits width a model for this tokenizer needs: <see cref="TokenCount"/>, or the layout's padded embedding rows.</summary>
+    public int VocabSize => Layout.EmbeddingRows ?? TokenCount;
 
     /// <summary>
     /// Learns merges from <paramref name="texts"/> until the vocabulary, special tokens included, has
@@ -69,21 +91,44 @@ public sealed class ByteLevelBpeTokenizer
     /// </summary>
     public static ByteLevelBpeTokenizer Train(IEnumerable<string> texts, int vocabSize)
     {
-        var minimum = 256 + SpecialTokenTexts.Length;
+        var added = TokenizerLayout.CodeAssist.AddedTokens.Count;
+        var minimum = 256 + added;
         if (vocabSize < minimum)
         {
-            throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, $"A byte-level vocabulary needs at least {minimum} ids: 256 bytes and {SpecialTokenTexts.Length} special tokens.");
+            throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, $"A byte-level vocabulary needs at least {minimum} ids: 256 bytes and {added} special tokens.");
         }
-        var result = BytePairTrainer.Train(texts, vocabSize - SpecialTokenTexts.Length);
-        return new ByteLevelBpeTokenizer(result.Tokens, result.Merges);
+        return Train(texts, TokenizerLayout.CodeAssist, vocabSize - added);
+    }
+
+    /// <summary>
+    /// Learns up to <paramref name="trainedTokens"/> regular tokens with the layout's pre-tokenizer, then pads the
+    /// regular ids with reserved tokens to the layout's count so that its added tokens get their real ids.
+    /// Reserved tokens are a letter and digits ("z1234"), which no word of a byte-level pattern ever holds, so
+    /// no text encodes to them; they decode like any other token.
+    /// </summary>
+    public static ByteLevelBpeTokenizer Train(IEnumerable<string> texts, TokenizerLayout layout, int trainedTokens)
+    {
+        var result = BytePairTrainer.Train(texts, trainedTokens, layout.Split);
+        var tokens = result.Tokens.ToList();
+        if (layout.RegularTokenCount is { } count)
+        {
+            var taken = tokens.ToHashSet(StringComparer.Ordinal);
+            for (var index = 0; tokens.Count < count; index++)
+            {
+                var reserved = $"z{index}";
+                if (taken.Add(reserved))
+                    tokens.Add(reserved);
+            }
+        }
+        return new ByteLevelBpeTokenizer(layout, tokens, result.Merges);
     }
 
     public int TokenId(string specialToken)
     {
-        var index = Array.IndexOf(SpecialTokenTexts, specialToken);
+        var index = Array.IndexOf(addedTexts, specialToken);
         return index >= 0
             ? tokens.Count + index
-            : throw new ArgumentException($"'{specialToken}' is not a special token; the special tokens are {string.Join(" ", SpecialTokenTexts)}.", nameof(specialToken));
+            : throw new ArgumentException($"'{specialToken}' is not an added token of the {Layout.Name} layout; they are {string.Join(" ", addedTexts)}.", nameof(specialToken));
     }
 
     /// <summary>
@@ -99,20 +144,28 @@ public sealed class ByteLevelBpeTokenizer
         var searchFrom = 0;
         while (searchFrom < text.Length)
         {
-            var candidate = text.IndexOf("<|", searchFrom, StringComparison.Ordinal);
+            var candidate = text.IndexOfAny(addedFirstCharacters, searchFrom);
             if (candidate < 0)
             {
                 break;
             }
-            var special = Array.FindIndex(SpecialTokenTexts, token => text.AsSpan(candidate).StartsWith(token, StringComparison.Ordinal));
-            if (special < 0)
+            var added = -1;
+            for (var index = 0; index < addedTexts.Length; index++)
+            {
+                // The longest spelling wins where one added token is a prefix of another, as in Hugging Face's matcher.
+                if (text.AsSpan(candidate).StartsWith(addedTexts[index], StringComparison.Ordinal) && (added < 0 || addedTexts[index].Length > addedTexts[added].Length))
+                {
+                    added = index;
+                }
+            }
+            if (added < 0)
             {
                 searchFrom = candidate + 1;
                 continue;
             }
             EncodeOrdinaryText(text[segmentStart..candidate], ids, idsByWord);
-            ids.Add(tokens.Count + special);
-            segmentStart = searchFrom = candidate + SpecialTokenTexts[special].Length;
+            ids.Add(tokens.Count + added);
+            segmentStart = searchFrom = candidate + addedTexts[added].Length;
         }
         EncodeOrdinaryText(text[segmentStart..], ids, idsByWord);
         return ids;
@@ -137,13 +190,13 @@ public sealed class ByteLevelBpeTokenizer
             {
                 bytes.AddRange(bytesById[id]);
             }
-            else if (id >= tokens.Count && id < VocabSize)
+            else if (id >= tokens.Count && id < TokenCount)
             {
-                bytes.AddRange(Encoding.UTF8.GetBytes(SpecialTokenTexts[id - tokens.Count]));
+                bytes.AddRange(Encoding.UTF8.GetBytes(addedTexts[id - tokens.Count]));
             }
             else
             {
-                throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is outside this tokenizer's vocabulary of {VocabSize} ids.");
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is outside this tokenizer's vocabulary of {TokenCount} ids.");
             }
         }
         return Encoding.UTF8.GetString([.. bytes]);
@@ -156,8 +209,8 @@ public sealed class ByteLevelBpeTokenizer
     public void WriteTo(string directory)
     {
         Directory.CreateDirectory(directory);
-        TokenizerJsonWriter.Write(Path.Combine(directory, "tokenizer.json"), tokens, merges, SpecialTokenTexts);
-        TokenizerJsonWriter.WriteConfig(Path.Combine(directory, "tokenizer_config.json"), tokens.Count, SpecialTokenTexts);
+        TokenizerJsonWriter.Write(Path.Combine(directory, "tokenizer.json"), Layout, tokens, merges);
+        TokenizerJsonWriter.WriteConfig(Path.Combine(directory, "tokenizer_config.json"), Layout, tokens.Count);
     }
 
     private void EncodeOrdinaryText(string text, List<int> ids, Dictionary<string, int[]> idsByWord)
@@ -166,7 +219,11 @@ public sealed class ByteLevelBpeTokenizer
         {
             return;
         }
-        foreach (var word in GptPreTokenizer.Split(text))
+        if (Layout.NfcNormalizer)
+        {
+            text = text.Normalize(NormalizationForm.FormC);
+        }
+        foreach (var word in Layout.Split(text))
         {
             if (!idsByWord.TryGetValue(word, out var wordIds))
             {
@@ -215,13 +272,12 @@ public sealed class ByteLevelBpeTokenizer
 
     private static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
 
-    private static ByteLevelBpeTokenizer TrainDefault()
+    private static string ReadTrainingSample()
     {
         using var stream = typeof(ByteLevelBpeTokenizer).Assembly.GetManifestResourceStream(TrainingSampleResource)
             ?? throw new InvalidOperationException($"The embedded resource {TrainingSampleResource} is missing from {typeof(ByteLevelBpeTokenizer).Assembly.GetName().Name}; the project file must embed it.");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         // A checkout with CRLF line endings must train the same tokenizer as one with LF.
-        var sample = reader.ReadToEnd().ReplaceLineEndings("\n");
-        return Train([sample], DefaultVocabSize);
+        return reader.ReadToEnd().ReplaceLineEndings("\n");
     }
 }

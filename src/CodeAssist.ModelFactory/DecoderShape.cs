@@ -1,10 +1,12 @@
 namespace CodeAssist.ModelFactory;
 
 /// <summary>
-/// The dimensions of a Llama-style decoder. Head size is <see cref="Hidden"/> / <see cref="Heads"/>;
-/// key/value heads equal attention heads (no grouped-query attention).
+/// The dimensions of a Llama-style decoder. Head size is <see cref="Hidden"/> / <see cref="Heads"/>.
+/// <paramref name="KeyValueHeads"/> below <paramref name="Heads"/> is grouped-query attention (Qwen2.5-Coder 1.5B:
+/// 12 query heads share 2 key/value heads); null means one key/value head per query head.
+/// <paramref name="AttentionBias"/> adds biases to the query, key and value projections, as Qwen2 has.
 /// </summary>
-public sealed record DecoderShape(int Layers, int Hidden, int Heads, int Intermediate, int ContextLength)
+public sealed record DecoderShape(int Layers, int Hidden, int Heads, int Intermediate, int ContextLength, int? KeyValueHeads = null, bool AttentionBias = false)
 {
     /// <summary>Small enough to generate in about a millisecond per token: for tests.</summary>
     public static DecoderShape Tiny { get; } = new(Layers: 2, Hidden: 64, Heads: 4, Intermediate: 172, ContextLength: 2048);
@@ -12,7 +14,22 @@ public sealed record DecoderShape(int Layers, int Hidden, int Heads, int Interme
     /// <summary>Large enough that attention and matrix products dominate: for benchmarks.</summary>
     public static DecoderShape Realistic { get; } = new(Layers: 4, Hidden: 256, Heads: 8, Intermediate: 688, ContextLength: 4096);
 
+    /// <summary>
+    /// A Qwen2-shaped test decoder (grouped-query attention, query/key/value biases) with a hidden size small
+    /// enough that a 151,936-row embedding stays near 20 MB.
+    /// </summary>
+    public static DecoderShape QwenTest { get; } = new(Layers: 2, Hidden: 32, Heads: 2, Intermediate: 64, ContextLength: 4096, KeyValueHeads: 1, AttentionBias: true);
+
+    /// <summary><see cref="Realistic"/> with grouped-query attention: the benchmark shape of builder-shaped models.</summary>
+    public static DecoderShape RealisticGrouped { get; } = Realistic with { KeyValueHeads = 2 };
+
     public int HeadSize => Hidden / Heads;
+
+    /// <summary>Key/value heads: <see cref="KeyValueHeads"/>, or <see cref="Heads"/> when not set.</summary>
+    public int KeyValueHeadCount => KeyValueHeads ?? Heads;
+
+    /// <summary>Width of the key and value projections: key/value heads × head size.</summary>
+    public int KeyValueWidth => KeyValueHeadCount * HeadSize;
 
     /// <summary>Throws when the dimensions cannot form a decoder, naming the offending value.</summary>
     public void Validate()
@@ -24,6 +41,10 @@ public sealed record DecoderShape(int Layers, int Hidden, int Heads, int Interme
         if (Hidden % Heads != 0)
         {
             throw new ArgumentException($"Hidden size {Hidden} must be a multiple of the head count {Heads}, got {this}.");
+        }
+        if (KeyValueHeadCount < 1 || Heads % KeyValueHeadCount != 0)
+        {
+            throw new ArgumentException($"The {Heads} query heads must be a multiple of the {KeyValueHeadCount} key/value heads, got {this}.");
         }
         if (HeadSize % 2 != 0)
         {

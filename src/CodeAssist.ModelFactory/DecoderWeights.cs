@@ -6,8 +6,10 @@ namespace CodeAssist.ModelFactory;
 /// <list type="bullet">
 /// <item><c>model.embed_tokens.weight</c> [V, H]</item>
 /// <item>per layer i, prefix <c>model.layers.{i}.</c>: <c>input_layernorm.weight</c> [H];
-/// <c>self_attn.q_proj.weight</c>, <c>self_attn.k_proj.weight</c>, <c>self_attn.v_proj.weight</c>,
-/// <c>self_attn.o_proj.weight</c> [H, H]; <c>post_attention_layernorm.weight</c> [H];
+/// <c>self_attn.q_proj.weight</c>, <c>self_attn.o_proj.weight</c> [H, H]; <c>self_attn.k_proj.weight</c>,
+/// <c>self_attn.v_proj.weight</c> [H, KV] (KV = key/value heads × head size); with attention biases
+/// <c>self_attn.q_proj.bias</c> [H], <c>self_attn.k_proj.bias</c> and <c>self_attn.v_proj.bias</c> [KV];
+/// <c>post_attention_layernorm.weight</c> [H];
 /// <c>mlp.gate_proj.weight</c>, <c>mlp.up_proj.weight</c> [H, I]; <c>mlp.down_proj.weight</c> [I, H]</item>
 /// <item><c>model.norm.weight</c> [H]</item>
 /// <item><c>lm_head.weight</c> [H, V]</item>
@@ -50,6 +52,9 @@ public sealed class DecoderWeights
 
     public static string LayerTensorName(int layer, string tensor) => $"model.layers.{layer}.{tensor}.weight";
 
+    /// <summary>The bias of a projection (Qwen2's q_proj, k_proj, v_proj), present when the shape has attention biases.</summary>
+    public static string LayerBiasName(int layer, string tensor) => $"model.layers.{layer}.{tensor}.bias";
+
     /// <summary>Every tensor's name and dimensions for a shape and vocabulary, in a fixed order.</summary>
     public static IReadOnlyList<(string Name, int[] Dimensions)> Layout(DecoderShape shape, int vocabSize)
     {
@@ -59,8 +64,14 @@ public sealed class DecoderWeights
         {
             layout.Add((LayerTensorName(layer, "input_layernorm"), [hidden]));
             layout.Add((LayerTensorName(layer, "self_attn.q_proj"), [hidden, hidden]));
-            layout.Add((LayerTensorName(layer, "self_attn.k_proj"), [hidden, hidden]));
-            layout.Add((LayerTensorName(layer, "self_attn.v_proj"), [hidden, hidden]));
+            layout.Add((LayerTensorName(layer, "self_attn.k_proj"), [hidden, shape.KeyValueWidth]));
+            layout.Add((LayerTensorName(layer, "self_attn.v_proj"), [hidden, shape.KeyValueWidth]));
+            if (shape.AttentionBias)
+            {
+                layout.Add((LayerBiasName(layer, "self_attn.q_proj"), [hidden]));
+                layout.Add((LayerBiasName(layer, "self_attn.k_proj"), [shape.KeyValueWidth]));
+                layout.Add((LayerBiasName(layer, "self_attn.v_proj"), [shape.KeyValueWidth]));
+            }
             layout.Add((LayerTensorName(layer, "self_attn.o_proj"), [hidden, hidden]));
             layout.Add((LayerTensorName(layer, "post_attention_layernorm"), [hidden]));
             layout.Add((LayerTensorName(layer, "mlp.gate_proj"), [hidden, intermediate]));
@@ -84,7 +95,14 @@ public sealed class DecoderWeights
         foreach (var (name, dimensions) in Layout(shape, vocabSize))
         {
             var values = new float[ElementCount(dimensions)];
-            if (dimensions.Length == 1)
+            if (name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = sampler.Next(standardDeviation);
+                }
+            }
+            else if (dimensions.Length == 1)
             {
                 Array.Fill(values, 1f);
             }

@@ -18,6 +18,10 @@ internal static class LlamaDecoderGraph
     public static OnnxGraphBuilder Build(DecoderWeights weights)
     {
         var shape = weights.Shape;
+        if (shape.KeyValueHeadCount != shape.Heads || shape.AttentionBias)
+        {
+            throw new ArgumentException($"The plain-operator graph has one key/value head per query head and no attention biases; {shape} needs the builder-shaped graph (ModelFolderWriter.WriteBuilderShaped).");
+        }
         var graph = new OnnxGraphBuilder();
         var signature = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, weights.VocabSize);
         var (inputIds, attentionMask, positionIds) = signature.DeclareInputs(graph);

@@ -1,3 +1,4 @@
+using CodeAssist.ModelFactory.Builder;
 using CodeAssist.ModelFactory.Onnx;
 
 namespace CodeAssist.ModelFactory;
@@ -11,6 +12,9 @@ public static class ModelFolderWriter
 {
     public const string GenAiConfigFileName = "genai_config.json";
     public const string ModelFileName = "model.onnx";
+
+    /// <summary>The builder's single external data file beside model.onnx: every initializer's bytes.</summary>
+    public const string ModelDataFileName = "model.onnx.data";
     public const string CodeAssistConfigFileName = "codeassist.json";
 
     /// <summary>Our special tokens spell FIM the way Qwen2.5-Coder does, so its prompt format applies.</summary>
@@ -57,6 +61,117 @@ public static class ModelFolderWriter
         var graph = ScriptedDecoderGraph.Build(tokenizer.Encode(script), tokenizer);
         var cache = new DecoderGraphSignature(ScriptedDecoderGraph.Layers, ScriptedDecoderGraph.Heads, ScriptedDecoderGraph.HeadSize, tokenizer.VocabSize);
         WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.Heads * ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength, tokenizer, modelName, PromptFormat, tokenHealing: false);
+    }
+
+    /// <summary>
+    /// Writes the folder onnxruntime-genai's model builder would write for these weights (see
+    /// <see cref="BuilderDecoderGraph"/>): model.onnx with every initializer in model.onnx.data,
+    /// genai_config.json with the builder's fields and search defaults (past_present_share_buffer true, no
+    /// position_ids input), and the tokenizer's files. Like the builder's output it has no codeassist.json, so the
+    /// server detects prompt formats as it would for a downloaded model; a phi3 folder, chat only, gets one that
+    /// turns FIM off.
+    /// </summary>
+    public static void WriteBuilderShaped(string directory, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options, string modelName = "codeassist-builder")
+    {
+        var shape = weights.Shape;
+        shape.Validate();
+        if (weights.VocabSize != tokenizer.VocabSize)
+        {
+            throw new ArgumentException($"The weights have a vocabulary of {weights.VocabSize} ids but the tokenizer has {tokenizer.VocabSize}.", nameof(weights));
+        }
+        var graph = BuilderDecoderGraph.Build(weights, options);
+        Directory.CreateDirectory(directory);
+        using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var data = new FileStream(Path.Combine(directory, ModelDataFileName), FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            OnnxModelSerializer.Write(graph, "main_graph", BuilderDecoderGraph.Header, model, new OnnxModelSerializer.ExternalData(ModelDataFileName, data));
+        }
+        tokenizer.WriteTo(directory);
+        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, tokenizer, options);
+        var settings = Path.Combine(directory, CodeAssistConfigFileName);
+        if (options.Type == BuilderModelType.Phi3)
+        {
+            JsonFileWriter.Write(settings, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("name", modelName);
+                json.WriteString("promptFormat", "none");
+                json.WriteString("chatFormat", "phi3");
+                json.WriteString("generatedBy", "CodeAssist.ModelFactory");
+                json.WriteEndObject();
+            });
+        }
+        else if (File.Exists(settings))
+        {
+            File.Delete(settings);
+        }
+    }
+
+    /// <summary>Writes a builder-shaped folder with seeded random weights (see <see cref="DecoderWeights.Random"/>).</summary>
+    public static void WriteRandomBuilderShaped(string directory, DecoderShape shape, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options, int seed, string modelName = "codeassist-builder") =>
+        WriteBuilderShaped(directory, DecoderWeights.Random(shape, tokenizer.VocabSize, seed), tokenizer, options, modelName);
+
+    /// <summary>
+    /// The builder's make_genai_config for a base model on CPU: inputs without position_ids, the search section
+    /// from transformers' generation defaults (top_k 50) and past_present_share_buffer true, which
+    /// GroupQueryAttention needs. Only fields GenAI 0.18 knows.
+    /// </summary>
+    private static void WriteBuilderGenAiConfig(string path, DecoderShape shape, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options)
+    {
+        var endOfText = tokenizer.TokenId(tokenizer.Layout.EosToken);
+        JsonFileWriter.Write(path, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("model");
+            json.WriteNumber("bos_token_id", endOfText);
+            json.WriteNumber("context_length", shape.ContextLength);
+            json.WriteStartObject("decoder");
+            json.WriteStartObject("session_options");
+            json.WriteString("log_id", "onnxruntime-genai");
+            json.WriteStartArray("provider_options");
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString("filename", ModelFileName);
+            json.WriteNumber("head_size", shape.HeadSize);
+            json.WriteNumber("hidden_size", shape.Hidden);
+            json.WriteStartObject("inputs");
+            json.WriteString("input_ids", DecoderIoNames.InputIds);
+            json.WriteString("attention_mask", DecoderIoNames.AttentionMask);
+            json.WriteString("past_key_names", DecoderIoNames.PastKeyPattern);
+            json.WriteString("past_value_names", DecoderIoNames.PastValuePattern);
+            json.WriteEndObject();
+            json.WriteStartObject("outputs");
+            json.WriteString("logits", DecoderIoNames.Logits);
+            json.WriteString("present_key_names", DecoderIoNames.PresentKeyPattern);
+            json.WriteString("present_value_names", DecoderIoNames.PresentValuePattern);
+            json.WriteEndObject();
+            json.WriteNumber("num_attention_heads", shape.Heads);
+            json.WriteNumber("num_hidden_layers", shape.Layers);
+            json.WriteNumber("num_key_value_heads", shape.KeyValueHeadCount);
+            json.WriteEndObject();
+            json.WriteNumber("eos_token_id", endOfText);
+            json.WriteNumber("pad_token_id", endOfText);
+            json.WriteString("type", options.GenAiType);
+            json.WriteNumber("vocab_size", tokenizer.VocabSize);
+            json.WriteEndObject();
+            json.WriteStartObject("search");
+            json.WriteNumber("diversity_penalty", 0.0);
+            json.WriteBoolean("do_sample", false);
+            json.WriteBoolean("early_stopping", true);
+            json.WriteNumber("length_penalty", 1.0);
+            json.WriteNumber("max_length", shape.ContextLength);
+            json.WriteNumber("min_length", 0);
+            json.WriteNumber("no_repeat_ngram_size", 0);
+            json.WriteNumber("num_beams", 1);
+            json.WriteNumber("num_return_sequences", 1);
+            json.WriteBoolean("past_present_share_buffer", true);
+            json.WriteNumber("repetition_penalty", 1.0);
+            json.WriteNumber("temperature", 1.0);
+            json.WriteNumber("top_k", 50);
+            json.WriteNumber("top_p", 1.0);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
     }
 
     private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat, bool tokenHealing = true)

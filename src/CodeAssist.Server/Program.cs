@@ -14,9 +14,7 @@ public static class Program
             ContextCommand.Create(),
             DoctorCommand.Create(),
             ModelCommand.Create(),
-            EvalCommand.Create(),
             RefactorCommand.Create(),
-            BenchCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

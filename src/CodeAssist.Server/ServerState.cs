@@ -110,7 +110,8 @@ public sealed class ServerState : IDisposable
             : Workspace.IsLoadingProjects && model is not null ? AssistState.LoadingSolution
             : model is null ? (Initialized ? AssistState.Error : AssistState.Starting)
             : _override ?? AssistState.Ready;
-        return new AssistStatus(state, model?.Name, model?.Device.Device, model is null ? Models.LoadError : model.Device.Reason);
+        var local = model as Inference.LanguageModel;
+        return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason);
     }
 
     public void PublishStatus() => PublishStatus(_override);

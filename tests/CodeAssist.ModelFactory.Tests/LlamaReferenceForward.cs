@@ -6,14 +6,19 @@ namespace CodeAssist.ModelFactory.Tests;
 /// </summary>
 internal static class LlamaReferenceForward
 {
-    private const double RmsNormEpsilon = 1e-5;
     private const double RotaryTheta = 10000;
 
-    /// <summary>Logits for every position: result[position][token].</summary>
-    public static double[][] Logits(DecoderWeights weights, IReadOnlyList<int> tokens)
+    /// <summary>
+    /// Logits for every position: result[position][token]. Grouped-query attention shares key/value head
+    /// h / (heads / key-value heads) among query heads, as Hugging Face's repeat_kv does; attention biases are
+    /// added to the projections.
+    /// </summary>
+    public static double[][] Logits(DecoderWeights weights, IReadOnlyList<int> tokens, double rmsNormEpsilon = 1e-5)
     {
         var shape = weights.Shape;
         var (hidden, heads, headSize, vocab) = (shape.Hidden, shape.Heads, shape.HeadSize, weights.VocabSize);
+        var (keyValueHeads, keyValueWidth) = (shape.KeyValueHeadCount, shape.KeyValueWidth);
+        double[] RmsNorm(double[] state, float[] weight) => Norm(state, weight, rmsNormEpsilon);
         var embeddings = weights[DecoderWeights.EmbedTokensName];
         var states = tokens.Select(token => Enumerable.Range(0, hidden).Select(i => (double)embeddings[token * hidden + i]).ToArray()).ToArray();
 
@@ -21,9 +26,16 @@ internal static class LlamaReferenceForward
         {
             float[] Weight(string name) => weights[DecoderWeights.LayerTensorName(layer, name)];
             var normalized = states.Select(state => RmsNorm(state, Weight("input_layernorm"))).ToArray();
-            var queries = normalized.Select((state, position) => Rotate(MatVec(state, Weight("self_attn.q_proj"), hidden), position, heads, headSize)).ToArray();
-            var keys = normalized.Select((state, position) => Rotate(MatVec(state, Weight("self_attn.k_proj"), hidden), position, heads, headSize)).ToArray();
-            var values = normalized.Select(state => MatVec(state, Weight("self_attn.v_proj"), hidden)).ToArray();
+            double[] Project(double[] state, string name, int width)
+            {
+                var projected = MatVec(state, Weight(name), width);
+                if (shape.AttentionBias)
+                    Add(projected, [.. weights[DecoderWeights.LayerBiasName(layer, name)].Select(value => (double)value)]);
+                return projected;
+            }
+            var queries = normalized.Select((state, position) => Rotate(Project(state, "self_attn.q_proj", hidden), position, heads, headSize)).ToArray();
+            var keys = normalized.Select((state, position) => Rotate(Project(state, "self_attn.k_proj", keyValueWidth), position, keyValueHeads, headSize)).ToArray();
+            var values = normalized.Select(state => Project(state, "self_attn.v_proj", keyValueWidth)).ToArray();
 
             for (var position = 0; position < states.Length; position++)
             {
@@ -31,16 +43,17 @@ internal static class LlamaReferenceForward
                 for (var head = 0; head < heads; head++)
                 {
                     var offset = head * headSize;
+                    var keyValueOffset = head / (heads / keyValueHeads) * headSize;
                     // Causal: a position sees itself and everything before it.
                     var scores = Enumerable.Range(0, position + 1)
-                        .Select(key => Dot(queries[position], keys[key], offset, headSize) / Math.Sqrt(headSize))
+                        .Select(key => Dot(queries[position], offset, keys[key], keyValueOffset, headSize) / Math.Sqrt(headSize))
                         .ToArray();
                     var probabilities = Softmax(scores);
                     for (var key = 0; key <= position; key++)
                     {
                         for (var i = 0; i < headSize; i++)
                         {
-                            context[offset + i] += probabilities[key] * values[key][offset + i];
+                            context[offset + i] += probabilities[key] * values[key][keyValueOffset + i];
                         }
                     }
                 }
@@ -60,9 +73,9 @@ internal static class LlamaReferenceForward
         return [.. states.Select(state => MatVec(RmsNorm(state, weights[DecoderWeights.FinalNormName]), weights[DecoderWeights.LmHeadName], vocab))];
     }
 
-    private static double[] RmsNorm(double[] state, float[] weight)
+    private static double[] Norm(double[] state, float[] weight, double epsilon)
     {
-        var scale = 1 / Math.Sqrt(state.Average(value => value * value) + RmsNormEpsilon);
+        var scale = 1 / Math.Sqrt(state.Average(value => value * value) + epsilon);
         return [.. state.Select((value, i) => value * scale * weight[i])];
     }
 
@@ -99,12 +112,12 @@ internal static class LlamaReferenceForward
         return result;
     }
 
-    private static double Dot(double[] left, double[] right, int offset, int length)
+    private static double Dot(double[] left, int leftOffset, double[] right, int rightOffset, int length)
     {
         var sum = 0.0;
-        for (var i = offset; i < offset + length; i++)
+        for (var i = 0; i < length; i++)
         {
-            sum += left[i] * right[i];
+            sum += left[leftOffset + i] * right[rightOffset + i];
         }
         return sum;
     }

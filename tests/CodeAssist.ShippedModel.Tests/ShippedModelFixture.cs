@@ -28,7 +28,7 @@ public sealed class ShippedModelFixture : IAsyncLifetime
         var settings = new AssistSettings { ModelPath = ModelDirectory, Device = "cpu", Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1) };
         State = new ServerState(new ServerLog(LogLevel.Warn), settings) { Initialized = true, WorkspaceRoot = Workspace.FullName };
         State.LoadModel();
-        Model = await State.Models.WhenLoadedAsync(CancellationToken.None)
+        Model = await State.Models.WhenLoadedAsync(CancellationToken.None) as LanguageModel
             ?? throw new InvalidOperationException($"The shipped model in {ModelDirectory} did not load: {State.Models.LoadError}");
     }
 

@@ -1,5 +1,6 @@
 -- End to end, in headless Neovim against the real server and a scripted model:
---   CODEASSIST_SERVER=/path/to/codeassist nvim --headless -u NONE -i NONE -n -c "luafile tests/e2e_spec.lua"
+--   CODEASSIST_SERVER=/path/to/codeassist CODEASSIST_BENCH=/path/to/codeassist-bench \
+--     nvim --headless -u NONE -i NONE -n -c "luafile tests/e2e_spec.lua"
 -- The scripted model always answers SCRIPT after the FIM prompt, so every suggestion is
 -- SCRIPT (the server may trim it to its first line when the cursor is not at a line start).
 local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/harness.lua")
@@ -8,6 +9,12 @@ local T, eq = H.test, H.eq
 local server = os.getenv("CODEASSIST_SERVER")
 if not server or vim.fn.executable(server) == 0 then
   H.out("e2e: CODEASSIST_SERVER must name the published codeassist binary (got " .. tostring(server) .. ")")
+  vim.cmd("cquit 1")
+end
+-- The development tool writes the test model; the shipped server cannot (it carries no model factory).
+local bench = os.getenv("CODEASSIST_BENCH")
+if not bench or vim.fn.executable(bench) == 0 then
+  H.out("e2e: CODEASSIST_BENCH must name the published codeassist-bench binary (got " .. tostring(bench) .. ")")
   vim.cmd("cquit 1")
 end
 
@@ -23,9 +30,9 @@ for _, name in ipairs({ "Fixture.csproj", "Calculator.cs" }) do
   vim.fn.writefile(vim.fn.readfile(H.tests_dir .. "/fixtures/" .. name, "b"), work .. "/ws/" .. name, "b")
 end
 local model = work .. "/model"
-local created = vim.fn.system({ server, "model", "create", model, "--kind", "scripted", "--script", SCRIPT })
+local created = vim.fn.system({ bench, "model", "create", model, "--kind", "scripted", "--script", SCRIPT })
 if vim.v.shell_error ~= 0 then
-  H.out("e2e: `codeassist model create` failed: " .. created)
+  H.out("e2e: `codeassist-bench model create` failed: " .. created)
   vim.cmd("cquit 1")
 end
 local file = work .. "/ws/Calculator.cs"

@@ -82,13 +82,19 @@ public sealed class InlineCompletionEngine(
             Stats.Cancelled();
             throw;
         }
+        catch (InferenceUnavailableException)
+        {
+            // A team server that is down or refusing: the status shows why (ITextGenerator.Problem), the editor
+            // gets no suggestion, and the next keystroke tries again.
+            return InlineCompletionResult.Empty;
+        }
         finally
         {
             _inFlight.TryRemove(new KeyValuePair<Uri, CancellationTokenSource>(query.Uri, request));
         }
     }
 
-    private async Task<IReadOnlyList<string>> GenerateAsync(LanguageModel model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> GenerateAsync(ITextGenerator model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
     {
         var budget = Math.Min(current.ContextBudget, model.Window - current.MaxTokens - 16);
         var context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
@@ -106,16 +112,15 @@ public sealed class InlineCompletionEngine(
         Generating?.Invoke(true);
         try
         {
-            for (var i = 0; i < candidates; i++)
+            var request = new GenerationRequest(prompt.Text, current.MaxTokens)
             {
-                var request = new GenerationRequest(prompt.Text, current.MaxTokens)
-                {
-                    Deadline = current.GenerationDeadline,
-                    StopStrings = current.Multiline && SuggestionSite.At(document, offset, true).AllowsBlock ? [] : ["\n"],
-                    Sampling = i == 0 ? null : new Sampling(Seed: i),
-                    HealedText = prompt.HealedText,
-                };
-                var result = await model.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+                Deadline = current.GenerationDeadline,
+                StopStrings = current.Multiline && SuggestionSite.At(document, offset, true).AllowsBlock ? [] : ["\n"],
+                HealedText = prompt.HealedText,
+                Fim = prompt.Fim,
+            };
+            foreach (var result in await model.GenerateCandidatesAsync(request, candidates, cancellationToken).ConfigureAwait(false))
+            {
                 Stats.Generated();
                 var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
                 if (text is not null && compilerCheck is not null && current.CompilerCheck)
@@ -147,10 +152,11 @@ public sealed class InlineCompletionEngine(
     /// The model family's FIM prompt, its prefix cut before the word at the cursor (token healing: the reply
     /// starts with that word again); instruct-only models get the same context as an instruction.
     /// </summary>
-    public static CompletionPrompt PromptFor(LanguageModel model, CompletionContext context)
+    public static CompletionPrompt PromptFor(ITextGenerator model, CompletionContext context)
     {
         var (kept, healed) = model.Healing.Split(context.Prefix);
-        return new CompletionPrompt(model.Format.BuildCompletion(context.ToFimRequest() with { Prefix = kept }), healed);
+        var fim = context.ToFimRequest() with { Prefix = kept };
+        return new CompletionPrompt(model.Format.BuildCompletion(fim), healed) { Fim = fim };
     }
 
     private static int ReplaceEnd(InlineCompletionQuery query, int offset) => query.Selected is { } selected ? Math.Max(offset, selected.EndOffset) : offset;
@@ -187,4 +193,8 @@ public sealed class InlineCompletionEngine(
 }
 
 /// <summary>A completion prompt and the text token healing cut from its end, which the reply must start with.</summary>
-public sealed record CompletionPrompt(string Text, string HealedText);
+public sealed record CompletionPrompt(string Text, string HealedText)
+{
+    /// <summary>What <see cref="Text"/> was built from, for servers that build the FIM prompt themselves.</summary>
+    public Inference.Prompts.FimRequest? Fim { get; init; }
+}

@@ -15,6 +15,6 @@ public static class ContextSources
         new RecentDocumentsSource(documents),
     ];
 
-    /// <summary>Text-only context: what non-C# files get, and what `codeassist eval --no-semantic` compares against.</summary>
+    /// <summary>Text-only context: what non-C# files get, and what `codeassist-bench eval --no-semantic` compares against.</summary>
     public static IReadOnlyList<IContextSource> TextOnly(DocumentStore documents) => [new RecentDocumentsSource(documents)];
 }

@@ -25,7 +25,7 @@ public sealed record AssistStatus(AssistState State, string? Model, ExecutionDev
 public sealed class ModelHost(Action<string> log) : IDisposable
 {
     private readonly Lock _gate = new();
-    private Task<LanguageModel?> _loading = Task.FromResult<LanguageModel?>(null);
+    private Task<ITextGenerator?> _loading = Task.FromResult<ITextGenerator?>(null);
     private (string? Path, DevicePreference Device) _requested;
 
     public string? LoadError { get; private set; }
@@ -33,12 +33,12 @@ public sealed class ModelHost(Action<string> log) : IDisposable
     public event Action? StatusChanged;
 
     /// <summary>The model, once loaded; null while loading or after a failure.</summary>
-    public LanguageModel? Current => _loading.IsCompletedSuccessfully ? _loading.Result : null;
+    public ITextGenerator? Current => _loading.IsCompletedSuccessfully ? _loading.Result : null;
 
     public bool IsLoading => !_loading.IsCompleted;
 
     /// <summary>Waits for a load in progress; returns null (see <see cref="LoadError"/>) when there is no usable model.</summary>
-    public Task<LanguageModel?> WhenLoadedAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
+    public Task<ITextGenerator?> WhenLoadedAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
 
     /// <summary>Starts loading the model unless the same one is already loaded or loading.</summary>
     public void Load(string? path, DevicePreference device)
@@ -53,8 +53,8 @@ public sealed class ModelHost(Action<string> log) : IDisposable
             LoadError = null;
             _loading = Task.Run(async () =>
             {
-                (await previous.ConfigureAwait(false))?.Dispose();
-                return LoadNow(path, device);
+                ((await previous.ConfigureAwait(false)) as IDisposable)?.Dispose();
+                return (ITextGenerator?)LoadNow(path, device);
             });
         }
         StatusChanged?.Invoke();
@@ -83,7 +83,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
     {
         try
         {
-            _loading.GetAwaiter().GetResult()?.Dispose();
+            (_loading.GetAwaiter().GetResult() as IDisposable)?.Dispose();
         }
         catch (Exception e)
         {

@@ -128,10 +128,19 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         var userBudget = budget - model.CountTokens(model.Format.Chat.Build(system, ""));
         if (codeTokens + 64 > userBudget)
             return RefactoringResult.Refused(kind, $"the code is too long for the model: {codeTokens} tokens, and {model.Name} has room for about {Math.Max(0, userBudget - 64)} with its reply");
-        var prompt = model.Format.Chat.Build(system, RefactoringPrompt.User(parts, userBudget, model.CountTokens));
+        var turns = new ChatTurns(system, RefactoringPrompt.User(parts, userBudget, model.CountTokens));
+        var prompt = model.Format.Chat.Build(turns.System, turns.User);
 
         var promptTime = clock.Elapsed;
-        var reply = await GenerateAsync(model, prompt, maxNewTokens, progress, cancellationToken).ConfigureAwait(false);
+        GenerationResult reply;
+        try
+        {
+            reply = await GenerateAsync(model, new GenerationRequest(prompt, maxNewTokens) { Chat = turns }, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InferenceUnavailableException e)
+        {
+            return RefactoringResult.Refused(kind, e.Message);
+        }
         var generationTime = clock.Elapsed - promptTime;
         var replyCode = ReplyCode.Extract(reply.Text);
         if (replyCode.Trim().Length == 0)
@@ -162,7 +171,7 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
     private static string Truncation(GenerationResult reply) =>
         reply.StopReason is StopReason.MaxTokens or StopReason.ContextFull ? $" (the reply was cut off after {reply.NewTokens} tokens)" : "";
 
-    private async Task<GenerationResult> GenerateAsync(LanguageModel model, string prompt, int maxNewTokens, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
+    private async Task<GenerationResult> GenerateAsync(ITextGenerator model, GenerationRequest request, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(new RefactoringProgress("generating", 0));
         Generating?.Invoke(true);
@@ -170,10 +179,10 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         {
             GenerationResult? result = null;
             var pieces = 0;
-            await foreach (var _ in model.StreamAsync(new GenerationRequest(prompt, maxNewTokens), r => result = r, cancellationToken).ConfigureAwait(false))
+            await foreach (var _ in model.StreamAsync(request, r => result = r, cancellationToken).ConfigureAwait(false))
             {
                 if (++pieces % TokensPerProgressReport == 0)
-                    progress?.Report(new RefactoringProgress($"generating ({pieces} tokens)", Math.Min(99, 100 * pieces / maxNewTokens)));
+                    progress?.Report(new RefactoringProgress($"generating ({pieces} tokens)", Math.Min(99, 100 * pieces / request.MaxNewTokens)));
             }
             Generated?.Invoke();
             return result!;

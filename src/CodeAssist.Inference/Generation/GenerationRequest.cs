@@ -21,7 +21,19 @@ public sealed record GenerationRequest(string Prompt, int MaxNewTokens)
     /// to start with it, and the text returned and streamed leaves it out, so it continues from the cursor.
     /// </summary>
     public string HealedText { get; init; } = "";
+
+    /// <summary>
+    /// The pieces <see cref="Prompt"/> was built from when it is a FIM prompt. The in-process model reads the prompt;
+    /// a server that builds FIM prompts itself (llama.cpp's <c>/infill</c>) gets the pieces.
+    /// </summary>
+    public Prompts.FimRequest? Fim { get; init; }
+
+    /// <summary>The turns <see cref="Prompt"/> was built from when it is a chat prompt, for servers with a chat route.</summary>
+    public ChatTurns? Chat { get; init; }
 }
+
+/// <summary>A one-exchange conversation: what the chat template of <see cref="GenerationRequest.Prompt"/> wraps.</summary>
+public sealed record ChatTurns(string System, string User);
 
 public enum StopReason
 {

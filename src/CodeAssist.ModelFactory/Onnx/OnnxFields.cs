@@ -22,20 +22,29 @@ internal static class OnnxFields
     public const int NodeName = 3;
     public const int NodeOperatorType = 4;
     public const int NodeAttribute = 5;
+    public const int NodeDomain = 7;
 
     public const int AttributeName = 1;
     public const int AttributeFloat = 2;
     public const int AttributeInt = 3;
+    public const int AttributeTensor = 5;
     public const int AttributeInts = 8;
     public const int AttributeType = 20;
     public const long AttributeTypeFloat = 1;
     public const long AttributeTypeInt = 2;
+    public const long AttributeTypeTensor = 4;
     public const long AttributeTypeInts = 7;
 
     public const int TensorDimensions = 1;
     public const int TensorDataType = 2;
     public const int TensorName = 8;
     public const int TensorRawData = 9;
+    public const int TensorExternalData = 13;
+    public const int TensorDataLocation = 14;
+    public const long TensorDataLocationExternal = 1;
+
+    public const int StringEntryKey = 1;
+    public const int StringEntryValue = 2;
 
     public const int ValueInfoName = 1;
     public const int ValueInfoType = 2;

@@ -59,21 +59,32 @@ internal sealed class OnnxGraphBuilder
     public string Node(string operatorType, string output, string[] inputs, params OnnxAttribute[] attributes) =>
         Node(operatorType, [output], inputs, attributes)[0];
 
-    public string[] Node(string operatorType, string[] outputs, string[] inputs, params OnnxAttribute[] attributes)
+    public string[] Node(string operatorType, string[] outputs, string[] inputs, params OnnxAttribute[] attributes) =>
+        Add(new OnnxNode(operatorType, inputs, outputs, attributes));
+
+    /// <summary>
+    /// Adds a node with its own name and operator domain, as the GenAI model builder writes them
+    /// ("/model/layers.0/attn/GroupQueryAttention"). An empty string stands for an omitted optional input or
+    /// output, as in ONNX itself.
+    /// </summary>
+    public string[] NamedNode(string name, string domain, string operatorType, string[] outputs, string[] inputs, params OnnxAttribute[] attributes) =>
+        Add(new OnnxNode(operatorType, inputs, outputs, attributes, domain, name));
+
+    private string[] Add(OnnxNode node)
     {
-        foreach (var input in inputs)
+        foreach (var input in node.Inputs)
         {
-            if (!names.Contains(input))
+            if (input.Length > 0 && !names.Contains(input))
             {
-                throw new InvalidOperationException($"Input '{input}' of the {operatorType} node producing '{outputs[0]}' is not defined yet.");
+                throw new InvalidOperationException($"Input '{input}' of the {node.OperatorType} node producing '{node.Outputs[0]}' is not defined yet.");
             }
         }
-        foreach (var output in outputs)
+        foreach (var output in node.Outputs.Where(output => output.Length > 0))
         {
             Claim(output);
         }
-        nodes.Add(new OnnxNode(operatorType, inputs, outputs, attributes));
-        return outputs;
+        nodes.Add(node);
+        return node.Outputs;
     }
 
     private void Claim(string name)

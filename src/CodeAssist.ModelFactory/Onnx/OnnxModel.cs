@@ -6,8 +6,11 @@ namespace CodeAssist.ModelFactory.Onnx;
 internal enum OnnxElementType
 {
     Float = 1,
+    UInt8 = 2,
+    Int32 = 6,
     Int64 = 7,
     Bool = 9,
+    Float16 = 10,
 }
 
 /// <summary>A tensor dimension: either a fixed size or a symbolic name such as "batch_size".</summary>
@@ -34,6 +37,9 @@ internal sealed record OnnxTensor(string Name, OnnxElementType ElementType, long
         return new OnnxTensor(name, OnnxElementType.Float, dimensions, raw);
     }
 
+    public static OnnxTensor FromBytes(string name, long[] dimensions, byte[] values) =>
+        new(name, OnnxElementType.UInt8, dimensions, values);
+
     public static OnnxTensor FromInt64s(string name, long[] dimensions, ReadOnlySpan<long> values)
     {
         var raw = new byte[values.Length * sizeof(long)];
@@ -53,6 +59,9 @@ internal abstract record OnnxAttribute(string Name)
     public static OnnxAttribute Ints(string name, params long[] values) => new IntsAttribute(name, values);
 
     public static OnnxAttribute Float(string name, float value) => new FloatAttribute(name, value);
+
+    /// <summary>A tensor-valued attribute, such as a Constant node's "value".</summary>
+    public static OnnxAttribute Tensor(string name, OnnxTensor value) => new TensorAttribute(name, value);
 
     public abstract void WriteValue(ProtobufWriter attribute);
 
@@ -77,6 +86,15 @@ internal abstract record OnnxAttribute(string Name)
         }
     }
 
+    private sealed record TensorAttribute(string Name, OnnxTensor Value) : OnnxAttribute(Name)
+    {
+        public override void WriteValue(ProtobufWriter attribute)
+        {
+            attribute.WriteMessage(OnnxFields.AttributeTensor, tensor => OnnxModelSerializer.WriteInlineTensor(tensor, Value));
+            attribute.WriteInt64(OnnxFields.AttributeType, OnnxFields.AttributeTypeTensor);
+        }
+    }
+
     private sealed record FloatAttribute(string Name, float Value) : OnnxAttribute(Name)
     {
         public override void WriteValue(ProtobufWriter attribute)
@@ -87,5 +105,11 @@ internal abstract record OnnxAttribute(string Name)
     }
 }
 
-/// <summary>One operator application; the node is named after its first output.</summary>
-internal sealed record OnnxNode(string OperatorType, string[] Inputs, string[] Outputs, OnnxAttribute[] Attributes);
+/// <summary>
+/// One operator application. <paramref name="Name"/> is null for nodes named after their first output;
+/// <paramref name="Domain"/> is "" for standard ONNX operators and "com.microsoft" for ONNX Runtime's own.
+/// </summary>
+internal sealed record OnnxNode(string OperatorType, string[] Inputs, string[] Outputs, OnnxAttribute[] Attributes, string Domain = "", string? Name = null);
+
+/// <summary>An operator set the model imports: a domain and its version.</summary>
+internal sealed record OnnxOperatorSet(string Domain, long Version);

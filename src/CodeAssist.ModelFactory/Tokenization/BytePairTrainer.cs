@@ -13,9 +13,9 @@ internal static class BytePairTrainer
     /// <summary>The byte-level tokens (index = id, the 256 single bytes first) and the merges in rank order.</summary>
     public sealed record Result(IReadOnlyList<string> Tokens, IReadOnlyList<(int Left, int Right)> Merges);
 
-    public static Result Train(IEnumerable<string> texts, int tokenCount)
+    public static Result Train(IEnumerable<string> texts, int tokenCount, Func<string, List<string>> splitWords)
     {
-        var corpus = Corpus.Count(texts);
+        var corpus = Corpus.Count(texts, splitWords);
         var tokens = Enumerable.Range(0, 256).Select(value => ByteLevelAlphabet.CharacterFor((byte)value).ToString()).ToList();
         var idByToken = Enumerable.Range(0, 256).ToDictionary(id => tokens[id], id => id, StringComparer.Ordinal);
         var merges = new List<(int Left, int Right)>();
@@ -72,12 +72,12 @@ internal static class BytePairTrainer
             Apply(changed);
         }
 
-        public static Corpus Count(IEnumerable<string> texts)
+        public static Corpus Count(IEnumerable<string> texts, Func<string, List<string>> splitWords)
         {
             var frequencyByWord = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var text in texts)
             {
-                foreach (var word in GptPreTokenizer.Split(text))
+                foreach (var word in splitWords(text))
                 {
                     frequencyByWord[word] = frequencyByWord.GetValueOrDefault(word) + 1;
                 }

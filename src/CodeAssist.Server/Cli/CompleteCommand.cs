@@ -34,7 +34,7 @@ internal static class CompleteCommand
                 var clock = Stopwatch.StartNew();
                 var trigger = settings.Candidates > 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic;
                 var result = await session.State.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, l, c, trigger), cancellationToken).ConfigureAwait(false);
-                Console.Error.WriteLine($"codeassist: {loaded.Name} on {loaded.Device.DisplayName}, {result.Items.Count} suggestion(s) in {clock.ElapsedMilliseconds} ms");
+                Console.Error.WriteLine($"codeassist: {loaded.Name} on {loaded.Backend}, {result.Items.Count} suggestion(s) in {clock.ElapsedMilliseconds} ms");
                 if (result.Items.Count == 0)
                 {
                     Console.Error.WriteLine("codeassist: no suggestion at this position (the model's output was empty after clean-up)");

@@ -1,19 +1,19 @@
 using System.CommandLine;
 using CodeAssist.Engine.Models;
 using CodeAssist.Inference.Models;
-using CodeAssist.ModelFactory;
 
 namespace CodeAssist.Server.Cli;
 
 /// <summary>
-/// `codeassist model list|verify|add|create`: models live in the models directory; `add` copies a folder brought
-/// over by hand (air-gapped machines) and verifies it. Nothing ever downloads by itself.
+/// `codeassist model list|verify|add`: models live in the models directory; `add` copies a folder brought
+/// over by hand (air-gapped machines) and verifies it. Nothing ever downloads by itself. Test models are written by
+/// the development tool (`codeassist-bench model create`), not by the shipped command.
 /// </summary>
 internal static class ModelCommand
 {
     public static Command Create() => new("model", "Manage local models (nothing is ever downloaded)")
     {
-        List(), Verify(), Add(), CreateModel(),
+        List(), Verify(), Add(),
     };
 
     private static Command List()
@@ -87,41 +87,6 @@ internal static class ModelCommand
                 Directory.Delete(target, recursive: true);
             Directory.Move(staging, target);
             Console.Out.WriteLine($"installed {targetName} in {target}");
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command CreateModel()
-    {
-        var directory = new Argument<DirectoryInfo>("dir") { Description = "Folder to write the model into" };
-        var kind = new Option<string>("--kind") { Description = "random (seeded random weights) or scripted (greedy output is --script)", DefaultValueFactory = _ => "random" };
-        kind.AcceptOnlyFromAmong("random", "scripted");
-        var script = new Option<string?>("--script") { Description = "For --kind scripted: the exact text the model generates after a FIM prompt" };
-        var size = new Option<string>("--size") { Description = "For --kind random: tiny (tests) or realistic (4 layers x 256 hidden, benchmarks)", DefaultValueFactory = _ => "tiny" };
-        size.AcceptOnlyFromAmong("tiny", "realistic");
-        var seed = new Option<int>("--seed") { Description = "Seed of the random weights", DefaultValueFactory = _ => 1 };
-        var name = new Option<string?>("--name") { Description = "Model name written into codeassist.json" };
-        var command = new Command("create", "Write a test model in the GenAI folder format (deterministic)") { directory, kind, script, size, seed, name };
-        command.SetAction(parse =>
-        {
-            var path = parse.GetValue(directory)!.FullName;
-            if (parse.GetValue(kind) == "scripted")
-            {
-                var text = parse.GetValue(script);
-                if (text is null)
-                {
-                    Console.Error.WriteLine("codeassist: --kind scripted needs --script TEXT");
-                    return 2;
-                }
-                ModelFolderWriter.WriteScripted(path, text.Replace("\\n", "\n"), parse.GetValue(name) ?? "codeassist-scripted");
-            }
-            else
-            {
-                var shape = parse.GetValue(size) == "realistic" ? DecoderShape.Realistic : DecoderShape.Tiny;
-                ModelFolderWriter.WriteRandom(path, shape, parse.GetValue(seed), parse.GetValue(name) ?? "codeassist-random");
-            }
-            Console.Out.WriteLine($"wrote {path}");
             return 0;
         });
         return command;

@@ -67,7 +67,7 @@ internal static class RefactorCommand
                     Console.Error.WriteLine($"codeassist: {title} refused after {clock.ElapsedMilliseconds} ms ({result.Timings}): {refusal}");
                     return 1;
                 }
-                Console.Error.WriteLine($"codeassist: {title} with {loaded.Name} on {loaded.Device.DisplayName} in {clock.ElapsedMilliseconds} ms ({result.Timings}); the compiler found no new errors");
+                Console.Error.WriteLine($"codeassist: {title} with {loaded.Name} on {loaded.Backend} in {clock.ElapsedMilliseconds} ms ({result.Timings}); the compiler found no new errors");
                 foreach (var change in result.Changes)
                 {
                     var relative = Path.GetRelativePath(workspaceRoot, change.FilePath).Replace('\\', '/');

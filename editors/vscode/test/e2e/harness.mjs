@@ -21,6 +21,11 @@ export function configuration() {
   if (!server || !path.isAbsolute(server) || !fs.existsSync(server)) {
     throw new Error(`CODEASSIST_SERVER must be the absolute path of the published codeassist executable (is "${server ?? ''}"); run-tests.sh publishes one when it is unset.`);
   }
+  // The development tool writes the scripted model; the shipped server carries no model factory.
+  const bench = process.env.CODEASSIST_BENCH;
+  if (!bench || !path.isAbsolute(bench) || !fs.existsSync(bench)) {
+    throw new Error(`CODEASSIST_BENCH must be the absolute path of the published codeassist-bench executable (is "${bench ?? ''}"); run-tests.sh publishes one when it is unset.`);
+  }
   const e2eHome = process.env.CODEASSIST_E2E_HOME ?? path.join(os.homedir(), '.cache', 'codeassist-vscode-e2e');
   const codeServer = process.env.CODE_SERVER ?? path.join(e2eHome, 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
   if (!fs.existsSync(codeServer)) throw new Error(`code-server not found at ${codeServer}; run ci-setup.sh or set CODE_SERVER.`);
@@ -28,7 +33,7 @@ export function configuration() {
   if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}; run ci-setup.sh (apt-get install chromium) or set CHROMIUM.`);
   const vsix = process.env.CODEASSIST_VSIX ?? path.join(extensionRoot, 'codeassist.vsix');
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} not found; run "npm run package" first.`);
-  return { server, codeServer, chromiumPath, vsix };
+  return { server, bench, codeServer, chromiumPath, vsix };
 }
 
 function run(command, args, what) {
@@ -81,7 +86,7 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
   const browserProfile = path.join(root, 'chromium-profile');
   fs.mkdirSync(artifacts, { recursive: true });
 
-  run(config.server, ['model', 'create', model, '--kind', 'scripted', '--script', script], 'Creating the scripted model');
+  run(config.bench, ['model', 'create', model, '--kind', 'scripted', '--script', script], 'Creating the scripted model');
   fs.cpSync(fixture, workspace, { recursive: true });
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({

@@ -12,7 +12,7 @@ internal sealed class DoctorHandler(ServerState state)
     {
         state.EnsureInitialized();
         var model = await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);
-        var report = await Task.Run(() => DoctorReport.Collect(model, state.Settings.ModelPath, state.Models.LoadError, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var report = await Task.Run(() => DoctorReport.Collect(model as Inference.LanguageModel, state.Settings.ModelPath, state.Models.LoadError, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new DoctorResult(report.ToText());
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>The size of a generated solution.</summary>
 public sealed record SolutionShape(int Projects, int FilesPerProject, int MethodsPerClass)
@@ -9,7 +9,7 @@ public sealed record SolutionShape(int Projects, int FilesPerProject, int Method
     /// <summary>About 100,000 lines: 8 projects × 50 files of about 250 lines.</summary>
     public static SolutionShape Full { get; } = new(Projects: 8, FilesPerProject: 50, MethodsPerClass: 20);
 
-    /// <summary>About 10,000 lines, for <c>codeassist bench --quick</c>.</summary>
+    /// <summary>About 10,000 lines, for <c>codeassist-bench bench --quick</c>.</summary>
     public static SolutionShape Quick { get; } = new(Projects: 4, FilesPerProject: 10, MethodsPerClass: 20);
 }
 

@@ -1,7 +1,7 @@
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>A cursor position the context benchmark creates by typing into a generated file.</summary>
 internal sealed record ProbeEdit(string Kind, int Offset, string Inserted);

@@ -5,7 +5,7 @@ using CodeAssist.Engine.Documents;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Generation;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 internal sealed record TimeToCompletion(double LooseAfterInitializeMs, double SolutionLoadedAfterInitializeMs, double WithSolutionAfterInitializeMs,
     double FirstAfterLoadMs, bool? MembersBeforeLoad, bool MembersAfterLoad, double InitializeMs);

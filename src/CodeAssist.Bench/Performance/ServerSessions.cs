@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>What the start-up sessions measured.</summary>
 internal sealed record StartupSample(double InitializeMs, double? PeakMiB);

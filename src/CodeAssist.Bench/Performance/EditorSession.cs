@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis.Text;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>A document as the editor side holds it: its text and version, kept equal to what the server was told.</summary>
 internal sealed class EditorDocument(Uri uri, string text)

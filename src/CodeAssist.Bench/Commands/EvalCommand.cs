@@ -4,11 +4,13 @@ using System.Globalization;
 using System.Text.Json;
 using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
+using CodeAssist.Server;
+using CodeAssist.Server.Cli;
 
-namespace CodeAssist.Server.Cli;
+namespace CodeAssist.Bench.Commands;
 
 /// <summary>
-/// `codeassist eval --model DIR --set FILE`: exact match and edit similarity of fill-in-the-middle completions
+/// `codeassist-bench eval --model DIR --set FILE`: exact match and edit similarity of fill-in-the-middle completions
 /// through the server's own pipeline (context, model, post-processing). The set is JSON lines of
 /// {file, prefix, suffix, middle}; when a files/ folder lies beside it (the held-out files the training tool
 /// writes), it is copied to a scratch workspace so Roslyn sees real files, and each example's file is written
@@ -48,14 +50,14 @@ internal static class EvalCommand
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{report.Model}: {report.Examples} examples, exact match {report.ExactMatch:P1}, edit similarity {report.EditSimilarity:F3}, {report.MeanMilliseconds:F0} ms per completion, semantic context {(report.SemanticContext ? "on" : "off")}, {report.Errors} pipeline errors"));
                 foreach (var error in report.Results.Where(r => r.Error is not null).Select(r => r.Error).Distinct().Take(3))
-                    Console.Error.WriteLine($"codeassist: pipeline error (scored as no suggestion): {error}");
+                    Console.Error.WriteLine($"codeassist-bench: pipeline error (scored as no suggestion): {error}");
                 if (parse.GetValue(json) is { } output)
                     await File.WriteAllTextAsync(output.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or FileNotFoundException or JsonException or DirectoryNotFoundException)
             {
-                Console.Error.WriteLine($"codeassist: {e.Message}");
+                Console.Error.WriteLine($"codeassist-bench: {e.Message}");
                 return 2;
             }
         });
@@ -82,7 +84,7 @@ internal static class EvalCommand
             state.LoadModel();
             if (await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
             {
-                Console.Error.WriteLine($"codeassist: {state.Models.LoadError}");
+                Console.Error.WriteLine($"codeassist-bench: {state.Models.LoadError}");
                 return null;
             }
 
@@ -128,7 +130,7 @@ internal static class EvalCommand
                         await File.WriteAllTextAsync(path, original, cancellationToken).ConfigureAwait(false);
                 }
                 if (results.Count % 25 == 0)
-                    Console.Error.WriteLine($"codeassist: {results.Count}/{examples.Count} examples");
+                    Console.Error.WriteLine($"codeassist-bench: {results.Count}/{examples.Count} examples");
             }
             return new EvalReport(loaded.Name, modelPath ?? "(default)", semanticContext, results.Count, results.Count(r => r.Error is not null),
                 results.Count == 0 ? 0 : results.Average(r => r.Exact ? 1.0 : 0.0),

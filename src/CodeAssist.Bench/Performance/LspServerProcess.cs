@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>An answer from the server, with the moment its last byte was read.</summary>
 internal sealed record LspResponse(JsonObject Message, long ReceivedAt)
@@ -69,12 +69,13 @@ internal sealed class LspServerProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts this very program as `codeassist serve`: the apphost when it runs as one, otherwise the runtime with
-    /// codeassist.dll, so the server measured is the build that measures it.
+    /// Starts `codeassist serve`: $CODEASSIST_SERVER when it is set (the published server, as the editor tests use it),
+    /// otherwise the `codeassist` built beside this tool (the bench references the server project, so one build carries
+    /// both): its apphost where there is one, else the runtime with codeassist.dll.
     /// </summary>
     public static LspServerProcess Start(IEnumerable<string> serveArguments)
     {
-        var executable = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this executable is unknown, so the server cannot be started");
+        var (executable, prefix) = ServerCommand();
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = true,
@@ -82,13 +83,31 @@ internal sealed class LspServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (Path.GetFileNameWithoutExtension(executable).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            start.ArgumentList.Add(typeof(LspServerProcess).Assembly.Location);
+        foreach (var argument in prefix)
+            start.ArgumentList.Add(argument);
         start.ArgumentList.Add("serve");
         foreach (var argument in serveArguments)
             start.ArgumentList.Add(argument);
         var startedAt = Clock.Now();
         return new LspServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start"), startedAt);
+    }
+
+    /// <summary>The server executable and the arguments that come before its command.</summary>
+    public static (string Executable, IReadOnlyList<string> Prefix) ServerCommand()
+    {
+        if (Environment.GetEnvironmentVariable("CODEASSIST_SERVER") is { Length: > 0 } configured)
+        {
+            if (!File.Exists(configured))
+                throw new InvalidOperationException($"CODEASSIST_SERVER names {configured}, which does not exist; point it at a published codeassist executable or unset it");
+            return configured.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ("dotnet", [configured]) : (configured, []);
+        }
+        var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "codeassist.exe" : "codeassist");
+        if (File.Exists(apphost))
+            return (apphost, []);
+        var assembly = Path.Combine(AppContext.BaseDirectory, "codeassist.dll");
+        if (File.Exists(assembly))
+            return ("dotnet", [assembly]);
+        throw new InvalidOperationException($"no codeassist server beside {AppContext.BaseDirectory}; set CODEASSIST_SERVER to a published codeassist executable");
     }
 
     public async Task<LspResponse> RequestAsync(string method, object? parameters, TimeSpan? timeout = null)

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
-/// <summary>Everything one `codeassist bench` run measured; serialised with snake_case keys (overhead_ratio, …).</summary>
+/// <summary>Everything one `codeassist-bench bench` run measured; serialised with snake_case keys (overhead_ratio, …).</summary>
 public sealed record BenchReport
 {
     public required string Mode { get; init; }

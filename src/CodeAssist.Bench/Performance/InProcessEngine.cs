@@ -2,7 +2,7 @@ using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Workspace;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>
 /// The server's context pipeline wired as <see cref="ServerState"/> wires it (open documents laid over the loaded

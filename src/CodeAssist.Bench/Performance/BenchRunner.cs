@@ -5,10 +5,10 @@ using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.ModelFactory;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>
-/// Runs every measurement of `codeassist bench` in one process run, in an order that keeps them apart: generation
+/// Runs every measurement of `codeassist-bench bench` in one process run, in an order that keeps them apart: generation
 /// alone, context builds in-process, then server children over stdio. Everything it creates lives in one temporary
 /// folder that is deleted at the end.
 /// </summary>

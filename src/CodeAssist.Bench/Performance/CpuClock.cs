@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>
 /// CPU time consumed by a process. On a shared machine wall time says how long a user waited; CPU time says how much

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>Percentiles of one measured quantity, in milliseconds unless its name says otherwise.</summary>
 public sealed record Distribution(int Count, double P50, double P95, double Min, double Max)

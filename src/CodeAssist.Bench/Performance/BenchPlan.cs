@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>How much of everything one run measures: <c>--quick</c> keeps the whole run under two minutes on two busy cores.</summary>
 internal sealed record BenchPlan(

@@ -1,6 +1,6 @@
 using CodeAssist.Engine.Context;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>
 /// The server's context sources, each timed, behind a probe that asks for the request's semantic model first (as the

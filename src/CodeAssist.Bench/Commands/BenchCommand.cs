@@ -1,12 +1,12 @@
 using System.CommandLine;
 using CodeAssist.Inference.Models;
-using CodeAssist.Server.Bench;
+using CodeAssist.Bench.Performance;
 using Spectre.Console;
 
-namespace CodeAssist.Server.Cli;
+namespace CodeAssist.Bench.Commands;
 
 /// <summary>
-/// `codeassist bench [--quick] [--json FILE] [--model DIR]`: the server's own overhead over a raw generation, start-up,
+/// `codeassist-bench bench [--quick] [--json FILE] [--model DIR]`: the server's own overhead over a raw generation, start-up,
 /// context builds on a generated solution, the type-through cache, a typing session, KV reuse, throughput and memory,
 /// measured in one run (see docs/PERFORMANCE.md for the method).
 /// </summary>
@@ -24,7 +24,7 @@ internal static class BenchCommand
             var modelPath = parse.GetValue(model);
             if (modelPath is not null && ModelFolder.Verify(Path.GetFullPath(modelPath)) is { Count: > 0 } problems)
             {
-                Console.Error.WriteLine($"codeassist: the model folder {Path.GetFullPath(modelPath)} cannot be used: {string.Join("; ", problems)}");
+                Console.Error.WriteLine($"codeassist-bench: the model folder {Path.GetFullPath(modelPath)} cannot be used: {string.Join("; ", problems)}");
                 return 2;
             }
             var plan = (parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full) with { ContextOnly = parse.GetValue(contextOnly) };

@@ -3,7 +3,7 @@ using CodeAssist.Inference;
 using CodeAssist.Inference.Generation;
 using CodeAssist.Inference.Prompts;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>Generation alone, in the bench process: throughput, time to first token and what KV prefix reuse saves.</summary>
 internal static class ModelBenchmark

@@ -1,14 +1,14 @@
 using System.Globalization;
 using Spectre.Console;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>The report as a table of figure, value and goal, for people; the JSON is for tools and PERFORMANCE.md.</summary>
 internal static class BenchTable
 {
     public static Table Of(BenchReport report)
     {
-        var table = new Table().Border(TableBorder.Simple).Title($"codeassist bench ({report.Mode}, {report.TotalSeconds:F0} s)")
+        var table = new Table().Border(TableBorder.Simple).Title($"codeassist-bench bench ({report.Mode}, {report.TotalSeconds:F0} s)")
             .AddColumn("figure").AddColumn("value").AddColumn("goal");
         void Row(string figure, string value, string goal = "") => table.AddRow(Markup.Escape(figure), Markup.Escape(value), Markup.Escape(goal));
         void Section(string title) => table.AddRow($"[bold]{Markup.Escape(title)}[/]", "", "");

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Spectre.Console;
 
-namespace CodeAssist.Server.Bench;
+namespace CodeAssist.Bench.Performance;
 
 /// <summary>One phase of the run, advanced as its iterations finish.</summary>
 internal interface IBenchStep : IDisposable

@@ -1,0 +1,251 @@
+using System.Globalization;
+using CodeAssist.ModelFactory.Onnx;
+
+namespace CodeAssist.ModelFactory.Builder;
+
+/// <summary>
+/// The decoder graph onnxruntime-genai's model builder (src/python/py/models/builder.py, builders/base.py) writes for
+/// qwen2, llama and phi3 on the CPU execution provider: node for node the same operator types, domains,
+/// attributes, node names and value names, so that ONNX Runtime runs the same kernels as on a user's model.
+/// <list type="bullet">
+/// <item>attention mask → ReduceSum − 1 → Cast int32 = seqlens_k; Shape → Gather(1) → Cast int32 = total_sequence_length</item>
+/// <item>Gather embedding (float32) → per layer SimplifiedLayerNormalization (first) or SkipSimplifiedLayerNormalization
+/// (com.microsoft) → one packed Q/K/V projection (+ packed bias for Qwen2) → GroupQueryAttention (com.microsoft,
+/// do_rotary with cos_cache/sin_cache [context, head size / 2], past and present key/value sharing one buffer)
+/// → o_proj → SkipSimplifiedLayerNormalization → gate/up projections, x·Sigmoid(x) → down_proj</item>
+/// <item>a final SkipSimplifiedLayerNormalization and lm_head producing "logits"</item>
+/// </list>
+/// At int4 every projection and lm_head is MatMulNBits (bits 4, symmetric, no zero points) as the builder's
+/// MatMulNBitsQuantizer leaves it; the embedding stays float32. Position ids are not an input: rotary runs inside
+/// GroupQueryAttention from seqlens_k.
+/// </summary>
+internal sealed class BuilderDecoderGraph
+{
+    public const string ExternalDataSuffix = ".data";
+    private const string Microsoft = "com.microsoft";
+
+    /// <summary>The builder's header: IR 10, opset 21 and com.microsoft 1, producer "onnxruntime-genai".</summary>
+    public static OnnxModelHeader Header { get; } = new(10, "onnxruntime-genai", [new OnnxOperatorSet("", 21), new OnnxOperatorSet(Microsoft, 1)]);
+
+    private readonly OnnxGraphBuilder graph = new();
+    private readonly DecoderWeights weights;
+    private readonly DecoderShape shape;
+    private readonly BuilderModelOptions options;
+    private readonly HashSet<string> constants = new(StringComparer.Ordinal);
+    private string root = "";
+    private string skip = "";
+    private bool firstNorm = true;
+
+    private BuilderDecoderGraph(DecoderWeights weights, BuilderModelOptions options)
+    {
+        this.weights = weights;
+        shape = weights.Shape;
+        this.options = options;
+    }
+
+    public static OnnxGraphBuilder Build(DecoderWeights weights, BuilderModelOptions options) =>
+        new BuilderDecoderGraph(weights, options).BuildGraph();
+
+    private OnnxGraphBuilder BuildGraph()
+    {
+        DeclareInputs();
+        var (seqlensK, totalSequenceLength) = AttentionMaskSubgraph();
+        Embedding();
+        for (var layer = 0; layer < shape.Layers; layer++)
+        {
+            var attentionInput = Norm(layer, "input", DecoderWeights.LayerTensorName(layer, "input_layernorm"), last: false);
+            Attention(layer, attentionInput, seqlensK, totalSequenceLength);
+            var mlpInput = Norm(layer, "post_attention", DecoderWeights.LayerTensorName(layer, "post_attention_layernorm"), last: false);
+            Mlp(layer, mlpInput);
+        }
+        var final = Norm(shape.Layers, "final_norm", DecoderWeights.FinalNormName, last: true);
+        Projection("/lm_head/MatMul", "lm_head.MatMul", final, weights[DecoderWeights.LmHeadName], shape.Hidden, weights.VocabSize, output: DecoderIoNames.Logits);
+        DeclareOutputs();
+        return graph;
+    }
+
+    private void DeclareInputs()
+    {
+        graph.Input(DecoderIoNames.InputIds, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension);
+        graph.Input(DecoderIoNames.AttentionMask, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.TotalSequenceDimension);
+        for (var layer = 0; layer < shape.Layers; layer++)
+        {
+            graph.Input(DecoderIoNames.PastKey(layer), OnnxElementType.Float, CacheShape(DecoderIoNames.PastSequenceDimension));
+            graph.Input(DecoderIoNames.PastValue(layer), OnnxElementType.Float, CacheShape(DecoderIoNames.PastSequenceDimension));
+        }
+    }
+
+    private void DeclareOutputs()
+    {
+        graph.Output(DecoderIoNames.Logits, OnnxElementType.Float, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension, weights.VocabSize);
+        for (var layer = 0; layer < shape.Layers; layer++)
+        {
+            graph.Output(DecoderIoNames.PresentKey(layer), OnnxElementType.Float, CacheShape(DecoderIoNames.TotalSequenceDimension));
+            graph.Output(DecoderIoNames.PresentValue(layer), OnnxElementType.Float, CacheShape(DecoderIoNames.TotalSequenceDimension));
+        }
+    }
+
+    private OnnxDimension[] CacheShape(string sequenceDimension) =>
+        [DecoderIoNames.BatchDimension, shape.KeyValueHeadCount, sequenceDimension, shape.HeadSize];
+
+    /// <summary>GroupQueryAttention's seqlens_k (mask sum − 1 per row, int32) and total_sequence_length (mask width, int32).</summary>
+    private (string SeqlensK, string TotalSequenceLength) AttentionMaskSubgraph()
+    {
+        const string basename = "/model/attn_mask_reformat/attn_mask_subgraph";
+        var sum = Node($"{basename}/ReduceSum", "", "ReduceSum", [DecoderIoNames.AttentionMask, Int64s(1)], OnnxAttribute.Int("keepdims", 0));
+        var lengths = Node($"{basename}/Sub", "", "Sub", [sum, Int64s(1)]);
+        var seqlensK = Node($"{basename}/Sub/Cast", "", "Cast", [lengths], OnnxAttribute.Int("to", (long)OnnxElementType.Int32));
+        var maskShape = Node($"{basename}/Shape", "", "Shape", [DecoderIoNames.AttentionMask]);
+        var width = Node($"{basename}/Gather", "", "Gather", [maskShape, Int64(1)], OnnxAttribute.Int("axis", 0));
+        var total = Node($"{basename}/Gather/Cast", "", "Cast", [width], OnnxAttribute.Int("to", (long)OnnxElementType.Int32));
+        return (seqlensK, total);
+    }
+
+    private void Embedding()
+    {
+        graph.Floats(DecoderWeights.EmbedTokensName, [weights.VocabSize, shape.Hidden], weights[DecoderWeights.EmbedTokensName]);
+        root = skip = Node("/model/embed_tokens/Gather", "", "Gather", [DecoderWeights.EmbedTokensName, DecoderIoNames.InputIds]);
+    }
+
+    /// <summary>
+    /// The builder's layer norms: the first is SimplifiedLayerNormalization; every later one is
+    /// SkipSimplifiedLayerNormalization, which adds the residual (root) and the sublayer's output (skip) and
+    /// passes the sum on as output 3, the next residual. The final one has no output 3.
+    /// </summary>
+    private string Norm(int layer, string location, string weightName, bool last)
+    {
+        var weight = $"model.layers.{layer}.{location}_layernorm.weight";
+        graph.Floats(weight, [shape.Hidden], weights[weightName]);
+        var output0 = $"/model/layers.{layer}/{location}_layernorm/output_0";
+        var epsilon = OnnxAttribute.Float("epsilon", options.RmsNormEpsilon);
+        if (firstNorm)
+        {
+            firstNorm = false;
+            graph.NamedNode($"/model/layers.{layer}/{location}_layernorm/LayerNorm", "", "SimplifiedLayerNormalization", [output0], [root, weight],
+                epsilon, OnnxAttribute.Int("axis", -1), OnnxAttribute.Int("stash_type", 1));
+            return output0;
+        }
+        var output3 = $"/model/layers.{layer}/{location}_layernorm/output_3";
+        graph.NamedNode($"/model/layers.{layer}/{location}_layernorm/SkipLayerNorm", Microsoft, "SkipSimplifiedLayerNormalization",
+            last ? [output0] : [output0, "", "", output3], [root, skip, weight], epsilon);
+        if (!last)
+        {
+            root = output3;
+        }
+        return output0;
+    }
+
+    private void Attention(int layer, string input, string seqlensK, string totalSequenceLength)
+    {
+        string Weight(string name) => DecoderWeights.LayerTensorName(layer, name);
+        var (hidden, keyValueWidth) = (shape.Hidden, shape.KeyValueWidth);
+        var packedWidth = hidden + 2 * keyValueWidth;
+
+        // The builder packs Q, K and V into one MatMul (use_packed_matmul) on every EP but DirectML.
+        var packed = new float[hidden * packedWidth];
+        var (query, key, value) = (weights[Weight("self_attn.q_proj")], weights[Weight("self_attn.k_proj")], weights[Weight("self_attn.v_proj")]);
+        for (var row = 0; row < hidden; row++)
+        {
+            Array.Copy(query, row * hidden, packed, row * packedWidth, hidden);
+            Array.Copy(key, row * keyValueWidth, packed, row * packedWidth + hidden, keyValueWidth);
+            Array.Copy(value, row * keyValueWidth, packed, row * packedWidth + hidden + keyValueWidth, keyValueWidth);
+        }
+        var qkv = Projection($"/model/layers.{layer}/attn/qkv_proj/MatMul", $"model.layers.{layer}.attn.qkv_proj.MatMul", input, packed, hidden, packedWidth);
+        if (shape.AttentionBias)
+        {
+            var bias = $"model.layers.{layer}.attn.qkv_proj.Add.bias";
+            graph.Floats(bias, [packedWidth], [
+                .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.q_proj")],
+                .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.k_proj")],
+                .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.v_proj")]]);
+            qkv = Node($"/model/layers.{layer}/attn/qkv_proj/Add", "", "Add", [qkv, bias]);
+        }
+        if (layer == 0)
+        {
+            RotaryCaches();
+        }
+        var attentionName = $"/model/layers.{layer}/attn/GroupQueryAttention";
+        var attention = graph.NamedNode(attentionName, Microsoft, "GroupQueryAttention",
+            [$"{attentionName}/output_0", DecoderIoNames.PresentKey(layer), DecoderIoNames.PresentValue(layer)],
+            [qkv, "", "", DecoderIoNames.PastKey(layer), DecoderIoNames.PastValue(layer), seqlensK, totalSequenceLength, "cos_cache", "sin_cache", "", ""],
+            OnnxAttribute.Int("num_heads", shape.Heads),
+            OnnxAttribute.Int("kv_num_heads", shape.KeyValueHeadCount),
+            OnnxAttribute.Float("scale", 1f / MathF.Sqrt(shape.HeadSize)),
+            OnnxAttribute.Int("local_window_size", options.LocalWindowSize),
+            OnnxAttribute.Float("softcap", 0f),
+            OnnxAttribute.Int("do_rotary", 1),
+            OnnxAttribute.Int("rotary_interleaved", 0))[0];
+        skip = Projection($"/model/layers.{layer}/attn/o_proj/MatMul", $"model.layers.{layer}.attn.o_proj.MatMul", attention, weights[Weight("self_attn.o_proj")], hidden, hidden);
+    }
+
+    /// <summary>cos/sin of every position's angles, [context, head size / 2]: the first half of the rotate_half tables.</summary>
+    private void RotaryCaches()
+    {
+        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize);
+        var half = shape.HeadSize / 2;
+        float[] FirstHalves(float[] table) =>
+            [.. Enumerable.Range(0, shape.ContextLength).SelectMany(position => table.AsSpan(position * shape.HeadSize, half).ToArray())];
+        graph.Floats("cos_cache", [shape.ContextLength, half], FirstHalves(cosine));
+        graph.Floats("sin_cache", [shape.ContextLength, half], FirstHalves(sine));
+    }
+
+    private void Mlp(int layer, string input)
+    {
+        string Weight(string name) => DecoderWeights.LayerTensorName(layer, name);
+        var (hidden, intermediate) = (shape.Hidden, shape.Intermediate);
+        var gate = Projection($"/model/layers.{layer}/mlp/gate_proj/MatMul", $"model.layers.{layer}.mlp.gate_proj.MatMul", input, weights[Weight("mlp.gate_proj")], hidden, intermediate);
+        var up = Projection($"/model/layers.{layer}/mlp/up_proj/MatMul", $"model.layers.{layer}.mlp.up_proj.MatMul", input, weights[Weight("mlp.up_proj")], hidden, intermediate);
+        var sigmoid = Node($"/model/layers.{layer}/mlp/act_fn/Sigmoid", "", "Sigmoid", [gate]);
+        var activated = Node($"/model/layers.{layer}/mlp/act_fn/Mul", "", "Mul", [gate, sigmoid]);
+        var gated = Node($"/model/layers.{layer}/mlp/Mul", "", "Mul", [activated, up]);
+        skip = Projection($"/model/layers.{layer}/mlp/down_proj/MatMul", $"model.layers.{layer}.mlp.down_proj.MatMul", gated, weights[Weight("mlp.down_proj")], intermediate, hidden);
+    }
+
+    /// <summary>
+    /// input × weight ([rows, columns], stored [in, out]). Float32: MatMul with "{weightPrefix}.weight". Int4:
+    /// MatMulNBits named "{name}_Q4" with "{weightPrefix}.weight_Q4" and "_scales", the names MatMulNBitsQuantizer
+    /// gives the MatMul it replaces; the output keeps the MatMul's name.
+    /// </summary>
+    private string Projection(string name, string weightPrefix, string input, float[] weight, int rows, int columns, string? output = null)
+    {
+        output ??= $"{name}/output_0";
+        if (options.Precision == BuilderPrecision.Float32)
+        {
+            var floatWeight = $"{weightPrefix}.weight";
+            graph.Floats(floatWeight, [rows, columns], weight);
+            return graph.NamedNode(name, "", "MatMul", [output], [input, floatWeight])[0];
+        }
+        var quantized = Int4BlockQuantization.Quantize(weight, rows, columns, options.BlockSize);
+        var packed = $"{weightPrefix}.weight_Q4";
+        var scales = $"{weightPrefix}.weight_scales";
+        graph.Constant(OnnxTensor.FromBytes(packed, [columns, quantized.BlocksPerColumn, options.BlockSize / 2], quantized.Packed));
+        graph.Floats(scales, [quantized.Scales.Length], quantized.Scales);
+        return graph.NamedNode($"{name}_Q4", Microsoft, "MatMulNBits", [output], [input, packed, scales],
+            OnnxAttribute.Int("K", rows),
+            OnnxAttribute.Int("N", columns),
+            OnnxAttribute.Int("bits", 4),
+            OnnxAttribute.Int("block_size", options.BlockSize),
+            OnnxAttribute.Int("accuracy_level", options.AccuracyLevel))[0];
+    }
+
+    /// <summary>A node whose single output is "{name}/output_0", the builder's naming.</summary>
+    private string Node(string name, string domain, string operatorType, string[] inputs, params OnnxAttribute[] attributes) =>
+        graph.NamedNode(name, domain, operatorType, [$"{name}/output_0"], inputs, attributes)[0];
+
+    /// <summary>The builder's shared constants: "/model/constants/INT64/[1]" made by a Constant node on first use.</summary>
+    private string Int64s(params long[] values) =>
+        Constant($"[{string.Join(", ", values.Select(value => value.ToString(CultureInfo.InvariantCulture)))}]", OnnxTensor.FromInt64s("", [values.Length], values));
+
+    private string Int64(long value) =>
+        Constant(value.ToString(CultureInfo.InvariantCulture), OnnxTensor.FromInt64s("", [], [value]));
+
+    private string Constant(string literal, OnnxTensor value)
+    {
+        var name = $"/model/constants/INT64/{literal}";
+        if (constants.Add(name))
+        {
+            graph.NamedNode($"/model/constant_nodes/INT64/{literal}", "", "Constant", [name], [], OnnxAttribute.Tensor("value", value with { Name = name }));
+        }
+        return name;
+    }
+}

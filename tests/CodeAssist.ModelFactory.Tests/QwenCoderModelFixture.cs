@@ -1,0 +1,28 @@
+using CodeAssist.ModelFactory.Builder;
+
+namespace CodeAssist.ModelFactory.Tests;
+
+/// <summary>
+/// A Qwen2.5-Coder-shaped folder: builder-shaped qwen2 int4 graph, Qwen's tokenizer layout (151,665 ids, 151,936
+/// model rows), loaded once by GenAI for the tests that share it.
+/// </summary>
+public sealed class QwenCoderModelFixture : IDisposable
+{
+    private readonly TemporaryDirectory folder = new();
+
+    public QwenCoderModelFixture()
+    {
+        ModelFolderWriter.WriteRandomBuilderShaped(folder.Path, DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 16);
+        Session = new GenAiSession(folder.Path);
+    }
+
+    public string Path => folder.Path;
+
+    internal GenAiSession Session { get; }
+
+    public void Dispose()
+    {
+        Session.Dispose();
+        folder.Dispose();
+    }
+}
