@@ -107,7 +107,6 @@ public sealed class InlineCompletionEngine(
             prompt = PromptFor(model, context);
         }
         var wanted = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
-        var candidates = wanted;
         var suggestions = new List<string>();
         Generating?.Invoke(true);
         try
@@ -119,26 +118,13 @@ public sealed class InlineCompletionEngine(
                 HealedText = prompt.HealedText,
                 Fim = prompt.Fim,
             };
-            foreach (var result in await model.GenerateCandidatesAsync(request, candidates, cancellationToken).ConfigureAwait(false))
+            var dropped = 0;
+            foreach (var result in await model.GenerateCandidatesAsync(request, wanted, cancellationToken).ConfigureAwait(false))
+                dropped += await AddCheckedAsync(result) ? 0 : 1;
+            if (dropped > 0 && suggestions.Count < wanted)
             {
-                Stats.Generated();
-                var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
-                if (text is not null && compilerCheck is not null && current.CompilerCheck)
-                {
-                    var verdict = await compilerCheck.CheckAsync(document, offset, text, cancellationToken).ConfigureAwait(false);
-                    text = verdict.Text;
-                    if (verdict.Verdict == CompilerVerdict.Cut)
-                        Stats.CompilerCut();
-                    if (verdict.Verdict == CompilerVerdict.Dropped)
-                    {
-                        Stats.CompilerDropped();
-                        // The next candidate replaces it: one more sampled generation per request at most.
-                        if (candidates == wanted)
-                            candidates++;
-                    }
-                }
-                if (text is not null && !suggestions.Contains(text))
-                    suggestions.Add(text);
+                // The next candidate replaces what the compiler refused: one more sampled generation per request at most.
+                await AddCheckedAsync(await model.GenerateAsync(request with { Sampling = new Sampling(Seed: wanted) }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             }
         }
         finally
@@ -146,6 +132,29 @@ public sealed class InlineCompletionEngine(
             Generating?.Invoke(false);
         }
         return suggestions;
+
+        // Post-processes a candidate and, for C#, checks it with the compiler; false when the compiler dropped it.
+        async Task<bool> AddCheckedAsync(GenerationResult result)
+        {
+            Stats.Generated();
+            var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
+            var kept = true;
+            if (text is not null && compilerCheck is not null && current.CompilerCheck)
+            {
+                var verdict = await compilerCheck.CheckAsync(document, offset, text, cancellationToken).ConfigureAwait(false);
+                text = verdict.Text;
+                if (verdict.Verdict == CompilerVerdict.Cut)
+                    Stats.CompilerCut();
+                if (verdict.Verdict == CompilerVerdict.Dropped)
+                {
+                    Stats.CompilerDropped();
+                    kept = false;
+                }
+            }
+            if (text is not null && !suggestions.Contains(text))
+                suggestions.Add(text);
+            return kept;
+        }
     }
 
     /// <summary>

@@ -2,8 +2,9 @@ using System.Text.Json;
 using CodeAssist.Engine.Evaluation;
 using CodeAssist.Engine.Models;
 using CodeAssist.Inference;
+using CodeAssist.Server.Cli;
 
-namespace CodeAssist.Server.Cli;
+namespace CodeAssist.Bench.Commands;
 
 /// <summary>
 /// `codeassist eval --context-recall DIR [--positions N] [--seed S] [--model M] [--json FILE]`: context recall of the
