@@ -93,6 +93,20 @@ public sealed class SuggestionCompilerCheckTests : IDisposable
         Assert.StartsWith("no implicit conversion from string to int", result.Error);
     }
 
+    [Fact]
+    public async Task A_file_outside_any_loaded_project_is_not_checked()
+    {
+        // Its compiler view lacks the rest of the user's code: an unknown name there may well exist.
+        var path = Path.Combine(_temp.Path, "Loose.cs");
+        var markup = Checkout.Replace("$0", "names.A");
+        var document = _documents.Open(new Uri(path), "csharp", 1, markup);
+        var offset = markup.IndexOf("names.A", StringComparison.Ordinal) + "names.A".Length;
+
+        var result = await new SuggestionCompilerCheck(_workspace).CheckAsync(document, offset, "ddMissing(name);", CancellationToken.None);
+
+        Assert.Equal(CompilerVerdict.Unchecked, result.Verdict);
+    }
+
     public void Dispose()
     {
         _workspace.Dispose();

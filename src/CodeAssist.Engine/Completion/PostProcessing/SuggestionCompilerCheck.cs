@@ -20,7 +20,7 @@ public enum CompilerVerdict
     /// <summary>It added one and no prefix worth showing is free of it.</summary>
     Dropped,
 
-    /// <summary>Not C#, or not inside a method body of a project whose declarations are bound: not checked.</summary>
+    /// <summary>Not C#, not in a loaded project (a loose file's compiler view lacks the rest of the code), or not inside a method body: not checked.</summary>
     Unchecked,
 }
 
@@ -43,7 +43,7 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
 
     public async Task<CompilerCheckResult> CheckAsync(DocumentSnapshot document, int offset, string suggestion, CancellationToken cancellationToken)
     {
-        if (!document.IsCSharp || workspace.GetDocument(document) is not { } current)
+        if (!document.IsCSharp || workspace.GetDocument(document) is not { } current || !workspace.InLoadedProject(current))
             return new(suggestion, CompilerVerdict.Unchecked);
         var error = await FirstAddedErrorAsync(current, document.Text, offset, suggestion, cancellationToken).ConfigureAwait(false);
         if (error is null)
