@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CodeAssist.Bench.Evaluation;
 using CodeAssist.ModelFactory;
 
 namespace CodeAssist.Training;
@@ -7,7 +8,7 @@ namespace CodeAssist.Training;
 /// <summary>
 /// The baseline a trained model must beat: a token 4-gram model over the train split with backoff to shorter
 /// contexts, completing greedily from the prefix alone (an n-gram model cannot read the suffix) and stopping at
-/// the end of the line or after 64 tokens. Scored with the same exact match and edit similarity as `codeassist-bench eval`.
+/// the end of the line or after 64 tokens. Scored with <see cref="FimScores"/>, as `codeassist-bench eval` scores models.
 /// </summary>
 internal static class NGramBaseline
 {
@@ -30,8 +31,8 @@ internal static class NGramBaseline
             var text = Complete(candidates, tokenizer, example.Prefix);
             if (Environment.GetEnvironmentVariable("NGRAM_DEBUG") is not null)
                 Console.Error.WriteLine($"{example.Middle.ReplaceLineEndings(" ")} => {text}");
-            exact += Metrics.ExactMatch(text, example.Middle) ? 1 : 0;
-            similarity += Metrics.EditSimilarity(text, example.Middle);
+            exact += FimScores.ExactMatch(text, example.Middle) ? 1 : 0;
+            similarity += FimScores.EditSimilarity(text, example.Middle);
         }
         var result = new { Model = "4-gram (train split)", Examples = examples.Count, ExactMatch = exact / examples.Count, EditSimilarity = similarity / examples.Count };
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"4-gram baseline: {examples.Count} examples, exact match {result.ExactMatch:P1}, edit similarity {result.EditSimilarity:F3}"));
@@ -125,31 +126,5 @@ internal static class NGramBaseline
         foreach (var id in ids)
             key = key * 8192 + id;
         return key;
-    }
-}
-
-/// <summary>The two scores of the evaluation, defined once (`codeassist-bench eval` uses the same).</summary>
-internal static class Metrics
-{
-    /// <summary>Equal after trimming trailing whitespace: a completion ending at the line end is still exact.</summary>
-    public static bool ExactMatch(string completion, string middle) =>
-        string.Equals(completion.TrimEnd(), middle.TrimEnd(), StringComparison.Ordinal);
-
-    /// <summary>1 − Levenshtein distance / length of the longer text (1 when both are empty).</summary>
-    public static double EditSimilarity(string completion, string middle)
-    {
-        var (a, b) = (completion.TrimEnd(), middle.TrimEnd());
-        if (a.Length == 0 && b.Length == 0)
-            return 1;
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return 1 - previous[b.Length] / (double)Math.Max(a.Length, b.Length);
     }
 }

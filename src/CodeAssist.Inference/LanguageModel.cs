@@ -82,7 +82,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         catch (OnnxRuntimeGenAIException e)
         {
             throw new ModelFolderException(folder.Path,
-                [$"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({FirstLine(e.Message)}); the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again"]);
+                [$"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({NativeErrors.FirstLine(e.Message)}); the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again"]);
         }
 
         Tokenizer tokenizer;
@@ -94,7 +94,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         {
             model.Dispose();
             throw new ModelFolderException(folder.Path,
-                [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
+                [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({NativeErrors.FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
         }
         return new LanguageModel(folder, model, tokenizer, device);
     }
@@ -193,12 +193,6 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         {
             // The generation finished in the meantime and released the source.
         }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n', 2)[0].Trim();
-        return line.Length > 300 ? line[..300] + "…" : line;
     }
 
     public void Dispose()

@@ -103,7 +103,7 @@ public sealed class ByteLevelBpeTokenizer
     /// <summary>
     /// Learns up to <paramref name="trainedTokens"/> regular tokens with the layout's pre-tokenizer, then pads the
     /// regular ids with reserved tokens to the layout's count so that its added tokens get their real ids.
-    /// Reserved tokens are a letter and digits ("z1234"), which no word of a byte-level pattern ever holds, so
+    /// Reserved tokens are a letter and digits ("q1234"), which no word of a byte-level pattern ever holds, so
     /// no text encodes to them; they decode like any other token.
     /// </summary>
     public static ByteLevelBpeTokenizer Train(IEnumerable<string> texts, TokenizerLayout layout, int trainedTokens)
@@ -115,7 +115,7 @@ public sealed class ByteLevelBpeTokenizer
             var taken = tokens.ToHashSet(StringComparer.Ordinal);
             for (var index = 0; tokens.Count < count; index++)
             {
-                var reserved = $"z{index}";
+                var reserved = $"{(char)('a' + index % 26)}{index / 26}";
                 if (taken.Add(reserved))
                     tokens.Add(reserved);
             }

@@ -1,23 +1,26 @@
 using CodeAssist.Inference.Generation;
+using CodeAssist.ModelFactory.Builder;
 
 namespace CodeAssist.Inference.Tests;
 
 /// <summary>
 /// Reusing the previous greedy generation's KV cache must be invisible except for speed: every reply equals what a
 /// freshly loaded model gives for the same prompt. Random weights make any wrong cache entry change the output.
+/// The same cases run on the plain-operator model (a cache grown by Concat) and on builder-shaped int4 models,
+/// whose GroupQueryAttention reads and writes one shared buffer.
 /// </summary>
-public sealed class KvReuseTests : IDisposable
+public abstract class KvReuseTests : IDisposable
 {
     private const int NewTokens = 24;
     private const string Prefix = "public static class Program\n{\n    public static int Sum(int[] values)\n    {\n        var total = 0;\n";
 
-    private readonly TemporaryDirectory _directory = new();
+    private protected readonly TemporaryDirectory _directory = new();
     private readonly string _folder;
     private readonly LanguageModel _model;
 
-    public KvReuseTests()
+    private protected KvReuseTests(Func<TemporaryDirectory, string> writeModel)
     {
-        _folder = TestModels.Random(_directory);
+        _folder = writeModel(_directory);
         _model = TestModels.LoadOnCpu(_folder);
     }
 
@@ -84,27 +87,6 @@ public sealed class KvReuseTests : IDisposable
     }
 
     [Fact]
-    public async Task PromptCoveringTheWholeCachedSequenceRewindsOnlyAsFarAsGenAiCan()
-    {
-        // After a reply that was cut short (here by max tokens) GenAI 0.18 cannot rewind to the end of the sequence:
-        // the last tokens' keys and values are not committed. A prompt that extends the whole sequence must still
-        // get the right reply, reusing all but those last tokens.
-        const string script = "Console.WriteLine(total + 1);";
-        using var scripted = TestModels.LoadOnCpu(TestModels.Scripted(_directory, script));
-        var prompt = TestModels.FimPrompt("var total = 1;\n");
-        var first = await scripted.GenerateAsync(new GenerationRequest(prompt, 5), CancellationToken.None);
-        Assert.Equal(StopReason.MaxTokens, first.StopReason);
-        var next = prompt + first.Text + "<|fim_middle|>";
-        Assert.Equal(scripted.CachedSequence, scripted.Encode(next)[..^1]);
-
-        var reused = await scripted.GenerateAsync(new GenerationRequest(next, 5), CancellationToken.None);
-
-        Assert.Equal(first.PromptTokens + first.NewTokens - 2, reused.ReusedPromptTokens);
-        // The scripted model starts its script again after the latest marker.
-        Assert.Equal(first.Text, reused.Text);
-    }
-
-    [Fact]
     public async Task SamePromptTwiceReusesAllButTheLastToken()
     {
         var first = await Generate(Prefix);
@@ -166,6 +148,31 @@ public sealed class KvReuseTests : IDisposable
         Assert.True(extended.ReusedPromptTokens > 0);
         AssertSameReply(await Fresh(Prefix + "        int count = 0;\n"), extended);
     }
+}
+
+/// <summary>The plain-operator random model, and the scripted model's exact replies across a rewind.</summary>
+public sealed class PlainKvReuseTests() : KvReuseTests(directory => TestModels.Random(directory))
+{
+    [Fact]
+    public async Task PromptCoveringTheWholeCachedSequenceRewindsOnlyAsFarAsGenAiCan()
+    {
+        // After a reply that was cut short (here by max tokens) GenAI 0.18 cannot rewind to the end of the sequence:
+        // the last tokens' keys and values are not committed. A prompt that extends the whole sequence must still
+        // get the right reply, reusing all but those last tokens.
+        const string script = "Console.WriteLine(total + 1);";
+        using var scripted = TestModels.LoadOnCpu(TestModels.Scripted(_directory, script));
+        var prompt = TestModels.FimPrompt("var total = 1;\n");
+        var first = await scripted.GenerateAsync(new GenerationRequest(prompt, 5), CancellationToken.None);
+        Assert.Equal(StopReason.MaxTokens, first.StopReason);
+        var next = prompt + first.Text + "<|fim_middle|>";
+        Assert.Equal(scripted.CachedSequence, scripted.Encode(next)[..^1]);
+
+        var reused = await scripted.GenerateAsync(new GenerationRequest(next, 5), CancellationToken.None);
+
+        Assert.Equal(first.PromptTokens + first.NewTokens - 2, reused.ReusedPromptTokens);
+        // The scripted model starts its script again after the latest marker.
+        Assert.Equal(first.Text, reused.Text);
+    }
 
     [Fact]
     public async Task ScriptedModelGivesTheScriptAgainAfterReuse()
@@ -181,3 +188,9 @@ public sealed class KvReuseTests : IDisposable
         Assert.True(second.ReusedPromptTokens > 0);
     }
 }
+
+/// <summary>Qwen2.5-Coder-shaped: qwen2, int4 MatMulNBits, GroupQueryAttention over a shared buffer, 151,936-row vocabulary.</summary>
+public sealed class QwenInt4KvReuseTests() : KvReuseTests(directory => TestModels.BuilderShaped(directory, BuilderModelType.Qwen2));
+
+/// <summary>Llama-shaped (DeepSeek-Coder's type): int4, grouped-query attention, shared buffer.</summary>
+public sealed class LlamaInt4KvReuseTests() : KvReuseTests(directory => TestModels.BuilderShaped(directory, BuilderModelType.Llama));

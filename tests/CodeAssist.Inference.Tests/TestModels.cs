@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CodeAssist.Inference.Devices;
 using CodeAssist.ModelFactory;
+using CodeAssist.ModelFactory.Builder;
 
 namespace CodeAssist.Inference.Tests;
 
@@ -29,6 +30,21 @@ internal static class TestModels
     {
         var path = directory.Combine(name);
         ModelFolderWriter.WriteRandom(path, DecoderShape.Tiny, seed);
+        return path;
+    }
+
+    /// <summary>
+    /// A folder in the shape the GenAI model builder writes for a real model at int4 on CPU: qwen2 with
+    /// Qwen2.5-Coder's 151,936-row vocabulary (hidden size 32 keeps its embedding near 20 MB), or llama with
+    /// grouped-query attention and our small vocabulary.
+    /// </summary>
+    public static string BuilderShaped(TemporaryDirectory directory, BuilderModelType type, int seed = LongRunningSeed, string? name = null)
+    {
+        var path = directory.Combine(name ?? $"builder-{type}".ToLowerInvariant());
+        var (shape, tokenizer) = type == BuilderModelType.Qwen2
+            ? (DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder)
+            : (new DecoderShape(Layers: 2, Hidden: 64, Heads: 4, Intermediate: 128, ContextLength: 2048, KeyValueHeads: 2), ByteLevelBpeTokenizer.Default);
+        ModelFolderWriter.WriteRandomBuilderShaped(path, shape, tokenizer, new BuilderModelOptions(type), seed);
         return path;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using CodeAssist.Bench.Evaluation;
 using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
 using CodeAssist.Server;
@@ -119,7 +120,7 @@ internal static class EvalCommand
                         error = e.Message;
                     }
                     var elapsed = clock.Elapsed.TotalMilliseconds;
-                    results.Add(new EvalResult(example.File, example.Middle, completion, ExactMatch(completion, example.Middle), EditSimilarity(completion, example.Middle), elapsed, error));
+                    results.Add(new EvalResult(example.File, example.Middle, completion, FimScores.ExactMatch(completion, example.Middle), FimScores.EditSimilarity(completion, example.Middle), elapsed, error));
                 }
                 finally
                 {
@@ -161,28 +162,6 @@ internal static class EvalCommand
             examples.Add(example);
         }
         return examples;
-    }
-
-    /// <summary>Equal after trimming trailing whitespace: a completion that stops at the line end is still exact.</summary>
-    public static bool ExactMatch(string completion, string middle) =>
-        string.Equals(completion.TrimEnd(), middle.TrimEnd(), StringComparison.Ordinal);
-
-    /// <summary>1 − Levenshtein distance / length of the longer text (1 when both are empty).</summary>
-    public static double EditSimilarity(string completion, string middle)
-    {
-        var (a, b) = (completion.TrimEnd(), middle.TrimEnd());
-        if (a.Length == 0 && b.Length == 0)
-            return 1;
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return 1 - previous[b.Length] / (double)Math.Max(a.Length, b.Length);
     }
 
     private static void CopyDirectory(string source, string target)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CodeAssist.Engine;
 
 namespace CodeAssist.Bench.Performance;
 
@@ -20,11 +21,33 @@ internal sealed record BenchPlan(
     public const int PromptBudget = 1536;
 
     /// <summary>
-    /// New tokens per suggestion in the A/B pairs. Less than the server's default of 64 because the server's 3 s
-    /// generation deadline cannot be set over LSP, and on two cores shared with other work 64 tokens after a
-    /// 1500-token prompt can run into it: a deadline that cuts one side only would make the pair unequal work.
+    /// New tokens per suggestion in the A/B pairs: less than the server's default of 64, as in every earlier run, so
+    /// figures stay comparable across runs.
     /// </summary>
     public const int MaxNewTokens = 32;
+
+    /// <summary>
+    /// The generation deadline on both sides of the A/B (the server gets it as <c>generationDeadlineMs</c>). Long, so
+    /// that a loaded machine does not cut a generation short: a pair cut on one side only would be unequal work, and
+    /// with the server's default of 3 s two cores shared by several builds cut every pair.
+    /// </summary>
+    public static readonly TimeSpan GenerationDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>The settings of every measured session, in-process and (as <see cref="InitializationOptions"/>) in the server.</summary>
+    public static AssistSettings Settings { get; } = new()
+    {
+        MaxTokens = MaxNewTokens, ContextBudget = PromptBudget, Multiline = true, Candidates = 1, GenerationDeadline = GenerationDeadline,
+    };
+
+    /// <summary><see cref="Settings"/> as the server reads them from initializationOptions.</summary>
+    public static object InitializationOptions { get; } = new
+    {
+        maxTokens = Settings.MaxTokens,
+        multiline = Settings.Multiline,
+        candidates = Settings.Candidates,
+        contextBudget = Settings.ContextBudget,
+        generationDeadlineMs = (int)Settings.GenerationDeadline.TotalMilliseconds,
+    };
 
     /// <summary>New tokens for the throughput figures, where no deadline applies.</summary>
     public const int ThroughputNewTokens = 64;

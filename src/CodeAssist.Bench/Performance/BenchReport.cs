@@ -58,6 +58,7 @@ public sealed record OverheadFigures(
     double PairedOverheadMs,
     double WithinRequestRatio,
     int PromptsIdentical,
+    int OutputsIdentical,
     int ServerGenerations,
     double MeanNewTokens,
     double MeanReusedPromptTokens,

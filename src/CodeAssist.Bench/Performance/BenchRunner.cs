@@ -41,7 +41,7 @@ internal static class BenchRunner
     private static async Task<BenchReport> MeasureAsync(BenchPlan plan, string? modelPath, string temp, long started, double? loadAtStart,
         BenchProgress progress, CancellationToken cancellationToken)
     {
-        var settings = new AssistSettings { MaxTokens = BenchPlan.MaxNewTokens, ContextBudget = BenchPlan.PromptBudget, Multiline = true, Candidates = 1 };
+        var settings = BenchPlan.Settings;
         string modelDirectory, modelDescription, scriptedDirectory;
         IReadOnlyList<GeneratedFile> files;
         string looseRoot, looseFile;

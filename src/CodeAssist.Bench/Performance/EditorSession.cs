@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CodeAssist.Engine.Completion;
 using Microsoft.CodeAnalysis.Text;
 
 namespace CodeAssist.Bench.Performance;
@@ -100,8 +101,8 @@ internal sealed class EditorSession(LspServerProcess server)
     public static string? FirstItemText(LspResponse response) =>
         response.Result?["items"] is JsonArray { Count: > 0 } items ? items[0]?["insertText"]?.GetValue<string>() : null;
 
-    /// <summary>codeAssist/context: the exact prompt the server builds at a position, and the kinds of its pieces.</summary>
-    public async Task<(string Prompt, IReadOnlyList<string> Kinds)> ContextAsync(EditorDocument document, int offset)
+    /// <summary>codeAssist/context: the exact prompt the server builds at a position (with its healed text), and the kinds of its pieces.</summary>
+    public async Task<(CompletionPrompt Prompt, IReadOnlyList<string> Kinds)> ContextAsync(EditorDocument document, int offset)
     {
         var (line, character) = document.PositionOf(offset);
         var response = await Server.RequestAsync("codeAssist/context", new
@@ -112,7 +113,7 @@ internal sealed class EditorSession(LspServerProcess server)
         if (response.Error is { } error)
             throw new InvalidOperationException($"codeAssist/context failed: {error}");
         var kinds = response.Result?["pieces"] is JsonArray pieces ? pieces.Select(p => p?["kind"]?.GetValue<string>() ?? "").ToList() : [];
-        return (response.Result?["prompt"]?.GetValue<string>() ?? "", kinds);
+        return (new CompletionPrompt(response.Result?["prompt"]?.GetValue<string>() ?? "", response.Result?["healedText"]?.GetValue<string>() ?? ""), kinds);
     }
 
     public async Task<ServerStats> StatsAsync()

@@ -1,6 +1,9 @@
+using CodeAssist.Engine;
+using CodeAssist.Engine.Completion;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Workspace;
+using CodeAssist.Inference;
 
 namespace CodeAssist.Bench.Performance;
 
@@ -43,13 +46,25 @@ internal sealed class InProcessEngine : IDisposable
     }
 
     /// <summary>Builds the context at an offset; returns it with its wall and CPU time and each source's share of both.</summary>
-    public async Task<(CompletionContext Context, double Milliseconds, double CpuMilliseconds, IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> BuildAsync(
-        DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, CancellationToken cancellationToken)
+    public Task<(CompletionContext Context, double Milliseconds, double CpuMilliseconds, IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> BuildAsync(
+        DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, CancellationToken cancellationToken) =>
+        TimedAsync(() => Builder.BuildAsync(document, offset, budget, countTokens, WorkspaceRoot, cancellationToken));
+
+    /// <summary>
+    /// The completion plan the server's engine makes at an offset (<see cref="CompletionPlan.BuildAsync"/>, the same
+    /// call), timed as <see cref="BuildAsync"/> is.
+    /// </summary>
+    public Task<(CompletionPlan Plan, double Milliseconds, double CpuMilliseconds, IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> PlanAsync(
+        ITextGenerator model, DocumentSnapshot document, int offset, AssistSettings settings, CancellationToken cancellationToken) =>
+        TimedAsync(() => CompletionPlan.BuildAsync(Builder, model, document, offset, settings, WorkspaceRoot, cancellationToken));
+
+    private async Task<(T Result, double Milliseconds, double CpuMilliseconds, IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> TimedAsync<T>(
+        Func<Task<T>> build)
     {
         Sources.Reset();
         var cpu = CpuClock.ThisProcessMilliseconds();
         var start = Clock.Now();
-        var context = await Builder.BuildAsync(document, offset, budget, countTokens, WorkspaceRoot, cancellationToken).ConfigureAwait(false);
+        var context = await build().ConfigureAwait(false);
         var total = Clock.MillisecondsSince(start);
         cpu = CpuClock.ThisProcessMilliseconds() - cpu;
         var bySource = new Dictionary<string, double>(Sources.Latest());

@@ -12,7 +12,7 @@ internal static class ModelBenchmark
     public static string PromptOf(LanguageModel model, string source, int tokens, string extension = "")
     {
         var prefix = TokenWindow.CutPrefix(source, tokens, model.CountTokens) + extension;
-        return model.Format.Fim?.Build(new FimRequest(prefix, "")) ?? model.Format.Chat.Build("Complete the code.", prefix);
+        return model.Format.BuildCompletion(new FimRequest(prefix, ""));
     }
 
     /// <summary>

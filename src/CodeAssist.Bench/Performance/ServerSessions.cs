@@ -14,13 +14,11 @@ internal sealed record LooseSessionFigures(double InitializeMs, double ModelRead
 /// </summary>
 internal static class ServerSessions
 {
-    public static readonly object InitializationOptions = new { maxTokens = BenchPlan.MaxNewTokens, multiline = true, candidates = 1, contextBudget = BenchPlan.PromptBudget };
-
     public static async Task<StartupSample> WithoutModelAsync(string looseRoot, string looseFile, string missingModel)
     {
         await using var server = LspServerProcess.Start(["--model", missingModel]);
         var session = new EditorSession(server);
-        var answered = await session.InitializeAsync(looseRoot, InitializationOptions).ConfigureAwait(false);
+        var answered = await session.InitializeAsync(looseRoot, BenchPlan.InitializationOptions).ConfigureAwait(false);
         var text = await File.ReadAllTextAsync(looseFile).ConfigureAwait(false);
         var document = await session.OpenAsync(looseFile, text).ConfigureAwait(false);
         // The request is answered empty (there is no model), but the document has gone through the whole server.
@@ -34,7 +32,7 @@ internal static class ServerSessions
     {
         await using var server = LspServerProcess.Start(["--model", modelDirectory]);
         var session = new EditorSession(server);
-        var answered = await session.InitializeAsync(looseRoot, InitializationOptions).ConfigureAwait(false);
+        var answered = await session.InitializeAsync(looseRoot, BenchPlan.InitializationOptions).ConfigureAwait(false);
         var ready = await server.WaitForNotificationAsync("codeAssist/status", IsReady, TimeSpan.FromMinutes(3)).ConfigureAwait(false);
         var readyAt = ready["receivedAt"]!.GetValue<long>();
         var modelLoadedPeak = server.PeakResidentMiB();

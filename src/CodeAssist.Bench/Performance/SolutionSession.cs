@@ -43,7 +43,7 @@ internal sealed class SolutionSession : IAsyncDisposable
     /// </summary>
     public async Task<TimeToCompletion> TimeToCompletionAsync(string solutionRoot, string filePath, IBenchStep step)
     {
-        var answered = await _session.InitializeAsync(solutionRoot, ServerSessions.InitializationOptions).ConfigureAwait(false);
+        var answered = await _session.InitializeAsync(solutionRoot, BenchPlan.InitializationOptions).ConfigureAwait(false);
         var text = await File.ReadAllTextAsync(filePath).ConfigureAwait(false);
         var bodyStart = ContextBenchmark.MethodBodyStart(text, 3);
         text = text.Insert(bodyStart, "        \n");
@@ -96,19 +96,22 @@ internal sealed class SolutionSession : IAsyncDisposable
     /// <summary>
     /// A/B pairs of equal work. Each pair types a statement (a new version, so neither the type-through cache nor a
     /// stale answer can stand in for a generation) and leaves the cursor at the start of the next, empty line, where
-    /// the server suggests a block and so sets no stop string. A is the LSP request; B generates the prompt the server
-    /// built (fetched with codeAssist/context after A, so A is not warmed by it) with the same token limit, stop
-    /// rules and deadline, on an identical model, in this process. Both models reuse the previous pair's KV cache
-    /// in the same way because they see the same prompts in the same order. Then the server's context build and
-    /// post-processing are re-run here on the same text for the breakdown.
+    /// the server suggests a block and so sets no stop string. A is the LSP request. B is a raw generation in this
+    /// process, on an identical model, of the request the engine itself makes: <see cref="CompletionPlan"/> built on
+    /// the same text by the same call the server's engine makes (prompt, healed text, token limit, stop rules,
+    /// deadline). Both models see the same prompts in the same order and, being greedy on the same weights, write
+    /// the same tokens, so their KV caches hold the same sequence when the next pair starts.
+    /// Equal work is checked, not assumed: in every counted pair the server's prompt and healed text (codeAssist/
+    /// context, asked after A so A is not warmed by it) must equal B's, and the server's answer must equal B's output
+    /// after the same post-processing. A pair that differs fails the phase, and with it the bench.
     /// </summary>
     public async Task<OverheadFigures> OverheadAsync(int pairs, AssistSettings settings, IBenchStep step, CancellationToken cancellationToken)
     {
         var samples = new List<PairSample>();
         var excluded = 0;
+        var unequal = new List<string>();
         var serverThreads = new Dictionary<string, double>();
         var rawThreads = new Dictionary<string, double>();
-        var budget = Math.Min(settings.ContextBudget, _raw.Window - settings.MaxTokens - 16);
         // Pair 0 warms both sides (JIT, first generator); it is not counted.
         for (var i = 0; i <= pairs; i++)
         {
@@ -118,53 +121,58 @@ internal sealed class SolutionSession : IAsyncDisposable
             var serverThreadsBefore = CpuClock.ByThread(_server.ProcessId);
             var serverCpu = CpuClock.OfProcessMilliseconds(_server.ProcessId);
             var sentAt = Clock.Now();
-            var (_, a) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
+            var (answer, a) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
             serverCpu = CpuClock.OfProcessMilliseconds(_server.ProcessId) - serverCpu;
             var serverThreadsAfter = CpuClock.ByThread(_server.ProcessId);
             var (generationStarted, generationEnded) = await GenerationWindowAsync(sentAt).ConfigureAwait(false);
 
-            var (prompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
+            var (serverPrompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
             var didGenerate = (await _session.StatsAsync().ConfigureAwait(false) - before).Generations == 1;
             var snapshot = _engine.Documents.TryGet(_document.Uri)!;
-            var request = new GenerationRequest(prompt, settings.MaxTokens)
-            {
-                Deadline = settings.GenerationDeadline,
-                StopStrings = settings.Multiline && SuggestionSite.At(snapshot, _cursor, true).AllowsBlock ? [] : ["\n"],
-            };
+            var (plan, contextMs, contextCpuMs, _, _) = await _engine.PlanAsync(_raw, snapshot, _cursor, settings, cancellationToken).ConfigureAwait(false);
+
             var ownThreadsBefore = CpuClock.ByThread(Environment.ProcessId);
             var ownCpu = CpuClock.ThisProcessMilliseconds();
             var start = Clock.Now();
-            var result = await _raw.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+            var result = await _raw.GenerateAsync(plan.Request(settings), cancellationToken).ConfigureAwait(false);
             var b = Clock.MillisecondsSince(start);
             ownCpu = CpuClock.ThisProcessMilliseconds() - ownCpu;
             var ownThreadsAfter = CpuClock.ByThread(Environment.ProcessId);
 
-            var (context, contextMs, contextCpuMs, _, _) = await _engine.BuildAsync(snapshot, _cursor, budget, _raw.CountTokens, cancellationToken).ConfigureAwait(false);
             var postCpu = CpuClock.ThisProcessMilliseconds();
-            SuggestionPostProcessor.Process(result.Text, snapshot, _cursor, settings.Multiline, cancellationToken);
+            var output = SuggestionPostProcessor.Process(result.Text, snapshot, _cursor, settings.Multiline, cancellationToken);
             postCpu = CpuClock.ThisProcessMilliseconds() - postCpu;
             step.Advance();
             if (i == 0)
                 continue;
             var serverGeneration = Clock.Milliseconds(generationStarted, generationEnded);
-            // Equal work means neither generation was cut by the server's deadline (the server's is timed by its
-            // "generating" status notifications).
+            // Neither generation may be cut by the deadline (the server's is timed by its "generating" status
+            // notifications): a cut is wall-clock luck, not work. The bench's deadline is long, so this is rare.
             if (result.StopReason == StopReason.Deadline || serverGeneration >= settings.GenerationDeadline.TotalMilliseconds * 0.95)
             {
                 excluded++;
                 continue;
             }
+            // The server reports text and healed text; the FIM pieces behind them are the plan's own.
+            var samePrompt = plan.Prompt.Text == serverPrompt.Text && plan.Prompt.HealedText == serverPrompt.HealedText;
+            var sameOutput = output == answer;
+            if (!samePrompt || !sameOutput)
+                unequal.Add(UnequalPair(i, plan.Prompt, serverPrompt, output, answer));
             CpuClock.AddDelta(serverThreadsBefore, serverThreadsAfter, serverThreads);
             CpuClock.AddDelta(ownThreadsBefore, ownThreadsAfter, rawThreads);
             samples.Add(new PairSample(a, b, a / serverGeneration, Clock.Milliseconds(sentAt, generationStarted), serverGeneration,
-                a - Clock.Milliseconds(sentAt, generationEnded), serverCpu, ownCpu, contextMs, contextCpuMs, postCpu, result, InlineCompletionEngine.PromptFor(_raw, context).Text == prompt, didGenerate));
+                a - Clock.Milliseconds(sentAt, generationEnded), serverCpu, ownCpu, contextMs, contextCpuMs, postCpu, result, samePrompt, sameOutput, didGenerate));
         }
+        if (unequal.Count > 0)
+            throw new InvalidOperationException($"the A/B was not equal work in {unequal.Count} of {samples.Count} pairs, so its ratio would mean nothing: {unequal[0]}");
+        if (samples.Count == 0)
+            throw new InvalidOperationException($"no A/B pair could be counted: all {excluded} reached the {settings.GenerationDeadline.TotalSeconds:F0} s generation deadline");
         var counted = Math.Max(1, samples.Count);
         double Mean(Func<PairSample, double> of) => samples.Count == 0 ? double.NaN : samples.Average(of);
         Distribution Of(Func<PairSample, double> of) => Distribution.Of([.. samples.Select(of)]);
         return new OverheadFigures(
             samples.Count, excluded, Of(s => s.Lsp), Of(s => s.Raw), Of(s => s.Lsp - s.Raw).P50, Of(s => s.WithinRequestRatio).P50,
-            samples.Count(s => s.PromptIdentical), samples.Count(s => s.Generated),
+            samples.Count(s => s.PromptIdentical), samples.Count(s => s.OutputIdentical), samples.Count(s => s.Generated),
             Mean(s => s.Result.NewTokens), Mean(s => s.Result.ReusedPromptTokens), Mean(s => s.Result.PromptTokens),
             Of(s => s.ServerBeforeGeneration), Of(s => s.ServerGeneration), Of(s => s.ServerAfterGeneration),
             Of(s => s.ContextMs), Of(s => s.ContextCpuMs), Of(s => s.PostProcessingCpuMs),
@@ -174,9 +182,26 @@ internal sealed class SolutionSession : IAsyncDisposable
             serverThreads.ToDictionary(t => t.Key, t => t.Value / counted), rawThreads.ToDictionary(t => t.Key, t => t.Value / counted));
     }
 
+    /// <summary>What differed in an unequal pair: where the prompts part, or both outputs.</summary>
+    private static string UnequalPair(int pair, CompletionPrompt raw, CompletionPrompt server, string? rawOutput, string? serverAnswer)
+    {
+        static string Show(string? text) => text is null ? "nothing" : $"\"{text.Replace("\n", "\\n", StringComparison.Ordinal)}\"";
+        if (raw.Text != server.Text)
+        {
+            var at = 0;
+            while (at < Math.Min(raw.Text.Length, server.Text.Length) && raw.Text[at] == server.Text[at])
+                at++;
+            return $"pair {pair}: the prompts part at character {at} of {server.Text.Length} (server {Show(server.Text[at..Math.Min(server.Text.Length, at + 40)])}, raw side {Show(raw.Text[at..Math.Min(raw.Text.Length, at + 40)])})";
+        }
+        if (raw.HealedText != server.HealedText)
+            return $"pair {pair}: same prompt, but the server heals {Show(server.HealedText)} and the raw side {Show(raw.HealedText)}";
+        return $"pair {pair}: same prompt, but the server answered {Show(serverAnswer)} and the raw side generated {Show(rawOutput)}";
+    }
+
     /// <summary>One A/B pair: wall and CPU times of both sides, the server's own timeline, and the in-process replicas.</summary>
     private sealed record PairSample(double Lsp, double Raw, double WithinRequestRatio, double ServerBeforeGeneration, double ServerGeneration, double ServerAfterGeneration,
-        double ServerCpu, double RawCpu, double ContextMs, double ContextCpuMs, double PostProcessingCpuMs, GenerationResult Result, bool PromptIdentical, bool Generated);
+        double ServerCpu, double RawCpu, double ContextMs, double ContextCpuMs, double PostProcessingCpuMs, GenerationResult Result, bool PromptIdentical, bool OutputIdentical,
+        bool Generated);
 
     /// <summary>
     /// When the server's generation for the request sent at <paramref name="sentAt"/> started and ended, from the
@@ -246,11 +271,7 @@ internal sealed class SolutionSession : IAsyncDisposable
         var (prompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
         using var scripted = LanguageModel.Load(scriptedDirectory);
         var snapshot = _engine.Documents.TryGet(_document.Uri)!;
-        var result = await scripted.GenerateAsync(new GenerationRequest(prompt, settings.MaxTokens)
-        {
-            Deadline = settings.GenerationDeadline,
-            StopStrings = SuggestionSite.At(snapshot, _cursor, true).AllowsBlock ? [] : ["\n"],
-        }, CancellationToken.None).ConfigureAwait(false);
+        var result = await scripted.GenerateAsync(CompletionPlan.RequestFor(prompt, CompletionPlan.AllowsBlockAt(snapshot, _cursor, settings), settings), CancellationToken.None).ConfigureAwait(false);
         var processed = SuggestionPostProcessor.Process(result.Text, snapshot, _cursor, settings.Multiline, CancellationToken.None);
         var line = snapshot.Text.Lines.GetLineFromPosition(_cursor);
         var dump = Path.Combine(Path.GetTempPath(), "codeassist-bench-missing-suggestion.cs");

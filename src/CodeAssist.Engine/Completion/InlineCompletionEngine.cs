@@ -96,28 +96,13 @@ public sealed class InlineCompletionEngine(
 
     private async Task<IReadOnlyList<string>> GenerateAsync(ITextGenerator model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
     {
-        var budget = Math.Min(current.ContextBudget, model.Window - current.MaxTokens - 16);
-        var context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
-        var prompt = PromptFor(model, context);
-        if (budget < current.ContextBudget && model.CountTokens(prompt.Text) + current.MaxTokens - model.Window is var excess and > 0)
-        {
-            // A small model's window: the pieces fit the budget, but the markers, paths and repository header
-            // around them do not leave room for the reply. Built again with that much less.
-            context = await contextBuilder.BuildAsync(document, offset, Math.Max(1, budget - excess), model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
-            prompt = PromptFor(model, context);
-        }
+        var plan = await CompletionPlan.BuildAsync(contextBuilder, model, document, offset, current, workspaceRoot(), cancellationToken).ConfigureAwait(false);
         var wanted = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
         var suggestions = new List<string>();
         Generating?.Invoke(true);
         try
         {
-            var request = new GenerationRequest(prompt.Text, current.MaxTokens)
-            {
-                Deadline = current.GenerationDeadline,
-                StopStrings = current.Multiline && SuggestionSite.At(document, offset, true).AllowsBlock ? [] : ["\n"],
-                HealedText = prompt.HealedText,
-                Fim = prompt.Fim,
-            };
+            var request = plan.Request(current);
             var dropped = 0;
             foreach (var result in await model.GenerateCandidatesAsync(request, wanted, cancellationToken).ConfigureAwait(false))
                 dropped += await AddCheckedAsync(result) ? 0 : 1;
@@ -157,17 +142,6 @@ public sealed class InlineCompletionEngine(
         }
     }
 
-    /// <summary>
-    /// The model family's FIM prompt, its prefix cut before the word at the cursor (token healing: the reply
-    /// starts with that word again); instruct-only models get the same context as an instruction.
-    /// </summary>
-    public static CompletionPrompt PromptFor(ITextGenerator model, CompletionContext context)
-    {
-        var (kept, healed) = model.Healing.Split(context.Prefix);
-        var fim = context.ToFimRequest() with { Prefix = kept };
-        return new CompletionPrompt(model.Format.BuildCompletion(fim), healed) { Fim = fim };
-    }
-
     private static int ReplaceEnd(InlineCompletionQuery query, int offset) => query.Selected is { } selected ? Math.Max(offset, selected.EndOffset) : offset;
 
     /// <summary>The document as if the selected completion item were inserted, and where the answer's range starts.</summary>
@@ -199,11 +173,4 @@ public sealed class InlineCompletionEngine(
 
     private InlineCompletionResult Answer(DocumentSnapshot document, int start, int end, IReadOnlyList<string> texts, int limit) =>
         new([.. texts.Take(limit).Select(t => new InlineSuggestion($"c{Interlocked.Increment(ref _nextId)}", t, start, end, document.Version))], document);
-}
-
-/// <summary>A completion prompt and the text token healing cut from its end, which the reply must start with.</summary>
-public sealed record CompletionPrompt(string Text, string HealedText)
-{
-    /// <summary>What <see cref="Text"/> was built from, for servers that build the FIM prompt themselves.</summary>
-    public Inference.Prompts.FimRequest? Fim { get; init; }
 }

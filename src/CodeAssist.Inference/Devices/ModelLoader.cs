@@ -54,7 +54,7 @@ internal static class ModelLoader
         }
         catch (OnnxRuntimeGenAIException e)
         {
-            var said = FirstLine(e.Message);
+            var said = NativeErrors.FirstLine(e.Message);
             return (null, IsCudaBuild
                 ? $"{said} (the CUDA build needs an NVIDIA driver, CUDA 12.x and cuDNN 9.x on the library path; see models/README.md)"
                 : $"this is the CPU build of CodeAssist, which cannot use a GPU; install the CUDA build for that (./install.sh --gpu, see models/README.md). GenAI said: {said}");
@@ -66,12 +66,6 @@ internal static class ModelLoader
         using var config = new Config(path);
         config.ClearProviders();
         return new Model(config);
-    }
-
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n', 2)[0].Trim();
-        return line.Length > 300 ? line[..300] + "…" : line;
     }
 }
 

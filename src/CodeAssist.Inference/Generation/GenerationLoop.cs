@@ -21,6 +21,7 @@ internal sealed class GenerationLoop : IDisposable
     private readonly IReadOnlyList<string> _stopTokenTexts;
     private readonly KvPrefixCache _cache;
     private HealingVocabulary? _healingVocabulary;
+    private readonly Task<HealingVocabulary>? _healingVocabularyBuild;
     private int _completed;
 
     public GenerationLoop(Model model, ModelTokenizer tokenizer, ModelFolder folder, int window)
@@ -31,6 +32,10 @@ internal sealed class GenerationLoop : IDisposable
         _window = window;
         (_stopTokenIds, _stopTokenTexts) = tokenizer.StopTokens(folder.Format.StopTokens);
         _cache = new KvPrefixCache(model, () => NewParams(null));
+        // Built off the generation thread right after load: with a 151,936-row vocabulary the first healed request
+        // would otherwise wait for it.
+        if (folder.Healing.Enabled && folder.VocabSize is { } rows)
+            _healingVocabularyBuild = Task.Run(() => BuildHealingVocabulary(rows));
     }
 
     /// <summary>Generations that ended normally; read from any thread.</summary>
@@ -169,13 +174,21 @@ internal sealed class GenerationLoop : IDisposable
         }
     }
 
-    /// <summary>The healing index, built on first use (decoding the whole vocabulary once) and kept for the model's life.</summary>
+    /// <summary>
+    /// The healing index for logits of <paramref name="size"/>: the one started at load when its size matches (waiting
+    /// for it if the first request comes first), otherwise built now; kept for the model's life.
+    /// </summary>
     private HealingVocabulary HealingVocabularyOfSize(int size)
     {
         if (_healingVocabulary is { } known && known.Size == size)
             return known;
-        return _healingVocabulary = HealingVocabulary.Build(_tokenizer, _folder.SpecialTokenIds.Values, size);
+        if (_healingVocabularyBuild is { } started && started.GetAwaiter().GetResult() is { } built && built.Size == size)
+            return _healingVocabulary = built;
+        return _healingVocabulary = BuildHealingVocabulary(size);
     }
+
+    private HealingVocabulary BuildHealingVocabulary(int size) =>
+        HealingVocabulary.FromTokenizerJson(System.IO.Path.Combine(_folder.Path, ModelFolder.TokenizerFile), _folder.SpecialTokenIds.Values, size);
 
     private GeneratorParams NewParams(Sampling? sampling)
     {

@@ -22,10 +22,11 @@ public sealed class ModelFolder
         "llama", "mistral", "nemotron", "olmo", "phi", "phimoe", "phi3", "phi3small", "qwen2", "qwen3", "smollm3",
     };
 
-    private ModelFolder(string path, string modelType, int contextLength, string decoderFile, int? beginTokenId, ModelSettings settings,
+    private ModelFolder(string path, string modelType, int contextLength, int? vocabSize, string decoderFile, int? beginTokenId, ModelSettings settings,
         IReadOnlyDictionary<string, int> specialTokenIds, PromptFormat format, TokenHealing healing)
     {
         Path = path;
+        VocabSize = vocabSize;
         ModelType = modelType;
         ContextLength = contextLength;
         DecoderFile = decoderFile;
@@ -40,6 +41,9 @@ public sealed class ModelFolder
     public string Path { get; }
     public string ModelType { get; }
     public int ContextLength { get; }
+
+    /// <summary>genai_config.json's model.vocab_size: the width of the logits (Qwen2.5-Coder pads it past the tokenizer's ids).</summary>
+    public int? VocabSize { get; }
     public string DecoderFile { get; }
     public ModelSettings Settings { get; }
 
@@ -126,6 +130,8 @@ public sealed class ModelFolder
         if (contextLength <= 0)
             problems.Add($"{GenAiConfigFile} in {path} has no positive model.context_length; copy the model folder again");
 
+        int? vocabSize = model.TryGetProperty("vocab_size", out var vocab) && vocab.ValueKind == JsonValueKind.Number && vocab.TryGetInt32(out var v) && v > 0 ? v : null;
+
         int? beginTokenId = model.TryGetProperty("bos_token_id", out var bos) && bos.ValueKind == JsonValueKind.Number && bos.TryGetInt32(out var b) ? b : null;
 
         var decoderFile = model.TryGetProperty("decoder", out var decoder) && decoder.ValueKind == JsonValueKind.Object
@@ -150,8 +156,10 @@ public sealed class ModelFolder
         {
             try
             {
-                (specialTokens, healing) = ReadTokenizer(tokenizerPath);
+                (specialTokens, healing, var largestId) = ReadTokenizer(tokenizerPath);
                 tokenizerReadable = true;
+                if (vocabSize is { } rows && largestId >= rows)
+                    problems.Add($"{TokenizerFile} in {path} has token ids up to {largestId} but {GenAiConfigFile} says model.vocab_size is {rows}: the tokenizer belongs to another model (or another size of it); copy {TokenizerFile} and {TokenizerConfigFile} from the same model as {decoderFile}");
             }
             catch (JsonException e)
             {
@@ -178,7 +186,7 @@ public sealed class ModelFolder
         }
 
         return problems.Count == 0
-            ? new ModelFolder(path, modelType, contextLength, decoderFile, beginTokenId, settings, specialTokens, format!, healing)
+            ? new ModelFolder(path, modelType, contextLength, vocabSize, decoderFile, beginTokenId, settings, specialTokens, format!, healing)
             : null;
     }
 
@@ -200,24 +208,33 @@ public sealed class ModelFolder
     /// Special tokens are the added tokens; Code Llama-style tokenizers keep FIM markers in the vocabulary too,
     /// so marker-shaped vocabulary entries count as well. The pre-tokenizer decides the token healing.
     /// </summary>
-    private static (Dictionary<string, int> SpecialTokens, TokenHealing Healing) ReadTokenizer(string tokenizerPath)
+    private static (Dictionary<string, int> SpecialTokens, TokenHealing Healing, int LargestId) ReadTokenizer(string tokenizerPath)
     {
         using var stream = File.OpenRead(tokenizerPath);
         using var tokenizer = JsonDocument.Parse(stream);
         var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
+        var largestId = -1;
         if (tokenizer.RootElement.ValueKind != JsonValueKind.Object)
-            return (tokens, TokenHealing.None);
+            return (tokens, TokenHealing.None, largestId);
         if (tokenizer.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
             foreach (var token in added.EnumerateArray())
                 if (token.ValueKind == JsonValueKind.Object && token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
                     && token.TryGetProperty("id", out var id) && id.TryGetInt32(out var value))
+                {
                     tokens[content.GetString()!] = value;
+                    largestId = Math.Max(largestId, value);
+                }
         if (tokenizer.RootElement.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.Object
             && model.TryGetProperty("vocab", out var vocab) && vocab.ValueKind == JsonValueKind.Object)
             foreach (var entry in vocab.EnumerateObject())
-                if (entry.Name.Length > 2 && entry.Name.Length < 24 && LooksLikeMarker(entry.Name) && entry.Value.TryGetInt32(out var value))
+            {
+                if (!entry.Value.TryGetInt32(out var value))
+                    continue;
+                largestId = Math.Max(largestId, value);
+                if (entry.Name.Length > 2 && entry.Name.Length < 24 && LooksLikeMarker(entry.Name))
                     tokens.TryAdd(entry.Name, value);
-        return (tokens, TokenHealing.FromTokenizerJson(tokenizer.RootElement));
+            }
+        return (tokens, TokenHealing.FromTokenizerJson(tokenizer.RootElement), largestId);
     }
 
     private static bool LooksLikeMarker(string token) =>

@@ -31,7 +31,7 @@ internal static class ContextCommand
                 Console.Out.WriteLine($"budget {parse.GetValue(budget)} tokens, used {context.Pieces.Sum(p => p.Tokens)}");
                 foreach (var piece in context.Pieces)
                     Console.Out.WriteLine($"  {piece.Kind,-14} {piece.Tokens,6} tokens  {piece.Source}");
-                var prompt = InlineCompletionEngine.PromptFor(loaded, context);
+                var prompt = CompletionPlan.PromptFor(loaded, context);
                 if (prompt.HealedText is { Length: > 0 } healed)
                     Console.Out.WriteLine($"token healing: the prompt stops before \"{healed.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal)}\"; the reply must start with it");
                 Console.Out.WriteLine("---- prompt ----");

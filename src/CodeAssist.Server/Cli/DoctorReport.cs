@@ -85,8 +85,7 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
     {
         const string prefix = "using System;\n\npublic static class Program\n{\n    public static void Main(string[] args)\n    {\n        Console.";
         const string suffix = "\n    }\n}\n";
-        var prompt = model.Format.Fim?.Build(new Inference.Prompts.FimRequest(prefix, suffix))
-            ?? model.Format.Chat.Build("Complete the code.", prefix);
+        var prompt = model.Format.BuildCompletion(new Inference.Prompts.FimRequest(prefix, suffix));
         try
         {
             var result = model.GenerateAsync(new GenerationRequest(prompt, 32) { ReusePrefix = false }, cancellationToken).GetAwaiter().GetResult();

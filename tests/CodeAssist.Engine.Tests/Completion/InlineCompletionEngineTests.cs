@@ -72,7 +72,7 @@ public sealed class InlineCompletionEngineTests : IDisposable
         var document = _documents.TryGet(Uri)!;
         var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, document.OffsetOf(at.Line, at.Character)!.Value, 1000, model.CountTokens, null, CancellationToken.None);
         // The prompt's prefix ends before " Conso", where GPT-2's words put it.
-        Assert.Contains("{\n       <|fim_suffix|>", InlineCompletionEngine.PromptFor(model, context).Text, StringComparison.Ordinal);
+        Assert.Contains("{\n       <|fim_suffix|>", CompletionPlan.PromptFor(model, context).Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -78,11 +78,12 @@ public sealed class SettingsValidationTests
     [Fact]
     public void Numbers_are_clamped_to_what_the_server_can_do()
     {
-        var (settings, warnings) = Apply("""{ "codeassist": { "maxTokens": 1000000, "candidates": -3, "contextBudget": 1 } }""");
+        var (settings, warnings) = Apply("""{ "codeassist": { "maxTokens": 1000000, "candidates": -3, "contextBudget": 1, "generationDeadlineMs": 5 } }""");
 
         Assert.Empty(warnings);
         Assert.Equal(1024, settings.MaxTokens);
         Assert.Equal(1, settings.Candidates);
         Assert.Equal(64, settings.ContextBudget);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), settings.GenerationDeadline);
     }
 }

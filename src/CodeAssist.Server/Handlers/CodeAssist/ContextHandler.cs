@@ -19,10 +19,9 @@ internal sealed class ContextHandler(ServerState state)
             ?? throw RequestErrors.InvalidParams($"position {parameters.Position.Line}:{parameters.Position.Character} is outside the document");
         var model = await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new LocalRpcException($"no model is loaded: {state.Models.LoadError}") { ErrorCode = LspErrorCodes.RequestFailed };
-        var budget = state.Settings.ContextBudget;
-        var context = await state.ContextBuilder.BuildAsync(document, offset, budget, model.CountTokens, state.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
-        var prompt = InlineCompletionEngine.PromptFor(model, context);
-        return new ContextResult(prompt.Text, budget,
-            [.. context.Pieces.Select(p => new ContextPieceInfo(p.Kind, p.Source, p.Tokens, p.Text))], prompt.HealedText);
+        // The plan the completion itself takes, so the prompt shown is the prompt generated from (window clamp included).
+        var plan = await CompletionPlan.BuildAsync(state.ContextBuilder, model, document, offset, state.Settings, state.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
+        return new ContextResult(plan.Prompt.Text, plan.Budget,
+            [.. plan.Context.Pieces.Select(p => new ContextPieceInfo(p.Kind, p.Source, p.Tokens, p.Text))], plan.Prompt.HealedText);
     }
 }
