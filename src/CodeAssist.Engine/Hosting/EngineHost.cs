@@ -1,4 +1,5 @@
 using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Completion.PostProcessing;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Models;
@@ -32,7 +33,7 @@ public sealed class EngineHost : IDisposable
         Models = new ModelHost(log.Info);
         var sources = options.SemanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents);
         ContextBuilder = new ContextBuilder(Workspace, options.WrapContextSources?.Invoke(sources) ?? sources);
-        Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
+        Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, new SuggestionCompilerCheck(Workspace));
         Refactorings = new RefactoringEngine(Workspace, Models);
         Refactorings.Generated += Completion.Stats.Generated;
         Refactorings.Generating += OnGenerating;

@@ -14,7 +14,7 @@ public sealed record StatusParams(string State, string? Model, string? Device, s
 public sealed record DoctorResult(string Report);
 
 public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccepted, long Generations, long CacheHits, long Requests, long Cancelled,
-    SpeculationStats? Speculation = null);
+    long CompilerCut, long CompilerDropped, SpeculationStats? Speculation = null);
 
 /// <summary>
 /// What speculative decoding did since the model loaded: <c>mode</c> draftModel or promptLookup, verification
