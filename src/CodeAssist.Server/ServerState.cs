@@ -43,11 +43,6 @@ public sealed class ServerState : IDisposable
         Initialized = true;
     }
 
-        if (!Engine.Trusted)
-        {
-            Log.Info("untrusted workspace: no solution or project is evaluated; C# files get loose-file context with the framework's references");
-            return;
-        }
     public void MarkShutdownRequested() => ShutdownRequested = true;
 
     /// <summary>Requests before initialize get ServerNotInitialized, as the specification says.</summary>
@@ -63,6 +58,11 @@ public sealed class ServerState : IDisposable
     /// </summary>
     public async Task LoadWorkspaceAsync(CancellationToken cancellationToken)
     {
+        if (!Engine.Trusted)
+        {
+            Log.Info("untrusted workspace: no solution or project is evaluated; C# files get loose-file context with the framework's references");
+            return;
+        }
         var projectSystem = Engine.FindProjectSystem();
         if (projectSystem.Count == 0)
         {
