@@ -67,7 +67,10 @@ public sealed class LspProcessClient : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    public static LspProcessClient Start(params string[] arguments)
+    public static LspProcessClient Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the server with <paramref name="environment"/> added to this process's (CODEASSIST_MODELS_DIR, for one).</summary>
+    public static LspProcessClient Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var server = Path.Combine(AppContext.BaseDirectory, "codeassist.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -77,6 +80,8 @@ public sealed class LspProcessClient : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(server);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
@@ -164,6 +169,18 @@ public sealed class LspProcessClient : IAsyncDisposable
     {
         lock (_gate)
             return [.. _notifications.Where(n => (string?)n["method"] == method)];
+    }
+
+    /// <summary>Waits until the server's stderr (its log) has a line containing <paramref name="text"/>.</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the server never logged \"{text}\"; stderr:\n{Stderr}");
+            await Task.Delay(20);
+        }
     }
 
     public async Task<JsonObject> WaitForNotificationAsync(string method, Func<JsonObject, bool> predicate, TimeSpan? timeout = null)
