@@ -97,12 +97,12 @@ internal sealed class SolutionSession : IAsyncDisposable
     /// A/B pairs of equal work. Each pair types a statement (a new version, so neither the type-through cache nor a
     /// stale answer can stand in for a generation) and leaves the cursor at the start of the next, empty line, where
     /// the server suggests a block and so sets no stop string. A is the LSP request. B is a raw generation in this
-    /// process, on an identical model, of the request the engine itself makes: <see cref="CompletionPlan"/> built on
-    /// the same text by the same call the server's engine makes (prompt, healed text, token limit, stop rules,
-    /// deadline). Both models see the same prompts in the same order and, being greedy on the same weights, write
-    /// the same tokens, so their KV caches hold the same sequence when the next pair starts.
-    /// Equal work is checked, not assumed: in every counted pair the server's prompt and healed text (codeAssist/
-    /// context, asked after A so A is not warmed by it) must equal B's, and the server's answer must equal B's output
+    /// process, on an identical model, of the server's prompt and healed text (codeAssist/context, asked after A so A
+    /// is not warmed by it) through <see cref="CompletionPlan.RequestFor"/>, the request the engine makes (token
+    /// limit, stop rules, healing, deadline). Both models see the same prompts in the same order and, being greedy on
+    /// the same weights, write the same tokens, so their KV caches hold the same sequence when the next pair starts.
+    /// Equal work is checked, not assumed: in every counted pair the <see cref="CompletionPlan"/> built here on the same
+    /// text must give the server's prompt, healed text and stop rules, and the server's answer must equal B's output
     /// after the same post-processing. A pair that differs fails the phase, and with it the bench.
     /// </summary>
     public async Task<OverheadFigures> OverheadAsync(int pairs, AssistSettings settings, IBenchStep step, CancellationToken cancellationToken)
@@ -129,15 +129,21 @@ internal sealed class SolutionSession : IAsyncDisposable
             var (serverPrompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
             var didGenerate = (await _session.StatsAsync().ConfigureAwait(false) - before).Generations == 1;
             var snapshot = _engine.Documents.TryGet(_document.Uri)!;
-            var (plan, contextMs, contextCpuMs, _, _) = await _engine.PlanAsync(_raw, snapshot, _cursor, settings, cancellationToken).ConfigureAwait(false);
 
+            // B generates the server's prompt through the request the engine makes of it. The in-process plan is
+            // built only after B, so Roslyn work it sets off cannot run in this process while B is timed.
             var ownThreadsBefore = CpuClock.ByThread(Environment.ProcessId);
             var ownCpu = CpuClock.ThisProcessMilliseconds();
             var start = Clock.Now();
-            var result = await _raw.GenerateAsync(plan.Request(settings), cancellationToken).ConfigureAwait(false);
+            var request = CompletionPlan.RequestFor(serverPrompt, CompletionPlan.AllowsBlockAt(snapshot, _cursor, settings), settings);
+            var result = await _raw.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
             var b = Clock.MillisecondsSince(start);
             ownCpu = CpuClock.ThisProcessMilliseconds() - ownCpu;
             var ownThreadsAfter = CpuClock.ByThread(Environment.ProcessId);
+
+            // The same plan built here on the same text must give the same prompt and the same request: the check
+            // that B did the engine's work, and the context build's breakdown.
+            var (plan, contextMs, contextCpuMs, _, _) = await _engine.PlanAsync(_raw, snapshot, _cursor, settings, cancellationToken).ConfigureAwait(false);
 
             var postCpu = CpuClock.ThisProcessMilliseconds();
             var output = SuggestionPostProcessor.Process(result.Text, snapshot, _cursor, settings.Multiline, cancellationToken);
@@ -154,7 +160,8 @@ internal sealed class SolutionSession : IAsyncDisposable
                 continue;
             }
             // The server reports text and healed text; the FIM pieces behind them are the plan's own.
-            var samePrompt = plan.Prompt.Text == serverPrompt.Text && plan.Prompt.HealedText == serverPrompt.HealedText;
+            var samePrompt = plan.Prompt.Text == serverPrompt.Text && plan.Prompt.HealedText == serverPrompt.HealedText
+                && plan.Request(settings).StopStrings.SequenceEqual(request.StopStrings);
             var sameOutput = output == answer;
             if (!samePrompt || !sameOutput)
                 unequal.Add(UnequalPair(i, plan.Prompt, serverPrompt, output, answer));
