@@ -60,7 +60,10 @@ public sealed class TokenHealing
             return None;
         try
         {
-            return new TokenHealing(new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100)));
+            // The pattern comes from the model folder, so a match is bounded in time; the bound is wall-clock time,
+            // which a loaded machine stretches, and a legitimate match over the 256-character window takes microseconds:
+            // a tight bound would switch healing off (and change the reply) whenever the machine is busy.
+            return new TokenHealing(new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(2)));
         }
         catch (ArgumentException)
         {
