@@ -59,6 +59,12 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     /// <summary>Counts finished generations (for local stats and tests that must know whether the model ran).</summary>
     public int GenerationCount => _loop.Completed;
 
+    /// <summary>How generation speculates (a draft model, prompt lookup, or not at all).</summary>
+    public Speculation Speculation => Folder.Speculation;
+
+    /// <summary>Proposed and accepted tokens over every generation so far; zeros without speculation.</summary>
+    public SpeculationCounts SpeculationTotals => _loop.SpeculationTotals;
+
     /// <summary>The token sequence of the cached greedy generator, for tests; read it only while no generation runs.</summary>
     internal IReadOnlyList<int> CachedSequence => _loop.CachedSequence;
 
@@ -66,18 +72,21 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     /// Validates the folder, then loads it on the preferred device. Throws <see cref="ModelFolderException"/> for bad
     /// folders and <see cref="DeviceUnavailableException"/> when <c>cuda</c> was demanded but cannot be used.
     /// </summary>
-    public static LanguageModel Load(string path, DevicePreference preference = DevicePreference.Auto, Action<string>? log = null) =>
-        Load(path, preference, log, ModelLoader.TryLoadCuda);
+    /// <paramref name="speculation"/>, when given, replaces the speculation section of the folder's codeassist.json
+    /// (the bench runs one model plain, with a draft and with prompt lookup).
+    public static LanguageModel Load(string path, DevicePreference preference = DevicePreference.Auto, Action<string>? log = null, SpeculationSettings? speculation = null) =>
+        Load(path, preference, log, ModelLoader.TryLoadCuda, speculation);
 
-    internal static LanguageModel Load(string path, DevicePreference preference, Action<string>? log, Func<string, (Model? Model, string Failure)> tryLoadCuda)
+    internal static LanguageModel Load(string path, DevicePreference preference, Action<string>? log, Func<string, string?, (Model? Model, string Failure)> tryLoadCuda,
+        SpeculationSettings? speculation = null)
     {
         GenAiRuntime.EnsureInitialized();
-        var folder = ModelFolder.Open(path);
+        var folder = ModelFolder.Open(path, speculation);
         Model model;
         DeviceSelection device;
         try
         {
-            (model, device) = ModelLoader.Load(folder.Path, preference, log ?? (_ => { }), tryLoadCuda);
+            (model, device) = ModelLoader.Load(folder.Path, preference, log ?? (_ => { }), tryLoadCuda, folder.Speculation.GenAiOverlay(folder.Path));
         }
         catch (OnnxRuntimeGenAIException e)
         {

@@ -51,7 +51,7 @@ public sealed class DeviceSelectionTests : IDisposable
     public void CpuNeverTouchesCuda()
     {
         using var model = LanguageModel.Load(_model, DevicePreference.Cpu, _log.Add,
-            _ => throw new InvalidOperationException("--device cpu must not try the CUDA provider"));
+            (_, _) => throw new InvalidOperationException("--device cpu must not try the CUDA provider"));
 
         Assert.Equal(new DeviceSelection(ExecutionDevice.Cpu, "CPU requested (--device cpu)"), model.Device);
         Assert.Empty(_log);
@@ -62,7 +62,7 @@ public sealed class DeviceSelectionTests : IDisposable
     [InlineData(DevicePreference.Cuda, "CUDA requested and available")]
     public void CudaIsUsedWhenItLoads(DevicePreference preference, string reason)
     {
-        using var model = LanguageModel.Load(_model, preference, _log.Add, path => (new Model(path), ""));
+        using var model = LanguageModel.Load(_model, preference, _log.Add, (path, _) => (new Model(path), ""));
 
         Assert.Equal(new DeviceSelection(ExecutionDevice.Cuda, reason), model.Device);
         Assert.Equal("GPU (CUDA)", model.Device.DisplayName);

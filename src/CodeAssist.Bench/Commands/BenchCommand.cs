@@ -18,17 +18,36 @@ internal static class BenchCommand
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file" };
         var model = new Option<string?>("--model") { Description = "GenAI model folder to measure (default: random weights of realistic shape, generated into a temporary folder)" };
         var contextOnly = new Option<bool>("--context-only") { Description = "Only the context builds on the generated solution (no generation, no server processes): a quick loop when working on the context engine" };
-        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly };
+        var draft = new Option<string?>("--draft") { Description = "Draft model folder for the speculative section (default with the generated model: a generated random draft; with --model: none)" };
+        var speculativeOnly = new Option<bool>("--speculative-only") { Description = "Only generation alone, KV reuse and the speculative decoding comparison (no solution, no server processes)" };
+        var backend = new Option<string?>("--backend")
+        {
+            Description = "Measure CodeAssist's overhead around a team server's completion against the raw HTTP round trip of the same request: " +
+                          "KIND=URL (openai, llamacpp, ollama; key from CODEASSIST_API_KEY), or stand-in for a loopback llama.cpp-shaped server",
+        };
+        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly, draft, speculativeOnly, backend };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(backend) is { } server)
+                return await TeamServerBenchmark.RunAsync(server, parse.GetValue(quick) ? 50 : 300, Console.Out, cancellationToken).ConfigureAwait(false);
             var modelPath = parse.GetValue(model);
             if (modelPath is not null && ModelFolder.Verify(Path.GetFullPath(modelPath)) is { Count: > 0 } problems)
             {
                 Console.Error.WriteLine($"codeassist-bench: the model folder {Path.GetFullPath(modelPath)} cannot be used: {string.Join("; ", problems)}");
                 return 2;
             }
-            var plan = (parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full) with { ContextOnly = parse.GetValue(contextOnly) };
-            var report = await BenchRunner.RunAsync(plan, modelPath, cancellationToken).ConfigureAwait(false);
+            var draftPath = parse.GetValue(draft) is { } d ? Path.GetFullPath(d) : null;
+            if (draftPath is not null && modelPath is not null && DraftModelPair.Incompatibilities(Path.GetFullPath(modelPath), draftPath) is { Count: > 0 } mismatch)
+            {
+                Console.Error.WriteLine($"codeassist-bench: the draft {draftPath} does not fit {Path.GetFullPath(modelPath)}: {string.Join("; ", mismatch)}");
+                return 2;
+            }
+            var plan = (parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full) with
+            {
+                ContextOnly = parse.GetValue(contextOnly),
+                SpeculativeOnly = parse.GetValue(speculativeOnly),
+            };
+            var report = await BenchRunner.RunAsync(plan, modelPath, cancellationToken, draftPath).ConfigureAwait(false);
             if (Console.IsOutputRedirected)
                 AnsiConsole.Profile.Width = 160;
             AnsiConsole.Write(BenchTable.Of(report));

@@ -24,6 +24,7 @@ public sealed record BenchReport
     public TypingFigures? Typing { get; init; }
     public KvReuseFigures? KvReuse { get; init; }
     public ThroughputFigures? Throughput { get; init; }
+    public SpeculativeFigures? Speculative { get; init; }
     public MemoryFigures? Memory { get; init; }
 
     /// <summary>Phases that failed, with why; the run exits non-zero when there are any.</summary>

@@ -16,14 +16,17 @@ internal static class BenchRunner
 {
     private const int RandomModelSeed = 7;
 
-    public static async Task<BenchReport> RunAsync(BenchPlan plan, string? modelPath, CancellationToken cancellationToken)
+    /// <summary>The generated draft for the generated model: the same tokenizer, a fraction of the work per token.</summary>
+    private static readonly DecoderShape RandomDraftShape = new(Layers: 1, Hidden: 64, Heads: 2, Intermediate: 172, ContextLength: 4096);
+
+    public static async Task<BenchReport> RunAsync(BenchPlan plan, string? modelPath, CancellationToken cancellationToken, string? draftPath = null)
     {
         var started = Clock.Now();
         var loadAtStart = LoadAverage();
         var temp = Directory.CreateTempSubdirectory("codeassist-bench-");
         try
         {
-            return await BenchProgress.RunAsync(progress => MeasureAsync(plan, modelPath, temp.FullName, started, loadAtStart, progress, cancellationToken)).ConfigureAwait(false);
+            return await BenchProgress.RunAsync(progress => MeasureAsync(plan, modelPath, draftPath, temp.FullName, started, loadAtStart, progress, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {
@@ -38,9 +41,10 @@ internal static class BenchRunner
         }
     }
 
-    private static async Task<BenchReport> MeasureAsync(BenchPlan plan, string? modelPath, string temp, long started, double? loadAtStart,
+    private static async Task<BenchReport> MeasureAsync(BenchPlan plan, string? modelPath, string? draftPath, string temp, long started, double? loadAtStart,
         BenchProgress progress, CancellationToken cancellationToken)
     {
+        string? draftDescription = draftPath is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(draftPath)));
         var settings = BenchPlan.Settings;
         string modelDirectory, modelDescription, scriptedDirectory;
         IReadOnlyList<GeneratedFile> files;
@@ -55,6 +59,14 @@ internal static class BenchRunner
                 ModelFolderWriter.WriteRandom(modelDirectory, shape, RandomModelSeed, "codeassist-bench-random");
                 modelDescription = string.Create(CultureInfo.InvariantCulture,
                     $"random Llama weights (seed {RandomModelSeed}): {shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, MLP {shape.Intermediate}, vocabulary {ByteLevelBpeTokenizer.DefaultVocabSize}");
+                if (draftPath is null)
+                {
+                    // Random weights agree with no other random weights: this draft shows what a draft costs, not what it gains.
+                    draftPath = Path.Combine(temp, "draft");
+                    ModelFolderWriter.WriteRandom(draftPath, RandomDraftShape, RandomModelSeed + 1, "codeassist-bench-random-draft");
+                    draftDescription = string.Create(CultureInfo.InvariantCulture,
+                        $"random weights, {RandomDraftShape.Layers} layer, hidden {RandomDraftShape.Hidden} (agrees with the random model by chance only)");
+                }
             }
             else
             {
@@ -96,6 +108,26 @@ internal static class BenchRunner
             step => ModelBenchmark.ThroughputAsync(raw, sampleSources, plan.ModelRepetitions, BenchPlan.ThroughputNewTokens, step, cancellationToken)).ConfigureAwait(false);
         var kvReuse = plan.ContextOnly ? null : await Phase("KV prefix reuse on a ~1000-token prompt", plan.ModelRepetitions,
             step => ModelBenchmark.KvReuseAsync(raw, sampleSources, plan.ModelRepetitions, step, cancellationToken)).ConfigureAwait(false);
+        var speculative = plan.ContextOnly ? null : await Phase("speculative decoding: plain greedy, draft model, prompt lookup", plan.SpeculativePrompts,
+            step => SpeculativeBenchmark.RunAsync(modelDirectory, draftPath, draftDescription, sampleSources, plan.SpeculativePrompts, step, cancellationToken)).ConfigureAwait(false);
+        foreach (var mismatch in speculative?.Mismatches ?? [])
+            errors.Add($"speculative decoding changed the greedy reply: {mismatch}");
+        if (plan.SpeculativeOnly)
+        {
+            return new BenchReport
+            {
+                Mode = (plan.Quick ? "quick" : "full") + ", speculative only",
+                Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
+                Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
+                OverheadRatio = double.NaN,
+                OverheadMs = double.NaN,
+                Throughput = throughput,
+                KvReuse = kvReuse,
+                Speculative = speculative,
+                Errors = errors,
+                TotalSeconds = Clock.MillisecondsSince(started) / 1000,
+            };
+        }
 
         // The in-process solution is needed by the A/B breakdown too, so a failed load ends the run.
         using var engine = new InProcessEngine(solutionRoot);
@@ -185,6 +217,7 @@ internal static class BenchRunner
             Typing = typing,
             KvReuse = kvReuse,
             Throughput = throughput,
+            Speculative = speculative,
             Memory = new MemoryFigures(noModel?.PeakMiB, loose?.ModelLoadedPeakMiB, loose?.PeakMiB, solutionPeak),
             Errors = errors,
             TotalSeconds = Clock.MillisecondsSince(started) / 1000,

@@ -103,6 +103,17 @@ internal static class BenchTable
             Row("generation", $"{r.GenerationTokensPerSecond:F0} tokens/s ({r.MeanNewTokens:F0} new tokens on average)");
             Row("time to first token", P(r.TimeToFirstTokenMs));
         }
+        if (report.Speculative is { } sp)
+        {
+            Section(string.Create(CultureInfo.InvariantCulture,
+                $"speculative decoding ({sp.Prompts} FIM prompts of {sp.MeanPromptTokens:F0} tokens, {sp.MeanNewTokens:F0} new; fresh generators; draft: {sp.Draft})"));
+            foreach (var side in sp.Sides)
+                Row(side.Name, string.Create(CultureInfo.InvariantCulture,
+                        $"{side.NewTokensPerSecond:F0} tokens/s ({side.TokensPerSecondSpeedup:F2}×), {Ms(side.CompletionMs.P50)} per completion ({side.CompletionSpeedup:F2}×), first token {Ms(side.TimeToFirstTokenMs.P50)}"),
+                    side.Speculation is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                        $"{side.AcceptedPerStep:F2} accepted per step, acceptance {side.AcceptanceRate:P0}, {side.Steps} steps; goal ≥ 1.5× tokens/s"));
+            Row("same output as plain greedy", sp.Mismatches.Count == 0 ? $"yes, all {sp.Prompts} prompts" : $"NO: {sp.Mismatches.Count} differ");
+        }
         if (report.Memory is { } m)
         {
             Section("peak resident memory of the server (VmHWM)");

@@ -8,7 +8,7 @@ public static class CudaProbe
     public static (bool Available, string Reason) Check(string modelPath)
     {
         GenAiRuntime.EnsureInitialized();
-        var (model, failure) = ModelLoader.TryLoadCuda(modelPath);
+        var (model, failure) = ModelLoader.TryLoadCuda(modelPath, null);
         if (model is null)
             return (false, failure);
         model.Dispose();

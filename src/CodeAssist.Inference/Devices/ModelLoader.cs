@@ -17,37 +17,40 @@ internal static class ModelLoader
         false;
 #endif
 
-    public static (Model Model, DeviceSelection Device) Load(string path, DevicePreference preference, Action<string> log) =>
-        Load(path, preference, log, TryLoadCuda);
+    public static (Model Model, DeviceSelection Device) Load(string path, DevicePreference preference, Action<string> log, string? overlay = null) =>
+        Load(path, preference, log, TryLoadCuda, overlay);
 
     /// <summary>
     /// The selection logic, with the CUDA attempt passed in: tests hand in a recording attempt to prove that
     /// <c>cpu</c> never tries CUDA, and a succeeding one to cover the path this CPU-only machine cannot take.
+    /// <paramref name="overlay"/> is JSON laid over genai_config.json (a draft model's decoder) for either device.
     /// </summary>
     internal static (Model Model, DeviceSelection Device) Load(string path, DevicePreference preference, Action<string> log,
-        Func<string, (Model? Model, string Failure)> tryLoadCuda)
+        Func<string, string?, (Model? Model, string Failure)> tryLoadCuda, string? overlay = null)
     {
         if (preference == DevicePreference.Cpu)
-            return (LoadCpu(path), new DeviceSelection(ExecutionDevice.Cpu, "CPU requested (--device cpu)"));
+            return (LoadCpu(path, overlay), new DeviceSelection(ExecutionDevice.Cpu, "CPU requested (--device cpu)"));
 
-        var (model, failure) = tryLoadCuda(path);
+        var (model, failure) = tryLoadCuda(path, overlay);
         if (model is not null)
             return (model, new DeviceSelection(ExecutionDevice.Cuda, preference == DevicePreference.Cuda ? "CUDA requested and available" : "CUDA available"));
         if (preference == DevicePreference.Cuda)
             throw new DeviceUnavailableException($"device cuda was requested but CUDA cannot be used: {failure}; use --device auto to fall back to the CPU, or --device cpu");
 
         // The CPU load comes first so that a broken model is reported as such, not after a line about CUDA.
-        var cpu = LoadCpu(path);
+        var cpu = LoadCpu(path, overlay);
         log($"running on the CPU because CUDA cannot be used: {failure}");
         return (cpu, new DeviceSelection(ExecutionDevice.Cpu, $"CUDA not used: {failure}"));
     }
 
     /// <summary>Tries the CUDA execution provider; returns the exact reason when it cannot be used.</summary>
-    public static (Model? Model, string Failure) TryLoadCuda(string path)
+    public static (Model? Model, string Failure) TryLoadCuda(string path, string? overlay)
     {
         try
         {
             using var config = new Config(path);
+            if (overlay is not null)
+                config.Overlay(overlay);
             config.ClearProviders();
             config.AppendProvider("cuda");
             return (new Model(config), "");
@@ -61,9 +64,11 @@ internal static class ModelLoader
         }
     }
 
-    private static Model LoadCpu(string path)
+    private static Model LoadCpu(string path, string? overlay)
     {
         using var config = new Config(path);
+        if (overlay is not null)
+            config.Overlay(overlay);
         config.ClearProviders();
         return new Model(config);
     }

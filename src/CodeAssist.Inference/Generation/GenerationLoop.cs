@@ -20,6 +20,9 @@ internal sealed class GenerationLoop : IDisposable
     private readonly IReadOnlySet<int> _stopTokenIds;
     private readonly IReadOnlyList<string> _stopTokenTexts;
     private readonly KvPrefixCache _cache;
+    private readonly bool _speculates;
+    private readonly Lock _totalsGate = new();
+    private SpeculationCounts _speculationTotals = SpeculationCounts.Zero;
     private HealingVocabulary? _healingVocabulary;
     private readonly Task<HealingVocabulary>? _healingVocabularyBuild;
     private int _completed;
@@ -31,11 +34,22 @@ internal sealed class GenerationLoop : IDisposable
         _folder = folder;
         _window = window;
         (_stopTokenIds, _stopTokenTexts) = tokenizer.StopTokens(folder.Format.StopTokens);
-        _cache = new KvPrefixCache(model, () => NewParams(null));
+        _cache = new KvPrefixCache(model, () => NewParams(null), rewindable: folder.Speculation.Mode != SpeculationMode.DraftModel);
+        _speculates = folder.Speculation.Mode != SpeculationMode.None;
         // Built off the generation thread right after load: with a 151,936-row vocabulary the first healed request
         // would otherwise wait for it.
         if (folder.Healing.Enabled && folder.VocabSize is { } rows)
             _healingVocabularyBuild = Task.Run(() => BuildHealingVocabulary(rows));
+    }
+
+    /// <summary>Speculation counters summed over finished generations; read from any thread.</summary>
+    public SpeculationCounts SpeculationTotals
+    {
+        get
+        {
+            lock (_totalsGate)
+                return _speculationTotals;
+        }
     }
 
     /// <summary>Generations that ended normally; read from any thread.</summary>
@@ -74,6 +88,8 @@ internal sealed class GenerationLoop : IDisposable
         {
             if (sampledParams is not null)
                 generator.AppendTokens(prompt);
+            // GenAI's counters are the generator's whole life, and the cached generator serves many requests.
+            var speculationBefore = _speculates ? SpeculationCounts.Of(generator) : null;
             var stopper = new TokenStopper(_stopTokenIds, [.. request.StopStrings, .. _stopTokenTexts]);
             using var stream = _tokenizer.CreateStream();
             var text = new System.Text.StringBuilder();
@@ -146,8 +162,12 @@ internal sealed class GenerationLoop : IDisposable
                 }
             }
             completedNormally = true;
+            var speculation = speculationBefore is null ? null : SpeculationCounts.Of(generator).Minus(speculationBefore);
+            if (speculation is not null)
+                lock (_totalsGate)
+                    _speculationTotals = _speculationTotals.Plus(speculation);
             Interlocked.Increment(ref _completed);
-            return new GenerationResult(text.ToString(), reason, prompt.Length, newTokens, reused, firstToken, clock.Elapsed);
+            return new GenerationResult(text.ToString(), reason, prompt.Length, newTokens, reused, firstToken, clock.Elapsed) { Speculation = speculation };
         }
         catch (OperationCanceledException)
         {

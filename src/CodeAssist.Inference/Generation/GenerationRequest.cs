@@ -52,4 +52,8 @@ public sealed record GenerationResult(
     int NewTokens,
     int ReusedPromptTokens,
     TimeSpan TimeToFirstToken,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>What speculative decoding did in this generation; null when the model does not speculate.</summary>
+    public SpeculationCounts? Speculation { get; init; }
+}

@@ -7,7 +7,12 @@ namespace CodeAssist.Inference.Generation;
 /// prompt that extends a long enough part of that sequence rewinds it there (<c>RewindTo</c>) and appends only the
 /// rest, instead of running the whole prompt again. Per keystroke that is most of the prompt. Generation-thread only.
 /// </summary>
-internal sealed class KvPrefixCache(Model model, Func<GeneratorParams> greedyParams) : IDisposable
+/// <param name="rewindable">
+/// False for a model with a draft decoder: GenAI 0.18 rewinds such a pair wrongly (after <c>RewindTo</c> and new
+/// tokens, the model's greedy reply differs from a fresh run's whenever the draft is not the model itself; pinned by
+/// <c>SpeculativeDecodingTests.GenAiRewindsADraftPairWrongly</c>), so each request starts a fresh generator.
+/// </param>
+internal sealed class KvPrefixCache(Model model, Func<GeneratorParams> greedyParams, bool rewindable = true) : IDisposable
 {
     /// <summary>A shared prefix shorter than this is not worth a rewind.</summary>
     private const int MinReusedTokens = 4;
@@ -34,7 +39,7 @@ internal sealed class KvPrefixCache(Model model, Func<GeneratorParams> greedyPar
     public Generator Prepare(int[] prompt, bool allowReuse, out int reused)
     {
         reused = 0;
-        if (_generator is not null && allowReuse)
+        if (_generator is not null && allowReuse && rewindable)
         {
             // At least one prompt token must be appended so that the next logits belong to this prompt.
             var common = Math.Min(CommonPrefixLength(_tokens, prompt), Math.Min(_reusable, prompt.Length - 1));

@@ -23,8 +23,9 @@ public sealed class ModelFolder
     };
 
     private ModelFolder(string path, string modelType, int contextLength, int? vocabSize, string decoderFile, int? beginTokenId, ModelSettings settings,
-        IReadOnlyDictionary<string, int> specialTokenIds, PromptFormat format, TokenHealing healing)
+        IReadOnlyDictionary<string, int> specialTokenIds, PromptFormat format, TokenHealing healing, Speculation speculation)
     {
+        Speculation = speculation;
         Path = path;
         VocabSize = vocabSize;
         ModelType = modelType;
@@ -65,25 +66,41 @@ public sealed class ModelFolder
     /// <summary>How FIM prompts cut a word the cursor is in (off for instruction prompts and tokenizers that are not byte-level).</summary>
     public TokenHealing Healing { get; }
 
+    /// <summary>How generation speculates: a draft model, prompt lookup, or not at all.</summary>
+    public Speculation Speculation { get; }
+
     public string Name => Settings.Name ?? System.IO.Path.GetFileName(Path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
 
-    /// <summary>Reads and checks a model folder. Throws <see cref="ModelFolderException"/> listing every problem found.</summary>
-    public static ModelFolder Open(string path)
+    /// <summary>
+    /// Reads and checks a model folder, settings that load native code included (see <see cref="NativeCodeApprovals"/>,
+    /// against the user's <see cref="ModelsDirectory"/>), and the draft model it pairs with. Throws
+    /// <see cref="ModelFolderException"/> listing every problem. <paramref name="speculation"/>, when given, replaces the
+    /// speculation section of its codeassist.json.
+    /// </summary>
+    public static ModelFolder Open(string path, SpeculationSettings? speculation = null) => Open(path, ModelsDirectory.Current, speculation);
+
+    public static ModelFolder Open(string path, string modelsDirectory, SpeculationSettings? speculation = null)
     {
         var problems = new List<string>();
-        var folder = TryOpen(path, problems);
+        var folder = TryOpen(path, problems, modelsDirectory, checkNativeCode: true, speculation);
         return folder ?? throw new ModelFolderException(System.IO.Path.GetFullPath(path), problems);
     }
 
-    /// <summary>Checks a model folder and returns every problem found (empty when it can be loaded).</summary>
-    public static IReadOnlyList<string> Verify(string path)
+    /// <summary>Checks a model folder, and the draft model it pairs with, and returns every problem found (empty when it can be loaded).</summary>
+    public static IReadOnlyList<string> Verify(string path) => Verify(path, ModelsDirectory.Current);
+
+    /// <summary>
+    /// Checks a model folder; with <paramref name="checkNativeCode"/> false, settings that load native code or write
+    /// files are left out of the problems, for `model add`, which shows them and asks the user instead.
+    /// </summary>
+    public static IReadOnlyList<string> Verify(string path, string modelsDirectory, bool checkNativeCode = true)
     {
         var problems = new List<string>();
-        TryOpen(path, problems);
+        TryOpen(path, problems, modelsDirectory, checkNativeCode, null);
         return problems;
     }
 
-    private static ModelFolder? TryOpen(string path, List<string> problems)
+    private static ModelFolder? TryOpen(string path, List<string> problems, string modelsDirectory, bool checkNativeCode, SpeculationSettings? speculationOverride)
     {
         path = System.IO.Path.GetFullPath(path);
         if (!Directory.Exists(path))
@@ -116,6 +133,8 @@ public sealed class ModelFolder
                 return null;
             }
             model = section.Clone();
+            if (checkNativeCode)
+                problems.AddRange(NativeCodeApprovals.Problems(path, NativeCodeSettings.Find(config.RootElement, path), modelsDirectory));
         }
         catch (JsonException e)
         {
@@ -180,7 +199,7 @@ public sealed class ModelFolder
         }
         catch (JsonException e)
         {
-            problems.Add($"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat and chatFormat");
+            problems.Add($"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, tokenHealing and speculation");
         }
 
         PromptFormat? format = null;
@@ -191,9 +210,58 @@ public sealed class ModelFolder
             problems.AddRange(formatProblems.Select(problem => $"{SettingsFile} in {path}: {problem}"));
         }
 
+        var speculation = ResolveSpeculation(path, model, speculationOverride ?? settings.Speculation, problems, modelsDirectory, checkNativeCode);
+
         return problems.Count == 0
-            ? new ModelFolder(path, modelType, contextLength, vocabSize, decoderFile, beginTokenId, settings, specialTokens, format!, healing) { Graph = graph }
+            ? new ModelFolder(path, modelType, contextLength, vocabSize, decoderFile, beginTokenId, settings, specialTokens, format!, healing, speculation) { Graph = graph }
             : null;
+    }
+
+    /// <summary>
+    /// The speculation to run: a draft named in genai_config.json itself (GenAI's composite folders), or what the
+    /// speculation section of codeassist.json asks for, its draft model checked as a folder and as a pair.
+    /// </summary>
+    private static Speculation ResolveSpeculation(string path, JsonElement model, SpeculationSettings? settings, List<string> problems, string modelsDirectory, bool checkNativeCode)
+    {
+        var where = $"{SettingsFile} in {path}";
+        if (settings?.MaxDraftTokens is { } k && (k < SpeculationSettings.MinDraftTokens || k > SpeculationSettings.MaxDraftTokensLimit))
+            problems.Add($"{where}: speculation.maxDraftTokens is {k}, GenAI takes {SpeculationSettings.MinDraftTokens} to {SpeculationSettings.MaxDraftTokensLimit}");
+        if (settings?.NgramSize is { } n && (n < 2 || n > 16))
+            problems.Add($"{where}: speculation.ngramSize is {n}, GenAI takes 2 to 16");
+
+        if (model.TryGetProperty("draft", out var nativeDraft) && nativeDraft.ValueKind == JsonValueKind.Object)
+        {
+            // The draft is part of GenAI's own configuration, so GenAI loads it whatever codeassist.json says.
+            if (settings is { DraftModel: not null } or { PromptLookup: true })
+                problems.Add($"{GenAiConfigFile} in {path} already names a draft decoder (model.draft); remove the speculation section's draftModel and promptLookup from {SettingsFile}, or model.draft from {GenAiConfigFile}");
+            var draftFile = nativeDraft.TryGetProperty("filename", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "";
+            var draftFolder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(System.IO.Path.Combine(path, draftFile)))!;
+            if (draftFile.Length == 0 || !File.Exists(System.IO.Path.Combine(path, draftFile)))
+                problems.Add($"the draft decoder {draftFile} named in {GenAiConfigFile} (model.draft.filename) is missing in {path}; copy the draft model beside it");
+            return new Speculation(SpeculationMode.DraftModel, draftFolder, System.IO.Path.GetFileName(draftFolder), settings?.MaxDraftTokens, null, FromGenAiConfig: true);
+        }
+
+        if (settings is null || (settings.DraftModel is null && !settings.PromptLookup))
+            return Speculation.None;
+        if (settings.DraftModel is not null && settings.PromptLookup)
+        {
+            problems.Add($"{where}: speculation names both a draftModel and promptLookup; GenAI runs one of them, remove the other");
+            return Speculation.None;
+        }
+        if (settings.PromptLookup)
+            return new Speculation(SpeculationMode.PromptLookup, null, null,
+                settings.MaxDraftTokens ?? SpeculationSettings.DefaultPromptLookupDraftTokens, settings.NgramSize ?? SpeculationSettings.DefaultNgramSize);
+
+        var draft = System.IO.Path.GetFullPath(System.IO.Path.Combine(path, settings.DraftModel!));
+        var draftProblems = new List<string>();
+        var draftFolderOpened = TryOpen(draft, draftProblems, modelsDirectory, checkNativeCode, SpeculationSettings.Off);
+        if (draftFolderOpened is null)
+        {
+            problems.AddRange(draftProblems.Select(problem => $"the draft model named in {where} cannot be used: {problem}"));
+            return Speculation.None;
+        }
+        problems.AddRange(DraftModelPair.Incompatibilities(path, draft).Select(problem => $"the draft model {draft} does not fit {path}: {problem}"));
+        return new Speculation(SpeculationMode.DraftModel, draft, draftFolderOpened.Name, settings.MaxDraftTokens, null);
     }
 
     private static string DescribeSettingsError(JsonException e)

@@ -26,6 +26,9 @@ public sealed record ModelSettings
     /// </summary>
     public bool? TokenHealing { get; init; }
 
+    /// <summary>Speculative decoding with a draft model or prompt lookup (<see cref="SpeculationSettings"/>); off when absent.</summary>
+    public SpeculationSettings? Speculation { get; init; }
+
     private static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

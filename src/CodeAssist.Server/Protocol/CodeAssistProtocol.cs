@@ -6,12 +6,22 @@ public sealed record StatusParams(string State, string? Model, string? Device, s
 {
     /// <summary>Which backend answers: "CPU", "GPU (CUDA)" or a team server ("llamacpp at https://gpu01:8080").</summary>
     public string? Backend { get; init; }
+
+    /// <summary>False when the server runs untrusted (no project evaluated, installed models only).</summary>
+    public bool Trusted { get; init; } = true;
 }
 
 public sealed record DoctorResult(string Report);
 
 public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccepted, long Generations, long CacheHits, long Requests, long Cancelled,
-    long CompilerCut, long CompilerDropped);
+    long CompilerCut, long CompilerDropped, SpeculationStats? Speculation = null);
+
+/// <summary>
+/// What speculative decoding did since the model loaded: <c>mode</c> draftModel or promptLookup, verification
+/// <c>steps</c>, tokens <c>proposed</c> and <c>accepted</c>, <c>acceptedPerStep</c> and <c>acceptanceRate</c>
+/// (accepted of those examined). Absent when the model does not speculate.
+/// </summary>
+public sealed record SpeculationStats(string Mode, long Steps, long Proposed, long Accepted, double AcceptedPerStep, double AcceptanceRate);
 
 public sealed record ContextParams(TextDocumentIdentifier TextDocument, Position Position);
 
