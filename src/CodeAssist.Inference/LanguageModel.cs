@@ -90,8 +90,13 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         }
         catch (OnnxRuntimeGenAIException e)
         {
-            throw new ModelFolderException(folder.Path,
-                [$"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({NativeErrors.FirstLine(e.Message)}); the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again"]);
+            throw new ModelFolderException(folder.Path, [GpuOnlyProblem(folder, "the CPU") ?? LoadFailure(folder, e)]);
+        }
+
+        if (device.Device == ExecutionDevice.Cpu && GpuOnlyProblem(folder, $"the CPU ({device.Reason})") is { } gpuOnly)
+        {
+            model.Dispose();
+            throw new ModelFolderException(folder.Path, [gpuOnly]);
         }
 
         Tokenizer tokenizer;
@@ -106,6 +111,26 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
                 [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({NativeErrors.FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
         }
         return new LanguageModel(folder, model, tokenizer, device);
+    }
+
+    /// <summary>A float16/bfloat16 graph is what the model builder writes for CUDA or DirectML; the CPU kernels do not serve it.</summary>
+    private static string? GpuOnlyProblem(ModelFolder folder, string where) =>
+        folder.Graph?.KvCache?.ElementType is "fp16" or "bf16"
+            ? $"the model in {folder.Path} was converted for a GPU ({folder.Graph.KvCache.ElementType} weights and cache) but would run on {where}; use a CPU build of the model (model builder: -p int4 -e cpu), or a machine with CUDA"
+            : null;
+
+    /// <summary>
+    /// Why ONNX Runtime GenAI refused the folder, in the user's terms: a genai_config.json field or an operator set
+    /// newer than this runtime means the folder came from a newer model builder; anything else is damage.
+    /// </summary>
+    private static string LoadFailure(ModelFolder folder, OnnxRuntimeGenAIException e)
+    {
+        var message = NativeErrors.FirstLine(e.Message);
+        if (message.Contains("Unknown", StringComparison.OrdinalIgnoreCase) || message.Contains("JSON", StringComparison.OrdinalIgnoreCase))
+            return $"ONNX Runtime GenAI {GenAiRuntime.Version} cannot read {ModelFolder.GenAiConfigFile} in {folder.Path} ({message}): the folder was made by a newer model builder; convert the model with a builder matching GenAI {GenAiRuntime.Version}, or remove that field";
+        if (folder.Graph is { } graph && (message.Contains("opset", StringComparison.OrdinalIgnoreCase) || message.Contains("domain", StringComparison.OrdinalIgnoreCase) || message.Contains("not supported", StringComparison.OrdinalIgnoreCase)))
+            return $"ONNX Runtime under GenAI {GenAiRuntime.Version} cannot run {folder.DecoderFile} in {folder.Path} ({message}); it imports {string.Join(", ", graph.OperatorSets.Select(o => $"{(o.Key.Length == 0 ? "ai.onnx" : o.Key)} {o.Value}"))}, newer than this runtime reads: convert the model with a builder matching GenAI {GenAiRuntime.Version}";
+        return $"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({message}); the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again";
     }
 
     public int CountTokens(string text) => _tokenizer.CountTokens(text);

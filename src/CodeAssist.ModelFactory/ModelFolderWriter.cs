@@ -129,6 +129,15 @@ public static class ModelFolderWriter
             json.WriteStartObject("session_options");
             json.WriteString("log_id", "onnxruntime-genai");
             json.WriteStartArray("provider_options");
+            if (options.ExecutionProvider == BuilderExecutionProvider.Cuda)
+            {
+                json.WriteStartObject();
+                json.WriteStartObject("cuda");
+                json.WriteString("enable_cuda_graph", "0");
+                json.WriteString("enable_skip_layer_norm_strict_mode", "1");
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteString("filename", ModelFileName);

@@ -80,16 +80,16 @@ public sealed class ServerState : IDisposable
         PublishStatus();
     }
 
-    private (string? Path, string Device) _modelRequest;
+    private (string? Path, string Device, Inference.Remote.TeamServerSettings? Backend) _modelRequest;
 
     public void LoadModel()
     {
         var settings = Settings;
         // Suggestions cached from another model must not answer for the new one.
-        if (_modelRequest != (settings.ModelPath, settings.Device))
+        if (_modelRequest != (settings.ModelPath, settings.Device, settings.Backend))
             Completion.Cache.Clear();
-        _modelRequest = (settings.ModelPath, settings.Device);
-        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device));
+        _modelRequest = (settings.ModelPath, settings.Device, settings.Backend);
+        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device), settings.Backend);
     }
 
     /// <summary>Requests before initialize get ServerNotInitialized, as the specification says.</summary>
@@ -108,9 +108,13 @@ public sealed class ServerState : IDisposable
             : Models.IsLoading ? AssistState.LoadingModel
             : Workspace.IsLoadingProjects && model is not null ? AssistState.LoadingSolution
             : model is null ? (Initialized ? AssistState.Error : AssistState.Starting)
+            : model.Problem is not null ? AssistState.Error
             : _override ?? AssistState.Ready;
         var local = model as Inference.LanguageModel;
-        return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason);
+        return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason)
+        {
+            Backend = model?.Backend ?? Settings.Backend?.Describe(),
+        };
     }
 
     public void PublishStatus() => PublishStatus(_override);
@@ -162,7 +166,10 @@ public sealed class ServerState : IDisposable
             char.ToLowerInvariant(status.State.ToString()[0]) + status.State.ToString()[1..],
             status.Model,
             status.Device?.ToString().ToLowerInvariant(),
-            status.Message);
+            status.Message)
+        {
+            Backend = status.Backend,
+        };
         _ = client.NotifyWithParameterObjectAsync(CodeAssistMethods.Status, parameters).ContinueWith(
             static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }

@@ -31,6 +31,7 @@ public static class SettingsReader
                     "multiline" => current with { Multiline = value.GetBoolean() },
                     "candidates" => current with { Candidates = Math.Clamp(value.GetInt32(), 1, 10) },
                     "contextBudget" => current with { ContextBudget = Math.Clamp(value.GetInt32(), 64, 32768) },
+                    "backend" => current with { Backend = Inference.Remote.TeamServerSettings.Parse(value) },
                     "generationDeadlineMs" => current with { GenerationDeadline = TimeSpan.FromMilliseconds(Math.Clamp(value.GetInt32(), 100, 600_000)) },
                     _ => current,
                 };

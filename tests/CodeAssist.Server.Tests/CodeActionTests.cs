@@ -217,7 +217,7 @@ public sealed class CodeActionTests : IDisposable
         var model = _temp.ScriptedModel("/// <summary>Adds the price of one item.</summary>");
         string[] arguments = ["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--model", model, "--device", "cpu"];
 
-        var printed = await RunCliAsync(arguments);
+        var printed = await LspProcessClient.RunCliAsync(arguments);
 
         Assert.Equal(0, printed.ExitCode);
         Assert.Equal("""
@@ -235,7 +235,7 @@ public sealed class CodeActionTests : IDisposable
             """, printed.Stdout);
         Assert.Equal(Order, await File.ReadAllTextAsync(path));
 
-        var applied = await RunCliAsync([.. arguments, "--apply"]);
+        var applied = await LspProcessClient.RunCliAsync([.. arguments, "--apply"]);
 
         Assert.Equal(0, applied.ExitCode);
         Assert.Equal(Order.Replace("    public void Add", "    /// <summary>Adds the price of one item.</summary>\n    public void Add"), await File.ReadAllTextAsync(path));
@@ -248,7 +248,7 @@ public sealed class CodeActionTests : IDisposable
         var path = _temp.WriteFile("Shop/Order.cs", Order);
         var model = _temp.ScriptedModel("public decimal Total => _prices.Summed();");
 
-        var result = await RunCliAsync(["refactor", path, "--line", "7", "--column", "20", "--action", "simplify", "--model", model, "--device", "cpu", "--apply"]);
+        var result = await LspProcessClient.RunCliAsync(["refactor", path, "--line", "7", "--column", "20", "--action", "simplify", "--model", model, "--device", "cpu", "--apply"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Stdout);
@@ -267,20 +267,6 @@ public sealed class CodeActionTests : IDisposable
     [Fact]
     public void Unified_diff_of_a_new_file_starts_from_dev_null() =>
         Assert.Equal("--- /dev/null\n+++ b/t/ATests.cs\n@@ -0,0 +1,2 @@\n+using Xunit;\n+\n", Cli.UnifiedDiff.Format(null, "t/ATests.cs", "", "using Xunit;\n\n"));
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string[] arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "codeassist.dll"));
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
 
     public void Dispose() => _temp.Dispose();
 }

@@ -186,6 +186,15 @@ T("options: server settings use the protocol's names", function()
   eq(nil, config.server_settings(config.resolve({})).modelPath, "no modelPath unless model_path is set")
 end)
 
+T("options: a team server backend is passed on; a key in it is refused", function()
+  local server = { kind = "llamacpp", url = "https://gpu01:8080", apiKeyEnv = "TEAM_KEY" }
+  eq(server, config.server_settings(config.resolve({ backend = server })).backend, "backend goes to the server as is")
+  eq(nil, config.server_settings(config.resolve({})).backend, "no backend setting for the local model")
+  local o, problems = config.resolve({ backend = { kind = "openai", url = "http://vllm:8000", apiKey = "sk-x" } })
+  eq("local", o.backend, "a backend with apiKey falls back to local")
+  H.truthy(table.concat(problems, " "):find("without apiKey", 1, true), "the problem says to use apiKeyEnv: " .. table.concat(problems, " "))
+end)
+
 -- Root detection ------------------------------------------------------------------------
 
 T("root: a solution above beats the project next to the file; .git last", function()

@@ -15,7 +15,12 @@ export interface ClientSettings {
   languages: string[];
   debounceMs: number;
   logLevel: LogLevel;
+  /** `local`, or a team inference server (docs/TEAM.md); passed to the server as is, which validates it. */
+  backend: Backend;
 }
+
+/** A team server: docs/TEAM.md lists every field. The API key is never one of them. */
+export type Backend = 'local' | { kind: string; url: string; [field: string]: unknown };
 
 /** The `Settings` object of docs/PROTOCOL.md: `initializationOptions` and `settings.codeassist`. */
 export interface ServerSettings {
@@ -24,6 +29,7 @@ export interface ServerSettings {
   device: Device;
   maxTokens: number;
   multiline: boolean;
+  backend?: Backend;
 }
 
 /** One defaults table; package.json carries the same values for the Settings UI. */
@@ -37,6 +43,7 @@ export const DEFAULTS: Readonly<ClientSettings> = Object.freeze({
   languages: ['csharp', 'typescript', 'javascript', 'python', 'java', 'go', 'rust', 'cpp', 'c'],
   debounceMs: 150,
   logLevel: 'info',
+  backend: 'local',
 });
 
 /** Settings whose change needs a new server process (command line, document selector). */
@@ -81,7 +88,15 @@ export function readSettings(get: (key: keyof ClientSettings) => unknown): Clien
       : [...DEFAULTS.languages],
     debounceMs: integer('debounceMs', 0, 2000),
     logLevel: oneOf('logLevel', LOG_LEVELS, DEFAULTS.logLevel),
+    backend: readBackend(get('backend')),
   };
+}
+
+/** An object with a kind and a url is a server; anything else is the local model. The server reports bad fields. */
+function readBackend(value: unknown): Backend {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'local';
+  const server = value as Record<string, unknown>;
+  return typeof server.kind === 'string' && typeof server.url === 'string' ? (server as Backend) : 'local';
 }
 
 /** The protocol's Settings object. An empty modelPath is left out so the server uses its default model. */
@@ -93,6 +108,7 @@ export function toServerSettings(settings: ClientSettings): ServerSettings {
     multiline: settings.multiline,
   };
   if (settings.modelPath !== '') result.modelPath = settings.modelPath;
+  if (settings.backend !== 'local') result.backend = settings.backend;
   return result;
 }
 

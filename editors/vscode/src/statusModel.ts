@@ -13,6 +13,8 @@ export interface StatusParams {
   model?: string | null;
   device?: string | null;
   message?: string | null;
+  /** Which backend answers: "CPU", "GPU (CUDA)" or a team server, "llamacpp at https://gpu01:8080". */
+  backend?: string | null;
 }
 
 /** LSP's WorkDoneProgressBegin | Report | End, reduced to what the status bar shows. */
@@ -42,6 +44,7 @@ export interface Status {
   readonly model: string | null;
   readonly device: string | null;
   readonly message: string | null;
+  readonly backend: string | null;
   /** The user's `codeassist.enable`; shown at once, before the server confirms with `disabled`. */
   readonly enabled: boolean;
   /** Work-done progress by token, in the order it began. */
@@ -49,7 +52,7 @@ export interface Status {
 }
 
 export function initialStatus(enabled: boolean): Status {
-  return { state: 'stopped', model: null, device: null, message: null, enabled, progress: new Map() };
+  return { state: 'stopped', model: null, device: null, message: null, backend: null, enabled, progress: new Map() };
 }
 
 export function nextStatus(status: Status, event: StatusEvent): Status {
@@ -58,7 +61,7 @@ export function nextStatus(status: Status, event: StatusEvent): Status {
       return { ...status, state: 'starting', message: null, progress: new Map() };
     case 'clientStopped':
       // Model and device belonged to the process that ended; progress it announced will never end.
-      return { ...status, state: 'stopped', model: null, device: null, message: null, progress: new Map() };
+      return { ...status, state: 'stopped', model: null, device: null, message: null, backend: null, progress: new Map() };
     case 'clientFailed':
       return { ...status, state: 'error', message: event.message, progress: new Map() };
     case 'serverStatus': {
@@ -70,6 +73,7 @@ export function nextStatus(status: Status, event: StatusEvent): Status {
         state,
         model: params.model !== undefined ? params.model : status.model,
         device: params.device !== undefined ? params.device : status.device,
+        backend: params.backend !== undefined ? params.backend : status.backend,
         message: params.message ?? null,
       };
     }
@@ -129,12 +133,24 @@ export function deviceLabel(device: string | null): string | null {
   return device;
 }
 
+/** A team server reads as its host ("gpu01"), so the status bar says which machine answers. */
+export function teamServerHost(backend: string | null): string | null {
+  const url = backend?.match(/ at (https?:\/\/\S+)/)?.[1];
+  if (url === undefined) return null;
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
 export function viewStatus(status: Status): StatusView {
   const state: State = status.enabled || status.state === 'error' || status.state === 'stopped' ? status.state : 'disabled';
   const latest = [...status.progress.values()].pop();
   const name = status.model ?? 'CodeAssist';
   const device = deviceLabel(status.device);
-  const who = device === null ? name : `${name} ${device}`;
+  const host = teamServerHost(status.backend);
+  const who = host !== null ? `${name} @ ${host}` : device === null ? name : `${name} ${device}`;
 
   let label = LABELS[state];
   if (latest !== undefined && state !== 'error' && state !== 'disabled') {
@@ -146,7 +162,7 @@ export function viewStatus(status: Status): StatusView {
   const tooltip = [
     `CodeAssist: ${LABELS[state]}`,
     `Model: ${status.model ?? 'unknown'}`,
-    `Device: ${device ?? 'unknown'}`,
+    host !== null ? `Backend: ${status.backend}` : `Device: ${device ?? 'unknown'}`,
     ...[...status.progress.values()].map((p) => `${p.title}${p.message ? `: ${p.message}` : ''}`),
     ...(status.message ? [status.message] : []),
     'Click for CodeAssist actions',

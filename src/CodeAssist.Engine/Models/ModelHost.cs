@@ -1,6 +1,7 @@
 using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.Inference.Models;
+using CodeAssist.Inference.Remote;
 
 namespace CodeAssist.Engine.Models;
 
@@ -16,7 +17,11 @@ public enum AssistState
 }
 
 /// <summary>What status UIs show: state, model, device and a sentence when something is wrong.</summary>
-public sealed record AssistStatus(AssistState State, string? Model, ExecutionDevice? Device, string? Message);
+public sealed record AssistStatus(AssistState State, string? Model, ExecutionDevice? Device, string? Message)
+{
+    /// <summary>Where generation runs: "CPU", "GPU (CUDA)", or the team server ("llamacpp at https://gpu01:8080").</summary>
+    public string? Backend { get; init; }
+}
 
 /// <summary>
 /// Owns the loaded model. Loading happens in the background; a bad model folder is an error state with a message,
@@ -26,7 +31,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
 {
     private readonly Lock _gate = new();
     private Task<ITextGenerator?> _loading = Task.FromResult<ITextGenerator?>(null);
-    private (string? Path, DevicePreference Device) _requested;
+    private (string? Path, DevicePreference Device, TeamServerSettings? Backend) _requested;
 
     public string? LoadError { get; private set; }
 
@@ -41,24 +46,50 @@ public sealed class ModelHost(Action<string> log) : IDisposable
     public Task<ITextGenerator?> WhenLoadedAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
 
     /// <summary>Starts loading the model unless the same one is already loaded or loading.</summary>
-    public void Load(string? path, DevicePreference device)
+    public void Load(string? path, DevicePreference device, TeamServerSettings? backend = null)
     {
         lock (_gate)
         {
             // The same model loading or loaded stays; a failed load is retried.
-            if (_requested == (path, device) && (!_loading.IsCompleted || Current is not null))
+            if (_requested == (path, device, backend) && (!_loading.IsCompleted || Current is not null))
                 return;
-            _requested = (path, device);
+            _requested = (path, device, backend);
             var previous = _loading;
             LoadError = null;
             _loading = Task.Run(async () =>
             {
                 ((await previous.ConfigureAwait(false)) as IDisposable)?.Dispose();
-                return (ITextGenerator?)LoadNow(path, device);
+                var loaded = backend is null ? LoadNow(path, device) : await ConnectAsync(backend, path, device).ConfigureAwait(false);
+                if (loaded is not null)
+                    loaded.ProblemChanged += () => StatusChanged?.Invoke();
+                return loaded;
             });
         }
         StatusChanged?.Invoke();
         _loading.ContinueWith(_ => StatusChanged?.Invoke(), TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// A team server: asks it once which models it serves (a fault becomes the backend's Problem, not a load error: the
+    /// server may come up later, and each request tries again). With <c>fallback: "local"</c> the local model is
+    /// loaded when the server first cannot be reached.
+    /// </summary>
+    private async Task<ITextGenerator?> ConnectAsync(TeamServerSettings backend, string? path, DevicePreference device)
+    {
+        try
+        {
+            log($"using the team server {backend.Describe()}{(backend.FallbackToLocal ? ", with the local model as fallback" : "")}");
+            var remote = new RemoteModel(backend, log);
+            await remote.ProbeAsync(CancellationToken.None).ConfigureAwait(false);
+            log($"team server model {remote.Name} ({remote.Format.Fim?.Id ?? "no"} FIM, {remote.Format.Chat.Id} chat, window {remote.Window}){(remote.Problem is { } problem ? ": " + problem : "")}");
+            return backend.FallbackToLocal ? new LocalFallback(remote, () => LoadNow(path, device)) : remote;
+        }
+        catch (ArgumentException e)
+        {
+            LoadError = e.Message;
+            log($"team server not used: {e.Message}");
+            return null;
+        }
     }
 
     private LanguageModel? LoadNow(string? path, DevicePreference device)

@@ -43,6 +43,9 @@ public sealed class ModelFolder
     public string ModelType { get; }
     public int ContextLength { get; }
 
+    /// <summary>What model.onnx is made of (operators, quantization, KV cache layout, external data); null when unreadable.</summary>
+    public OnnxGraphSummary? Graph { get; private init; }
+
     /// <summary>genai_config.json's model.vocab_size: the width of the logits (Qwen2.5-Coder pads it past the tokenizer's ids).</summary>
     public int? VocabSize { get; }
     public string DecoderFile { get; }
@@ -141,6 +144,7 @@ public sealed class ModelFolder
 
         int? beginTokenId = model.TryGetProperty("bos_token_id", out var bos) && bos.ValueKind == JsonValueKind.Number && bos.TryGetInt32(out var b) ? b : null;
 
+        OnnxGraphSummary? graph = null;
         var decoderFile = model.TryGetProperty("decoder", out var decoder) && decoder.ValueKind == JsonValueKind.Object
             && decoder.TryGetProperty("filename", out var fileName) && fileName.ValueKind == JsonValueKind.String
             ? fileName.GetString()! : "";
@@ -150,6 +154,8 @@ public sealed class ModelFolder
             problems.Add($"the decoder {decoderFile} named in {GenAiConfigFile} is missing in {path}; copy the model folder again (with any {decoderFile}.data file beside it)");
         else if (OnnxFileCheck.Problem(System.IO.Path.Combine(path, decoderFile)) is { } damage)
             problems.Add($"the decoder {decoderFile} in {path} {damage}; copy the model folder again");
+        else
+            graph = CheckGraph(path, decoderFile, problems);
 
         foreach (var required in new[] { TokenizerFile, TokenizerConfigFile })
             if (!File.Exists(System.IO.Path.Combine(path, required)))
@@ -195,7 +201,7 @@ public sealed class ModelFolder
         var speculation = ResolveSpeculation(path, model, speculationOverride ?? settings.Speculation, problems);
 
         return problems.Count == 0
-            ? new ModelFolder(path, modelType, contextLength, vocabSize, decoderFile, beginTokenId, settings, specialTokens, format!, healing, speculation)
+            ? new ModelFolder(path, modelType, contextLength, vocabSize, decoderFile, beginTokenId, settings, specialTokens, format!, healing, speculation) { Graph = graph }
             : null;
     }
 
@@ -291,6 +297,26 @@ public sealed class ModelFolder
                     tokens.TryAdd(entry.Name, value);
             }
         return (tokens, TokenHealing.FromTokenizerJson(tokenizer.RootElement), largestId);
+    }
+
+    /// <summary>
+    /// The decoder's external data must be beside it and long enough: the model builder writes every weight into
+    /// model.onnx.data, and copying only model.onnx (or an interrupted copy) is the usual way to break a folder.
+    /// </summary>
+    private static OnnxGraphSummary? CheckGraph(string path, string decoderFile, List<string> problems)
+    {
+        var graph = OnnxGraphSummary.Read(System.IO.Path.Combine(path, decoderFile));
+        if (graph is null)
+            return null;
+        foreach (var (location, needed) in graph.ExternalDataBytes)
+        {
+            var dataPath = System.IO.Path.Combine(path, location);
+            if (!File.Exists(dataPath))
+                problems.Add($"the weights file {location} that {decoderFile} refers to is missing in {path}; copy it from the model's source together with {decoderFile} (the model builder writes both)");
+            else if (new FileInfo(dataPath).Length < needed)
+                problems.Add($"the weights file {location} in {path} is {new FileInfo(dataPath).Length:N0} bytes but {decoderFile} reads up to byte {needed:N0}: it is truncated (the copy was probably interrupted); copy it again");
+        }
+        return graph;
     }
 
     private static bool LooksLikeMarker(string token) =>

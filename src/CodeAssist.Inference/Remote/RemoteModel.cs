@@ -93,10 +93,18 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
     /// </summary>
     public async Task<IReadOnlyList<ServedModel>> ProbeAsync(CancellationToken cancellationToken)
     {
+        IReadOnlyList<ServedModel> models = [];
         try
         {
             using var response = await SendAsync(HttpMethod.Get, _protocol.ModelsPath, null, cancellationToken).ConfigureAwait(false);
-            var models = _protocol.ParseModels(await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false));
+            try
+            {
+                models = _protocol.ParseModels(await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false));
+            }
+            catch (JsonException e)
+            {
+                throw TeamServerException.Malformed(Settings, $"{e.Message} in /{_protocol.ModelsPath}");
+            }
             var served = Settings.Model is { } wanted ? models.FirstOrDefault(m => SameModel(m.Name, wanted)) : models.FirstOrDefault();
             if (Settings.Model is { } configured && served is null && _protocol.NeedsModelName)
                 throw new TeamServerException(TeamServerFault.ModelNotFound,
@@ -116,7 +124,7 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         catch (TeamServerException e)
         {
             Report(e);
-            return [];
+            return models;
         }
     }
 
@@ -215,10 +223,12 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfUnusable();
-        var stops = request.StopStrings.Concat(Settings.Kind == TeamServerKind.LlamaCpp ? [] : Format.StopTokens).Distinct().Take(MaxStopSequences).ToList();
+        // llama.cpp knows the model's end-of-generation tokens (FIM_PAD, FIM_SEP and EOS are EOG there); the others get ours.
+        var formatStops = request.Chat is not null ? Format.Chat.StopTokens : Format.Fim?.StopTokens ?? Format.Chat.StopTokens;
+        var stops = request.StopStrings.Concat(Settings.Kind == TeamServerKind.LlamaCpp ? [] : formatStops).Distinct().Take(MaxStopSequences).ToList();
         var wire = _protocol.Completion(request, new WireOptions(_model, choices, stops, Window, Settings.KeepAlive));
         if (Settings.LogPrompts)
-            _log($"team server request: POST /{wire.Path} {wire.Body.ToJsonString()}");
+            _log($"team server request: POST /{wire.Path} {wire.Body.ToJsonString(WireJson)}");
 
         var clock = Stopwatch.StartNew();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -228,9 +238,11 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         WireUsage? usage = null;
         var firstToken = TimeSpan.Zero;
         var pieces = 0;
+        var streaming = false;
         try
         {
             using var response = await SendAsync(HttpMethod.Post, wire.Path, wire.Body, deadline.Token).ConfigureAwait(false);
+            streaming = true;
             await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
             var complete = false;
             await foreach (var data in WireFraming.ReadAsync(stream, _protocol.NewlineDelimited, deadline.Token).ConfigureAwait(false))
@@ -308,7 +320,8 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         {
             if (cancellationToken.IsCancellationRequested)
                 throw new OperationCanceledException(cancellationToken);
-            var fault = TeamServerException.FromTransport(e, Settings, _connection.CertificateProblem);
+            // Once the reply has started, a broken connection is a stream cut short, not an unreachable server.
+            var fault = streaming ? TeamServerException.CutShort(Settings) : TeamServerException.FromTransport(e, Settings, _connection.CertificateProblem);
             Report(fault);
             throw fault;
         }
@@ -380,9 +393,15 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         return Encoding.UTF8.GetString(buffer, 0, length);
     }
 
+    /// <summary>
+    /// Bodies carry code and FIM markers: the relaxed encoder writes &lt; &gt; &amp; and quotes as themselves
+    /// (valid JSON either way) instead of six-character escapes that would swell every prompt.
+    /// </summary>
+    public static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static ByteArrayContent Json(JsonObject body)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, WireJson));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
     }

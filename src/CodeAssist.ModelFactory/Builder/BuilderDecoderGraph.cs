@@ -41,7 +41,14 @@ internal sealed class BuilderDecoderGraph
         this.weights = weights;
         shape = weights.Shape;
         this.options = options;
+        ioType = options.ExecutionProvider == BuilderExecutionProvider.Cuda ? OnnxElementType.Float16 : OnnxElementType.Float;
     }
+
+    /// <summary>The builder's io_dtype: float32 on CPU, float16 on CUDA (weights, activations, cache and logits).</summary>
+    private readonly OnnxElementType ioType;
+
+    private string Weights(string name, long[] dimensions, ReadOnlySpan<float> values) =>
+        graph.Constant(ioType == OnnxElementType.Float16 ? OnnxTensor.FromHalves(name, dimensions, values) : OnnxTensor.FromFloats(name, dimensions, values));
 
     public static OnnxGraphBuilder Build(DecoderWeights weights, BuilderModelOptions options) =>
         new BuilderDecoderGraph(weights, options).BuildGraph();
@@ -70,18 +77,18 @@ internal sealed class BuilderDecoderGraph
         graph.Input(DecoderIoNames.AttentionMask, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.TotalSequenceDimension);
         for (var layer = 0; layer < shape.Layers; layer++)
         {
-            graph.Input(DecoderIoNames.PastKey(layer), OnnxElementType.Float, CacheShape(DecoderIoNames.PastSequenceDimension));
-            graph.Input(DecoderIoNames.PastValue(layer), OnnxElementType.Float, CacheShape(DecoderIoNames.PastSequenceDimension));
+            graph.Input(DecoderIoNames.PastKey(layer), ioType, CacheShape(DecoderIoNames.PastSequenceDimension));
+            graph.Input(DecoderIoNames.PastValue(layer), ioType, CacheShape(DecoderIoNames.PastSequenceDimension));
         }
     }
 
     private void DeclareOutputs()
     {
-        graph.Output(DecoderIoNames.Logits, OnnxElementType.Float, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension, weights.VocabSize);
+        graph.Output(DecoderIoNames.Logits, ioType, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension, weights.VocabSize);
         for (var layer = 0; layer < shape.Layers; layer++)
         {
-            graph.Output(DecoderIoNames.PresentKey(layer), OnnxElementType.Float, CacheShape(DecoderIoNames.TotalSequenceDimension));
-            graph.Output(DecoderIoNames.PresentValue(layer), OnnxElementType.Float, CacheShape(DecoderIoNames.TotalSequenceDimension));
+            graph.Output(DecoderIoNames.PresentKey(layer), ioType, CacheShape(DecoderIoNames.TotalSequenceDimension));
+            graph.Output(DecoderIoNames.PresentValue(layer), ioType, CacheShape(DecoderIoNames.TotalSequenceDimension));
         }
     }
 
@@ -103,7 +110,7 @@ internal sealed class BuilderDecoderGraph
 
     private void Embedding()
     {
-        graph.Floats(DecoderWeights.EmbedTokensName, [weights.VocabSize, shape.Hidden], weights[DecoderWeights.EmbedTokensName]);
+        Weights(DecoderWeights.EmbedTokensName, [weights.VocabSize, shape.Hidden], weights[DecoderWeights.EmbedTokensName]);
         root = skip = Node("/model/embed_tokens/Gather", "", "Gather", [DecoderWeights.EmbedTokensName, DecoderIoNames.InputIds]);
     }
 
@@ -115,7 +122,7 @@ internal sealed class BuilderDecoderGraph
     private string Norm(int layer, string location, string weightName, bool last)
     {
         var weight = $"model.layers.{layer}.{location}_layernorm.weight";
-        graph.Floats(weight, [shape.Hidden], weights[weightName]);
+        Weights(weight, [shape.Hidden], weights[weightName]);
         var output0 = $"/model/layers.{layer}/{location}_layernorm/output_0";
         var epsilon = OnnxAttribute.Float("epsilon", options.RmsNormEpsilon);
         if (firstNorm)
@@ -154,7 +161,7 @@ internal sealed class BuilderDecoderGraph
         if (shape.AttentionBias)
         {
             var bias = $"model.layers.{layer}.attn.qkv_proj.Add.bias";
-            graph.Floats(bias, [packedWidth], [
+            Weights(bias, [packedWidth], [
                 .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.q_proj")],
                 .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.k_proj")],
                 .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.v_proj")]]);
@@ -185,8 +192,8 @@ internal sealed class BuilderDecoderGraph
         var half = shape.HeadSize / 2;
         float[] FirstHalves(float[] table) =>
             [.. Enumerable.Range(0, shape.ContextLength).SelectMany(position => table.AsSpan(position * shape.HeadSize, half).ToArray())];
-        graph.Floats("cos_cache", [shape.ContextLength, half], FirstHalves(cosine));
-        graph.Floats("sin_cache", [shape.ContextLength, half], FirstHalves(sine));
+        Weights("cos_cache", [shape.ContextLength, half], FirstHalves(cosine));
+        Weights("sin_cache", [shape.ContextLength, half], FirstHalves(sine));
     }
 
     private void Mlp(int layer, string input)
@@ -212,20 +219,23 @@ internal sealed class BuilderDecoderGraph
         if (options.Precision == BuilderPrecision.Float32)
         {
             var floatWeight = $"{weightPrefix}.weight";
-            graph.Floats(floatWeight, [rows, columns], weight);
+            Weights(floatWeight, [rows, columns], weight);
             return graph.NamedNode(name, "", "MatMul", [output], [input, floatWeight])[0];
         }
         var quantized = Int4BlockQuantization.Quantize(weight, rows, columns, options.BlockSize);
         var packed = $"{weightPrefix}.weight_Q4";
         var scales = $"{weightPrefix}.weight_scales";
         graph.Constant(OnnxTensor.FromBytes(packed, [columns, quantized.BlocksPerColumn, options.BlockSize / 2], quantized.Packed));
-        graph.Floats(scales, [quantized.Scales.Length], quantized.Scales);
-        return graph.NamedNode($"{name}_Q4", Microsoft, "MatMulNBits", [output], [input, packed, scales],
+        Weights(scales, [quantized.Scales.Length], quantized.Scales);
+        // MatMulNBitsQuantizer leaves accuracy_level out when it is 0, the builder's default off the CPU.
+        var accuracyLevel = options.ExecutionProvider == BuilderExecutionProvider.Cpu ? options.AccuracyLevel : 0;
+        OnnxAttribute[] attributes = [
             OnnxAttribute.Int("K", rows),
             OnnxAttribute.Int("N", columns),
             OnnxAttribute.Int("bits", 4),
             OnnxAttribute.Int("block_size", options.BlockSize),
-            OnnxAttribute.Int("accuracy_level", options.AccuracyLevel))[0];
+            .. accuracyLevel != 0 ? [OnnxAttribute.Int("accuracy_level", accuracyLevel)] : Array.Empty<OnnxAttribute>()];
+        return graph.NamedNode($"{name}_Q4", Microsoft, "MatMulNBits", [output], [input, packed, scales], attributes)[0];
     }
 
     /// <summary>A node whose single output is "{name}/output_0", the builder's naming.</summary>

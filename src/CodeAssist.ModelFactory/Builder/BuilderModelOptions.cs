@@ -23,6 +23,16 @@ public enum BuilderPrecision
     Float32,
 }
 
+/// <summary>The builder's -e option, as far as the folder shows it.</summary>
+public enum BuilderExecutionProvider
+{
+    /// <summary>float32 activations and cache, MatMulNBits accuracy level 4, no provider options.</summary>
+    Cpu,
+
+    /// <summary>float16 activations, weights and cache, accuracy level 0 (omitted), a "cuda" entry in provider_options.</summary>
+    Cuda,
+}
+
 /// <summary>
 /// What the builder decides from its command line and the model's config.json: the family, precision, int4
 /// block size and accuracy level (the builder's int4_block_size default 32 and int4_accuracy_level default 4 on
@@ -30,6 +40,9 @@ public enum BuilderPrecision
 /// </summary>
 public sealed record BuilderModelOptions(BuilderModelType Type, BuilderPrecision Precision = BuilderPrecision.Int4, int BlockSize = 32, int AccuracyLevel = 4)
 {
+    /// <summary>CUDA folders carry float16 everywhere and the provider in genai_config.json; they need a GPU.</summary>
+    public BuilderExecutionProvider ExecutionProvider { get; init; } = BuilderExecutionProvider.Cpu;
+
     /// <summary>config.json's rms_norm_eps; CodeAssist-Tiny trains with 1e-5 (Qwen2.5-Coder has 1e-6).</summary>
     public float RmsNormEpsilon { get; init; } = LlamaDecoderGraph.RmsNormEpsilon;
 

@@ -37,6 +37,16 @@ internal sealed record OnnxTensor(string Name, OnnxElementType ElementType, long
         return new OnnxTensor(name, OnnxElementType.Float, dimensions, raw);
     }
 
+    public static OnnxTensor FromHalves(string name, long[] dimensions, ReadOnlySpan<float> values)
+    {
+        var raw = new byte[values.Length * 2];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteHalfLittleEndian(raw.AsSpan(i * 2), (Half)values[i]);
+        }
+        return new OnnxTensor(name, OnnxElementType.Float16, dimensions, raw);
+    }
+
     public static OnnxTensor FromBytes(string name, long[] dimensions, byte[] values) =>
         new(name, OnnxElementType.UInt8, dimensions, values);
 

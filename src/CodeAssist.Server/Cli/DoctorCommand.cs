@@ -3,6 +3,7 @@ using System.Text.Json;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.Inference.Models;
+using CodeAssist.Inference.Remote;
 
 namespace CodeAssist.Server.Cli;
 
@@ -14,9 +15,13 @@ internal static class DoctorCommand
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
-        var command = new Command("doctor", "Check the installation, the model and the device, and time a generation") { model, device, json };
-        command.SetAction((parse, cancellationToken) =>
+        var backend = CommonOptions.Backend();
+        var backendModel = new Option<string?>("--backend-model") { Description = "The model to ask the team server for (default: the one it serves)" };
+        var command = new Command("doctor", "Check the installation, the model and the device, and time a generation; with --backend, check a team inference server") { model, device, backend, backendModel, json };
+        command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(backend) is { } server && !server.Equals("local", StringComparison.OrdinalIgnoreCase))
+                return await CheckTeamServerAsync(server, parse.GetValue(backendModel), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
             var path = ServeCommand.FullPathOrNull(parse.GetValue(model));
             LanguageModel? loaded = null;
             string? error = null;
@@ -40,9 +45,30 @@ internal static class DoctorCommand
                     }, new JsonSerializerOptions { WriteIndented = true }));
                 else
                     Console.Out.Write(report.ToText());
-                return Task.FromResult(report.Healthy ? 0 : 1);
+                return report.Healthy ? 0 : 1;
             }
         });
         return command;
+    }
+
+    private static async Task<int> CheckTeamServerAsync(string server, string? model, bool json, CancellationToken cancellationToken)
+    {
+        (IReadOnlyList<(string Name, string Value)> Lines, bool Healthy) result;
+        try
+        {
+            var settings = CommonOptions.ParseBackend(server, model)!;
+            result = await TeamServerDoctor.RunAsync(settings, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"codeassist: {e.Message}");
+            return 2;
+        }
+        var report = new DoctorReport(result.Lines, result.Healthy);
+        if (json)
+            Console.Out.WriteLine(JsonSerializer.Serialize(new { healthy = report.Healthy, checks = report.Lines.ToDictionary(l => l.Name, l => l.Value) }, new JsonSerializerOptions { WriteIndented = true }));
+        else
+            Console.Out.Write(report.ToText());
+        return report.Healthy ? 0 : 1;
     }
 }

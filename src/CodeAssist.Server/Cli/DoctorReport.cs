@@ -72,6 +72,8 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             lines.Add(("model", $"{model.Name} ({model.Folder.ModelType}, context {model.Folder.ContextLength})"));
             lines.Add(("device", $"{model.Device.DisplayName}: {model.Device.Reason}"));
             lines.Add(("prompt format", $"FIM {model.Format.Fim?.Id ?? "none (instruction prompts)"}, chat {model.Format.Chat.Id}"));
+            if (model.Folder.Graph is { } graph)
+                lines.Add(("model graph", graph.Describe()));
             lines.Add(("speculation", model.Speculation.Describe()));
             var timing = TimeGeneration(model, cancellationToken);
             lines.Add(("test generation", timing));

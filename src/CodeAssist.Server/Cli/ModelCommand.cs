@@ -61,7 +61,9 @@ internal static class ModelCommand
                 return 1;
             var folder = ModelFolder.Open(path);
             var format = folder.Format;
-            Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
+            Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, vocabulary {folder.VocabSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
+            if (folder.Graph is { } graph)
+                Console.Out.WriteLine($"  graph: {graph.Describe()}");
             if (draftPath is not null)
                 Console.Out.WriteLine($"draft {draftPath}: compatible (same vocabulary, same special tokens); name it in {ModelFolder.SettingsFile} as \"speculation\": {{ \"draftModel\": \"{Path.GetRelativePath(path, draftPath)}\" }}");
             else if (folder.Speculation.Mode == SpeculationMode.DraftModel)

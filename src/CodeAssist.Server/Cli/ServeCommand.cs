@@ -11,7 +11,8 @@ internal static class ServeCommand
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, info, warn or error", DefaultValueFactory = _ => "info" };
-        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, logLevel };
+        var backend = CommonOptions.Backend();
+        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, backend, logLevel };
         command.SetAction(async (parse, cancellationToken) =>
         {
             // Stdout is the protocol's alone: anything else that writes to Console.Out goes to stderr.
@@ -20,7 +21,17 @@ internal static class ServeCommand
             Console.SetOut(Console.Error);
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
             ReportUnexpectedExceptions(log);
-            var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto" };
+            Inference.Remote.TeamServerSettings? teamServer;
+            try
+            {
+                teamServer = CommonOptions.ParseBackend(parse.GetValue(backend));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"codeassist: {e.Message}");
+                return 2;
+            }
+            var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto", Backend = teamServer };
             var host = new LanguageServerHost(stdin, stdout, log, settings);
             log.Info($"codeassist {ServerVersion.Current} serving LSP on stdio (pid {Environment.ProcessId})");
             var code = await host.RunAsync().ConfigureAwait(false);

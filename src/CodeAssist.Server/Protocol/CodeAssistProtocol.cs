@@ -2,7 +2,11 @@ namespace CodeAssist.Server.Protocol;
 
 // CodeAssist's own protocol extensions, namespaced and documented in docs/PROTOCOL.md.
 
-public sealed record StatusParams(string State, string? Model, string? Device, string? Message);
+public sealed record StatusParams(string State, string? Model, string? Device, string? Message)
+{
+    /// <summary>Which backend answers: "CPU", "GPU (CUDA)" or a team server ("llamacpp at https://gpu01:8080").</summary>
+    public string? Backend { get; init; }
+}
 
 public sealed record DoctorResult(string Report);
 

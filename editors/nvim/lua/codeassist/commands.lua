@@ -62,8 +62,9 @@ function M.status_lines()
     local function show(v)
       return (v == nil or v == vim.NIL) and "-" or tostring(v)
     end
-    lines[#lines + 1] = ("  server %d:    %s, model %s, device %s%s"):format(c.id, show(s.state), show(s.model),
-      show(s.device), s.message and s.message ~= vim.NIL and (" (" .. s.message .. ")") or "")
+    lines[#lines + 1] = ("  server %d:    %s, model %s, %s%s"):format(c.id, show(s.state), show(s.model),
+      (type(s.backend) == "string" and s.backend:find(" at ", 1, true)) and ("backend " .. s.backend) or ("device " .. show(s.device)),
+      s.message and s.message ~= vim.NIL and (" (" .. s.message .. ")") or "")
     lines[#lines + 1] = "    root:      " .. tostring(c.config.root_dir)
   end
   local st = ghost.stats

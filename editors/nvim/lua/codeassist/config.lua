@@ -18,6 +18,11 @@ M.defaults = {
   model_path = false,
   -- Execution provider: "auto", "cuda" or "cpu".
   device = "auto",
+  -- "local" (the model in-process), or a team's inference server (|codeassist-team|):
+  -- { kind = "openai"|"llamacpp"|"ollama", url = "https://gpu01:8080", model = ..., promptFormat = ...,
+  --   apiKeyEnv = "TEAM_KEY" (or apiKeyFile), caBundle, clientCertificate, clientKey, fallback = "local" }.
+  -- Never the key itself: name the environment variable or the file that holds it.
+  backend = "local",
   -- New tokens per suggestion.
   max_tokens = 64,
   -- Allow suggestions that span several lines.
@@ -101,6 +106,12 @@ local rules = {
   root_markers = { list_of_strings, 'root_markers must be a list of strings such as { "*.sln", ".git" }' },
   model_path = { function(v) return v == false or type(v) == "string" end, "model_path must be a folder path or false" },
   device = { function(v) return devices[v] == true end, 'device must be "auto", "cuda" or "cpu"' },
+  backend = {
+    function(v)
+      return v == "local" or (type(v) == "table" and type(v.kind) == "string" and type(v.url) == "string" and v.apiKey == nil)
+    end,
+    'backend must be "local" or { kind = "openai"|"llamacpp"|"ollama", url = "..." }, without apiKey (use apiKeyEnv or apiKeyFile)',
+  },
   max_tokens = { positive, "max_tokens must be a positive number" },
   multiline = { boolean, "multiline must be true or false" },
   candidates = { function(v) return type(v) == "number" and v >= 1 end, "candidates must be a number, at least 1" },
@@ -159,6 +170,9 @@ function M.server_settings(o)
     candidates = o.candidates,
     contextBudget = o.context_budget,
   }
+  if o.backend ~= "local" then
+    s.backend = o.backend
+  end
   if o.model_path then
     s.modelPath = vim.fn.fnamemodify(o.model_path, ":p"):gsub("/$", "")
   end

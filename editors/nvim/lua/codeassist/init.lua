@@ -68,7 +68,10 @@ function M.statusline()
   end
   local s = client.status[c.id] or {}
   local text = "CodeAssist: " .. (s.state or "starting")
-  if s.device and s.device ~= vim.NIL then
+  local host = type(s.backend) == "string" and s.backend:match(" at https?://([^:/]+)")
+  if host then
+    text = text .. " @" .. host
+  elseif s.device and s.device ~= vim.NIL then
     text = text .. " (" .. s.device .. ")"
   end
   local index, count = require("codeassist.ghost").position()

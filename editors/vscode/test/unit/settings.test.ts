@@ -95,3 +95,11 @@ test('toggle writes the most specific level that sets enable', () => {
   assert.equal(toggleLevel({ workspaceValue: false }), 'workspace');
   assert.equal(toggleLevel({ workspaceValue: false, workspaceFolderValue: true }), 'workspaceFolder');
 });
+
+test('a team server backend goes to the server as is; anything else is the local model', () => {
+  const server = { kind: 'llamacpp', url: 'https://gpu01:8080', apiKeyEnv: 'TEAM_KEY' };
+  assert.deepEqual(toServerSettings(read({ backend: server })).backend, server);
+  assert.equal(toServerSettings(read({ backend: 'local' })).backend, undefined);
+  assert.equal(read({ backend: { url: 'https://gpu01:8080' } }).backend, 'local');
+  assert.equal(read({ backend: ['x'] }).backend, 'local');
+});

@@ -89,3 +89,13 @@ test('device labels answer "is the GPU used?"', () => {
   assert.equal(deviceLabel(null), null);
   assert.equal(deviceLabel('dml'), 'dml');
 });
+
+test('a team server shows as the model at its host, with the backend in the tooltip', () => {
+  const after = nextStatus(initialStatus(true), status({ state: 'ready', model: 'Qwen/Qwen2.5-Coder-7B', device: null, backend: 'llamacpp at https://gpu01:8080' }));
+  const view = viewStatus(after);
+  assert.equal(view.text, '$(sparkle) Qwen/Qwen2.5-Coder-7B @ gpu01: ready');
+  assert.match(view.tooltip, /Backend: llamacpp at https:\/\/gpu01:8080/);
+  const down = viewStatus(nextStatus(after, status({ state: 'error', message: 'the team server at https://gpu01:8080 refused the connection; is it running and listening on port 8080?' })));
+  assert.equal(down.severity, 'error');
+  assert.match(down.tooltip, /refused the connection/);
+});
