@@ -1,12 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CodeAssist.Engine;
+using CodeAssist.Engine.Hosting;
+using CodeAssist.Server.Handlers;
 using CodeAssist.Server.Handlers.CodeActions;
 using CodeAssist.Server.Handlers.CodeAssist;
 using CodeAssist.Server.Handlers.Completion;
 using CodeAssist.Server.Handlers.DocumentSync;
 using CodeAssist.Server.Handlers.Lifecycle;
 using CodeAssist.Server.Handlers.Workspace;
+using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Transport;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
@@ -14,18 +17,29 @@ using StreamJsonRpc;
 namespace CodeAssist.Server;
 
 /// <summary>
-/// The LSP server over a pair of streams (stdin/stdout when serving). One handler object per LSP method; notifications
-/// start in arrival order on a non-concurrent context, so didChange is applied before a request that follows it, and
-/// requests move their work to the thread pool so they run concurrently on their own snapshot. The framing
-/// (<see cref="LspMessageHandler"/>) answers malformed input instead of ending the connection.
+/// The LSP server over a pair of streams (stdin/stdout when serving), driving one <see cref="EngineHost"/>. The
+/// constructor's dispatch table lists every LSP method with its handler, and the kind it is registered as decides its
+/// threading (see Handlers/HandlerKinds.cs): serial messages run one at a time in arrival order, so didChange is
+/// applied before a request that follows it; concurrent requests take their snapshot in that order and then work on
+/// the thread pool. The framing (<see cref="LspMessageHandler"/>) answers malformed input instead of ending the
+/// connection.
 /// </summary>
 public sealed class LanguageServerHost : IDisposable
 {
     private readonly JsonRpc _rpc;
+    private readonly EngineHost? _ownedEngine;
 
+    /// <summary>A server with its own engine, built from <paramref name="settings"/> (what `codeassist serve` runs).</summary>
     public LanguageServerHost(Stream input, Stream output, ServerLog log, AssistSettings settings)
+        : this(input, output, log, new EngineHost(settings, log))
     {
-        State = new ServerState(log, settings);
+        _ownedEngine = State.Engine;
+    }
+
+    /// <summary>A server over an engine the caller owns (in-process tests and the bench).</summary>
+    public LanguageServerHost(Stream input, Stream output, ServerLog log, EngineHost engine)
+    {
+        State = new ServerState(engine, log);
         var formatter = new SystemTextJsonFormatter();
         formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         formatter.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
@@ -35,27 +49,39 @@ public sealed class LanguageServerHost : IDisposable
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
             ExceptionStrategy = ExceptionProcessing.CommonErrorData,
         };
-        var options = new JsonRpcTargetOptions { DisposeOnDisconnect = false };
-        object[] handlers =
-        [
-            new InitializeHandler(State), new InitializedHandler(State), new ShutdownHandler(State), new ExitHandler(State),
-            new DidOpenHandler(State), new DidChangeHandler(State), new DidCloseHandler(State),
-            new InlineCompletionHandler(State), new CompletionHandler(State),
-            new DidChangeConfigurationHandler(State), new DidChangeWatchedFilesHandler(State), new ExecuteCommandHandler(State),
-            new DoctorHandler(State), new StatsHandler(State), new ContextHandler(State),
-            new CodeActionHandler(State), new CodeActionResolveHandler(State),
-        ];
-        foreach (var handler in handlers)
-            _rpc.AddLocalRpcTarget(handler, options);
+
+        // The dispatch table. A new method: a handler class in Handlers/<Area>/, implementing the kind that fits, and
+        // one line here.
+        var table = new DispatchTable(_rpc, State);
+        table.SerialRequest("initialize", new InitializeHandler(State), beforeInitialize: true);
+        table.SerialNotification("initialized", new InitializedHandler(State));
+        table.SerialRequest("shutdown", new ShutdownHandler(State));
+        table.SerialNotification("exit", new ExitHandler(State), beforeInitialize: true);
+
+        table.SerialNotification("textDocument/didOpen", new DidOpenHandler(State));
+        table.SerialNotification("textDocument/didChange", new DidChangeHandler(State));
+        table.SerialNotification("textDocument/didClose", new DidCloseHandler(State));
+        table.SerialNotification("workspace/didChangeConfiguration", new DidChangeConfigurationHandler(State));
+        table.SerialNotification("workspace/didChangeWatchedFiles", new DidChangeWatchedFilesHandler(State));
+
+        table.ConcurrentRequest("textDocument/inlineCompletion", new InlineCompletionHandler(State));
+        table.ConcurrentRequest("textDocument/completion", new CompletionHandler(State));
+        table.ConcurrentRequest("textDocument/codeAction", new CodeActionHandler(State));
+        table.ConcurrentRequest("codeAction/resolve", new CodeActionResolveHandler(State));
+        table.ConcurrentRequest("workspace/executeCommand", new ExecuteCommandHandler(State));
+
+        table.ConcurrentRequest(CodeAssistMethods.Doctor, new DoctorHandler(State));
+        table.SerialRequest(CodeAssistMethods.Stats, new StatsHandler(State));
+        table.ConcurrentRequest(CodeAssistMethods.Context, new ContextHandler(State));
+
         _rpc.Disconnected += (_, e) =>
         {
             if (e.Reason != DisconnectedReason.RemotePartyTerminated && e.Reason != DisconnectedReason.LocallyDisposed)
                 log.Error($"the connection to the client ended: {e.Description}{(e.Exception is null ? "" : $" ({e.Exception.GetType().Name}: {e.Exception.Message})")}");
         };
-        State.Client = _rpc;
+        State.AttachClient(_rpc);
         log.AttachClient(_rpc);
     }
-
     public ServerState State { get; }
 
     /// <summary>Serves until the client says exit (its code) or goes away (1 unless it said shutdown first).</summary>
@@ -75,5 +101,6 @@ public sealed class LanguageServerHost : IDisposable
     {
         _rpc.Dispose();
         State.Dispose();
+        _ownedEngine?.Dispose();
     }
 }

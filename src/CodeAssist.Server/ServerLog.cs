@@ -1,3 +1,4 @@
+using CodeAssist.Engine.Hosting;
 using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
 
@@ -15,7 +16,7 @@ public enum LogLevel
 /// <summary>
 /// The server's log: stderr always, and window/logMessage once a client listens. Stdout belongs to the protocol.
 /// </summary>
-public sealed class ServerLog(LogLevel threshold)
+public sealed class ServerLog(LogLevel threshold) : IEngineLog
 {
     private JsonRpc? _client;
 

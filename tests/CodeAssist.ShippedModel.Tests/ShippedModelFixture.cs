@@ -1,12 +1,13 @@
 using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Hosting;
 using CodeAssist.Inference;
 using CodeAssist.Server;
 
 namespace CodeAssist.ShippedModel.Tests;
 
 /// <summary>
-/// One server state with the shipped model loaded, shared by the tests of a class: loading takes a moment, and
+/// One engine with the shipped model loaded, shared by the tests of a class: loading takes a moment, and
 /// the tests only open, complete and close documents in their own scratch folder.
 /// </summary>
 public sealed class ShippedModelFixture : IAsyncLifetime
@@ -18,7 +19,7 @@ public sealed class ShippedModelFixture : IAsyncLifetime
 
     public static string ModelDirectory { get; } = Path.Combine(RepositoryRoot(), "models", "codeassist-tiny");
 
-    public ServerState State { get; private set; } = null!;
+    public EngineHost Engine { get; private set; } = null!;
 
     public LanguageModel Model { get; private set; } = null!;
 
@@ -26,10 +27,11 @@ public sealed class ShippedModelFixture : IAsyncLifetime
     {
         // Greedy, one candidate, and a deadline no loaded CI machine reaches: the tests check text, not speed.
         var settings = new AssistSettings { ModelPath = ModelDirectory, Device = "cpu", Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1) };
-        State = new ServerState(new ServerLog(LogLevel.Warn), settings) { Initialized = true, WorkspaceRoot = Workspace.FullName };
-        State.LoadModel();
-        Model = await State.Models.WhenLoadedAsync(CancellationToken.None) as LanguageModel
-            ?? throw new InvalidOperationException($"The shipped model in {ModelDirectory} did not load: {State.Models.LoadError}");
+        Engine = new EngineHost(settings, new ServerLog(LogLevel.Warn));
+        Engine.UseWorkspace([Workspace.FullName]);
+        Engine.StartModelLoad();
+        Model = await Engine.Models.WhenLoadedAsync(CancellationToken.None) as LanguageModel
+            ?? throw new InvalidOperationException($"The shipped model in {ModelDirectory} did not load: {Engine.Models.LoadError}");
     }
 
     /// <summary>The first suggestion at <c>$0</c> in <paramref name="markup"/>, written as Program.cs in the workspace.</summary>
@@ -41,22 +43,22 @@ public sealed class ShippedModelFixture : IAsyncLifetime
         var path = Path.Combine(Workspace.FullName, "Program.cs");
         await File.WriteAllTextAsync(path, text);
         var uri = new Uri(path);
-        var document = State.Documents.Open(uri, "csharp", 1, text);
+        var document = Engine.Documents.Open(uri, "csharp", 1, text);
         try
         {
             var position = document.Text.Lines.GetLinePosition(offset);
-            var result = await State.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), CancellationToken.None);
+            var result = await Engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), CancellationToken.None);
             return result.Items.Count > 0 ? result.Items[0].Text : "";
         }
         finally
         {
-            State.Documents.Close(uri);
+            Engine.Documents.Close(uri);
         }
     }
 
     public Task DisposeAsync()
     {
-        State.Dispose();
+        Engine.Dispose();
         _scratch.Delete(recursive: true);
         return Task.CompletedTask;
     }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using CodeAssist.Bench.Evaluation;
 using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Hosting;
 using CodeAssist.Server;
 using CodeAssist.Server.Cli;
 
@@ -67,15 +68,12 @@ internal static class EvalCommand
                 CopyDirectory(heldOutFiles, workspace.FullName);
             // Quality, not speed, is measured: a loaded machine must not cut generations short.
             var settings = new AssistSettings { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device, Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1) };
-            using var state = new ServerState(new ServerLog(LogLevel.Warn), settings, semanticContext)
+            using var engine = new EngineHost(settings, new ServerLog(LogLevel.Warn), new EngineOptions { SemanticContext = semanticContext });
+            engine.UseWorkspace([workspace.FullName]);
+            engine.StartModelLoad();
+            if (await engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
             {
-                Initialized = true,
-                WorkspaceRoot = workspace.FullName,
-            };
-            state.LoadModel();
-            if (await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
-            {
-                Console.Error.WriteLine($"codeassist-bench: {state.Models.LoadError}");
+                Console.Error.WriteLine($"codeassist-bench: {engine.Models.LoadError}");
                 return null;
             }
 
@@ -91,7 +89,7 @@ internal static class EvalCommand
                 var text = example.Prefix + example.Suffix;
                 await File.WriteAllTextAsync(path, text, cancellationToken).ConfigureAwait(false);
                 var uri = new Uri(path);
-                var document = state.Documents.Open(uri, LanguageIds.FromPath(path), 1, text);
+                var document = engine.Documents.Open(uri, LanguageIds.FromPath(path), 1, text);
                 try
                 {
                     var position = document.Text.Lines.GetLinePosition(example.Prefix.Length);
@@ -100,7 +98,7 @@ internal static class EvalCommand
                     string? error = null;
                     try
                     {
-                        var result = await state.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
+                        var result = await engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
                         completion = result.Items.Count > 0 ? result.Items[0].Text : "";
                     }
                     catch (ArgumentException e)
@@ -114,7 +112,7 @@ internal static class EvalCommand
                 }
                 finally
                 {
-                    state.Documents.Close(uri);
+                    engine.Documents.Close(uri);
                     if (original is null)
                         File.Delete(path);
                     else

@@ -2,44 +2,43 @@ using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Hosting;
 using CodeAssist.Engine.Workspace;
 using CodeAssist.Inference;
+using CodeAssist.Server;
 
 namespace CodeAssist.Bench.Performance;
 
 /// <summary>
-/// The server's context pipeline wired as <see cref="ServerState"/> wires it (open documents laid over the loaded
-/// solution, <see cref="ContextSources.Default"/>), with every source timed. The bench uses it to measure context
-/// builds without a process boundary and to break the LSP overhead down.
+/// The server's engine (<see cref="EngineHost"/>, the same composition root) with every context source timed. The
+/// bench uses it to measure context builds without a process boundary and to break the LSP overhead down.
 /// </summary>
 internal sealed class InProcessEngine : IDisposable
 {
+    private readonly EngineHost _engine;
+
     public InProcessEngine(string workspaceRoot)
     {
-        WorkspaceRoot = workspaceRoot;
-        Documents = new DocumentStore();
-        Workspace = new CodeWorkspace();
-        Sources = new TimedContextSources(ContextSources.Default(Documents));
-        Builder = new ContextBuilder(Workspace, Sources.Sources);
-        Documents.Changed += Workspace.Update;
-        Documents.Closed += uri =>
+        TimedContextSources? timed = null;
+        _engine = new EngineHost(new AssistSettings(), new ServerLog(LogLevel.Warn), new EngineOptions
         {
-            if (uri.IsFile)
-                Workspace.Close(uri.LocalPath);
-        };
+            WrapContextSources = sources => (timed = new TimedContextSources(sources)).Sources,
+        });
+        _engine.UseWorkspace([workspaceRoot]);
+        Sources = timed!;
     }
 
-    public string WorkspaceRoot { get; }
-    public DocumentStore Documents { get; }
-    public CodeWorkspace Workspace { get; }
+    public string WorkspaceRoot => _engine.WorkspaceRoot!;
+    public DocumentStore Documents => _engine.Documents;
+    public CodeWorkspace Workspace => _engine.Workspace;
     public TimedContextSources Sources { get; }
-    public ContextBuilder Builder { get; }
+    public ContextBuilder Builder => _engine.ContextBuilder;
 
     /// <summary>Loads the solution as the server does; returns the milliseconds it took and the load's warnings.</summary>
     public async Task<(double Milliseconds, IReadOnlyList<string> Warnings, int Projects)> LoadAsync(string solutionPath, CancellationToken cancellationToken)
     {
         var start = Clock.Now();
-        var result = await Workspace.LoadProjectsAsync([solutionPath], null, cancellationToken).ConfigureAwait(false);
+        var result = await _engine.LoadProjectsAsync([solutionPath], null, cancellationToken).ConfigureAwait(false);
         if (result.Solution is null)
             throw new InvalidOperationException($"the generated solution {solutionPath} did not load: {string.Join("; ", result.Warnings.Take(3))}");
         return (Clock.MillisecondsSince(start), result.Warnings, result.Solution.ProjectIds.Count);
@@ -77,5 +76,5 @@ internal sealed class InProcessEngine : IDisposable
     /// <summary>What the builder does besides the sources: cutting the prefix and suffix windows and counting tokens.</summary>
     private const string WindowsAndTokens = "windows and token counts";
 
-    public void Dispose() => Workspace.Dispose();
+    public void Dispose() => _engine.Dispose();
 }

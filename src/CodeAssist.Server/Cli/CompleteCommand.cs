@@ -26,14 +26,14 @@ internal static class CompleteCommand
                 var settings = new AssistSettings { MaxTokens = parse.GetValue(maxTokens), Candidates = parse.GetValue(candidates) };
                 using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
                 var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
-                if (await session.State.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
+                if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
                 {
-                    Console.Error.WriteLine($"codeassist: {session.State.Models.LoadError}");
+                    Console.Error.WriteLine($"codeassist: {session.Engine.Models.LoadError}");
                     return 2;
                 }
                 var clock = Stopwatch.StartNew();
                 var trigger = settings.Candidates > 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic;
-                var result = await session.State.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, l, c, trigger), cancellationToken).ConfigureAwait(false);
+                var result = await session.Engine.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, l, c, trigger), cancellationToken).ConfigureAwait(false);
                 Console.Error.WriteLine($"codeassist: {loaded.Name} on {loaded.Backend}, {result.Items.Count} suggestion(s) in {clock.ElapsedMilliseconds} ms");
                 if (result.Items.Count == 0)
                 {

@@ -1,21 +1,22 @@
 using CodeAssist.Engine;
+using CodeAssist.Engine.Hosting;
 
 namespace CodeAssist.Server.Cli;
 
 /// <summary>
-/// The server's own engine wiring, driven from the command line for one file: what `complete` and `context` use, so
-/// they behave exactly like an editor session.
+/// The engine the server runs (<see cref="EngineHost"/>), driven from the command line for one file: what `complete`,
+/// `context` and `refactor` use, so they behave exactly like an editor session.
 /// </summary>
 internal sealed class FileSession : IDisposable
 {
-    private FileSession(ServerState state, Engine.Documents.DocumentSnapshot document)
+    private FileSession(EngineHost engine, CodeAssist.Engine.Documents.DocumentSnapshot document)
     {
-        State = state;
+        Engine = engine;
         Document = document;
     }
 
-    public ServerState State { get; }
-    public Engine.Documents.DocumentSnapshot Document { get; }
+    public EngineHost Engine { get; }
+    public CodeAssist.Engine.Documents.DocumentSnapshot Document { get; }
 
     /// <summary>
     /// Opens the file as an editor would: the model loads, and the nearest solution or project above the file is loaded
@@ -26,22 +27,26 @@ internal sealed class FileSession : IDisposable
     {
         if (!file.Exists)
             throw new FileNotFoundException($"{file.FullName} does not exist");
-        var projectSystem = loadProject ? Engine.Workspace.SolutionLoader.FindNearest(file.FullName) : null;
-        var state = new ServerState(new ServerLog(LogLevel.Warn), (settings ?? new AssistSettings()) with { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device }, semanticContext)
+        var projectSystem = loadProject ? CodeAssist.Engine.Workspace.SolutionLoader.FindNearest(file.FullName) : null;
+        var engine = new EngineHost(
+            (settings ?? new AssistSettings()) with { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device },
+            new ServerLog(LogLevel.Warn),
+            new EngineOptions { SemanticContext = semanticContext });
+        try
         {
-            Initialized = true,
-            WorkspaceRoot = projectSystem is null ? file.DirectoryName : Path.GetDirectoryName(projectSystem),
-        };
-        state.LoadModel();
-        if (projectSystem is not null)
-        {
-            var result = await state.Workspace.LoadProjectsAsync([projectSystem], null, cancellationToken).ConfigureAwait(false);
-            foreach (var warning in result.Warnings.Take(5))
-                Console.Error.WriteLine($"codeassist: {warning}");
+            engine.UseWorkspace([(projectSystem is null ? file.DirectoryName : Path.GetDirectoryName(projectSystem))!]);
+            engine.StartModelLoad();
+            if (projectSystem is not null)
+                await engine.LoadProjectsAsync([projectSystem], null, cancellationToken).ConfigureAwait(false);
+            var uri = new Uri(file.FullName);
+            var document = engine.Documents.Open(uri, LanguageIds.FromPath(file.FullName), 1, await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
+            return new FileSession(engine, document);
         }
-        var uri = new Uri(file.FullName);
-        var document = state.Documents.Open(uri, LanguageIds.FromPath(file.FullName), 1, await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
-        return new FileSession(state, document);
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Editor positions from compiler-style 1-based line and column.</summary>
@@ -55,7 +60,7 @@ internal sealed class FileSession : IDisposable
         return (line - 1, column - 1);
     }
 
-    public void Dispose() => State.Dispose();
+    public void Dispose() => Engine.Dispose();
 }
 
 /// <summary>LSP language ids for files the command line opens.</summary>

@@ -50,15 +50,15 @@ internal static class RefactorCommand
                 var stop = session.Document.OffsetOf(el, ec)!.Value;
                 if (stop < start)
                     throw new ArgumentException("the selection ends before it starts");
-                if (await session.State.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
+                if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
                 {
-                    Console.Error.WriteLine($"codeassist: {session.State.Models.LoadError}");
+                    Console.Error.WriteLine($"codeassist: {session.Engine.Models.LoadError}");
                     return 2;
                 }
 
-                var workspaceRoot = session.State.WorkspaceRoot!;
+                var workspaceRoot = session.Engine.WorkspaceRoot!;
                 var clock = Stopwatch.StartNew();
-                var result = await session.State.Refactorings.RunAsync(
+                var result = await session.Engine.Refactorings.RunAsync(
                     new RefactoringRequest(kind, session.Document, start, stop) { Instruction = parse.GetValue(instruction) },
                     new WorkspaceBoundary([workspaceRoot]), null, cancellationToken).ConfigureAwait(false);
                 var title = RefactoringKinds.Title(kind).TrimEnd('…');
@@ -104,10 +104,8 @@ internal static class RefactorCommand
         if (!WorkspaceBoundary.IsInside(root.FullName, file.FullName))
             throw new ArgumentException($"{file.FullName} is not under --root {root.FullName}");
         var session = await FileSession.OpenAsync(file, model, device, null, cancellationToken, loadProject: false).ConfigureAwait(false);
-        session.State.WorkspaceRoot = root.FullName;
-        var result = await session.State.Workspace.LoadProjectsAsync(Engine.Workspace.SolutionLoader.FindProjectSystem([root.FullName]), null, cancellationToken).ConfigureAwait(false);
-        foreach (var warning in result.Warnings.Take(5))
-            Console.Error.WriteLine($"codeassist: {warning}");
+        session.Engine.UseWorkspace([root.FullName]);
+        await session.Engine.LoadProjectsAsync(session.Engine.FindProjectSystem(), null, cancellationToken).ConfigureAwait(false);
         return session;
     }
 }

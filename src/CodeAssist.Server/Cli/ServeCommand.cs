@@ -42,7 +42,13 @@ internal static class ServeCommand
             // Unloading the model frees native memory; a blocked stdin read must not keep the process alive, so the
             // exit does not wait for more than a moment.
             if (!Task.Run(host.Dispose).Wait(TimeSpan.FromMilliseconds(500)))
+            {
                 log.Warn("shutting down took too long; exiting anyway");
+                // A model still loading or unloading holds a thread inside ONNX Runtime; the runtime's exit would run
+                // its native destructors under that thread and crash (SIGSEGV, code 139). _exit skips them.
+                if (!OperatingSystem.IsWindows())
+                    NativeExit(code);
+            }
             Environment.Exit(code);
             return code;
         });
@@ -63,6 +69,9 @@ internal static class ServeCommand
         };
         AppDomain.CurrentDomain.UnhandledException += (_, e) => log.Error($"unhandled exception, the server stops: {e.ExceptionObject}");
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    private static extern void NativeExit(int code);
 
     public static string? FullPathOrNull(string? path) => path is null ? null : Path.GetFullPath(path);
 }

@@ -20,6 +20,18 @@ internal static class RequestErrors
         }
     }
 
+    public static T Map<T>(Func<T> handle)
+    {
+        try
+        {
+            return handle();
+        }
+        catch (ArgumentException e)
+        {
+            throw InvalidParams(e.Message);
+        }
+    }
+
     public static void Map(Action handle)
     {
         try
@@ -31,8 +43,4 @@ internal static class RequestErrors
             throw InvalidParams(e.Message);
         }
     }
-
-    /// <summary>LSP clients send params as an object; a missing or wrong-shaped one is the client's error, not a crash.</summary>
-    public static T Required<T>(T? parameters) where T : class =>
-        parameters ?? throw InvalidParams($"missing params ({typeof(T).Name})");
 }

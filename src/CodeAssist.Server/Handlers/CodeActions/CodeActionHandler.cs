@@ -1,7 +1,7 @@
 using System.Text.Json;
+using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Refactoring;
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.CodeActions;
 
@@ -10,24 +10,28 @@ namespace CodeAssist.Server.Handlers.CodeActions;
 /// client resolves an action (codeAction/resolve), so a lightbulb costs nothing.
 /// </summary>
 internal sealed class CodeActionHandler(ServerState state)
+    : IConcurrentRequestHandler<CodeActionParams, (CodeActionParams Parameters, DocumentSnapshot? Document), CodeAction[]>
 {
-    [JsonRpcMethod("textDocument/codeAction", UseSingleObjectParameterDeserialization = true)]
-    public async Task<CodeAction[]> CodeActionAsync(CodeActionParams? parameters, CancellationToken cancellationToken)
+    public (CodeActionParams Parameters, DocumentSnapshot? Document) Snapshot(CodeActionParams parameters)
     {
-        state.EnsureInitialized();
-        parameters = RequestErrors.Required(parameters);
         if (parameters.TextDocument?.Uri is null || parameters.Range is null)
             throw RequestErrors.InvalidParams("textDocument/codeAction needs textDocument.uri and range");
-        if (state.Documents.TryGet(parameters.TextDocument.Uri) is not { IsCSharp: true } document)
+        return (parameters, state.Engine.Documents.TryGet(parameters.TextDocument.Uri) is { IsCSharp: true } document ? document : null);
+    }
+
+    public async Task<CodeAction[]> HandleAsync((CodeActionParams Parameters, DocumentSnapshot? Document) request, CancellationToken cancellationToken)
+    {
+        var (parameters, document) = request;
+        if (document is null)
             return [];
-        var (start, end) = RefactoringRequests.Offsets(document, parameters.Range);
-        var offers = await Task.Run(() => state.Refactorings.OfferAsync(document, start, end, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        var (start, end) = RefactoringRequests.Offsets(document, parameters.Range!);
+        var offers = await state.Engine.Refactorings.OfferAsync(document, start, end, cancellationToken).ConfigureAwait(false);
         return [.. offers
-            .Select(offer => ToCodeAction(offer, document, parameters.Range))
+            .Select(offer => ToCodeAction(offer, document, parameters.Range!))
             .Where(action => parameters.Context?.Only is not { Length: > 0 } only || only.Any(kind => action.Kind == kind || action.Kind!.StartsWith(kind + ".", StringComparison.Ordinal)))];
     }
 
-    private static CodeAction ToCodeAction(RefactoringOffer offer, Engine.Documents.DocumentSnapshot document, Protocol.Range range)
+    private static CodeAction ToCodeAction(RefactoringOffer offer, DocumentSnapshot document, Protocol.Range range)
     {
         var title = RefactoringRequests.TitleOf(offer.Kind);
         if (offer.Kind == RefactoringKind.Rewrite)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.CodeActions;
 
@@ -9,15 +8,18 @@ namespace CodeAssist.Server.Handlers.CodeActions;
 /// answered with RequestFailed and shown to the user, and nothing is applied.
 /// </summary>
 internal sealed class CodeActionResolveHandler(ServerState state)
+    : IConcurrentRequestHandler<CodeAction, (CodeAction Action, PreparedRefactoring? Refactoring), CodeAction>
 {
-    [JsonRpcMethod("codeAction/resolve", UseSingleObjectParameterDeserialization = true)]
-    public async Task<CodeAction> ResolveAsync(CodeAction? action, CancellationToken cancellationToken)
+    public (CodeAction Action, PreparedRefactoring? Refactoring) Snapshot(CodeAction action) =>
+        action.Edit is not null || action.Data is not { ValueKind: JsonValueKind.Object } data
+            ? (action, null)
+            : (action, RefactoringRequests.Prepare(state, RefactoringRequests.DataOf(data), instruction: null));
+
+    public async Task<CodeAction> HandleAsync((CodeAction Action, PreparedRefactoring? Refactoring) request, CancellationToken cancellationToken)
     {
-        state.EnsureInitialized();
-        action = RequestErrors.Required(action);
-        if (action.Edit is not null || action.Data is not { ValueKind: JsonValueKind.Object } data)
-            return action;
-        var edit = await RefactoringRequests.RunAsync(state, RefactoringRequests.DataOf(data), instruction: null, cancellationToken).ConfigureAwait(false);
-        return action with { Edit = edit };
+        if (request.Refactoring is not { } refactoring)
+            return request.Action;
+        var edit = await RefactoringRequests.RunAsync(state, refactoring, cancellationToken).ConfigureAwait(false);
+        return request.Action with { Edit = edit };
     }
 }

@@ -7,8 +7,8 @@ using StreamJsonRpc;
 namespace CodeAssist.Server.Handlers.CodeActions;
 
 /// <summary>
-/// What codeAction/resolve and the refactoring commands share: running a refactoring off the dispatch order with
-/// work-done progress, and turning its result into a WorkspaceEdit or into a refusal the user sees.
+/// What codeAction/resolve and the refactoring commands share: pinning a refactoring to the document in dispatch
+/// order, running it with work-done progress, and turning its result into a WorkspaceEdit or a refusal the user sees.
 /// </summary>
 internal static class RefactoringRequests
 {
@@ -42,10 +42,10 @@ internal static class RefactoringRequests
     }
 
     /// <summary>
-    /// Runs the refactoring <paramref name="data"/> names and returns its edit. Throws ContentModified when the document
-    /// moved on since the action was listed, and RequestFailed (after telling the user why) when the edit is refused.
+    /// The refactoring <paramref name="data"/> names, pinned to the document as it is now (call it in dispatch order).
+    /// Throws ContentModified when the document moved on since the action was listed.
     /// </summary>
-    public static async Task<WorkspaceEdit> RunAsync(ServerState state, RefactoringActionData data, string? instruction, CancellationToken cancellationToken)
+    public static PreparedRefactoring Prepare(ServerState state, RefactoringActionData data, string? instruction)
     {
         RefactoringKind kind;
         try
@@ -56,32 +56,38 @@ internal static class RefactoringRequests
         {
             throw RequestErrors.InvalidParams(e.Message);
         }
-        // The snapshot is taken now, in dispatch order; the work runs concurrently.
-        var document = state.Documents.TryGet(data.Uri) ?? throw RequestErrors.InvalidParams($"{data.Uri} is not open; send textDocument/didOpen first");
+        var document = state.Engine.Documents.TryGet(data.Uri) ?? throw RequestErrors.InvalidParams($"{data.Uri} is not open; send textDocument/didOpen first");
         if (data.Version != document.Version)
             throw new LocalRpcException($"{data.Uri} changed since the code action was listed (version {data.Version}, now {document.Version}); ask for code actions again")
             {
                 ErrorCode = LspErrorCodes.ContentModified,
             };
         var (start, end) = Offsets(document, data.Range);
-        var request = new RefactoringRequest(kind, document, start, end) { Instruction = instruction };
-        var title = RefactoringKinds.Title(kind).TrimEnd('…');
+        return new PreparedRefactoring(new RefactoringRequest(kind, document, start, end) { Instruction = instruction }, RefactoringKinds.Title(kind).TrimEnd('…'));
+    }
 
-        var result = await Task.Run(async () =>
+    /// <summary>
+    /// Runs a prepared refactoring with work-done progress and returns its edit; RequestFailed (after telling the user
+    /// why) when the edit is refused.
+    /// </summary>
+    public static async Task<WorkspaceEdit> RunAsync(ServerState state, PreparedRefactoring prepared, CancellationToken cancellationToken)
+    {
+        var title = prepared.Title;
+        RefactoringResult result;
+        using (var progress = await WorkDoneProgress.StartAsync(state.Client, "CodeAssist: " + title, state.Log).ConfigureAwait(false))
         {
-            using var progress = await WorkDoneProgress.StartAsync(state.Client, "CodeAssist: " + title, state.Log).ConfigureAwait(false);
             try
             {
-                var outcome = await state.Refactorings.RunAsync(request, new WorkspaceBoundary(state.WorkspaceFolders), new ImmediateProgress(p => progress.Report(p.Message, p.Percentage)), cancellationToken).ConfigureAwait(false);
-                progress.End(outcome.Succeeded ? "done" : "refused");
-                return outcome;
+                result = await state.Engine.Refactorings.RunAsync(prepared.Request, new WorkspaceBoundary(state.Engine.WorkspaceFolders),
+                    new ImmediateProgress(p => progress.Report(p.Message, p.Percentage)), cancellationToken).ConfigureAwait(false);
+                progress.End(result.Succeeded ? "done" : "refused");
             }
             catch (OperationCanceledException)
             {
                 progress.End("cancelled");
                 throw;
             }
-        }, CancellationToken.None).ConfigureAwait(false);
+        }
 
         if (result.Refusal is { } refusal)
         {
@@ -137,3 +143,6 @@ internal static class RefactoringRequests
         public void Report(RefactoringProgress value) => report(value);
     }
 }
+
+/// <summary>A refactoring pinned to a document snapshot, with the title its progress and messages show.</summary>
+internal sealed record PreparedRefactoring(RefactoringRequest Request, string Title);

@@ -1,18 +1,18 @@
 using System.Text.Json;
 using CodeAssist.Server.Cli;
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.CodeAssist;
 
-internal sealed class DoctorHandler(ServerState state)
+internal sealed class DoctorHandler(ServerState state) : IConcurrentRequestHandler<JsonElement?, string?, DoctorResult>
 {
-    [JsonRpcMethod(CodeAssistMethods.Doctor)]
-    public async Task<DoctorResult> DoctorAsync(JsonElement? ignored = null, CancellationToken cancellationToken = default)
+    public string? Snapshot(JsonElement? parameters) => state.Engine.Settings.ModelPath;
+
+    public async Task<DoctorResult> HandleAsync(string? modelPath, CancellationToken cancellationToken)
     {
-        state.EnsureInitialized();
-        var model = await state.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);
-        var report = await Task.Run(() => DoctorReport.Collect(model as Inference.LanguageModel, state.Settings.ModelPath, state.Models.LoadError, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var models = state.Engine.Models;
+        var model = await models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);
+        var report = DoctorReport.Collect(model as Inference.LanguageModel, modelPath, models.LoadError, cancellationToken);
         return new DoctorResult(report.ToText());
     }
 }

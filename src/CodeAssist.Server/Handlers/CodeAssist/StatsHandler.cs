@@ -2,19 +2,16 @@ using System.Text.Json;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Models;
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.CodeAssist;
 
-internal sealed class StatsHandler(ServerState state)
+internal sealed class StatsHandler(ServerState state) : ISerialRequestHandler<JsonElement?, StatsResult>
 {
-    [JsonRpcMethod(CodeAssistMethods.Stats)]
-    public StatsResult Stats(JsonElement? ignored = null)
+    public StatsResult Handle(JsonElement? parameters)
     {
-        state.EnsureInitialized();
-        var stats = state.Completion.Stats.Snapshot();
+        var stats = state.Engine.Completion.Stats.Snapshot();
         return new StatsResult(stats.Shown, stats.Accepted, stats.PartiallyAccepted, stats.Generations, stats.CacheHits, stats.Requests, stats.Cancelled,
-            Speculation(state.Models.Current as LanguageModel));
+            Speculation(state.Engine.Models.Current as LanguageModel));
     }
 
     private static SpeculationStats? Speculation(LanguageModel? model)

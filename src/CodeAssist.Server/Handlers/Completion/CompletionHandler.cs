@@ -1,23 +1,23 @@
 using CodeAssist.Engine.Completion;
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Completion;
 
 /// <summary>
 /// The fallback for clients without inline completion: the suggestion as one completion item, sorted first.
 /// </summary>
-internal sealed class CompletionHandler(ServerState state)
+internal sealed class CompletionHandler(ServerState state) : IConcurrentRequestHandler<CompletionParams, InlineCompletionQuery, CompletionList>
 {
-    [JsonRpcMethod("textDocument/completion", UseSingleObjectParameterDeserialization = true)]
-    public async Task<CompletionList> CompletionAsync(CompletionParams? parameters, CancellationToken cancellationToken)
+    public InlineCompletionQuery Snapshot(CompletionParams parameters)
     {
-        state.EnsureInitialized();
-        parameters = RequestErrors.Required(parameters);
         if (parameters.TextDocument?.Uri is null || parameters.Position is null)
             throw RequestErrors.InvalidParams("textDocument/completion needs textDocument.uri and position");
-        var query = new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
-            parameters.Context?.TriggerKind == 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic);
+        return CompletionRequests.Pin(state, new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
+            parameters.Context?.TriggerKind == 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic));
+    }
+
+    public async Task<CompletionList> HandleAsync(InlineCompletionQuery query, CancellationToken cancellationToken)
+    {
         var result = await CompletionRequests.RunAsync(state, query, cancellationToken).ConfigureAwait(false);
         if (result.Document is not { } document)
             return new CompletionList(IsIncomplete: true, []);

@@ -3,21 +3,22 @@ using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Completion;
 
-/// <summary>What the inline and the fallback completion handlers share: running a query off the dispatch order.</summary>
+/// <summary>What the inline and the fallback completion handlers share: the query pinned in dispatch order, and how the engine's outcomes are answered.</summary>
 internal static class CompletionRequests
 {
+    /// <summary>Pins the query to the document version the client had when it asked (taken in dispatch order).</summary>
+    public static InlineCompletionQuery Pin(ServerState state, InlineCompletionQuery query) =>
+        query with { Version = query.Version ?? state.Engine.Documents.TryGet(query.Uri)?.Version };
+
     /// <summary>
-    /// Runs the engine on the thread pool so that notifications behind this request are not held up. A request the
-    /// engine superseded (a newer one for the same document) is answered empty; one the client cancelled is cancelled.
+    /// Runs the engine. A request the engine superseded (a newer one for the same document) is answered empty; one the
+    /// client cancelled is cancelled.
     /// </summary>
     public static async Task<InlineCompletionResult> RunAsync(ServerState state, InlineCompletionQuery query, CancellationToken cancellationToken)
     {
-        // The document snapshot is taken now, in dispatch order; the work runs concurrently.
-        var document = state.Documents.TryGet(query.Uri);
-        query = query with { Version = query.Version ?? document?.Version };
         try
         {
-            return await RequestErrors.MapAsync(() => Task.Run(() => state.Completion.CompleteAsync(query, cancellationToken), CancellationToken.None)).ConfigureAwait(false);
+            return await state.Engine.Completion.CompleteAsync(query, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -29,7 +30,7 @@ internal static class CompletionRequests
             state.Log.Debug($"the model was unloaded during a request for {query.Uri}; answered empty");
             return InlineCompletionResult.Empty;
         }
-        catch (Exception e) when (e is not (OperationCanceledException or LocalRpcException))
+        catch (Exception e) when (e is not (OperationCanceledException or LocalRpcException or ArgumentException))
         {
             // A model that fails to generate (damaged files, a genai_config.json that does not match its graph, a
             // device error) is not the client's fault, and an error answer per keystroke helps nobody: the answer is

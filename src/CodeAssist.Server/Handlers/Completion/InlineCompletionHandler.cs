@@ -1,23 +1,23 @@
 using CodeAssist.Engine.Completion;
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Completion;
 
-internal sealed class InlineCompletionHandler(ServerState state)
+internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRequestHandler<InlineCompletionParams, InlineCompletionQuery, InlineCompletionList>
 {
-    [JsonRpcMethod("textDocument/inlineCompletion", UseSingleObjectParameterDeserialization = true)]
-    public async Task<InlineCompletionList> InlineCompletionAsync(InlineCompletionParams? parameters, CancellationToken cancellationToken)
+    public InlineCompletionQuery Snapshot(InlineCompletionParams parameters)
     {
-        state.EnsureInitialized();
-        parameters = RequestErrors.Required(parameters);
         if (parameters.TextDocument?.Uri is null || parameters.Position is null)
             throw RequestErrors.InvalidParams("textDocument/inlineCompletion needs textDocument.uri and position");
-        var query = new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
+        return CompletionRequests.Pin(state, new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
             parameters.Context?.TriggerKind == InlineCompletionTriggerKind.Invoked ? CompletionTrigger.Invoked : CompletionTrigger.Automatic)
         {
             Selected = SelectedCompletionOf(parameters),
-        };
+        });
+    }
+
+    public async Task<InlineCompletionList> HandleAsync(InlineCompletionQuery query, CancellationToken cancellationToken)
+    {
         var result = await CompletionRequests.RunAsync(state, query, cancellationToken).ConfigureAwait(false);
         if (result.Document is not { } document)
             return new InlineCompletionList([]);
@@ -36,7 +36,7 @@ internal sealed class InlineCompletionHandler(ServerState state)
     /// <summary>The IntelliSense item the editor has selected, in offsets of the current document.</summary>
     private SelectedCompletion? SelectedCompletionOf(InlineCompletionParams parameters)
     {
-        if (parameters.Context?.SelectedCompletionInfo is not { Range: { } range, Text: { } text } || state.Documents.TryGet(parameters.TextDocument.Uri) is not { } document)
+        if (parameters.Context?.SelectedCompletionInfo is not { Range: { } range, Text: { } text } || state.Engine.Documents.TryGet(parameters.TextDocument.Uri) is not { } document)
             return null;
         var start = document.OffsetOf(range.Start.Line, range.Start.Character) ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");
         var end = document.OffsetOf(range.End.Line, range.End.Character) ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");

@@ -1,22 +1,18 @@
 using CodeAssist.Engine.Documents;
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.DocumentSync;
 
-internal sealed class DidChangeHandler(ServerState state)
+internal sealed class DidChangeHandler(ServerState state) : ISerialNotificationHandler<DidChangeTextDocumentParams>
 {
-    [JsonRpcMethod("textDocument/didChange", UseSingleObjectParameterDeserialization = true)]
-    public void DidChange(DidChangeTextDocumentParams? parameters)
+    public void Handle(DidChangeTextDocumentParams parameters)
     {
-        state.EnsureInitialized();
-        parameters = RequestErrors.Required(parameters);
         if (parameters.TextDocument?.Uri is null || parameters.ContentChanges is null)
             throw RequestErrors.InvalidParams("textDocument/didChange needs textDocument.uri and contentChanges");
         var edits = parameters.ContentChanges.Select(c => new DocumentEdit(
             c.Range is null ? null : (c.Range.Start.Line, c.Range.Start.Character),
             c.Range is null ? null : (c.Range.End.Line, c.Range.End.Character),
             c.Text ?? ""));
-        RequestErrors.Map(() => state.Documents.Change(parameters.TextDocument.Uri, parameters.TextDocument.Version, edits));
+        state.Engine.Documents.Change(parameters.TextDocument.Uri, parameters.TextDocument.Version, edits);
     }
 }

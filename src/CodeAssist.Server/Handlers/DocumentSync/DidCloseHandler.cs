@@ -1,15 +1,12 @@
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.DocumentSync;
 
-internal sealed class DidCloseHandler(ServerState state)
+internal sealed class DidCloseHandler(ServerState state) : ISerialNotificationHandler<DidCloseTextDocumentParams>
 {
-    [JsonRpcMethod("textDocument/didClose", UseSingleObjectParameterDeserialization = true)]
-    public void DidClose(DidCloseTextDocumentParams? parameters)
+    public void Handle(DidCloseTextDocumentParams parameters)
     {
-        state.EnsureInitialized();
-        var uri = RequestErrors.Required(parameters).TextDocument?.Uri ?? throw RequestErrors.InvalidParams("textDocument/didClose needs textDocument.uri");
-        state.Documents.Close(uri);
+        var uri = parameters.TextDocument?.Uri ?? throw RequestErrors.InvalidParams("textDocument/didClose needs textDocument.uri");
+        state.Engine.Documents.Close(uri);
     }
 }

@@ -1,17 +1,14 @@
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.DocumentSync;
 
-internal sealed class DidOpenHandler(ServerState state)
+internal sealed class DidOpenHandler(ServerState state) : ISerialNotificationHandler<DidOpenTextDocumentParams>
 {
-    [JsonRpcMethod("textDocument/didOpen", UseSingleObjectParameterDeserialization = true)]
-    public void DidOpen(DidOpenTextDocumentParams? parameters)
+    public void Handle(DidOpenTextDocumentParams parameters)
     {
-        state.EnsureInitialized();
-        var document = RequestErrors.Required(parameters).TextDocument;
+        var document = parameters.TextDocument;
         if (document?.Uri is null || document.Text is null)
             throw RequestErrors.InvalidParams("textDocument/didOpen needs textDocument.uri and textDocument.text");
-        state.Documents.Open(document.Uri, document.LanguageId ?? "plaintext", document.Version, document.Text);
+        state.Engine.Documents.Open(document.Uri, document.LanguageId ?? "plaintext", document.Version, document.Text);
     }
 }

@@ -1,11 +1,9 @@
 using System.Text.Json;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Lifecycle;
 
-internal sealed class ExitHandler(ServerState state)
+internal sealed class ExitHandler(ServerState state) : ISerialNotificationHandler<JsonElement?>
 {
     /// <summary>Exit code 0 after shutdown, 1 otherwise, as the specification says.</summary>
-    [JsonRpcMethod("exit")]
-    public void Exit(JsonElement? ignored = null) => state.Exit.TrySetResult(state.ShutdownRequested ? 0 : 1);
+    public void Handle(JsonElement? parameters) => state.Exit.TrySetResult(state.ShutdownRequested ? 0 : 1);
 }

@@ -1,26 +1,19 @@
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Lifecycle;
 
-internal sealed class InitializeHandler(ServerState state)
+internal sealed class InitializeHandler(ServerState state) : ISerialRequestHandler<InitializeParams, InitializeResult>
 {
-    [JsonRpcMethod("initialize", UseSingleObjectParameterDeserialization = true)]
-    public InitializeResult Initialize(InitializeParams? parameters)
+    public InitializeResult Handle(InitializeParams parameters)
     {
-        parameters = RequestErrors.Required(parameters);
-        if (state.Initialized)
-            throw new LocalRpcException("initialize was already received") { ErrorCode = LspErrorCodes.InvalidRequest };
-
         var folders = parameters.WorkspaceFolders?.Where(f => f.Uri.IsFile).Select(f => f.Uri.LocalPath).ToList()
             ?? (parameters.RootUri is { IsFile: true } root ? [root.LocalPath] : parameters.RootPath is { Length: > 0 } path ? [path] : []);
-        state.WorkspaceFolders = folders;
-        state.WorkspaceRoot = folders.FirstOrDefault();
-        state.ApplySettings(SettingsReader.Apply(state.Settings, parameters.InitializationOptions, state.Log.Warn));
-        state.Initialized = true;
-        state.Log.Info($"initialize from {parameters.ClientInfo?.Name ?? "an unnamed client"}; workspace {state.WorkspaceRoot ?? "(none)"}");
+        state.MarkInitialized(folders);
+        var engine = state.Engine;
+        engine.ApplySettings(SettingsReader.Apply(engine.Settings, parameters.InitializationOptions, state.Log.Warn));
+        state.Log.Info($"initialize from {parameters.ClientInfo?.Name ?? "an unnamed client"}; workspace {engine.WorkspaceRoot ?? "(none)"}");
         // The model loads while the client finishes its own start-up.
-        state.LoadModel();
+        engine.StartModelLoad();
 
         return new InitializeResult(
             new ServerCapabilities

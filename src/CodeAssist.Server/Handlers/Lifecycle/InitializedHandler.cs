@@ -1,14 +1,11 @@
 using System.Text.Json;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Lifecycle;
 
-internal sealed class InitializedHandler(ServerState state)
+internal sealed class InitializedHandler(ServerState state) : ISerialNotificationHandler<JsonElement?>
 {
-    [JsonRpcMethod("initialized")]
-    public void Initialized(JsonElement? ignored = null)
+    public void Handle(JsonElement? parameters)
     {
-        state.EnsureInitialized();
         state.PublishStatus();
         // Completion works on loose files at once and gets the solution's context when loading ends.
         _ = Task.Run(() => state.LoadWorkspaceAsync(CancellationToken.None));

@@ -1,15 +1,12 @@
 using System.Text.Json;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Lifecycle;
 
-internal sealed class ShutdownHandler(ServerState state)
+internal sealed class ShutdownHandler(ServerState state) : ISerialRequestHandler<JsonElement?, object?>
 {
-    [JsonRpcMethod("shutdown")]
-    public object? Shutdown(JsonElement? ignored = null)
+    public object? Handle(JsonElement? parameters)
     {
-        state.EnsureInitialized();
-        state.ShutdownRequested = true;
+        state.MarkShutdownRequested();
         state.Log.Info("shutdown requested");
         return null;
     }

@@ -1,15 +1,13 @@
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Workspace;
 
-internal sealed class DidChangeConfigurationHandler(ServerState state)
+internal sealed class DidChangeConfigurationHandler(ServerState state) : ISerialNotificationHandler<DidChangeConfigurationParams>
 {
-    [JsonRpcMethod("workspace/didChangeConfiguration", UseSingleObjectParameterDeserialization = true)]
-    public void DidChangeConfiguration(DidChangeConfigurationParams? parameters)
+    public void Handle(DidChangeConfigurationParams parameters)
     {
-        state.EnsureInitialized();
-        state.ApplySettings(SettingsReader.Apply(state.Settings, parameters?.Settings, state.Log.Warn));
-        state.Log.Debug($"settings: {state.Settings}");
+        var engine = state.Engine;
+        engine.ApplySettings(SettingsReader.Apply(engine.Settings, parameters.Settings, state.Log.Warn));
+        state.Log.Debug($"settings: {engine.Settings}");
     }
 }

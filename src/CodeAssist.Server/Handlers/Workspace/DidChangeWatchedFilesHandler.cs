@@ -1,16 +1,13 @@
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Workspace;
 
-internal sealed class DidChangeWatchedFilesHandler(ServerState state)
+internal sealed class DidChangeWatchedFilesHandler(ServerState state) : ISerialNotificationHandler<DidChangeWatchedFilesParams>
 {
-    [JsonRpcMethod("workspace/didChangeWatchedFiles", UseSingleObjectParameterDeserialization = true)]
-    public void DidChangeWatchedFiles(DidChangeWatchedFilesParams? parameters)
+    public void Handle(DidChangeWatchedFilesParams parameters)
     {
-        state.EnsureInitialized();
-        foreach (var change in RequestErrors.Required(parameters).Changes ?? [])
+        foreach (var change in parameters.Changes ?? [])
             if (change?.Uri is { IsFile: true } uri)
-                state.Workspace.OnFileChangedOnDisk(uri.LocalPath);
+                state.Engine.Workspace.OnFileChangedOnDisk(uri.LocalPath);
     }
 }

@@ -2,18 +2,22 @@ using System.Text.Json;
 using CodeAssist.Engine.Refactoring;
 using CodeAssist.Server.Handlers.CodeActions;
 using CodeAssist.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Workspace;
 
-internal sealed class ExecuteCommandHandler(ServerState state)
+/// <summary>
+/// Our commands: the suggestion counters (answered at once) and the refactorings (pinned to the document in dispatch
+/// order, then run, then sent with workspace/applyEdit).
+/// </summary>
+internal sealed class ExecuteCommandHandler(ServerState state) : IConcurrentRequestHandler<ExecuteCommandParams, ExecuteCommandHandler.Pending?, object?>
 {
-    [JsonRpcMethod("workspace/executeCommand", UseSingleObjectParameterDeserialization = true)]
-    public async Task<object?> ExecuteCommandAsync(ExecuteCommandParams? parameters, CancellationToken cancellationToken)
+    /// <summary>A refactoring to run and the label of the edit the client is asked to apply.</summary>
+    internal sealed record Pending(PreparedRefactoring Refactoring, string Label);
+
+    public Pending? Snapshot(ExecuteCommandParams parameters)
     {
-        state.EnsureInitialized();
-        parameters = RequestErrors.Required(parameters);
-        var stats = state.Completion.Stats;
+        var stats = state.Engine.Completion.Stats;
+        var arguments = parameters.Arguments ?? [];
         switch (parameters.Command)
         {
             case CodeAssistCommands.DidShowCompletion:
@@ -26,11 +30,9 @@ internal sealed class ExecuteCommandHandler(ServerState state)
                 stats.PartiallyAccepted();
                 return null;
             case CodeAssistCommands.Rewrite:
-                await RewriteAsync(parameters.Arguments ?? [], cancellationToken).ConfigureAwait(false);
-                return null;
+                return Rewrite(arguments);
             case CodeAssistCommands.RunRefactoring:
-                await RunRefactoringAsync(parameters.Arguments ?? [], cancellationToken).ConfigureAwait(false);
-                return null;
+                return RunRefactoring(arguments);
             case CodeAssistCommands.RewriteWithInstruction:
                 throw RequestErrors.InvalidParams($"{CodeAssistCommands.RewriteWithInstruction} is the client's command: it asks for the instruction and sends {CodeAssistCommands.Rewrite} [uri, range, instruction]");
             default:
@@ -38,26 +40,34 @@ internal sealed class ExecuteCommandHandler(ServerState state)
         }
     }
 
+    public async Task<object?> HandleAsync(Pending? pending, CancellationToken cancellationToken)
+    {
+        if (pending is null)
+            return null;
+        var edit = await RefactoringRequests.RunAsync(state, pending.Refactoring, cancellationToken).ConfigureAwait(false);
+        await RefactoringRequests.ApplyAsync(state, pending.Label, edit, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
     /// <summary>codeassist.rewrite [uri, range, instruction]: the rewrite is validated, then sent with workspace/applyEdit.</summary>
-    private async Task RewriteAsync(JsonElement[] arguments, CancellationToken cancellationToken)
+    private Pending Rewrite(JsonElement[] arguments)
     {
         if (arguments.Length != 3 || arguments[0].ValueKind != JsonValueKind.String || arguments[2].ValueKind != JsonValueKind.String
             || arguments[1].Deserialize<Protocol.Range>(RefactoringRequests.JsonOptions) is not { Start: not null, End: not null } range
             || !Uri.TryCreate(arguments[0].GetString(), UriKind.Absolute, out var uri))
             throw RequestErrors.InvalidParams($"{CodeAssistCommands.Rewrite} takes [uri, range, instruction]");
-        var document = state.Documents.TryGet(uri) ?? throw RequestErrors.InvalidParams($"{uri} is not open; send textDocument/didOpen first");
+        var document = state.Engine.Documents.TryGet(uri) ?? throw RequestErrors.InvalidParams($"{uri} is not open; send textDocument/didOpen first");
         var data = new RefactoringActionData(RefactoringKinds.Name(RefactoringKind.Rewrite), uri, range, document.Version);
-        var edit = await RefactoringRequests.RunAsync(state, data, arguments[2].GetString(), cancellationToken).ConfigureAwait(false);
-        await RefactoringRequests.ApplyAsync(state, "CodeAssist: rewrite", edit, cancellationToken).ConfigureAwait(false);
+        return new Pending(RefactoringRequests.Prepare(state, data, arguments[2].GetString()), "CodeAssist: rewrite");
     }
 
     /// <summary>codeassist.runRefactoring [data]: a listed code action's data, run and applied with workspace/applyEdit.</summary>
-    private async Task RunRefactoringAsync(JsonElement[] arguments, CancellationToken cancellationToken)
+    private Pending RunRefactoring(JsonElement[] arguments)
     {
         if (arguments.Length != 1 || arguments[0].ValueKind != JsonValueKind.Object)
             throw RequestErrors.InvalidParams($"{CodeAssistCommands.RunRefactoring} takes [data], the data of a CodeAssist code action");
         var data = RefactoringRequests.DataOf(arguments[0]);
-        var edit = await RefactoringRequests.RunAsync(state, data, instruction: null, cancellationToken).ConfigureAwait(false);
-        await RefactoringRequests.ApplyAsync(state, RefactoringRequests.TitleOf(RefactoringKinds.Parse(data.Refactoring)), edit, cancellationToken).ConfigureAwait(false);
+        var prepared = RefactoringRequests.Prepare(state, data, instruction: null);
+        return new Pending(prepared, RefactoringRequests.TitleOf(prepared.Request.Kind));
     }
 }

@@ -1,0 +1,162 @@
+using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Context;
+using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Models;
+using CodeAssist.Engine.Refactoring;
+using CodeAssist.Engine.Workspace;
+using CodeAssist.Inference.Devices;
+
+namespace CodeAssist.Engine.Hosting;
+
+/// <summary>
+/// The engine, built once: open documents, the Roslyn workspace, the model, the context builder and the completion and
+/// refactoring engines, wired to each other and to the settings. The one composition root: the LSP server, the
+/// command line and the bench all drive this object (rust-analyzer's <c>AnalysisHost</c>; the server's protocol state
+/// lives apart, in its own <c>ServerState</c>, as <c>GlobalState</c> does). It knows nothing of LSP.
+/// </summary>
+public sealed class EngineHost : IDisposable
+{
+    private readonly Lock _gate = new();
+    private AssistSettings _settings;
+    private (string? Path, string Device, Inference.Remote.TeamServerSettings? Backend)? _modelRequest;
+    private volatile bool _generating;
+
+    public EngineHost(AssistSettings settings, IEngineLog log, EngineOptions? options = null)
+    {
+        options ??= new EngineOptions();
+        Log = log;
+        _settings = settings;
+        Documents = new DocumentStore();
+        Workspace = new CodeWorkspace();
+        Models = new ModelHost(log.Info);
+        var sources = options.SemanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents);
+        ContextBuilder = new ContextBuilder(Workspace, options.WrapContextSources?.Invoke(sources) ?? sources);
+        Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
+        Refactorings = new RefactoringEngine(Workspace, Models);
+        Refactorings.Generated += Completion.Stats.Generated;
+        Refactorings.Generating += OnGenerating;
+        Completion.Generating += OnGenerating;
+        Documents.Changed += Workspace.Update;
+        Documents.Closed += uri =>
+        {
+            if (uri.IsFile)
+                Workspace.Close(uri.LocalPath);
+            Completion.Cache.Forget(uri);
+        };
+        Models.StatusChanged += () => StatusChanged?.Invoke();
+    }
+
+    public IEngineLog Log { get; }
+    public DocumentStore Documents { get; }
+    public CodeWorkspace Workspace { get; }
+    public ModelHost Models { get; }
+    public ContextBuilder ContextBuilder { get; }
+    public InlineCompletionEngine Completion { get; }
+    public RefactoringEngine Refactorings { get; }
+
+    /// <summary>The folders the user works in; the first is the root (the repository name in prompts, paths in context).</summary>
+    public IReadOnlyList<string> WorkspaceFolders { get; private set; } = [];
+
+    public string? WorkspaceRoot => WorkspaceFolders.Count > 0 ? WorkspaceFolders[0] : null;
+
+    /// <summary>Raised when what <see cref="CurrentStatus"/> answers may have changed.</summary>
+    public event Action? StatusChanged;
+
+    public AssistSettings Settings
+    {
+        get
+        {
+            lock (_gate)
+                return _settings;
+        }
+    }
+
+    /// <summary>Sets the workspace folders; projects load only when <see cref="LoadProjectsAsync"/> is asked to.</summary>
+    public void UseWorkspace(IReadOnlyList<string> folders) => WorkspaceFolders = [.. folders];
+
+    /// <summary>Replaces the settings; once the model was asked for, it (re)loads when the settings name another one.</summary>
+    public void ApplySettings(AssistSettings settings)
+    {
+        bool modelRequested;
+        lock (_gate)
+        {
+            _settings = settings;
+            modelRequested = _modelRequest is not null;
+        }
+        if (modelRequested)
+            StartModelLoad();
+        StatusChanged?.Invoke();
+    }
+
+    /// <summary>Starts loading the model the settings name, in the background; the same model is not loaded twice.</summary>
+    public void StartModelLoad()
+    {
+        var settings = Settings;
+        lock (_gate)
+        {
+            // Suggestions cached from another model must not answer for the new one.
+            if (_modelRequest is { } previous && previous != (settings.ModelPath, settings.Device, settings.Backend))
+                Completion.Cache.Clear();
+            _modelRequest = (settings.ModelPath, settings.Device, settings.Backend);
+        }
+        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device), settings.Backend);
+    }
+
+    /// <summary>The solution or project files under the workspace folders (empty: C# files are read as loose files).</summary>
+    public IReadOnlyList<string> FindProjectSystem() => SolutionLoader.FindProjectSystem(WorkspaceFolders);
+
+    /// <summary>
+    /// Loads solution or project files over the open documents; completion works on loose files meanwhile. Warnings
+    /// are logged and returned; a load that fails throws, and the loose-file context stays.
+    /// </summary>
+    public async Task<SolutionLoadResult> LoadProjectsAsync(IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var loading = Workspace.LoadProjectsAsync(projectSystem, progress, cancellationToken);
+        StatusChanged?.Invoke();
+        try
+        {
+            var result = await loading.ConfigureAwait(false);
+            foreach (var warning in result.Warnings.Take(20))
+                Log.Warn($"workspace: {warning}");
+            Log.Info($"loaded {result.Solution?.ProjectIds.Count ?? 0} project(s) from {string.Join(", ", result.LoadedFrom)} in {clock.ElapsedMilliseconds} ms");
+            return result;
+        }
+        finally
+        {
+            StatusChanged?.Invoke();
+        }
+    }
+
+    public AssistStatus CurrentStatus()
+    {
+        var model = Models.Current;
+        bool modelRequested;
+        lock (_gate)
+            modelRequested = _modelRequest is not null;
+        var state = !Settings.Enable ? AssistState.Disabled
+            : Models.IsLoading ? AssistState.LoadingModel
+            : Workspace.IsLoadingProjects && model is not null ? AssistState.LoadingSolution
+            : model is null ? (modelRequested ? AssistState.Error : AssistState.Starting)
+            : model.Problem is not null ? AssistState.Error
+            : _generating ? AssistState.Generating
+            : AssistState.Ready;
+        var local = model as Inference.LanguageModel;
+        return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason)
+        {
+            Backend = model?.Backend ?? Settings.Backend?.Describe(),
+        };
+    }
+
+    private void OnGenerating(bool generating)
+    {
+        _generating = generating;
+        StatusChanged?.Invoke();
+    }
+
+    public void Dispose()
+    {
+        Models.Dispose();
+        Workspace.Dispose();
+    }
+}

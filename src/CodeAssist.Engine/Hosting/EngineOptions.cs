@@ -1,0 +1,16 @@
+using CodeAssist.Engine.Context;
+
+namespace CodeAssist.Engine.Hosting;
+
+/// <summary>How an <see cref="EngineHost"/> is built: fixed for its lifetime, unlike <see cref="AssistSettings"/>.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>The compiler's context sources (false: recent documents only, what `eval --no-semantic` compares against).</summary>
+    public bool SemanticContext { get; init; } = true;
+
+    /// <summary>
+    /// Wraps the context sources before the builder gets them; the bench uses it to time each source. The sources
+    /// themselves are the engine's choice, so a measured build is the build the server runs.
+    /// </summary>
+    public Func<IReadOnlyList<IContextSource>, IReadOnlyList<IContextSource>>? WrapContextSources { get; init; }
+}
