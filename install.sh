@@ -13,6 +13,7 @@ offline_source=""
 editors=1
 code_server=0
 uninstall=0
+pack_dir=""
 demo=1
 required_sdk_major=10
 
@@ -24,7 +25,11 @@ Usage: ./install.sh [options]
   --model DIR         install this GenAI model folder (copied in from elsewhere) as the default model
   --gpu               build the CUDA variant (needs Microsoft.ML.OnnxRuntimeGenAI.Cuda in your package feed,
                       and the CUDA 12 runtime with cuDNN 9 on this machine)
-  --offline [DIR]     restore packages only from DIR (or the local NuGet cache); no network at all
+  --offline [DIR]     restore packages only from DIR (or the local NuGet cache); no network at all. A DIR made by
+                      --pack (CodeAssist .NET tool packages) is installed as is, with no build
+  --pack DIR          write the .NET tool packages of codeassist for this platform (with the default model and the
+                      Neovim plugin inside), the VS Code extension and the Neovim plugin into DIR, for
+                      `dotnet tool install -g CodeAssist --add-source DIR` or `install.sh --offline DIR` elsewhere
   --no-editors        do not install the VS Code extension or the Neovim plugin
   --code-server       also install the VS Code extension into code-server
   --no-demo           skip the closing doctor run and demo completion
@@ -48,6 +53,8 @@ while [ $# -gt 0 ]; do
     --no-editors) editors=0; shift ;;
     --code-server) code_server=1; shift ;;
     --no-demo) demo=0; shift ;;
+    --pack) pack_dir="$2"; shift 2 ;;
+    --pack=*) pack_dir="${1#*=}"; shift ;;
     --uninstall) uninstall=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -123,10 +130,49 @@ if [ "$offline" -eq 1 ]; then
   fi
 fi
 
-# ---- build and publish ---------------------------------------------------------------------------
-say "Building codeassist ($accelerator, $rid) into $lib"
+# ---- --pack: the folder an air-gapped team copies ------------------------------------------------
+if [ -n "$pack_dir" ]; then
+  mkdir -p "$pack_dir"
+  pack_dir="$(cd "$pack_dir" && pwd)"
+  say "Packing the codeassist .NET tool ($rid) into $pack_dir"
+  dotnet pack "$repo/src/CodeAssist.Server" -c Release -p:RuntimeIdentifiers="$rid" -p:Accelerator="$accelerator" \
+    ${restore_args[@]+"${restore_args[@]}"} --nologo -v quiet -o "$pack_dir" >"$pack_dir/.pack.log" 2>&1 \
+    || { cat "$pack_dir/.pack.log" >&2; fail "dotnet pack failed (log above)"; }
+  rm -f "$pack_dir/.pack.log"
+  rm -rf "$pack_dir/codeassist.nvim"
+  mkdir -p "$pack_dir/codeassist.nvim"
+  cp -R "$repo/editors/nvim/plugin" "$repo/editors/nvim/lua" "$repo/editors/nvim/doc" "$repo/editors/nvim/lsp" "$pack_dir/codeassist.nvim/"
+  if command -v npm >/dev/null && (cd "$repo/editors/vscode" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } >/dev/null 2>&1 && npm run --silent package >/dev/null 2>&1); then
+    cp "$repo/editors/vscode/codeassist.vsix" "$pack_dir/"
+  else
+    echo "    the VS Code extension was not packed (npm could not build it); build it with: cd editors/vscode && npm ci && npm run package"
+  fi
+  ls -1 "$pack_dir" | sed 's/^/    /'
+  echo "    on the other machine: dotnet tool install -g CodeAssist --add-source DIR   (or: ./install.sh --offline DIR)"
+  exit 0
+fi
+
 staging="$(mktemp -d)"
 trap 'rm -rf "$staging"' EXIT
+tool_packages=0
+if [ "$offline" -eq 1 ] && [ -n "$offline_source" ] && ls "$offline_source"/CodeAssist.*.nupkg >/dev/null 2>&1; then
+  tool_packages=1
+fi
+
+if [ "$tool_packages" -eq 1 ]; then
+# ---- install the .NET tool from the folder --pack wrote ------------------------------------------
+say "Installing the codeassist .NET tool from $offline_source into $lib"
+# Only that folder as a package source: nothing else is asked, so nothing waits on a network.
+printf '<?xml version="1.0" encoding="utf-8"?>\n<configuration><packageSources><clear /><add key="codeassist" value="%s" /></packageSources></configuration>\n' \
+  "$(cd "$offline_source" && pwd)" >"$staging/nuget.config"
+dotnet tool install CodeAssist --tool-path "$staging/tool" --configfile "$staging/nuget.config" >"$staging/tool.log" 2>&1 \
+  || { cat "$staging/tool.log" >&2; fail "dotnet tool install from $offline_source failed (log above)"; }
+mkdir -p "$lib/models"
+find "$lib" -mindepth 1 -maxdepth 1 ! -name models ! -name .install-manifest -exec rm -rf {} +
+cp -R "$staging/tool/." "$lib/"
+else
+# ---- build and publish ---------------------------------------------------------------------------
+say "Building codeassist ($accelerator, $rid) into $lib"
 # The server is published ReadyToRun, which needs the Crossgen2 pack at publish time; an offline folder without it
 # gets a build without ReadyToRun (same behaviour, slower first completions) rather than a failed install.
 if [ "$offline" -eq 1 ] && ! ls "${offline_source:-${NUGET_PACKAGES:-$HOME/.nuget/packages}}" 2>/dev/null | grep -qi '^microsoft\.netcore\.app\.crossgen2'; then
@@ -141,6 +187,7 @@ dotnet publish "$repo/src/CodeAssist.Server" -c Release -r "$rid" --self-contain
 mkdir -p "$lib/models"
 find "$lib" -mindepth 1 -maxdepth 1 ! -name models ! -name .install-manifest -exec rm -rf {} +
 cp -R "$staging/app/." "$lib/"
+fi
 mkdir -p "$bin"
 cat >"$bin/codeassist" <<EOF
 #!/usr/bin/env sh
@@ -159,6 +206,8 @@ if [ -n "$model_dir" ]; then
   say "Installing the model in $model_dir"
   "$codeassist" model verify "$model_dir" || fail "$model_dir is not a usable model folder (see above)"
   "$codeassist" model add "$model_dir" --default
+elif [ "$tool_packages" -eq 1 ]; then
+  echo "    the default model (CodeAssist-Tiny) came inside the tool package"
 elif [ -f "$repo/models/codeassist-tiny/genai_config.json" ]; then
   say "Installing the default model (CodeAssist-Tiny)"
   "$codeassist" model add "$repo/models/codeassist-tiny" --default
@@ -190,9 +239,12 @@ if [ "$editors" -eq 1 ]; then
   [ "$code_server" -eq 1 ] && command -v code-server >/dev/null && vscode_targets+=(code-server)
   if [ ${#vscode_targets[@]} -gt 0 ]; then
     say "Installing the VS Code extension"
-    if (cd "$repo/editors/vscode" && { [ "$offline" -eq 1 ] && npm ci --offline --no-audit --no-fund || npm ci --no-audit --no-fund; } >/dev/null 2>&1 && npm run package >/dev/null 2>&1); then
+    vsix="$repo/editors/vscode/codeassist.vsix"
+    # A folder written by --pack carries the packed extension: no npm at all.
+    [ "$tool_packages" -eq 1 ] && [ -f "$offline_source/codeassist.vsix" ] && vsix="$offline_source/codeassist.vsix"
+    if [ "$vsix" != "$repo/editors/vscode/codeassist.vsix" ] || (cd "$repo/editors/vscode" && { [ "$offline" -eq 1 ] && npm ci --offline --no-audit --no-fund || npm ci --no-audit --no-fund; } >/dev/null 2>&1 && npm run package >/dev/null 2>&1); then
       for editor in "${vscode_targets[@]}"; do
-        "$editor" --install-extension "$repo/editors/vscode/codeassist.vsix" --force >/dev/null && echo "    installed into $editor"
+        "$editor" --install-extension "$vsix" --force >/dev/null && echo "    installed into $editor"
       done
       echo "vscode:codeassist.codeassist" >>"$manifest"
     else

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs CodeAssist with install.sh (and install.ps1 where PowerShell is available) into temporary prefixes with a
-# temporary HOME, runs the installed command, uninstalls, and checks that nothing is left behind.
-# Prints "N passed, N failed".
+# temporary HOME, runs the installed command, uninstalls, and checks that nothing is left behind. Then the .NET tool
+# way: install.sh --pack writes the tool packages, `dotnet tool install` and install.sh --offline install them.
+# Prints "N passed, N failed, N skipped"; a check that cannot run here prints "skip NAME: REASON".
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 passed=0
 failed=0
+skipped=0
 
 check() { # check NAME COMMAND...: runs the command, counts the result
   local name="$1"; shift
@@ -21,12 +23,15 @@ check() { # check NAME COMMAND...: runs the command, counts the result
 sample="$work/Sample.cs"
 printf 'using System;\n\npublic static class Program\n{\n    public static void Main(string[] args)\n    {\n        Console.WriteLine(\"Hello, world!\"\n    }\n}\n' >"$sample"
 
-run_installed() { # run_installed PREFIX: the installed command answers --version, doctor and complete
-  local codeassist="$1/bin/codeassist"
+run_command() { # run_command CODEASSIST: it answers --version, doctor, and complete with the default model's exact answer
+  local codeassist="$1" completion
   "$codeassist" --version | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+' &&
   "$codeassist" doctor | grep -q 'model check *ok' &&
-  "$codeassist" complete "$sample" --line 7 --column 42 --no-project
+  completion="$("$codeassist" complete "$sample" --line 7 --column 42 --no-project)" &&
+  { [ "$completion" = ");" ] || { echo "complete printed '$completion', not ');' (CodeAssist-Tiny closing the call)"; false; }; }
 }
+
+run_installed() { run_command "$1/bin/codeassist"; } # run_installed PREFIX
 
 nothing_left() { # nothing_left PREFIX HOME: no file of ours remains
   [ -z "$(find "$1" -mindepth 1 2>/dev/null)" ] && [ ! -e "$2/.local/share/nvim/site/pack/codeassist" ]
@@ -42,8 +47,8 @@ check "install.sh is idempotent" bash "$repo/install.sh" --prefix "$prefix" --no
 check "install.sh --uninstall" bash "$repo/install.sh" --prefix "$prefix" --uninstall
 check "nothing is left behind after install.sh --uninstall" nothing_left "$prefix" "$HOME"
 
-pwsh="$(command -v pwsh || true)"
-[ -z "$pwsh" ] && [ -x "$HOME/../pwsh/pwsh" ] && pwsh="$HOME/../pwsh/pwsh"
+# tests/setup.sh installs PowerShell as a .NET tool and names it in CODEASSIST_PWSH.
+pwsh="${CODEASSIST_PWSH:-$(command -v pwsh || true)}"
 [ -z "$pwsh" ] && [ -x /tmp/codeassist-pwsh/pwsh ] && pwsh=/tmp/codeassist-pwsh/pwsh
 if [ -n "$pwsh" ]; then
   check "install.ps1 parses" "$pwsh" -NoProfile -Command "\$e=\$null; [void][System.Management.Automation.Language.Parser]::ParseFile('$repo/install.ps1',[ref]\$null,[ref]\$e); if (\$e.Count) { \$e | % { \$_.ToString() }; exit 1 }"
@@ -53,8 +58,21 @@ if [ -n "$pwsh" ]; then
   check "install.ps1 -Uninstall" "$pwsh" -NoProfile -File "$repo/install.ps1" -Prefix "$prefix" -Uninstall
   check "nothing is left behind after install.ps1 -Uninstall" nothing_left "$prefix" "$HOME"
 else
-  echo "skip install.ps1: no PowerShell (pwsh) on this machine"
+  skipped=$((skipped + 1))
+  echo "skip install.ps1: no PowerShell (pwsh) here, and tests/setup.sh could not install it"
 fi
 
-echo "install: $passed passed, $failed failed"
+# --- the .NET tool package -------------------------------------------------------------------------------
+pack="$work/pack"
+check "install.sh --pack writes the CodeAssist tool packages" bash "$repo/install.sh" --pack "$pack"
+check "dotnet tool install CodeAssist --add-source PACK gives a working codeassist" \
+  bash -c "dotnet tool install CodeAssist --tool-path '$work/tool' --add-source '$pack' && ls '$pack'/CodeAssist.*.nupkg"
+check "the tool's codeassist runs --version, doctor and complete with its own default model" run_command "$work/tool/codeassist"
+prefix="$work/prefix-tool"
+check "install.sh --offline PACK installs the tool packages with no build" bash "$repo/install.sh" --offline "$pack" --prefix "$prefix" --no-demo
+check "codeassist installed from the tool packages runs" run_installed "$prefix"
+check "install.sh --uninstall removes the tool install" bash "$repo/install.sh" --prefix "$prefix" --uninstall
+check "nothing is left behind after uninstalling the tool install" nothing_left "$prefix" "$HOME"
+
+echo "install: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

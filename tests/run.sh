@@ -1,37 +1,82 @@
 #!/usr/bin/env bash
-# The project's test command: every xunit project, then the editor clients against the published server.
-# Prints one closing line "N passed, N failed" and exits non-zero when anything failed.
+# The project's test command: sets up what the tests need (tests/setup.sh), then every xunit project, the training
+# tool, the benchmark, the editor clients against the published server and the install checks.
+# Closes with "N passed, N failed, N skipped" and the reason of every skip; exits non-zero when anything failed.
+# A part that cannot run here (no registry for its packages, no strace) is counted as skipped, never as passed.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+started=$SECONDS
 
 passed=0
 failed=0
+skipped=0
 status=0
 log_dir="$(mktemp -d)"
 trap 'rm -rf "$log_dir"' EXIT
+skips="$log_dir/skips"
+: >"$skips"
 
-count() { # count NAME LOGFILE: adds the log's "N passed, N failed" or dotnet's summary lines to the totals
-  local p f
-  p=$(grep -aoE 'Passed: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
-  f=$(grep -aoE 'Failed: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
-  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
-    p=$(grep -aoE '^[^ ]*:? ?[0-9]+ passed, [0-9]+ failed' "$2" | tail -1 | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
-    f=$(grep -aoE '^[^ ]*:? ?[0-9]+ passed, [0-9]+ failed' "$2" | tail -1 | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
+skip() { # skip PART REASON: one part that cannot run here, counted as one skipped test
+  skipped=$((skipped + 1))
+  echo "$1: $2" >>"$skips"
+  echo "== $1: skipped: $2"
+}
+
+count() { # count NAME LOGFILE: adds the log's closing "N passed, N failed[, N skipped]" (or dotnet test's totals)
+  local p f s line
+  p=$(grep -aoE '^ +Passed: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
+  f=$(grep -aoE '^ +Failed: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
+  s=$(grep -aoE '^ +Skipped: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
+    line=$(grep -aoE '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$2" | tail -1)
+    p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+    f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+    s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+    [ -n "$line" ] || { f=1; echo "$1: no closing \"N passed, N failed\" line" >>"$log_dir/missing"; }
   fi
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
-  echo "== $1: ${p:-0} passed, ${f:-0} failed"
+  skipped=$((skipped + ${s:-0}))
+  echo "== $1: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
 }
 
+# Skip reasons that a part printed as "skip NAME: REASON" lines (the install checks, the editors).
+collect_skips() { grep -aE '^ *skip ' "$2" | sed -E "s/^ *skip /$1: /" >>"$skips" || true; }
+
+# What tests/setup.sh said about PART: ok, skip REASON or fail REASON.
+setup_state() { grep -E "^$1 " "$log_dir/setup.status" | tail -1 | cut -d' ' -f2-; }
+
+echo "== setting up (tests/setup.sh)"
+bash tests/setup.sh "$log_dir/setup.status" || status=1
+failed=$((failed + $(grep -c ' fail ' "$log_dir/setup.status")))
+pwsh_path="$(sed -n 's/^pwsh-path //p' "$log_dir/setup.status")"
+[ -n "$pwsh_path" ] && export CODEASSIST_PWSH="$pwsh_path"
+
 echo "== building"
-dotnet build CodeAssist.sln -c Release --nologo -v quiet 2>&1 | tail -3 || status=1
+dotnet build CodeAssist.sln -c Release --nologo -v quiet 2>&1 | tail -3
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 echo "== xunit"
-dotnet test CodeAssist.sln -c Release --no-build --nologo 2>&1 | tee "$log_dir/xunit.log" | grep -E '^(Passed!|Failed!|  Failed |\[xUnit.*FAIL)' || true
-grep -q 'Failed!' "$log_dir/xunit.log" && status=1
-grep -qE 'Passed!|Failed!' "$log_dir/xunit.log" || status=1
+# Normal verbosity prints each skipped test with its reason on the next line.
+dotnet test CodeAssist.sln -c Release --no-build --nologo --logger "console;verbosity=normal" >"$log_dir/xunit.log" 2>&1
+grep -aE '^(Test Run|\[xUnit.*(FAIL|SKIP)\]|  Failed )' "$log_dir/xunit.log" || true
+grep -qaE '^ +Failed: +[1-9]' "$log_dir/xunit.log" && status=1
+grep -qaE '^ +Total tests: +[1-9]' "$log_dir/xunit.log" || status=1
+grep -aA1 '\[SKIP\]$' "$log_dir/xunit.log" | grep -v '^--$' | paste - - |
+  sed -E 's/^\[xUnit[^]]*\] +([^ ]+).*\t\[xUnit[^]]*\] +/xunit \1: /' >>"$skips"
 count xunit "$log_dir/xunit.log"
+
+echo "== training tool (models/CodeAssist.Training, outside the solution)"
+if bash models/CodeAssist.Training/smoke-test.sh >"$log_dir/training.log" 2>&1; then
+  tail -3 "$log_dir/training.log"
+else
+  tail -40 "$log_dir/training.log"
+  status=1
+fi
+collect_skips training "$log_dir/training.log"
+count training "$log_dir/training.log"
 
 echo "== publishing the server and the bench tool for the editor tests"
 server_dir="$log_dir/server"
@@ -53,20 +98,37 @@ if dotnet publish src/CodeAssist.Server -c Release -r linux-x64 --self-contained
   count bench "$log_dir/bench.log"
   for editor in nvim vscode; do
     script="editors/$editor/run-tests.sh"
-    [ -x "$script" ] || [ -f "$script" ] || continue
+    [ -f "$script" ] || continue
+    state="$(setup_state "$editor")"
+    case "$state" in
+      skip*) skip "$editor" "${state#skip }"; continue ;;
+      fail*) echo "== $editor: not run, its setup failed: ${state#fail }"; status=1; continue ;;
+    esac
     echo "== $editor"
     if bash "$script" 2>&1 | tee "$log_dir/$editor.log"; then :; else status=1; fi
+    collect_skips "$editor" "$log_dir/$editor.log"
     count "$editor" "$log_dir/$editor.log"
   done
 else
   cat "$log_dir/publish.log"
+  echo "publish: 0 passed, 1 failed" >"$log_dir/publish-count.log"
+  count publish "$log_dir/publish-count.log"
   status=1
 fi
 
 echo "== install"
 if bash tests/install-test.sh 2>&1 | tee "$log_dir/install.log"; then :; else status=1; fi
+collect_skips install "$log_dir/install.log"
 count install "$log_dir/install.log"
 
-echo "$passed passed, $failed failed"
+strace_state="$(setup_state strace)"
+case "$strace_state" in skip*) echo "setup: strace: ${strace_state#skip } (the air-gap trace test skips itself)" >>"$skips" ;; esac
+if [ -s "$skips" ]; then
+  echo "== skipped, and why"
+  sed 's/^/   /' "$skips"
+fi
+[ -f "$log_dir/missing" ] && cat "$log_dir/missing"
+echo "== $((SECONDS - started)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1
 exit $status

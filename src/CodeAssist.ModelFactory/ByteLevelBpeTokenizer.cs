@@ -84,6 +84,12 @@ public sealed class ByteLevelBpeTokenizer
     /// <summary>The logits width a model for this tokenizer needs: <see cref="TokenCount"/>, or the layout's padded embedding rows.</summary>
     public int VocabSize => Layout.EmbeddingRows ?? TokenCount;
 
+    /// <summary>The byte-level tokens, ids 0 to this count − 1; the special tokens follow.</summary>
+    internal int RegularTokenCount => tokens.Count;
+
+    /// <summary>The bytes a regular token stands for (a graph's per-token tables are built from them).</summary>
+    internal IReadOnlyList<byte> BytesOf(int id) => bytesById[id];
+
     /// <summary>
     /// Learns merges from <paramref name="texts"/> until the vocabulary, special tokens included, has
     /// <paramref name="vocabSize"/> ids, or fewer when the texts run out of pairs to merge. Deterministic:

@@ -64,6 +64,18 @@ public static class ModelFolderWriter
     }
 
     /// <summary>
+    /// Writes a prompt-sensitive test model: its reply to a FIM prompt is the marked identifier (one starting with a
+    /// Greek letter, such as <c>ΩTotal</c>) that comes last in the prompt's context files, before the current file,
+    /// or nothing (see <see cref="ContextEchoDecoderGraph"/>). Tests on it pass only when the context reached the model.
+    /// </summary>
+    public static void WriteContextEcho(string directory, string modelName = "codeassist-context-echo")
+    {
+        var tokenizer = ByteLevelBpeTokenizer.Default;
+        var cache = new DecoderGraphSignature(ContextEchoDecoderGraph.Layers, ContextEchoDecoderGraph.Heads, ContextEchoDecoderGraph.HeadSize, tokenizer.VocabSize);
+        WriteFolder(directory, ContextEchoDecoderGraph.Build(tokenizer), cache, hiddenSize: ContextEchoDecoderGraph.Heads * ContextEchoDecoderGraph.HeadSize, ContextEchoDecoderGraph.ContextLength, tokenizer, modelName, PromptFormat, tokenHealing: false);
+    }
+
+    /// <summary>
     /// Writes the folder onnxruntime-genai's model builder would write for these weights (see
     /// <see cref="BuilderDecoderGraph"/>): model.onnx with every initializer in model.onnx.data,
     /// genai_config.json with the builder's fields and search defaults (past_present_share_buffer true, no

@@ -9,11 +9,13 @@ public static class Program
     {
         var root = new RootCommand("CodeAssist: AI inline completions and refactorings from a local model, over LSP. Nothing leaves the machine.")
         {
-            ServeCommand.Create(),
+            // In the order a new user needs them: check the install, try a completion, see its prompt, manage models,
+            // then what editors start and the refactorings.
+            DoctorCommand.Create(),
             CompleteCommand.Create(),
             ContextCommand.Create(),
-            DoctorCommand.Create(),
             ModelCommand.Create(),
+            ServeCommand.Create(),
             RefactorCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

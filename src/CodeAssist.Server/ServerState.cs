@@ -58,6 +58,11 @@ public sealed class ServerState : IDisposable
     /// </summary>
     public async Task LoadWorkspaceAsync(CancellationToken cancellationToken)
     {
+        if (!Engine.Trusted)
+        {
+            Log.Info("untrusted workspace: no solution or project is evaluated; C# files get loose-file context with the framework's references");
+            return;
+        }
         var projectSystem = Engine.FindProjectSystem();
         if (projectSystem.Count == 0)
         {
@@ -91,6 +96,7 @@ public sealed class ServerState : IDisposable
             status.Message)
         {
             Backend = status.Backend,
+            Trusted = Engine.Trusted,
         };
         _ = client.NotifyWithParameterObjectAsync(CodeAssistMethods.Status, parameters).ContinueWith(
             static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);

@@ -44,6 +44,14 @@ public static class SettingsReader
         return current;
     }
 
+    /// <summary>
+    /// Whether initializationOptions say <c>"untrusted": true</c>. Only initialization can say it, and only towards less
+    /// trust: a server started with --untrusted stays untrusted whatever the options say.
+    /// </summary>
+    public static bool AsksUntrusted(JsonElement? initializationOptions) =>
+        initializationOptions is { ValueKind: JsonValueKind.Object } options
+        && options.TryGetProperty("untrusted", out var untrusted) && untrusted.ValueKind == JsonValueKind.True;
+
     /// <summary>A model path from settings must be an absolute folder path: nothing relative to an unknown directory, no URLs.</summary>
     private static string? ValidModelPath(string? path)
     {

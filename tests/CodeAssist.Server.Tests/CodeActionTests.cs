@@ -50,8 +50,8 @@ public sealed class CodeActionTests : IDisposable
         var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel(script));
         await client.InitializeAsync(_temp.Combine("Shop"));
         await client.OpenAsync(path, Order);
-        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, TimeSpan.FromSeconds(120));
-        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", TimeSpan.FromSeconds(60));
+        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, LspProcessClient.HangGuard);
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspProcessClient.HangGuard);
         return (client, path, new Uri(path).AbsoluteUri);
     }
 

@@ -31,11 +31,17 @@ public sealed class CompletionFlowTests : IDisposable
         return (client, path);
     }
 
+    /// <summary>Waits until the server has reported <paramref name="count"/> generations running (codeAssist/status "generating").</summary>
+    private static Task GenerationsStartedAsync(LspProcessClient client, int count) =>
+        client.WaitForNotificationAsync("codeAssist/status",
+            _ => client.Notifications("codeAssist/status").Count(n => (string?)n["params"]!["state"] == "generating") >= count, LspProcessClient.HangGuard);
+
     [Fact]
     public async Task In_a_burst_of_edits_and_requests_only_the_last_request_gets_text()
     {
-        // A long script keeps each generation busy long enough for the next keystroke to supersede it.
-        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 150)), new { maxTokens = 1024 });
+        // A long script keeps each generation busy; the next keystroke is typed only once the server reports that
+        // the previous request's generation is running, so each earlier one is superseded while it runs.
+        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 300)), new { maxTokens = 1024 });
         await using var _ = client;
         var responses = new List<Task<JsonObject>>();
         const string typed = "Run";
@@ -43,6 +49,8 @@ public sealed class CompletionFlowTests : IDisposable
         {
             await client.NotifyAsync("textDocument/didChange", Insert(path, i + 2, 6, 8 + i, typed[i].ToString()));
             responses.Add(client.StartRequest("textDocument/inlineCompletion", InlineParams(path, 6, 9 + i)).Response);
+            if (i < typed.Length - 1)
+                await GenerationsStartedAsync(client, i + 1);
         }
 
         var answers = await Task.WhenAll(responses);
@@ -58,9 +66,10 @@ public sealed class CompletionFlowTests : IDisposable
     [Fact]
     public async Task Cancel_request_is_honoured_with_request_cancelled()
     {
-        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 150)), new { maxTokens = 1024 });
+        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 300)), new { maxTokens = 1024 });
         await using var _ = client;
         var (id, response) = client.StartRequest("textDocument/inlineCompletion", InlineParams(path, 6, 8));
+        await GenerationsStartedAsync(client, 1);
         await client.NotifyAsync("$/cancelRequest", new { id });
 
         var answer = await response;

@@ -67,7 +67,10 @@ public sealed class LspProcessClient : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    public static LspProcessClient Start(params string[] arguments)
+    public static LspProcessClient Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the server with <paramref name="environment"/> added to this process's (CODEASSIST_MODELS_DIR, for one).</summary>
+    public static LspProcessClient Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var server = Path.Combine(AppContext.BaseDirectory, "codeassist.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -77,6 +80,8 @@ public sealed class LspProcessClient : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(server);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
@@ -90,7 +95,7 @@ public sealed class LspProcessClient : IAsyncDisposable
         lock (_gate)
             _pending[id] = completion;
         await SendAsync(new { jsonrpc = "2.0", id, method, @params = parameters });
-        return await completion.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return await completion.Task.WaitAsync(timeout ?? HangGuard);
     }
 
     /// <summary>Sends a request and returns its id without waiting (for cancellation tests).</summary>
@@ -133,10 +138,28 @@ public sealed class LspProcessClient : IAsyncDisposable
             clientInfo = new { name = "codeassist-tests" },
             rootUri = rootPath is null ? null : new Uri(rootPath).AbsoluteUri,
             capabilities = new { },
-            initializationOptions,
+            initializationOptions = WithPatientDeadline(initializationOptions),
         });
         await NotifyAsync("initialized", new { });
         return result;
+    }
+
+    /// <summary>
+    /// How long a request or an awaited notification may take before the test calls it a hang. Not a measure of
+    /// speed: with seven other engineers' builds on two cores, a cold Roslyn request took over a minute.
+    /// </summary>
+    internal static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The options with a generation deadline no loaded machine reaches, unless the test sets one: a 3-second cap,
+    /// the prompt's processing included, cut the first (cold) generations short when seven other engineers' builds
+    /// had the CPU, and an exact-text test then saw a shorter or empty suggestion.
+    /// </summary>
+    internal static JsonObject WithPatientDeadline(object? initializationOptions)
+    {
+        var options = initializationOptions is null ? new JsonObject() : JsonSerializer.SerializeToNode(initializationOptions) as JsonObject ?? new JsonObject();
+        options.TryAdd("generationDeadlineMs", 600_000);
+        return options;
     }
 
     public Task OpenAsync(string path, string text, string languageId = "csharp", int version = 1) =>
@@ -148,9 +171,21 @@ public sealed class LspProcessClient : IAsyncDisposable
             return [.. _notifications.Where(n => (string?)n["method"] == method)];
     }
 
-    public async Task<JsonObject> WaitForNotificationAsync(string method, Func<JsonObject, bool> predicate, TimeSpan? timeout = null)
+    /// <summary>Waits until the server's stderr (its log) has a line containing <paramref name="text"/>.</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the server never logged \"{text}\"; stderr:\n{Stderr}");
+            await Task.Delay(20);
+        }
+    }
+
+    public async Task<JsonObject> WaitForNotificationAsync(string method, Func<JsonObject, bool> predicate, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? HangGuard);
         while (DateTime.UtcNow < deadline)
         {
             var match = Notifications(method).FirstOrDefault(predicate);
@@ -219,7 +254,7 @@ public sealed class LspProcessClient : IAsyncDisposable
     {
         await RequestAsync("shutdown", null);
         await NotifyAsync("exit", null);
-        return await WaitForExitAsync(TimeSpan.FromSeconds(10));
+        return await WaitForExitAsync(LspProcessClient.HangGuard);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

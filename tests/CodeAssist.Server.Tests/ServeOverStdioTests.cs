@@ -142,7 +142,7 @@ public sealed class ServeOverStdioTests : IDisposable
         await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("x"));
         await client.InitializeAsync(_temp.Path);
         await client.NotifyAsync("exit", null);
-        Assert.Equal(1, await client.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, await client.WaitForExitAsync(LspProcessClient.HangGuard));
     }
 
     [Fact]

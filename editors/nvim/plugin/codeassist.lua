@@ -9,7 +9,7 @@ vim.api.nvim_create_user_command("CodeAssist", function(args)
 end, {
   nargs = "*",
   range = true,
-  desc = "CodeAssist: enable, disable, toggle, status, log, doctor, rewrite",
+  desc = "CodeAssist: enable, disable, toggle, status, log, doctor, rewrite, trust",
   complete = function(arg_lead)
     return require("codeassist.commands").complete(arg_lead)
   end,

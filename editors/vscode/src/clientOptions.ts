@@ -5,11 +5,12 @@ import type * as vscode from 'vscode';
 import { LanguageClientOptions, RevealOutputChannelOn } from 'vscode-languageclient/node';
 import { inlineCompletionMiddleware } from './inlineCompletion';
 import { stderrLineLevel } from './serverLog';
-import { ClientSettings, documentSelector, toServerSettings } from './settings';
+import { ClientSettings, documentSelector, initializationOptions, toServerSettings } from './settings';
 import type { StatusEvent } from './statusModel';
 
 export function languageClientOptions(
   settings: () => ClientSettings,
+  trusted: boolean,
   log: vscode.LogOutputChannel,
   report: (event: StatusEvent) => void,
 ): LanguageClientOptions {
@@ -25,7 +26,7 @@ export function languageClientOptions(
         readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => channel[stderrLineLevel(line)](line));
       },
     },
-    initializationOptions: toServerSettings(settings()),
+    initializationOptions: initializationOptions(settings(), trusted),
     middleware: {
       provideInlineCompletionItems: inlineCompletionMiddleware(settings),
       handleWorkDoneProgress: (token, value, next) => {

@@ -1,5 +1,7 @@
 // Owns the language client: starts `codeassist serve` over stdio, restarts it when the command
 // line must change, and tells the server about every other settings change without a restart.
+// Workspace Trust is part of the command line: in Restricted Mode the server runs `--untrusted`,
+// and when the user grants trust the next update restarts it trusted, without a window reload.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
@@ -22,11 +24,15 @@ export class CodeAssistClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   // Settings can change several times while a restart runs; one change at a time keeps exactly one server.
   private queue: Promise<void> = Promise.resolve();
+  /** Whether the running server (or the last one started) was started trusted. */
+  private launchedTrusted: boolean | undefined;
 
   constructor(
     private settings: ClientSettings,
     private readonly log: vscode.LogOutputChannel,
     private readonly report: (event: StatusEvent) => void,
+    /** VS Code's Workspace Trust, asked at each launch because the user can grant it at any time. */
+    private readonly isTrusted: () => boolean = () => vscode.workspace.isTrusted,
   ) {}
 
   get current(): ClientSettings {
@@ -60,6 +66,7 @@ export class CodeAssistClient implements vscode.Disposable {
 
   private async launch(): Promise<void> {
     const server = this.serverPath();
+    this.launchedTrusted = undefined;
     if (!server.found) {
       const message = notFoundMessage(server);
       this.log.error(`${message} Looked at: ${server.tried.join(', ') || '(PATH is empty)'}`);
@@ -69,9 +76,12 @@ export class CodeAssistClient implements vscode.Disposable {
       });
       return;
     }
-    const args = serveArguments(this.settings, (p) => expandHome(p, os.homedir()));
-    this.log.info(`Starting ${server.command} ${args.join(' ')}`);
-    const clientOptions = languageClientOptions(() => this.settings, this.log, this.report);
+    const trusted = this.isTrusted();
+    this.launchedTrusted = trusted;
+    this.report({ kind: 'trust', trusted });
+    const args = serveArguments(this.settings, (p) => expandHome(p, os.homedir()), trusted);
+    this.log.info(`Starting ${server.command} ${args.join(' ')}${trusted ? '' : ' (Restricted Mode: no project is evaluated, installed models only)'}`);
+    const clientOptions = languageClientOptions(() => this.settings, trusted, this.log, this.report);
     const client = new LanguageClient(
       'codeassist',
       'CodeAssist',
@@ -114,13 +124,17 @@ export class CodeAssistClient implements vscode.Disposable {
     });
   }
 
-  /** Applies new settings: a restart when the command line or selector changes, else one notification. */
+  /**
+   * Applies new settings: a restart when the command line or selector changes (trust included: granting it restarts
+   * the server trusted), else one notification.
+   */
   update(settings: ClientSettings): Promise<void> {
     return this.enqueue(async () => {
       const before = this.settings;
       this.settings = settings;
       this.report({ kind: 'enabled', enabled: settings.enable });
-      if (changeNeedsRestart(before, settings)) {
+      const trustChanged = this.launchedTrusted !== undefined && this.launchedTrusted !== this.isTrusted();
+      if (changeNeedsRestart(before, settings) || trustChanged) {
         await this.stop();
         await this.launch();
       } else if (changeNeedsNotification(before, settings) && this.languageClient) {

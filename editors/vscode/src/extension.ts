@@ -26,6 +26,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('codeassist')) void client?.update(currentSettings());
     }),
+    // Trust granted: the workspace's own serverPath and modelPath now count too, and the server restarts trusted.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.update(currentSettings())),
   );
   // Activation must not wait for the server: the status bar reports how its start goes.
   void client.start();

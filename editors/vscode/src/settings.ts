@@ -112,12 +112,24 @@ export function toServerSettings(settings: ClientSettings): ServerSettings {
   return result;
 }
 
-/** `codeassist serve [--model DIR] [--device D] [--log-level L]`, as docs/PROTOCOL.md "Launch" gives it. */
-export function serveArguments(settings: ClientSettings, expandHome: (path: string) => string = (p) => p): string[] {
+/**
+ * `codeassist serve [--model DIR] [--device D] [--log-level L] [--untrusted]`, as docs/PROTOCOL.md "Launch" gives it.
+ * `trusted` is VS Code's Workspace Trust: in Restricted Mode the server evaluates no project and loads installed models only.
+ */
+export function serveArguments(settings: ClientSettings, expandHome: (path: string) => string = (p) => p, trusted = true): string[] {
   const args = ['serve'];
   if (settings.modelPath !== '') args.push('--model', expandHome(settings.modelPath));
   args.push('--device', settings.device, '--log-level', settings.logLevel);
+  if (!trusted) args.push('--untrusted');
   return args;
+}
+
+/**
+ * The `initialize` request's options: the settings, and `untrusted: true` in Restricted Mode. The flag goes both on
+ * the command line and here, so a server that predates one of them still hears the other.
+ */
+export function initializationOptions(settings: ClientSettings, trusted: boolean): ServerSettings & { untrusted?: true } {
+  return trusted ? toServerSettings(settings) : { ...toServerSettings(settings), untrusted: true };
 }
 
 export interface DocumentFilter {

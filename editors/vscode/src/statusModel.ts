@@ -13,6 +13,8 @@ export interface StatusParams {
   model?: string | null;
   device?: string | null;
   message?: string | null;
+  /** False when the server runs untrusted (Restricted Mode). */
+  trusted?: boolean;
   /** Which backend answers: "CPU", "GPU (CUDA)" or a team server, "llamacpp at https://gpu01:8080". */
   backend?: string | null;
 }
@@ -37,7 +39,8 @@ export type StatusEvent =
   | { kind: 'clientFailed'; message: string }
   | { kind: 'serverStatus'; params: StatusParams }
   | { kind: 'progress'; token: string | number; value: ProgressValue }
-  | { kind: 'enabled'; enabled: boolean };
+  | { kind: 'enabled'; enabled: boolean }
+  | { kind: 'trust'; trusted: boolean };
 
 export interface Status {
   readonly state: State;
@@ -47,12 +50,14 @@ export interface Status {
   readonly backend: string | null;
   /** The user's `codeassist.enable`; shown at once, before the server confirms with `disabled`. */
   readonly enabled: boolean;
+  /** Whether the server runs trusted; false in Restricted Mode, which the status bar says. */
+  readonly trusted: boolean;
   /** Work-done progress by token, in the order it began. */
   readonly progress: ReadonlyMap<string | number, Progress>;
 }
 
 export function initialStatus(enabled: boolean): Status {
-  return { state: 'stopped', model: null, device: null, message: null, backend: null, enabled, progress: new Map() };
+  return { state: 'stopped', model: null, device: null, message: null, backend: null, enabled, trusted: true, progress: new Map() };
 }
 
 export function nextStatus(status: Status, event: StatusEvent): Status {
@@ -75,12 +80,15 @@ export function nextStatus(status: Status, event: StatusEvent): Status {
         device: params.device !== undefined ? params.device : status.device,
         backend: params.backend !== undefined ? params.backend : status.backend,
         message: params.message ?? null,
+        trusted: typeof params.trusted === 'boolean' ? params.trusted : status.trusted,
       };
     }
     case 'progress':
       return { ...status, progress: nextProgress(status.progress, event.token, event.value) };
     case 'enabled':
       return { ...status, enabled: event.enabled };
+    case 'trust':
+      return { ...status, trusted: event.trusted };
   }
 }
 
@@ -133,6 +141,9 @@ export function deviceLabel(device: string | null): string | null {
   return device;
 }
 
+export const RESTRICTED_TOOLTIP =
+  'Restricted Mode: the workspace is not trusted, so CodeAssist evaluates no project (completions use the open files and the framework) and loads only installed models. Trust the workspace to load the project.';
+
 /** A team server reads as its host ("gpu01"), so the status bar says which machine answers. */
 export function teamServerHost(backend: string | null): string | null {
   const url = backend?.match(/ at (https?:\/\/\S+)/)?.[1];
@@ -161,6 +172,7 @@ export function viewStatus(status: Status): StatusView {
 
   const tooltip = [
     `CodeAssist: ${LABELS[state]}`,
+    ...(status.trusted ? [] : [RESTRICTED_TOOLTIP]),
     `Model: ${status.model ?? 'unknown'}`,
     host !== null ? `Backend: ${status.backend}` : `Device: ${device ?? 'unknown'}`,
     ...[...status.progress.values()].map((p) => `${p.title}${p.message ? `: ${p.message}` : ''}`),
@@ -169,5 +181,6 @@ export function viewStatus(status: Status): StatusView {
   ].join('\n');
 
   const severity: Severity = state === 'error' ? 'error' : state === 'stopped' ? 'warning' : 'normal';
-  return { text: `${icon} ${who}: ${label}`, tooltip, severity };
+  const restricted = status.trusted ? '' : ' (restricted)';
+  return { text: `${icon} ${who}: ${label}${restricted}`, tooltip, severity };
 }

@@ -20,9 +20,16 @@ internal static class BenchCommand
         var contextOnly = new Option<bool>("--context-only") { Description = "Only the context builds on the generated solution (no generation, no server processes): a quick loop when working on the context engine" };
         var draft = new Option<string?>("--draft") { Description = "Draft model folder for the speculative section (default with the generated model: a generated random draft; with --model: none)" };
         var speculativeOnly = new Option<bool>("--speculative-only") { Description = "Only generation alone, KV reuse and the speculative decoding comparison (no solution, no server processes)" };
-        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly, draft, speculativeOnly };
+        var backend = new Option<string?>("--backend")
+        {
+            Description = "Measure CodeAssist's overhead around a team server's completion against the raw HTTP round trip of the same request: " +
+                          "KIND=URL (openai, llamacpp, ollama; key from CODEASSIST_API_KEY), or stand-in for a loopback llama.cpp-shaped server",
+        };
+        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly, draft, speculativeOnly, backend };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(backend) is { } server)
+                return await TeamServerBenchmark.RunAsync(server, parse.GetValue(quick) ? 50 : 300, Console.Out, cancellationToken).ConfigureAwait(false);
             var modelPath = parse.GetValue(model);
             if (modelPath is not null && ModelFolder.Verify(Path.GetFullPath(modelPath)) is { Count: > 0 } problems)
             {

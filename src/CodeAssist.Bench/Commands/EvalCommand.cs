@@ -24,15 +24,25 @@ internal static class EvalCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
-        var set = new Option<FileInfo>("--set") { Description = "FIM examples, JSON lines of {file, prefix, suffix, middle}", Required = true };
+        var set = new Option<FileInfo?>("--set") { Description = "FIM examples, JSON lines of {file, prefix, suffix, middle}" };
         var noSemantic = new Option<bool>("--no-semantic") { Description = "Only the current file's text as context, no Roslyn context sources" };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the scores and every completion to this JSON file" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N examples" };
-        var command = new Command("eval", "Score a model's completions on a FIM evaluation set (exact match, edit similarity)") { model, device, set, noSemantic, json, limit };
+        var recall = new Option<DirectoryInfo?>("--context-recall") { Description = "Measure context recall (no model run) over the repository or solution in this folder" };
+        var positions = new Option<int>("--positions") { Description = "Held-out positions for --context-recall", DefaultValueFactory = _ => 200 };
+        var seed = new Option<int>("--seed") { Description = "Seed that draws the --context-recall positions", DefaultValueFactory = _ => 1 };
+        var command = new Command("eval", "Score a model's completions on a FIM evaluation set (exact match, edit similarity), or the context alone (--context-recall)")
+        {
+            model, device, set, noSemantic, json, limit, recall, positions, seed,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
+                if (parse.GetValue(recall) is { } directory)
+                    return await ContextRecallEval.RunAsync(directory, parse.GetValue(positions), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(set) is null)
+                    throw new ArgumentException("eval needs --set FILE (completions scored against a FIM set) or --context-recall DIR (the context alone)");
                 var examples = ReadSet(parse.GetValue(set)!);
                 if (parse.GetValue(limit) is { } n)
                     examples = [.. examples.Take(n)];
@@ -47,7 +57,7 @@ internal static class EvalCommand
                     await File.WriteAllTextAsync(output.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException or JsonException)
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException or JsonException or DirectoryNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist-bench: {e.Message}");
                 return 2;

@@ -6,7 +6,7 @@ namespace CodeAssist.Engine.Completion;
 /// </summary>
 public sealed class CompletionStats
 {
-    private long _requests, _generations, _cacheHits, _cancelled, _shown, _accepted, _partiallyAccepted;
+    private long _requests, _generations, _cacheHits, _cancelled, _shown, _accepted, _partiallyAccepted, _compilerCut, _compilerDropped;
 
     public void Requested() => Interlocked.Increment(ref _requests);
     public void Generated() => Interlocked.Increment(ref _generations);
@@ -17,9 +17,17 @@ public sealed class CompletionStats
     public void Accepted() => Interlocked.Increment(ref _accepted);
     public void PartiallyAccepted() => Interlocked.Increment(ref _partiallyAccepted);
 
+    /// <summary>A suggestion that added a compiler error was cut to a prefix that adds none (see SuggestionCompilerCheck).</summary>
+    public void CompilerCut() => Interlocked.Increment(ref _compilerCut);
+
+    /// <summary>A suggestion that added a compiler error was dropped: no prefix worth showing was free of it.</summary>
+    public void CompilerDropped() => Interlocked.Increment(ref _compilerDropped);
+
     public CompletionStatsSnapshot Snapshot() => new(
         Interlocked.Read(ref _requests), Interlocked.Read(ref _generations), Interlocked.Read(ref _cacheHits), Interlocked.Read(ref _cancelled),
-        Interlocked.Read(ref _shown), Interlocked.Read(ref _accepted), Interlocked.Read(ref _partiallyAccepted));
+        Interlocked.Read(ref _shown), Interlocked.Read(ref _accepted), Interlocked.Read(ref _partiallyAccepted),
+        Interlocked.Read(ref _compilerCut), Interlocked.Read(ref _compilerDropped));
 }
 
-public sealed record CompletionStatsSnapshot(long Requests, long Generations, long CacheHits, long Cancelled, long Shown, long Accepted, long PartiallyAccepted);
+public sealed record CompletionStatsSnapshot(long Requests, long Generations, long CacheHits, long Cancelled, long Shown, long Accepted, long PartiallyAccepted,
+    long CompilerCut, long CompilerDropped);

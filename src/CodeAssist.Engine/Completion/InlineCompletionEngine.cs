@@ -17,7 +17,8 @@ public sealed class InlineCompletionEngine(
     ContextBuilder contextBuilder,
     ModelHost models,
     Func<AssistSettings> settings,
-    Func<string?> workspaceRoot)
+    Func<string?> workspaceRoot,
+    SuggestionCompilerCheck? compilerCheck = null)
 {
     private readonly ConcurrentDictionary<Uri, CancellationTokenSource> _inFlight = new();
     private int _nextId;
@@ -96,17 +97,19 @@ public sealed class InlineCompletionEngine(
     private async Task<IReadOnlyList<string>> GenerateAsync(ITextGenerator model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
     {
         var plan = await CompletionPlan.BuildAsync(contextBuilder, model, document, offset, current, workspaceRoot(), cancellationToken).ConfigureAwait(false);
-        var candidates = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
+        var wanted = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
         var suggestions = new List<string>();
         Generating?.Invoke(true);
         try
         {
-            foreach (var result in await model.GenerateCandidatesAsync(plan.Request(current), candidates, cancellationToken).ConfigureAwait(false))
+            var request = plan.Request(current);
+            var dropped = 0;
+            foreach (var result in await model.GenerateCandidatesAsync(request, wanted, cancellationToken).ConfigureAwait(false))
+                dropped += await AddCheckedAsync(result) ? 0 : 1;
+            if (dropped > 0 && suggestions.Count < wanted)
             {
-                Stats.Generated();
-                var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
-                if (text is not null && !suggestions.Contains(text))
-                    suggestions.Add(text);
+                // The next candidate replaces what the compiler refused: one more sampled generation per request at most.
+                await AddCheckedAsync(await model.GenerateAsync(request with { Sampling = new Sampling(Seed: wanted) }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             }
         }
         finally
@@ -114,6 +117,29 @@ public sealed class InlineCompletionEngine(
             Generating?.Invoke(false);
         }
         return suggestions;
+
+        // Post-processes a candidate and, for C#, checks it with the compiler; false when the compiler dropped it.
+        async Task<bool> AddCheckedAsync(GenerationResult result)
+        {
+            Stats.Generated();
+            var text = SuggestionPostProcessor.Process(result.Text, document, offset, current.Multiline, cancellationToken);
+            var kept = true;
+            if (text is not null && compilerCheck is not null && current.CompilerCheck)
+            {
+                var verdict = await compilerCheck.CheckAsync(document, offset, text, cancellationToken).ConfigureAwait(false);
+                text = verdict.Text;
+                if (verdict.Verdict == CompilerVerdict.Cut)
+                    Stats.CompilerCut();
+                if (verdict.Verdict == CompilerVerdict.Dropped)
+                {
+                    Stats.CompilerDropped();
+                    kept = false;
+                }
+            }
+            if (text is not null && !suggestions.Contains(text))
+                suggestions.Add(text);
+            return kept;
+        }
     }
 
     private static int ReplaceEnd(InlineCompletionQuery query, int offset) => query.Selected is { } selected ? Math.Max(offset, selected.EndOffset) : offset;

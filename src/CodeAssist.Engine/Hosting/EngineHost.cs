@@ -1,4 +1,5 @@
 using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Completion.PostProcessing;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Models;
@@ -25,13 +26,14 @@ public sealed class EngineHost : IDisposable
     {
         options ??= new EngineOptions();
         Log = log;
+        Trusted = options.Trusted;
         _settings = settings;
         Documents = new DocumentStore();
         Workspace = new CodeWorkspace();
         Models = new ModelHost(log.Info);
         var sources = options.SemanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents);
         ContextBuilder = new ContextBuilder(Workspace, options.WrapContextSources?.Invoke(sources) ?? sources);
-        Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
+        Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, new SuggestionCompilerCheck(Workspace));
         Refactorings = new RefactoringEngine(Workspace, Models);
         Refactorings.Generated += Completion.Stats.Generated;
         Refactorings.Generating += OnGenerating;
@@ -47,6 +49,24 @@ public sealed class EngineHost : IDisposable
     }
 
     public IEngineLog Log { get; }
+
+    /// <summary>
+    /// Whether the workspace is trusted. Untrusted (`serve --untrusted`, or the initialization option
+    /// <c>untrusted: true</c>), no project or solution is evaluated, since MSBuild runs a project's targets and Roslyn
+    /// its analyzers and generators; C# files get loose-file context with the framework's references. Only models from
+    /// the models directory load, since the workspace's settings may name a folder. Trust is only ever taken away within
+    /// a process: a client grants it by starting a new server.
+    /// </summary>
+    public bool Trusted { get; private set; }
+
+    /// <summary>Takes trust away (the client said the workspace is untrusted); never gives it back.</summary>
+    public void Distrust()
+    {
+        if (!Trusted)
+            return;
+        Trusted = false;
+        Log.Info("the workspace is not trusted: no project will be evaluated and only installed models load");
+    }
     public DocumentStore Documents { get; }
     public CodeWorkspace Workspace { get; }
     public ModelHost Models { get; }
@@ -99,7 +119,7 @@ public sealed class EngineHost : IDisposable
                 Completion.Cache.Clear();
             _modelRequest = (settings.ModelPath, settings.Device, settings.Backend);
         }
-        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device), settings.Backend);
+        Models.Load(settings.ModelPath, DeviceSelection.ParsePreference(settings.Device), settings.Backend, installedOnly: !Trusted);
     }
 
     /// <summary>The solution or project files under the workspace folders (empty: C# files are read as loose files).</summary>

@@ -13,4 +13,7 @@ public sealed record EngineOptions
     /// themselves are the engine's choice, so a measured build is the build the server runs.
     /// </summary>
     public Func<IReadOnlyList<IContextSource>, IReadOnlyList<IContextSource>>? WrapContextSources { get; init; }
+
+    /// <summary>Whether the workspace starts trusted (`serve --untrusted` and the initialization option take it away).</summary>
+    public bool Trusted { get; init; } = true;
 }

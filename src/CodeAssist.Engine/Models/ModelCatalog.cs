@@ -1,18 +1,14 @@
 namespace CodeAssist.Engine.Models;
 
 /// <summary>
-/// Where installed models live: <c>models/</c> beside the installed executable (install.sh puts the default model
-/// there), or the folder named by CODEASSIST_MODELS_DIR. Nothing here ever downloads anything.
+/// The installed models, in the user's <see cref="Inference.Models.ModelsDirectory"/>. Nothing here ever downloads anything.
 /// </summary>
 public static class ModelCatalog
 {
     public const string DefaultModelName = "codeassist-tiny";
-    public const string DirectoryVariable = "CODEASSIST_MODELS_DIR";
+    public const string DirectoryVariable = Inference.Models.ModelsDirectory.Variable;
 
-    public static string ModelsDirectory =>
-        Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } configured
-            ? Path.GetFullPath(configured)
-            : Path.Combine(AppContext.BaseDirectory, "models");
+    public static string ModelsDirectory => Inference.Models.ModelsDirectory.Current;
 
     /// <summary>Installed model folders (those with a genai_config.json), by name.</summary>
     public static IReadOnlyList<string> Installed() =>

@@ -31,7 +31,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
 {
     private readonly Lock _gate = new();
     private Task<ITextGenerator?> _loading = Task.FromResult<ITextGenerator?>(null);
-    private (string? Path, DevicePreference Device, TeamServerSettings? Backend) _requested;
+    private (string? Path, DevicePreference Device, TeamServerSettings? Backend, bool InstalledOnly) _requested;
 
     public string? LoadError { get; private set; }
 
@@ -45,21 +45,25 @@ public sealed class ModelHost(Action<string> log) : IDisposable
     /// <summary>Waits for a load in progress; returns null (see <see cref="LoadError"/>) when there is no usable model.</summary>
     public Task<ITextGenerator?> WhenLoadedAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
 
-    /// <summary>Starts loading the model unless the same one is already loaded or loading.</summary>
-    public void Load(string? path, DevicePreference device, TeamServerSettings? backend = null)
+    /// <summary>
+    /// Starts loading the model unless the same one is already loaded or loading. With <paramref name="installedOnly"/>
+    /// (an untrusted workspace) a local folder outside the user's models directory is refused: the workspace's
+    /// settings may have named it.
+    /// </summary>
+    public void Load(string? path, DevicePreference device, TeamServerSettings? backend = null, bool installedOnly = false)
     {
         lock (_gate)
         {
             // The same model loading or loaded stays; a failed load is retried.
-            if (_requested == (path, device, backend) && (!_loading.IsCompleted || Current is not null))
+            if (_requested == (path, device, backend, installedOnly) && (!_loading.IsCompleted || Current is not null))
                 return;
-            _requested = (path, device, backend);
+            _requested = (path, device, backend, installedOnly);
             var previous = _loading;
             LoadError = null;
             _loading = Task.Run(async () =>
             {
                 ((await previous.ConfigureAwait(false)) as IDisposable)?.Dispose();
-                var loaded = backend is null ? LoadNow(path, device) : await ConnectAsync(backend, path, device).ConfigureAwait(false);
+                var loaded = backend is null ? LoadNow(path, device, installedOnly) : await ConnectAsync(backend, path, device, installedOnly).ConfigureAwait(false);
                 if (loaded is not null)
                     loaded.ProblemChanged += () => StatusChanged?.Invoke();
                 return loaded;
@@ -74,7 +78,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
     /// server may come up later, and each request tries again). With <c>fallback: "local"</c> the local model is
     /// loaded when the server first cannot be reached.
     /// </summary>
-    private async Task<ITextGenerator?> ConnectAsync(TeamServerSettings backend, string? path, DevicePreference device)
+    private async Task<ITextGenerator?> ConnectAsync(TeamServerSettings backend, string? path, DevicePreference device, bool installedOnly)
     {
         try
         {
@@ -82,7 +86,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
             var remote = new RemoteModel(backend, log);
             await remote.ProbeAsync(CancellationToken.None).ConfigureAwait(false);
             log($"team server model {remote.Name} ({remote.Format.Fim?.Id ?? "no"} FIM, {remote.Format.Chat.Id} chat, window {remote.Window}){(remote.Problem is { } problem ? ": " + problem : "")}");
-            return backend.FallbackToLocal ? new LocalFallback(remote, () => LoadNow(path, device)) : remote;
+            return backend.FallbackToLocal ? new LocalFallback(remote, () => LoadNow(path, device, installedOnly)) : remote;
         }
         catch (ArgumentException e)
         {
@@ -92,11 +96,13 @@ public sealed class ModelHost(Action<string> log) : IDisposable
         }
     }
 
-    private LanguageModel? LoadNow(string? path, DevicePreference device)
+    private LanguageModel? LoadNow(string? path, DevicePreference device, bool installedOnly)
     {
         try
         {
             var folder = path ?? ModelCatalog.ResolveDefault();
+            if (installedOnly && !ModelsDirectory.Holds(ModelCatalog.ModelsDirectory, folder))
+                throw new ModelFolderException(folder, [UntrustedModelRefusal(folder)]);
             log($"loading model {folder} (device {device.ToString().ToLowerInvariant()})");
             var model = LanguageModel.Load(folder, device, log);
             log($"model {model.Name} ready on {model.Device.DisplayName} ({model.Format.Fim?.Id ?? "no"} FIM, {model.Format.Chat.Id} chat)");
@@ -109,6 +115,10 @@ public sealed class ModelHost(Action<string> log) : IDisposable
             return null;
         }
     }
+
+    /// <summary>Why an untrusted workspace may not load <paramref name="folder"/>, and the two ways on.</summary>
+    public static string UntrustedModelRefusal(string folder) =>
+        $"the model folder {folder} is outside the models directory {ModelCatalog.ModelsDirectory}, and this workspace is not trusted, so only installed models load: trust the workspace, or install the model with `codeassist model add {folder}`";
 
     public void Dispose()
     {

@@ -106,6 +106,12 @@ public sealed class CodeWorkspace : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the document belongs to a loaded project rather than the loose-files project, whose compiler view lacks
+    /// the rest of the user's code (a name from another file is unknown there, not wrong).
+    /// </summary>
+    public bool InLoadedProject(Document document) => document.Project.Id != _looseProjectId;
+
     /// <summary>The Roslyn document for an open C# file at exactly the snapshot's text.</summary>
     public Document? GetDocument(DocumentSnapshot snapshot)
     {

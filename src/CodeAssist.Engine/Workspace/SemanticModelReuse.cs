@@ -43,6 +43,21 @@ public sealed class SemanticModelReuse
     }
 
     /// <summary>
+    /// A speculative model of the method at <paramref name="position"/> in <paramref name="edited"/> (a fork of
+    /// <paramref name="current"/> whose method body changed, such as a suggestion inserted), bound against the base
+    /// <paramref name="current"/> was served from; null when there is no base of <paramref name="current"/>'s
+    /// declarations or the position is not in a method body. Never builds a compilation: a check that cannot bind
+    /// cheaply does not bind at all.
+    /// </summary>
+    public async Task<SemanticModel?> TrySpeculateAsync(Document current, Document edited, int position, CancellationToken cancellationToken)
+    {
+        if (current.FilePath is null || current.Project.Language != LanguageNames.CSharp || !_bases.TryGetValue(current.Project.Id, out var reusable))
+            return null;
+        var version = await current.Project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
+        return reusable.Version == version ? await TrySpeculateAsync(reusable, edited, position, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>
     /// Builds the project's compilation as the base for its next context builds, unless one of the same version is
     /// there already; returns whether it built one. The first keystroke in the project then binds only its method.
     /// </summary>

@@ -72,25 +72,35 @@ public sealed class ModelFolder
     public string Name => Settings.Name ?? System.IO.Path.GetFileName(Path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
 
     /// <summary>
-    /// Reads and checks a model folder. Throws <see cref="ModelFolderException"/> listing every problem found.
-    /// <paramref name="speculation"/>, when given, replaces the speculation section of its codeassist.json.
+    /// Reads and checks a model folder, settings that load native code included (see <see cref="NativeCodeApprovals"/>,
+    /// against the user's <see cref="ModelsDirectory"/>), and the draft model it pairs with. Throws
+    /// <see cref="ModelFolderException"/> listing every problem. <paramref name="speculation"/>, when given, replaces the
+    /// speculation section of its codeassist.json.
     /// </summary>
-    public static ModelFolder Open(string path, SpeculationSettings? speculation = null)
+    public static ModelFolder Open(string path, SpeculationSettings? speculation = null) => Open(path, ModelsDirectory.Current, speculation);
+
+    public static ModelFolder Open(string path, string modelsDirectory, SpeculationSettings? speculation = null)
     {
         var problems = new List<string>();
-        var folder = TryOpen(path, problems, speculation);
+        var folder = TryOpen(path, problems, modelsDirectory, checkNativeCode: true, speculation);
         return folder ?? throw new ModelFolderException(System.IO.Path.GetFullPath(path), problems);
     }
 
     /// <summary>Checks a model folder, and the draft model it pairs with, and returns every problem found (empty when it can be loaded).</summary>
-    public static IReadOnlyList<string> Verify(string path)
+    public static IReadOnlyList<string> Verify(string path) => Verify(path, ModelsDirectory.Current);
+
+    /// <summary>
+    /// Checks a model folder; with <paramref name="checkNativeCode"/> false, settings that load native code or write
+    /// files are left out of the problems, for `model add`, which shows them and asks the user instead.
+    /// </summary>
+    public static IReadOnlyList<string> Verify(string path, string modelsDirectory, bool checkNativeCode = true)
     {
         var problems = new List<string>();
-        TryOpen(path, problems, null);
+        TryOpen(path, problems, modelsDirectory, checkNativeCode, null);
         return problems;
     }
 
-    private static ModelFolder? TryOpen(string path, List<string> problems, SpeculationSettings? speculationOverride)
+    private static ModelFolder? TryOpen(string path, List<string> problems, string modelsDirectory, bool checkNativeCode, SpeculationSettings? speculationOverride)
     {
         path = System.IO.Path.GetFullPath(path);
         if (!Directory.Exists(path))
@@ -123,6 +133,8 @@ public sealed class ModelFolder
                 return null;
             }
             model = section.Clone();
+            if (checkNativeCode)
+                problems.AddRange(NativeCodeApprovals.Problems(path, NativeCodeSettings.Find(config.RootElement, path), modelsDirectory));
         }
         catch (JsonException e)
         {
@@ -198,7 +210,7 @@ public sealed class ModelFolder
             problems.AddRange(formatProblems.Select(problem => $"{SettingsFile} in {path}: {problem}"));
         }
 
-        var speculation = ResolveSpeculation(path, model, speculationOverride ?? settings.Speculation, problems);
+        var speculation = ResolveSpeculation(path, model, speculationOverride ?? settings.Speculation, problems, modelsDirectory, checkNativeCode);
 
         return problems.Count == 0
             ? new ModelFolder(path, modelType, contextLength, vocabSize, decoderFile, beginTokenId, settings, specialTokens, format!, healing, speculation) { Graph = graph }
@@ -209,7 +221,7 @@ public sealed class ModelFolder
     /// The speculation to run: a draft named in genai_config.json itself (GenAI's composite folders), or what the
     /// speculation section of codeassist.json asks for, its draft model checked as a folder and as a pair.
     /// </summary>
-    private static Speculation ResolveSpeculation(string path, JsonElement model, SpeculationSettings? settings, List<string> problems)
+    private static Speculation ResolveSpeculation(string path, JsonElement model, SpeculationSettings? settings, List<string> problems, string modelsDirectory, bool checkNativeCode)
     {
         var where = $"{SettingsFile} in {path}";
         if (settings?.MaxDraftTokens is { } k && (k < SpeculationSettings.MinDraftTokens || k > SpeculationSettings.MaxDraftTokensLimit))
@@ -242,7 +254,7 @@ public sealed class ModelFolder
 
         var draft = System.IO.Path.GetFullPath(System.IO.Path.Combine(path, settings.DraftModel!));
         var draftProblems = new List<string>();
-        var draftFolderOpened = TryOpen(draft, draftProblems, SpeculationSettings.Off);
+        var draftFolderOpened = TryOpen(draft, draftProblems, modelsDirectory, checkNativeCode, SpeculationSettings.Off);
         if (draftFolderOpened is null)
         {
             problems.AddRange(draftProblems.Select(problem => $"the draft model named in {where} cannot be used: {problem}"));

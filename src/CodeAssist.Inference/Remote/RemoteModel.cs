@@ -218,15 +218,21 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         }
     }
 
+    /// <summary>The route and body this backend sends for <paramref name="request"/> (the bench replays it raw).</summary>
+    public WireRequest WireRequestFor(GenerationRequest request, int choices = 1)
+    {
+        // llama.cpp knows the model's end-of-generation tokens (FIM_PAD, FIM_SEP and EOS are EOG there); the others get ours.
+        var formatStops = request.Chat is not null ? Format.Chat.StopTokens : Format.Fim?.StopTokens ?? Format.Chat.StopTokens;
+        var stops = request.StopStrings.Concat(Settings.Kind == TeamServerKind.LlamaCpp ? [] : formatStops).Distinct().Take(MaxStopSequences).ToList();
+        return _protocol.Completion(request, new WireOptions(_model, choices, stops, Window, Settings.KeepAlive));
+    }
+
     /// <summary>One request with <paramref name="choices"/> replies; choice 0 streams to <paramref name="emit"/>.</summary>
     private async Task<GenerationResult[]> ExecuteAsync(GenerationRequest request, int choices, Action<string>? emit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfUnusable();
-        // llama.cpp knows the model's end-of-generation tokens (FIM_PAD, FIM_SEP and EOS are EOG there); the others get ours.
-        var formatStops = request.Chat is not null ? Format.Chat.StopTokens : Format.Fim?.StopTokens ?? Format.Chat.StopTokens;
-        var stops = request.StopStrings.Concat(Settings.Kind == TeamServerKind.LlamaCpp ? [] : formatStops).Distinct().Take(MaxStopSequences).ToList();
-        var wire = _protocol.Completion(request, new WireOptions(_model, choices, stops, Window, Settings.KeepAlive));
+        var wire = WireRequestFor(request, choices);
         if (Settings.LogPrompts)
             _log($"team server request: POST /{wire.Path} {wire.Body.ToJsonString(WireJson)}");
 

@@ -18,12 +18,13 @@ internal static class CompleteCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "New tokens at most", DefaultValueFactory = _ => 64 };
         var candidates = new Option<int>("--candidates") { Description = "Suggestions to print (more than one samples extra candidates)", DefaultValueFactory = _ => 1 };
         var noProject = new Option<bool>("--no-project") { Description = "Do not load the enclosing solution or project (faster, text and loose-file context only)" };
-        var command = new Command("complete", "Print the suggestion for a position in a file") { file, line, column, noProject, model, device, maxTokens, candidates };
+        var command = new Command("complete", "Print the suggestion for a position in a file. Exit code 0: a suggestion was printed; 1: no suggestion at this position (the reason is on stderr); 2: the file, the position or the model is unusable") { file, line, column, noProject, model, device, maxTokens, candidates };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                var settings = new AssistSettings { MaxTokens = parse.GetValue(maxTokens), Candidates = parse.GetValue(candidates) };
+                // No 3-second cap here: that one keeps ghost text in step with typing, while a command waits for its answer.
+                var settings = new AssistSettings { MaxTokens = parse.GetValue(maxTokens), Candidates = parse.GetValue(candidates), GenerationDeadline = TimeSpan.FromMinutes(1) };
                 using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
                 var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
                 if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)

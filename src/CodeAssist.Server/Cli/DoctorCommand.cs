@@ -28,7 +28,8 @@ internal static class DoctorCommand
             try
             {
                 path ??= Engine.Models.ModelCatalog.ResolveDefault();
-                loaded = LanguageModel.Load(path, DeviceSelection.ParsePreference(parse.GetValue(device)), message => Console.Error.WriteLine($"codeassist: {message}"));
+                // The only thing loading logs is why CUDA is not used, which the report's CUDA line says: not twice.
+                loaded = LanguageModel.Load(path, DeviceSelection.ParsePreference(parse.GetValue(device)), _ => { });
             }
             catch (Exception e) when (e is ModelFolderException or FileNotFoundException or InvalidOperationException or ArgumentException)
             {

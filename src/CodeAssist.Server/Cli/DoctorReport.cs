@@ -24,7 +24,8 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
         return text.ToString();
     }
 
-    public static DoctorReport Collect(LanguageModel? model, string? requestedPath, string? loadError, CancellationToken cancellationToken)
+    /// <param name="trusted">The server's workspace trust; null for the command line, which is always trusted.</param>
+    public static DoctorReport Collect(LanguageModel? model, string? requestedPath, string? loadError, CancellationToken cancellationToken, bool? trusted = null)
     {
         var lines = new List<(string, string)>
         {
@@ -34,9 +35,13 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             ("ONNX Runtime GenAI", $"{GenAiRuntime.Version} ({(CudaProbe.IsCudaBuild ? "CUDA build" : "CPU build")})"),
             ("models directory", ModelCatalog.ModelsDirectory),
         };
+        if (trusted is { } isTrusted)
+            lines.Add(("workspace trust", isTrusted ? "trusted: projects are loaded with MSBuild"
+                : "untrusted: no project is evaluated (loose-file context), only models from the models directory load"));
         var healthy = true;
 
         string? path = model?.Folder.Path ?? requestedPath;
+        var cudaExplained = false;
         if (path is null)
         {
             try
@@ -55,10 +60,12 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             var problems = ModelFolder.Verify(path);
             lines.Add(("model check", problems.Count == 0 ? "ok" : string.Join("; ", problems)));
             healthy &= problems.Count == 0;
-            if (problems.Count == 0)
+            // The CUDA probe loads the model; an untrusted workspace may have named a folder that must not load.
+            if (problems.Count == 0 && (trusted != false || ModelsDirectory.Holds(ModelCatalog.ModelsDirectory, path)))
             {
                 var (cuda, reason) = CudaProbe.Check(path);
                 lines.Add(("CUDA", cuda ? "available" : "not available: " + reason));
+                cudaExplained = !cuda;
             }
         }
 
@@ -70,7 +77,8 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
         if (model is not null)
         {
             lines.Add(("model", $"{model.Name} ({model.Folder.ModelType}, context {model.Folder.ContextLength})"));
-            lines.Add(("device", $"{model.Device.DisplayName}: {model.Device.Reason}"));
+            // The CUDA line above already says why the GPU is not used: the story is told once.
+            lines.Add(("device", cudaExplained && model.Device.Device != ExecutionDevice.Cuda ? $"{model.Device.DisplayName} (CUDA: see above)" : $"{model.Device.DisplayName}: {model.Device.Reason}"));
             lines.Add(("prompt format", $"FIM {model.Format.Fim?.Id ?? "none (instruction prompts)"}, chat {model.Format.Chat.Id}"));
             if (model.Folder.Graph is { } graph)
                 lines.Add(("model graph", graph.Describe()));

@@ -80,11 +80,12 @@ internal static class ModelCommand
         var directory = new Argument<DirectoryInfo>("dir") { Description = "A GenAI model folder copied onto this machine" };
         var name = new Option<string?>("--name") { Description = "Name in the models directory (default: the folder's name)" };
         var makeDefault = new Option<bool>("--default") { Description = $"Install it as the default model ({ModelCatalog.DefaultModelName})" };
-        var command = new Command("add", "Copy a model folder into the models directory and verify it") { directory, name, makeDefault };
+        var command = new Command("add", "Copy a model folder into the models directory and verify it; settings that load native code are shown and need your confirmation") { directory, name, makeDefault };
         command.SetAction(parse =>
         {
             var source = parse.GetValue(directory)!;
-            var problems = ModelFolder.Verify(source.FullName);
+            var modelsDirectory = ModelCatalog.ModelsDirectory;
+            var problems = ModelFolder.Verify(source.FullName, modelsDirectory, checkNativeCode: false);
             if (problems.Count > 0)
             {
                 foreach (var problem in problems)
@@ -92,19 +93,29 @@ internal static class ModelCommand
                 return 1;
             }
             var targetName = parse.GetValue(makeDefault) ? ModelCatalog.DefaultModelName : parse.GetValue(name) ?? source.Name;
-            var target = Path.Combine(ModelCatalog.ModelsDirectory, targetName);
+            var target = Path.Combine(modelsDirectory, targetName);
             if (Path.GetFullPath(target) == source.FullName)
             {
                 Console.Out.WriteLine($"{target} is already installed");
                 return 0;
             }
+            var nativeCode = NativeCodeSettings.Find(source.FullName);
+            if (!ConfirmNativeCode(source.FullName, nativeCode))
+                return 1;
+
             var staging = target + ".partial";
             if (Directory.Exists(staging))
                 Directory.Delete(staging, recursive: true);
-            CopyModelFiles(source.FullName, staging);
+            CopyModelFiles(source.FullName, staging, nativeCode);
             if (Directory.Exists(target))
                 Directory.Delete(target, recursive: true);
             Directory.Move(staging, target);
+            // The hashes are taken of the installed copies, which are what will load.
+            var approvals = nativeCode.Select(setting => new NativeCodeApproval(setting.Setting, setting.Value,
+                setting.LibraryPath is { } library ? NativeCodeApprovals.Sha256Of(Path.Combine(target, Path.GetRelativePath(source.FullName, library))) : null)).ToList();
+            NativeCodeApprovals.Read(modelsDirectory).Record(modelsDirectory, targetName, approvals);
+            foreach (var approval in approvals.Where(a => a.Sha256 is not null))
+                Console.Out.WriteLine($"recorded {approval.Setting} = \"{approval.Value}\" with SHA-256 {approval.Sha256} in {Path.Combine(modelsDirectory, NativeCodeApprovals.ManifestFile)}");
             Console.Out.WriteLine($"installed {targetName} in {target}");
             return 0;
         });
@@ -112,13 +123,51 @@ internal static class ModelCommand
     }
 
     /// <summary>
-    /// GenAI model folders are flat: the files are the model. Subfolders (a training run's corpus and checkpoints, a
-    /// conversion's cache) stay behind.
+    /// Shows each setting that loads native code or writes files and asks the user (on stdin) to allow them. A library
+    /// outside the folder is refused outright: only what the folder carries is copied and hashed. No answer is no.
     /// </summary>
-    private static void CopyModelFiles(string source, string target)
+    private static bool ConfirmNativeCode(string source, IReadOnlyList<NativeCodeSetting> nativeCode)
+    {
+        if (nativeCode.Count == 0)
+            return true;
+        var outside = nativeCode.Where(s => s.LibraryPath is { } library && !NativeCodeSettings.IsInside(source, library)).ToList();
+        foreach (var setting in outside)
+            Console.Error.WriteLine($"codeassist: {ModelFolder.GenAiConfigFile} in {source} sets {setting.Setting} = \"{setting.Value}\", a native library outside the model folder ({setting.LibraryPath}); refused: a model may only load a library it carries");
+        if (outside.Count > 0)
+            return false;
+        var missing = nativeCode.Where(s => s.LibraryPath is { } library && !File.Exists(library)).ToList();
+        foreach (var setting in missing)
+            Console.Error.WriteLine($"codeassist: the library {setting.LibraryPath} that {setting.Setting} names is missing in {source}; copy the model folder again");
+        if (missing.Count > 0)
+            return false;
+
+        Console.Error.WriteLine($"codeassist: {ModelFolder.GenAiConfigFile} in {source} has settings that run native code or write files:");
+        foreach (var setting in nativeCode)
+            Console.Error.WriteLine($"  {setting.Setting} = \"{setting.Value}\": {setting.Consequence}"
+                + (setting.LibraryPath is { } library ? $" (SHA-256 {NativeCodeApprovals.Sha256Of(library)})" : ""));
+        Console.Error.Write("Install the model and allow these settings? Only do so if you trust where the model came from. [y/N] ");
+        var answer = Console.In.ReadLine()?.Trim();
+        if (answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase)))
+            return true;
+        Console.Error.WriteLine();
+        Console.Error.WriteLine("codeassist: not installed; nothing was changed");
+        return false;
+    }
+
+    /// <summary>
+    /// GenAI model folders are flat: the files are the model. Subfolders (a training run's corpus and checkpoints, a
+    /// conversion's cache) stay behind, except for the libraries the user just allowed, which keep their place.
+    /// </summary>
+    private static void CopyModelFiles(string source, string target, IReadOnlyList<NativeCodeSetting> nativeCode)
     {
         Directory.CreateDirectory(target);
         foreach (var file in Directory.EnumerateFiles(source))
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        foreach (var library in nativeCode.Select(s => s.LibraryPath).OfType<string>())
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, library));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(library, copy, overwrite: true);
+        }
     }
 }

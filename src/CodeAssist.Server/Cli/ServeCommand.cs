@@ -12,7 +12,11 @@ internal static class ServeCommand
         var device = CommonOptions.Device();
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, info, warn or error", DefaultValueFactory = _ => "info" };
         var backend = CommonOptions.Backend();
-        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, backend, logLevel };
+        var untrusted = new Option<bool>("--untrusted")
+        {
+            Description = "The workspace is not trusted: evaluate no project or solution (loose-file context only) and load only models from the models directory",
+        };
+        var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, backend, logLevel, untrusted };
         command.SetAction(async (parse, cancellationToken) =>
         {
             // Stdout is the protocol's alone: anything else that writes to Console.Out goes to stderr.
@@ -32,7 +36,7 @@ internal static class ServeCommand
                 return 2;
             }
             var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto", Backend = teamServer };
-            var host = new LanguageServerHost(stdin, stdout, log, settings);
+            var host = new LanguageServerHost(stdin, stdout, log, settings, trusted: !parse.GetValue(untrusted));
             log.Info($"codeassist {ServerVersion.Current} serving LSP on stdio (pid {Environment.ProcessId})");
             var code = await host.RunAsync().ConfigureAwait(false);
             // Tasks that failed without anyone looking are reported when the collector finds them; collect once
@@ -42,18 +46,21 @@ internal static class ServeCommand
             // Unloading the model frees native memory; a blocked stdin read must not keep the process alive, so the
             // exit does not wait for more than a moment.
             if (!Task.Run(host.Dispose).Wait(TimeSpan.FromMilliseconds(500)))
-            {
                 log.Warn("shutting down took too long; exiting anyway");
-                // A model still loading or unloading holds a thread inside ONNX Runtime; the runtime's exit would run
-                // its native destructors under that thread and crash (SIGSEGV, code 139). _exit skips them.
-                if (!OperatingSystem.IsWindows())
-                    NativeExit(code);
-            }
+            // exit(3) would run ONNX Runtime's static destructors, which crash (SIGSEGV, exit code 139) while a model is
+            // still loading or unloading on another thread: what a client that exits right after initialize met on a
+            // busy machine. _exit(2) ends the process with the code and nothing more; the protocol's last bytes and the
+            // log are written by now (stderr is unbuffered).
+            if (!OperatingSystem.IsWindows())
+                ExitNow(code);
             Environment.Exit(code);
             return code;
         });
         return command;
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    private static extern void ExitNow(int status);
 
     /// <summary>
     /// A task that faulted with nobody awaiting it is a bug that would otherwise vanish; a crash should at least say
@@ -69,9 +76,6 @@ internal static class ServeCommand
         };
         AppDomain.CurrentDomain.UnhandledException += (_, e) => log.Error($"unhandled exception, the server stops: {e.ExceptionObject}");
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
-    private static extern void NativeExit(int code);
 
     public static string? FullPathOrNull(string? path) => path is null ? null : Path.GetFullPath(path);
 }

@@ -6,12 +6,15 @@ public sealed record StatusParams(string State, string? Model, string? Device, s
 {
     /// <summary>Which backend answers: "CPU", "GPU (CUDA)" or a team server ("llamacpp at https://gpu01:8080").</summary>
     public string? Backend { get; init; }
+
+    /// <summary>False when the server runs untrusted (no project evaluated, installed models only).</summary>
+    public bool Trusted { get; init; } = true;
 }
 
 public sealed record DoctorResult(string Report);
 
 public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccepted, long Generations, long CacheHits, long Requests, long Cancelled,
-    SpeculationStats? Speculation = null);
+    long CompilerCut, long CompilerDropped, SpeculationStats? Speculation = null);
 
 /// <summary>
 /// What speculative decoding did since the model loaded: <c>mode</c> draftModel or promptLookup, verification

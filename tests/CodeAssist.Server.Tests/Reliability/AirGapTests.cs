@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -8,9 +7,8 @@ namespace CodeAssist.Server.Tests.Reliability;
 
 /// <summary>
 /// The air gap, proven three ways on the real process, each including MSBuildWorkspace's project loading (which runs
-/// Roslyn's build host as a child process): it works in a network namespace with no interface; sampling /proc while
-/// it serves finds no Internet socket in it or its children; and a syscall trace finds no bind, connect or send to an
-/// Internet address. The build host talks to the server over a Unix domain socket (a .NET named pipe under /tmp):
+/// Roslyn's build host as a child process): it works in a network namespace with no interface, and a syscall trace of
+/// it and its children finds no bind, connect or send to an Internet address. The build host talks to the server over a Unix domain socket (a .NET named pipe under /tmp):
 /// local interprocess communication between our own processes, not network.
 /// </summary>
 public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
@@ -46,7 +44,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
     {
         await client.InitializeAsync(root);
         await client.WaitForNotificationAsync("window/logMessage",
-            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(120));
+            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspProcessClient.HangGuard);
         await client.OpenAsync(program, Program);
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
         Assert.Equal(Script, (string?)completion["result"]!["items"]![0]!["insertText"]);
@@ -79,77 +77,47 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// One served session, held open 20 seconds: long enough for what the model runtime would do on its own (ONNX
-    /// Runtime's telemetry client first looked up its collector about ten seconds after the model loaded, before
-    /// GenAiRuntime switched it off). /proc is sampled throughout; where strace may run, every network syscall of the
-    /// server and its children is traced as well, and so is `codeassist context`, which loads the project itself.
+    /// One served session under strace, with project loading, held open for ten seconds after the model loaded: the
+    /// time ONNX Runtime's telemetry client took to look up its collector before GenAiRuntime switched it off. The
+    /// evidence is the trace of every network syscall and exec of the server and its children (a trace sees every
+    /// call; sampling /proc saw only what was open at the moments it looked, and missed the build host under load),
+    /// and the trace of `codeassist context`, which loads the project itself. Where strace may not trace, the test
+    /// is reported as skipped with the reason, never as passed.
     /// </summary>
-    [Fact]
+    [SkippableFact]
     public async Task A_served_session_with_project_loading_opens_no_internet_socket()
     {
+        Skip.IfNot(ProcessSockets.StraceUsable(out var why), why);
         var (root, program) = Project();
         var model = _temp.ScriptedModel(Script);
-        var traced = ProcessSockets.StraceUsable(out var why);
         var serveLog = _temp.Combine("strace-serve.log");
-        string[] strace = ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%network", "-o"];
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var seen = new ConcurrentDictionary<SocketUse, int>();
-        var commands = new ConcurrentDictionary<string, int>();
-        var samples = 0;
+        string[] strace = ["strace", "-f", "--seccomp-bpf", "-qq", "-s", "256", "-e", "trace=%network,execve", "-o"];
         IReadOnlyList<string> stdio = [];
-        await using (var client = RecordingLspClient.Start(["serve", "--model", model], traced ? [.. strace, serveLog] : null))
+        await using (var client = RecordingLspClient.Start(["serve", "--model", model], [.. strace, serveLog]))
         {
-            using var stop = new CancellationTokenSource();
-            var sampler = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    foreach (var process in ProcessSockets.Tree(client.Process.Id))
-                    {
-                        commands.TryAdd(ProcessSockets.Command(process), 0);
-                        foreach (var socket in ProcessSockets.Of(process))
-                            seen.AddOrUpdate(socket with { Fd = "" }, 1, (_, n) => n + 1);
-                    }
-                    samples++;
-                    await Task.Delay(10);
-                }
-            });
-
             await ServeProjectAsync(client, root, program);
             var server = ProcessSockets.Tree(client.Process.Id).First(p => ProcessSockets.Command(p).Contains("codeassist.dll serve", StringComparison.Ordinal));
             stdio = ProcessSockets.Stdio(server);
-            for (var line = 0; clock.Elapsed < TimeSpan.FromSeconds(20); line = (line + 1) % 9)
-            {
+            // A coverage window, not a wait for something to happen: a busy machine only makes fewer requests in it.
+            var loaded = System.Diagnostics.Stopwatch.StartNew();
+            for (var line = 0; loaded.Elapsed < TimeSpan.FromSeconds(10); line = (line + 1) % 9)
                 await client.RequestAsync("textDocument/inlineCompletion", new { textDocument = new { uri = new Uri(program).AbsoluteUri }, position = new { line, character = 0 }, context = new { triggerKind = 2 } });
-                await Task.Delay(500);
-            }
-            stop.Cancel();
-            await sampler;
             Assert.Equal(0, await client.ShutdownAndExitAsync());
         }
-
-        foreach (var socket in seen.Keys.OrderBy(s => s.Pid))
-            output.WriteLine($"{socket.Family,-8} {socket.Detail,-55} pid {socket.Pid} ({Shorten(socket.Command)}), in {seen[socket]} of {samples} samples");
         output.WriteLine($"stdio of the server: {string.Join(", ", stdio)}");
         Assert.All(stdio, fd => Assert.StartsWith("pipe:[", fd, StringComparison.Ordinal));
-        Assert.Contains(commands.Keys, c => c.Contains("BuildHost", StringComparison.Ordinal));
-        // What is there is Unix domain sockets only: the .NET diagnostics endpoint of each process
-        // (/tmp/dotnet-diagnostic-PID-…) and the build host's named pipe (/tmp/GUID, with the server's unnamed end).
-        Assert.DoesNotContain(seen.Keys, s => s.Family == "inet");
-        Assert.All(seen.Keys, s => Assert.Equal("unix", s.Family));
-        Assert.Contains(seen.Keys, s => Regex.IsMatch(s.Detail, "^/tmp/[0-9a-f-]{36}$") && s.Command.Contains("BuildHost", StringComparison.Ordinal));
 
-        if (!traced)
-        {
-            output.WriteLine($"no syscall trace: {why}; the /proc sampling above still ran");
-            return;
-        }
+        var serve = File.ReadAllLines(serveLog);
+        // The build host ran as a child, and the server reached it over its named pipe (/tmp/GUID): a Unix socket.
+        Assert.Contains(serve, l => l.Contains("execve(", StringComparison.Ordinal) && l.Contains("BuildHost", StringComparison.Ordinal));
+        Assert.Contains(serve, l => Regex.IsMatch(l, @"connect\(\d+, \{sa_family=AF_UNIX, sun_path=""/tmp/[0-9a-f-]{36}""\}"));
+
         var contextLog = _temp.Combine("strace-context.log");
         var context = ProcessSockets.Run(strace[0], [.. strace[1..], contextLog, "dotnet", Server, "context", program, "--line", "7", "--column", "9", "--model", model]);
         Assert.True(context.Code == 0, context.Output);
         foreach (var log in new[] { serveLog, contextLog })
         {
-            var lines = File.ReadAllLines(log);
+            var lines = File.ReadAllLines(log).Where(l => !l.Contains("execve(", StringComparison.Ordinal)).ToList();
             // Any bind, connect, sendto, sendmsg, recvfrom or accept with an Internet address shows its sa_family.
             var internetAddresses = lines.Where(l => l.Contains("sa_family=AF_INET", StringComparison.Ordinal)).ToList();
             Assert.True(internetAddresses.Count == 0, $"{Path.GetFileName(log)}:\n{string.Join("\n", internetAddresses.Take(5))}");
@@ -158,7 +126,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
             var internet = lines.Where(l => Regex.IsMatch(l, @"socket\(AF_INET6?,")).ToList();
             Assert.All(internet, l => Assert.Contains("SOCK_DGRAM", l, StringComparison.Ordinal));
             var families = lines.Select(l => Regex.Match(l, @"socket\((AF_[A-Z0-9]+)")).Where(m => m.Success).GroupBy(m => m.Groups[1].Value);
-            output.WriteLine($"{Path.GetFileName(log)}: {lines.Length} network syscalls; sockets by family: {string.Join(", ", families.Select(g => $"{g.Key} {g.Count()}"))}; " +
+            output.WriteLine($"{Path.GetFileName(log)}: {lines.Count} network syscalls; sockets by family: {string.Join(", ", families.Select(g => $"{g.Key} {g.Count()}"))}; " +
                 $"{internet.Count} AF_INET/AF_INET6 probe(s), none bound, connected or sent to");
         }
     }
@@ -173,8 +141,6 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
 
     [DllImport("libc", EntryPoint = "getenv")]
     private static extern nint NativeGetEnvironmentVariable([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
-
-    private static string Shorten(string command) => command.Length > 70 ? command[..70] + "…" : command;
 
     public void Dispose() => _temp.Dispose();
 }

@@ -93,7 +93,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         // on at the header inside and answers that message too.
         var swallowed = client.Track("42");
         await client.SendRawAsync([.. Json("""{"jsonrpc":"2.0","method":"codeAssist/stats"}""", "Content-Length: 70\r\n\r\n"), .. Json("""{"jsonrpc":"2.0","id":42,"method":"codeAssist/stats"}""")], header: "");
-        Assert.NotNull((await swallowed.WaitAsync(TimeSpan.FromSeconds(30)))["result"]);
+        Assert.NotNull((await swallowed.WaitAsync(LspProcessClient.HangGuard))["result"]);
 
         // A duplicate of an id still in progress is refused; the original still gets its answer.
         // Both arrive in one write, so the second is read while the first generates.
@@ -101,7 +101,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         await client.SendRawAsync([
             .. Json($$$"""{"jsonrpc":"2.0","id":43,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":6,"character":8},"context":{"triggerKind":1}} }"""),
             .. Json("""{"jsonrpc":"2.0","id":43,"method":"codeAssist/stats"}""")], header: "");
-        await original.WaitAsync(TimeSpan.FromSeconds(30));
+        await original.WaitAsync(LspProcessClient.HangGuard);
         var answers = await WaitForResponsesAsync(client, "43", 2);
         Assert.Contains(answers, a => (int?)a["error"]?["code"] == -32600 && ((string?)a["error"]?["message"])!.Contains("already used", StringComparison.Ordinal));
         Assert.Contains(answers, a => (string?)a["result"]?["items"]?[0]?["insertText"] == Script);
@@ -109,7 +109,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
         Assert.Equal(Script, (string?)completion["result"]!["items"]![0]!["insertText"]);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(TimeSpan.FromSeconds(10));
+        await client.DrainAsync(LspProcessClient.HangGuard);
         Assert.Empty(client.Violations);
         Assert.Contains("protocol: parse error (-32700)", client.Stderr);
         Assert.Contains("textDocument/didChange was not applied: file:///nowhere/Other.cs is not open", client.Stderr);
@@ -146,7 +146,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
                 // A Content-Length that is too long swallows the start of this probe; the server must still find it.
                 var longLength = messages.LongLength(out _);
                 await client.SendRawAsync(longLength.Bytes, header: "");
-                var probe = await ProbeAsync(client, TimeSpan.FromSeconds(60), $"after message {i} (seed {seed}; the last ones: {string.Join(", ", recent.TakeLast(10))})");
+                var probe = await ProbeAsync(client, LspProcessClient.HangGuard, $"after message {i} (seed {seed}; the last ones: {string.Join(", ", recent.TakeLast(10))})");
                 Assert.NotNull(probe["result"]);
                 recent.Clear();
             }
@@ -168,7 +168,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var logged = client.Stderr.Split('\n').Where(l => l.Contains(" error] ", StringComparison.Ordinal)).ToList();
         Assert.True(logged.Count == 0, $"seed {seed}: errors in the log:\n{string.Join("\n", logged.Take(10))}");
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(TimeSpan.FromSeconds(10));
+        await client.DrainAsync(LspProcessClient.HangGuard);
         Assert.True(client.Violations.Count == 0, $"seed {seed}: stdout was not pure protocol:\n{string.Join("\n", client.Violations.Take(5))}");
 
         var codes = errors.GroupBy(e => (int)e["error"]!["code"]!).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}");
@@ -205,7 +205,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         for (var sent = (long)head.Length; sent < length - tail.Length; sent += pad.Length)
             await client.SendRawAsync(pad.AsSpan(0, (int)Math.Min(pad.Length, length - tail.Length - sent)).ToArray(), header: "");
         await client.SendRawAsync(tail, header: "");
-        var error = await refused.WaitAsync(TimeSpan.FromSeconds(60));
+        var error = await refused.WaitAsync(LspProcessClient.HangGuard);
         Assert.Equal(-32600, (int)error["error"]!["code"]!);
         Assert.Contains("at most", (string?)error["error"]!["message"]);
 
@@ -214,7 +214,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var after = client.ResidentKiB();
         output.WriteLine($"RSS before the big messages {before / 1024} MiB, after {after / 1024} MiB");
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(TimeSpan.FromSeconds(10));
+        await client.DrainAsync(LspProcessClient.HangGuard);
         Assert.Empty(client.Violations);
     }
 
@@ -224,11 +224,11 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var nullErrorsBefore = NullIdErrors(client).Count;
         var answer = @case.Id is null ? null : client.Track(@case.Id);
         await client.SendRawAsync(@case.Frame, header: "");
-        var probe = await client.RequestAsync(probeMethod, null, TimeSpan.FromSeconds(30));
+        var probe = await client.RequestAsync(probeMethod, null, LspProcessClient.HangGuard);
         Assert.True(probe["result"] is not null || (int?)probe["error"]?["code"] == -32002, $"{@case.Name}: the probe after it got {probe.ToJsonString()}\n{Tail(client.Stderr)}");
         if (answer is not null)
         {
-            var response = await answer.WaitAsync(TimeSpan.FromSeconds(30));
+            var response = await answer.WaitAsync(LspProcessClient.HangGuard);
             Assert.True((int?)response["error"]?["code"] == @case.Code, $"{@case.Name}: expected {@case.Code}, got {response.ToJsonString()}");
             return;
         }
@@ -258,7 +258,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
 
     private static async Task<List<JsonObject>> WaitForResponsesAsync(RecordingLspClient client, string idJson, int count)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + LspProcessClient.HangGuard;
         while (true)
         {
             var matching = client.Responses.Where(r => (r["id"]?.ToJsonString() ?? "null") == idJson).ToList();

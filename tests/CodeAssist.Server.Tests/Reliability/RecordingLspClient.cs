@@ -89,7 +89,7 @@ public sealed class RecordingLspClient : IAsyncDisposable
     public async Task<JsonObject> RequestAsync(string method, object? parameters, TimeSpan? timeout = null)
     {
         var (_, response) = StartRequest(method, parameters);
-        return await response.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return await response.WaitAsync(timeout ?? LspProcessClient.HangGuard);
     }
 
     public (long Id, Task<JsonObject> Response) StartRequest(string method, object? parameters)
@@ -138,7 +138,7 @@ public sealed class RecordingLspClient : IAsyncDisposable
             clientInfo = new { name = "codeassist-reliability-tests" },
             rootUri = rootPath is null ? null : new Uri(rootPath).AbsoluteUri,
             capabilities = new { window = new { workDoneProgress = true } },
-            initializationOptions,
+            initializationOptions = LspProcessClient.WithPatientDeadline(initializationOptions),
         });
         await NotifyAsync("initialized", new { });
         return result;
@@ -149,7 +149,7 @@ public sealed class RecordingLspClient : IAsyncDisposable
 
     public async Task<JsonObject> WaitForNotificationAsync(string method, Func<JsonObject, bool> predicate, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow + (timeout ?? LspProcessClient.HangGuard);
         while (DateTime.UtcNow < deadline)
         {
             var match = Notifications(method).FirstOrDefault(predicate);
@@ -181,7 +181,7 @@ public sealed class RecordingLspClient : IAsyncDisposable
     {
         await RequestAsync("shutdown", null);
         await NotifyAsync("exit", null);
-        return await WaitForExitAsync(TimeSpan.FromSeconds(10));
+        return await WaitForExitAsync(LspProcessClient.HangGuard);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -76,9 +76,9 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         for (var i = 0; i < 200 / Burst; i++)
         {
             await TypeBurstAsync(Burst);
-            await answers[^1].WaitAsync(TimeSpan.FromSeconds(60));
+            await answers[^1].WaitAsync(LspProcessClient.HangGuard);
         }
-        await Task.WhenAll(answers).WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(answers).WaitAsync(LspProcessClient.HangGuard);
         var warm = answers.Count;
         samples.Add((answers.Count, client.ResidentKiB(), Threads(client), Descriptors(client)));
 
@@ -86,14 +86,14 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         {
             await TypeBurstAsync(Burst);
             // Wait for the burst's last answer, as an editor waits for the suggestion it will show.
-            await answers[^1].WaitAsync(TimeSpan.FromSeconds(60));
+            await answers[^1].WaitAsync(LspProcessClient.HangGuard);
             if ((answers.Count - warm) % 500 == 0)
             {
-                await Task.WhenAll(answers).WaitAsync(TimeSpan.FromSeconds(60));
+                await Task.WhenAll(answers).WaitAsync(LspProcessClient.HangGuard);
                 samples.Add((answers.Count - warm, client.ResidentKiB(), Threads(client), Descriptors(client)));
             }
         }
-        var all = await Task.WhenAll(answers).WaitAsync(TimeSpan.FromSeconds(120));
+        var all = await Task.WhenAll(answers).WaitAsync(LspProcessClient.HangGuard);
 
         var withItems = all.Count(a => a["result"]?["items"]?.AsArray().Count > 0);
         var empty = all.Count(a => a["result"]?["items"]?.AsArray().Count == 0);
@@ -112,7 +112,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         // Ids of answered requests are free again: the transport's bookkeeping of requests in progress does not leak.
         var reused = client.Track("1000000005");
         await client.SendRawAsync(System.Text.Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1000000005,\"method\":\"codeAssist/stats\"}"));
-        Assert.NotNull((await reused.WaitAsync(TimeSpan.FromSeconds(30)))["result"]);
+        Assert.NotNull((await reused.WaitAsync(LspProcessClient.HangGuard))["result"]);
 
         var (_, startRss, startThreads, startDescriptors) = samples[0];
         var (_, endRss, endThreads, endDescriptors) = samples[^1];
@@ -124,7 +124,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"after {sample.Requests,5} requests: RSS {sample.Rss / 1024.0:F1} MiB, {sample.Threads} threads, {sample.Descriptors} fds");
 
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(TimeSpan.FromSeconds(10));
+        await client.DrainAsync(LspProcessClient.HangGuard);
         Assert.Empty(client.Violations);
         // The server collects once before exiting, so a task that failed unobserved would be in its log by now.
         Assert.DoesNotContain("unobserved task exception", client.Stderr, StringComparison.Ordinal);

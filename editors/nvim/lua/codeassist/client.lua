@@ -91,16 +91,18 @@ local function capabilities()
   return caps
 end
 
---- The client configuration for a buffer whose root is `root`.
+--- The client configuration for a buffer whose root is `root`. An untrusted root's server
+--- runs --untrusted (see lua/codeassist/trust.lua).
 function M.client_config(root, on_attach)
   local o = config.current
+  local trusted, why = require("codeassist.trust").check(root)
   local settings = config.server_settings(o)
   return {
     name = M.name,
-    cmd = config.server_cmd(o),
+    cmd = config.server_cmd(o, not trusted),
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
-    init_options = settings,
+    init_options = config.server_settings(o, not trusted),
     settings = { codeassist = settings },
     capabilities = capabilities(),
     handlers = {
@@ -108,7 +110,7 @@ function M.client_config(root, on_attach)
       ["window/logMessage"] = on_log_message,
     },
     on_init = function(client)
-      log.info("server started for %s", root)
+      log.info("server started for %s (%s: %s)", root, trusted and "trusted" or "untrusted", why)
       compat.notify(client, "workspace/didChangeConfiguration", { settings = { codeassist = settings } })
     end,
     on_exit = function(code, signal, client_id)
@@ -156,7 +158,14 @@ function M.attach(bufnr, on_attach)
     return nil
   end
   if vim.lsp.start then
-    return vim.lsp.start(cfg, { bufnr = bufnr })
+    -- A server of the same root started with other trust (before :CodeAssist trust) is not reused.
+    return vim.lsp.start(cfg, {
+      bufnr = bufnr,
+      reuse_client = function(c, wanted)
+        return c.name == wanted.name and c.config.root_dir == wanted.root_dir and vim.deep_equal(c.config.cmd, wanted.cmd)
+          and not compat.is_stopped(c)
+      end,
+    })
   end
   local id = clients_by_root[root]
   if not id or not vim.lsp.get_client_by_id(id) then
@@ -169,6 +178,25 @@ function M.attach(bufnr, on_attach)
   end
   vim.lsp.buf_attach_client(bufnr, id)
   return id
+end
+
+--- Stops the servers of `root` and starts them again for every loaded buffer below it, so that
+--- a changed trust takes effect (:CodeAssist trust). `on_attach` as for M.attach.
+function M.restart_root(root, on_attach)
+  for _, c in ipairs(M.clients()) do
+    if c.config.root_dir == root then
+      M.status[c.id] = nil
+      compat.stop(c)
+    end
+  end
+  clients_by_root[root] = nil
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    local path = vim.api.nvim_buf_is_loaded(bufnr) and buffer_path(bufnr)
+    if path and vim.tbl_contains(config.current.filetypes, vim.bo[bufnr].filetype)
+        and M.find_root(path, config.current.root_markers) == root then
+      M.attach(bufnr, on_attach)
+    end
+  end
 end
 
 --- The running, initialized client attached to `bufnr`, or nil.

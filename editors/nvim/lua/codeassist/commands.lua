@@ -1,4 +1,4 @@
--- :CodeAssist enable|disable|toggle|status|log|doctor|rewrite
+-- :CodeAssist enable|disable|toggle|status|log|doctor|rewrite|trust
 local compat = require("codeassist.compat")
 local config = require("codeassist.config")
 local log = require("codeassist.log")
@@ -66,6 +66,9 @@ function M.status_lines()
       (type(s.backend) == "string" and s.backend:find(" at ", 1, true)) and ("backend " .. s.backend) or ("device " .. show(s.device)),
       s.message and s.message ~= vim.NIL and (" (" .. s.message .. ")") or "")
     lines[#lines + 1] = "    root:      " .. tostring(c.config.root_dir)
+    local trusted, why = require("codeassist.trust").check(c.config.root_dir)
+    local running = vim.tbl_contains(c.config.cmd, "--untrusted") and "untrusted" or "trusted"
+    lines[#lines + 1] = ("    trust:     server runs %s; the root is %s (%s)"):format(running, trusted and "trusted" or "untrusted", why)
   end
   local st = ghost.stats
   lines[#lines + 1] = ("  this session: %d requests, %d shown, %d accepted, %d stale dropped, %d cancelled")
@@ -160,6 +163,27 @@ function M.rewrite_with_instruction(command, ctx)
   send_rewrite(c, bufnr, args[2], nil)
 end
 
+--- `:CodeAssist trust`: trusts the current buffer's root for this session and restarts its
+--- server without --untrusted, so that the project loads.
+function M.trust()
+  local client = require("codeassist.client")
+  local trust = require("codeassist.trust")
+  local path = vim.api.nvim_buf_get_name(0)
+  if path == "" then
+    return notify("trust: this buffer has no file; run it in a file of the project to trust", vim.log.levels.WARN)
+  end
+  local root = client.find_root(path, config.current.root_markers)
+  local _, why = trust.check(root)
+  trust.grant(root)
+  if not trust.is_trusted(root) then
+    return notify(("trust: %s is %s; remove it there first (:trust ++remove)"):format(root, why), vim.log.levels.ERROR)
+  end
+  log.info("trusted %s; restarting its server", root)
+  notify(("trusted %s for this session; its server restarts and loads the project. To keep it trusted, add it to trusted_roots%s")
+    :format(root, vim.secure and " (or :trust its .nvim.lua)" or ""))
+  client.restart_root(root, require("codeassist").on_attach)
+end
+
 M.subcommands = {
   enable = function()
     require("codeassist").set_enabled(true)
@@ -181,6 +205,9 @@ M.subcommands = {
     M.scratch("codeassist://log", lines)
   end,
   doctor = doctor,
+  trust = function()
+    M.trust()
+  end,
   rewrite = function(args)
     M.rewrite(args.line1, args.line2, args.rest)
   end,

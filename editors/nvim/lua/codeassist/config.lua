@@ -14,6 +14,10 @@ M.defaults = {
   -- Root detection, in priority order: the first marker found anywhere above the
   -- file wins, so a solution beats the project inside it. Globs are allowed.
   root_markers = { "*.sln", "*.csproj", ".git" },
+  -- Folders whose projects you trust: a root in or below one of them gets a server that
+  -- evaluates its project. Any other root's server runs `--untrusted` (no project evaluated,
+  -- installed models only) until `:CodeAssist trust`; see :help codeassist-trust.
+  trusted_roots = {},
   -- GenAI model folder; false lets the server use its installed default model.
   model_path = false,
   -- Execution provider: "auto", "cuda" or "cpu".
@@ -104,6 +108,7 @@ local rules = {
   cmd = { function(v) return list_of_strings(v) and #v > 0 end, 'cmd must be a list of strings such as { "codeassist", "serve" }' },
   filetypes = { list_of_strings, 'filetypes must be a list of strings such as { "cs" }' },
   root_markers = { list_of_strings, 'root_markers must be a list of strings such as { "*.sln", ".git" }' },
+  trusted_roots = { list_of_strings, 'trusted_roots must be a list of folders such as { "~/src/work" }' },
   model_path = { function(v) return v == false or type(v) == "string" end, "model_path must be a folder path or false" },
   device = { function(v) return devices[v] == true end, 'device must be "auto", "cuda" or "cpu"' },
   backend = {
@@ -161,7 +166,8 @@ end
 
 --- The server's settings section (PROTOCOL.md "Settings"), used both as
 --- initializationOptions and as workspace/didChangeConfiguration's settings.codeassist.
-function M.server_settings(o)
+--- `untrusted` (initializationOptions only) is PROTOCOL.md's trust flag.
+function M.server_settings(o, untrusted)
   local s = {
     enable = o.enabled,
     device = o.device,
@@ -176,14 +182,20 @@ function M.server_settings(o)
   if o.model_path then
     s.modelPath = vim.fn.fnamemodify(o.model_path, ":p"):gsub("/$", "")
   end
+  if untrusted then
+    s.untrusted = true
+  end
   return s
 end
 
---- The command that starts the server.
-function M.server_cmd(o)
+--- The command that starts the server; `--untrusted` for a root that is not trusted.
+function M.server_cmd(o, untrusted)
   local cmd = vim.deepcopy(o.cmd)
   cmd[#cmd + 1] = "--log-level"
   cmd[#cmd + 1] = o.log_level
+  if untrusted then
+    cmd[#cmd + 1] = "--untrusted"
+  end
   return cmd
 end
 

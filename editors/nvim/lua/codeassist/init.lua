@@ -5,12 +5,13 @@ local log = require("codeassist.log")
 
 local M = {}
 
+--- What every client does when it attaches to a buffer: ghost text for it.
+function M.on_attach(_, bufnr)
+  require("codeassist.ghost").attach(bufnr)
+end
+
 local function attach(bufnr)
-  local client = require("codeassist.client")
-  local ghost = require("codeassist.ghost")
-  client.attach(bufnr, function(_, attached)
-    ghost.attach(attached)
-  end)
+  require("codeassist.client").attach(bufnr, M.on_attach)
 end
 
 local function wanted(bufnr)
@@ -68,6 +69,9 @@ function M.statusline()
   end
   local s = client.status[c.id] or {}
   local text = "CodeAssist: " .. (s.state or "starting")
+  if s.trusted == false then
+    text = text .. " (untrusted)"
+  end
   local host = type(s.backend) == "string" and s.backend:match(" at https?://([^:/]+)")
   if host then
     text = text .. " @" .. host

@@ -73,13 +73,18 @@ async function waitForHttp(url, child, timeoutMs) {
 /**
  * Creates the scripted model and a copy of the fixture workspace, installs the .vsix, starts
  * code-server and opens the workspace in headless Chromium.
- * @param {{ name: string, script: string, fixture: string, settings?: object }} options
+ * @param {{ name: string, script: string, fixture: string, settings?: object, restricted?: boolean,
+ *   prepare?: (workspace: string, root: string) => void }} options
  *   `name` prefixes the logs kept in test-artifacts; `settings` overrides the user settings.
+ *   `restricted` turns Workspace Trust on, so the workspace opens in Restricted Mode (no prompt),
+ *   and installs the model in a models directory of its own (CODEASSIST_MODELS_DIR), since an
+ *   untrusted server loads only installed models. `prepare` edits the workspace copy before it opens.
  */
-export async function startEditor({ name, script, fixture, settings = {} }) {
+export async function startEditor({ name, script, fixture, settings = {}, restricted = false, prepare = () => {} }) {
   const config = configuration();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'codeassist-vscode-e2e-'));
-  const model = path.join(root, 'model');
+  const modelsDirectory = path.join(root, 'models');
+  const model = restricted ? path.join(modelsDirectory, 'codeassist-scripted') : path.join(root, 'model');
   const workspace = path.join(root, 'workspace');
   const userData = path.join(root, 'user-data');
   const extensions = path.join(root, 'extensions');
@@ -88,8 +93,9 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
 
   run(config.bench, ['model', 'create', model, '--kind', 'scripted', '--script', script], 'Creating the scripted model');
   fs.cpSync(fixture, workspace, { recursive: true });
+  prepare(workspace, root);
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
+  const userSettings = {
     'codeassist.serverPath': config.server,
     'codeassist.modelPath': model,
     'codeassist.device': 'cpu',
@@ -99,7 +105,8 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
     'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
     'editor.suggestOnTriggerCharacters': false,
     'editor.wordBasedSuggestions': 'off',
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': restricted,
+    'security.workspace.trust.startupPrompt': 'never',
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'extensions.ignoreRecommendations': true,
@@ -108,7 +115,13 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
     ...settings,
-  }, null, 2));
+  };
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  // The executable and model paths are machine-scoped, and code-server is a remote window: VS Code
+  // takes them from the machine's settings (what the Settings editor calls Remote), so they go there.
+  fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'Machine', 'settings.json'), JSON.stringify(Object.fromEntries(
+    ['codeassist.serverPath', 'codeassist.modelPath'].map((key) => [key, userSettings[key]])), null, 2));
 
   const codeServerArgs = ['--user-data-dir', userData, '--extensions-dir', extensions, '--config', path.join(root, 'code-server.yaml')];
   fs.writeFileSync(path.join(root, 'code-server.yaml'), 'auth: none\n');
@@ -118,9 +131,13 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
   const log = fs.openSync(path.join(artifacts, `${name}-code-server.log`), 'w');
   const codeServer = spawn(config.codeServer, [
     ...codeServerArgs,
-    '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--auth', 'none', '--disable-telemetry', '--disable-update-check', ...(restricted ? [] : ['--disable-workspace-trust']),
     '--bind-addr', `127.0.0.1:${port}`, workspace,
-  ], { stdio: ['ignore', log, log], detached: true });
+  ], {
+    stdio: ['ignore', log, log],
+    detached: true,
+    env: restricted ? { ...process.env, CODEASSIST_MODELS_DIR: modelsDirectory } : process.env,
+  });
   const url = `http://127.0.0.1:${port}/`;
   await waitForHttp(url, codeServer, 60_000);
 
@@ -147,6 +164,7 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
   return {
     page,
     workspace,
+    root,
     settingsFile: path.join(userData, 'User', 'settings.json'),
     /** The CodeAssist output channel as VS Code logged it: the extension's lines and the server's. */
     extensionLog() {
@@ -158,6 +176,26 @@ export async function startEditor({ name, script, fixture, settings = {} }) {
     /** Every text the CodeAssist status bar item has shown, in order. */
     statusHistory() {
       return page.evaluate(() => window.__codeassistStatusHistory ?? []);
+    },
+    /** VS Code's own status bar entry for the cursor: "Ln 7, Col 1", "Ln 12, Col 31 (15 selected)". */
+    cursorPosition() {
+      return page.locator('[id="status.editor.selection"]');
+    },
+    /** Moves the cursor with Go to Line and waits until it is there, so no key after it is lost. */
+    async goTo(line, column) {
+      await page.locator('.monaco-editor textarea').first().focus();
+      await page.keyboard.press('Control+G');
+      await page.keyboard.type(`${line}:${column}`);
+      await page.keyboard.press('Enter');
+      await this.cursorPosition().getByText(`Ln ${line}, Col ${column}`, { exact: true }).waitFor({ timeout: 10_000 });
+    },
+    /** Opens a workspace file with Quick Open and waits until the editor shows `text` from it. */
+    async openFile(name, text) {
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type(name);
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .view-lines').first().getByText(text).waitFor({ timeout: 30_000 });
     },
     /** Runs a command by its title through the command palette, as a user would. */
     async runCommand(title) {

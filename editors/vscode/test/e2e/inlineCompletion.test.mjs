@@ -62,11 +62,7 @@ async function waitFor(condition, timeoutMs) {
 
 test('ghost text from the scripted model is accepted a word with Ctrl+Right, the rest with Tab', { timeout: 300_000 }, (t) => withStatusOnFailure(async () => {
   const { page, workspace } = editor;
-  await page.keyboard.press('Control+P');
-  await page.keyboard.type('Calculator.cs');
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.monaco-editor .view-lines').first().getByText('public static int Add').waitFor({ timeout: 30_000 });
+  await editor.openFile('Calculator.cs', 'public static int Add');
 
   // The status bar names the model and the device once the server is ready.
   await statusItem.getByText(/: ready/).waitFor({ timeout: 120_000 });
@@ -76,7 +72,7 @@ test('ghost text from the scripted model is accepted a word with Ctrl+Right, the
   // The unit tests pin what each state shows.
   t.diagnostic(`status bar history: ${JSON.stringify(await editor.statusHistory())}`);
 
-  await goTo(7, 1);
+  await editor.goTo(7, 1);
   await page.keyboard.type('        return ', { delay: 20 });
 
   const ghost = page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text');
@@ -164,23 +160,11 @@ test('a change in the Settings editor reaches the server as didChangeConfigurati
 async function selectToEndOfLine(line, column, text) {
   const { page } = editor;
   await page.locator('.tabs-container .tab', { hasText: 'Calculator.cs' }).click();
-  await goTo(line, column);
+  await editor.goTo(line, column);
   await page.keyboard.press('Shift+End');
-  await cursorPosition().getByText(`Ln ${line}, Col ${column + text.length} (${text.length} selected)`, { exact: true }).waitFor({ timeout: 10_000 });
+  await editor.cursorPosition().getByText(`Ln ${line}, Col ${column + text.length} (${text.length} selected)`, { exact: true }).waitFor({ timeout: 10_000 });
 }
 
-/** VS Code's own status bar entry for the cursor: "Ln 7, Col 1", "Ln 12, Col 31 (15 selected)". */
-const cursorPosition = () => editor.page.locator('[id="status.editor.selection"]');
-
-/** Moves the cursor with Go to Line and waits until it is there, so no key after it is lost. */
-async function goTo(line, column) {
-  const { page } = editor;
-  await page.locator('.monaco-editor textarea').first().focus();
-  await page.keyboard.press('Control+G');
-  await page.keyboard.type(`${line}:${column}`);
-  await page.keyboard.press('Enter');
-  await cursorPosition().getByText(`Ln ${line}, Col ${column}`, { exact: true }).waitFor({ timeout: 10_000 });
-}
 
 /** How many lines of the visible editor read `text`, once trimmed. */
 function linesReading(text) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Status, StatusEvent, deviceLabel, initialStatus, nextStatus, viewStatus } from '../../src/statusModel';
+import { RESTRICTED_TOOLTIP, Status, StatusEvent, deviceLabel, initialStatus, nextStatus, viewStatus } from '../../src/statusModel';
 
 const run = (events: StatusEvent[], start: Status = initialStatus(true)) => events.reduce(nextStatus, start);
 const text = (events: StatusEvent[], start?: Status) => viewStatus(run(events, start)).text;
@@ -88,6 +88,17 @@ test('device labels answer "is the GPU used?"', () => {
   assert.equal(deviceLabel('CPU'), 'CPU');
   assert.equal(deviceLabel(null), null);
   assert.equal(deviceLabel('dml'), 'dml');
+});
+
+test('Restricted Mode is said in the status bar and its tooltip until the server runs trusted', () => {
+  const restricted = run([{ kind: 'trust', trusted: false }, { kind: 'clientStarting' }, status({ state: 'ready', model: 'm', device: 'cpu', trusted: false })]);
+  assert.equal(viewStatus(restricted).text, '$(sparkle) m CPU: ready (restricted)');
+  assert.ok(viewStatus(restricted).tooltip.includes(RESTRICTED_TOOLTIP));
+  const granted = run([{ kind: 'trust', trusted: true }, { kind: 'clientStarting' }, status({ state: 'ready', trusted: true })], restricted);
+  assert.equal(viewStatus(granted).text, '$(sparkle) m CPU: ready');
+  assert.ok(!viewStatus(granted).tooltip.includes(RESTRICTED_TOOLTIP));
+  // A server that does not say keeps what the client knows.
+  assert.equal(viewStatus(run([status({ state: 'ready' })], restricted)).text, '$(sparkle) m CPU: ready (restricted)');
 });
 
 test('a team server shows as the model at its host, with the backend in the tooltip', () => {

@@ -12,7 +12,7 @@ internal sealed class DoctorHandler(ServerState state) : IConcurrentRequestHandl
     {
         var models = state.Engine.Models;
         var model = await models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);
-        var report = DoctorReport.Collect(model as Inference.LanguageModel, modelPath, models.LoadError, cancellationToken);
+        var report = DoctorReport.Collect(model as Inference.LanguageModel, modelPath, models.LoadError, cancellationToken, state.Engine.Trusted);
         return new DoctorResult(report.ToText());
     }
 }

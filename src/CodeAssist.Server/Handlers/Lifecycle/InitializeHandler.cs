@@ -10,6 +10,8 @@ internal sealed class InitializeHandler(ServerState state) : ISerialRequestHandl
             ?? (parameters.RootUri is { IsFile: true } root ? [root.LocalPath] : parameters.RootPath is { Length: > 0 } path ? [path] : []);
         state.MarkInitialized(folders);
         var engine = state.Engine;
+        if (SettingsReader.AsksUntrusted(parameters.InitializationOptions))
+            engine.Distrust();
         engine.ApplySettings(SettingsReader.Apply(engine.Settings, parameters.InitializationOptions, state.Log.Warn));
         state.Log.Info($"initialize from {parameters.ClientInfo?.Name ?? "an unnamed client"}; workspace {engine.WorkspaceRoot ?? "(none)"}");
         // The model loads while the client finishes its own start-up.

@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using CodeAssist.Engine.Evaluation;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CodeAssist.Engine.Context;
+
+/// <summary>A window of lines of another file, and how alike it is to the code at the cursor.</summary>
+public sealed record SimilarWindow(string Path, int FirstLine, string Text, double Similarity);
+
+/// <summary>
+/// What text retrieval sends (Tabby, Cody, llama.vim, Continue): fixed windows of other files ranked by the Jaccard
+/// similarity of their identifier sets with the lines around the cursor. It is the baseline context recall is compared
+/// with, and the fallback source where the compiler view has nothing to say. Windows are cut once per text.
+/// </summary>
+public static class SimilarWindows
+{
+    /// <summary>Lines per window, and the step between window starts (windows overlap by half).</summary>
+    public const int WindowLines = 20, Step = 10;
+
+    /// <summary>Lines above the cursor (with its own) that make the query, as in Tabby and Continue.</summary>
+    public const int QueryLines = 20;
+
+    private sealed record Window(int FirstLine, string Text, HashSet<string> Words);
+
+    private static readonly ConditionalWeakTable<SourceText, Window[]> Cut = new();
+
+    /// <summary>The identifiers of the <see cref="QueryLines"/> lines that end at the cursor.</summary>
+    public static HashSet<string> QueryAt(SourceText text, int offset)
+    {
+        var line = text.Lines.GetLineFromPosition(offset).LineNumber;
+        var first = text.Lines[Math.Max(0, line - QueryLines + 1)].Start;
+        return ContextRecall.Words(text.ToString(TextSpan.FromBounds(first, offset)));
+    }
+
+    /// <summary>
+    /// The best windows of <paramref name="files"/>, most similar first, no two overlapping in one file, until
+    /// <paramref name="characters"/> are used (the last one cut to whole lines that fit). Windows with nothing in
+    /// common with the query are never sent.
+    /// </summary>
+    public static IReadOnlyList<SimilarWindow> Best(IEnumerable<(string Path, SourceText Text)> files, HashSet<string> query, int characters)
+    {
+        var ranked = new List<(string Path, Window Window, double Similarity)>();
+        foreach (var (path, text) in files)
+            foreach (var window in Cut.GetValue(text, WindowsOf))
+                if (Jaccard(query, window.Words) is var similarity and > 0)
+                    ranked.Add((path, window, similarity));
+        var chosen = new List<SimilarWindow>();
+        var left = characters;
+        foreach (var (path, window, similarity) in ranked.OrderByDescending(r => r.Similarity).ThenBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Window.FirstLine))
+        {
+            if (left <= 0)
+                break;
+            if (chosen.Any(c => c.Path == path && Math.Abs(c.FirstLine - window.FirstLine) < WindowLines))
+                continue;
+            var text = window.Text.Length <= left ? window.Text : WholeLinesWithin(window.Text, left);
+            if (text.Length == 0)
+                continue;
+            chosen.Add(new SimilarWindow(path, window.FirstLine, text, similarity));
+            left -= text.Length;
+        }
+        return chosen;
+    }
+
+    public static double Jaccard(HashSet<string> a, HashSet<string> b)
+    {
+        if (a.Count == 0 || b.Count == 0)
+            return 0;
+        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
+        var common = small.Count(large.Contains);
+        return (double)common / (a.Count + b.Count - common);
+    }
+
+    private static Window[] WindowsOf(SourceText text)
+    {
+        var windows = new List<Window>();
+        var lines = text.Lines;
+        for (var first = 0; first < lines.Count; first += Step)
+        {
+            var last = Math.Min(lines.Count - 1, first + WindowLines - 1);
+            var body = text.ToString(TextSpan.FromBounds(lines[first].Start, lines[last].End));
+            windows.Add(new Window(first, body, ContextRecall.Words(body)));
+            if (last == lines.Count - 1)
+                break;
+        }
+        return [.. windows];
+    }
+
+    private static string WholeLinesWithin(string text, int characters)
+    {
+        var end = text.LastIndexOf('\n', Math.Min(text.Length - 1, characters));
+        return end <= 0 ? "" : text[..end];
+    }
+}

@@ -1,0 +1,60 @@
+namespace CodeAssist.ModelFactory.Tests;
+
+/// <summary>
+/// The context-echo model through the real GenAI runtime: its reply is the last marked identifier of the prompt's
+/// context files, and nothing when the context has none — whatever the current file holds.
+/// </summary>
+public sealed class ContextEchoModelTests : IDisposable
+{
+    private readonly TemporaryDirectory folder = new();
+    private readonly GenAiSession session;
+
+    public ContextEchoModelTests()
+    {
+        ModelFolderWriter.WriteContextEcho(folder.Path);
+        session = new GenAiSession(folder.Path);
+    }
+
+    public void Dispose()
+    {
+        session.Dispose();
+        folder.Dispose();
+    }
+
+    private string Reply(string prompt)
+    {
+        using var generator = session.StartGenerator(2048);
+        generator.AppendTokens(session.Encode(prompt));
+        return session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator));
+    }
+
+    private static string Prompt(string context, string prefix, string suffix = "\n") =>
+        $"<|repo_name|>shop\n{context}<|file_sep|>Program.cs\n<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>";
+
+    [Theory]
+    [InlineData("<|file_sep|>members of Warehouse\n// w is Warehouse; its members:\nint ΩReserved { get; }\nvoid Ship(int crates)\n", "ΩReserved")]
+    [InlineData("<|file_sep|>Ship overloads\nvoid Ship(int λCrates)\nvoid Ship(string destination)\n", "λCrates")]
+    [InlineData("<|file_sep|>a.cs\nclass A { int ΩFirst; }\n<|file_sep|>b.cs\nclass B { int Σ_second2; }\n", "Σ_second2")]
+    public void Replies_with_the_last_marked_identifier_of_the_context(string context, string expected) =>
+        Assert.Equal(expected, Reply(Prompt(context, "var w = new Warehouse();\nw.")));
+
+    [Fact]
+    public void Replies_nothing_when_the_context_has_no_marked_identifier_even_if_the_current_file_has_one() =>
+        Assert.Equal("", Reply(Prompt("<|file_sep|>members of Warehouse\nint Reserved { get; }\n", "int ΩLocal = 1;\nw.", " ΩLocal;\n")));
+
+    [Fact]
+    public void A_rewound_prompt_with_other_context_gets_the_other_identifier()
+    {
+        var first = session.Encode(Prompt("<|file_sep|>x.cs\nint ΩOld;\n", "w."));
+        var second = session.Encode(Prompt("<|file_sep|>x.cs\nint ΩNew;\n", "w."));
+        var common = first.Zip(second).TakeWhile(p => p.First == p.Second).Count();
+        using var generator = session.StartGenerator(2048);
+        generator.AppendTokens(first);
+        Assert.Equal("ΩOld", session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
+
+        generator.RewindTo((ulong)common);
+        generator.AppendTokens(second[common..]);
+
+        Assert.Equal("ΩNew", session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
+    }
+}

@@ -1,0 +1,62 @@
+namespace CodeAssist.Server.Tests;
+
+/// <summary>
+/// The trained default model (models/codeassist-tiny) as an editor meets it: the real `codeassist serve` process over
+/// stdio, real positions, exact expected text. The in-process tests (CodeAssist.ShippedModel.Tests) check what any
+/// useful model must get right; these pin what this model answers through the served process, so a difference
+/// between the served path and the in-process one (settings, prompt, post-processing) shows up here.
+/// </summary>
+public sealed class ShippedModelOverStdioTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    private static string ModelDirectory
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CodeAssist.sln")))
+                directory = directory.Parent;
+            return Path.Combine(directory?.FullName ?? throw new InvalidOperationException($"No CodeAssist.sln above {AppContext.BaseDirectory}."), "models", "codeassist-tiny");
+        }
+    }
+
+    [Fact]
+    public async Task The_served_default_model_completes_real_positions_exactly()
+    {
+        (string Markup, string Expected)[] cases =
+        [
+            ("using System;\n\npublic static class Program\n{\n\tpublic static void Main(string[] args)\n\t{\n\t\tConsole.WriteLine(\"Hello, world!\"$0\n\t}\n}\n", ");"),
+            ("using System;\nusing System.Collections.$0\n\npublic static class Program\n{\n}\n", "Generic;"),
+            ("public static class Sums\n{\n\tpublic static int Sum(int[] items)\n\t{\n\t\tint total = 0;\n\t\tfor (int i = 0; i < items.Length; i$0\n\t\t{\n\t\t\ttotal += items[i];\n\t\t}\n\t\treturn total;\n\t}\n}\n", "++)"),
+        ];
+        // A fixed folder name: it is the repository name in the prompt.
+        var root = _temp.Combine("Samples");
+        Directory.CreateDirectory(root);
+        await using var client = LspProcessClient.Start("serve", "--model", ModelDirectory, "--device", "cpu");
+        await client.InitializeAsync(root);
+        var answers = new List<string>();
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var offset = cases[i].Markup.IndexOf("$0", StringComparison.Ordinal);
+            var text = cases[i].Markup.Remove(offset, 2);
+            var path = _temp.WriteFile($"Samples/Case{i}.cs", text);
+            await client.OpenAsync(path, text);
+            var before = text[..offset];
+            var response = await client.RequestAsync("textDocument/inlineCompletion", new
+            {
+                textDocument = new { uri = new Uri(path).AbsoluteUri },
+                position = new { line = before.Count(c => c == '\n'), character = offset - (before.LastIndexOf('\n') + 1) },
+                context = new { triggerKind = 2 },
+            });
+            var items = response["result"]!["items"]!.AsArray();
+            answers.Add(items.Count > 0 ? (string?)items[0]!["insertText"] ?? "" : "");
+            await client.NotifyAsync("textDocument/didClose", new { textDocument = new { uri = new Uri(path).AbsoluteUri } });
+        }
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+
+        Assert.Equal(cases.Select(c => c.Expected), answers);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using CodeAssist.Server.Tests.Reliability;
+using CodeAssist.TeamServerStandIns;
+using Xunit.Abstractions;
+
+namespace CodeAssist.Server.Tests;
+
+/// <summary>
+/// The real server with a team server backend (a llama.cpp stand-in on 127.0.0.1): completions come from it, the
+/// status names it and its faults, and — proven with a syscall trace, like the air-gap test — no other address is
+/// ever contacted.
+/// </summary>
+public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Program = "using System;\n\nclass Program\n{\n    static void Main()\n    {\n        \n    }\n}\n";
+    private const string Reply = "Console.WriteLine(\"from the team server\");";
+
+    private readonly TempDirectory _temp = new();
+
+    private static object InlineParams(string path) => new
+    {
+        textDocument = new { uri = new Uri(path).AbsoluteUri },
+        position = new { line = 6, character = 8 },
+        context = new { triggerKind = 1 },
+    };
+
+    private static async Task<StandInServer> LlamaServerAsync()
+    {
+        var server = await StandInServer.StartAsync();
+        server.On("GET /v1/models", Replies.Json(EngineFixtures.LlamaCppModels()))
+              .On("POST /infill", Replies.Sse(EngineFixtures.LlamaCppChunks(["Console", ".WriteLine(\"from the team server\");"], tokensCached: 12), done: false));
+        return server;
+    }
+
+    private static object Backend(Uri url) => new { backend = new { kind = "llamacpp", url = url.ToString() }, candidates = 1 };
+
+    [Fact]
+    public async Task Completions_come_from_the_team_server_and_the_status_names_it()
+    {
+        await using var team = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+        await using var client = RecordingLspClient.Start(["serve"]);
+
+        await client.InitializeAsync(_temp.Combine("app"), Backend(team.Url));
+        var ready = await client.WaitForStatusAsync("ready");
+        await client.OpenAsync(program, Program);
+        var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+
+        Assert.Equal($"llamacpp at {team.Url.ToString().TrimEnd('/')}", (string?)ready["params"]!["backend"]);
+        Assert.Equal("../models/qwen2.5-coder-7b-q8_0.gguf", (string?)ready["params"]!["model"]);
+        Assert.Equal(Reply, (string?)completion["result"]!["items"]![0]!["insertText"]);
+        var infill = team.Requests.Single(r => r.Path == "/infill");
+        Assert.Contains("\"input_prefix\":\"using System;\\n\\nclass Program\\n{\\n    static void Main()\\n    {\\n        \"", infill.Body, StringComparison.Ordinal);
+        Assert.Contains("\"cache_prompt\":true", infill.Body, StringComparison.Ordinal);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
+    public async Task A_server_that_refuses_connections_is_an_error_status_and_completion_still_answers()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+        await using var client = RecordingLspClient.Start(["serve"]);
+
+        await client.InitializeAsync(_temp.Combine("app"), Backend(new Uri($"http://127.0.0.1:{port}/")));
+        var error = await client.WaitForStatusAsync("error");
+        await client.OpenAsync(program, Program);
+        var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+
+        Assert.Equal($"the team server at http://127.0.0.1:{port} refused the connection; is it running and listening on port {port}?", (string?)error["params"]!["message"]);
+        Assert.Empty(completion["result"]!["items"]!.AsArray());
+        Assert.Null(completion["error"]);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
+    public async Task Only_the_configured_host_and_port_are_contacted()
+    {
+        if (!ProcessSockets.StraceUsable(out var why))
+        {
+            output.WriteLine($"no syscall trace: {why}");
+            return;
+        }
+        await using var team = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+        var log = _temp.Combine("strace.log");
+        await using (var client = RecordingLspClient.Start(["serve"], ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%network", "-o", log]))
+        {
+            await client.InitializeAsync(_temp.Combine("app"), Backend(team.Url));
+            await client.WaitForStatusAsync("ready");
+            await client.OpenAsync(program, Program);
+            var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+            Assert.Equal(Reply, (string?)completion["result"]!["items"]![0]!["insertText"]);
+            Assert.Equal(0, await client.ShutdownAndExitAsync());
+        }
+
+        var lines = File.ReadAllLines(log);
+        // Every bind, connect or send with an Internet address shows its sa_family; each must be the team server.
+        var internet = lines.Where(l => l.Contains("sa_family=AF_INET", StringComparison.Ordinal)).ToList();
+        var port = team.Url.Port;
+        var teamServer = $@"\{{sa_family=AF_INET, sin_port=htons\({port}\), sin_addr=inet_addr\(""127\.0\.0\.1""\)\}}";
+        // connect to it, and getpeername on that connection; nothing else with an Internet address.
+        var elsewhere = internet.Where(l => !Regex.IsMatch(l, teamServer)).ToList();
+        output.WriteLine($"{lines.Length} network syscalls, {internet.Count} with an Internet address:\n{string.Join("\n", internet)}");
+        Assert.Contains(internet, l => Regex.IsMatch(l, @"connect\(\d+, " + teamServer));
+        Assert.True(elsewhere.Count == 0, string.Join("\n", elsewhere.Take(5)));
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
