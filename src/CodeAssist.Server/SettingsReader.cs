@@ -29,6 +29,7 @@ public static class SettingsReader
                     "device" => current with { Device = ValidDevice(value.GetString()) },
                     "maxTokens" => current with { MaxTokens = Math.Clamp(value.GetInt32(), 1, 1024) },
                     "multiline" => current with { Multiline = value.GetBoolean() },
+                    "compilerCheck" => current with { CompilerCheck = value.GetBoolean() },
                     "candidates" => current with { Candidates = Math.Clamp(value.GetInt32(), 1, 10) },
                     "contextBudget" => current with { ContextBudget = Math.Clamp(value.GetInt32(), 64, 32768) },
                     "backend" => current with { Backend = Inference.Remote.TeamServerSettings.Parse(value) },
