@@ -134,7 +134,7 @@ public sealed record NextEditFormat(string Id, NextEditLayout Layout)
         {
             FilePath = request.FilePath,
             // The edits are context like other files; the most relevant (the latest edit) last, nearest the middle.
-            ContextFiles = [.. request.ContextFiles, .. request.RecentEdits.Select(e => new ContextFile(e.Path + ".diff", e.Unified))],
+            ContextFiles = [.. request.ContextFiles, .. request.RecentEdits.Select(e => new ContextFile(e.Path + ".diff", e.Unified.TrimEnd('\n')))],
         }),
     };
 
