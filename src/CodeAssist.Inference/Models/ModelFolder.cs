@@ -250,6 +250,8 @@ public sealed class ModelFolder
         {
             var formatProblems = new List<string>();
             format = PromptFormat.TryChoose(specialTokens.Keys.ToHashSet(StringComparer.Ordinal), settings.PromptFormat, settings.ChatFormat, formatProblems);
+            if (format is not null)
+                format = format with { NextEdit = NextEditFormat.Choose(settings.NextEditFormat, formatProblems) };
             problems.AddRange(formatProblems.Select(problem => $"{SettingsFile} in {path}: {problem}"));
         }
 
@@ -308,7 +310,7 @@ public sealed class ModelFolder
     }
 
     private static string SettingsProblem(string path, JsonException e) =>
-        $"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, tokenHealing, speculation and backend";
+        $"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, nextEditFormat, tokenHealing, speculation and backend";
 
     private static string DescribeSettingsError(JsonException e)
     {
