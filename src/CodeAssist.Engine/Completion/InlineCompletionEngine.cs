@@ -35,7 +35,7 @@ public sealed class InlineCompletionEngine(
         var current = settings();
         if (!current.Enable)
             return InlineCompletionResult.Empty;
-        var document = documents.TryGet(query.Uri) ?? throw new ArgumentException($"{query.Uri} is not open; send textDocument/didOpen first");
+        var document = documents.TryGet(query.Uri) ?? throw new BadRequestException($"{query.Uri} is not open; send textDocument/didOpen first");
         if (query.Version is { } version && version != document.Version)
         {
             // Superseded before it started: the document moved on, and an answer for the old version would be wrong.
@@ -43,7 +43,7 @@ public sealed class InlineCompletionEngine(
             return InlineCompletionResult.Empty;
         }
         var offset = document.OffsetOf(query.Line, query.Character)
-            ?? throw new ArgumentException($"position {query.Line}:{query.Character} is outside {query.Uri} ({document.Text.Lines.Count} lines)");
+            ?? throw new BadRequestException($"position {query.Line}:{query.Character} is outside {query.Uri} ({document.Text.Lines.Count} lines)");
         if (document.Text.Length > DocumentStore.MaxCompletableLength)
             return InlineCompletionResult.Empty;
 

@@ -45,7 +45,7 @@ internal static class CompleteCommand
                     Console.Out.WriteLine(item.Text);
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist: {e.Message}");
                 return 2;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
 
 namespace CodeAssist.Server.Cli;
@@ -38,7 +39,7 @@ internal static class ContextCommand
                 Console.Out.WriteLine(prompt.Text);
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist: {e.Message}");
                 return 2;

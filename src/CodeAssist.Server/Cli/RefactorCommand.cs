@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using CodeAssist.Engine;
 using CodeAssist.Engine.Refactoring;
 
 namespace CodeAssist.Server.Cli;
@@ -84,7 +85,7 @@ internal static class RefactorCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist: {e.Message}");
                 return 2;

@@ -1,3 +1,4 @@
+using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
 using StreamJsonRpc;
 
@@ -30,7 +31,7 @@ internal static class CompletionRequests
             state.Log.Debug($"the model was unloaded during a request for {query.Uri}; answered empty");
             return InlineCompletionResult.Empty;
         }
-        catch (Exception e) when (e is not (OperationCanceledException or LocalRpcException or ArgumentException))
+        catch (Exception e) when (e is not (OperationCanceledException or LocalRpcException or BadRequestException))
         {
             // A model that fails to generate (damaged files, a genai_config.json that does not match its graph, a
             // device error) is not the client's fault, and an error answer per keystroke helps nobody: the answer is
