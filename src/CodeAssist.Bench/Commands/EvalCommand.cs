@@ -102,13 +102,12 @@ internal static class EvalCommand
                 var document = engine.Documents.Open(uri, LanguageIds.FromPath(path), 1, text);
                 try
                 {
-                    var position = document.Text.Lines.GetLinePosition(example.Prefix.Length);
                     clock.Restart();
                     var completion = "";
                     string? error = null;
                     try
                     {
-                        var result = await engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
+                        var result = await engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, example.Prefix.Length, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
                         completion = result.Items.Count > 0 ? result.Items[0].Text : "";
                     }
                     catch (BadRequestException e)

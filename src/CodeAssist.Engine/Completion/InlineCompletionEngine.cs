@@ -42,8 +42,9 @@ public sealed class InlineCompletionEngine(
             Stats.Cancelled();
             return InlineCompletionResult.Empty;
         }
-        var offset = document.OffsetOf(query.Line, query.Character)
-            ?? throw new BadRequestException($"position {query.Line}:{query.Character} is outside {query.Uri} ({document.Text.Lines.Count} lines)");
+        var offset = query.Offset;
+        if (offset < 0 || offset > document.Text.Length)
+            throw new BadRequestException($"offset {offset} is outside {query.Uri} (0 to {document.Text.Length})");
         if (document.Text.Length > DocumentStore.MaxCompletableLength)
             return InlineCompletionResult.Empty;
 

@@ -26,7 +26,7 @@ internal static class CompleteCommand
                 // No 3-second cap here: that one keeps ghost text in step with typing, while a command waits for its answer.
                 var settings = new AssistSettings { MaxTokens = parse.GetValue(maxTokens), Candidates = parse.GetValue(candidates), GenerationDeadline = TimeSpan.FromMinutes(1) };
                 using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
-                var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
+                var offset = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
                 if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
                 {
                     Console.Error.WriteLine($"codeassist: {session.Engine.Models.LoadError}");
@@ -34,7 +34,7 @@ internal static class CompleteCommand
                 }
                 var clock = Stopwatch.StartNew();
                 var trigger = settings.Candidates > 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic;
-                var result = await session.Engine.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, l, c, trigger), cancellationToken).ConfigureAwait(false);
+                var result = await session.Engine.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, offset, trigger), cancellationToken).ConfigureAwait(false);
                 Console.Error.WriteLine($"codeassist: {loaded.Name} on {loaded.Backend}, {result.Items.Count} suggestion(s) in {clock.ElapsedMilliseconds} ms");
                 if (result.Items.Count == 0)
                 {
