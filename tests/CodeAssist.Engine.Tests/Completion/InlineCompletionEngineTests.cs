@@ -148,7 +148,7 @@ public sealed class InlineCompletionEngineTests : IDisposable
         var document = _documents.TryGet(Uri)!;
         var offset = document.OffsetOf(at.Line, at.Character)!.Value;
 
-        var result = await engine.CompleteAsync(Query(at)
+        var result = await engine.CompleteAsync(Query(at) with
         {
             Selected = new SelectedCompletion(offset - 3, offset, "WriteLine"),
         }, CancellationToken.None);
