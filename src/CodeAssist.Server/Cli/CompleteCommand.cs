@@ -33,7 +33,7 @@ internal static class CompleteCommand
                     Backend = CommonOptions.ParseBackend(parse.GetValue(backend)),
                 };
                 using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
-                var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
+                var offset = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
                 if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
                 {
                     Console.Error.WriteLine($"codeassist: {session.Engine.Models.LoadError}");
@@ -41,7 +41,7 @@ internal static class CompleteCommand
                 }
                 var clock = Stopwatch.StartNew();
                 var trigger = settings.Candidates > 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic;
-                var result = await session.Engine.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, l, c, trigger), cancellationToken).ConfigureAwait(false);
+                var result = await session.Engine.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, offset, trigger), cancellationToken).ConfigureAwait(false);
                 Console.Error.WriteLine($"codeassist: {loaded.Name} on {loaded.Backend}, {result.Items.Count} suggestion(s) in {clock.ElapsedMilliseconds} ms");
                 if (result.Items.Count == 0 && loaded.Problem is { } problem)
                 {
@@ -58,7 +58,7 @@ internal static class CompleteCommand
                     Console.Out.WriteLine(item.Text);
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist: {e.Message}");
                 return 2;

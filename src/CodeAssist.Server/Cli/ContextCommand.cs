@@ -24,13 +24,12 @@ internal static class ContextCommand
             {
                 var settings = new AssistSettings { Backend = CommonOptions.ParseBackend(parse.GetValue(backend)) };
                 using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), "cpu", settings, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
-                var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
+                var offset = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
                 if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
                 {
                     Console.Error.WriteLine($"codeassist: {session.Engine.Models.LoadError}");
                     return 2;
                 }
-                var offset = session.Document.OffsetOf(l, c)!.Value;
                 var context = await session.Engine.ContextBuilder.BuildAsync(session.Document, offset, parse.GetValue(budget), loaded.CountTokens, session.Engine.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
                 Console.Out.WriteLine($"budget {parse.GetValue(budget)} tokens, used {context.Pieces.Sum(p => p.Tokens)}");
                 foreach (var piece in context.Pieces)
@@ -49,7 +48,7 @@ internal static class ContextCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist: {e.Message}");
                 return 2;

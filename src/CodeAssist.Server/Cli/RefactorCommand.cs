@@ -47,10 +47,8 @@ internal static class RefactorCommand
                     throw new ArgumentException($"--root {folder.FullName} does not exist");
                 var settings = new AssistSettings { Backend = CommonOptions.ParseBackend(parse.GetValue(backend)) };
                 using var session = await OpenAsync(parse.GetValue(file)!, folder, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken).ConfigureAwait(false);
-                var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
-                var (el, ec) = parse.GetValue(endLine) is { } end ? session.PositionOf(end, parse.GetValue(endColumn)!.Value) : (l, c);
-                var start = session.Document.OffsetOf(l, c)!.Value;
-                var stop = session.Document.OffsetOf(el, ec)!.Value;
+                var start = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
+                var stop = parse.GetValue(endLine) is { } end ? session.OffsetOf(end, parse.GetValue(endColumn)!.Value) : start;
                 if (stop < start)
                     throw new ArgumentException("the selection ends before it starts");
                 if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
@@ -87,7 +85,7 @@ internal static class RefactorCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist: {e.Message}");
                 return 2;
