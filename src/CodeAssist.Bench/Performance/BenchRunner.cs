@@ -171,6 +171,8 @@ internal static class BenchRunner
             step => ServerSessions.WithModelAsync(looseRoot, looseFile, modelDirectory, plan.WarmCompletions, step)).ConfigureAwait(false);
 
         var file = files.First(f => f.Project == plan.Shape.Projects - 1 && f.Index == plan.Shape.FilesPerProject / 2);
+        var startupTimeline = await Phase($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts,
+            step => StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, file.Path, step, cancellationToken)).ConfigureAwait(false);
         TimeToCompletion? timeToCompletion = null;
         OverheadFigures? overhead = null;
         TypeThroughFigures? typeThrough = null;
@@ -212,6 +214,7 @@ internal static class BenchRunner
             OverheadMs = overhead is null ? double.NaN : overhead.LspCompletionMs.P50 - overhead.RawGenerationMs.P50,
             Overhead = overhead,
             Startup = startup,
+            StartupTimeline = startupTimeline,
             Context = context,
             TypeThrough = typeThrough,
             Typing = typing,
