@@ -20,6 +20,9 @@ internal sealed record BenchPlan(
     /// <summary>Only the speculative decoding comparison (plain greedy, draft model, prompt lookup): no solution, no server children.</summary>
     public bool SpeculativeOnly { get; init; }
 
+    /// <summary>Only the start-up timeline: server starts on the generated solution beside the hello world, nothing in-process.</summary>
+    public bool StartupOnly { get; init; }
+
     /// <summary>Process starts of the start-up timeline (medians of at least five, as #19 asks).</summary>
     public int StartupStarts => Quick ? 5 : 7;
 

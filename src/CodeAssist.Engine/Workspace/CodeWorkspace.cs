@@ -214,15 +214,24 @@ public sealed class CodeWorkspace : IDisposable
     public Task Warming { get; private set; } = Task.CompletedTask;
 
     /// <summary>
-    /// Builds every loaded C# project's compilation, one project at a time in dependency order, as the base of its
-    /// next context builds (see <see cref="SemanticModelReuse.WarmAsync"/>); returns how many it built. One at a time
-    /// keeps a core free for requests, and a request that needs a compilation being built waits for the same one.
+    /// Builds every loaded C# project's compilation, one project at a time, as the base of its next context builds
+    /// (see <see cref="SemanticModelReuse.WarmAsync"/>); returns how many it built. The projects of the open documents
+    /// come first, since the next completion is in one of them (building one builds what it references as well), then
+    /// the rest in dependency order. One at a time keeps a core free for requests, and a request that needs a
+    /// compilation being built waits for the same one.
     /// </summary>
     public async Task<int> WarmCompilationsAsync(CancellationToken cancellationToken)
     {
-        var solution = CurrentSolution;
+        Solution solution;
+        HashSet<ProjectId> open;
+        lock (_gate)
+        {
+            solution = Current;
+            open = [.. _openTexts.Keys.SelectMany(path => solution.GetDocumentIdsWithFilePath(path)).Select(d => d.ProjectId)];
+        }
+        var sorted = solution.GetProjectDependencyGraph().GetTopologicallySortedProjects(cancellationToken).ToList();
         var built = 0;
-        foreach (var id in solution.GetProjectDependencyGraph().GetTopologicallySortedProjects(cancellationToken))
+        foreach (var id in sorted.Where(open.Contains).Concat(sorted.Where(p => !open.Contains(p))))
         {
             if (id == _looseProjectId || solution.GetProject(id) is not { } project)
                 continue;
