@@ -101,7 +101,7 @@ public sealed record StartupTimelineFigures(
     Distribution HelloWorldExitMs,
     Distribution InitializeAnsweredMs,
     double InitializeOverHelloWorld,
-    Distribution ResidentAfterInitializeMiB,
+    [property: JsonPropertyName("resident_after_initialize_mib")] Distribution ResidentAfterInitializeMiB,
     Distribution FirstCompletionMs,
     Distribution OpenToFirstCompletionMs,
     int FirstCompletionsGenerated,
