@@ -79,6 +79,53 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task The_complete_command_asks_the_team_server_named_by_backend()
+    {
+        await using var team = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+
+        var result = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(Reply + "\n", result.Stdout.ReplaceLineEndings("\n"));
+        Assert.Contains($"on llamacpp at {team.Url.ToString().TrimEnd('/')}", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(team.Requests, r => r.Path == "/infill");
+    }
+
+    [Fact]
+    public async Task The_context_command_prints_the_request_the_team_server_would_get_without_generating()
+    {
+        await using var team = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+
+        var result = await LspProcessClient.RunCliAsync(["context", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"---- request to llamacpp at {team.Url.ToString().TrimEnd('/')}: POST /infill ----", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"input_prefix\":\"using System;\\n\\nclass Program", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"cache_prompt\":true", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(team.Requests, r => r.Path == "/infill");
+    }
+
+    [Fact]
+    public async Task The_complete_command_says_why_when_the_team_server_is_down_or_the_backend_is_malformed()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+
+        var down = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp=http://127.0.0.1:{port}"]);
+        var malformed = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", "ftp://gpu01"]);
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.Contains($"codeassist: the team server at http://127.0.0.1:{port} refused the connection", down.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains("codeassist: backend url \"ftp://gpu01\" is not an http:// or https:// URL with a host", malformed.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Only_the_configured_host_and_port_are_contacted()
     {
         if (!ProcessSockets.StraceUsable(out var why))

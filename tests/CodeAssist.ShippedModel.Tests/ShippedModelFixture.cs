@@ -46,8 +46,7 @@ public sealed class ShippedModelFixture : IAsyncLifetime
         var document = Engine.Documents.Open(uri, "csharp", 1, text);
         try
         {
-            var position = document.Text.Lines.GetLinePosition(offset);
-            var result = await Engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), CancellationToken.None);
+            var result = await Engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, offset, CompletionTrigger.Automatic), CancellationToken.None);
             return result.Items.Count > 0 ? result.Items[0].Text : "";
         }
         finally

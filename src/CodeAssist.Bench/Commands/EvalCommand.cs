@@ -57,7 +57,7 @@ internal static class EvalCommand
                     await File.WriteAllTextAsync(output.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException or JsonException or DirectoryNotFoundException)
+            catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException or JsonException or DirectoryNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist-bench: {e.Message}");
                 return 2;
@@ -102,16 +102,15 @@ internal static class EvalCommand
                 var document = engine.Documents.Open(uri, LanguageIds.FromPath(path), 1, text);
                 try
                 {
-                    var position = document.Text.Lines.GetLinePosition(example.Prefix.Length);
                     clock.Restart();
                     var completion = "";
                     string? error = null;
                     try
                     {
-                        var result = await engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, position.Line, position.Character, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
+                        var result = await engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, example.Prefix.Length, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
                         completion = result.Items.Count > 0 ? result.Items[0].Text : "";
                     }
-                    catch (ArgumentException e)
+                    catch (BadRequestException e)
                     {
                         // The server answers such a request with an error, so the user sees no suggestion: scored as
                         // an empty completion, and counted so the report shows the pipeline failed, not the model.

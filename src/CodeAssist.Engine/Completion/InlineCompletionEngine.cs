@@ -36,15 +36,16 @@ public sealed class InlineCompletionEngine(
         var current = settings();
         if (!current.Enable)
             return InlineCompletionResult.Empty;
-        var document = documents.TryGet(query.Uri) ?? throw new ArgumentException($"{query.Uri} is not open; send textDocument/didOpen first");
+        var document = documents.TryGet(query.Uri) ?? throw new BadRequestException($"{query.Uri} is not open; send textDocument/didOpen first");
         if (query.Version is { } version && version != document.Version)
         {
             // Superseded before it started: the document moved on, and an answer for the old version would be wrong.
             Stats.Cancelled();
             return InlineCompletionResult.Empty;
         }
-        var offset = document.OffsetOf(query.Line, query.Character)
-            ?? throw new ArgumentException($"position {query.Line}:{query.Character} is outside {query.Uri} ({document.Text.Lines.Count} lines)");
+        var offset = query.Offset;
+        if (offset < 0 || offset > document.Text.Length)
+            throw new BadRequestException($"offset {offset} is outside {query.Uri} (0 to {document.Text.Length})");
         if (document.Text.Length > DocumentStore.MaxCompletableLength)
             return InlineCompletionResult.Empty;
 

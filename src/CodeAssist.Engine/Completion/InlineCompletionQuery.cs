@@ -12,7 +12,11 @@ public enum CompletionTrigger
 /// <summary>The IntelliSense item selected in the editor's completion list: a suggestion must extend it.</summary>
 public sealed record SelectedCompletion(int StartOffset, int EndOffset, string Text);
 
-public sealed record InlineCompletionQuery(Uri Uri, int Line, int Character, CompletionTrigger Trigger)
+/// <summary>
+/// A completion request at <paramref name="Offset"/> (a UTF-16 offset into the document's text): the engine speaks
+/// offsets, and the host turns the editor's line and character into one at its edge.
+/// </summary>
+public sealed record InlineCompletionQuery(Uri Uri, int Offset, CompletionTrigger Trigger)
 {
     /// <summary>The document version the client asked about; a request for an older version is answered empty.</summary>
     public int? Version { get; init; }

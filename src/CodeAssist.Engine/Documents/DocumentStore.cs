@@ -27,11 +27,11 @@ public sealed class DocumentStore
         return snapshot;
     }
 
-    /// <summary>Applies incremental or full edits in order. Throws <see cref="ArgumentException"/> for unknown documents or bad ranges.</summary>
+    /// <summary>Applies incremental or full edits in order. Throws <see cref="BadRequestException"/> for unknown documents or bad ranges.</summary>
     public DocumentSnapshot Change(Uri uri, int version, IEnumerable<DocumentEdit> edits)
     {
         if (!_documents.TryGetValue(uri, out var current))
-            throw new ArgumentException($"{uri} is not open; send textDocument/didOpen first");
+            throw new BadRequestException($"{uri} is not open; send textDocument/didOpen first");
         var text = current.Text;
         int? editLine = current.LastEditLine;
         foreach (var edit in edits)
@@ -44,7 +44,7 @@ public sealed class DocumentStore
             var start = ClampedOffset(text, edit.Start.Value);
             var end = ClampedOffset(text, edit.End.Value);
             if (end < start)
-                throw new ArgumentException($"change range ends before it starts in {uri}");
+                throw new BadRequestException($"change range ends before it starts in {uri}");
             text = text.WithChanges(new TextChange(TextSpan.FromBounds(start, end), edit.NewText));
             editLine = text.Lines.GetLineFromPosition(Math.Min(start + edit.NewText.Length, text.Length)).LineNumber;
         }

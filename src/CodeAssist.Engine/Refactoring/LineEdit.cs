@@ -20,9 +20,7 @@ public static class LineEdit
             suffix++;
         var startOffset = old.Take(prefix).Sum(l => l.Length);
         var endOffset = before.Length - old.TakeLast(suffix).Sum(l => l.Length);
-        var start = before.Lines.GetLinePosition(startOffset);
-        var end = before.Lines.GetLinePosition(endOffset);
-        return new TextReplacement(start.Line, start.Character, end.Line, end.Character, string.Concat(@new.Skip(prefix).Take(@new.Count - prefix - suffix)));
+        return new TextReplacement(startOffset, endOffset, string.Concat(@new.Skip(prefix).Take(@new.Count - prefix - suffix)));
     }
 
     /// <summary>The lines with their line breaks; a text not ending in a line break has a last line without one.</summary>

@@ -12,8 +12,8 @@ public sealed record RefactoringRequest(RefactoringKind Kind, Documents.Document
 /// <summary>A refactoring that applies at a selection: what a code action menu lists.</summary>
 public sealed record RefactoringOffer(RefactoringKind Kind, string Title);
 
-/// <summary>One replacement in editor terms: zero-based lines and UTF-16 characters of the text before the change.</summary>
-public sealed record TextReplacement(int StartLine, int StartCharacter, int EndLine, int EndCharacter, string NewText);
+/// <summary>One replacement: [Start, End) as UTF-16 offsets of the text before the change, and the text that replaces it.</summary>
+public sealed record TextReplacement(int Start, int End, string NewText);
 
 /// <summary>
 /// A document the refactoring changes or creates: its text before (empty for a new file) and after, and the one

@@ -199,7 +199,7 @@ public sealed class ModelFolder
         }
         catch (JsonException e)
         {
-            problems.Add($"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, tokenHealing and speculation");
+            problems.Add($"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, nextEditFormat, tokenHealing and speculation");
         }
 
         PromptFormat? format = null;
@@ -207,6 +207,8 @@ public sealed class ModelFolder
         {
             var formatProblems = new List<string>();
             format = PromptFormat.TryChoose(specialTokens.Keys.ToHashSet(StringComparer.Ordinal), settings.PromptFormat, settings.ChatFormat, formatProblems);
+            if (format is not null)
+                format = format with { NextEdit = NextEditFormat.Choose(settings.NextEditFormat, formatProblems) };
             problems.AddRange(formatProblems.Select(problem => $"{SettingsFile} in {path}: {problem}"));
         }
 

@@ -20,6 +20,9 @@ public sealed record ModelSettings
     /// <summary>Chat template id (chatml, phi3, llama3, codeassist); detected from the tokenizer when absent.</summary>
     public string? ChatFormat { get; init; }
 
+    /// <summary>Next-edit prompt format id (zeta, sweep, instinct, fim); FIM (the region as the middle) when absent.</summary>
+    public string? NextEditFormat { get; init; }
+
     /// <summary>
     /// Whether FIM prompts heal the word at the cursor (<see cref="Prompts.TokenHealing"/>); on unless false. Off for
     /// models whose reply is fixed whatever the prompt's last word, like the test suite's scripted models.

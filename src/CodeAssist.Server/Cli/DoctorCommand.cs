@@ -4,6 +4,7 @@ using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.Inference.Models;
 using CodeAssist.Inference.Remote;
+using CodeAssist.Server.Diagnostics;
 
 namespace CodeAssist.Server.Cli;
 

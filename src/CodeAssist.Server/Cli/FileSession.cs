@@ -49,15 +49,15 @@ internal sealed class FileSession : IDisposable
         }
     }
 
-    /// <summary>Editor positions from compiler-style 1-based line and column.</summary>
-    public (int Line, int Character) PositionOf(int line, int column)
+    /// <summary>The document offset of a compiler-style 1-based line and column (the engine speaks offsets).</summary>
+    public int OffsetOf(int line, int column)
     {
         if (line < 1 || line > Document.Text.Lines.Count)
             throw new ArgumentException($"line {line} is outside {Document.FilePath} (1 to {Document.Text.Lines.Count})");
         var length = Document.Text.Lines[line - 1].End - Document.Text.Lines[line - 1].Start;
         if (column < 1 || column > length + 1)
             throw new ArgumentException($"column {column} is outside line {line} of {Document.FilePath} (1 to {length + 1})");
-        return (line - 1, column - 1);
+        return Document.Text.Lines[line - 1].Start + column - 1;
     }
 
     public void Dispose() => Engine.Dispose();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using CodeAssist.Engine;
 using CodeAssist.Engine.Refactoring;
 
 namespace CodeAssist.Server.Cli;
@@ -27,9 +28,10 @@ internal static class RefactorCommand
         };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var backend = CommonOptions.Backend();
         var command = new Command("refactor", "Run an AI refactoring on a file and print the compiler-checked edit as a unified diff")
         {
-            file, line, column, endLine, endColumn, action, instruction, apply, root, model, device,
+            file, line, column, endLine, endColumn, action, instruction, apply, root, model, device, backend,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,11 +45,10 @@ internal static class RefactorCommand
                 var folder = parse.GetValue(root);
                 if (folder is { Exists: false })
                     throw new ArgumentException($"--root {folder.FullName} does not exist");
-                using var session = await OpenAsync(parse.GetValue(file)!, folder, parse.GetValue(model), parse.GetValue(device)!, cancellationToken).ConfigureAwait(false);
-                var (l, c) = session.PositionOf(parse.GetValue(line), parse.GetValue(column));
-                var (el, ec) = parse.GetValue(endLine) is { } end ? session.PositionOf(end, parse.GetValue(endColumn)!.Value) : (l, c);
-                var start = session.Document.OffsetOf(l, c)!.Value;
-                var stop = session.Document.OffsetOf(el, ec)!.Value;
+                var settings = new AssistSettings { Backend = CommonOptions.ParseBackend(parse.GetValue(backend)) };
+                using var session = await OpenAsync(parse.GetValue(file)!, folder, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken).ConfigureAwait(false);
+                var start = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
+                var stop = parse.GetValue(endLine) is { } end ? session.OffsetOf(end, parse.GetValue(endColumn)!.Value) : start;
                 if (stop < start)
                     throw new ArgumentException("the selection ends before it starts");
                 if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
@@ -84,7 +85,7 @@ internal static class RefactorCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist: {e.Message}");
                 return 2;
@@ -97,13 +98,13 @@ internal static class RefactorCommand
     /// The file as an editor session would have it: with --root, every project under that folder is loaded and the
     /// folder is the workspace; without it, the project holding the file (FileSession's default).
     /// </summary>
-    private static async Task<FileSession> OpenAsync(FileInfo file, DirectoryInfo? root, string? model, string device, CancellationToken cancellationToken)
+    private static async Task<FileSession> OpenAsync(FileInfo file, DirectoryInfo? root, string? model, string device, AssistSettings settings, CancellationToken cancellationToken)
     {
         if (root is null)
-            return await FileSession.OpenAsync(file, model, device, null, cancellationToken).ConfigureAwait(false);
+            return await FileSession.OpenAsync(file, model, device, settings, cancellationToken).ConfigureAwait(false);
         if (!WorkspaceBoundary.IsInside(root.FullName, file.FullName))
             throw new ArgumentException($"{file.FullName} is not under --root {root.FullName}");
-        var session = await FileSession.OpenAsync(file, model, device, null, cancellationToken, loadProject: false).ConfigureAwait(false);
+        var session = await FileSession.OpenAsync(file, model, device, settings, cancellationToken, loadProject: false).ConfigureAwait(false);
         session.Engine.UseWorkspace([root.FullName]);
         await session.Engine.LoadProjectsAsync(session.Engine.FindProjectSystem(), null, cancellationToken).ConfigureAwait(false);
         return session;

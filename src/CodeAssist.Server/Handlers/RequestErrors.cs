@@ -1,9 +1,10 @@
+using CodeAssist.Engine;
 using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers;
 
-/// <summary>Turns the engine's argument errors into JSON-RPC errors a client can act on.</summary>
+/// <summary>Turns the engine's <see cref="BadRequestException"/> into InvalidParams; every other exception stays a fault (InternalError).</summary>
 internal static class RequestErrors
 {
     public static LocalRpcException InvalidParams(string message) => new(message) { ErrorCode = LspErrorCodes.InvalidParams };
@@ -14,7 +15,7 @@ internal static class RequestErrors
         {
             return await handle().ConfigureAwait(false);
         }
-        catch (ArgumentException e)
+        catch (BadRequestException e)
         {
             throw InvalidParams(e.Message);
         }
@@ -26,7 +27,7 @@ internal static class RequestErrors
         {
             return handle();
         }
-        catch (ArgumentException e)
+        catch (BadRequestException e)
         {
             throw InvalidParams(e.Message);
         }
@@ -38,7 +39,7 @@ internal static class RequestErrors
         {
             handle();
         }
-        catch (ArgumentException e)
+        catch (BadRequestException e)
         {
             throw InvalidParams(e.Message);
         }

@@ -87,8 +87,7 @@ public sealed class ContextReachesTheModelTests : IDisposable
         var document = _documents.Open(new Uri(path), "csharp", 1, markup.Remove(offset, 2));
         var sources = ContextSources.Default(_documents).Where(keep).ToList();
         var engine = new InlineCompletionEngine(_documents, new ContextBuilder(_workspace, sources), _models, () => new AssistSettings(), () => root);
-        var (at, character) = document.PositionOf(offset);
-        var result = await engine.CompleteAsync(new InlineCompletionQuery(new Uri(path), at, character, CompletionTrigger.Automatic), CancellationToken.None);
+        var result = await engine.CompleteAsync(new InlineCompletionQuery(new Uri(path), offset, CompletionTrigger.Automatic), CancellationToken.None);
         return result.Items.SingleOrDefault()?.Text;
     }
 

@@ -42,8 +42,12 @@ public sealed class InlineCompletionEngineTests : IDisposable
         return document.PositionOf(offset);
     }
 
-    private static Task<InlineCompletionResult> Ask(InlineCompletionEngine engine, (int Line, int Character) at, CompletionTrigger trigger = CompletionTrigger.Automatic) =>
-        engine.CompleteAsync(new InlineCompletionQuery(Uri, at.Line, at.Character, trigger), CancellationToken.None);
+    private Task<InlineCompletionResult> Ask(InlineCompletionEngine engine, (int Line, int Character) at, CompletionTrigger trigger = CompletionTrigger.Automatic) =>
+        engine.CompleteAsync(Query(at, trigger), CancellationToken.None);
+
+    /// <summary>The engine's query at an editor position of the open document (the engine speaks offsets).</summary>
+    private InlineCompletionQuery Query((int Line, int Character) at, CompletionTrigger trigger = CompletionTrigger.Automatic) =>
+        new(Uri, _documents.TryGet(Uri)!.OffsetOf(at.Line, at.Character)!.Value, trigger);
 
     private const string Main = "using System;\n\nclass Program\n{\n    static void Main()\n    {\n        $0\n    }\n}\n";
 
@@ -117,8 +121,8 @@ public sealed class InlineCompletionEngineTests : IDisposable
         _settings = _settings with { MaxTokens = 1024, GenerationDeadline = TimeSpan.FromMinutes(1) };
         var at = Open(Main);
 
-        var first = engine.CompleteAsync(new InlineCompletionQuery(Uri, at.Line, at.Character, CompletionTrigger.Automatic), CancellationToken.None);
-        var second = engine.CompleteAsync(new InlineCompletionQuery(Uri, at.Line, at.Character, CompletionTrigger.Automatic), CancellationToken.None);
+        var first = engine.CompleteAsync(Query(at), CancellationToken.None);
+        var second = engine.CompleteAsync(Query(at), CancellationToken.None);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         Assert.NotEmpty((await second).Items);
@@ -144,7 +148,7 @@ public sealed class InlineCompletionEngineTests : IDisposable
         var document = _documents.TryGet(Uri)!;
         var offset = document.OffsetOf(at.Line, at.Character)!.Value;
 
-        var result = await engine.CompleteAsync(new InlineCompletionQuery(Uri, at.Line, at.Character, CompletionTrigger.Automatic)
+        var result = await engine.CompleteAsync(Query(at) with
         {
             Selected = new SelectedCompletion(offset - 3, offset, "WriteLine"),
         }, CancellationToken.None);
@@ -156,11 +160,12 @@ public sealed class InlineCompletionEngineTests : IDisposable
     }
 
     [Fact]
-    public async Task A_position_outside_the_document_is_an_argument_error()
+    public async Task An_offset_outside_the_document_is_a_bad_request()
     {
         var engine = Engine("x");
         Open(Main);
-        await Assert.ThrowsAsync<ArgumentException>(() => Ask(engine, (400, 0)));
+        var error = await Assert.ThrowsAsync<BadRequestException>(() => engine.CompleteAsync(new InlineCompletionQuery(Uri, Main.Length + 1, CompletionTrigger.Automatic), CancellationToken.None));
+        Assert.Contains("outside", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CodeAssist.Engine;
 using CodeAssist.Engine.Documents;
 
 namespace CodeAssist.Engine.Tests.Documents;
@@ -54,9 +55,9 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
-    public void Changing_a_document_that_is_not_open_is_an_argument_error()
+    public void Changing_a_document_that_is_not_open_is_a_bad_request()
     {
-        var error = Assert.Throws<ArgumentException>(() => new DocumentStore().Change(Uri, 2, [new DocumentEdit(null, null, "x")]));
+        var error = Assert.Throws<BadRequestException>(() => new DocumentStore().Change(Uri, 2, [new DocumentEdit(null, null, "x")]));
         Assert.Contains("didOpen", error.Message);
     }
 

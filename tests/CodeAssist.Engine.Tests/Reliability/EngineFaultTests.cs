@@ -72,7 +72,7 @@ public sealed class EngineFaultTests : IDisposable
         _documents.Open(uri, "csharp", 1, text);
         _documents.Change(uri, 2, [new DocumentEdit((2, 0), (2, 0), "    ")]);
 
-        var result = await engine.CompleteAsync(new InlineCompletionQuery(uri, 2, 4, CompletionTrigger.Invoked), CancellationToken.None);
+        var result = await engine.CompleteAsync(new InlineCompletionQuery(uri, _documents.TryGet(uri)!.OffsetOf(2, 4)!.Value, CompletionTrigger.Invoked), CancellationToken.None);
 
         Assert.True(text.Length > DocumentStore.MaxCompletableLength);
         Assert.Empty(result.Items);
@@ -89,15 +89,13 @@ public sealed class EngineFaultTests : IDisposable
             bytes[i] = 0;
         var uri = new Uri("file:///t/blob.bin");
         var document = _documents.Open(uri, "plaintext", 1, System.Text.Encoding.Latin1.GetString(bytes));
-        var middle = document.PositionOf(document.Text.Length / 2);
-
-        var result = await engine.CompleteAsync(new InlineCompletionQuery(uri, middle.Line, middle.Character, CompletionTrigger.Invoked), CancellationToken.None);
+        var result = await engine.CompleteAsync(new InlineCompletionQuery(uri, document.Text.Length / 2, CompletionTrigger.Invoked), CancellationToken.None);
 
         // What a scripted model says in a binary file does not matter; that the engine answers does.
         Assert.NotNull(result);
         _output.WriteLine(string.Join("\n", result.Items.Select(i => i.Text)));
         var csharp = _documents.Open(new Uri("file:///t/Program.cs"), "csharp", 1, "class P\n{\n    void M()\n    {\n        \n    }\n}\n");
-        var next = await engine.CompleteAsync(new InlineCompletionQuery(csharp.Uri, 4, 8, CompletionTrigger.Automatic), CancellationToken.None);
+        var next = await engine.CompleteAsync(new InlineCompletionQuery(csharp.Uri, csharp.OffsetOf(4, 8)!.Value, CompletionTrigger.Automatic), CancellationToken.None);
         Assert.Equal(Script, Assert.Single(next.Items).Text);
     }
 
@@ -108,7 +106,7 @@ public sealed class EngineFaultTests : IDisposable
         var engine = Engine();
         var document = _documents.Open(new Uri("file:///t/Nul.cs"), "csharp", 1, "using System;\n// a\0b\nclass P\n{\n    void M()\n    {\n        \n    }\n}\n");
 
-        var result = await engine.CompleteAsync(new InlineCompletionQuery(document.Uri, 6, 8, CompletionTrigger.Automatic), CancellationToken.None);
+        var result = await engine.CompleteAsync(new InlineCompletionQuery(document.Uri, document.OffsetOf(6, 8)!.Value, CompletionTrigger.Automatic), CancellationToken.None);
 
         Assert.Equal(Script, Assert.Single(result.Items).Text);
     }

@@ -83,7 +83,7 @@ public sealed class DispatchTableTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_handlers_argument_error_is_InvalidParams()
+    public async Task The_engines_bad_request_is_InvalidParams()
     {
         _state.MarkInitialized([]);
         // StreamJsonRpc's client surfaces InvalidParams (-32602) as RemoteMethodNotFoundException.
@@ -131,6 +131,6 @@ public sealed class DispatchTableTests : IAsyncLifetime
 
     private sealed class NeedsParams : ISerialRequestHandler<TestParams, int>
     {
-        public int Handle(TestParams parameters) => parameters.Value < 0 ? throw new ArgumentException("value must not be negative") : parameters.Value;
+        public int Handle(TestParams parameters) => parameters.Value < 0 ? throw new BadRequestException("value must not be negative") : parameters.Value;
     }
 }

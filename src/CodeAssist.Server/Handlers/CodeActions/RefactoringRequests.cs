@@ -121,7 +121,9 @@ internal static class RefactoringRequests
         {
             var uri = change.Document?.Uri ?? new Uri(change.FilePath);
             var r = change.Replacement;
-            var edit = new TextEdit(new Protocol.Range(new Position(r.StartLine, r.StartCharacter), new Position(r.EndLine, r.EndCharacter)), r.NewText);
+            var start = change.OldText.Lines.GetLinePosition(r.Start);
+            var end = change.OldText.Lines.GetLinePosition(r.End);
+            var edit = new TextEdit(new Protocol.Range(new Position(start.Line, start.Character), new Position(end.Line, end.Character)), r.NewText);
             if (change.IsNew)
                 changes.Add(new CreateFile(uri));
             changes.Add(new TextDocumentEdit(new OptionalVersionedTextDocumentIdentifier(uri, change.Document?.Version), [edit]));

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CodeAssist.Server.Cli;
+using CodeAssist.Server.Diagnostics;
 using CodeAssist.Server.Protocol;
 
 namespace CodeAssist.Server.Handlers.CodeAssist;

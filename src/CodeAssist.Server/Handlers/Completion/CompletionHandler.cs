@@ -12,8 +12,8 @@ internal sealed class CompletionHandler(ServerState state) : IConcurrentRequestH
     {
         if (parameters.TextDocument?.Uri is null || parameters.Position is null)
             throw RequestErrors.InvalidParams("textDocument/completion needs textDocument.uri and position");
-        return CompletionRequests.Pin(state, new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
-            parameters.Context?.TriggerKind == 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic));
+        return CompletionRequests.Pin(state, parameters.TextDocument.Uri, parameters.Position,
+            parameters.Context?.TriggerKind == 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic);
     }
 
     public async Task<CompletionList> HandleAsync(InlineCompletionQuery query, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Documents;
 using CodeAssist.Server.Protocol;
 
 namespace CodeAssist.Server.Handlers.Completion;
@@ -9,11 +10,9 @@ internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRe
     {
         if (parameters.TextDocument?.Uri is null || parameters.Position is null)
             throw RequestErrors.InvalidParams("textDocument/inlineCompletion needs textDocument.uri and position");
-        return CompletionRequests.Pin(state, new InlineCompletionQuery(parameters.TextDocument.Uri, parameters.Position.Line, parameters.Position.Character,
-            parameters.Context?.TriggerKind == InlineCompletionTriggerKind.Invoked ? CompletionTrigger.Invoked : CompletionTrigger.Automatic)
-        {
-            Selected = SelectedCompletionOf(parameters),
-        });
+        return CompletionRequests.Pin(state, parameters.TextDocument.Uri, parameters.Position,
+            parameters.Context?.TriggerKind == InlineCompletionTriggerKind.Invoked ? CompletionTrigger.Invoked : CompletionTrigger.Automatic,
+            document => SelectedCompletionOf(parameters, document));
     }
 
     public async Task<InlineCompletionList> HandleAsync(InlineCompletionQuery query, CancellationToken cancellationToken)
@@ -34,9 +33,9 @@ internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRe
     }
 
     /// <summary>The IntelliSense item the editor has selected, in offsets of the current document.</summary>
-    private SelectedCompletion? SelectedCompletionOf(InlineCompletionParams parameters)
+    private static SelectedCompletion? SelectedCompletionOf(InlineCompletionParams parameters, DocumentSnapshot document)
     {
-        if (parameters.Context?.SelectedCompletionInfo is not { Range: { } range, Text: { } text } || state.Engine.Documents.TryGet(parameters.TextDocument.Uri) is not { } document)
+        if (parameters.Context?.SelectedCompletionInfo is not { Range: { } range, Text: { } text })
             return null;
         var start = document.OffsetOf(range.Start.Line, range.Start.Character) ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");
         var end = document.OffsetOf(range.End.Line, range.End.Character) ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");

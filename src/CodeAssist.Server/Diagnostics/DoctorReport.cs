@@ -7,7 +7,7 @@ using CodeAssist.Inference.Devices;
 using CodeAssist.Inference.Generation;
 using CodeAssist.Inference.Models;
 
-namespace CodeAssist.Server.Cli;
+namespace CodeAssist.Server.Diagnostics;
 
 /// <summary>
 /// What a user runs first when something is off ("the GPU is not used", "no suggestions"): versions, devices with the
