@@ -1,6 +1,7 @@
 using CodeAssist.Engine.Hosting;
 using CodeAssist.Server.Handlers;
 using CodeAssist.Server.Protocol;
+using CodeAssist.Server.Workspace;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server;
@@ -17,8 +18,12 @@ public sealed class ServerState : IDisposable
     {
         Engine = engine;
         Log = log;
+        Files = new FileWatching(this);
         engine.StatusChanged += PublishStatus;
     }
+
+    /// <summary>Changes on disk, watched by the client or by the server, reaching the engine's workspace.</summary>
+    public FileWatching Files { get; }
 
     public EngineHost Engine { get; }
     public ServerLog Log { get; }
@@ -50,6 +55,44 @@ public sealed class ServerState : IDisposable
     {
         if (!Initialized)
             throw new LocalRpcException("the server is not initialized; send initialize first") { ErrorCode = LspErrorCodes.ServerNotInitialized };
+    }
+
+    private readonly Lock _loadGate = new();
+    private bool _loading;
+    private bool _loadAgain;
+
+    /// <summary>
+    /// Loads the projects in the background (the first load, and reloads when the project system changed on disk):
+    /// one load at a time, and a request that arrives during a load runs one more load after it, so a branch switch's
+    /// many batches end in the projects as they are now, never in two loads at once.
+    /// </summary>
+    public void RequestWorkspaceLoad()
+    {
+        lock (_loadGate)
+        {
+            if (_loading)
+            {
+                _loadAgain = true;
+                return;
+            }
+            _loading = true;
+        }
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await LoadWorkspaceAsync(CancellationToken.None).ConfigureAwait(false);
+                lock (_loadGate)
+                {
+                    if (!_loadAgain)
+                    {
+                        _loading = false;
+                        return;
+                    }
+                    _loadAgain = false;
+                }
+            }
+        });
     }
 
     /// <summary>
@@ -102,5 +145,9 @@ public sealed class ServerState : IDisposable
             static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }
 
-    public void Dispose() => Engine.StatusChanged -= PublishStatus;
+    public void Dispose()
+    {
+        Engine.StatusChanged -= PublishStatus;
+        Files.Dispose();
+    }
 }

@@ -8,6 +8,8 @@ internal sealed class InitializedHandler(ServerState state) : ISerialNotificatio
     {
         state.PublishStatus();
         // Completion works on loose files at once and gets the solution's context when loading ends.
-        _ = Task.Run(() => state.LoadWorkspaceAsync(CancellationToken.None));
+        state.RequestWorkspaceLoad();
+        _ = state.Files.StartAsync().ContinueWith(t => state.Log.Error($"file watching did not start: {t.Exception!.InnerException!.Message}"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 }
