@@ -33,7 +33,7 @@ public sealed class DiskChangesTests : IDisposable
 
         Assert.Equal(1, _workspace.ApplyDiskChanges([order]));
 
-        Assert.NotNull(await TypeNamed("Refund"));
+        Assert.NotNull(await TypeNamed("Shop.Refund")); // Order.cs declares the file-scoped namespace Shop.
         // The same event again changes nothing: what is on disk is what the workspace has.
         Assert.Equal(0, _workspace.ApplyDiskChanges([order]));
     }
