@@ -39,10 +39,16 @@ internal sealed record BenchPlan(
     /// </summary>
     public static readonly TimeSpan GenerationDeadline = TimeSpan.FromSeconds(60);
 
-    /// <summary>The settings of every measured session, in-process and (as <see cref="InitializationOptions"/>) in the server.</summary>
+    /// <summary>
+    /// The settings of every measured session, in-process and (as <see cref="InitializationOptions"/>) in the server.
+    /// The compiler check is off: the A/B proves equal work by comparing the server's answer with the raw side's text,
+    /// and a check that cuts or drops a suggestion (the bench model's "fieldsoolooloo…" names nothing) would leave
+    /// nothing to compare. Its cost is not part of these figures.
+    /// </summary>
     public static AssistSettings Settings { get; } = new()
     {
         MaxTokens = MaxNewTokens, ContextBudget = PromptBudget, Multiline = true, Candidates = 1, GenerationDeadline = GenerationDeadline,
+        CompilerCheck = false,
     };
 
     /// <summary><see cref="Settings"/> as the server reads them from initializationOptions.</summary>
@@ -53,6 +59,7 @@ internal sealed record BenchPlan(
         candidates = Settings.Candidates,
         contextBudget = Settings.ContextBudget,
         generationDeadlineMs = (int)Settings.GenerationDeadline.TotalMilliseconds,
+        compilerCheck = Settings.CompilerCheck,
     };
 
     /// <summary>New tokens for the throughput figures, where no deadline applies.</summary>

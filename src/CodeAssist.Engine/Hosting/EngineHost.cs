@@ -40,7 +40,7 @@ public sealed class EngineHost : IDisposable
         Refactorings.Generating += OnGenerating;
         Completion.Generating += OnGenerating;
         Documents.Changed += Workspace.Update;
-        NextEdits = new NextEditEngine(Documents, Workspace, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
+        NextEdits = new NextEditEngine(Documents, Workspace, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, log.Debug);
         NextEdits.History.Attach(Documents);
         NextEdits.Generated += Completion.Stats.Generated;
         NextEdits.Generating += OnGenerating;

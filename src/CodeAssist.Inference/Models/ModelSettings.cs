@@ -29,6 +29,12 @@ public sealed record ModelSettings
     /// </summary>
     public bool? TokenHealing { get; init; }
 
+    /// <summary>
+    /// A team's inference server that serves this model (the <c>backend</c> object of the settings, relative paths
+    /// taken from the folder): a team ships a folder that points at its server. Read by <see cref="ModelFolder.DeclaredBackend"/>.
+    /// </summary>
+    public JsonElement? Backend { get; init; }
+
     /// <summary>Speculative decoding with a draft model or prompt lookup (<see cref="SpeculationSettings"/>); off when absent.</summary>
     public SpeculationSettings? Speculation { get; init; }
 
