@@ -32,10 +32,11 @@ internal sealed class LspServerProcess : IAsyncDisposable
     private readonly Task _reader;
     private int _nextId;
 
-    private LspServerProcess(Process process, long startedAt)
+    private LspServerProcess(Process process, long startedAt, double startedAtUnixMilliseconds)
     {
         _process = process;
         StartedAt = startedAt;
+        StartedAtUnixMilliseconds = startedAtUnixMilliseconds;
         _stdin = process.StandardInput.BaseStream;
         _stdout = process.StandardOutput.BaseStream;
         process.ErrorDataReceived += (_, e) =>
@@ -55,6 +56,9 @@ internal sealed class LspServerProcess : IAsyncDisposable
 
     /// <summary>When the process was started, on <see cref="Clock"/>.</summary>
     public long StartedAt { get; }
+
+    /// <summary>When the process was started, as Unix milliseconds: the origin of the server's own start-up times.</summary>
+    public double StartedAtUnixMilliseconds { get; }
 
     public int ProcessId => _process.Id;
 
@@ -88,8 +92,9 @@ internal sealed class LspServerProcess : IAsyncDisposable
         start.ArgumentList.Add("serve");
         foreach (var argument in serveArguments)
             start.ArgumentList.Add(argument);
+        var startedAtUnix = Engine.Hosting.StartupTimeline.UnixMilliseconds(DateTimeOffset.UtcNow);
         var startedAt = Clock.Now();
-        return new LspServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start"), startedAt);
+        return new LspServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start"), startedAt, startedAtUnix);
     }
 
     /// <summary>The server executable and the arguments that come before its command.</summary>

@@ -146,11 +146,33 @@ public sealed class EngineHost : IDisposable
             foreach (var warning in result.Warnings.Take(20))
                 Log.Warn($"workspace: {warning}");
             Log.Info($"loaded {result.Solution?.ProjectIds.Count ?? 0} project(s) from {string.Join(", ", result.LoadedFrom)} in {clock.ElapsedMilliseconds} ms");
+            if (result.Solution is not null)
+                StartupTimeline.Mark(StartupTimeline.SolutionLoaded);
             return result;
         }
         finally
         {
             StatusChanged?.Invoke();
+        }
+    }
+
+    /// <summary>
+    /// Makes Roslyn's workspace and binds the loose-files project to the framework's references in the background
+    /// (see <see cref="CodeWorkspace.WarmLooseFilesAsync"/>), so neither sits on `initialize`'s path nor on the first
+    /// completion's. A failure costs only the time it would have saved: the first completion meets it and reports it.
+    /// </summary>
+    public async Task WarmLooseFilesAsync(CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await Workspace.WarmLooseFilesAsync(cancellationToken).ConfigureAwait(false);
+            StartupTimeline.Mark(StartupTimeline.LooseFilesWarmed);
+            Log.Debug($"loose-file workspace ready in {clock.ElapsedMilliseconds} ms");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.Debug($"warming the loose-file workspace failed: {e.Message}");
         }
     }
 

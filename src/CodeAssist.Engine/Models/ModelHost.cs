@@ -65,7 +65,10 @@ public sealed class ModelHost(Action<string> log) : IDisposable
                 ((await previous.ConfigureAwait(false)) as IDisposable)?.Dispose();
                 var loaded = await LoadOrConnectAsync(path, device, backend, installedOnly).ConfigureAwait(false);
                 if (loaded is not null)
+                {
                     loaded.ProblemChanged += () => StatusChanged?.Invoke();
+                    Hosting.StartupTimeline.Mark(Hosting.StartupTimeline.ModelLoaded);
+                }
                 return loaded;
             });
         }

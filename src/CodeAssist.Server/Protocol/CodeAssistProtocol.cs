@@ -14,7 +14,15 @@ public sealed record StatusParams(string State, string? Model, string? Device, s
 public sealed record DoctorResult(string Report);
 
 public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccepted, long Generations, long CacheHits, long Requests, long Cancelled,
-    long CompilerCut, long CompilerDropped, SpeculationStats? Speculation = null, NextEditStatsInfo? NextEdits = null);
+    long CompilerCut, long CompilerDropped, SpeculationStats? Speculation = null, NextEditStatsInfo? NextEdits = null)
+{
+    /// <summary>
+    /// When each start-up step of this process first happened (mainEntered, firstByteRead, initializeHandled,
+    /// modelLoaded, looseFilesWarmed, solutionLoaded, compilationsWarmed, firstContext, firstToken, firstCompletion), as
+    /// Unix milliseconds; steps that have not happened are absent. The bench places them on its own clock.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Startup { get; init; }
+}
 
 /// <summary>
 /// What speculative decoding did since the model loaded: <c>mode</c> draftModel or promptLookup, verification

@@ -1,3 +1,4 @@
+using CodeAssist.Engine.Hosting;
 using CodeAssist.Server.Protocol;
 
 namespace CodeAssist.Server.Handlers.Lifecycle;
@@ -15,8 +16,9 @@ internal sealed class InitializeHandler(ServerState state) : ISerialRequestHandl
             engine.Distrust();
         engine.ApplySettings(SettingsReader.Apply(engine.Settings, parameters.InitializationOptions, state.Log.Warn));
         state.Log.Info($"initialize from {parameters.ClientInfo?.Name ?? "an unnamed client"}; workspace {engine.WorkspaceRoot ?? "(none)"}");
-        // The model loads while the client finishes its own start-up.
-        engine.StartModelLoad();
+        // Nothing heavy here: the client waits for this answer before it opens a document. The model, the workspace
+        // and the solution start loading on `initialized` (ServerState.StartBackgroundWork).
+        StartupTimeline.Mark(StartupTimeline.InitializeHandled);
 
         return new InitializeResult(
             new ServerCapabilities
