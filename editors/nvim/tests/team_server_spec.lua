@@ -6,11 +6,7 @@
 local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/harness.lua")
 local T, eq = H.test, H.eq
 
-local server, bench = os.getenv("CODEASSIST_SERVER"), os.getenv("CODEASSIST_BENCH")
-if not server or vim.fn.executable(server) == 0 or not bench or vim.fn.executable(bench) == 0 then
-  H.out("team_server: CODEASSIST_SERVER and CODEASSIST_BENCH must name the published executables")
-  vim.cmd("cquit 1")
-end
+local server, bench = H.published_executables("team_server")
 
 local FROM_SERVER = "int sum = a + b;"
 local FROM_LOCAL = "int local = 0;"
@@ -22,12 +18,7 @@ vim.fn.mkdir(work .. "/ws", "p")
 for _, name in ipairs({ "Fixture.csproj", "Calculator.cs" }) do
   vim.fn.writefile(vim.fn.readfile(H.tests_dir .. "/fixtures/" .. name, "b"), work .. "/ws/" .. name, "b")
 end
-local model = work .. "/model"
-local created = vim.fn.system({ bench, "model", "create", model, "--kind", "scripted", "--script", FROM_LOCAL })
-if vim.v.shell_error ~= 0 then
-  H.out("team_server: `codeassist-bench model create` failed: " .. created)
-  vim.cmd("cquit 1")
-end
+local model = H.scripted_model("team_server", bench, work .. "/model", FROM_LOCAL)
 
 -- The stand-in prints its URL, then one line per request it answers.
 local stand_in = { lines = {} }
