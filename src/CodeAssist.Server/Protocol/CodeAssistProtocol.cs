@@ -7,6 +7,9 @@ public sealed record StatusParams(string State, string? Model, string? Device, s
     /// <summary>Which backend answers: "CPU", "GPU (CUDA)" or a team server ("llamacpp at https://gpu01:8080").</summary>
     public string? Backend { get; init; }
 
+    /// <summary>The LSP language ids the model completes; absent when it completes every language.</summary>
+    public IReadOnlyList<string>? Languages { get; init; }
+
     /// <summary>False when the server runs untrusted (no project evaluated, installed models only).</summary>
     public bool Trusted { get; init; } = true;
 }
