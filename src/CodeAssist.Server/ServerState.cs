@@ -129,6 +129,7 @@ public sealed class ServerState : IDisposable
             status.Message)
         {
             Backend = status.Backend,
+            Languages = status.Languages,
             Trusted = Engine.Trusted,
         };
         _ = client.NotifyWithParameterObjectAsync(CodeAssistMethods.Status, parameters).ContinueWith(

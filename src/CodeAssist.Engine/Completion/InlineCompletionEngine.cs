@@ -67,7 +67,8 @@ public sealed class InlineCompletionEngine(
         try
         {
             var model = await models.WhenLoadedAsync(request.Token).ConfigureAwait(false);
-            if (model is null)
+            // A model that learned C# only answers C# in a Python file: it is offered only the languages it knows.
+            if (model is null || !model.Languages.Includes(document.LanguageId))
                 return InlineCompletionResult.Empty;
             var suggestions = await GenerateAsync(model, effective, cursor, query, current, request.Token).ConfigureAwait(false);
             Cache.Remember(effective, cursor, suggestions);

@@ -193,6 +193,7 @@ public sealed class EngineHost : IDisposable
         return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason)
         {
             Backend = model?.Backend ?? Settings.Backend?.Describe(),
+            Languages = model is null || model.Languages.IsAll ? null : model.Languages.Ids,
         };
     }
 

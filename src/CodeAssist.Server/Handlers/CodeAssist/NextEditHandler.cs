@@ -15,7 +15,7 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
     private static readonly NextEditResponse None = new([], null, []);
 
     /// <summary>The document as the request saw it and the cursor in it.</summary>
-    internal sealed record Query(DocumentSnapshot Document, int Offset);
+    internal sealed record Query(DocumentSnapshot Document, int Offset, bool IncludeLocations);
 
     public Query? Snapshot(NextEditParams parameters)
     {
@@ -26,7 +26,7 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
             return null;
         var offset = document.OffsetOf(parameters.Position.Line, parameters.Position.Character)
             ?? throw RequestErrors.InvalidParams($"position {parameters.Position.Line}:{parameters.Position.Character} is outside the document");
-        return new Query(document, offset);
+        return new Query(document, offset, parameters.IncludeLocations);
     }
 
     public async Task<NextEditResponse> HandleAsync(Query? query, CancellationToken cancellationToken)
@@ -36,8 +36,9 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
         var engine = state.Engine;
         var result = await engine.NextEdits.SuggestAsync(query.Document, query.Offset, cancellationToken).ConfigureAwait(false);
         // The user typed on while it ran: an edit computed on the old text would land in the wrong place.
+        var locations = query.IncludeLocations ? await LocationsAsync(result.Locations, cancellationToken).ConfigureAwait(false) : null;
         if (result.Suggestions.Count == 0 || engine.Documents.TryGet(query.Document.Uri)?.Version != query.Document.Version)
-            return None;
+            return None with { Locations = locations };
         var edits = new List<NextEditItem>();
         var inline = new List<InlineCompletionItem>();
         var command = new Command("Accept CodeAssist next edit", CodeAssistCommands.DidAcceptNextEdit, [result.Suggestions[0].Id]);
@@ -50,7 +51,27 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
             if (open?.Uri == query.Document.Uri && OnCursorLine(query, suggestion) is { } item)
                 inline.Add(item with { Command = command });
         }
-        return new NextEditResponse([.. edits], command, [.. inline]);
+        return new NextEditResponse([.. edits], command, [.. inline]) { Locations = locations };
+    }
+
+    private async Task<NextEditLocationInfo[]> LocationsAsync(IReadOnlyList<NextEditLocation> locations, CancellationToken cancellationToken)
+    {
+        var solution = state.Engine.Workspace.CurrentSolution;
+        var infos = new List<NextEditLocationInfo>();
+        foreach (var location in locations)
+        {
+            if (solution.GetDocumentIdsWithFilePath(location.FilePath).FirstOrDefault() is not { } id)
+                continue;
+            var text = await solution.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+            var kind = location.Kind switch
+            {
+                NextEditLocationKind.IntroducedDiagnostic => "diagnostic",
+                NextEditLocationKind.Reference => "reference",
+                _ => "similarLine",
+            };
+            infos.Add(new NextEditLocationInfo(new TextDocumentIdentifier(new Uri(new Uri(location.FilePath).AbsoluteUri)), RangeOf(text, location.Span), kind, location.Reason));
+        }
+        return [.. infos];
     }
 
     private static Protocol.Range RangeOf(SourceText text, TextSpan span)
