@@ -20,6 +20,9 @@ public sealed record BenchReport
     public OverheadFigures? Overhead { get; init; }
     public StartupFigures? Startup { get; init; }
     public StartupTimelineFigures? StartupTimeline { get; init; }
+
+    /// <summary>The same timeline of <c>$CODEASSIST_BASELINE_SERVER</c>, started in the same rounds; absent without it.</summary>
+    public StartupTimelineFigures? StartupTimelineBaseline { get; init; }
     public ContextFigures? Context { get; init; }
     public TypeThroughFigures? TypeThrough { get; init; }
     public TypingFigures? Typing { get; init; }

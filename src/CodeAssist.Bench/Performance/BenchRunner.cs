@@ -87,7 +87,7 @@ internal static class BenchRunner
         if (plan.StartupOnly)
         {
             var errorsStartup = new List<string>();
-            StartupTimelineFigures? timeline = null;
+            StartupTimelines? timeline = null;
             using (var step = progress.Step($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts))
             {
                 try
@@ -106,7 +106,8 @@ internal static class BenchRunner
                 Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
                 OverheadRatio = double.NaN,
                 OverheadMs = double.NaN,
-                StartupTimeline = timeline,
+                StartupTimeline = timeline?.Server,
+                StartupTimelineBaseline = timeline?.Baseline,
                 Errors = errorsStartup,
                 TotalSeconds = Clock.MillisecondsSince(started) / 1000,
             };
@@ -242,7 +243,8 @@ internal static class BenchRunner
             OverheadMs = overhead is null ? double.NaN : overhead.LspCompletionMs.P50 - overhead.RawGenerationMs.P50,
             Overhead = overhead,
             Startup = startup,
-            StartupTimeline = startupTimeline,
+            StartupTimeline = startupTimeline?.Server,
+            StartupTimelineBaseline = startupTimeline?.Baseline,
             Context = context,
             TypeThrough = typeThrough,
             Typing = typing,

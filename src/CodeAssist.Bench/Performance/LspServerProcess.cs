@@ -77,9 +77,9 @@ internal sealed class LspServerProcess : IAsyncDisposable
     /// otherwise the `codeassist` built beside this tool (the bench references the server project, so one build carries
     /// both): its apphost where there is one, else the runtime with codeassist.dll.
     /// </summary>
-    public static LspServerProcess Start(IEnumerable<string> serveArguments)
+    public static LspServerProcess Start(IEnumerable<string> serveArguments, string? serverPath = null)
     {
-        var (executable, prefix) = ServerCommand();
+        var (executable, prefix) = serverPath is null ? ServerCommand() : CommandFor(serverPath);
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = true,
@@ -104,7 +104,7 @@ internal sealed class LspServerProcess : IAsyncDisposable
         {
             if (!File.Exists(configured))
                 throw new InvalidOperationException($"CODEASSIST_SERVER names {configured}, which does not exist; point it at a published codeassist executable or unset it");
-            return configured.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ("dotnet", [configured]) : (configured, []);
+            return CommandFor(configured);
         }
         var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "codeassist.exe" : "codeassist");
         if (File.Exists(apphost))
@@ -114,6 +114,10 @@ internal sealed class LspServerProcess : IAsyncDisposable
             return ("dotnet", [assembly]);
         throw new InvalidOperationException($"no codeassist server beside {AppContext.BaseDirectory}; set CODEASSIST_SERVER to a published codeassist executable");
     }
+
+    /// <summary>A published server: its executable, or the runtime with its codeassist.dll.</summary>
+    public static (string Executable, IReadOnlyList<string> Prefix) CommandFor(string server) =>
+        server.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ("dotnet", [server]) : (server, []);
 
     public async Task<LspResponse> RequestAsync(string method, object? parameters, TimeSpan? timeout = null)
     {

@@ -16,6 +16,9 @@ internal sealed record StartupRun(
     bool FirstCompletionGenerated,
     IReadOnlyDictionary<string, double> ServerSteps);
 
+/// <summary>The timeline of the measured server and, when one was named, of the baseline started in the same rounds.</summary>
+internal sealed record StartupTimelines(StartupTimelineFigures Server, StartupTimelineFigures? Baseline);
+
 /// <summary>
 /// The start-up timeline (#19): the server is started several times, each as an editor starts it on a solution — initialize
 /// sent at once, initialized, a file of the solution opened and a completion asked for straight away (answered from
@@ -44,18 +47,38 @@ internal static class StartupBenchmark
         (StartupTimeline.CompilationsWarmed, "compilations warmed"),
     ];
 
-    public static async Task<StartupTimelineFigures> RunAsync(int starts, string modelDirectory, string solutionRoot, string filePath, IBenchStep step, CancellationToken cancellationToken)
+    /// <summary>
+    /// A second published server to start in the same run (<c>$CODEASSIST_BASELINE_SERVER</c>, e.g. main's build before a
+    /// change): each round starts the hello world, then both servers in alternating order, so before and after see the
+    /// same machine and load.
+    /// </summary>
+    public static string? BaselineServer => Environment.GetEnvironmentVariable("CODEASSIST_BASELINE_SERVER") is { Length: > 0 } path ? path : null;
+
+    public static async Task<StartupTimelines> RunAsync(int starts, string modelDirectory, string solutionRoot, string filePath, IBenchStep step, CancellationToken cancellationToken)
     {
         var hello = await HelloWorldYardstick.PublishedAsync(cancellationToken).ConfigureAwait(false);
+        var baseline = BaselineServer;
+        if (baseline is not null && !File.Exists(baseline))
+            throw new InvalidOperationException($"CODEASSIST_BASELINE_SERVER names {baseline}, which does not exist; point it at a published codeassist executable or unset it");
         // One start of each that is not counted: the first start after a build pays for cold file caches.
         await HelloWorldYardstick.RunAsync(hello).ConfigureAwait(false);
         var runs = new List<StartupRun>();
+        var baselineRuns = new List<StartupRun>();
         for (var i = 0; i < starts; i++)
         {
             var (line, exit) = await HelloWorldYardstick.RunAsync(hello).ConfigureAwait(false);
-            runs.Add(await OneStartAsync(modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+            if (baseline is not null && i % 2 == 1)
+                baselineRuns.Add(await OneStartAsync(baseline, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+            runs.Add(await OneStartAsync(null, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+            if (baseline is not null && i % 2 == 0)
+                baselineRuns.Add(await OneStartAsync(baseline, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
             step.Advance();
         }
+        return new StartupTimelines(Figures(runs), baseline is null ? null : Figures(baselineRuns));
+    }
+
+    private static StartupTimelineFigures Figures(List<StartupRun> runs)
+    {
         Distribution Of(Func<StartupRun, double> of) => Distribution.Of([.. runs.Select(of).Where(double.IsFinite)]);
         var steps = ServerSteps.Select(s => s.Step).ToDictionary(s => s, s => Of(r => r.ServerSteps.GetValueOrDefault(s, double.NaN)));
         var initialize = Of(r => r.InitializeAnsweredMs);
@@ -68,9 +91,9 @@ internal static class StartupBenchmark
             steps);
     }
 
-    private static async Task<StartupRun> OneStartAsync(string modelDirectory, string solutionRoot, string filePath, double helloLine, double helloExit)
+    private static async Task<StartupRun> OneStartAsync(string? serverPath, string modelDirectory, string solutionRoot, string filePath, double helloLine, double helloExit)
     {
-        await using var server = LspServerProcess.Start(["--model", modelDirectory]);
+        await using var server = LspServerProcess.Start(["--model", modelDirectory], serverPath);
         var session = new EditorSession(server);
         var answered = await session.InitializeAsync(solutionRoot, BenchPlan.InitializationOptions).ConfigureAwait(false);
         var resident = server.ResidentMiB();
