@@ -69,27 +69,10 @@ internal static class EditValidator
         return new ValidatedEdit(results, null);
     }
 
-    private static async Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, CancellationToken cancellationToken)
-    {
-        // The semantic model's diagnostics cover the document's syntax, declaration and method body errors.
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        return model is null ? [] : [.. model.GetDiagnostics(cancellationToken: cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error)];
-    }
+    // One rule for "errors a change added", shared with the next-edit validation.
+    private static Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, CancellationToken cancellationToken) => NextEdit.NextEditLocator.ErrorsAsync(document, cancellationToken);
 
-    private static IEnumerable<Diagnostic> New(IReadOnlyList<Diagnostic> before, IReadOnlyList<Diagnostic> after)
-    {
-        var remaining = before.GroupBy(Key).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var diagnostic in after)
-        {
-            var key = Key(diagnostic);
-            if (remaining.TryGetValue(key, out var count) && count > 0)
-                remaining[key] = count - 1;
-            else
-                yield return diagnostic;
-        }
-    }
-
-    private static string Key(Diagnostic diagnostic) => diagnostic.Id + " " + diagnostic.GetMessage(CultureInfo.InvariantCulture);
+    private static IEnumerable<Diagnostic> New(IReadOnlyList<Diagnostic> before, IReadOnlyList<Diagnostic> after) => NextEdit.NextEditLocator.New(before, after);
 
     private static string Describe(Document document, Diagnostic diagnostic)
     {
