@@ -1,6 +1,7 @@
 using CodeAssist.Engine.Hosting;
 using CodeAssist.Server.Handlers;
 using CodeAssist.Server.Protocol;
+using CodeAssist.Server.Workspace;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server;
@@ -17,8 +18,12 @@ public sealed class ServerState : IDisposable
     {
         Engine = engine;
         Log = log;
+        Files = new FileWatching(this);
         engine.StatusChanged += PublishStatus;
     }
+
+    /// <summary>Changes on disk, watched by the client or by the server, reaching the engine's workspace.</summary>
+    public FileWatching Files { get; }
 
     public EngineHost Engine { get; }
     public ServerLog Log { get; }
@@ -52,18 +57,59 @@ public sealed class ServerState : IDisposable
             throw new LocalRpcException("the server is not initialized; send initialize first") { ErrorCode = LspErrorCodes.ServerNotInitialized };
     }
 
+    private readonly Lock _loadGate = new();
+    private bool _loading;
+    private bool _loadAgain;
+
+    /// <summary>
+    /// Loads the projects in the background (the first load, and reloads when the project system changed on disk):
+    /// one load at a time, and a request that arrives during a load runs one more load after it, so a branch switch's
+    /// many batches end in the projects as they are now, never in two loads at once.
+    /// </summary>
+    public void RequestWorkspaceLoad()
+    {
+        lock (_loadGate)
+        {
+            if (_loading)
+            {
+                _loadAgain = true;
+                return;
+            }
+            _loading = true;
+        }
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await LoadWorkspaceAsync(CancellationToken.None).ConfigureAwait(false);
+                lock (_loadGate)
+                {
+                    if (!_loadAgain)
+                    {
+                        _loading = false;
+                        return;
+                    }
+                    _loadAgain = false;
+                }
+            }
+        });
+    }
+
     /// <summary>
     /// What `initialized` starts once the client has its answer to `initialize`, in parallel on the thread pool: the
     /// model load, the loose-files workspace (Roslyn's services and the framework's references, so the first completion
     /// finds them ready) and the solution load followed by its compilations, the long ones with work-done progress.
     /// Completion works on loose files as soon as the model is there and gets the solution's context when its load ends.
+    /// File watching starts here too (<see cref="FileWatching"/>), so changes on disk from now on reach the workspace.
     /// </summary>
     public void StartBackgroundWork()
     {
         Engine.StartModelLoad();
         _ = Task.Run(ReportModelLoadAsync);
         _ = Task.Run(() => Engine.WarmLooseFilesAsync(CancellationToken.None));
-        _ = Task.Run(() => LoadWorkspaceAsync(CancellationToken.None));
+        RequestWorkspaceLoad();
+        _ = Files.StartAsync().ContinueWith(t => Log.Error($"file watching did not start: {t.Exception!.InnerException!.Message}"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private async Task ReportModelLoadAsync()
@@ -136,5 +182,9 @@ public sealed class ServerState : IDisposable
             static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }
 
-    public void Dispose() => Engine.StatusChanged -= PublishStatus;
+    public void Dispose()
+    {
+        Engine.StatusChanged -= PublishStatus;
+        Files.Dispose();
+    }
 }

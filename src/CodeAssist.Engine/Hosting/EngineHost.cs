@@ -176,6 +176,22 @@ public sealed class EngineHost : IDisposable
         }
     }
 
+    /// <summary>
+    /// Files changed on disk, from a watcher (a batch: a branch switch brings thousands at once). Sources are applied
+    /// here and now; a change to the project system is reported, and the host reloads the projects (with progress,
+    /// which is the protocol's business). Changes outside the watched files, and build output, are ignored.
+    /// </summary>
+    public DiskChangeOutcome OnFilesChangedOnDisk(IReadOnlyCollection<string> paths)
+    {
+        var watched = paths.Where(p => WatchedFiles.IsWatched(p, WorkspaceFolders)).ToList();
+        var updated = Workspace.ApplyDiskChanges([.. watched.Where(WatchedFiles.IsSource)]);
+        // An untrusted workspace never evaluates a project, so its project files may change as they like.
+        var projectSystemChanged = Trusted && watched.Any(WatchedFiles.IsProjectSystem);
+        if (updated > 0 || projectSystemChanged)
+            Log.Info($"workspace: {watched.Count} watched file(s) changed on disk, {updated} document(s) updated{(projectSystemChanged ? ", the projects reload" : "")}");
+        return new DiskChangeOutcome(updated, projectSystemChanged);
+    }
+
     public AssistStatus CurrentStatus()
     {
         var model = Models.Current;

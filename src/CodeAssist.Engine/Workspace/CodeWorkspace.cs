@@ -262,17 +262,87 @@ public sealed class CodeWorkspace : IDisposable
         }
     }
 
-    /// <summary>A file changed on disk: project documents that are not open take the new text.</summary>
-    public void OnFileChangedOnDisk(string filePath)
+    /// <summary>
+    /// C# files changed on disk (edited, created, deleted: a watcher's events, or a branch switch's many at once). The
+    /// disk is read, not the events: a watcher may report a file twice, late, or as changed when it was replaced, and
+    /// what is there now is what counts. Project documents that are not open take the disk's text or go when the file
+    /// went; a new file joins the loaded project whose folder holds it (SDK projects compile every .cs under their
+    /// folder). Open documents keep the editor's text. Returns how many documents changed.
+    /// </summary>
+    public int ApplyDiskChanges(IReadOnlyCollection<string> sourcePaths)
     {
+        // Read before taking the lock: a branch switch can change thousands of files, and requests must not wait on it.
+        var onDisk = new Dictionary<string, SourceText?>(StringComparer.Ordinal);
+        foreach (var path in sourcePaths.Distinct(StringComparer.Ordinal))
+            if (TryRead(path, out var read))
+                onDisk[path] = read;
         lock (_gate)
         {
-            if (_openTexts.ContainsKey(filePath))
-                return;
-            foreach (var id in Current.GetDocumentIdsWithFilePath(filePath))
-                Current = File.Exists(filePath)
-                    ? Current.WithDocumentText(id, SourceText.From(File.ReadAllText(filePath)))
-                    : Current.RemoveDocument(id);
+            var solution = Current;
+            var changed = 0;
+            foreach (var (path, text) in onDisk)
+            {
+                if (_openTexts.ContainsKey(path))
+                    continue;
+                var ids = solution.GetDocumentIdsWithFilePath(path).Where(id => id.ProjectId != _looseProjectId).ToList();
+                if (text is null)
+                {
+                    foreach (var id in ids)
+                        solution = solution.RemoveDocument(id);
+                    changed += ids.Count;
+                }
+                else if (ids.Count > 0)
+                {
+                    foreach (var id in ids.Where(id => CurrentText(solution, id) is not { } current || !current.ContentEquals(text)))
+                    {
+                        solution = solution.WithDocumentText(id, text);
+                        changed++;
+                    }
+                }
+                else if (HasLoadedProjects && OwningProject(solution, path) is { } project)
+                {
+                    solution = solution.AddDocument(DocumentId.CreateNewId(project.Id, path), Path.GetFileName(path), text, filePath: path);
+                    changed++;
+                }
+            }
+            Current = solution;
+            return changed;
+        }
+    }
+
+    private static SourceText? CurrentText(Solution solution, DocumentId id) =>
+        solution.GetDocument(id) is { } document && document.TryGetText(out var text) ? text : null;
+
+    /// <summary>The loaded project whose folder most closely holds <paramref name="path"/>, outside its bin and obj folders.</summary>
+    private Project? OwningProject(Solution solution, string path) =>
+        solution.Projects
+            .Where(p => p.Id != _looseProjectId && p.Language == LanguageNames.CSharp && p.FilePath is not null)
+            .Select(p => (Project: p, Folder: Path.GetDirectoryName(p.FilePath)! + Path.DirectorySeparatorChar))
+            .Where(p => path.StartsWith(p.Folder, StringComparison.Ordinal) && !WatchedFiles.IsBuildOutput(path[p.Folder.Length..]))
+            .OrderByDescending(p => p.Folder.Length)
+            .Select(p => p.Project)
+            .FirstOrDefault();
+
+    /// <summary>
+    /// The file's text, or null when it is gone (or went while being read: a checkout replaces files under us). False
+    /// when it cannot be read now (locked, no permission): the document keeps what it has, and the next event retries.
+    /// </summary>
+    private static bool TryRead(string path, out SourceText? text)
+    {
+        text = null;
+        try
+        {
+            if (File.Exists(path))
+                text = SourceText.From(File.ReadAllText(path));
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

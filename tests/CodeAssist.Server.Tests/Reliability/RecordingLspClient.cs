@@ -130,14 +130,15 @@ public sealed class RecordingLspClient : IAsyncDisposable
 
     public void CloseStdin() => _stdin.Close();
 
-    public async Task<JsonObject> InitializeAsync(string? rootPath = null, object? initializationOptions = null)
+    /// <summary>Initializes; <paramref name="capabilities"/> replaces the default (work-done progress only).</summary>
+    public async Task<JsonObject> InitializeAsync(string? rootPath = null, object? initializationOptions = null, object? capabilities = null)
     {
         var result = await RequestAsync("initialize", new
         {
             processId = Environment.ProcessId,
             clientInfo = new { name = "codeassist-reliability-tests" },
             rootUri = rootPath is null ? null : new Uri(rootPath).AbsoluteUri,
-            capabilities = new { window = new { workDoneProgress = true } },
+            capabilities = capabilities ?? new { window = new { workDoneProgress = true } },
             initializationOptions = LspProcessClient.WithPatientDeadline(initializationOptions),
         });
         await NotifyAsync("initialized", new { });
@@ -160,6 +161,22 @@ public sealed class RecordingLspClient : IAsyncDisposable
             await Task.Delay(20);
         }
         throw new TimeoutException($"no {method} notification matched; stderr:\n{Stderr}");
+    }
+
+    /// <summary>The first request of <paramref name="method"/> the server sent (client/registerCapability, workspace/applyEdit).</summary>
+    public async Task<JsonObject> WaitForServerRequestAsync(string method, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? LspProcessClient.HangGuard);
+        while (DateTime.UtcNow < deadline)
+        {
+            var match = Messages.FirstOrDefault(m => (string?)m["method"] == method && m["id"] is not null);
+            if (match is not null)
+                return match;
+            if (_process.HasExited)
+                break;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"no {method} request from the server; stderr:\n{Stderr}");
     }
 
     public Task<JsonObject> WaitForStatusAsync(string state, TimeSpan? timeout = null) =>

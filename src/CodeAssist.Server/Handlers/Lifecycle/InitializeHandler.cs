@@ -10,6 +10,7 @@ internal sealed class InitializeHandler(ServerState state) : ISerialRequestHandl
         var folders = parameters.WorkspaceFolders?.Where(f => f.Uri.IsFile).Select(f => f.Uri.LocalPath).ToList()
             ?? (parameters.RootUri is { IsFile: true } root ? [root.LocalPath] : parameters.RootPath is { Length: > 0 } path ? [path] : []);
         state.MarkInitialized(folders);
+        state.Files.UseClientCapabilities(parameters.Capabilities);
         var engine = state.Engine;
         if (SettingsReader.AsksUntrusted(parameters.InitializationOptions))
             engine.Distrust();
