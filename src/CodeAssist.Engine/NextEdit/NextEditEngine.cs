@@ -78,8 +78,8 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
             var region = RegionAround(root, text, location.Span);
             var snapshot = documents.All.FirstOrDefault(d => d.FilePath == location.FilePath && d.Text.ContentEquals(text))
                 ?? new DocumentSnapshot(new Uri(location.FilePath), location.FilePath, "csharp", 0, text);
-            var request = await RequestAsync(model, snapshot, region, location, edited, current, cancellationToken).ConfigureAwait(false);
-            var proposals = new List<string?> { await GenerateAsync(model, request, current, cancellationToken).ConfigureAwait(false) };
+            var request = await FittedRequestAsync(model, snapshot, region, location, edited, current, cancellationToken).ConfigureAwait(false);
+            var proposals = new List<string?> { request is null ? null : await GenerateAsync(model, request, current, cancellationToken).ConfigureAwait(false) };
             if (location.RepeatedText is { } repeated)
                 proposals.Add(text.ToString(TextSpan.FromBounds(region.Start, location.Span.Start)) + repeated + text.ToString(TextSpan.FromBounds(location.Span.End, region.End)));
             var where = $"{Path.GetFileName(location.FilePath)}({text.Lines.GetLineFromPosition(location.Span.Start).LineNumber + 1}), {location.Reason}";
@@ -124,11 +124,45 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
         return TextSpan.FromBounds(text.Lines[first].Start, text.Lines[last].EndIncludingLineBreak);
     }
 
-    private async Task<NextEditRequest> RequestAsync(ITextGenerator model, DocumentSnapshot snapshot, TextSpan region, NextEditLocation location, IReadOnlyList<EditedDocument> edited,
+    /// <summary>
+    /// The request within the model's window: built at the context budget the reply leaves, then, when the format's
+    /// markers, the instruction and the diffs make the prompt too long still, again with that much less (as
+    /// <see cref="Completion.CompletionPlan"/> does); null when even then the region does not fit (the location is skipped).
+    /// </summary>
+    private async Task<NextEditRequest?> FittedRequestAsync(ITextGenerator model, DocumentSnapshot snapshot, TextSpan region, NextEditLocation location, IReadOnlyList<EditedDocument> edited,
         AssistSettings current, CancellationToken cancellationToken)
     {
+        var maxNew = MaxNewTokens(model, snapshot.Text.ToString(region), current);
+        var budget = Math.Min(current.ContextBudget, model.Window - maxNew - 16);
+        for (var attempt = 0; attempt < 2 && budget > 0; attempt++)
+        {
+            var request = await RequestAsync(model, snapshot, region, location, edited, budget, cancellationToken).ConfigureAwait(false);
+            var excess = model.CountTokens(model.Format.NextEdit.Build(request, model.Format)) + maxNew - model.Window;
+            if (excess <= 0)
+                return request;
+            budget -= excess + 16;
+        }
+        debug?.Invoke($"next edit at {Path.GetFileName(location.FilePath)}: the region and the edits do not fit {model.Name}'s window of {model.Window} tokens");
+        return null;
+    }
+
+    private async Task<NextEditRequest> RequestAsync(ITextGenerator model, DocumentSnapshot snapshot, TextSpan region, NextEditLocation location, IReadOnlyList<EditedDocument> edited,
+        int budget, CancellationToken cancellationToken)
+    {
         var regionText = snapshot.Text.ToString(region);
-        var budget = Math.Max(64, Math.Min(current.ContextBudget, model.Window - MaxNewTokens(model, regionText, current) - 16));
+        // The latest edits first, as many as a quarter of the budget holds; the rest goes to the context.
+        var diffs = new List<EditDiff>();
+        var diffTokens = 0;
+        foreach (var document in edited.Where(d => d.FilePath is not null))
+        {
+            var diff = new EditDiff(RelativePath(document.FilePath!), UnifiedDiff.Of(RelativePath(document.FilePath!), document.Baseline, document.Current));
+            var tokens = model.CountTokens(diff.Unified);
+            if (diffTokens + tokens > budget / 4)
+                break;
+            diffTokens += tokens;
+            diffs.Insert(0, diff);
+        }
+        budget = Math.Max(1, budget - diffTokens);
         // The context at the region's start: the text before it, the text from it on (the region cut off below), and
         // what the compiler knows there (the changed signature, declarations used nearby).
         var context = await contextBuilder.BuildAsync(snapshot, region.Start, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
@@ -137,7 +171,7 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
         {
             StartsFile = context.Prefix.Length == region.Start,
             RegionStartLine = snapshot.Text.Lines.GetLineFromPosition(region.Start).LineNumber + 1,
-            RecentEdits = [.. edited.Reverse().Where(d => d.FilePath is not null).Select(d => new EditDiff(RelativePath(d.FilePath!), UnifiedDiff.Of(RelativePath(d.FilePath!), d.Baseline, d.Current)))],
+            RecentEdits = diffs,
             ContextFiles = context.ToFimRequest().ContextFiles,
         };
     }
@@ -145,7 +179,8 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     private string RelativePath(string path) =>
         (workspaceRoot() is { } root && !Path.GetRelativePath(root, path).StartsWith("..", StringComparison.Ordinal) ? Path.GetRelativePath(root, path) : Path.GetFileName(path)).Replace('\\', '/');
 
-    private static int MaxNewTokens(ITextGenerator model, string region, AssistSettings current) => model.CountTokens(region) + current.MaxTokens;
+    /// <summary>The region rewritten plus room for what the edit adds, at most half the window (the prompt needs the rest).</summary>
+    private static int MaxNewTokens(ITextGenerator model, string region, AssistSettings current) => Math.Min(model.Window / 2, model.CountTokens(region) + current.MaxTokens);
 
     private async Task<string?> GenerateAsync(ITextGenerator model, NextEditRequest request, AssistSettings current, CancellationToken cancellationToken)
     {
