@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CodeAssist.Inference.Generation;
+using CodeAssist.Inference.Models;
 using CodeAssist.Inference.Prompts;
 
 namespace CodeAssist.Inference.Remote;
@@ -41,6 +42,9 @@ public sealed class LocalFallback : ITextGenerator, IDisposable
 
     /// <summary>"llamacpp at https://gpu01:8080", and while the local model answers, which one (after a space: clients read the URL up to it).</summary>
     public string Backend => AnsweringLocally && _local.Value is { } local ? $"{_remote.Backend} (local model {local.Name} answering)" : _remote.Backend;
+
+    /// <summary>The server model's languages; while the local model answers, the local model's (one that learned C# only is not offered Python).</summary>
+    public ModelLanguages Languages => AnsweringLocally && _local.Value is ITextGenerator local ? local.Languages : ((ITextGenerator)_remote).Languages;
 
     public PromptFormat Format => _remote.Format;
     public TokenHealing Healing => _remote.Healing;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CodeAssist.Inference.Models;
 using CodeAssist.Inference.Remote;
 using CodeAssist.TeamServerStandIns;
 
@@ -32,6 +33,7 @@ public sealed class LocalFallbackTests : IDisposable
     {
         var time = new ManualTime();
         var localFolder = TestModels.Scripted(_temp, FromLocal);
+        TestModels.EditJson(localFolder, ModelFolder.SettingsFile, json => json["languages"] = new System.Text.Json.Nodes.JsonArray("csharp"));
         var server = LlamaServer(await StandInServer.StartAsync());
         var port = server.Url.Port;
         var settings = new TeamServerSettings(TeamServerKind.LlamaCpp, server.Url) { FallbackToLocal = true };
@@ -49,6 +51,7 @@ public sealed class LocalFallbackTests : IDisposable
             Assert.Equal(FromServer, await CompleteAsync(backend));
             Assert.Equal(0, loads);
             Assert.Null(backend.Problem);
+            Assert.True(backend.Languages.IsAll);
 
             // The server goes down: the same request is answered by the local model, and the status says both things.
             await server.DisposeAsync();
@@ -59,6 +62,7 @@ public sealed class LocalFallbackTests : IDisposable
             Assert.Equal($"llamacpp at http://127.0.0.1:{port} (local model codeassist-scripted answering)", backend.Backend);
             Assert.Equal($"{refused}; the local model answers meanwhile", statusChanges.Last());
             Assert.Equal(1, loads);
+            Assert.False(backend.Languages.Includes("python"), "while the C#-only local model answers, Python files get nothing");
 
             // Back up on the same port, but within the interval nobody asks it: keystrokes never wait on a server found dead.
             server = LlamaServer(await StandInServer.StartAsync(port: port));
@@ -81,6 +85,7 @@ public sealed class LocalFallbackTests : IDisposable
             Assert.Null(backend.Problem);
             Assert.Equal($"llamacpp at http://127.0.0.1:{port}", backend.Backend);
             Assert.Equal(FromServer, await CompleteAsync(backend));
+            Assert.True(backend.Languages.IsAll);
             Assert.Equal(["GET /v1/models", "POST /infill"], server.Requests.Select(r => $"{r.Method} {r.Path}"));
             Assert.Null(statusChanges.Last());
             Assert.Equal(1, loads);
