@@ -119,7 +119,8 @@ internal static class RefactoringRequests
         var changes = new List<object>();
         foreach (var change in result.Changes)
         {
-            var uri = change.Document?.Uri ?? new Uri(change.FilePath);
+            // A Uri made from a path serializes as that path (System.Text.Json writes OriginalString): LSP wants file://.
+            var uri = change.Document?.Uri ?? new Uri(new Uri(change.FilePath).AbsoluteUri);
             var r = change.Replacement;
             var start = change.OldText.Lines.GetLinePosition(r.Start);
             var end = change.OldText.Lines.GetLinePosition(r.End);
