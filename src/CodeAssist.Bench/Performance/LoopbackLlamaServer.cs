@@ -17,15 +17,24 @@ internal sealed record EngineSchedule(TimeSpan FirstToken, TimeSpan PerToken)
 
 /// <summary>
 /// A loopback server answering /v1/models and /infill the way llama-server streams (tools/server/README.md): one
-/// event per token, each written when the schedule says the engine would have produced it.
+/// event per token, each written when the schedule says the engine would have produced it. The last event reports
+/// the prompt cache as llama-server does with <c>cache_prompt</c> and one slot: <c>tokens_cached</c> is the common
+/// start of this prompt and the previous one (laid out as llama-server's infill lays it out: the <c>input_extra</c>
+/// chunks, then prefix, suffix and middle), counted at <see cref="CharactersPerToken"/>, since the stand-in has no
+/// tokenizer.
 /// </summary>
 internal sealed class LoopbackLlamaServer : IDisposable
 {
     /// <summary>The bench's 16-token reply, split as a BPE tokenizer would.</summary>
     public static readonly IReadOnlyList<string> BenchReply = ["_prices", ".", "Where", "(", "p", " =>", " p", " >", " 0", ")", ".", "Sum", "()", " *", " Rate", ";"];
 
+    /// <summary>The stand-in's token estimate; a real engine counts with its tokenizer.</summary>
+    public const double CharactersPerToken = 3.0;
+
     private readonly HttpListener _listener = new();
     private readonly byte[][] _events;
+    private readonly Lock _slot = new();
+    private string _slotPrompt = "";
     private readonly EngineSchedule _schedule;
     private readonly Action<string>? _received;
 
@@ -35,11 +44,7 @@ internal sealed class LoopbackLlamaServer : IDisposable
         Url = new Uri($"http://127.0.0.1:{port}/");
         _schedule = schedule;
         _listener.Prefixes.Add(Url.ToString());
-        _events =
-        [
-            .. pieces.Select(piece => Encoding.UTF8.GetBytes($"data: {JsonSerializer.Serialize(new { content = piece, stop = false })}\n\n")),
-            Encoding.UTF8.GetBytes($"data: {JsonSerializer.Serialize(new { content = "", stop = true, stop_type = "eos", tokens_cached = 48, tokens_evaluated = 60, tokens_predicted = pieces.Count })}\n\n"),
-        ];
+        _events = [.. pieces.Select(piece => Encoding.UTF8.GetBytes($"data: {JsonSerializer.Serialize(new { content = piece, stop = false })}\n\n"))];
     }
 
     public Uri Url { get; }
@@ -80,8 +85,9 @@ internal sealed class LoopbackLlamaServer : IDisposable
         try
         {
             using var response = context.Response;
+            string body;
             using (var reader = new StreamReader(context.Request.InputStream))
-                await reader.ReadToEndAsync().ConfigureAwait(false);
+                body = await reader.ReadToEndAsync().ConfigureAwait(false);
             _received?.Invoke($"{context.Request.HttpMethod} {context.Request.Url!.AbsolutePath}");
             var started = Stopwatch.StartNew();
             var models = context.Request.Url!.AbsolutePath == "/v1/models";
@@ -94,19 +100,70 @@ internal sealed class LoopbackLlamaServer : IDisposable
                 await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("{\"object\":\"list\",\"data\":[{\"id\":\"qwen2.5-coder-7b-q8_0.gguf\",\"object\":\"model\"}]}")).ConfigureAwait(false);
                 return;
             }
-            for (var i = 0; i < _events.Length; i++)
+            var (cached, evaluated) = UseSlot(InfillPrompt(body));
+            byte[][] events =
+            [
+                .. _events,
+                Encoding.UTF8.GetBytes($"data: {JsonSerializer.Serialize(new { content = "", stop = true, stop_type = "eos", tokens_cached = cached, tokens_evaluated = evaluated, tokens_predicted = _events.Length })}\n\n"),
+            ];
+            for (var i = 0; i < events.Length; i++)
             {
                 // Due times from the request's start, as an engine's steady step rate: late writes do not push the rest back.
-                var due = _schedule.FirstToken + (_schedule.PerToken * Math.Min(i, _events.Length - 2));
+                var due = _schedule.FirstToken + (_schedule.PerToken * Math.Min(i, events.Length - 2));
                 if (due > started.Elapsed)
                     await Task.Delay(due - started.Elapsed).ConfigureAwait(false);
-                await response.OutputStream.WriteAsync(_events[i]).ConfigureAwait(false);
+                await response.OutputStream.WriteAsync(events[i]).ConfigureAwait(false);
                 await response.OutputStream.FlushAsync().ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
         {
             // The client went away.
+        }
+    }
+
+    /// <summary>
+    /// The prompt llama-server's /infill evaluates, as text: each <c>input_extra</c> chunk (file name, then text), then
+    /// the prefix, the suffix and the middle marker. The markers stand for the FIM tokens.
+    /// </summary>
+    internal static string InfillPrompt(string body)
+    {
+        try
+        {
+            return InfillPromptOf(body);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            return body;
+        }
+    }
+
+    private static string InfillPromptOf(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        var prompt = new StringBuilder();
+        if (root.TryGetProperty("input_extra", out var extra) && extra.ValueKind == JsonValueKind.Array)
+            foreach (var chunk in extra.EnumerateArray())
+                prompt.Append("<|file_sep|>").Append(chunk.GetProperty("filename").GetString()).Append('\n').Append(chunk.GetProperty("text").GetString());
+        prompt.Append("<|fim_prefix|>").Append(root.TryGetProperty("input_prefix", out var prefix) ? prefix.GetString() : "");
+        prompt.Append("<|fim_suffix|>").Append(root.TryGetProperty("input_suffix", out var suffix) ? suffix.GetString() : "");
+        return prompt.Append("<|fim_middle|>").ToString();
+    }
+
+    /// <summary>One slot: the tokens this prompt shares with the previous one from its start are taken from the cache.</summary>
+    private (int Cached, int Evaluated) UseSlot(string prompt)
+    {
+        lock (_slot)
+        {
+            var common = 0;
+            var limit = Math.Min(prompt.Length, _slotPrompt.Length);
+            while (common < limit && prompt[common] == _slotPrompt[common])
+                common++;
+            _slotPrompt = prompt;
+            // A cached token must lie wholly inside the common start; llama-server evaluates at least the last token again.
+            var total = (int)Math.Ceiling(prompt.Length / CharactersPerToken);
+            return (Math.Min((int)(common / CharactersPerToken), total - 1), total);
         }
     }
 

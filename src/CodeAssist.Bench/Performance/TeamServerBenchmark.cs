@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using CodeAssist.Inference;
 using CodeAssist.Inference.Generation;
 using CodeAssist.Inference.Prompts;
 using CodeAssist.Inference.Remote;
@@ -83,7 +84,61 @@ internal static class TeamServerBenchmark
         var ratios = rawTimes.Zip(backendTimes, (a, b) => b / a).ToList();
         output.WriteLine($"paired                median difference {Percentile(differences, 0.5):0.00} ms (p25 {Percentile(differences, 0.25):0.00}, p75 {Percentile(differences, 0.75):0.00}), median ratio {Percentile(ratios, 0.5):0.000}");
         output.WriteLine($"prompt cache          {(reused > 0 ? $"{reused} prompt tokens reused on a repeated request" : "no reuse reported")}");
+        var typing = await PrefixCacheWhileTypingAsync(model, cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"prefix cache, typing  {typing.Keystrokes} keystrokes, each the engine's own prompt (context, FIM): the server took p50 {typing.MedianShare:P0} " +
+            $"(min {typing.MinimumShare:P0}) of each prompt from its cache, {typing.TotalShare:P0} of all prompt tokens" +
+            (standIn is not null ? $" (the stand-in counts the common start with its previous prompt, as llama-server's one slot does, at {LoopbackLlamaServer.CharactersPerToken:0} characters per token)" : " (as the server reported it)"));
+        if (typing.Misses.Count > 0)
+            output.WriteLine($"prefix cache, misses  under half the prompt cached after typing: {string.Join(", ", typing.Misses)} (the prompt's start changed: a context piece came, went or moved)");
         return 0;
+    }
+
+    /// <summary>What share of the prompt tokens the server took from its prefix cache while a statement was typed.</summary>
+    internal sealed record TypingCacheFigures(int Keystrokes, double MedianShare, double MinimumShare, double TotalShare, IReadOnlyList<string> Misses);
+
+    /// <summary>The statement typed, one request per keystroke, where <see cref="Prefix"/> ends.</summary>
+    private const string Typed = "_prices.Where(p => p > 0).Sum();";
+
+    /// <summary>
+    /// The issue's "prefix-cache hit while typing": the server's engine (<see cref="InProcessEngine"/>, the server's
+    /// composition root) plans each keystroke's completion as the server would (Roslyn context, our FIM prompt, the
+    /// backend's wire request), and the server reports how many prompt tokens it took from its cache. Stable pieces
+    /// first in the prompt is what keeps that share high.
+    /// </summary>
+    internal static async Task<TypingCacheFigures> PrefixCacheWhileTypingAsync(ITextGenerator model, CancellationToken cancellationToken)
+    {
+        var root = Directory.CreateTempSubdirectory("codeassist-bench-typing-");
+        try
+        {
+            var path = Path.Combine(root.FullName, "Cart.cs");
+            await File.WriteAllTextAsync(path, Prefix + Suffix, cancellationToken).ConfigureAwait(false);
+            using var engine = new InProcessEngine(root.FullName);
+            var settings = BenchPlan.Settings;
+            var uri = new Uri(path);
+            var shares = new List<double>();
+            var misses = new List<string>();
+            long cached = 0, prompt = 0;
+            for (var typed = 0; typed <= Typed.Length; typed++)
+            {
+                var document = engine.Documents.Open(uri, "csharp", typed + 1, Prefix + Typed[..typed] + Suffix);
+                var (plan, _, _, _, _) = await engine.PlanAsync(model, document, Prefix.Length + typed, settings, cancellationToken).ConfigureAwait(false);
+                var result = await model.GenerateAsync(plan.Request(settings), cancellationToken).ConfigureAwait(false);
+                // The first request fills the cache; the keystrokes after it are what typing costs.
+                if (typed == 0 || result.PromptTokens == 0)
+                    continue;
+                var share = (double)result.ReusedPromptTokens / result.PromptTokens;
+                shares.Add(share);
+                if (share < 0.5)
+                    misses.Add($"\"{Typed[..typed]}\" {share:P0}");
+                cached += result.ReusedPromptTokens;
+                prompt += result.PromptTokens;
+            }
+            return new TypingCacheFigures(shares.Count, Percentile(shares, 0.5), shares.Count == 0 ? double.NaN : shares.Min(), prompt == 0 ? double.NaN : (double)cached / prompt, misses);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
     }
 
     /// <summary>The same bytes to the same route, the whole streamed reply read and nothing parsed.</summary>
