@@ -105,16 +105,19 @@ public sealed class ServerState : IDisposable
     public void StartBackgroundWork()
     {
         Engine.StartModelLoad();
-        _ = Task.Run(ReportModelLoadAsync);
+        // Read here, not in the task: a small model can finish loading before a busy thread pool runs it, and the
+        // client would then never hear the progress of a load that did happen.
+        var loading = Engine.Models.IsLoading;
+        _ = Task.Run(() => ReportModelLoadAsync(loading));
         _ = Task.Run(() => Engine.WarmLooseFilesAsync(CancellationToken.None));
         RequestWorkspaceLoad();
         _ = Files.StartAsync().ContinueWith(t => Log.Error($"file watching did not start: {t.Exception!.InnerException!.Message}"),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
-    private async Task ReportModelLoadAsync()
+    private async Task ReportModelLoadAsync(bool loading)
     {
-        if (!Engine.Models.IsLoading)
+        if (!loading)
             return;
         using var progress = await WorkDoneProgress.StartAsync(Client, "CodeAssist: loading the model", Log).ConfigureAwait(false);
         var model = await Engine.Models.WhenLoadedAsync(CancellationToken.None).ConfigureAwait(false);
