@@ -76,7 +76,10 @@ public static class NextEditEval
         var session = new EditorSession(server);
         // Quality, not speed: a loaded machine must not cut generations short.
         await session.InitializeAsync(root, new { generationDeadlineMs = 120_000, candidates = 1 }).ConfigureAwait(false);
-        await server.WaitForNotificationAsync("$/progress", n => (string?)n["params"]?["value"]?["kind"] == "end", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        // The solution's own end ("N project(s) loaded"): the model's load ends with "… ready", often first, and the
+        // locations need the loaded projects' diagnostics.
+        await server.WaitForNotificationAsync("$/progress", n => (string?)n["params"]?["value"]?["kind"] == "end"
+            && ((string?)n["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         await server.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == "ready", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         var documents = new Dictionary<string, EditorDocument>(StringComparer.Ordinal);
         var results = new List<NextEditCaseResult>();
