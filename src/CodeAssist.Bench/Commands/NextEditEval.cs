@@ -1,13 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodeAssist.Bench.Performance;
 using CodeAssist.Engine.Evaluation;
-using CodeAssist.Engine.Models;
-using CodeAssist.Engine.Workspace;
-using CodeAssist.Server.Cli;
 using Microsoft.CodeAnalysis.Text;
 
 namespace CodeAssist.Bench.Commands;
@@ -44,43 +40,17 @@ public static class NextEditEval
 {
     public static async Task<int> RunAsync(DirectoryInfo directory, int count, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
     {
-        if (!directory.Exists)
-            throw new DirectoryNotFoundException($"{directory.FullName} does not exist; --next-edit takes a solution or project folder");
-        if (count <= 0)
-            throw new ArgumentException($"--cases must be at least 1 (was {count})");
-        var root = Path.TrimEndingDirectorySeparator(directory.FullName);
-        Console.Error.WriteLine($"codeassist: loading {root} to generate next-edit cases");
-        IReadOnlyList<NextEditCase> cases;
-        using (var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = false })
-        {
-            var load = await workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([root]), null, cancellationToken).ConfigureAwait(false);
-            cases = await NextEditCases.GenerateAsync(load.Solution ?? throw new ArgumentException($"no solution or project could be loaded from {root}"), count, seed, cancellationToken).ConfigureAwait(false);
-        }
+        var (root, cases) = await GeneratedCaseEval.CasesAsync(directory, "--next-edit", count, (solution, token) => NextEditCases.GenerateAsync(solution, count, seed, token), cancellationToken).ConfigureAwait(false);
         if (cases.Count == 0)
             throw new ArgumentException($"no method in {root} is called from source, so no next-edit case can be generated");
-        var model = ServeCommand.FullPathOrNull(modelPath) ?? ModelCatalog.ResolveDefault();
-        var report = await MeasureAsync(root, cases, model, cancellationToken).ConfigureAwait(false);
-        Console.Out.Write(report.Describe());
-        foreach (var error in report.Results.Where(r => r.Error is not null).Select(r => r.Error).Distinct().Take(3))
-            Console.Error.WriteLine($"codeassist-bench: {error}");
-        if (json is not null)
-            await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
-        return 0;
+        var report = await MeasureAsync(root, cases, GeneratedCaseEval.Model(modelPath), cancellationToken).ConfigureAwait(false);
+        return await GeneratedCaseEval.ReportAsync(report, report.Describe(), report.Results.Select(r => r.Error), json, cancellationToken).ConfigureAwait(false);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static async Task<NextEditEvalReport> MeasureAsync(string root, IReadOnlyList<NextEditCase> cases, string model, CancellationToken cancellationToken)
     {
-        await using var server = LspServerProcess.Start(["--model", model]);
-        var session = new EditorSession(server);
-        // Quality, not speed: a loaded machine must not cut generations short.
-        await session.InitializeAsync(root, new { generationDeadlineMs = 120_000, candidates = 1 }).ConfigureAwait(false);
-        // The solution's own end ("N project(s) loaded"): the model's load ends with "… ready", often first, and the
-        // locations need the loaded projects' diagnostics.
-        await server.WaitForNotificationAsync("$/progress", n => (string?)n["params"]?["value"]?["kind"] == "end"
-            && ((string?)n["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
-        await server.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == "ready", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        var (server, session) = await GeneratedCaseEval.ServeAsync(root, model, new { candidates = 1 }).ConfigureAwait(false);
+        await using var _ = server;
         var documents = new Dictionary<string, EditorDocument>(StringComparer.Ordinal);
         var results = new List<NextEditCaseResult>();
         foreach (var @case in cases)

@@ -1,14 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodeAssist.Bench.Performance;
 using CodeAssist.Engine.Evaluation;
-using CodeAssist.Engine.Models;
 using CodeAssist.Engine.Refactoring;
-using CodeAssist.Engine.Workspace;
-using CodeAssist.Server.Cli;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -61,42 +57,18 @@ public static class RefactoringEval
 {
     public static async Task<int> RunAsync(DirectoryInfo directory, int countPerKind, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
     {
-        if (!directory.Exists)
-            throw new DirectoryNotFoundException($"{directory.FullName} does not exist; --refactorings takes a solution or project folder");
-        if (countPerKind <= 0)
-            throw new ArgumentException($"--cases must be at least 1 (was {countPerKind})");
-        var root = Path.TrimEndingDirectorySeparator(directory.FullName);
-        Console.Error.WriteLine($"codeassist: loading {root} to generate refactoring cases");
-        IReadOnlyList<RefactoringCase> cases;
-        using (var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = false })
-        {
-            var load = await workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([root]), null, cancellationToken).ConfigureAwait(false);
-            cases = await RefactoringCases.GenerateAsync(load.Solution ?? throw new ArgumentException($"no solution or project could be loaded from {root}"), countPerKind, seed, cancellationToken).ConfigureAwait(false);
-        }
+        var (root, cases) = await GeneratedCaseEval.CasesAsync(directory, "--refactorings", countPerKind,
+            (solution, token) => RefactoringCases.GenerateAsync(solution, countPerKind, seed, token), cancellationToken).ConfigureAwait(false);
         if (cases.Count == 0)
             throw new ArgumentException($"no method in {root} fits a refactoring case (a body of up to {RefactoringCases.MaxLines} lines)");
-        var model = ServeCommand.FullPathOrNull(modelPath) ?? ModelCatalog.ResolveDefault();
-        var report = await MeasureAsync(root, cases, model, cancellationToken).ConfigureAwait(false);
-        Console.Out.Write(report.Describe());
-        foreach (var refusal in report.Results.Where(r => r.Refusal is not null).Select(r => r.Refusal).Distinct().Take(3))
-            Console.Error.WriteLine($"codeassist-bench: refused: {refusal}");
-        if (json is not null)
-            await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
-        return 0;
+        var report = await MeasureAsync(root, cases, GeneratedCaseEval.Model(modelPath), cancellationToken).ConfigureAwait(false);
+        return await GeneratedCaseEval.ReportAsync(report, report.Describe(), report.Results.Select(r => r.Refusal is null ? null : $"refused: {r.Refusal}"), json, cancellationToken).ConfigureAwait(false);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static async Task<RefactoringEvalReport> MeasureAsync(string root, IReadOnlyList<RefactoringCase> cases, string model, CancellationToken cancellationToken)
     {
-        await using var server = LspServerProcess.Start(["--model", model]);
-        var session = new EditorSession(server);
-        // Quality, not speed: a loaded machine must not cut generations short.
-        await session.InitializeAsync(root, new { generationDeadlineMs = 120_000 }).ConfigureAwait(false);
-        // The solution's own end ("N project(s) loaded"), as eval --next-edit waits: the compiler check needs the projects.
-        await server.WaitForNotificationAsync("$/progress", n => (string?)n["params"]?["value"]?["kind"] == "end"
-            && ((string?)n["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
-        await server.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == "ready", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        var (server, session) = await GeneratedCaseEval.ServeAsync(root, model).ConfigureAwait(false);
+        await using var _ = server;
         var documents = new Dictionary<string, EditorDocument>(StringComparer.Ordinal);
         var results = new List<RefactoringCaseResult>();
         foreach (var @case in cases)
