@@ -51,13 +51,11 @@ public static class NextEditEval
     {
         var (server, session) = await GeneratedCaseEval.ServeAsync(root, model, new { candidates = 1 }).ConfigureAwait(false);
         await using var _ = server;
-        var documents = new Dictionary<string, EditorDocument>(StringComparer.Ordinal);
         var results = new List<NextEditCaseResult>();
         foreach (var @case in cases)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!documents.TryGetValue(@case.FilePath, out var document))
-                documents[@case.FilePath] = document = await session.OpenAsync(@case.FilePath, await File.ReadAllTextAsync(@case.FilePath, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var document = await session.OpenFileAsync(@case.FilePath, cancellationToken).ConfigureAwait(false);
             var original = document.Text.ToString(@case.FirstEdit.Span);
             await session.ChangeAsync(document, @case.FirstEdit.Span.Start, @case.FirstEdit.Span.End, @case.FirstEdit.NewText!).ConfigureAwait(false);
             var cursor = document.PositionOf(@case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length);
@@ -70,7 +68,7 @@ public static class NextEditEval
                 includeLocations = true,
             }, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
             var milliseconds = clock.Elapsed.TotalMilliseconds;
-            results.Add(Score(@case, response.Result, response.Error, documents, milliseconds));
+            results.Add(Score(@case, response.Result, response.Error, session, milliseconds));
             // Undone, so each case starts from the code as it is (the server drops an edit typed and undone).
             await session.ChangeAsync(document, @case.FirstEdit.Span.Start, @case.FirstEdit.Span.Start + @case.FirstEdit.NewText.Length, original).ConfigureAwait(false);
         }
@@ -85,7 +83,7 @@ public static class NextEditEval
             Percentile(times, 0.5), Percentile(times, 0.95), results);
     }
 
-    private static NextEditCaseResult Score(NextEditCase @case, JsonNode? result, string? error, Dictionary<string, EditorDocument> documents, double milliseconds)
+    private static NextEditCaseResult Score(NextEditCase @case, JsonNode? result, string? error, EditorSession session, double milliseconds)
     {
         var file = Path.GetFileName(@case.FilePath);
         if (result is null)
@@ -104,7 +102,7 @@ public static class NextEditEval
             exact = false;
         if (edit is not null && required?.ExpectedLine is { } expected)
         {
-            var text = documents.TryGetValue(required.FilePath, out var open) ? open.Text : SourceText.From(File.ReadAllText(required.FilePath));
+            var text = session.OpenedFile(required.FilePath)?.Text ?? SourceText.From(File.ReadAllText(required.FilePath));
             var start = (int)edit["range"]!["start"]!["character"]!;
             var endLine = (int)edit["range"]!["end"]!["line"]!;
             var end = (int)edit["range"]!["end"]!["character"]!;

@@ -69,13 +69,11 @@ public static class RefactoringEval
     {
         var (server, session) = await GeneratedCaseEval.ServeAsync(root, model).ConfigureAwait(false);
         await using var _ = server;
-        var documents = new Dictionary<string, EditorDocument>(StringComparer.Ordinal);
         var results = new List<RefactoringCaseResult>();
         foreach (var @case in cases)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!documents.TryGetValue(@case.FilePath, out var document))
-                documents[@case.FilePath] = document = await session.OpenAsync(@case.FilePath, await File.ReadAllTextAsync(@case.FilePath, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var document = await session.OpenFileAsync(@case.FilePath, cancellationToken).ConfigureAwait(false);
             var original = document.Text;
             if (@case.Setup is { } setup)
                 await session.ChangeAsync(document, setup.Span.Start, setup.Span.End, setup.NewText!).ConfigureAwait(false);
