@@ -1,5 +1,6 @@
 using System.Globalization;
 using CodeAssist.ModelFactory;
+using CodeAssist.ModelFactory.Builder;
 using Microsoft.ML.OnnxRuntimeGenAI;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,12 +9,17 @@ namespace CodeAssist.Training;
 
 /// <summary>
 /// Writes the latest checkpoint as a GenAI model folder through <see cref="ModelFolderWriter.WriteDecoder"/> (the
-/// graph code path ModelFactory's tests check against a reference forward pass), then checks that GenAI's logits
-/// for a C# sample equal TorchSharp's and that GenAI's tokenizer encodes it to the same ids as ours.
+/// graph code path ModelFactory's tests check against a reference forward pass), rewrites it in the shape the GenAI
+/// model builder gives real models (<see cref="ModelFolderWriter.ConvertToBuilderShaped"/>: GroupQueryAttention over
+/// a shared KV buffer, fp32; int4 cost edit similarity, see the model card), then checks that the shipped folder's
+/// GenAI logits for a C# sample equal TorchSharp's and that GenAI's tokenizer encodes it to the same ids as ours.
 /// </summary>
 internal static class Exporter
 {
     public const string ModelName = "codeassist-tiny";
+
+    /// <summary>What ships: Llama in the builder's shape, float32 weights (block size unused).</summary>
+    private static readonly BuilderModelOptions ShippedShape = new(BuilderModelType.Llama, BuilderPrecision.Float32);
 
     /// <summary>Float32 through two different kernels over a few layers: differences stay well below this.</summary>
     private const double LogitTolerance = 2e-3;
@@ -44,7 +50,16 @@ internal static class Exporter
             // A checkpoint from the SPM stage on completes in suffix-prefix-middle order: the server's "codeassist" format.
             var promptFormat = state.Plan.Mode(state.Step - 1) == SampleMode.Spm ? "codeassist" : ModelFolderWriter.PromptFormat;
             // The corpus is C# only (CorpusBuilder): the folder says so, and the server offers the model no other language.
-            ModelFolderWriter.WriteDecoder(output, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat, languages: ["csharp"]);
+            var plain = Directory.CreateTempSubdirectory("codeassist-export-");
+            try
+            {
+                ModelFolderWriter.WriteDecoder(plain.FullName, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat, languages: ["csharp"]);
+                ModelFolderWriter.ConvertToBuilderShaped(plain.FullName, output, ShippedShape);
+            }
+            finally
+            {
+                plain.Delete(recursive: true);
+            }
             Log.Write($"export: step {state.Step} of {state.Plan.Steps} written to {output} ({Directory.EnumerateFiles(output).Sum(f => new FileInfo(f).Length) / 1e6:F1} MB)");
             var worst = CheckParity(model, tokenizer, output);
             File.WriteAllText(Path.Combine(paths.Root, "parity.txt"), string.Create(CultureInfo.InvariantCulture, $"max |logit difference| GenAI vs TorchSharp: {worst:E2}\n"));

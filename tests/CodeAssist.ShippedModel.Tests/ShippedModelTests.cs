@@ -28,6 +28,18 @@ public sealed class ShippedModelTests(ShippedModelFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void The_folder_has_the_shape_the_model_builder_gives_real_models()
+    {
+        // Issue #16: a fresh install runs the code path real models run (GroupQueryAttention over a shared KV buffer,
+        // weights in model.onnx.data), fp32 because int4 cost edit similarity (MODEL_CARD.md, "Builder shape").
+        var graph = OnnxGraphSummary.Read(Path.Combine(ShippedModelFixture.ModelDirectory, "model.onnx"))!;
+        Assert.True(graph.UsesGroupQueryAttention, graph.Describe());
+        Assert.True(File.Exists(Path.Combine(ShippedModelFixture.ModelDirectory, "model.onnx.data")));
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(ShippedModelFixture.ModelDirectory, "genai_config.json")));
+        Assert.True(config.RootElement.GetProperty("search").GetProperty("past_present_share_buffer").GetBoolean());
+    }
+
+    [Fact]
     public Task Closes_a_Console_WriteLine_call() => Check(
         """
         using System;
