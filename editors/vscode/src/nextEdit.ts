@@ -41,6 +41,8 @@ export class NextEdits implements vscode.Disposable {
   private suggestion: NextEditSuggestion | undefined;
   private timer: NodeJS.Timeout | undefined;
   private request: vscode.CancellationTokenSource | undefined;
+  /** Whether decorations may be on screen: a suggestion was drawn and not yet cleared everywhere. */
+  private drawn = false;
 
   constructor(
     private readonly client: CodeAssistClient,
@@ -168,6 +170,9 @@ export class NextEdits implements vscode.Disposable {
   /** Draws the suggestion in every visible editor: at its place in its document, a hint at the active cursor elsewhere. */
   private render(): void {
     const suggestion = this.suggestion;
+    // Cursor moves render too: with nothing shown and nothing left to clear, that costs nothing.
+    if (suggestion === undefined && !this.drawn) return;
+    this.drawn = suggestion !== undefined;
     const active = vscode.window.activeTextEditor;
     for (const editor of vscode.window.visibleTextEditors) {
       const here = suggestion !== undefined && sameUri(editor.document.uri.toString(), suggestion.edit.textDocument.uri);
