@@ -62,8 +62,18 @@ public sealed class LspProcessClient : IAsyncDisposable
         using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
+        // The command's exit is the event waited for; HangGuard only tells a hang from a loaded machine (a 3-minute
+        // guard was passed by `refactor`'s project load and generation at load 75 on two cores).
+        using var timeout = new CancellationTokenSource(HangGuard);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"codeassist {string.Join(' ', arguments)} did not exit within {HangGuard.TotalMinutes} minutes; its stderr: {await stderr}");
+        }
         return (process.ExitCode, await stdout, await stderr);
     }
 
