@@ -50,10 +50,11 @@ internal static class Exporter
             // A checkpoint from the SPM stage on completes in suffix-prefix-middle order: the server's "codeassist" format.
             var promptFormat = state.Plan.Mode(state.Step - 1) == SampleMode.Spm ? "codeassist" : ModelFolderWriter.PromptFormat;
             // The corpus is C# only (CorpusBuilder): the folder says so, and the server offers the model no other language.
+            // Its samples carry context only as repository pseudo-files before the file: the server puts all of it there.
             var plain = Directory.CreateTempSubdirectory("codeassist-export-");
             try
             {
-                ModelFolderWriter.WriteDecoder(plain.FullName, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat, languages: ["csharp"]);
+                ModelFolderWriter.WriteDecoder(plain.FullName, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat, languages: ["csharp"], cursorContext: "beforeFile");
                 ModelFolderWriter.ConvertToBuilderShaped(plain.FullName, output, ShippedShape);
             }
             finally

@@ -31,6 +31,12 @@ public interface ITextGenerator
     /// <summary>The languages the model completes (a model folder's codeassist.json <c>languages</c>); all unless it says.</summary>
     ModelLanguages Languages => ModelLanguages.All;
 
+    /// <summary>
+    /// Whether context that depends on the token at the cursor goes as comment lines above the cursor's line (true,
+    /// the default) or before the file with the other files' context (codeassist.json <c>cursorContext: "beforeFile"</c>).
+    /// </summary>
+    bool CursorContextAboveCursorLine => true;
+
     /// <summary>Counts finished generations (for local stats and tests that must know whether the model ran).</summary>
     int GenerationCount { get; }
 

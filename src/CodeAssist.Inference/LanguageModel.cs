@@ -68,6 +68,8 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     public string Name => Folder.Name;
     public ModelLanguages Languages => Folder.Languages;
 
+    public bool CursorContextAboveCursorLine => Folder.Settings.CursorContext != "beforeFile";
+
     public string Backend => Device.DisplayName;
 
     /// <summary>Tokens a prompt and its reply may use together.</summary>

@@ -26,10 +26,11 @@ public static class ModelFolderWriter
     /// <summary>
     /// Writes a Llama decoder with the given weights; <paramref name="tokenizer"/> must match their vocabulary.
     /// <paramref name="promptFormat"/> is the FIM format it was trained for (CodeAssist-Tiny: "codeassist");
-    /// <paramref name="languages"/> the LSP language ids it learned (codeassist.json <c>languages</c>; all when null).
+    /// <paramref name="languages"/> the LSP language ids it learned (codeassist.json <c>languages</c>; all when null);
+    /// <paramref name="cursorContext"/> codeassist.json's <c>cursorContext</c> when not the default.
     /// </summary>
     public static void WriteDecoder(string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat = PromptFormat,
-        IReadOnlyList<string>? languages = null)
+        IReadOnlyList<string>? languages = null, string? cursorContext = null)
     {
         shape.Validate();
         if (weights.Shape != shape)
@@ -42,7 +43,7 @@ public static class ModelFolderWriter
         }
         var graph = LlamaDecoderGraph.Build(weights);
         var cache = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, tokenizer.VocabSize);
-        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat, languages: languages);
+        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat, languages: languages, cursorContext: cursorContext);
     }
 
     /// <summary>Writes a decoder with seeded random weights and <see cref="ByteLevelBpeTokenizer.Default"/>.</summary>
@@ -246,7 +247,7 @@ public static class ModelFolderWriter
     }
 
     private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat, bool tokenHealing = true,
-        IReadOnlyList<string>? languages = null)
+        IReadOnlyList<string>? languages = null, string? cursorContext = null)
     {
         Directory.CreateDirectory(directory);
         using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
@@ -255,7 +256,7 @@ public static class ModelFolderWriter
         }
         tokenizer.WriteTo(directory);
         WriteGenAiConfig(Path.Combine(directory, GenAiConfigFileName), cache, hiddenSize, contextLength, tokenizer);
-        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing, languages);
+        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing, languages, cursorContext);
     }
 
     /// <summary>
@@ -325,7 +326,7 @@ public static class ModelFolderWriter
     /// Our settings beside the model. Scripted models turn token healing off: their reply is the script whatever the
     /// prompt's last word, so a reply made to start with that word would not be theirs.
     /// </summary>
-    private static void WriteCodeAssistConfig(string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages) =>
+    private static void WriteCodeAssistConfig(string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages, string? cursorContext) =>
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();
@@ -341,6 +342,8 @@ public static class ModelFolderWriter
                     json.WriteStringValue(language);
                 json.WriteEndArray();
             }
+            if (cursorContext is not null)
+                json.WriteString("cursorContext", cursorContext);
             json.WriteString("generatedBy", "CodeAssist.ModelFactory");
             json.WriteEndObject();
         });

@@ -164,6 +164,10 @@ public sealed class ModelFolderValidationTests : IDisposable
         "codeassist.json in DIR: languages holds \"c sharp\", which is not an LSP language id");
 
     [Fact]
+    public void CursorContextThatIsNeitherPlace() => Check(folder => TestModels.EditJson(folder, "codeassist.json", json => json["cursorContext"] = "afterFile"),
+        "codeassist.json in DIR: cursorContext \"afterFile\" is not one of aboveCursorLine, beforeFile");
+
+    [Fact]
     public void CodeAssistJsonWithAValueOfTheWrongType() => Check(folder => File.WriteAllText(Path.Combine(folder, "codeassist.json"), "{ \"name\": 3 }"),
         "codeassist.json in DIR is not valid (line 1, field name: the value must be a string)");
 

@@ -25,6 +25,9 @@ public sealed class ShippedModelTests(ShippedModelFixture fixture) : IClassFixtu
         Assert.Equal("codeassist-tiny", fixture.Model.Name);
         // It learned C# only (issue #24): the server offers it no other language.
         Assert.Equal(["csharp"], fixture.Model.Languages.Ids);
+        // Its training samples had context only as repository pseudo-files before the file; comment lines of overloads
+        // above the cursor's line made it complete Console.WriteLine("…" with ", StringComparison.OrdinalIgnoreCase))".
+        Assert.False(fixture.Model.CursorContextAboveCursorLine);
     }
 
     [Fact]

@@ -27,7 +27,12 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
     /// </summary>
     private const int MinimumPieceTokens = 16;
 
-    public async Task<CompletionContext> BuildAsync(DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, string? workspaceRoot, CancellationToken cancellationToken)
+    /// <param name="cursorPiecesAboveCursorLine">
+    /// False for a model trained without context above the cursor's line (codeassist.json <c>cursorContext: "beforeFile"</c>):
+    /// every piece then goes before the file.
+    /// </param>
+    public async Task<CompletionContext> BuildAsync(DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, string? workspaceRoot, CancellationToken cancellationToken,
+        bool cursorPiecesAboveCursorLine = true)
     {
         var text = document.Text;
         var prefixText = text.ToString(new Microsoft.CodeAnalysis.Text.TextSpan(0, offset));
@@ -47,13 +52,14 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
             SemanticModels = workspace.SemanticModels,
         };
         // Two purses: what goes before the file and the windows never draw on the share kept above the cursor's line.
-        var aboveCursorLine = request.RoslynDocument is not null && sources.Any(s => s.Placement == ContextPlacement.AboveCursorLine)
+        ContextPlacement PlacementOf(IContextSource source) => cursorPiecesAboveCursorLine ? source.Placement : ContextPlacement.BeforeFile;
+        var aboveCursorLine = request.RoslynDocument is not null && sources.Any(s => PlacementOf(s) == ContextPlacement.AboveCursorLine)
             ? (int)(budget * AboveCursorLineShare) : 0;
         var left = budget - aboveCursorLine - pieces.Sum(p => p.Tokens);
-        int Left(IContextSource source) => source.Placement == ContextPlacement.AboveCursorLine ? aboveCursorLine : left;
+        int Left(IContextSource source) => PlacementOf(source) == ContextPlacement.AboveCursorLine ? aboveCursorLine : left;
         void Spend(IContextSource source, int tokens)
         {
-            if (source.Placement == ContextPlacement.AboveCursorLine)
+            if (PlacementOf(source) == ContextPlacement.AboveCursorLine)
                 aboveCursorLine -= tokens;
             else
                 left -= tokens;
@@ -75,7 +81,7 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
                     continue;
                 await foreach (var candidate in incremental.GetOneByOneAsync(request, cancellationToken).ConfigureAwait(false))
                 {
-                    var packed = Pack(Placed(candidate, source.Placement), Left(source), pieces, countTokens);
+                    var packed = Pack(Placed(candidate, PlacementOf(source)), Left(source), pieces, countTokens);
                     Spend(source, packed);
                     if (packed == 0 || Left(source) < Math.Max(MinimumPieceTokens, incremental.SmallestUsefulPiece(countTokens)))
                         break;
@@ -86,7 +92,7 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
             {
                 if (Left(source) < MinimumPieceTokens)
                     break;
-                Spend(source, Pack(Placed(candidate, source.Placement), Left(source), pieces, countTokens));
+                Spend(source, Pack(Placed(candidate, PlacementOf(source)), Left(source), pieces, countTokens));
             }
         }
 

@@ -174,7 +174,7 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
         budget = Math.Max(1, budget - diffTokens);
         // The context at the region's start: the text before it, the text from it on (the region cut off below), and
         // what the compiler knows there (the changed signature, declarations used nearby).
-        var context = await contextBuilder.BuildAsync(snapshot, region.Start, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
+        var context = await contextBuilder.BuildAsync(snapshot, region.Start, budget, model.CountTokens, workspaceRoot(), cancellationToken, model.CursorContextAboveCursorLine).ConfigureAwait(false);
         var after = context.Suffix.StartsWith(regionText, StringComparison.Ordinal) ? context.Suffix[regionText.Length..] : "";
         return new NextEditRequest(context.RelativePath ?? Path.GetFileName(location.FilePath), context.Prefix, regionText, after, location.Span.Start - region.Start)
         {

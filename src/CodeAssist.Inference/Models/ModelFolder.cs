@@ -250,6 +250,8 @@ public sealed class ModelFolder
         }
         if (ModelLanguages.Problem(settings.Languages) is { } languagesProblem)
             problems.Add($"{SettingsFile} in {path}: {languagesProblem}");
+        if (settings.CursorContext is { } cursorContext && !ModelSettings.CursorContextValues.Contains(cursorContext))
+            problems.Add($"{SettingsFile} in {path}: cursorContext \"{cursorContext}\" is not one of {string.Join(", ", ModelSettings.CursorContextValues)}");
 
         PromptFormat? format = null;
         if (tokenizerReadable)

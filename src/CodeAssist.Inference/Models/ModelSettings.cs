@@ -41,6 +41,17 @@ public sealed record ModelSettings
     /// </summary>
     public IReadOnlyList<string>? Languages { get; init; }
 
+    /// <summary>
+    /// Where completion context that depends on the token at the cursor (members after a dot, overloads inside an
+    /// argument list) goes: <c>aboveCursorLine</c> (the default: comment lines just above the cursor's line, so engines'
+    /// prefix caches keep the file) or <c>beforeFile</c> (with the other files' context, for a model trained only on
+    /// that layout, such as CodeAssist-Tiny).
+    /// </summary>
+    public string? CursorContext { get; init; }
+
+    /// <summary>The values <see cref="CursorContext"/> may take.</summary>
+    public static IReadOnlyList<string> CursorContextValues { get; } = ["aboveCursorLine", "beforeFile"];
+
     /// <summary>Speculative decoding with a draft model or prompt lookup (<see cref="SpeculationSettings"/>); off when absent.</summary>
     public SpeculationSettings? Speculation { get; init; }
 

@@ -30,7 +30,7 @@ internal static class ContextCommand
                     Console.Error.WriteLine($"codeassist: {session.Engine.Models.LoadError}");
                     return 2;
                 }
-                var context = await session.Engine.ContextBuilder.BuildAsync(session.Document, offset, parse.GetValue(budget), loaded.CountTokens, session.Engine.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
+                var context = await session.Engine.ContextBuilder.BuildAsync(session.Document, offset, parse.GetValue(budget), loaded.CountTokens, session.Engine.WorkspaceRoot, cancellationToken, loaded.CursorContextAboveCursorLine).ConfigureAwait(false);
                 Console.Out.WriteLine($"budget {parse.GetValue(budget)} tokens, used {context.Pieces.Sum(p => p.Tokens)}");
                 foreach (var piece in context.Pieces)
                     Console.Out.WriteLine($"  {piece.Kind,-14} {piece.Tokens,6} tokens  {piece.Source}");
