@@ -43,11 +43,11 @@ public sealed class CodeActionTests : IDisposable
         new { start = new { line = startLine, character = startCharacter }, end = new { line = endLine, character = endCharacter } };
 
     /// <summary>Starts the server on a one-project workspace and waits until the project is loaded.</summary>
-    private async Task<(LspProcessClient Client, string Path, string Uri)> StartAsync(string script)
+    private async Task<(LspTestClient Client, string Path, string Uri)> StartAsync(string script)
     {
         _temp.WriteFile("Shop/Shop.csproj", Project);
         var path = _temp.WriteFile("Shop/Order.cs", Order);
-        var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel(script));
+        var client = InProcessServer.Serve(_temp.ScriptedModel(script));
         await client.InitializeAsync(_temp.Combine("Shop"));
         await client.OpenAsync(path, Order);
         await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, TimeSpan.FromSeconds(120));
@@ -55,7 +55,7 @@ public sealed class CodeActionTests : IDisposable
         return (client, path, new Uri(path).AbsoluteUri);
     }
 
-    private static async Task<long> GenerationsAsync(LspProcessClient client) => (long)(await client.RequestAsync("codeAssist/stats", null))["result"]!["generations"]!;
+    private static async Task<long> GenerationsAsync(LspTestClient client) => (long)(await client.RequestAsync("codeAssist/stats", null))["result"]!["generations"]!;
 
     [Fact]
     public async Task Document_this_member_is_listed_without_the_model_and_resolves_to_the_exact_comment_lines()

@@ -42,7 +42,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
     };
 
     /// <summary>Initialize on the project, wait until MSBuildWorkspace has loaded it, and complete exactly.</summary>
-    private static async Task ServeProjectAsync(RecordingLspClient client, string root, string program)
+    private static async Task ServeProjectAsync(LspTestClient client, string root, string program)
     {
         await client.InitializeAsync(root);
         await client.WaitForNotificationAsync("window/logMessage",
@@ -59,7 +59,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
     {
         var (root, program) = Project();
         var model = _temp.ScriptedModel(Script);
-        await using var client = RecordingLspClient.Start(["serve", "--model", model], wrapper: ["unshare", "-n"]);
+        await using var client = LspTestClient.Start(["serve", "--model", model], wrapper: ["unshare", "-n"]);
         await client.RequestAsync("codeAssist/stats", null);
 
         // unshare has exec'd the server by now: its namespace has a loopback interface (down) and no route.
@@ -97,7 +97,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         var commands = new ConcurrentDictionary<string, int>();
         var samples = 0;
         IReadOnlyList<string> stdio = [];
-        await using (var client = RecordingLspClient.Start(["serve", "--model", model], traced ? [.. strace, serveLog] : null))
+        await using (var client = LspTestClient.Start(["serve", "--model", model], traced ? [.. strace, serveLog] : null))
         {
             using var stop = new CancellationTokenSource();
             var sampler = Task.Run(async () =>

@@ -26,16 +26,16 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     private static JsonArray Items(JsonObject response) => response["result"]?["items"]?.AsArray()
         ?? throw new Xunit.Sdk.XunitException($"not a completion list: {response.ToJsonString()}");
 
-    private async Task<(RecordingLspClient Client, string Path)> StartAsync(string modelPath)
+    private async Task<(LspTestClient Client, string Path)> StartAsync(string modelPath)
     {
-        var client = RecordingLspClient.Serve(modelPath);
+        var client = LspTestClient.Serve(modelPath);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
         return (client, path);
     }
 
-    private async Task RecoverAsync(RecordingLspClient client, string path, string name)
+    private async Task RecoverAsync(LspTestClient client, string path, string name)
     {
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel(Script, name) } } });
         await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == "ready" && client.LastStatus == n);
@@ -150,7 +150,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(Path.Combine(root, "Broken.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n</Project>\n");
         var path = Path.Combine(root, "Program.cs");
         File.WriteAllText(path, Program);
-        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
         await client.InitializeAsync(root);
         await client.OpenAsync(path, Program);
 
@@ -224,7 +224,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     {
         // A long script keeps the model busy when the client goes away.
         var model = _temp.ScriptedModel(string.Concat(Enumerable.Repeat("Step(); ", 300)), "long");
-        await using var client = RecordingLspClient.Serve(model);
+        await using var client = LspTestClient.Serve(model);
         await client.InitializeAsync(_temp.Path, new { maxTokens = 1024 });
         await client.WaitForStatusAsync("ready");
         var path = _temp.WriteFile("Program.cs", Program);
@@ -248,7 +248,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     public async Task Exit_without_shutdown_is_code_1_and_with_it_code_0()
     {
         var model = _temp.ScriptedModel(Script);
-        await using (var abrupt = RecordingLspClient.Serve(model))
+        await using (var abrupt = LspTestClient.Serve(model))
         {
             await abrupt.InitializeAsync(_temp.Path);
             await abrupt.NotifyAsync("exit", null);
@@ -256,7 +256,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
             await abrupt.DrainAsync(TimeSpan.FromSeconds(10));
             Assert.Contains("exit came without shutdown first", abrupt.Stderr, StringComparison.Ordinal);
         }
-        await using var orderly = RecordingLspClient.Serve(model);
+        await using var orderly = LspTestClient.Serve(model);
         await orderly.InitializeAsync(_temp.Path);
         Assert.Equal(0, await orderly.ShutdownAndExitAsync());
     }

@@ -33,7 +33,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Each_kind_of_malformed_message_gets_the_json_rpc_error_code_for_it_and_the_server_keeps_serving()
     {
-        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
         var path = _temp.WriteFile("Program.cs", Program);
         var uri = new Uri(path).AbsoluteUri;
         Case[] beforeInitialize =
@@ -121,7 +121,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var seed = int.TryParse(Environment.GetEnvironmentVariable("CODEASSIST_FUZZ_SEED"), out var chosen) ? chosen : 20_251_111;
         const int count = 3000;
         var model = _temp.ScriptedModel(Script);
-        await using var client = RecordingLspClient.Serve(model);
+        await using var client = LspTestClient.Serve(model);
         await client.InitializeAsync(_temp.Path, new { modelPath = model });
         await client.WaitForStatusAsync("ready");
         var path = _temp.WriteFile("Program.cs", Program);
@@ -180,7 +180,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_20_MB_message_is_read_and_a_message_over_the_limit_is_refused_with_its_id_without_being_kept()
     {
-        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
         await client.InitializeAsync(_temp.Path);
         await client.WaitForStatusAsync("ready");
         var path = _temp.WriteFile("Program.cs", Program);
@@ -219,7 +219,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Sends one case, then a probe; the case's answer (or its absence) shows up before the probe's.</summary>
-    private async Task CheckAsync(RecordingLspClient client, Case @case, string probeMethod)
+    private async Task CheckAsync(LspTestClient client, Case @case, string probeMethod)
     {
         var nullErrorsBefore = NullIdErrors(client).Count;
         var answer = @case.Id is null ? null : client.Track(@case.Id);
@@ -240,10 +240,10 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{@case.Name}: {(newErrors.Count == 0 ? "no answer" : newErrors[0]["error"]!.ToJsonString())}");
     }
 
-    private static List<JsonObject> NullIdErrors(RecordingLspClient client) =>
+    private static List<JsonObject> NullIdErrors(LspTestClient client) =>
         [.. client.Responses.Where(r => r["id"] is null && r["error"] is not null)];
 
-    private static async Task<JsonObject> ProbeAsync(RecordingLspClient client, TimeSpan timeout, string when)
+    private static async Task<JsonObject> ProbeAsync(LspTestClient client, TimeSpan timeout, string when)
     {
         try
         {
@@ -256,7 +256,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static async Task<List<JsonObject>> WaitForResponsesAsync(RecordingLspClient client, string idJson, int count)
+    private static async Task<List<JsonObject>> WaitForResponsesAsync(LspTestClient client, string idJson, int count)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)

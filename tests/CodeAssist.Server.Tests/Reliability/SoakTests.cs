@@ -22,7 +22,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     public async Task Thousands_of_edits_requests_and_cancellations_leave_memory_threads_and_descriptors_bounded()
     {
         var random = new Random(4242);
-        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
         await client.InitializeAsync(_temp.Path);
         await client.WaitForStatusAsync("ready");
         var paths = new[] { _temp.WriteFile("Program.cs", Program), _temp.WriteFile("Other.cs", Program) };
@@ -138,7 +138,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         Assert.True(endDescriptors <= startDescriptors + 16, $"file descriptors grew from {startDescriptors} to {endDescriptors}");
     }
 
-    private static int Threads(RecordingLspClient client)
+    private static int Threads(LspTestClient client)
     {
         foreach (var line in File.ReadLines($"/proc/{client.Process.Id}/status"))
             if (line.StartsWith("Threads:", StringComparison.Ordinal))
@@ -146,7 +146,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         return -1;
     }
 
-    private static int Descriptors(RecordingLspClient client) => Directory.GetFiles($"/proc/{client.Process.Id}/fd").Length;
+    private static int Descriptors(LspTestClient client) => Directory.GetFiles($"/proc/{client.Process.Id}/fd").Length;
 
     public void Dispose() => _temp.Dispose();
 }
