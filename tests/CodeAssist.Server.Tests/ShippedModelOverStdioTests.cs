@@ -33,7 +33,7 @@ public sealed class ShippedModelOverStdioTests : IDisposable
         // A fixed folder name: it is the repository name in the prompt.
         var root = _temp.Combine("Samples");
         Directory.CreateDirectory(root);
-        await using var client = LspProcessClient.Start("serve", "--model", ModelDirectory, "--device", "cpu");
+        await using var client = LspTestClient.Start(["serve", "--model", ModelDirectory, "--device", "cpu"]);
         await client.InitializeAsync(root);
         var answers = new List<string>();
         for (var i = 0; i < cases.Length; i++)

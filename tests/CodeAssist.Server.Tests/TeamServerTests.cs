@@ -41,7 +41,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     {
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
-        await using var client = RecordingLspClient.Start(["serve"]);
+        await using var client = LspTestClient.Start(["serve"]);
 
         await client.InitializeAsync(_temp.Combine("app"), Backend(team.Url));
         var ready = await client.WaitForStatusAsync("ready");
@@ -65,7 +65,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         var program = _temp.WriteFile("app/Program.cs", Program);
-        await using var client = RecordingLspClient.Start(["serve"]);
+        await using var client = LspTestClient.Start(["serve"]);
 
         await client.InitializeAsync(_temp.Combine("app"), Backend(new Uri($"http://127.0.0.1:{port}/")));
         var error = await client.WaitForStatusAsync("error");
@@ -89,7 +89,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
         var log = _temp.Combine("strace.log");
-        await using (var client = RecordingLspClient.Start(["serve"], ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%network", "-o", log]))
+        await using (var client = LspTestClient.Start(["serve"], ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%network", "-o", log]))
         {
             await client.InitializeAsync(_temp.Combine("app"), Backend(team.Url));
             await client.WaitForStatusAsync("ready");
