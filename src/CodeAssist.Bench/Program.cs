@@ -16,6 +16,7 @@ public static class Program
             BenchCommand.Create(),
             EvalCommand.Create(),
             RealModelsCommand.Create(),
+            StandInCommand.Create(),
             new Command("model", "Test models") { ModelCreateCommand.Create() },
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -242,6 +242,25 @@ public sealed class CodeActionTests : IDisposable
     }
 
     [Fact]
+    public async Task The_refactor_command_runs_on_a_team_server_named_by_backend()
+    {
+        const string model = "Qwen/Qwen2.5-Coder-7B-Instruct";
+        await using var team = await TeamServerStandIns.StandInServer.StartAsync();
+        team.On("GET /v1/models", TeamServerStandIns.Replies.Json(TeamServerStandIns.EngineFixtures.OpenAiModels(model)))
+            .On("POST /v1/chat/completions", TeamServerStandIns.Replies.Sse(TeamServerStandIns.EngineFixtures.OpenAiChatChunks(model, ["/// <summary>Adds the price", " of one item.</summary>"])));
+        _temp.WriteFile("Shop/Shop.csproj", Project);
+        var path = _temp.WriteFile("Shop/Order.cs", Order);
+
+        var result = await LspProcessClient.RunCliAsync(["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--backend", $"openai={team.Url}"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("+    /// <summary>Adds the price of one item.</summary>", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"with {model} on openai at {team.Url.ToString().TrimEnd('/')}", result.Stderr, StringComparison.Ordinal);
+        var chat = team.Requests.Single(r => r.Path == "/v1/chat/completions");
+        Assert.Contains("public void Add(decimal price)", chat.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_refactor_command_exits_with_the_reason_when_the_compiler_refuses_the_edit()
     {
         _temp.WriteFile("Shop/Shop.csproj", Project);

@@ -79,6 +79,127 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task The_complete_command_asks_the_team_server_named_by_backend()
+    {
+        await using var team = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+
+        var result = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(Reply + "\n", result.Stdout.ReplaceLineEndings("\n"));
+        Assert.Contains($"on llamacpp at {team.Url.ToString().TrimEnd('/')}", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(team.Requests, r => r.Path == "/infill");
+    }
+
+    [Fact]
+    public async Task The_context_command_prints_the_request_the_team_server_would_get_without_generating()
+    {
+        await using var team = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+
+        var result = await LspProcessClient.RunCliAsync(["context", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"---- request to llamacpp at {team.Url.ToString().TrimEnd('/')}: POST /infill ----", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"input_prefix\":\"using System;\\n\\nclass Program", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"cache_prompt\":true", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(team.Requests, r => r.Path == "/infill");
+    }
+
+    [Fact]
+    public async Task The_complete_command_says_why_when_the_team_server_is_down_or_the_backend_is_malformed()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+
+        var down = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp=http://127.0.0.1:{port}"]);
+        var malformed = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", "ftp://gpu01"]);
+
+        Assert.Equal(2, down.ExitCode);
+        Assert.Contains($"codeassist: the team server at http://127.0.0.1:{port} refused the connection", down.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains("codeassist: backend url \"ftp://gpu01\" is not an http:// or https:// URL with a host", malformed.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>What a team ships: a model folder with no weights whose codeassist.json names its server.</summary>
+    private string TeamFolder(Uri server, string name = "team-qwen")
+    {
+        _temp.WriteFile($"{name}/codeassist.json", $$"""{ "name": "Team Qwen", "backend": { "kind": "llamacpp", "url": "{{server}}" } }""");
+        return _temp.Combine(name);
+    }
+
+    private static string Describe(StandInServer server) => $"llamacpp at {server.Url.ToString().TrimEnd('/')}";
+
+    [Fact]
+    public async Task A_model_folder_that_names_its_team_server_is_served_from_it_and_the_backend_setting_wins_over_it()
+    {
+        await using var folderServer = await LlamaServerAsync();
+        await using var settingServer = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+        await using var client = RecordingLspClient.Start(["serve", "--model", TeamFolder(folderServer.Url)]);
+
+        // No backend setting: the folder's server answers.
+        await client.InitializeAsync(_temp.Combine("app"), new { candidates = 1 });
+        var ready = await client.WaitForStatusAsync("ready");
+        await client.OpenAsync(program, Program);
+        var fromFolder = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+        Assert.Equal(Describe(folderServer), (string?)ready["params"]!["backend"]);
+        Assert.Equal(Reply, (string?)fromFolder["result"]!["items"]![0]!["insertText"]);
+        Assert.Single(folderServer.Requests, r => r.Path == "/infill");
+
+        // The user's own backend setting names another server: it wins, and the folder's is asked nothing more.
+        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { backend = new { kind = "llamacpp", url = settingServer.Url.ToString() } } } });
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["backend"] == Describe(settingServer) && (string?)n["params"]!["state"] == "ready");
+        var fromSetting = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+        Assert.Equal(Reply, (string?)fromSetting["result"]!["items"]![0]!["insertText"]);
+        Assert.Single(settingServer.Requests, r => r.Path == "/infill");
+        Assert.Single(folderServer.Requests, r => r.Path == "/infill");
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
+    public async Task The_backend_option_wins_over_the_model_folders_server_on_the_command_line()
+    {
+        await using var folderServer = await LlamaServerAsync();
+        await using var optionServer = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+        string[] complete = ["complete", program, "--line", "7", "--column", "9", "--no-project", "--model", TeamFolder(folderServer.Url)];
+
+        var fromFolder = await LspProcessClient.RunCliAsync(complete);
+        var fromOption = await LspProcessClient.RunCliAsync([.. complete, "--backend", $"llamacpp={optionServer.Url}"]);
+
+        Assert.Equal(0, fromFolder.ExitCode);
+        Assert.Contains($"on {Describe(folderServer)}", fromFolder.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, fromOption.ExitCode);
+        Assert.Contains($"on {Describe(optionServer)}", fromOption.Stderr, StringComparison.Ordinal);
+        Assert.Single(folderServer.Requests, r => r.Path == "/infill");
+        Assert.Single(optionServer.Requests, r => r.Path == "/infill");
+    }
+
+    [Fact]
+    public async Task An_untrusted_workspace_never_contacts_the_server_an_uninstalled_folder_names()
+    {
+        await using var team = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+        var folder = TeamFolder(team.Url);
+        await using var client = RecordingLspClient.Start(["serve", "--untrusted", "--model", folder]);
+
+        await client.InitializeAsync(_temp.Combine("app"));
+        var error = await client.WaitForStatusAsync("error");
+        await client.OpenAsync(program, Program);
+        var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+
+        Assert.Contains($"the model folder {folder} is outside the models directory", (string?)error["params"]!["message"], StringComparison.Ordinal);
+        Assert.Empty(completion["result"]!["items"]!.AsArray());
+        Assert.Empty(team.Requests);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
     public async Task Only_the_configured_host_and_port_are_contacted()
     {
         if (!ProcessSockets.StraceUsable(out var why))

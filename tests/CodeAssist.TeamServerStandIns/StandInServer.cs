@@ -47,14 +47,15 @@ public sealed class StandInServer : IAsyncDisposable
     /// <summary>Completes with each request as it arrives, for tests that wait on the server instead of a clock.</summary>
     public event Action<RecordedRequest>? Received;
 
-    public static async Task<StandInServer> StartAsync(StandInTls? tls = null)
+    /// <summary>Starts on a free port, or on <paramref name="port"/>: a server that comes back where it was after going down.</summary>
+    public static async Task<StandInServer> StartAsync(StandInTls? tls = null, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            kestrel.Listen(IPAddress.Loopback, port, listen =>
             {
                 if (tls is null)
                     return;

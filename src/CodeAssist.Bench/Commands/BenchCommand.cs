@@ -25,11 +25,14 @@ internal static class BenchCommand
             Description = "Measure CodeAssist's overhead around a team server's completion against the raw HTTP round trip of the same request: " +
                           "KIND=URL (openai, llamacpp, ollama; key from CODEASSIST_API_KEY), or stand-in for a loopback llama.cpp-shaped server",
         };
-        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly, draft, speculativeOnly, backend };
+        var standIn = StandInCommand.ScheduleOptions(EngineSchedule.SevenBillionOnOneGpu);
+        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly, draft, speculativeOnly, backend, standIn.FirstToken, standIn.PerToken };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(backend) is { } server)
-                return await TeamServerBenchmark.RunAsync(server, parse.GetValue(quick) ? 50 : 300, Console.Out, cancellationToken).ConfigureAwait(false);
+                return await TeamServerBenchmark.RunAsync(server, parse.GetValue(quick) ? 50 : 200,
+                    StandInCommand.Schedule(parse, standIn),
+                    Console.Out, cancellationToken).ConfigureAwait(false);
             var modelPath = parse.GetValue(model);
             if (modelPath is not null && ModelFolder.Verify(Path.GetFullPath(modelPath)) is { Count: > 0 } problems)
             {

@@ -14,16 +14,18 @@ namespace CodeAssist.Bench.Performance;
 /// of the exact request the backend sends (same bytes, same connection rules, the whole stream read); B is the
 /// backend's own generation of it (body built, stream framed and parsed, stop strings checked). Both hit the same
 /// server, alternating, so the server's own time cancels out: B − A is what CodeAssist adds. With <c>stand-in</c>
-/// the server is a loopback llama.cpp-shaped one in this process, which isolates the client's cost.
+/// the server is a loopback llama.cpp-shaped one in this process that streams on an engine's schedule (the first
+/// token after the prompt is processed, then one token per step), so the ratio is taken against a round trip of a
+/// realistic length; with both times at 0 it is a zero-cost server, which isolates the client's cost.
 /// </summary>
 internal static class TeamServerBenchmark
 {
     private const string Prefix = "using System;\nusing System.Linq;\n\npublic sealed class Cart\n{\n    private readonly decimal[] _prices = [];\n\n    public decimal Total()\n    {\n        return ";
     private const string Suffix = "\n    }\n}\n";
 
-    public static async Task<int> RunAsync(string backend, int iterations, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string backend, int iterations, EngineSchedule schedule, TextWriter output, CancellationToken cancellationToken)
     {
-        using var standIn = backend == "stand-in" ? LoopbackLlamaServer.Start() : null;
+        using var standIn = backend == "stand-in" ? LoopbackLlamaServer.Start(LoopbackLlamaServer.BenchReply, schedule) : null;
         var settings = standIn is not null
             ? new TeamServerSettings(TeamServerKind.LlamaCpp, standIn.Url)
             : TeamServerSettings.ParseOption(backend) is { } parsed
@@ -69,10 +71,17 @@ internal static class TeamServerBenchmark
         }
         var rawP50 = Percentile(rawTimes, 0.5);
         var backendP50 = Percentile(backendTimes, 0.5);
-        output.WriteLine($"team server {settings.Describe()}{(standIn is not null ? " (loopback stand-in)" : "")}, {iterations} alternating pairs, request of {body.Length} bytes");
+        output.WriteLine($"team server {settings.Describe()}{(standIn is not null ? " (loopback stand-in)" : "")}, {iterations} alternating pairs, request of {body.Length} bytes, load average {LoadAverage()} on {Environment.ProcessorCount} cores");
+        if (standIn is not null)
+            output.WriteLine($"stand-in engine       first token after {schedule.FirstToken.TotalMilliseconds:0} ms, then {schedule.PerToken.TotalMilliseconds:0} ms per token, {LoopbackLlamaServer.BenchReply.Count} tokens (a schedule, not a model)");
         output.WriteLine($"raw HTTP round trip   p50 {rawP50:0.00} ms  p95 {Percentile(rawTimes, 0.95):0.00} ms");
         output.WriteLine($"backend generation    p50 {backendP50:0.00} ms  p95 {Percentile(backendTimes, 0.95):0.00} ms");
         output.WriteLine($"added by CodeAssist   p50 {backendP50 - rawP50:0.00} ms, ratio {backendP50 / rawP50:0.000} (goal: at most 5 ms and 1.05)");
+        // Each pair ran back to back against the same server state: the median of their differences is steadier
+        // than the difference of the medians when the server's own time jitters (a loaded machine's timers).
+        var differences = rawTimes.Zip(backendTimes, (a, b) => b - a).ToList();
+        var ratios = rawTimes.Zip(backendTimes, (a, b) => b / a).ToList();
+        output.WriteLine($"paired                median difference {Percentile(differences, 0.5):0.00} ms (p25 {Percentile(differences, 0.25):0.00}, p75 {Percentile(differences, 0.75):0.00}), median ratio {Percentile(ratios, 0.5):0.000}");
         output.WriteLine($"prompt cache          {(reused > 0 ? $"{reused} prompt tokens reused on a repeated request" : "no reuse reported")}");
         return 0;
     }
@@ -92,71 +101,21 @@ internal static class TeamServerBenchmark
         }
     }
 
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
     private static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
-    }
-
-    /// <summary>A loopback server answering /v1/models and /infill the way llama-server streams (tools/server/README.md).</summary>
-    private sealed class LoopbackLlamaServer : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly byte[] _stream;
-
-        private LoopbackLlamaServer(int port)
-        {
-            Url = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Add(Url.ToString());
-            var events = new StringBuilder();
-            string[] pieces = ["_prices", ".Sum", "()", ";"];
-            foreach (var piece in pieces)
-                events.Append("data: ").Append(JsonSerializer.Serialize(new { content = piece, stop = false })).Append("\n\n");
-            events.Append("data: ").Append(JsonSerializer.Serialize(new { content = "", stop = true, stop_type = "eos", tokens_cached = 48, tokens_evaluated = 60, tokens_predicted = pieces.Length })).Append("\n\n");
-            _stream = Encoding.UTF8.GetBytes(events.ToString());
-        }
-
-        public Uri Url { get; }
-
-        public static LoopbackLlamaServer Start()
-        {
-            var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var server = new LoopbackLlamaServer(port);
-            server._listener.Start();
-            _ = Task.Run(server.ServeAsync);
-            return server;
-        }
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-                using var response = context.Response;
-                using (var reader = new StreamReader(context.Request.InputStream))
-                    await reader.ReadToEndAsync().ConfigureAwait(false);
-                var body = context.Request.Url!.AbsolutePath == "/v1/models"
-                    ? Encoding.UTF8.GetBytes("{\"object\":\"list\",\"data\":[{\"id\":\"qwen2.5-coder-7b-q8_0.gguf\",\"object\":\"model\"}]}")
-                    : _stream;
-                response.ContentType = context.Request.Url.AbsolutePath == "/v1/models" ? "application/json" : "text/event-stream";
-                response.SendChunked = true;
-                // The managed HttpListener does not keep connections reliably; both sides of the A/B pay the same connect.
-                response.KeepAlive = false;
-                await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
-            }
-        }
-
-        public void Dispose() => _listener.Close();
     }
 }

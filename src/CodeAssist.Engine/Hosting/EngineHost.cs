@@ -3,6 +3,7 @@ using CodeAssist.Engine.Completion.PostProcessing;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Models;
+using CodeAssist.Engine.NextEdit;
 using CodeAssist.Engine.Refactoring;
 using CodeAssist.Engine.Workspace;
 using CodeAssist.Inference.Devices;
@@ -39,6 +40,10 @@ public sealed class EngineHost : IDisposable
         Refactorings.Generating += OnGenerating;
         Completion.Generating += OnGenerating;
         Documents.Changed += Workspace.Update;
+        NextEdits = new NextEditEngine(Documents, Workspace, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
+        NextEdits.History.Attach(Documents);
+        NextEdits.Generated += Completion.Stats.Generated;
+        NextEdits.Generating += OnGenerating;
         Documents.Closed += uri =>
         {
             if (uri.IsFile)
@@ -73,6 +78,7 @@ public sealed class EngineHost : IDisposable
     public ContextBuilder ContextBuilder { get; }
     public InlineCompletionEngine Completion { get; }
     public RefactoringEngine Refactorings { get; }
+    public NextEditEngine NextEdits { get; }
 
     /// <summary>The folders the user works in; the first is the root (the repository name in prompts, paths in context).</summary>
     public IReadOnlyList<string> WorkspaceFolders { get; private set; } = [];

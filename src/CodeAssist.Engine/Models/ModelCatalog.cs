@@ -10,11 +10,11 @@ public static class ModelCatalog
 
     public static string ModelsDirectory => Inference.Models.ModelsDirectory.Current;
 
-    /// <summary>Installed model folders (those with a genai_config.json), by name.</summary>
+    /// <summary>Installed model folders (those with a genai_config.json, or a codeassist.json naming a team server), by name.</summary>
     public static IReadOnlyList<string> Installed() =>
         Directory.Exists(ModelsDirectory)
             ? [.. Directory.EnumerateDirectories(ModelsDirectory)
-                .Where(d => File.Exists(Path.Combine(d, "genai_config.json")))
+                .Where(d => Inference.Models.ModelFolder.HasWeights(d) || File.Exists(Path.Combine(d, Inference.Models.ModelFolder.SettingsFile)))
                 .Order(StringComparer.Ordinal)]
             : [];
 

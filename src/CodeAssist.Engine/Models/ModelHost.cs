@@ -63,7 +63,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
             _loading = Task.Run(async () =>
             {
                 ((await previous.ConfigureAwait(false)) as IDisposable)?.Dispose();
-                var loaded = backend is null ? LoadNow(path, device, installedOnly) : await ConnectAsync(backend, path, device, installedOnly).ConfigureAwait(false);
+                var loaded = await LoadOrConnectAsync(path, device, backend, installedOnly).ConfigureAwait(false);
                 if (loaded is not null)
                     loaded.ProblemChanged += () => StatusChanged?.Invoke();
                 return loaded;
@@ -71,6 +71,38 @@ public sealed class ModelHost(Action<string> log) : IDisposable
         }
         StatusChanged?.Invoke();
         _loading.ContinueWith(_ => StatusChanged?.Invoke(), TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Which backend answers: the user's own team server (the <c>backend</c> setting or <c>--backend</c>) first; else
+    /// the one the model folder's codeassist.json names (a team ships a folder that points at its server); else the
+    /// folder's model, run here. An untrusted workspace's folder must be installed before its codeassist.json is even
+    /// read, since the server it names would receive the code.
+    /// </summary>
+    private async Task<ITextGenerator?> LoadOrConnectAsync(string? path, DevicePreference device, TeamServerSettings? backend, bool installedOnly)
+    {
+        if (backend is not null)
+            return await ConnectAsync(backend, path, device, installedOnly).ConfigureAwait(false);
+        string folder;
+        TeamServerSettings? declared;
+        try
+        {
+            folder = path ?? ModelCatalog.ResolveDefault();
+            if (installedOnly && !ModelsDirectory.Holds(ModelCatalog.ModelsDirectory, folder))
+                throw new ModelFolderException(folder, [UntrustedModelRefusal(folder)]);
+            declared = ModelFolder.DeclaredBackend(folder);
+        }
+        catch (Exception e) when (e is ModelFolderException or FileNotFoundException)
+        {
+            LoadError = e.Message;
+            log($"model not loaded: {e.Message}");
+            return null;
+        }
+        if (declared is null)
+            return LoadNow(folder, device, installedOnly);
+        log($"the model folder {folder} names its team server");
+        // The local fallback is the folder's own model when it carries one, else the installed default.
+        return await ConnectAsync(declared, ModelFolder.HasWeights(folder) ? folder : null, device, installedOnly).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CodeAssist.Inference.Prompts;
+using CodeAssist.Inference.Remote;
 
 namespace CodeAssist.Inference.Models;
 
@@ -89,12 +90,54 @@ public sealed class ModelFolder
     /// <summary>Checks a model folder, and the draft model it pairs with, and returns every problem found (empty when it can be loaded).</summary>
     public static IReadOnlyList<string> Verify(string path) => Verify(path, ModelsDirectory.Current);
 
+    /// <summary>Whether the folder holds a model to run here (genai_config.json); a team server folder may hold none.</summary>
+    public static bool HasWeights(string path) => File.Exists(System.IO.Path.Combine(path, GenAiConfigFile));
+
+    /// <summary>
+    /// The team server the folder's codeassist.json names in <c>backend</c> (relative paths taken from the folder), or
+    /// null when it names none. Throws <see cref="ModelFolderException"/> with the sentence when the file or the
+    /// backend is not valid (an <c>apiKey</c> in it is refused, as in settings).
+    /// </summary>
+    public static TeamServerSettings? DeclaredBackend(string path)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        try
+        {
+            return ModelSettings.Read(path).Backend is { } backend ? TeamServerSettings.Parse(backend, path) : null;
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFolderException(path, [SettingsProblem(path, e)]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFolderException(path, [$"{SettingsFile} in {path}: {e.Message}"]);
+        }
+    }
+
+    /// <summary>A folder without weights whose codeassist.json names a team server: its problems (none when usable); null for other folders.</summary>
+    private static IReadOnlyList<string>? TeamServerFolderProblems(string path)
+    {
+        if (!Directory.Exists(path) || HasWeights(path) || !File.Exists(System.IO.Path.Combine(path, SettingsFile)))
+            return null;
+        try
+        {
+            return DeclaredBackend(path) is null ? null : [];
+        }
+        catch (ModelFolderException e)
+        {
+            return e.Problems;
+        }
+    }
+
     /// <summary>
     /// Checks a model folder; with <paramref name="checkNativeCode"/> false, settings that load native code or write
     /// files are left out of the problems, for `model add`, which shows them and asks the user instead.
     /// </summary>
     public static IReadOnlyList<string> Verify(string path, string modelsDirectory, bool checkNativeCode = true)
     {
+        if (TeamServerFolderProblems(System.IO.Path.GetFullPath(path)) is { } teamServer)
+            return teamServer;
         var problems = new List<string>();
         TryOpen(path, problems, modelsDirectory, checkNativeCode, null);
         return problems;
@@ -199,7 +242,7 @@ public sealed class ModelFolder
         }
         catch (JsonException e)
         {
-            problems.Add($"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, tokenHealing and speculation");
+            problems.Add(SettingsProblem(path, e));
         }
 
         PromptFormat? format = null;
@@ -207,6 +250,8 @@ public sealed class ModelFolder
         {
             var formatProblems = new List<string>();
             format = PromptFormat.TryChoose(specialTokens.Keys.ToHashSet(StringComparer.Ordinal), settings.PromptFormat, settings.ChatFormat, formatProblems);
+            if (format is not null)
+                format = format with { NextEdit = NextEditFormat.Choose(settings.NextEditFormat, formatProblems) };
             problems.AddRange(formatProblems.Select(problem => $"{SettingsFile} in {path}: {problem}"));
         }
 
@@ -263,6 +308,9 @@ public sealed class ModelFolder
         problems.AddRange(DraftModelPair.Incompatibilities(path, draft).Select(problem => $"the draft model {draft} does not fit {path}: {problem}"));
         return new Speculation(SpeculationMode.DraftModel, draft, draftFolderOpened.Name, settings.MaxDraftTokens, null);
     }
+
+    private static string SettingsProblem(string path, JsonException e) =>
+        $"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, nextEditFormat, tokenHealing, speculation and backend";
 
     private static string DescribeSettingsError(JsonException e)
     {

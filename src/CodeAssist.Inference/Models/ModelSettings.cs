@@ -20,11 +20,20 @@ public sealed record ModelSettings
     /// <summary>Chat template id (chatml, phi3, llama3, codeassist); detected from the tokenizer when absent.</summary>
     public string? ChatFormat { get; init; }
 
+    /// <summary>Next-edit prompt format id (zeta, sweep, instinct, fim); FIM (the region as the middle) when absent.</summary>
+    public string? NextEditFormat { get; init; }
+
     /// <summary>
     /// Whether FIM prompts heal the word at the cursor (<see cref="Prompts.TokenHealing"/>); on unless false. Off for
     /// models whose reply is fixed whatever the prompt's last word, like the test suite's scripted models.
     /// </summary>
     public bool? TokenHealing { get; init; }
+
+    /// <summary>
+    /// A team's inference server that serves this model (the <c>backend</c> object of the settings, relative paths
+    /// taken from the folder): a team ships a folder that points at its server. Read by <see cref="ModelFolder.DeclaredBackend"/>.
+    /// </summary>
+    public JsonElement? Backend { get; init; }
 
     /// <summary>Speculative decoding with a draft model or prompt lookup (<see cref="SpeculationSettings"/>); off when absent.</summary>
     public SpeculationSettings? Speculation { get; init; }

@@ -11,6 +11,9 @@ public sealed record PromptFormat(FimFormat? Fim, ChatFormat Chat)
     /// <summary>Marks the cursor in instruction prompts for models without FIM.</summary>
     public const string CursorMarker = "<CURSOR>";
 
+    /// <summary>How next-edit prompts are spelled for this model (codeassist.json's nextEditFormat; FIM otherwise).</summary>
+    public NextEditFormat NextEdit { get; init; } = NextEditFormat.FillInTheMiddle;
+
     /// <summary>What instruction-only models are told when they stand in for a FIM model.</summary>
     public const string CompletionInstruction =
         "You complete code. Reply with only the code that replaces " + CursorMarker + ", without explanations or code fences.";

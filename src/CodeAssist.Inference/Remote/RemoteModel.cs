@@ -59,6 +59,9 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
 
     public TeamServerSettings Settings { get; }
 
+    /// <summary>The team server behind <paramref name="generator"/>, with or without the local fallback; null for a local model.</summary>
+    public static RemoteModel? Of(ITextGenerator generator) => generator as RemoteModel ?? (generator as LocalFallback)?.Remote;
+
     public string Name => _model ?? "the server's model";
 
     public string Backend => Settings.Describe();

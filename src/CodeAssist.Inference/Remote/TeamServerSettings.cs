@@ -95,7 +95,11 @@ public sealed record TeamServerSettings(TeamServerKind Kind, Uri Url)
     /// The <c>backend</c> setting: <c>"local"</c> (null) or an object. Throws <see cref="ArgumentException"/> with a
     /// sentence per problem; an <c>apiKey</c> field is refused outright.
     /// </summary>
-    public static TeamServerSettings? Parse(JsonElement value)
+    /// <remarks>
+    /// <paramref name="baseDirectory"/>: where relative file paths (caBundle, apiKeyFile, client certificate and key)
+    /// are taken from — a model folder's codeassist.json ships its CA bundle beside it; settings need absolute paths.
+    /// </remarks>
+    public static TeamServerSettings? Parse(JsonElement value, string? baseDirectory = null)
     {
         if (value.ValueKind == JsonValueKind.String)
             return ParseOption(value.GetString());
@@ -120,10 +124,10 @@ public sealed record TeamServerSettings(TeamServerKind Kind, Uri Url)
             PromptFormat = Text("promptFormat"),
             ChatFormat = Text("chatFormat"),
             ApiKeyEnv = Text("apiKeyEnv"),
-            ApiKeyFile = ExpandPath(Text("apiKeyFile")),
-            CaBundle = ExpandPath(Text("caBundle")),
-            ClientCertificate = ExpandPath(Text("clientCertificate")),
-            ClientKey = ExpandPath(Text("clientKey")),
+            ApiKeyFile = ExpandPath(Text("apiKeyFile"), baseDirectory),
+            CaBundle = ExpandPath(Text("caBundle"), baseDirectory),
+            ClientCertificate = ExpandPath(Text("clientCertificate"), baseDirectory),
+            ClientKey = ExpandPath(Text("clientKey"), baseDirectory),
             ContextLength = contextLength,
             KeepAlive = Text("keepAlive") ?? "30m",
             FallbackToLocal = fallback == "local",
@@ -147,11 +151,13 @@ public sealed record TeamServerSettings(TeamServerKind Kind, Uri Url)
         return new TeamServerSettings(url.Port == 11434 ? TeamServerKind.Ollama : TeamServerKind.OpenAi, url);
     }
 
-    private static string? ExpandPath(string? path)
+    private static string? ExpandPath(string? path, string? baseDirectory)
     {
         if (string.IsNullOrWhiteSpace(path))
             return null;
         var expanded = path.StartsWith('~') ? Path.Join(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[1..]) : path;
+        if (!Path.IsPathFullyQualified(expanded) && baseDirectory is not null)
+            expanded = Path.Combine(baseDirectory, expanded);
         if (!Path.IsPathFullyQualified(expanded))
             throw new ArgumentException($"\"{path}\" is not an absolute path");
         return Path.GetFullPath(expanded);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
+using CodeAssist.Inference.Remote;
 
 namespace CodeAssist.Server.Cli;
 
@@ -13,14 +14,16 @@ internal static class ContextCommand
         var line = CommonOptions.Line();
         var column = CommonOptions.Column();
         var model = CommonOptions.Model();
+        var backend = CommonOptions.Backend();
         var budget = new Option<int>("--budget") { Description = "Prompt token budget", DefaultValueFactory = _ => 1536 };
         var noProject = new Option<bool>("--no-project") { Description = "Do not load the enclosing solution or project (faster, text and loose-file context only)" };
-        var command = new Command("context", "Print the prompt built for a position, with the tokens each piece used") { file, line, column, noProject, model, budget };
+        var command = new Command("context", "Print the prompt built for a position, with the tokens each piece used") { file, line, column, noProject, model, backend, budget };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), "cpu", null, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
+                var settings = new AssistSettings { Backend = CommonOptions.ParseBackend(parse.GetValue(backend)) };
+                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), "cpu", settings, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
                 var offset = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
                 if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
                 {
@@ -36,6 +39,13 @@ internal static class ContextCommand
                     Console.Out.WriteLine($"token healing: the prompt stops before \"{healed.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal)}\"; the reply must start with it");
                 Console.Out.WriteLine("---- prompt ----");
                 Console.Out.WriteLine(prompt.Text);
+                if (RemoteModel.Of(loaded) is { } remote)
+                {
+                    // What goes over the wire: llama.cpp's /infill gets the pieces, not the prompt text.
+                    var wire = remote.WireRequestFor(CompletionPlan.RequestFor(prompt, CompletionPlan.AllowsBlockAt(session.Document, offset, settings), settings));
+                    Console.Out.WriteLine($"---- request to {remote.Backend}: POST /{wire.Path} ----");
+                    Console.Out.WriteLine(wire.Body.ToJsonString(RemoteModel.WireJson));
+                }
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or BadRequestException or FileNotFoundException)

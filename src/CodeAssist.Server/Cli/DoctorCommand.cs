@@ -21,14 +21,27 @@ internal static class DoctorCommand
         var command = new Command("doctor", "Check the installation, the model and the device, and time a generation; with --backend, check a team inference server") { model, device, backend, backendModel, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (parse.GetValue(backend) is { } server && !server.Equals("local", StringComparison.OrdinalIgnoreCase))
-                return await CheckTeamServerAsync(server, parse.GetValue(backendModel), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+            TeamServerSettings? teamServer;
+            try
+            {
+                teamServer = CommonOptions.ParseBackend(parse.GetValue(backend), parse.GetValue(backendModel));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"codeassist: {e.Message}");
+                return 2;
+            }
+            if (teamServer is not null)
+                return await CheckTeamServerAsync(teamServer, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
             var path = ServeCommand.FullPathOrNull(parse.GetValue(model));
             LanguageModel? loaded = null;
             string? error = null;
             try
             {
                 path ??= Engine.Models.ModelCatalog.ResolveDefault();
+                // A folder that names its team's server is checked there, as serving it would.
+                if (ModelFolder.DeclaredBackend(path) is { } declared)
+                    return await CheckTeamServerAsync(declared, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
                 // The only thing loading logs is why CUDA is not used, which the report's CUDA line says: not twice.
                 loaded = LanguageModel.Load(path, DeviceSelection.ParsePreference(parse.GetValue(device)), _ => { });
             }
@@ -53,12 +66,11 @@ internal static class DoctorCommand
         return command;
     }
 
-    private static async Task<int> CheckTeamServerAsync(string server, string? model, bool json, CancellationToken cancellationToken)
+    private static async Task<int> CheckTeamServerAsync(TeamServerSettings settings, bool json, CancellationToken cancellationToken)
     {
         (IReadOnlyList<(string Name, string Value)> Lines, bool Healthy) result;
         try
         {
-            var settings = CommonOptions.ParseBackend(server, model)!;
             result = await TeamServerDoctor.RunAsync(settings, null, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException e)

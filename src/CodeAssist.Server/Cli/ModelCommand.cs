@@ -29,7 +29,8 @@ internal static class ModelCommand
             {
                 var problems = ModelFolder.Verify(folder);
                 var isDefault = Path.GetFileName(folder) == ModelCatalog.DefaultModelName ? " (default)" : "";
-                Console.Out.WriteLine($"  {Path.GetFileName(folder)}{isDefault}  {(problems.Count == 0 ? "ok" : "broken: " + problems[0])}");
+                var teamServer = problems.Count == 0 ? TeamServerOf(folder) : null;
+                Console.Out.WriteLine($"  {Path.GetFileName(folder)}{isDefault}  {(problems.Count == 0 ? "ok" : "broken: " + problems[0])}{teamServer}");
             }
             return 0;
         });
@@ -59,6 +60,11 @@ internal static class ModelCommand
                 Console.Error.WriteLine($"codeassist: {problem}");
             if (problems.Count > 0)
                 return 1;
+            if (!ModelFolder.HasWeights(path))
+            {
+                Console.Out.WriteLine($"{path}: ok{TeamServerOf(path)}");
+                return 0;
+            }
             var folder = ModelFolder.Open(path);
             var format = folder.Format;
             Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, vocabulary {folder.VocabSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
@@ -116,11 +122,17 @@ internal static class ModelCommand
             NativeCodeApprovals.Read(modelsDirectory).Record(modelsDirectory, targetName, approvals);
             foreach (var approval in approvals.Where(a => a.Sha256 is not null))
                 Console.Out.WriteLine($"recorded {approval.Setting} = \"{approval.Value}\" with SHA-256 {approval.Sha256} in {Path.Combine(modelsDirectory, NativeCodeApprovals.ManifestFile)}");
-            Console.Out.WriteLine($"installed {targetName} in {target}");
+            Console.Out.WriteLine($"installed {targetName} in {target}{TeamServerOf(target)}");
             return 0;
         });
         return command;
     }
+
+    /// <summary>", served by the team server llamacpp at https://gpu01:8080" for a folder whose codeassist.json names one: code is sent there.</summary>
+    private static string TeamServerOf(string folder) =>
+        ModelFolder.DeclaredBackend(folder) is { } server
+            ? $", served by the team server {server.Describe()}{(server.Model is { } model ? $" ({model})" : "")}: completions send your code there{(server.FallbackToLocal ? ", or use the local model while it is away" : "")}"
+            : "";
 
     /// <summary>
     /// Shows each setting that loads native code or writes files and asks the user (on stdin) to allow them. A library

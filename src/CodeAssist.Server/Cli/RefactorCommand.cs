@@ -28,9 +28,10 @@ internal static class RefactorCommand
         };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var backend = CommonOptions.Backend();
         var command = new Command("refactor", "Run an AI refactoring on a file and print the compiler-checked edit as a unified diff")
         {
-            file, line, column, endLine, endColumn, action, instruction, apply, root, model, device,
+            file, line, column, endLine, endColumn, action, instruction, apply, root, model, device, backend,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,7 +45,8 @@ internal static class RefactorCommand
                 var folder = parse.GetValue(root);
                 if (folder is { Exists: false })
                     throw new ArgumentException($"--root {folder.FullName} does not exist");
-                using var session = await OpenAsync(parse.GetValue(file)!, folder, parse.GetValue(model), parse.GetValue(device)!, cancellationToken).ConfigureAwait(false);
+                var settings = new AssistSettings { Backend = CommonOptions.ParseBackend(parse.GetValue(backend)) };
+                using var session = await OpenAsync(parse.GetValue(file)!, folder, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken).ConfigureAwait(false);
                 var start = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
                 var stop = parse.GetValue(endLine) is { } end ? session.OffsetOf(end, parse.GetValue(endColumn)!.Value) : start;
                 if (stop < start)
@@ -96,13 +98,13 @@ internal static class RefactorCommand
     /// The file as an editor session would have it: with --root, every project under that folder is loaded and the
     /// folder is the workspace; without it, the project holding the file (FileSession's default).
     /// </summary>
-    private static async Task<FileSession> OpenAsync(FileInfo file, DirectoryInfo? root, string? model, string device, CancellationToken cancellationToken)
+    private static async Task<FileSession> OpenAsync(FileInfo file, DirectoryInfo? root, string? model, string device, AssistSettings settings, CancellationToken cancellationToken)
     {
         if (root is null)
-            return await FileSession.OpenAsync(file, model, device, null, cancellationToken).ConfigureAwait(false);
+            return await FileSession.OpenAsync(file, model, device, settings, cancellationToken).ConfigureAwait(false);
         if (!WorkspaceBoundary.IsInside(root.FullName, file.FullName))
             throw new ArgumentException($"{file.FullName} is not under --root {root.FullName}");
-        var session = await FileSession.OpenAsync(file, model, device, null, cancellationToken, loadProject: false).ConfigureAwait(false);
+        var session = await FileSession.OpenAsync(file, model, device, settings, cancellationToken, loadProject: false).ConfigureAwait(false);
         session.Engine.UseWorkspace([root.FullName]);
         await session.Engine.LoadProjectsAsync(session.Engine.FindProjectSystem(), null, cancellationToken).ConfigureAwait(false);
         return session;

@@ -81,6 +81,26 @@ local function stop_timer(st)
   end
 end
 
+--- True while something can still bring a suggestion to `bufnr`: a debounce timer that
+--- will send a request, or a request in flight. False means nothing will show until the
+--- user types or asks again.
+function M.pending(bufnr)
+  bufnr = bufnr == 0 and vim.api.nvim_get_current_buf() or bufnr
+  local st = state(bufnr)
+  if not st then
+    return false
+  end
+  return (st.timer ~= nil and st.timer:is_active()) or st.request ~= nil
+end
+
+--- True once the plugin has seen the buffer's latest change and nothing is pending: what
+--- tests wait for instead of "a while" before checking that nothing happened.
+function M.settled(bufnr)
+  bufnr = bufnr == 0 and vim.api.nvim_get_current_buf() or bufnr
+  local st = state(bufnr)
+  return st ~= nil and st.seen_tick == tick(bufnr) and not M.pending(bufnr)
+end
+
 --- Cancels the pending debounce and the request in flight.
 function M.cancel(bufnr)
   local st = state(bufnr)
@@ -287,6 +307,9 @@ end
 --- through, otherwise hides it and asks again after the debounce.
 function M.on_change(bufnr)
   local st = state(bufnr)
+  if st then
+    st.seen_tick = tick(bufnr)
+  end
   if not st or not config.current.enabled then
     return
   end

@@ -1,0 +1,183 @@
+using CodeAssist.Engine.Context;
+using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Models;
+using CodeAssist.Engine.Workspace;
+using CodeAssist.Inference;
+using CodeAssist.Inference.Generation;
+using CodeAssist.Inference.Prompts;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CodeAssist.Engine.NextEdit;
+
+/// <summary>
+/// A validated next edit: replace <see cref="Span"/> of <see cref="FilePath"/>'s <see cref="Text"/> (the text the
+/// suggestion was computed on) with <see cref="NewText"/>, for <see cref="Reason"/>.
+/// </summary>
+public sealed record NextEditSuggestion(string Id, string FilePath, SourceText Text, TextSpan Span, string NewText, string Reason, NextEditLocationKind Kind);
+
+/// <summary>What a next-edit request found: the suggestions (best first) and the locations considered.</summary>
+public sealed record NextEditResult(IReadOnlyList<NextEditSuggestion> Suggestions, IReadOnlyList<NextEditLocation> Locations)
+{
+    public static readonly NextEditResult Empty = new([], []);
+}
+
+/// <summary>
+/// Next-edit suggestions: where from the compiler (<see cref="NextEditLocator"/>), what from the model (the model's
+/// <see cref="NextEditFormat"/> over the region around each location, with the recent edits as unified diffs and the
+/// Roslyn context of the place), and shown only when <see cref="NextEditValidator"/> passes it on a fork. For a
+/// similar line, the last edit's change repeated is the fallback when the model's edit does not pass.
+/// </summary>
+public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace workspace, ContextBuilder contextBuilder, ModelHost models, Func<AssistSettings> settings, Func<string?> workspaceRoot)
+{
+    /// <summary>Locations the model is asked about per request, at most: each one costs a generation.</summary>
+    public const int LocationsTried = 3;
+
+    /// <summary>A region is the statement or member around the location when it has at most this many lines, else the location's lines.</summary>
+    public const int MaxRegionLines = 8;
+
+    private int _nextId;
+
+    public EditHistory History { get; } = new();
+    public NextEditStats Stats { get; } = new();
+
+    /// <summary>Raised after each generation (the engine's generation counter follows it).</summary>
+    public event Action? Generated;
+
+    /// <summary>Raised around model work so status UIs can show "generating".</summary>
+    public event Action<bool>? Generating;
+
+    /// <summary>The locations alone (no model): what the bench times and the tests pin.</summary>
+    public Task<IReadOnlyList<NextEditLocation>> LocateAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken) =>
+        NextEditLocator.LocateAsync(workspace.CurrentSolution, History.Edited(), document.FilePath, offset, cancellationToken);
+
+    public async Task<NextEditResult> SuggestAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken)
+    {
+        Stats.Requested();
+        var current = settings();
+        if (!current.Enable)
+            return NextEditResult.Empty;
+        var solution = workspace.CurrentSolution;
+        var edited = History.Edited();
+        var locations = await NextEditLocator.LocateAsync(solution, edited, document.FilePath, offset, cancellationToken).ConfigureAwait(false);
+        if (locations.Count == 0)
+            return NextEditResult.Empty;
+        var model = await models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);
+        if (model is null)
+            return new NextEditResult([], locations);
+
+        foreach (var location in locations.Take(LocationsTried))
+        {
+            if (solution.GetDocumentIdsWithFilePath(location.FilePath).FirstOrDefault() is not { } id)
+                continue;
+            var target = solution.GetDocument(id)!;
+            var text = await target.GetTextAsync(cancellationToken).ConfigureAwait(false);
+            var root = await target.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            var region = RegionAround(root, text, location.Span);
+            var snapshot = documents.All.FirstOrDefault(d => d.FilePath == location.FilePath && d.Text.ContentEquals(text))
+                ?? new DocumentSnapshot(new Uri(location.FilePath), location.FilePath, "csharp", 0, text);
+            var request = await RequestAsync(model, snapshot, region, location, edited, current, cancellationToken).ConfigureAwait(false);
+            var proposals = new List<string?> { await GenerateAsync(model, request, current, cancellationToken).ConfigureAwait(false) };
+            if (location.RepeatedText is { } repeated)
+                proposals.Add(text.ToString(TextSpan.FromBounds(region.Start, location.Span.Start)) + repeated + text.ToString(TextSpan.FromBounds(location.Span.End, region.End)));
+            foreach (var proposal in proposals)
+            {
+                if (proposal is null || MinimalChange(text, region, proposal) is not { } change)
+                    continue;
+                if (!await NextEditValidator.ValidateAsync(solution, id, change, location, cancellationToken).ConfigureAwait(false))
+                {
+                    Stats.Dropped();
+                    continue;
+                }
+                Stats.Shown();
+                var suggestion = new NextEditSuggestion($"ne{Interlocked.Increment(ref _nextId)}", location.FilePath, text, change.Span, change.NewText!, location.Reason, location.Kind);
+                return new NextEditResult([suggestion], locations);
+            }
+        }
+        return new NextEditResult([], locations);
+    }
+
+    /// <summary>
+    /// The editable region for a location: whole lines of the statement or member around it when it is short, else
+    /// of the location itself; the line break after the last line included.
+    /// </summary>
+    public static TextSpan RegionAround(SyntaxNode? root, SourceText text, TextSpan span)
+    {
+        var first = text.Lines.GetLineFromPosition(span.Start).LineNumber;
+        var last = text.Lines.GetLineFromPosition(span.End).LineNumber;
+        var enclosing = root?.FindNode(span, getInnermostNodeForTie: true).AncestorsAndSelf()
+            .FirstOrDefault(n => n is StatementSyntax and not BlockSyntax || n is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax);
+        if (enclosing is not null)
+        {
+            var lines = text.Lines.GetLinePositionSpan(enclosing.Span);
+            if (lines.End.Line - lines.Start.Line < MaxRegionLines)
+                (first, last) = (Math.Min(first, lines.Start.Line), Math.Max(last, lines.End.Line));
+        }
+        return TextSpan.FromBounds(text.Lines[first].Start, text.Lines[last].EndIncludingLineBreak);
+    }
+
+    private async Task<NextEditRequest> RequestAsync(ITextGenerator model, DocumentSnapshot snapshot, TextSpan region, NextEditLocation location, IReadOnlyList<EditedDocument> edited,
+        AssistSettings current, CancellationToken cancellationToken)
+    {
+        var regionText = snapshot.Text.ToString(region);
+        var budget = Math.Max(64, Math.Min(current.ContextBudget, model.Window - MaxNewTokens(model, regionText, current) - 16));
+        // The context at the region's start: the text before it, the text from it on (the region cut off below), and
+        // what the compiler knows there (the changed signature, declarations used nearby).
+        var context = await contextBuilder.BuildAsync(snapshot, region.Start, budget, model.CountTokens, workspaceRoot(), cancellationToken).ConfigureAwait(false);
+        var after = context.Suffix.StartsWith(regionText, StringComparison.Ordinal) ? context.Suffix[regionText.Length..] : "";
+        return new NextEditRequest(context.RelativePath ?? Path.GetFileName(location.FilePath), context.Prefix, regionText, after, location.Span.Start - region.Start)
+        {
+            StartsFile = context.Prefix.Length == region.Start,
+            RegionStartLine = snapshot.Text.Lines.GetLineFromPosition(region.Start).LineNumber + 1,
+            RecentEdits = [.. edited.Reverse().Where(d => d.FilePath is not null).Select(d => new EditDiff(RelativePath(d.FilePath!), UnifiedDiff.Of(RelativePath(d.FilePath!), d.Baseline, d.Current)))],
+            ContextFiles = context.ToFimRequest().ContextFiles,
+        };
+    }
+
+    private string RelativePath(string path) =>
+        (workspaceRoot() is { } root && !Path.GetRelativePath(root, path).StartsWith("..", StringComparison.Ordinal) ? Path.GetRelativePath(root, path) : Path.GetFileName(path)).Replace('\\', '/');
+
+    private static int MaxNewTokens(ITextGenerator model, string region, AssistSettings current) => model.CountTokens(region) + current.MaxTokens;
+
+    private async Task<string?> GenerateAsync(ITextGenerator model, NextEditRequest request, AssistSettings current, CancellationToken cancellationToken)
+    {
+        var format = model.Format.NextEdit;
+        var generation = new GenerationRequest(format.Build(request, model.Format), MaxNewTokens(model, request.Region, current))
+        {
+            Deadline = current.GenerationDeadline,
+            StopStrings = format.StopStrings,
+        };
+        Generating?.Invoke(true);
+        try
+        {
+            var result = await model.GenerateAsync(generation, cancellationToken).ConfigureAwait(false);
+            Generated?.Invoke();
+            var region = format.ParseRegion(result.Text, request);
+            if (region is null)
+                Stats.Dropped();
+            return region;
+        }
+        finally
+        {
+            Generating?.Invoke(false);
+        }
+    }
+
+    /// <summary>The smallest change that turns the region into the proposal (common start and end cut off); null when it changes nothing.</summary>
+    internal static TextChange? MinimalChange(SourceText text, TextSpan region, string proposal)
+    {
+        var original = text.ToString(region);
+        if (original.EndsWith('\n') && !proposal.EndsWith('\n'))
+            proposal += "\n";
+        if (proposal == original)
+            return null;
+        var start = 0;
+        while (start < original.Length && start < proposal.Length && original[start] == proposal[start])
+            start++;
+        var end = 0;
+        while (end < original.Length - start && end < proposal.Length - start && original[^(end + 1)] == proposal[^(end + 1)])
+            end++;
+        return new TextChange(new TextSpan(region.Start + start, original.Length - start - end), proposal[start..^end]);
+    }
+}

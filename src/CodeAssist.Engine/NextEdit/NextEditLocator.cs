@@ -1,0 +1,276 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FindSymbols;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CodeAssist.Engine.NextEdit;
+
+/// <summary>Why a place may need the next edit, best first.</summary>
+public enum NextEditLocationKind
+{
+    /// <summary>A compiler error the recent edits introduced (a call that no longer fits, a use of a renamed member).</summary>
+    IntroducedDiagnostic,
+
+    /// <summary>A reference of the symbol the last edit changed.</summary>
+    Reference,
+
+    /// <summary>A line that has the text the last edit changed (the same change, repeated).</summary>
+    SimilarLine,
+}
+
+/// <summary>
+/// A place the next edit may be: <see cref="Span"/> in the file's current text. <see cref="TargetDiagnostics"/> are
+/// the errors an edit there must remove (id and message); <see cref="RepeatedText"/> is, for a similar line, what
+/// the span becomes when the last edit's change is repeated there.
+/// </summary>
+public sealed record NextEditLocation(NextEditLocationKind Kind, string FilePath, TextSpan Span, string Reason)
+{
+    public IReadOnlyList<string> TargetDiagnostics { get; init; } = [];
+
+    public string? RepeatedText { get; init; }
+}
+
+/// <summary>
+/// Where the next edit may be, from the compiler and no model: the errors the recent edits introduced (the edited
+/// documents and those referencing the changed symbol, compiled with the documents as they were before the edits and
+/// as they are now), the references of the symbol the last edit changed, and lines with the text the last edit
+/// changed. The cursor's file comes first, then the kind, then the distance from the cursor.
+/// </summary>
+public static class NextEditLocator
+{
+    /// <summary>Documents whose diagnostics are compared, at most: the edited ones first, then those with references.</summary>
+    public const int DocumentsCompared = 16;
+
+    public static async Task<IReadOnlyList<NextEditLocation>> LocateAsync(Solution current, IReadOnlyList<EditedDocument> edited, string? cursorPath, int cursorOffset, CancellationToken cancellationToken)
+    {
+        if (edited.Count == 0)
+            return [];
+        var baseline = current;
+        foreach (var document in edited)
+            foreach (var id in IdsOf(current, document.FilePath))
+                baseline = baseline.WithDocumentText(id, document.Baseline, PreservationMode.PreserveIdentity);
+
+        var last = edited[0].Last;
+        // An edit of a declaration is followed through its references and the errors they show; only an edit that
+        // changed no declaration is looked for again as text (a parameter added is no text to repeat in a call).
+        var references = await ReferencesOfChangedSymbolAsync(current, last, cancellationToken).ConfigureAwait(false);
+        var locations = new List<NextEditLocation>(references ?? []);
+
+        // The errors are looked for where the edits can have caused them: the edited documents and those that use
+        // what they changed (the earlier edits' symbols too: fixing one caller must not hide the others).
+        var earlier = new List<NextEditLocation>();
+        foreach (var document in edited.Skip(1).Take(3))
+            earlier.AddRange(await ReferencesOfChangedSymbolAsync(current, document.Last, cancellationToken).ConfigureAwait(false) ?? []);
+        var involved = edited.SelectMany(d => IdsOf(current, d.FilePath))
+            .Concat((references ?? []).Concat(earlier).SelectMany(r => IdsOf(current, r.FilePath)))
+            .Distinct().Take(DocumentsCompared).ToList();
+        foreach (var id in involved)
+            locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), current.GetDocument(id)!, last, cancellationToken).ConfigureAwait(false));
+
+        if (references is null)
+            locations.AddRange(SimilarLines(edited, last));
+
+        var cursorLine = edited.FirstOrDefault(d => d.FilePath == cursorPath)?.Current is { } cursorText ? cursorText.Lines.GetLineFromPosition(Math.Min(cursorOffset, cursorText.Length)).LineNumber : 0;
+        var texts = new Dictionary<string, SourceText>(StringComparer.Ordinal);
+        int LineOf(NextEditLocation location)
+        {
+            if (!texts.TryGetValue(location.FilePath, out var text))
+            {
+                text = edited.FirstOrDefault(d => d.FilePath == location.FilePath)?.Current
+                    ?? current.GetDocument(IdsOf(current, location.FilePath).First())!.GetTextAsync(cancellationToken).Result;
+                texts[location.FilePath] = text;
+            }
+            return text.Lines.GetLineFromPosition(location.Span.Start).LineNumber;
+        }
+        return [.. locations
+            .OrderBy(l => l.FilePath == cursorPath ? 0 : 1)
+            .ThenBy(l => l.Kind)
+            .ThenBy(l => l.FilePath == cursorPath ? Math.Abs(LineOf(l) - cursorLine) : LineOf(l))
+            .ThenBy(l => l.FilePath, StringComparer.Ordinal)
+            .ThenBy(l => l.Span.Start)
+            .DistinctBy(l => (l.FilePath, LineOf(l)))];
+    }
+
+    private static IEnumerable<DocumentId> IdsOf(Solution solution, string? path) =>
+        path is null ? [] : solution.GetDocumentIdsWithFilePath(path).Where(id => solution.GetDocument(id)?.SupportsSemanticModel == true);
+
+    /// <summary>
+    /// The references of what the last edit changed, found where they still bind: in the solution with the document as
+    /// it was just before that edit (a renamed method's calls name the old one). Positions in the edited document are
+    /// moved past the edit; the edit's own text is not a place to edit next.
+    /// </summary>
+    /// <returns>null when the edit changed no declaration.</returns>
+    private static async Task<IReadOnlyList<NextEditLocation>?> ReferencesOfChangedSymbolAsync(Solution current, RecentEdit last, CancellationToken cancellationToken)
+    {
+        if (IdsOf(current, last.FilePath).FirstOrDefault() is not { } id)
+            return null;
+        var before = current.WithDocumentText(id, last.Before, PreservationMode.PreserveIdentity);
+        var document = before.GetDocument(id)!;
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null || ChangedDeclaration(root, last.OldSpan) is not { } declaration)
+            return null;
+        if (model.GetDeclaredSymbol(declaration, cancellationToken) is not { } symbol)
+            return [];
+        var found = new List<NextEditLocation>();
+        var delta = last.NewSpan.Length - last.OldSpan.Length;
+        foreach (var reference in await SymbolFinder.FindReferencesAsync(symbol, before, cancellationToken).ConfigureAwait(false))
+            foreach (var location in reference.Locations)
+            {
+                if (location.Document.FilePath is not { } path || location.IsImplicit)
+                    continue;
+                var span = location.Location.SourceSpan;
+                if (location.Document.Id == id)
+                {
+                    if (span.IntersectsWith(last.OldSpan) || span.End == last.OldSpan.Start && last.OldSpan.IsEmpty)
+                        continue;
+                    if (span.Start >= last.OldSpan.End)
+                        span = new TextSpan(span.Start + delta, span.Length);
+                }
+                found.Add(new NextEditLocation(NextEditLocationKind.Reference, path, span, $"uses {symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}, which the last edit changed"));
+            }
+        return found;
+    }
+
+    /// <summary>
+    /// The declaration whose symbol an edit at <paramref name="span"/> changes: a member or type whose signature it
+    /// touches (a parameter counts as its method's), or a variable whose declarator it touches. An edit inside a body
+    /// changes no symbol's uses.
+    /// </summary>
+    internal static SyntaxNode? ChangedDeclaration(SyntaxNode root, TextSpan span)
+    {
+        var token = root.FindToken(Math.Min(span.Start, Math.Max(0, root.FullSpan.End - 1)));
+        for (var node = token.Parent; node is not null; node = node.Parent)
+        {
+            switch (node)
+            {
+                case VariableDeclaratorSyntax declarator when !declarator.Initializer?.Span.Contains(span.Start) ?? true:
+                    return declarator;
+                case BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax or AccessorListSyntax:
+                    return null;
+                case ParameterSyntax when node.Parent?.Parent is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax:
+                    continue;
+                case BaseFieldDeclarationSyntax field:
+                    return field.Declaration.Variables.FirstOrDefault();
+                case MemberDeclarationSyntax or LocalFunctionStatementSyntax:
+                    return node;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The errors the document has now and did not have before the edits (matched by id and message, as many times as
+    /// they occur), except those on the last edit's own text: that is the user's work in progress.
+    /// </summary>
+    private static async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, RecentEdit last, CancellationToken cancellationToken)
+    {
+        var errorsAfter = await ErrorsAsync(after, cancellationToken).ConfigureAwait(false);
+        if (errorsAfter.Count == 0)
+            return [];
+        var errorsBefore = before is null ? [] : await ErrorsAsync(before, cancellationToken).ConfigureAwait(false);
+        var lastEditHere = after.FilePath == last.FilePath;
+        return [.. New(errorsBefore, errorsAfter)
+            .Where(d => !(lastEditHere && Touches(d.Location.SourceSpan, last.NewSpan)))
+            .Select(d => new NextEditLocation(NextEditLocationKind.IntroducedDiagnostic, after.FilePath!, d.Location.SourceSpan, $"{d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}")
+            {
+                TargetDiagnostics = [Key(d)],
+            })];
+    }
+
+    private static bool Touches(TextSpan a, TextSpan b) => a.Start <= b.End && b.Start <= a.End;
+
+    internal static async Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, CancellationToken cancellationToken)
+    {
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        return model is null ? [] : [.. model.GetDiagnostics(cancellationToken: cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error)];
+    }
+
+    /// <summary>The diagnostics of <paramref name="after"/> beyond those of <paramref name="before"/>, matched by <see cref="Key"/> as a multiset.</summary>
+    internal static IEnumerable<Diagnostic> New(IReadOnlyList<Diagnostic> before, IReadOnlyList<Diagnostic> after)
+    {
+        var remaining = before.GroupBy(Key).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var diagnostic in after)
+        {
+            var key = Key(diagnostic);
+            if (remaining.TryGetValue(key, out var count) && count > 0)
+                remaining[key] = count - 1;
+            else
+                yield return diagnostic;
+        }
+    }
+
+    /// <summary>How diagnostics are matched across versions of a document whose positions moved.</summary>
+    public static string Key(Diagnostic diagnostic) => diagnostic.Id + " " + diagnostic.GetMessage(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Lines with the text the last edit replaced, where the same change can be made again: the changed fragment
+    /// widened to whole words (to the surrounding word when the edit only inserted), searched in the edited
+    /// documents, the last edited first.
+    /// </summary>
+    private static IEnumerable<NextEditLocation> SimilarLines(IReadOnlyList<EditedDocument> edited, RecentEdit last)
+    {
+        if (RepeatableChange(last) is not var (removed, inserted))
+            yield break;
+        var editedLine = last.After.Lines.GetLineFromPosition(last.NewSpan.Start).LineNumber;
+        foreach (var document in edited)
+        {
+            if (document.FilePath is null)
+                continue;
+            foreach (var line in document.Current.Lines)
+            {
+                if (document.FilePath == last.FilePath && line.LineNumber == editedLine)
+                    continue;
+                var text = document.Current.ToString(line.Span);
+                var at = WholeWordIndex(text, removed);
+                if (at < 0 || text.Contains(inserted, StringComparison.Ordinal))
+                    continue;
+                yield return new NextEditLocation(NextEditLocationKind.SimilarLine, document.FilePath, new TextSpan(line.Start + at, removed.Length),
+                    $"the same change as the last edit: \"{removed}\" → \"{inserted}\"")
+                {
+                    RepeatedText = inserted,
+                };
+            }
+        }
+    }
+
+    /// <summary>What the last edit replaced and with what, widened to whole words; null when it spans lines or is too small to repeat.</summary>
+    internal static (string Removed, string Inserted)? RepeatableChange(RecentEdit edit)
+    {
+        var oldLine = edit.Before.Lines.GetLineFromPosition(edit.OldSpan.Start);
+        var newLine = edit.After.Lines.GetLineFromPosition(edit.NewSpan.Start);
+        if (edit.OldSpan.End > oldLine.End || edit.NewSpan.End > newLine.End)
+            return null;
+        var before = edit.Before.ToString(oldLine.Span);
+        var after = edit.After.ToString(newLine.Span);
+        int start = edit.OldSpan.Start - oldLine.Start, oldEnd = edit.OldSpan.End - oldLine.Start, newEnd = edit.NewSpan.End - newLine.Start;
+        // Widen over word characters on both sides (the same characters in both lines); an insertion widens to the
+        // whitespace-delimited chunk around it, so that it has something to be found by.
+        Func<char, bool> widen = edit.OldSpan.IsEmpty ? c => !char.IsWhiteSpace(c) : IsWordCharacter;
+        while (start > 0 && widen(before[start - 1]))
+            start--;
+        while (oldEnd < before.Length && widen(before[oldEnd]))
+        {
+            oldEnd++;
+            newEnd++;
+        }
+        var removed = before[start..oldEnd];
+        var inserted = after[start..Math.Min(newEnd, after.Length)];
+        return removed.Trim().Length >= 2 && removed.Any(IsWordCharacter) && removed != inserted ? (removed, inserted) : null;
+    }
+
+    private static bool IsWordCharacter(char c) => char.IsLetterOrDigit(c) || c == '_';
+
+    private static int WholeWordIndex(string text, string word)
+    {
+        for (var at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.Ordinal))
+        {
+            var startsWord = at == 0 || !IsWordCharacter(text[at - 1]) || !IsWordCharacter(word[0]);
+            var endsWord = at + word.Length == text.Length || !IsWordCharacter(text[at + word.Length]) || !IsWordCharacter(word[^1]);
+            if (startsWord && endsWord)
+                return at;
+        }
+        return -1;
+    }
+}

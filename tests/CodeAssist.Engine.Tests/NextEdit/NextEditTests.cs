@@ -1,0 +1,269 @@
+using CodeAssist.Engine.Context;
+using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Models;
+using CodeAssist.Engine.NextEdit;
+using CodeAssist.Engine.Workspace;
+using CodeAssist.Inference.Devices;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CodeAssist.Engine.Tests.NextEdit;
+
+/// <summary>
+/// Next edits on a real project loaded by MSBuildWorkspace: the user's keystrokes go through the document store as an
+/// editor sends them, the locations come from the compiler (each kind pinned), the validation runs on a fork, and the
+/// whole suggestion runs with a scripted model.
+/// </summary>
+public sealed class NextEditTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly DocumentStore _documents = new();
+    private readonly CodeWorkspace _workspace = new();
+    private readonly ModelHost _models = new(_ => { });
+    private readonly EditHistory _history = new();
+
+    public NextEditTests()
+    {
+        _documents.Changed += _workspace.Update;
+        _history.Attach(_documents);
+    }
+
+    private const string Project = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <Nullable>enable</Nullable>
+            <ImplicitUsings>enable</ImplicitUsings>
+          </PropertyGroup>
+        </Project>
+        """;
+
+    private const string Order = """
+        namespace Shop;
+
+        public sealed class Order
+        {
+            private readonly List<decimal> _prices = new();
+
+            public decimal Total => _prices.Sum();
+
+            public void AddLine(string sku, decimal price)
+            {
+                _prices.Add(price);
+            }
+        }
+
+        """;
+
+    private const string Checkout = """
+        namespace Shop;
+
+        public static class Checkout
+        {
+            public static decimal Basket()
+            {
+                var order = new Order();
+                order.AddLine("tea", 2m);
+                order.AddLine("milk", 1m);
+                return order.Total;
+            }
+
+            public static void Print(Order order)
+            {
+                Console.WriteLine(order.Total);
+                Console.WriteLine(order.Total);
+            }
+        }
+
+        """;
+
+    private string _folder = "";
+
+    private string PathOf(string name) => Path.Combine(_folder, name);
+
+    /// <summary>Writes the project, loads it and opens <paramref name="open"/> in the editor.</summary>
+    private async Task<DocumentSnapshot> Load(string open, string order = Order)
+    {
+        _folder = _temp.Combine("Shop");
+        Directory.CreateDirectory(_folder);
+        File.WriteAllText(PathOf("Shop.csproj"), Project);
+        File.WriteAllText(PathOf("Order.cs"), order);
+        File.WriteAllText(PathOf("Checkout.cs"), Checkout);
+        Assert.NotNull((await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([_folder]), null, CancellationToken.None)).Solution);
+        return _documents.Open(new Uri(PathOf(open)), "csharp", 1, File.ReadAllText(PathOf(open)));
+    }
+
+    /// <summary>Types <paramref name="text"/> one character per didChange after the first occurrence of <paramref name="after"/>.</summary>
+    private DocumentSnapshot Type(DocumentSnapshot document, string after, string text)
+    {
+        var at = document.Text.ToString().IndexOf(after, StringComparison.Ordinal) + after.Length;
+        foreach (var character in text)
+        {
+            var (line, column) = document.PositionOf(at++);
+            document = _documents.Change(document.Uri, document.Version + 1, [new DocumentEdit((line, column), (line, column), character.ToString())]);
+        }
+        return document;
+    }
+
+    private Task<IReadOnlyList<NextEditLocation>> Locate(DocumentSnapshot document) =>
+        NextEditLocator.LocateAsync(_workspace.CurrentSolution, _history.Edited(), document.FilePath, document.Text.Length / 2, CancellationToken.None);
+
+    private static int LineOf(string text, TextSpan span) => SourceText.From(text).Lines.GetLineFromPosition(span.Start).LineNumber;
+
+    [Fact]
+    public async Task Keystrokes_on_one_line_coalesce_into_one_edit_shown_as_a_unified_diff()
+    {
+        var document = Type(await Load("Order.cs"), "decimal price", ", string note");
+
+        var edited = Assert.Single(_history.Edited());
+        var edit = Assert.Single(edited.Edits);
+        Assert.Equal(", string note", edit.After.ToString(edit.NewSpan));
+        Assert.Equal(0, edit.OldSpan.Length);
+        Assert.Same(document.Text, edited.Current);
+        Assert.Equal("""
+            --- a/Order.cs
+            +++ b/Order.cs
+            @@ -6,7 +6,7 @@
+             
+                 public decimal Total => _prices.Sum();
+             
+            -    public void AddLine(string sku, decimal price)
+            +    public void AddLine(string sku, decimal price, string note)
+                 {
+                     _prices.Add(price);
+                 }
+
+            """.Replace("\r", ""), UnifiedDiff.Of("Order.cs", edited.Baseline, edited.Current));
+    }
+
+    [Fact]
+    public async Task A_required_parameter_points_at_the_calls_it_broke_the_current_file_first()
+    {
+        var order = Order.Replace("    public decimal Total", "    public void AddTea() => AddLine(\"tea\", 1m);\n\n    public decimal Total");
+        var document = Type(await Load("Order.cs", order), "public void AddLine(string sku, decimal price", ", string note");
+
+        var locations = await Locate(document);
+
+        Assert.True(locations.Count >= 3, string.Join("\n", locations));
+        Assert.All(locations.Take(3), l => Assert.Equal(NextEditLocationKind.IntroducedDiagnostic, l.Kind));
+        Assert.Equal(PathOf("Order.cs"), locations[0].FilePath);
+        Assert.Contains("AddLine(\"tea\", 1m)", document.Text.ToString(document.Text.Lines.GetLineFromPosition(locations[0].Span.Start).Span));
+        Assert.Equal((PathOf("Checkout.cs"), 7), (locations[1].FilePath, LineOf(Checkout, locations[1].Span)));
+        Assert.Equal((PathOf("Checkout.cs"), 8), (locations[2].FilePath, LineOf(Checkout, locations[2].Span)));
+        Assert.StartsWith("CS7036", locations[1].Reason);
+        Assert.Single(locations[1].TargetDiagnostics);
+    }
+
+    [Fact]
+    public async Task An_optional_parameter_breaks_nothing_and_points_at_the_references()
+    {
+        var document = Type(await Load("Order.cs"), "decimal price", ", int quantity = 1");
+
+        var locations = await Locate(document);
+
+        Assert.Equal([(NextEditLocationKind.Reference, 7), (NextEditLocationKind.Reference, 8)],
+            locations.Select(l => (l.Kind, LineOf(Checkout, l.Span))));
+        Assert.All(locations, l => Assert.Equal(PathOf("Checkout.cs"), l.FilePath));
+        Assert.Contains("AddLine", locations[0].Reason);
+    }
+
+    [Fact]
+    public async Task A_renamed_member_points_at_its_uses_as_errors_and_not_at_itself()
+    {
+        var document = await Load("Order.cs");
+        var at = document.Text.ToString().IndexOf("Total", StringComparison.Ordinal);
+        var (line, column) = document.PositionOf(at);
+        document = _documents.Change(document.Uri, 2, [new DocumentEdit((line, column), (line, column + 5), "")]);
+        document = Type(document, "public decimal ", "Sum");
+
+        var locations = await Locate(document);
+
+        Assert.Equal([9, 14, 15], locations.Where(l => l.Kind == NextEditLocationKind.IntroducedDiagnostic).Select(l => LineOf(Checkout, l.Span)));
+        Assert.All(locations, l => Assert.Equal(PathOf("Checkout.cs"), l.FilePath));
+        Assert.Contains("CS1061", locations[0].Reason);
+    }
+
+    [Fact]
+    public async Task A_changed_line_points_at_the_lines_with_the_same_text()
+    {
+        var document = Type(await Load("Checkout.cs"), "Console.WriteLine(order.Total", ".ToString(\"C\")");
+
+        var location = Assert.Single(await Locate(document));
+
+        Assert.Equal(NextEditLocationKind.SimilarLine, location.Kind);
+        Assert.Equal(15, LineOf(document.Text.ToString(), location.Span));
+        Assert.Equal("Console.WriteLine(order.Total);", document.Text.ToString(location.Span));
+        Assert.Equal("Console.WriteLine(order.Total.ToString(\"C\"));", location.RepeatedText);
+    }
+
+    [Fact]
+    public async Task A_body_edit_that_breaks_nothing_has_no_location()
+    {
+        var document = Type(await Load("Checkout.cs"), "return order.Total", " * 2");
+
+        Assert.Empty(await Locate(document));
+    }
+
+    [Fact]
+    public async Task Validation_passes_a_fix_of_the_targeted_error_and_refuses_one_that_keeps_it_or_adds_one()
+    {
+        var document = Type(await Load("Order.cs"), "decimal price", ", string note");
+        var location = (await Locate(document)).First(l => l.Kind == NextEditLocationKind.IntroducedDiagnostic);
+        var solution = _workspace.CurrentSolution;
+        var id = solution.GetDocumentIdsWithFilePath(PathOf("Checkout.cs")).Single();
+        var call = Checkout.IndexOf("order.AddLine(\"tea\", 2m)", StringComparison.Ordinal) + "order.AddLine(\"tea\", 2m".Length;
+
+        Assert.True(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), ", \"gift\""), location, CancellationToken.None));
+        Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), ", 5"), location, CancellationToken.None));
+        Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), " "), location, CancellationToken.None));
+        var reference = location with { Kind = NextEditLocationKind.Reference, TargetDiagnostics = [] };
+        Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), ", \"gift\", missing"), reference, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_model_fills_the_broken_call_and_the_suggestion_is_validated()
+    {
+        var document = await Load("Order.cs");
+        _models.Load(_temp.ScriptedModel("        order.AddLine(\"tea\", 2m, \"\");\n"), DevicePreference.Cpu);
+        var engine = Engine();
+        document = Type(document, "decimal price", ", string note");
+
+        var result = await engine.SuggestAsync(document, document.Text.Length / 2, CancellationToken.None);
+
+        var suggestion = Assert.Single(result.Suggestions);
+        Assert.Equal(PathOf("Checkout.cs"), suggestion.FilePath);
+        Assert.Equal(", \"\"", suggestion.NewText);
+        Assert.Equal(Checkout.IndexOf("order.AddLine(\"tea\", 2m)", StringComparison.Ordinal) + "order.AddLine(\"tea\", 2m".Length, suggestion.Span.Start);
+        Assert.Equal(0, suggestion.Span.Length);
+        Assert.Equal(NextEditLocationKind.IntroducedDiagnostic, suggestion.Kind);
+        Assert.Equal(new NextEditStatsSnapshot(1, 1, 0, 0), engine.Stats.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_proposal_that_does_not_fix_the_error_is_dropped_and_counted()
+    {
+        var document = await Load("Order.cs");
+        _models.Load(_temp.ScriptedModel("        order.AddLine(\"tea\", 2m, 5);\n"), DevicePreference.Cpu);
+        var engine = Engine();
+        document = Type(document, "decimal price", ", string note");
+
+        var result = await engine.SuggestAsync(document, document.Text.Length / 2, CancellationToken.None);
+
+        Assert.Empty(result.Suggestions);
+        Assert.NotEmpty(result.Locations);
+        Assert.True(engine.Stats.Snapshot().Dropped >= 1);
+    }
+
+    private NextEditEngine Engine()
+    {
+        var engine = new NextEditEngine(_documents, _workspace, new ContextBuilder(_workspace, ContextSources.Default(_documents)), _models, () => new AssistSettings(), () => _folder);
+        engine.History.Attach(_documents);
+        return engine;
+    }
+
+    public void Dispose()
+    {
+        _models.Dispose();
+        _workspace.Dispose();
+        _temp.Dispose();
+    }
+}
