@@ -251,7 +251,7 @@ public sealed class CodeActionTests : IDisposable
         _temp.WriteFile("Shop/Shop.csproj", Project);
         var path = _temp.WriteFile("Shop/Order.cs", Order);
 
-        var result = await LspProcessClient.RunCliAsync(["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--backend", $"openai={team.Url}"]);
+        var result = await LspTestClient.RunCliAsync(["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--backend", $"openai={team.Url}"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("+    /// <summary>Adds the price of one item.</summary>", result.Stdout, StringComparison.Ordinal);

@@ -84,7 +84,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
 
-        var result = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+        var result = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(Reply + "\n", result.Stdout.ReplaceLineEndings("\n"));
@@ -98,7 +98,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
 
-        var result = await LspProcessClient.RunCliAsync(["context", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+        var result = await LspTestClient.RunCliAsync(["context", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"---- request to llamacpp at {team.Url.ToString().TrimEnd('/')}: POST /infill ----", result.Stdout, StringComparison.Ordinal);
@@ -116,8 +116,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         listener.Stop();
         var program = _temp.WriteFile("app/Program.cs", Program);
 
-        var down = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp=http://127.0.0.1:{port}"]);
-        var malformed = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", "ftp://gpu01"]);
+        var down = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp=http://127.0.0.1:{port}"]);
+        var malformed = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", "ftp://gpu01"]);
 
         Assert.Equal(2, down.ExitCode);
         Assert.Contains($"codeassist: the team server at http://127.0.0.1:{port} refused the connection", down.Stderr, StringComparison.Ordinal);
@@ -140,7 +140,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var folderServer = await LlamaServerAsync();
         await using var settingServer = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
-        await using var client = RecordingLspClient.Start(["serve", "--model", TeamFolder(folderServer.Url)]);
+        await using var client = LspTestClient.Start(["serve", "--model", TeamFolder(folderServer.Url)]);
 
         // No backend setting: the folder's server answers.
         await client.InitializeAsync(_temp.Combine("app"), new { candidates = 1 });
@@ -169,8 +169,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         var program = _temp.WriteFile("app/Program.cs", Program);
         string[] complete = ["complete", program, "--line", "7", "--column", "9", "--no-project", "--model", TeamFolder(folderServer.Url)];
 
-        var fromFolder = await LspProcessClient.RunCliAsync(complete);
-        var fromOption = await LspProcessClient.RunCliAsync([.. complete, "--backend", $"llamacpp={optionServer.Url}"]);
+        var fromFolder = await LspTestClient.RunCliAsync(complete);
+        var fromOption = await LspTestClient.RunCliAsync([.. complete, "--backend", $"llamacpp={optionServer.Url}"]);
 
         Assert.Equal(0, fromFolder.ExitCode);
         Assert.Contains($"on {Describe(folderServer)}", fromFolder.Stderr, StringComparison.Ordinal);
@@ -186,7 +186,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
         var folder = TeamFolder(team.Url);
-        await using var client = RecordingLspClient.Start(["serve", "--untrusted", "--model", folder]);
+        await using var client = LspTestClient.Start(["serve", "--untrusted", "--model", folder]);
 
         await client.InitializeAsync(_temp.Combine("app"));
         var error = await client.WaitForStatusAsync("error");
