@@ -78,6 +78,8 @@ run_spec "$here/tests/unit_spec.lua"
 if [ -n "${CODEASSIST_SERVER:-}" ] && [ -x "$CODEASSIST_SERVER" ] && [ -n "${CODEASSIST_BENCH:-}" ] && [ -x "$CODEASSIST_BENCH" ]; then
   run_spec "$here/tests/e2e_spec.lua"
   run_spec "$here/tests/trust_spec.lua"
+  run_spec "$here/tests/team_server_spec.lua"
+  run_spec "$here/tests/watch_spec.lua"
 else
   say "FAILED: no server or bench executable for the end-to-end tests (CODEASSIST_SERVER=${CODEASSIST_SERVER:-}, CODEASSIST_BENCH=${CODEASSIST_BENCH:-})"
   failed=$((failed + 1))

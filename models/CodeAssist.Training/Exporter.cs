@@ -43,7 +43,8 @@ internal static class Exporter
         {
             // A checkpoint from the SPM stage on completes in suffix-prefix-middle order: the server's "codeassist" format.
             var promptFormat = state.Plan.Mode(state.Step - 1) == SampleMode.Spm ? "codeassist" : ModelFolderWriter.PromptFormat;
-            ModelFolderWriter.WriteDecoder(output, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat);
+            // The corpus is C# only (CorpusBuilder): the folder says so, and the server offers the model no other language.
+            ModelFolderWriter.WriteDecoder(output, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat, languages: ["csharp"]);
             Log.Write($"export: step {state.Step} of {state.Plan.Steps} written to {output} ({Directory.EnumerateFiles(output).Sum(f => new FileInfo(f).Length) / 1e6:F1} MB)");
             var worst = CheckParity(model, tokenizer, output);
             File.WriteAllText(Path.Combine(paths.Root, "parity.txt"), string.Create(CultureInfo.InvariantCulture, $"max |logit difference| GenAI vs TorchSharp: {worst:E2}\n"));

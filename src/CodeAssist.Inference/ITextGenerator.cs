@@ -1,4 +1,5 @@
 using CodeAssist.Inference.Generation;
+using CodeAssist.Inference.Models;
 using CodeAssist.Inference.Prompts;
 
 namespace CodeAssist.Inference;
@@ -26,6 +27,9 @@ public interface ITextGenerator
         add { }
         remove { }
     }
+
+    /// <summary>The languages the model completes (a model folder's codeassist.json <c>languages</c>); all unless it says.</summary>
+    ModelLanguages Languages => ModelLanguages.All;
 
     /// <summary>Counts finished generations (for local stats and tests that must know whether the model ran).</summary>
     int GenerationCount { get; }

@@ -50,6 +50,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     public PromptFormat Format { get; }
     public TokenHealing Healing => Folder.Healing;
     public string Name => Folder.Name;
+    public ModelLanguages Languages => Folder.Languages;
 
     public string Backend => Device.DisplayName;
 

@@ -25,9 +25,11 @@ public static class ModelFolderWriter
 
     /// <summary>
     /// Writes a Llama decoder with the given weights; <paramref name="tokenizer"/> must match their vocabulary.
-    /// <paramref name="promptFormat"/> is the FIM format it was trained for (CodeAssist-Tiny: "codeassist").
+    /// <paramref name="promptFormat"/> is the FIM format it was trained for (CodeAssist-Tiny: "codeassist");
+    /// <paramref name="languages"/> the LSP language ids it learned (codeassist.json <c>languages</c>; all when null).
     /// </summary>
-    public static void WriteDecoder(string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat = PromptFormat)
+    public static void WriteDecoder(string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat = PromptFormat,
+        IReadOnlyList<string>? languages = null)
     {
         shape.Validate();
         if (weights.Shape != shape)
@@ -40,7 +42,7 @@ public static class ModelFolderWriter
         }
         var graph = LlamaDecoderGraph.Build(weights);
         var cache = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, tokenizer.VocabSize);
-        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat);
+        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat, languages: languages);
     }
 
     /// <summary>Writes a decoder with seeded random weights and <see cref="ByteLevelBpeTokenizer.Default"/>.</summary>
@@ -195,7 +197,8 @@ public static class ModelFolderWriter
         });
     }
 
-    private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat, bool tokenHealing = true)
+    private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat, bool tokenHealing = true,
+        IReadOnlyList<string>? languages = null)
     {
         Directory.CreateDirectory(directory);
         using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
@@ -204,7 +207,7 @@ public static class ModelFolderWriter
         }
         tokenizer.WriteTo(directory);
         WriteGenAiConfig(Path.Combine(directory, GenAiConfigFileName), cache, hiddenSize, contextLength, tokenizer);
-        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing);
+        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing, languages);
     }
 
     /// <summary>
@@ -274,7 +277,7 @@ public static class ModelFolderWriter
     /// Our settings beside the model. Scripted models turn token healing off: their reply is the script whatever the
     /// prompt's last word, so a reply made to start with that word would not be theirs.
     /// </summary>
-    private static void WriteCodeAssistConfig(string path, string modelName, string promptFormat, bool tokenHealing) =>
+    private static void WriteCodeAssistConfig(string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages) =>
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();
@@ -283,6 +286,13 @@ public static class ModelFolderWriter
             json.WriteString("chatFormat", ChatFormat);
             if (!tokenHealing)
                 json.WriteBoolean("tokenHealing", false);
+            if (languages is not null)
+            {
+                json.WriteStartArray("languages");
+                foreach (var language in languages)
+                    json.WriteStringValue(language);
+                json.WriteEndArray();
+            }
             json.WriteString("generatedBy", "CodeAssist.ModelFactory");
             json.WriteEndObject();
         });

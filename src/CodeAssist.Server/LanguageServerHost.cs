@@ -73,6 +73,7 @@ public sealed class LanguageServerHost : IDisposable
         table.ConcurrentRequest(CodeAssistMethods.Doctor, new DoctorHandler(State));
         table.SerialRequest(CodeAssistMethods.Stats, new StatsHandler(State));
         table.ConcurrentRequest(CodeAssistMethods.Context, new ContextHandler(State));
+        table.ConcurrentRequest(CodeAssistMethods.NextEdit, new NextEditHandler(State));
 
         _rpc.Disconnected += (_, e) =>
         {

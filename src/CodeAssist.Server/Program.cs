@@ -7,6 +7,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        Engine.Hosting.StartupTimeline.Mark(Engine.Hosting.StartupTimeline.MainEntered);
         var root = new RootCommand("CodeAssist: AI inline completions and refactorings from a local model, over LSP. Nothing leaves the machine.")
         {
             // In the order a new user needs them: check the install, try a completion, see its prompt, manage models,

@@ -1,6 +1,7 @@
 using CodeAssist.Engine.Hosting;
 using CodeAssist.Server.Handlers;
 using CodeAssist.Server.Protocol;
+using CodeAssist.Server.Workspace;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server;
@@ -17,8 +18,12 @@ public sealed class ServerState : IDisposable
     {
         Engine = engine;
         Log = log;
+        Files = new FileWatching(this);
         engine.StatusChanged += PublishStatus;
     }
+
+    /// <summary>Changes on disk, watched by the client or by the server, reaching the engine's workspace.</summary>
+    public FileWatching Files { get; }
 
     public EngineHost Engine { get; }
     public ServerLog Log { get; }
@@ -52,9 +57,75 @@ public sealed class ServerState : IDisposable
             throw new LocalRpcException("the server is not initialized; send initialize first") { ErrorCode = LspErrorCodes.ServerNotInitialized };
     }
 
+    private readonly Lock _loadGate = new();
+    private bool _loading;
+    private bool _loadAgain;
+
+    /// <summary>
+    /// Loads the projects in the background (the first load, and reloads when the project system changed on disk):
+    /// one load at a time, and a request that arrives during a load runs one more load after it, so a branch switch's
+    /// many batches end in the projects as they are now, never in two loads at once.
+    /// </summary>
+    public void RequestWorkspaceLoad()
+    {
+        lock (_loadGate)
+        {
+            if (_loading)
+            {
+                _loadAgain = true;
+                return;
+            }
+            _loading = true;
+        }
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await LoadWorkspaceAsync(CancellationToken.None).ConfigureAwait(false);
+                lock (_loadGate)
+                {
+                    if (!_loadAgain)
+                    {
+                        _loading = false;
+                        return;
+                    }
+                    _loadAgain = false;
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// What `initialized` starts once the client has its answer to `initialize`, in parallel on the thread pool: the
+    /// model load, the loose-files workspace (Roslyn's services and the framework's references, so the first completion
+    /// finds them ready) and the solution load followed by its compilations, the long ones with work-done progress.
+    /// Completion works on loose files as soon as the model is there and gets the solution's context when its load ends.
+    /// File watching starts here too (<see cref="FileWatching"/>), so changes on disk from now on reach the workspace.
+    /// </summary>
+    public void StartBackgroundWork()
+    {
+        Engine.StartModelLoad();
+        _ = Task.Run(ReportModelLoadAsync);
+        _ = Task.Run(() => Engine.WarmLooseFilesAsync(CancellationToken.None));
+        RequestWorkspaceLoad();
+        _ = Files.StartAsync().ContinueWith(t => Log.Error($"file watching did not start: {t.Exception!.InnerException!.Message}"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    private async Task ReportModelLoadAsync()
+    {
+        if (!Engine.Models.IsLoading)
+            return;
+        using var progress = await WorkDoneProgress.StartAsync(Client, "CodeAssist: loading the model", Log).ConfigureAwait(false);
+        var model = await Engine.Models.WhenLoadedAsync(CancellationToken.None).ConfigureAwait(false);
+        // Not "loaded": clients and tests read an end that says "loaded" as the solution's.
+        progress.End(model is null ? "no model (the status says why)" : $"{model.Name} ready");
+    }
+
     /// <summary>
     /// Loads the solution or projects under the workspace folders in the background, reporting LSP work-done
-    /// progress. Completion works on loose files meanwhile; a failed load is a warning.
+    /// progress, then reports the compilations' warm-up (<see cref="Engine.Workspace.CodeWorkspace.Warming"/>) the
+    /// same way. Completion works on loose files meanwhile; a failed load is a warning.
     /// </summary>
     public async Task LoadWorkspaceAsync(CancellationToken cancellationToken)
     {
@@ -69,17 +140,25 @@ public sealed class ServerState : IDisposable
             Log.Info("no solution or project file under the workspace folders; C# files are read as loose files");
             return;
         }
-        using var progress = await WorkDoneProgress.StartAsync(Client, "CodeAssist: loading " + string.Join(", ", projectSystem.Select(Path.GetFileName)), Log).ConfigureAwait(false);
-        try
+        using (var progress = await WorkDoneProgress.StartAsync(Client, "CodeAssist: loading " + string.Join(", ", projectSystem.Select(Path.GetFileName)), Log).ConfigureAwait(false))
         {
-            var result = await Engine.LoadProjectsAsync(projectSystem, new Progress<Engine.Workspace.SolutionLoadProgress>(p => progress.Report(p.Message, p.Percentage)), cancellationToken).ConfigureAwait(false);
-            progress.End($"{result.Solution?.ProjectIds.Count ?? 0} project(s) loaded");
+            try
+            {
+                var result = await Engine.LoadProjectsAsync(projectSystem, new Progress<Engine.Workspace.SolutionLoadProgress>(p => progress.Report(p.Message, p.Percentage)), cancellationToken).ConfigureAwait(false);
+                progress.End($"{result.Solution?.ProjectIds.Count ?? 0} project(s) loaded");
+                if (result.Solution is null)
+                    return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.Warn($"the solution did not load ({e.Message}); completions use loose files");
+                progress.End("solution not loaded");
+                return;
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.Warn($"the solution did not load ({e.Message}); completions use loose files");
-            progress.End("solution not loaded");
-        }
+        using var warming = await WorkDoneProgress.StartAsync(Client, "CodeAssist: compiling the projects", Log).ConfigureAwait(false);
+        await Engine.Workspace.Warming.ConfigureAwait(false);
+        warming.End("compilations ready");
     }
 
     /// <summary>Sends codeAssist/status with the engine's current state (once initialized; a client hears nothing before).</summary>
@@ -96,11 +175,16 @@ public sealed class ServerState : IDisposable
             status.Message)
         {
             Backend = status.Backend,
+            Languages = status.Languages,
             Trusted = Engine.Trusted,
         };
         _ = client.NotifyWithParameterObjectAsync(CodeAssistMethods.Status, parameters).ContinueWith(
             static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }
 
-    public void Dispose() => Engine.StatusChanged -= PublishStatus;
+    public void Dispose()
+    {
+        Engine.StatusChanged -= PublishStatus;
+        Files.Dispose();
+    }
 }

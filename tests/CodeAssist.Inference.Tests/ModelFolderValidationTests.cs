@@ -139,6 +139,31 @@ public sealed class ModelFolderValidationTests : IDisposable
         "codeassist.json in DIR is not valid (line 3", "fix it or delete it: the file is optional");
 
     [Fact]
+    public void LanguagesSayWhichDocumentsTheModelIsOffered()
+    {
+        var folder = TestModels.Scripted(_directory, "x");
+        Assert.True(ModelFolder.Open(folder).Languages.IsAll);
+        Assert.True(ModelFolder.Open(folder).Languages.Includes("python"));
+
+        TestModels.EditJson(folder, "codeassist.json", json => json["languages"] = new System.Text.Json.Nodes.JsonArray("csharp", "FSharp"));
+        var languages = ModelFolder.Open(folder).Languages;
+
+        Assert.False(languages.IsAll);
+        Assert.True(languages.Includes("csharp"));
+        Assert.True(languages.Includes("fsharp"));
+        Assert.False(languages.Includes("python"));
+        Assert.Equal("FSharp, csharp only", languages.Describe());
+    }
+
+    [Fact]
+    public void EmptyLanguages() => Check(folder => TestModels.EditJson(folder, "codeassist.json", json => json["languages"] = new System.Text.Json.Nodes.JsonArray()),
+        "codeassist.json in DIR: languages is empty; leave it out for a model that knows every language");
+
+    [Fact]
+    public void LanguageThatIsNotAnId() => Check(folder => TestModels.EditJson(folder, "codeassist.json", json => json["languages"] = new System.Text.Json.Nodes.JsonArray("c sharp")),
+        "codeassist.json in DIR: languages holds \"c sharp\", which is not an LSP language id");
+
+    [Fact]
     public void CodeAssistJsonWithAValueOfTheWrongType() => Check(folder => File.WriteAllText(Path.Combine(folder, "codeassist.json"), "{ \"name\": 3 }"),
         "codeassist.json in DIR is not valid (line 1, field name: the value must be a string)");
 

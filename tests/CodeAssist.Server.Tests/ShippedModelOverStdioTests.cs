@@ -58,5 +58,42 @@ public sealed class ShippedModelOverStdioTests : IDisposable
         Assert.Equal(cases.Select(c => c.Expected), answers);
     }
 
+    [Fact]
+    public async Task The_default_model_learned_CSharp_only_and_is_offered_no_other_language()
+    {
+        // Issue #24: in a Python file after this line the default model answered C#. Its folder says ["csharp"].
+        // The C# case is the first of the test above, asked before the Python file opens (it would be context).
+        var root = _temp.Combine("Samples");
+        Directory.CreateDirectory(root);
+        await using var client = LspTestClient.Start(["serve", "--model", ModelDirectory, "--device", "cpu"]);
+        await client.InitializeAsync(root);
+        var csharp = _temp.WriteFile("Samples/Case0.cs", "using System;\n\npublic static class Program\n{\n\tpublic static void Main(string[] args)\n\t{\n\t\tConsole.WriteLine(\"Hello, world!\"\n\t}\n}\n");
+        await client.OpenAsync(csharp, File.ReadAllText(csharp));
+        var inCSharp = await client.RequestAsync("textDocument/inlineCompletion", new
+        {
+            textDocument = new { uri = new Uri(csharp).AbsoluteUri },
+            position = new { line = 6, character = 35 },
+            context = new { triggerKind = 2 },
+        });
+        var python = _temp.WriteFile("Samples/list.py", "import os\n\ndef names(path):\n    for name in os.listdir(path):\n        \n");
+        await client.OpenAsync(python, File.ReadAllText(python), languageId: "python");
+        var inPython = await client.RequestAsync("textDocument/inlineCompletion", new
+        {
+            textDocument = new { uri = new Uri(python).AbsoluteUri },
+            position = new { line = 4, character = 8 },
+            context = new { triggerKind = 2 },
+        });
+        var ready = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready");
+        var generations = (int)(await client.RequestAsync("codeAssist/stats", null))["result"]!["generations"]!;
+        var doctor = (string?)(await client.RequestAsync("codeAssist/doctor", null))["result"]!["report"];
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+
+        Assert.Empty(inPython["result"]!["items"]!.AsArray());
+        Assert.Equal(");", (string?)inCSharp["result"]!["items"]![0]!["insertText"]);
+        Assert.Equal(1, generations);
+        Assert.Equal("[\"csharp\"]", ready["params"]!["languages"]!.ToJsonString());
+        Assert.Contains("csharp only: other languages get no suggestion", doctor, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -125,6 +125,30 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("codeassist: backend url \"ftp://gpu01\" is not an http:// or https:// URL with a host", malformed.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task With_fallback_local_the_local_model_answers_while_the_team_server_is_down_and_the_status_says_so()
+    {
+        const string fromLocal = "Console.WriteLine(\"from the local model\");";
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel(fromLocal)]);
+
+        await client.InitializeAsync(_temp.Combine("app"), new { backend = new { kind = "llamacpp", url = $"http://127.0.0.1:{port}/", fallback = "local" }, candidates = 1 });
+        await client.WaitForStatusAsync("error");
+        await client.OpenAsync(program, Program);
+        var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+        var status = await client.WaitForNotificationAsync("codeAssist/status",
+            n => ((string?)n["params"]!["message"])?.EndsWith("; the local model answers meanwhile", StringComparison.Ordinal) == true);
+
+        Assert.Equal(fromLocal, (string?)completion["result"]!["items"]![0]!["insertText"]);
+        Assert.Equal($"the team server at http://127.0.0.1:{port} refused the connection; is it running and listening on port {port}?; the local model answers meanwhile", (string?)status["params"]!["message"]);
+        Assert.Equal($"llamacpp at http://127.0.0.1:{port} (local model codeassist-scripted answering)", (string?)status["params"]!["backend"]);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
     /// <summary>What a team ships: a model folder with no weights whose codeassist.json names its server.</summary>
     private string TeamFolder(Uri server, string name = "team-qwen")
     {

@@ -81,7 +81,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
         await using var client = LspTestClient.Start(environment, "serve", "--model", installed);
         await client.InitializeAsync(repo);
         await client.OpenAsync(programPath, Program);
-        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end", TimeSpan.FromSeconds(180));
+        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, TimeSpan.FromSeconds(180));
 
         Assert.True(File.Exists(TargetMarker), $"the control failed: the trusted load did not run the project's target; stderr:\n{client.Stderr}");
         var context = await client.RequestAsync("codeAssist/context", At(programPath, 7, 18));
@@ -111,7 +111,9 @@ public sealed class UntrustedWorkspaceTests : IDisposable
             context = new { triggerKind = 2 },
         });
         Assert.Equal(Suggestion, (string?)completion["result"]!["items"]![0]!["insertText"]);
-        Assert.Empty(client.Notifications("$/progress"));
+        // The model's load is the only work reported: no project is loaded or compiled.
+        Assert.All(client.Notifications("$/progress").Where(n => (string?)n["params"]!["value"]!["kind"] == "begin"),
+            n => Assert.Equal("CodeAssist: loading the model", (string?)n["params"]!["value"]!["title"]));
         Assert.Equal(0, await client.ShutdownAndExitAsync());
 
         Assert.False(File.Exists(TargetMarker), "the untrusted server evaluated the project: its target wrote the marker");

@@ -23,6 +23,8 @@ public sealed class ShippedModelTests(ShippedModelFixture fixture) : IClassFixtu
         using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(ShippedModelFixture.ModelDirectory, "codeassist.json")));
         Assert.Equal("codeassist-tiny", settings.RootElement.GetProperty("name").GetString());
         Assert.Equal("codeassist-tiny", fixture.Model.Name);
+        // It learned C# only (issue #24): the server offers it no other language.
+        Assert.Equal(["csharp"], fixture.Model.Languages.Ids);
     }
 
     [Fact]

@@ -40,6 +40,28 @@ local function show(v)
   return type(v) == "string" and string.format("%q", v) or vim.inspect(v)
 end
 
+--- The published server and bench (run-tests.sh sets both) for the end-to-end specs; quits the
+--- spec `name` when either is missing.
+function H.published_executables(name)
+  local server, bench = os.getenv("CODEASSIST_SERVER"), os.getenv("CODEASSIST_BENCH")
+  if not server or vim.fn.executable(server) == 0 or not bench or vim.fn.executable(bench) == 0 then
+    out(name .. ": CODEASSIST_SERVER and CODEASSIST_BENCH must name the published executables")
+    vim.cmd("cquit 1")
+  end
+  return server, bench
+end
+
+--- Writes a scripted model that answers `script` into `folder` with the bench; quits the spec
+--- `name` when that fails.
+function H.scripted_model(name, bench, folder, script)
+  local created = vim.fn.system({ bench, "model", "create", folder, "--kind", "scripted", "--script", script })
+  if vim.v.shell_error ~= 0 then
+    out(name .. ": `codeassist-bench model create` failed: " .. created)
+    vim.cmd("cquit 1")
+  end
+  return folder
+end
+
 --- Fails the test unless `actual` equals `expected` (deeply). `fix` says what to fix.
 function H.eq(expected, actual, fix)
   if not vim.deep_equal(expected, actual) then

@@ -6,11 +6,7 @@
 local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/harness.lua")
 local T, eq = H.test, H.eq
 
-local server, bench = os.getenv("CODEASSIST_SERVER"), os.getenv("CODEASSIST_BENCH")
-if not server or vim.fn.executable(server) == 0 or not bench or vim.fn.executable(bench) == 0 then
-  H.out("trust: CODEASSIST_SERVER and CODEASSIST_BENCH must name the published executables")
-  vim.cmd("cquit 1")
-end
+local server, bench = H.published_executables("trust")
 
 local SCRIPT = "int sum = a + b;"
 local WAIT = 30000
@@ -37,12 +33,7 @@ vim.fn.writefile({
 -- An untrusted server loads only installed models: the model goes into a models directory of
 -- this test's own, which the server (a child of this Neovim) finds through the environment.
 local models = work .. "/models"
-local model = models .. "/scripted"
-local created = vim.fn.system({ bench, "model", "create", model, "--kind", "scripted", "--script", SCRIPT })
-if vim.v.shell_error ~= 0 then
-  H.out("trust: `codeassist-bench model create` failed: " .. created)
-  vim.cmd("cquit 1")
-end
+local model = H.scripted_model("trust", bench, models .. "/scripted", SCRIPT)
 vim.env.CODEASSIST_MODELS_DIR = models
 
 local client = require("codeassist.client")

@@ -398,4 +398,17 @@ T("doc/codeassist.txt documents every option, key and subcommand, and its tags b
   H.truthy(ok, "helptags failed on doc/codeassist.txt: " .. tostring(err))
 end)
 
+T("file watching: Neovim's own watcher when its capabilities offer it, else the server's", function()
+  local compat = require("codeassist.compat")
+  eq(true, compat.watches_files({ workspace = { didChangeWatchedFiles = { dynamicRegistration = true } } }),
+    "a client that declares dynamic registration of didChangeWatchedFiles watches for the server")
+  eq(false, compat.watches_files({ workspace = { didChangeWatchedFiles = { dynamicRegistration = false } } }),
+    "Neovim 0.9+ on Linux declares it off")
+  eq(false, compat.watches_files({ workspace = {} }), "Neovim 0.7 and 0.8 do not declare it")
+  local expected = compat.watches_files() and "Neovim's file watcher" or "the server's own file watcher"
+  eq(expected, compat.describe().files, "describe() names what watches files in this Neovim")
+  H.truthy(table.concat(require("codeassist.commands").status_lines(), "\n"):find("disk changes: " .. expected, 1, true),
+    ":CodeAssist status shows what watches files")
+end)
+
 H.run("unit", 60000)

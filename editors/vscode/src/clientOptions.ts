@@ -1,11 +1,14 @@
 // The language client's options: which documents, where logs go, and the few hooks CodeAssist
-// adds to what vscode-languageclient does by itself.
+// adds to what vscode-languageclient does by itself. Settings are pushed (initializationOptions, then
+// workspace/didChangeConfiguration); the server never pulls them, so there is no workspace/configuration hook.
+// File watching needs nothing here either: vscode-languageclient answers the server's dynamic registration of
+// workspace/didChangeWatchedFiles with VS Code's own file watcher.
 import * as readline from 'node:readline';
 import type * as vscode from 'vscode';
 import { LanguageClientOptions, RevealOutputChannelOn } from 'vscode-languageclient/node';
 import { inlineCompletionMiddleware } from './inlineCompletion';
 import { stderrLineLevel } from './serverLog';
-import { ClientSettings, documentSelector, initializationOptions, toServerSettings } from './settings';
+import { ClientSettings, documentSelector, initializationOptions } from './settings';
 import type { StatusEvent } from './statusModel';
 
 export function languageClientOptions(
@@ -32,14 +35,6 @@ export function languageClientOptions(
       handleWorkDoneProgress: (token, value, next) => {
         report({ kind: 'progress', token, value });
         next(token, value);
-      },
-      workspace: {
-        // A server that pulls `codeassist` gets the same object it is pushed.
-        configuration: async (params, token, next) => {
-          const result = await next(params, token);
-          if (!Array.isArray(result)) return result;
-          return result.map((value, i) => (params.items[i]?.section === 'codeassist' ? toServerSettings(settings()) : value));
-        },
       },
     },
   };

@@ -30,19 +30,23 @@ internal static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N examples" };
         var recall = new Option<DirectoryInfo?>("--context-recall") { Description = "Measure context recall (no model run) over the repository or solution in this folder" };
         var positions = new Option<int>("--positions") { Description = "Held-out positions for --context-recall", DefaultValueFactory = _ => 200 };
-        var seed = new Option<int>("--seed") { Description = "Seed that draws the --context-recall positions", DefaultValueFactory = _ => 1 };
-        var command = new Command("eval", "Score a model's completions on a FIM evaluation set (exact match, edit similarity), or the context alone (--context-recall)")
+        var seed = new Option<int>("--seed") { Description = "Seed that draws the --context-recall positions or the --next-edit cases", DefaultValueFactory = _ => 1 };
+        var nextEdit = new Option<DirectoryInfo?>("--next-edit") { Description = "Measure next-edit location accuracy and exact match through the server, on cases generated with Roslyn from the solution in this folder" };
+        var cases = new Option<int>("--cases") { Description = "Generated cases for --next-edit", DefaultValueFactory = _ => 20 };
+        var command = new Command("eval", "Score a model's completions on a FIM evaluation set (exact match, edit similarity), the context alone (--context-recall), or next-edit suggestions (--next-edit)")
         {
-            model, device, set, noSemantic, json, limit, recall, positions, seed,
+            model, device, set, noSemantic, json, limit, recall, positions, seed, nextEdit, cases,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
+                if (parse.GetValue(nextEdit) is { } solution)
+                    return await NextEditEval.RunAsync(solution, parse.GetValue(cases), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(recall) is { } directory)
                     return await ContextRecallEval.RunAsync(directory, parse.GetValue(positions), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(set) is null)
-                    throw new ArgumentException("eval needs --set FILE (completions scored against a FIM set) or --context-recall DIR (the context alone)");
+                    throw new ArgumentException("eval needs --set FILE (completions scored against a FIM set), --context-recall DIR (the context alone) or --next-edit DIR (next-edit suggestions)");
                 var examples = ReadSet(parse.GetValue(set)!);
                 if (parse.GetValue(limit) is { } n)
                     examples = [.. examples.Take(n)];

@@ -19,6 +19,10 @@ public sealed record BenchReport
 
     public OverheadFigures? Overhead { get; init; }
     public StartupFigures? Startup { get; init; }
+    public StartupTimelineFigures? StartupTimeline { get; init; }
+
+    /// <summary>The same timeline of <c>$CODEASSIST_BASELINE_SERVER</c>, started in the same rounds; absent without it.</summary>
+    public StartupTimelineFigures? StartupTimelineBaseline { get; init; }
     public ContextFigures? Context { get; init; }
     public TypeThroughFigures? TypeThrough { get; init; }
     public TypingFigures? Typing { get; init; }
@@ -89,6 +93,25 @@ public sealed record StartupFigures(
     double FirstCompletionAfterSolutionLoadMs,
     bool? MembersFromOtherFilesBeforeLoad,
     bool MembersFromOtherFilesAfterLoad);
+
+/// <summary>
+/// The start-up timeline over several process starts (medians; every time in ms after the process was started unless it
+/// says otherwise), with the ReadyToRun hello world started before each as the yardstick.
+/// </summary>
+public sealed record StartupTimelineFigures(
+    int Starts,
+    Distribution HelloWorldLineMs,
+    Distribution HelloWorldExitMs,
+    Distribution InitializeAnsweredMs,
+    double InitializeOverHelloWorld,
+    [property: JsonPropertyName("resident_after_initialize_mib")] Distribution ResidentAfterInitializeMiB,
+    Distribution FirstCompletionMs,
+    Distribution OpenToFirstCompletionMs,
+    int FirstCompletionsGenerated,
+    Distribution SolutionLoadedMs,
+    Distribution FirstSemanticCompletionMs,
+    Distribution InitializeToFirstSemanticCompletionMs,
+    IReadOnlyDictionary<string, Distribution> ServerStepsMs);
 
 public sealed record ContextFigures(
     int Projects,

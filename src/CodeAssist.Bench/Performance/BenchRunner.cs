@@ -84,6 +84,35 @@ internal static class BenchRunner
         }
         progress.Note($"{files.Count} files, {files.Sum(f => f.Lines)} lines in {plan.Shape.Projects} projects; model: {modelDescription}");
 
+        if (plan.StartupOnly)
+        {
+            var errorsStartup = new List<string>();
+            StartupTimelines? timeline = null;
+            using (var step = progress.Step($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts))
+            {
+                try
+                {
+                    timeline = await StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, StartupFile(files, plan).Path, step, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    errorsStartup.Add($"start-up timeline: {e.Message}");
+                }
+            }
+            return new BenchReport
+            {
+                Mode = (plan.Quick ? "quick" : "full") + ", start-up only",
+                Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
+                Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
+                OverheadRatio = double.NaN,
+                OverheadMs = double.NaN,
+                StartupTimeline = timeline?.Server,
+                StartupTimelineBaseline = timeline?.Baseline,
+                Errors = errorsStartup,
+                TotalSeconds = Clock.MillisecondsSince(started) / 1000,
+            };
+        }
+
         using var raw = LanguageModel.Load(modelDirectory, DevicePreference.Auto);
         var sampleSources = files.Where((_, i) => i % Math.Max(1, files.Count / 8) == 0).Take(8).Select(f => File.ReadAllText(f.Path)).ToList();
         var errors = new List<string>();
@@ -170,7 +199,9 @@ internal static class BenchRunner
         var loose = await Phase("server with the model on a loose file: cold and warm completions", plan.WarmCompletions + 2,
             step => ServerSessions.WithModelAsync(looseRoot, looseFile, modelDirectory, plan.WarmCompletions, step)).ConfigureAwait(false);
 
-        var file = files.First(f => f.Project == plan.Shape.Projects - 1 && f.Index == plan.Shape.FilesPerProject / 2);
+        var file = StartupFile(files, plan);
+        var startupTimeline = await Phase($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts,
+            step => StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, file.Path, step, cancellationToken)).ConfigureAwait(false);
         TimeToCompletion? timeToCompletion = null;
         OverheadFigures? overhead = null;
         TypeThroughFigures? typeThrough = null;
@@ -212,6 +243,8 @@ internal static class BenchRunner
             OverheadMs = overhead is null ? double.NaN : overhead.LspCompletionMs.P50 - overhead.RawGenerationMs.P50,
             Overhead = overhead,
             Startup = startup,
+            StartupTimeline = startupTimeline?.Server,
+            StartupTimelineBaseline = startupTimeline?.Baseline,
             Context = context,
             TypeThrough = typeThrough,
             Typing = typing,
@@ -223,6 +256,10 @@ internal static class BenchRunner
             TotalSeconds = Clock.MillisecondsSince(started) / 1000,
         };
     }
+
+    /// <summary>The file the server sessions open: in the last project of the chain, which references all the others.</summary>
+    private static GeneratedFile StartupFile(IReadOnlyList<GeneratedFile> files, BenchPlan plan) =>
+        files.First(f => f.Project == plan.Shape.Projects - 1 && f.Index == plan.Shape.FilesPerProject / 2);
 
     /// <summary>The one-minute load average, where /proc/loadavg exists.</summary>
     private static double? LoadAverage()

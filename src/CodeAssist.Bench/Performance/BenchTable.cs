@@ -49,6 +49,31 @@ internal static class BenchTable
             Row("initialize → first completion with the solution", $"{Ms(s.FirstCompletionWithSolutionAfterInitializeMs)} (that request {Ms(s.FirstCompletionAfterSolutionLoadMs)})",
                 $"members of a record in another file: {s.MembersFromOtherFilesBeforeLoad switch { true => "yes", false => "no", null => "(loaded already)" }} before the load, {(s.MembersFromOtherFilesAfterLoad ? "yes" : "NO")} after");
         }
+        void Timeline(StartupTimelineFigures st, string title)
+        {
+            Section($"start-up timeline{title} (median of {st.Starts} process starts; ms after the process was started)");
+            Row("ReadyToRun hello world: line written / exited", $"{Ms(st.HelloWorldLineMs.P50)} / {Ms(st.HelloWorldExitMs.P50)}", "the yardstick, started before each server");
+            foreach (var (name, d) in StartupBenchmark.ServerSteps.Select(s => (s.Name, st.ServerStepsMs.GetValueOrDefault(s.Step))))
+            {
+                if (d is { Count: > 0 })
+                    Row($"  {name}", P(d));
+                if (name.StartsWith("initialize handled", StringComparison.Ordinal))
+                    Row("initialize answered (read by the client)", P(st.InitializeAnsweredMs), string.Create(CultureInfo.InvariantCulture,
+                        $"{st.InitializeOverHelloWorld:F1}× the hello world; goal ≤ 150 ms quiet, ≤ 2.5× under load: {(st.InitializeAnsweredMs.P50 <= 150 || st.InitializeOverHelloWorld <= 2.5 ? "met" : "MISSED")}"));
+                if (name.StartsWith("first completion with text", StringComparison.Ordinal))
+                    Row("first completion answered (loose-file context)", P(st.FirstCompletionMs),
+                        $"didOpen → answer {P(st.OpenToFirstCompletionMs)}; {st.FirstCompletionsGenerated}/{st.Starts} generated; {Goal(st.OpenToFirstCompletionMs.P50 <= 300, "≤ 300 ms")}");
+            }
+            Row("solution loaded (its progress ended)", P(st.SolutionLoadedMs));
+            Row("first completion with the solution's context", P(st.FirstSemanticCompletionMs),
+                $"initialize → answer {P(st.InitializeToFirstSemanticCompletionMs)}");
+            Row("resident memory when initialize is answered", st.ResidentAfterInitializeMiB.Count == 0 ? "n/a (no /proc)" : string.Create(CultureInfo.InvariantCulture,
+                $"{st.ResidentAfterInitializeMiB.P50:F0} MiB (max {st.ResidentAfterInitializeMiB.Max:F0})"), Goal(st.ResidentAfterInitializeMiB.P50 <= 120, "≤ 120 MiB"));
+        }
+        if (report.StartupTimeline is { } timeline)
+            Timeline(timeline, "");
+        if (report.StartupTimelineBaseline is { } baseline)
+            Timeline(baseline, " of the baseline ($CODEASSIST_BASELINE_SERVER), same rounds");
         if (report.Context is { } c)
         {
             Section($"context build, in-process ({c.Lines:N0} lines, {c.Files} files, {c.Projects} projects, {c.Positions} positions)");

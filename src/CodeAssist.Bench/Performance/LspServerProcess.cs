@@ -32,10 +32,11 @@ internal sealed class LspServerProcess : IAsyncDisposable
     private readonly Task _reader;
     private int _nextId;
 
-    private LspServerProcess(Process process, long startedAt)
+    private LspServerProcess(Process process, long startedAt, double startedAtUnixMilliseconds)
     {
         _process = process;
         StartedAt = startedAt;
+        StartedAtUnixMilliseconds = startedAtUnixMilliseconds;
         _stdin = process.StandardInput.BaseStream;
         _stdout = process.StandardOutput.BaseStream;
         process.ErrorDataReceived += (_, e) =>
@@ -56,6 +57,9 @@ internal sealed class LspServerProcess : IAsyncDisposable
     /// <summary>When the process was started, on <see cref="Clock"/>.</summary>
     public long StartedAt { get; }
 
+    /// <summary>When the process was started, as Unix milliseconds: the origin of the server's own start-up times.</summary>
+    public double StartedAtUnixMilliseconds { get; }
+
     public int ProcessId => _process.Id;
 
     /// <summary>The last lines the server wrote to stderr, for error messages.</summary>
@@ -73,9 +77,9 @@ internal sealed class LspServerProcess : IAsyncDisposable
     /// otherwise the `codeassist` built beside this tool (the bench references the server project, so one build carries
     /// both): its apphost where there is one, else the runtime with codeassist.dll.
     /// </summary>
-    public static LspServerProcess Start(IEnumerable<string> serveArguments)
+    public static LspServerProcess Start(IEnumerable<string> serveArguments, string? serverPath = null)
     {
-        var (executable, prefix) = ServerCommand();
+        var (executable, prefix) = serverPath is null ? ServerCommand() : CommandFor(serverPath);
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = true,
@@ -88,8 +92,9 @@ internal sealed class LspServerProcess : IAsyncDisposable
         start.ArgumentList.Add("serve");
         foreach (var argument in serveArguments)
             start.ArgumentList.Add(argument);
+        var startedAtUnix = Engine.Hosting.StartupTimeline.UnixMilliseconds(DateTimeOffset.UtcNow);
         var startedAt = Clock.Now();
-        return new LspServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start"), startedAt);
+        return new LspServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start"), startedAt, startedAtUnix);
     }
 
     /// <summary>The server executable and the arguments that come before its command.</summary>
@@ -99,7 +104,7 @@ internal sealed class LspServerProcess : IAsyncDisposable
         {
             if (!File.Exists(configured))
                 throw new InvalidOperationException($"CODEASSIST_SERVER names {configured}, which does not exist; point it at a published codeassist executable or unset it");
-            return configured.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ("dotnet", [configured]) : (configured, []);
+            return CommandFor(configured);
         }
         var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "codeassist.exe" : "codeassist");
         if (File.Exists(apphost))
@@ -109,6 +114,10 @@ internal sealed class LspServerProcess : IAsyncDisposable
             return ("dotnet", [assembly]);
         throw new InvalidOperationException($"no codeassist server beside {AppContext.BaseDirectory}; set CODEASSIST_SERVER to a published codeassist executable");
     }
+
+    /// <summary>A published server: its executable, or the runtime with its codeassist.dll.</summary>
+    public static (string Executable, IReadOnlyList<string> Prefix) CommandFor(string server) =>
+        server.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ("dotnet", [server]) : (server, []);
 
     public async Task<LspResponse> RequestAsync(string method, object? parameters, TimeSpan? timeout = null)
     {

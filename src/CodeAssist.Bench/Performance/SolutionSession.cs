@@ -57,10 +57,10 @@ internal sealed class SolutionSession : IAsyncDisposable
         if ((await _session.StatsAsync().ConfigureAwait(false) - before).Generations < 1)
             throw new InvalidOperationException($"the first completion on loose files did not generate; the server's last log lines:\n{_server.StderrTail}");
         // Only meaningful while the solution is still loading; on a busy machine it may be done already.
-        bool? membersBefore = _server.Notifications("$/progress").Any(IsProgressEnd) ? null : await MembersVisibleAsync().ConfigureAwait(false);
+        bool? membersBefore = _server.Notifications("$/progress").Any(StartupBenchmark.IsSolutionLoadEnd) ? null : await MembersVisibleAsync().ConfigureAwait(false);
         step.Advance();
 
-        var loaded = await _server.WaitForNotificationAsync("$/progress", IsProgressEnd, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        var loaded = await _server.WaitForNotificationAsync("$/progress", StartupBenchmark.IsSolutionLoadEnd, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         var loadedAt = loaded["receivedAt"]!.GetValue<long>();
         step.Advance();
 
@@ -72,8 +72,6 @@ internal sealed class SolutionSession : IAsyncDisposable
         return new TimeToCompletion(Clock.Milliseconds(answered, looseAt), Clock.Milliseconds(answered, loadedAt), Clock.Milliseconds(answered, firstAt),
             first, membersBefore, membersAfter, Clock.Milliseconds(_server.StartedAt, answered));
     }
-
-    private static bool IsProgressEnd(System.Text.Json.Nodes.JsonObject notification) => (string?)notification["params"]?["value"]?["kind"] == "end";
 
     /// <summary>
     /// Whether the server knows the members of a record declared in another file of the project, which it can only

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using CodeAssist.Engine.Completion.PostProcessing;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Hosting;
 using CodeAssist.Engine.Models;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Generation;
@@ -66,7 +67,8 @@ public sealed class InlineCompletionEngine(
         try
         {
             var model = await models.WhenLoadedAsync(request.Token).ConfigureAwait(false);
-            if (model is null)
+            // A model that learned C# only answers C# in a Python file: it is offered only the languages it knows.
+            if (model is null || !model.Languages.Includes(document.LanguageId))
                 return InlineCompletionResult.Empty;
             var suggestions = await GenerateAsync(model, effective, cursor, query, current, request.Token).ConfigureAwait(false);
             Cache.Remember(effective, cursor, suggestions);
@@ -76,6 +78,8 @@ public sealed class InlineCompletionEngine(
                 Stats.Cancelled();
                 return InlineCompletionResult.Empty;
             }
+            if (suggestions.Count > 0)
+                StartupTimeline.Mark(StartupTimeline.FirstCompletion);
             return Answer(document, replaceStart, ReplaceEnd(query, offset), [.. suggestions.Select(s => lead + s)], suggestions.Count);
         }
         catch (OperationCanceledException)
@@ -98,6 +102,7 @@ public sealed class InlineCompletionEngine(
     private async Task<IReadOnlyList<string>> GenerateAsync(ITextGenerator model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
     {
         var plan = await CompletionPlan.BuildAsync(contextBuilder, model, document, offset, current, workspaceRoot(), cancellationToken).ConfigureAwait(false);
+        StartupTimeline.Mark(StartupTimeline.FirstContext);
         var wanted = query.Trigger == CompletionTrigger.Invoked ? Math.Max(1, current.Candidates) : 1;
         var suggestions = new List<string>();
         Generating?.Invoke(true);
@@ -105,7 +110,11 @@ public sealed class InlineCompletionEngine(
         {
             var request = plan.Request(current);
             var dropped = 0;
-            foreach (var result in await model.GenerateCandidatesAsync(request, wanted, cancellationToken).ConfigureAwait(false))
+            var generationStarted = DateTimeOffset.UtcNow;
+            var results = await model.GenerateCandidatesAsync(request, wanted, cancellationToken).ConfigureAwait(false);
+            if (results.Count > 0)
+                StartupTimeline.Mark(StartupTimeline.FirstToken, generationStarted + results[0].TimeToFirstToken);
+            foreach (var result in results)
                 dropped += await AddCheckedAsync(result) ? 0 : 1;
             if (dropped > 0 && suggestions.Count < wanted)
             {

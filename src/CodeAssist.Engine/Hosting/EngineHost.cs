@@ -40,7 +40,7 @@ public sealed class EngineHost : IDisposable
         Refactorings.Generating += OnGenerating;
         Completion.Generating += OnGenerating;
         Documents.Changed += Workspace.Update;
-        NextEdits = new NextEditEngine(Documents, Workspace, ContextBuilder, Models, () => Settings, () => WorkspaceRoot);
+        NextEdits = new NextEditEngine(Documents, Workspace, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, log.Debug);
         NextEdits.History.Attach(Documents);
         NextEdits.Generated += Completion.Stats.Generated;
         NextEdits.Generating += OnGenerating;
@@ -146,12 +146,50 @@ public sealed class EngineHost : IDisposable
             foreach (var warning in result.Warnings.Take(20))
                 Log.Warn($"workspace: {warning}");
             Log.Info($"loaded {result.Solution?.ProjectIds.Count ?? 0} project(s) from {string.Join(", ", result.LoadedFrom)} in {clock.ElapsedMilliseconds} ms");
+            if (result.Solution is not null)
+                StartupTimeline.Mark(StartupTimeline.SolutionLoaded);
             return result;
         }
         finally
         {
             StatusChanged?.Invoke();
         }
+    }
+
+    /// <summary>
+    /// Makes Roslyn's workspace and binds the loose-files project to the framework's references in the background
+    /// (see <see cref="CodeWorkspace.WarmLooseFilesAsync"/>), so neither sits on `initialize`'s path nor on the first
+    /// completion's. A failure costs only the time it would have saved: the first completion meets it and reports it.
+    /// </summary>
+    public async Task WarmLooseFilesAsync(CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await Workspace.WarmLooseFilesAsync(cancellationToken).ConfigureAwait(false);
+            StartupTimeline.Mark(StartupTimeline.LooseFilesWarmed);
+            Log.Debug($"loose-file workspace ready in {clock.ElapsedMilliseconds} ms");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.Debug($"warming the loose-file workspace failed: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Files changed on disk, from a watcher (a batch: a branch switch brings thousands at once). Sources are applied
+    /// here and now; a change to the project system is reported, and the host reloads the projects (with progress,
+    /// which is the protocol's business). Changes outside the watched files, and build output, are ignored.
+    /// </summary>
+    public DiskChangeOutcome OnFilesChangedOnDisk(IReadOnlyCollection<string> paths)
+    {
+        var watched = paths.Where(p => WatchedFiles.IsWatched(p, WorkspaceFolders)).ToList();
+        var updated = Workspace.ApplyDiskChanges([.. watched.Where(WatchedFiles.IsSource)]);
+        // An untrusted workspace never evaluates a project, so its project files may change as they like.
+        var projectSystemChanged = Trusted && watched.Any(WatchedFiles.IsProjectSystem);
+        if (updated > 0 || projectSystemChanged)
+            Log.Info($"workspace: {watched.Count} watched file(s) changed on disk, {updated} document(s) updated{(projectSystemChanged ? ", the projects reload" : "")}");
+        return new DiskChangeOutcome(updated, projectSystemChanged);
     }
 
     public AssistStatus CurrentStatus()
@@ -171,6 +209,7 @@ public sealed class EngineHost : IDisposable
         return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason)
         {
             Backend = model?.Backend ?? Settings.Backend?.Describe(),
+            Languages = model is null || model.Languages.IsAll ? null : model.Languages.Ids,
         };
     }
 

@@ -21,6 +21,9 @@ public sealed record AssistStatus(AssistState State, string? Model, ExecutionDev
 {
     /// <summary>Where generation runs: "CPU", "GPU (CUDA)", or the team server ("llamacpp at https://gpu01:8080").</summary>
     public string? Backend { get; init; }
+
+    /// <summary>The LSP language ids the model completes; null when it completes every language.</summary>
+    public IReadOnlyList<string>? Languages { get; init; }
 }
 
 /// <summary>
@@ -65,7 +68,10 @@ public sealed class ModelHost(Action<string> log) : IDisposable
                 ((await previous.ConfigureAwait(false)) as IDisposable)?.Dispose();
                 var loaded = await LoadOrConnectAsync(path, device, backend, installedOnly).ConfigureAwait(false);
                 if (loaded is not null)
+                {
                     loaded.ProblemChanged += () => StatusChanged?.Invoke();
+                    Hosting.StartupTimeline.Mark(Hosting.StartupTimeline.ModelLoaded);
+                }
                 return loaded;
             });
         }

@@ -29,7 +29,8 @@ public sealed record NextEditResult(IReadOnlyList<NextEditSuggestion> Suggestion
 /// Roslyn context of the place), and shown only when <see cref="NextEditValidator"/> passes it on a fork. For a
 /// similar line, the last edit's change repeated is the fallback when the model's edit does not pass.
 /// </summary>
-public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace workspace, ContextBuilder contextBuilder, ModelHost models, Func<AssistSettings> settings, Func<string?> workspaceRoot)
+public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace workspace, ContextBuilder contextBuilder, ModelHost models, Func<AssistSettings> settings, Func<string?> workspaceRoot,
+    Action<string>? debug = null)
 {
     /// <summary>Locations the model is asked about per request, at most: each one costs a generation.</summary>
     public const int LocationsTried = 3;
@@ -81,12 +82,18 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
             var proposals = new List<string?> { await GenerateAsync(model, request, current, cancellationToken).ConfigureAwait(false) };
             if (location.RepeatedText is { } repeated)
                 proposals.Add(text.ToString(TextSpan.FromBounds(region.Start, location.Span.Start)) + repeated + text.ToString(TextSpan.FromBounds(location.Span.End, region.End)));
+            var where = $"{Path.GetFileName(location.FilePath)}({text.Lines.GetLineFromPosition(location.Span.Start).LineNumber + 1}), {location.Reason}";
             foreach (var proposal in proposals)
             {
                 if (proposal is null || MinimalChange(text, region, proposal) is not { } change)
+                {
+                    debug?.Invoke($"next edit at {where}: the model changed nothing there");
                     continue;
+                }
                 if (!await NextEditValidator.ValidateAsync(solution, id, change, location, cancellationToken).ConfigureAwait(false))
                 {
+                    // The proposal's text stays out of the log: it is the user's code.
+                    debug?.Invoke($"next edit at {where} ({location.Kind}) dropped: it {(location.TargetDiagnostics.Count > 0 ? "did not remove the error or added one" : "added an error")}");
                     Stats.Dropped();
                     continue;
                 }
@@ -155,7 +162,10 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
             Generated?.Invoke();
             var region = format.ParseRegion(result.Text, request);
             if (region is null)
+            {
+                debug?.Invoke($"next edit: the reply does not have the {format.Id} format's shape");
                 Stats.Dropped();
+            }
             return region;
         }
         finally

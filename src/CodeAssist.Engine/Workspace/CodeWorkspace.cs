@@ -13,7 +13,13 @@ namespace CodeAssist.Engine.Workspace;
 /// </summary>
 public sealed class CodeWorkspace : IDisposable
 {
-    private readonly AdhocWorkspace _host = new();
+    /// <summary>
+    /// Roslyn's workspace with the loose-files project, made on first use: composing Roslyn's MEF services and reading
+    /// the framework's ~165 reference assemblies takes hundreds of milliseconds, which must not sit on `initialize`'s
+    /// path. The server makes it in the background once `initialize` is answered (<see cref="WarmLooseFilesAsync"/>);
+    /// whatever needs it earlier waits for the same one.
+    /// </summary>
+    private readonly Lazy<(AdhocWorkspace Host, Solution Initial)> _created;
     private readonly SolutionLoader _loader = new();
     private readonly Lock _gate = new();
     private readonly ProjectId _looseProjectId;
@@ -26,18 +32,57 @@ public sealed class CodeWorkspace : IDisposable
     /// change of the project's declarations (which would rebuild its compilation).
     /// </summary>
     private readonly Dictionary<string, SourceText> _laidTexts = new(StringComparer.Ordinal);
-    private Solution _solution;
+    private Solution? _current;
     private readonly CancellationTokenSource _lifetime = new();
 
     public CodeWorkspace()
     {
         _looseProjectId = ProjectId.CreateNewId("loose files");
-        var looseProject = ProjectInfo.Create(
-            _looseProjectId, VersionStamp.Default, "Loose files", "LooseFiles", LanguageNames.CSharp,
-            compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
-            parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
-            metadataReferences: FrameworkReferences.All);
-        _solution = _host.CurrentSolution.AddProject(looseProject);
+        _created = new(() =>
+        {
+            var host = new AdhocWorkspace();
+            var looseProject = ProjectInfo.Create(
+                _looseProjectId, VersionStamp.Default, "Loose files", "LooseFiles", LanguageNames.CSharp,
+                compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
+                parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
+                metadataReferences: FrameworkReferences.All);
+            return (host, host.CurrentSolution.AddProject(looseProject));
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The current solution (made on first use); read and replaced under <see cref="_gate"/>.</summary>
+    private Solution Current
+    {
+        get => _current ??= _created.Value.Initial;
+        set => _current = value;
+    }
+
+    /// <summary>
+    /// Makes the workspace and binds the loose-files project to the framework's references, then compiles a small
+    /// throwaway file against them so Roslyn's binding paths have run once: the first completion on a file outside any
+    /// project then finds the references bound (the project's compilation keeps them when the file is added) instead
+    /// of paying for them itself. Safe to call more than once; only the first does the work.
+    /// </summary>
+    public async Task WarmLooseFilesAsync(CancellationToken cancellationToken)
+    {
+        var project = CurrentSolution.GetProject(_looseProjectId)!;
+        var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
+        _ = compilation?.GetSpecialType(SpecialType.System_Object);
+        const string Sample = """
+            using System.Collections.Generic;
+            using System.Linq;
+            internal sealed class Warm
+            {
+                private readonly List<string> _names = new();
+                public int Count(string prefix) => _names.Where(n => n.StartsWith(prefix)).Select(n => n.Length).Sum();
+            }
+            """;
+        var sample = project.AddDocument("Warm.cs", SourceText.From(Sample), filePath: Path.Combine(Path.GetTempPath(), "codeassist-warm", "Warm.cs"));
+        if (await sample.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is { } model)
+        {
+            _ = model.GetDiagnostics(cancellationToken: cancellationToken);
+            _ = model.LookupSymbols(Sample.IndexOf("_names.Where", StringComparison.Ordinal) + "_names.".Length);
+        }
     }
 
     /// <summary>The current snapshot; safe to use from any thread, never changes under the caller.</summary>
@@ -46,7 +91,7 @@ public sealed class CodeWorkspace : IDisposable
         get
         {
             lock (_gate)
-                return _solution;
+                return Current;
         }
     }
 
@@ -70,13 +115,13 @@ public sealed class CodeWorkspace : IDisposable
                 if (!ReferenceEquals(previousEditorText, previousLaid))
                     laid = previousLaid.WithChanges(document.Text.GetTextChanges(previousEditorText));
             }
-            else if (CurrentText(_solution, path) is { } current && current.ContentEquals(document.Text))
+            else if (CurrentText(Current, path) is { } current && current.ContentEquals(document.Text))
             {
                 laid = current;
             }
             _openTexts[path] = document.Text;
             _laidTexts[path] = laid;
-            _solution = WithOpenText(_solution, path, laid);
+            Current = WithOpenText(Current, path, laid);
         }
     }
 
@@ -92,17 +137,17 @@ public sealed class CodeWorkspace : IDisposable
             _laidTexts.Remove(filePath);
             if (_looseDocuments.Remove(filePath, out var loose))
             {
-                _solution = _solution.RemoveDocument(loose);
+                Current = Current.RemoveDocument(loose);
                 return;
             }
             // A project document goes back to what is on disk; when that is what it has, nothing changes.
             if (!File.Exists(filePath))
                 return;
             var disk = SourceText.From(File.ReadAllText(filePath));
-            if (CurrentText(_solution, filePath) is { } current && current.ContentEquals(disk))
+            if (CurrentText(Current, filePath) is { } current && current.ContentEquals(disk))
                 return;
-            foreach (var id in _solution.GetDocumentIdsWithFilePath(filePath))
-                _solution = _solution.WithDocumentText(id, disk);
+            foreach (var id in Current.GetDocumentIdsWithFilePath(filePath))
+                Current = Current.WithDocumentText(id, disk);
         }
     }
 
@@ -121,7 +166,7 @@ public sealed class CodeWorkspace : IDisposable
         SourceText? laid;
         lock (_gate)
         {
-            solution = _solution;
+            solution = Current;
             laid = _openTexts.TryGetValue(snapshot.FilePath, out var editorText) && ReferenceEquals(editorText, snapshot.Text) ? _laidTexts[snapshot.FilePath] : null;
         }
         var id = solution.GetDocumentIdsWithFilePath(snapshot.FilePath).FirstOrDefault();
@@ -169,15 +214,24 @@ public sealed class CodeWorkspace : IDisposable
     public Task Warming { get; private set; } = Task.CompletedTask;
 
     /// <summary>
-    /// Builds every loaded C# project's compilation, one project at a time in dependency order, as the base of its
-    /// next context builds (see <see cref="SemanticModelReuse.WarmAsync"/>); returns how many it built. One at a time
-    /// keeps a core free for requests, and a request that needs a compilation being built waits for the same one.
+    /// Builds every loaded C# project's compilation, one project at a time, as the base of its next context builds
+    /// (see <see cref="SemanticModelReuse.WarmAsync"/>); returns how many it built. The projects of the open documents
+    /// come first, since the next completion is in one of them (building one builds what it references as well), then
+    /// the rest in dependency order. One at a time keeps a core free for requests, and a request that needs a
+    /// compilation being built waits for the same one.
     /// </summary>
     public async Task<int> WarmCompilationsAsync(CancellationToken cancellationToken)
     {
-        var solution = CurrentSolution;
+        Solution solution;
+        HashSet<ProjectId> open;
+        lock (_gate)
+        {
+            solution = Current;
+            open = [.. _openTexts.Keys.SelectMany(path => solution.GetDocumentIdsWithFilePath(path)).Select(d => d.ProjectId)];
+        }
+        var sorted = solution.GetProjectDependencyGraph().GetTopologicallySortedProjects(cancellationToken).ToList();
         var built = 0;
-        foreach (var id in solution.GetProjectDependencyGraph().GetTopologicallySortedProjects(cancellationToken))
+        foreach (var id in sorted.Where(open.Contains).Concat(sorted.Where(p => !open.Contains(p))))
         {
             if (id == _looseProjectId || solution.GetProject(id) is not { } project)
                 continue;
@@ -193,7 +247,7 @@ public sealed class CodeWorkspace : IDisposable
         lock (_gate)
         {
             var solution = loaded;
-            foreach (var project in _solution.Projects.Where(p => p.Id == _looseProjectId))
+            foreach (var project in Current.Projects.Where(p => p.Id == _looseProjectId))
                 solution = solution.AddProject(ProjectInfo.Create(project.Id, project.Version, project.Name, project.AssemblyName, project.Language,
                     compilationOptions: project.CompilationOptions, parseOptions: project.ParseOptions, metadataReferences: project.MetadataReferences));
             _looseDocuments.Clear();
@@ -203,22 +257,92 @@ public sealed class CodeWorkspace : IDisposable
                 solution = WithOpenText(solution, path, text);
                 _laidTexts[path] = text;
             }
-            _solution = solution;
+            Current = solution;
             HasLoadedProjects = true;
         }
     }
 
-    /// <summary>A file changed on disk: project documents that are not open take the new text.</summary>
-    public void OnFileChangedOnDisk(string filePath)
+    /// <summary>
+    /// C# files changed on disk (edited, created, deleted: a watcher's events, or a branch switch's many at once). The
+    /// disk is read, not the events: a watcher may report a file twice, late, or as changed when it was replaced, and
+    /// what is there now is what counts. Project documents that are not open take the disk's text or go when the file
+    /// went; a new file joins the loaded project whose folder holds it (SDK projects compile every .cs under their
+    /// folder). Open documents keep the editor's text. Returns how many documents changed.
+    /// </summary>
+    public int ApplyDiskChanges(IReadOnlyCollection<string> sourcePaths)
     {
+        // Read before taking the lock: a branch switch can change thousands of files, and requests must not wait on it.
+        var onDisk = new Dictionary<string, SourceText?>(StringComparer.Ordinal);
+        foreach (var path in sourcePaths.Distinct(StringComparer.Ordinal))
+            if (TryRead(path, out var read))
+                onDisk[path] = read;
         lock (_gate)
         {
-            if (_openTexts.ContainsKey(filePath))
-                return;
-            foreach (var id in _solution.GetDocumentIdsWithFilePath(filePath))
-                _solution = File.Exists(filePath)
-                    ? _solution.WithDocumentText(id, SourceText.From(File.ReadAllText(filePath)))
-                    : _solution.RemoveDocument(id);
+            var solution = Current;
+            var changed = 0;
+            foreach (var (path, text) in onDisk)
+            {
+                if (_openTexts.ContainsKey(path))
+                    continue;
+                var ids = solution.GetDocumentIdsWithFilePath(path).Where(id => id.ProjectId != _looseProjectId).ToList();
+                if (text is null)
+                {
+                    foreach (var id in ids)
+                        solution = solution.RemoveDocument(id);
+                    changed += ids.Count;
+                }
+                else if (ids.Count > 0)
+                {
+                    foreach (var id in ids.Where(id => CurrentText(solution, id) is not { } current || !current.ContentEquals(text)))
+                    {
+                        solution = solution.WithDocumentText(id, text);
+                        changed++;
+                    }
+                }
+                else if (HasLoadedProjects && OwningProject(solution, path) is { } project)
+                {
+                    solution = solution.AddDocument(DocumentId.CreateNewId(project.Id, path), Path.GetFileName(path), text, filePath: path);
+                    changed++;
+                }
+            }
+            Current = solution;
+            return changed;
+        }
+    }
+
+    private static SourceText? CurrentText(Solution solution, DocumentId id) =>
+        solution.GetDocument(id) is { } document && document.TryGetText(out var text) ? text : null;
+
+    /// <summary>The loaded project whose folder most closely holds <paramref name="path"/>, outside its bin and obj folders.</summary>
+    private Project? OwningProject(Solution solution, string path) =>
+        solution.Projects
+            .Where(p => p.Id != _looseProjectId && p.Language == LanguageNames.CSharp && p.FilePath is not null)
+            .Select(p => (Project: p, Folder: Path.GetDirectoryName(p.FilePath)! + Path.DirectorySeparatorChar))
+            .Where(p => path.StartsWith(p.Folder, StringComparison.Ordinal) && !WatchedFiles.IsBuildOutput(path[p.Folder.Length..]))
+            .OrderByDescending(p => p.Folder.Length)
+            .Select(p => p.Project)
+            .FirstOrDefault();
+
+    /// <summary>
+    /// The file's text, or null when it is gone (or went while being read: a checkout replaces files under us). False
+    /// when it cannot be read now (locked, no permission): the document keeps what it has, and the next event retries.
+    /// </summary>
+    private static bool TryRead(string path, out SourceText? text)
+    {
+        text = null;
+        try
+        {
+            if (File.Exists(path))
+                text = SourceText.From(File.ReadAllText(path));
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -238,6 +362,7 @@ public sealed class CodeWorkspace : IDisposable
         try
         {
             await Task.Run(() => WarmCompilationsAsync(_lifetime.Token)).ConfigureAwait(false);
+            Hosting.StartupTimeline.Mark(Hosting.StartupTimeline.CompilationsWarmed);
         }
         catch (Exception)
         {
@@ -250,6 +375,7 @@ public sealed class CodeWorkspace : IDisposable
     {
         _lifetime.Cancel();
         _loader.Dispose();
-        _host.Dispose();
+        if (_created.IsValueCreated)
+            _created.Value.Host.Dispose();
     }
 }

@@ -37,6 +37,7 @@ public sealed class ModelFolder
         SpecialTokenIds = specialTokenIds;
         SpecialTokens = specialTokenIds.Keys.ToHashSet(StringComparer.Ordinal);
         Format = format;
+        Languages = ModelLanguages.Of(settings.Languages);
         Healing = format.Fim is null || settings.TokenHealing == false ? TokenHealing.None : healing;
     }
 
@@ -63,6 +64,9 @@ public sealed class ModelFolder
 
     /// <summary>The prompt format: from codeassist.json when it names one, otherwise detected from <see cref="SpecialTokens"/>.</summary>
     public PromptFormat Format { get; }
+
+    /// <summary>The languages the model completes (codeassist.json <c>languages</c>); all when the folder does not say.</summary>
+    public ModelLanguages Languages { get; }
 
     /// <summary>How FIM prompts cut a word the cursor is in (off for instruction prompts and tokenizers that are not byte-level).</summary>
     public TokenHealing Healing { get; }
@@ -244,6 +248,8 @@ public sealed class ModelFolder
         {
             problems.Add(SettingsProblem(path, e));
         }
+        if (ModelLanguages.Problem(settings.Languages) is { } languagesProblem)
+            problems.Add($"{SettingsFile} in {path}: {languagesProblem}");
 
         PromptFormat? format = null;
         if (tokenizerReadable)
@@ -310,7 +316,7 @@ public sealed class ModelFolder
     }
 
     private static string SettingsProblem(string path, JsonException e) =>
-        $"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, nextEditFormat, tokenHealing, speculation and backend";
+        $"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, nextEditFormat, tokenHealing, languages, speculation and backend";
 
     private static string DescribeSettingsError(JsonException e)
     {

@@ -35,6 +35,12 @@ public sealed record ModelSettings
     /// </summary>
     public JsonElement? Backend { get; init; }
 
+    /// <summary>
+    /// The LSP language ids the model completes (<see cref="ModelLanguages"/>), such as <c>["csharp"]</c> for a model
+    /// trained on C# only; every language when absent.
+    /// </summary>
+    public IReadOnlyList<string>? Languages { get; init; }
+
     /// <summary>Speculative decoding with a draft model or prompt lookup (<see cref="SpeculationSettings"/>); off when absent.</summary>
     public SpeculationSettings? Speculation { get; init; }
 

@@ -80,6 +80,7 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             // The CUDA line above already says why the GPU is not used: the story is told once.
             lines.Add(("device", cudaExplained && model.Device.Device != ExecutionDevice.Cuda ? $"{model.Device.DisplayName} (CUDA: see above)" : $"{model.Device.DisplayName}: {model.Device.Reason}"));
             lines.Add(("prompt format", $"FIM {model.Format.Fim?.Id ?? "none (instruction prompts)"}, chat {model.Format.Chat.Id}"));
+            lines.Add(("languages", model.Languages.IsAll ? "all: completes every language" : $"{model.Languages.Describe()}: other languages get no suggestion"));
             if (model.Folder.Graph is { } graph)
                 lines.Add(("model graph", graph.Describe()));
             lines.Add(("speculation", model.Speculation.Describe()));

@@ -87,6 +87,15 @@ public sealed record FileEvent(Uri Uri, int Type);
 
 public sealed record DidChangeWatchedFilesParams(FileEvent[] Changes);
 
+/// <summary>One glob the client watches (relative to each workspace folder); Kind absent means create, change and delete.</summary>
+public sealed record FileSystemWatcher(string GlobPattern, int? Kind = null);
+
+public sealed record DidChangeWatchedFilesRegistrationOptions(FileSystemWatcher[] Watchers);
+
+public sealed record Registration(string Id, string Method, object? RegisterOptions);
+
+public sealed record RegistrationParams(Registration[] Registrations);
+
 // ---- inline completion (3.18) ----
 
 public static class InlineCompletionTriggerKind

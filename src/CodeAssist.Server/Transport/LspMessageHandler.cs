@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
+using CodeAssist.Engine.Hosting;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
 
@@ -52,6 +53,8 @@ public sealed class LspMessageHandler : PipeMessageHandler
         while (true)
         {
             var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (!read.Buffer.IsEmpty)
+                StartupTimeline.Mark(StartupTimeline.FirstByteRead);
             var buffer = read.Buffer;
             var whitespace = LspHeader.LeadingWhitespace(buffer);
             buffer = buffer.Slice(whitespace);

@@ -139,8 +139,7 @@ public sealed class EngineFaultTests : IDisposable
 
         File.Delete(open);
         File.Delete(closed);
-        _workspace.OnFileChangedOnDisk(open);
-        _workspace.OnFileChangedOnDisk(closed);
+        _workspace.ApplyDiskChanges([open, closed]);
 
         // The open document keeps the editor's text; the closed one is gone from the solution.
         var document = _workspace.GetDocument(snapshot);

@@ -50,5 +50,29 @@ public sealed class CompilationWarmUpTests : IDisposable
         Assert.Contains("public bool RemoveLine(string sku);", Assert.Single(warmed.Context.Pieces, p => p.Kind == "members").Text);
     }
 
+    private async Task<CompletionContext> LooseFileAfterTheDot(bool warm)
+    {
+        using var workspace = new CodeWorkspace();
+        if (warm)
+            await workspace.WarmLooseFilesAsync(CancellationToken.None);
+        var documents = new DocumentStore();
+        documents.Changed += workspace.Update;
+        const string Text = "class Greeter\n{\n    string Shout(string name) => name.\n}\n";
+        var path = Path.Combine(_temp.Path, warm ? "warm" : "cold", "Greeter.cs");
+        var opened = documents.Open(new Uri(path), "csharp", 1, Text);
+        var offset = Text.IndexOf("name.", StringComparison.Ordinal) + "name.".Length;
+        return await new ContextBuilder(workspace, ContextSources.Default(documents)).BuildAsync(opened, offset, 1536, CountTokens, Path.GetDirectoryName(path), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_loose_file_after_the_workspace_was_warmed_sees_what_a_cold_workspace_does()
+    {
+        var warmed = await LooseFileAfterTheDot(warm: true);
+        var cold = await LooseFileAfterTheDot(warm: false);
+
+        Assert.Equal(cold.Pieces.Select(p => (p.Kind, p.Text)), warmed.Pieces.Select(p => (p.Kind, p.Text)));
+        Assert.Single(warmed.Pieces, p => p.Kind == "members");
+    }
+
     public void Dispose() => _temp.Dispose();
 }

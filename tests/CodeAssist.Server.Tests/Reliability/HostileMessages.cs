@@ -20,7 +20,7 @@ public sealed class HostileMessages(int seed, string documentUri)
         "initialize", "initialized", "shutdown", "textDocument/didOpen", "textDocument/didChange", "textDocument/didClose",
         "textDocument/inlineCompletion", "textDocument/completion", "textDocument/codeAction", "codeAction/resolve",
         "workspace/executeCommand", "workspace/didChangeConfiguration", "workspace/didChangeWatchedFiles",
-        "codeAssist/doctor", "codeAssist/stats", "codeAssist/context", "$/cancelRequest", "$/setTrace", "$/progress",
+        "codeAssist/doctor", "codeAssist/stats", "codeAssist/context", "codeAssist/nextEdit", "$/cancelRequest", "$/setTrace", "$/progress",
         "textDocument/hover", "foo", "", "rpc.on", "textDocument/inlineCompletion/", "TEXTDOCUMENT/INLINECOMPLETION",
     ];
 

@@ -52,6 +52,7 @@ function M.status_lines()
     "  neovim:      " .. d.version .. " (start: " .. d.start .. "; ghost text: "
       .. (ghost.use_native() and "vim.lsp.inline_completion" or d.ghost) .. ")",
     "  command:     " .. table.concat(config.server_cmd(config.current), " "),
+    "  disk changes: " .. d.files,
   }
   local clients = client.clients()
   if #clients == 0 then

@@ -124,6 +124,16 @@ function M.health()
   }
 end
 
+--- Whether this Neovim watches files for a server that asks (workspace/didChangeWatchedFiles with
+--- dynamic registration). Neovim decides per version and platform: 0.7 and 0.8 have no watcher, and
+--- 0.9+ leaves it off on Linux unless the user turns it on. When it says no, the server watches the
+--- workspace itself (see |codeassist-file-watching|), so a `git checkout` reaches it either way.
+function M.watches_files(caps)
+  caps = caps or vim.lsp.protocol.make_client_capabilities()
+  local watched = caps.workspace and caps.workspace.didChangeWatchedFiles
+  return type(watched) == "table" and watched.dynamicRegistration == true
+end
+
 --- A short description of the paths this Neovim takes, for :CodeAssist status and tests.
 function M.describe()
   local v = vim.version()
@@ -132,6 +142,7 @@ function M.describe()
     start = vim.lsp.start and "vim.lsp.start" or "vim.lsp.start_client + buf_attach_client",
     ghost = M.native_inline_completion() and "vim.lsp.inline_completion available"
       or (M.inline_virt_text and "extmarks, inline virt_text" or "extmarks, overlay/eol virt_text"),
+    files = M.watches_files() and "Neovim's file watcher" or "the server's own file watcher",
   }
 end
 

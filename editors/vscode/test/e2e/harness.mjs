@@ -121,7 +121,7 @@ export async function startEditor({ name, script, fixture, settings = {}, restri
   // takes them from the machine's settings (what the Settings editor calls Remote), so they go there.
   fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
   fs.writeFileSync(path.join(userData, 'Machine', 'settings.json'), JSON.stringify(Object.fromEntries(
-    ['codeassist.serverPath', 'codeassist.modelPath'].map((key) => [key, userSettings[key]])), null, 2));
+    ['codeassist.serverPath', 'codeassist.modelPath', 'codeassist.backend'].filter((key) => key in userSettings).map((key) => [key, userSettings[key]])), null, 2));
 
   const codeServerArgs = ['--user-data-dir', userData, '--extensions-dir', extensions, '--config', path.join(root, 'code-server.yaml')];
   fs.writeFileSync(path.join(root, 'code-server.yaml'), 'auth: none\n');
@@ -218,6 +218,38 @@ export async function startEditor({ name, script, fixture, settings = {}, restri
       fs.closeSync(log);
       fs.rmSync(root, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Starts `codeassist-bench stand-in`: a llama.cpp-shaped team server on 127.0.0.1 that streams
+ * `reply` to every completion (no inference engine can be installed here). Resolves with its URL
+ * and the requests it has answered so far ("POST /infill"); `close()` stops it.
+ */
+export async function startTeamServerStandIn(reply) {
+  const { bench } = configuration();
+  const child = spawn(bench, ['stand-in', '--reply', reply], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  let pending = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      pending += chunk;
+      const parts = pending.split('\n');
+      pending = parts.pop();
+      lines.push(...parts.filter((line) => line.length > 0));
+      if (lines.length > 0) resolve(lines[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`codeassist-bench stand-in exited with ${code} before printing its URL`)));
+  });
+  return {
+    url,
+    requests: () => lines.slice(1),
+    close: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.stdin.end();
+      child.kill('SIGTERM');
+    }),
   };
 }
 

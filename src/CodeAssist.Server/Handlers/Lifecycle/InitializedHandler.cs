@@ -7,7 +7,6 @@ internal sealed class InitializedHandler(ServerState state) : ISerialNotificatio
     public void Handle(JsonElement? parameters)
     {
         state.PublishStatus();
-        // Completion works on loose files at once and gets the solution's context when loading ends.
-        _ = Task.Run(() => state.LoadWorkspaceAsync(CancellationToken.None));
+        state.StartBackgroundWork();
     }
 }

@@ -29,6 +29,9 @@ internal sealed class ExecuteCommandHandler(ServerState state) : IConcurrentRequ
             case CodeAssistCommands.DidPartiallyAcceptCompletion:
                 stats.PartiallyAccepted();
                 return null;
+            case CodeAssistCommands.DidAcceptNextEdit:
+                state.Engine.NextEdits.Stats.Accepted();
+                return null;
             case CodeAssistCommands.Rewrite:
                 return Rewrite(arguments);
             case CodeAssistCommands.RunRefactoring:

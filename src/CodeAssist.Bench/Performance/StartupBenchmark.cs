@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using CodeAssist.Engine.Hosting;
+
+namespace CodeAssist.Bench.Performance;
+
+/// <summary>One start of the server, every step in milliseconds after the process was started (NaN: not reached).</summary>
+internal sealed record StartupRun(
+    double HelloLineMs,
+    double HelloExitMs,
+    double InitializeAnsweredMs,
+    double? ResidentAfterInitializeMiB,
+    double FirstCompletionMs,
+    double OpenToFirstCompletionMs,
+    double SolutionLoadedMs,
+    double FirstSemanticCompletionMs,
+    bool FirstCompletionGenerated,
+    IReadOnlyDictionary<string, double> ServerSteps);
+
+/// <summary>The timeline of the measured server and, when one was named, of the baseline started in the same rounds.</summary>
+internal sealed record StartupTimelines(StartupTimelineFigures Server, StartupTimelineFigures? Baseline);
+
+/// <summary>
+/// The start-up timeline (#19): the server is started several times, each as an editor starts it on a solution — initialize
+/// sent at once, initialized, a file of the solution opened and a completion asked for straight away (answered from
+/// loose-file context, since the solution is still loading), then, once the solution's load has ended, one more
+/// completion, which has the solution's semantic context. Before each start a ReadyToRun hello world is started, the
+/// yardstick for what the runtime itself costs on this machine at this moment. Steps seen from here (the answers,
+/// the progress end) are timed on the bench's clock; steps inside the server (Main entered, the first byte read, the
+/// model loaded, the first context and token) come from <c>codeAssist/stats</c>'s <c>startup</c> times, placed on
+/// the same timeline through the wall clock noted when the process was started. A server without them (an older
+/// build) shows only the outside steps.
+/// </summary>
+internal static class StartupBenchmark
+{
+    /// <summary>Server steps in the order they are printed, with what the table calls them.</summary>
+    public static readonly IReadOnlyList<(string Step, string Name)> ServerSteps =
+    [
+        (StartupTimeline.MainEntered, "runtime ready (Main entered)"),
+        (StartupTimeline.FirstByteRead, "first byte read"),
+        (StartupTimeline.InitializeHandled, "initialize handled"),
+        (StartupTimeline.ModelLoaded, "model loaded"),
+        (StartupTimeline.LooseFilesWarmed, "loose-file workspace ready"),
+        (StartupTimeline.FirstContext, "first context built"),
+        (StartupTimeline.FirstToken, "first token"),
+        (StartupTimeline.FirstCompletion, "first completion with text"),
+        (StartupTimeline.SolutionLoaded, "solution loaded"),
+        (StartupTimeline.CompilationsWarmed, "compilations warmed"),
+    ];
+
+    /// <summary>
+    /// A second published server to start in the same run (<c>$CODEASSIST_BASELINE_SERVER</c>, e.g. main's build before a
+    /// change): each round starts the hello world, then both servers in alternating order, so before and after see the
+    /// same machine and load.
+    /// </summary>
+    public static string? BaselineServer => Environment.GetEnvironmentVariable("CODEASSIST_BASELINE_SERVER") is { Length: > 0 } path ? path : null;
+
+    public static async Task<StartupTimelines> RunAsync(int starts, string modelDirectory, string solutionRoot, string filePath, IBenchStep step, CancellationToken cancellationToken)
+    {
+        var hello = await HelloWorldYardstick.PublishedAsync(cancellationToken).ConfigureAwait(false);
+        var baseline = BaselineServer;
+        if (baseline is not null && !File.Exists(baseline))
+            throw new InvalidOperationException($"CODEASSIST_BASELINE_SERVER names {baseline}, which does not exist; point it at a published codeassist executable or unset it");
+        // One start of each that is not counted: the first start after a build pays for cold file caches.
+        await HelloWorldYardstick.RunAsync(hello).ConfigureAwait(false);
+        var runs = new List<StartupRun>();
+        var baselineRuns = new List<StartupRun>();
+        for (var i = 0; i < starts; i++)
+        {
+            var (line, exit) = await HelloWorldYardstick.RunAsync(hello).ConfigureAwait(false);
+            if (baseline is not null && i % 2 == 1)
+                baselineRuns.Add(await OneStartAsync(baseline, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+            runs.Add(await OneStartAsync(null, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+            if (baseline is not null && i % 2 == 0)
+                baselineRuns.Add(await OneStartAsync(baseline, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+            step.Advance();
+        }
+        return new StartupTimelines(Figures(runs), baseline is null ? null : Figures(baselineRuns));
+    }
+
+    private static StartupTimelineFigures Figures(List<StartupRun> runs)
+    {
+        Distribution Of(Func<StartupRun, double> of) => Distribution.Of([.. runs.Select(of).Where(double.IsFinite)]);
+        var steps = ServerSteps.Select(s => s.Step).ToDictionary(s => s, s => Of(r => r.ServerSteps.GetValueOrDefault(s, double.NaN)));
+        var initialize = Of(r => r.InitializeAnsweredMs);
+        var helloLine = Of(r => r.HelloLineMs);
+        return new StartupTimelineFigures(
+            runs.Count, helloLine, Of(r => r.HelloExitMs), initialize, initialize.P50 / helloLine.P50,
+            Distribution.Of([.. runs.Select(r => r.ResidentAfterInitializeMiB).OfType<double>()]),
+            Of(r => r.FirstCompletionMs), Of(r => r.OpenToFirstCompletionMs), runs.Count(r => r.FirstCompletionGenerated),
+            Of(r => r.SolutionLoadedMs), Of(r => r.FirstSemanticCompletionMs), Of(r => r.FirstSemanticCompletionMs - r.InitializeAnsweredMs),
+            steps);
+    }
+
+    private static async Task<StartupRun> OneStartAsync(string? serverPath, string modelDirectory, string solutionRoot, string filePath, double helloLine, double helloExit)
+    {
+        await using var server = LspServerProcess.Start(["--model", modelDirectory], serverPath);
+        var session = new EditorSession(server);
+        var answered = await session.InitializeAsync(solutionRoot, BenchPlan.InitializationOptions).ConfigureAwait(false);
+        var resident = server.ResidentMiB();
+
+        var text = await File.ReadAllTextAsync(filePath).ConfigureAwait(false);
+        var bodyStart = ContextBenchmark.MethodBodyStart(text, 3);
+        text = text.Insert(bodyStart, "        \n");
+        var cursor = bodyStart + 8;
+        var openedAt = Clock.Now();
+        var document = await session.OpenAsync(filePath, text).ConfigureAwait(false);
+        await session.InlineCompletionAsync(document, cursor).ConfigureAwait(false);
+        var firstAt = Clock.Now();
+        var generated = (await session.StatsAsync().ConfigureAwait(false)).Generations >= 1;
+
+        var loaded = await server.WaitForNotificationAsync("$/progress", IsSolutionLoadEnd, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        var loadedAt = loaded["receivedAt"]!.GetValue<long>();
+        var typed = BenchPlan.Statement(0);
+        await session.ChangeAsync(document, cursor, cursor, typed).ConfigureAwait(false);
+        await session.InlineCompletionAsync(document, cursor + typed.Length).ConfigureAwait(false);
+        var semanticAt = Clock.Now();
+
+        var stats = await server.RequestAsync("codeAssist/stats", null).ConfigureAwait(false);
+        var steps = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (stats.Result?["startup"] is JsonObject startup)
+            foreach (var (name, value) in startup)
+                if (value is not null)
+                    steps[name] = value.GetValue<double>() - server.StartedAtUnixMilliseconds;
+        await server.ShutdownAsync().ConfigureAwait(false);
+        return new StartupRun(helloLine, helloExit, Clock.Milliseconds(server.StartedAt, answered), resident,
+            Clock.Milliseconds(server.StartedAt, firstAt), Clock.Milliseconds(openedAt, firstAt), Clock.Milliseconds(server.StartedAt, loadedAt),
+            Clock.Milliseconds(server.StartedAt, semanticAt), generated, steps);
+    }
+
+    /// <summary>The end of the solution load's progress: the only progress end that says "loaded" (PROTOCOL.md).</summary>
+    public static bool IsSolutionLoadEnd(JsonObject notification) =>
+        (string?)notification["params"]?["value"]?["kind"] == "end" && ((string?)notification["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true;
+}

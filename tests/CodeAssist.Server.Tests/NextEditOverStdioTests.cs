@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+
+namespace CodeAssist.Server.Tests;
+
+/// <summary>
+/// codeAssist/nextEdit over real stdio, on a project the server loads with MSBuildWorkspace and a scripted model: the
+/// user adds a parameter to a method keystroke by keystroke, the server points at the call it broke in another file,
+/// fills it with the model, validates it on a fork, and counts the acceptance.
+/// </summary>
+public sealed class NextEditOverStdioTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    private const string Project = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <Nullable>enable</Nullable>
+            <ImplicitUsings>enable</ImplicitUsings>
+          </PropertyGroup>
+        </Project>
+        """;
+
+    private const string Order = """
+        namespace Shop;
+
+        public sealed class Order
+        {
+            private readonly List<decimal> _prices = new();
+
+            public decimal Total => _prices.Sum();
+
+            public void AddLine(string sku, decimal price)
+            {
+                _prices.Add(price);
+            }
+        }
+
+        """;
+
+    private const string Checkout = """
+        namespace Shop;
+
+        public static class Checkout
+        {
+            public static decimal Basket()
+            {
+                var order = new Order();
+                order.AddLine("tea", 2m);
+                order.AddLine("milk", 1m);
+                return order.Total;
+            }
+        }
+
+        """;
+
+    private static object Position(int line, int character) => new { line, character };
+
+    [Fact]
+    public async Task A_signature_change_gets_the_call_sites_fix_suggested_validated_and_accepted()
+    {
+        _temp.WriteFile("Shop/Shop.csproj", Project);
+        var orderPath = _temp.WriteFile("Shop/Order.cs", Order);
+        var checkoutPath = _temp.WriteFile("Shop/Checkout.cs", Checkout);
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("        order.AddLine(\"tea\", 2m, \"\");\n")]);
+        await client.InitializeAsync(_temp.Combine("Shop"));
+        await client.OpenAsync(orderPath, Order);
+        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, LspTestClient.HangGuard);
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspTestClient.HangGuard);
+        var orderUri = new Uri(orderPath).AbsoluteUri;
+        var checkoutUri = new Uri(checkoutPath).AbsoluteUri;
+
+        // The user types ", string note" into the signature, one keystroke per didChange.
+        const int signatureLine = 8;
+        var column = Order.Split('\n')[signatureLine].IndexOf("decimal price", StringComparison.Ordinal) + "decimal price".Length;
+        var version = 1;
+        foreach (var typed in ", string note")
+        {
+            await client.NotifyAsync("textDocument/didChange", new
+            {
+                textDocument = new { uri = orderUri, version = ++version },
+                contentChanges = new object[] { new { range = new { start = Position(signatureLine, column), end = Position(signatureLine, column) }, text = typed.ToString() } },
+            });
+            column++;
+        }
+
+        var stale = await client.RequestAsync("codeAssist/nextEdit", new { textDocument = new { uri = orderUri }, position = Position(signatureLine, column), version = 1 });
+        Assert.Empty(stale["result"]!["edits"]!.AsArray());
+
+        var answer = (await client.RequestAsync("codeAssist/nextEdit", new { textDocument = new { uri = orderUri }, position = Position(signatureLine, column), version }))["result"]!;
+
+        var call = Checkout.Split('\n')[7].IndexOf("2m", StringComparison.Ordinal) + 2;
+        var edit = Assert.Single(answer["edits"]!.AsArray())!;
+        Assert.Equal(JsonNode.Parse($$"""
+            { "textDocument": { "uri": "{{checkoutUri}}" },
+              "range": { "start": { "line": 7, "character": {{call}} }, "end": { "line": 7, "character": {{call}} } },
+              "newText": ", \"\"" }
+            """)!.ToJsonString(), new JsonObject { ["textDocument"] = edit["textDocument"]!.DeepClone(), ["range"] = edit["range"]!.DeepClone(), ["newText"] = edit["newText"]!.DeepClone() }.ToJsonString());
+        Assert.StartsWith("CS7036", (string?)edit["reason"]);
+        Assert.Equal("codeassist.didAcceptNextEdit", (string?)answer["command"]!["command"]);
+        Assert.Empty(answer["inlineCompletionItems"]!.AsArray());
+
+        // The user jumps to the call: with the cursor on its line, the edit is an inline completion item too.
+        await client.OpenAsync(checkoutPath, Checkout);
+        var there = (await client.RequestAsync("codeAssist/nextEdit", new { textDocument = new { uri = checkoutUri }, position = Position(7, 8), version = 1 }))["result"]!;
+        Assert.Equal(1, (int?)there["edits"]![0]!["textDocument"]!["version"]);
+        var item = Assert.Single(there["inlineCompletionItems"]!.AsArray())!;
+        Assert.Equal("order.AddLine(\"tea\", 2m, \"\"", (string?)item["insertText"]);
+        Assert.Equal(JsonNode.Parse($$"""{ "start": { "line": 7, "character": 8 }, "end": { "line": 7, "character": {{call}} } }""")!.ToJsonString(), item["range"]!.ToJsonString());
+
+        // Accepted: the client applies the edit and runs the command.
+        await client.NotifyAsync("textDocument/didChange", new
+        {
+            textDocument = new { uri = checkoutUri, version = 2 },
+            contentChanges = new object[] { new { range = new { start = Position(7, call), end = Position(7, call) }, text = ", \"\"" } },
+        });
+        var command = there["command"]!;
+        var accepted = await client.RequestAsync("workspace/executeCommand", new { command = (string?)command["command"], arguments = command["arguments"]!.DeepClone() });
+        Assert.Null(accepted["error"]);
+
+        var stats = (await client.RequestAsync("codeAssist/stats", null))["result"]!;
+        Assert.Equal(JsonNode.Parse("""{ "requests": 2, "shown": 2, "accepted": 1, "dropped": 0 }""")!.ToJsonString(), stats["nextEdits"]!.ToJsonString());
+        Assert.Equal(2, (int)stats["generations"]!);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
