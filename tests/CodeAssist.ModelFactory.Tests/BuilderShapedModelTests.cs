@@ -57,8 +57,8 @@ public sealed class BuilderShapedModelTests
     [Fact]
     public void FolderHasTheBuilderFilesAndSameBytesEveryTime()
     {
-        using var first = new TemporaryDirectory();
-        using var second = new TemporaryDirectory();
+        using var first = new TempDirectory();
+        using var second = new TempDirectory();
         var options = new BuilderModelOptions(BuilderModelType.Qwen2);
         ModelFolderWriter.WriteRandomBuilderShaped(first.Path, GroupedShape, ByteLevelBpeTokenizer.Default, options, seed: 7);
         ModelFolderWriter.WriteRandomBuilderShaped(second.Path, GroupedShape, ByteLevelBpeTokenizer.Default, options, seed: 7);
@@ -78,7 +78,7 @@ public sealed class BuilderShapedModelTests
 
     private static void AssertMatchesReference(DecoderWeights written, DecoderWeights reference, BuilderModelOptions options, double tolerance)
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var tokenizer = ByteLevelBpeTokenizer.Default;
         ModelFolderWriter.WriteBuilderShaped(folder.Path, written, tokenizer, options);
 

@@ -70,13 +70,13 @@ public sealed class ContextEndToEndTests : IDisposable
         var path = _temp.WriteFile("Depot/Program.cs", Program.Replace("$0", ""));
         var model = _temp.Combine("echo");
         ModelFolderWriter.WriteContextEcho(model);
-        await using var client = LspProcessClient.Start("serve", "--model", model);
+        await using var client = LspTestClient.Start(["serve", "--model", model]);
         await client.InitializeAsync(root);
         // The echo model copies a context identifier whether or not it fits the position; the compiler check would
         // rightly drop some of them. This test is about the context reaching the model, so the check is off.
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { compilerCheck = false } } });
         await client.WaitForNotificationAsync("window/logMessage",
-            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspProcessClient.HangGuard);
+            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspTestClient.HangGuard);
 
         var version = 1;
         foreach (var (line, expected, pieceKind) in new[]

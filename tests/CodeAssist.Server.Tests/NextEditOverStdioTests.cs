@@ -62,11 +62,11 @@ public sealed class NextEditOverStdioTests : IDisposable
         _temp.WriteFile("Shop/Shop.csproj", Project);
         var orderPath = _temp.WriteFile("Shop/Order.cs", Order);
         var checkoutPath = _temp.WriteFile("Shop/Checkout.cs", Checkout);
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("        order.AddLine(\"tea\", 2m, \"\");\n"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("        order.AddLine(\"tea\", 2m, \"\");\n")]);
         await client.InitializeAsync(_temp.Combine("Shop"));
         await client.OpenAsync(orderPath, Order);
-        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, LspProcessClient.HangGuard);
-        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspProcessClient.HangGuard);
+        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, LspTestClient.HangGuard);
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspTestClient.HangGuard);
         var orderUri = new Uri(orderPath).AbsoluteUri;
         var checkoutUri = new Uri(checkoutPath).AbsoluteUri;
 

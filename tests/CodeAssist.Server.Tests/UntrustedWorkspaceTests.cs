@@ -78,7 +78,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
     {
         var (repo, programPath) = WriteRepository();
         var (environment, installed) = ModelsDirectory();
-        await using var client = LspProcessClient.Start(environment, "serve", "--model", installed);
+        await using var client = LspTestClient.Start(environment, "serve", "--model", installed);
         await client.InitializeAsync(repo);
         await client.OpenAsync(programPath, Program);
         await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, TimeSpan.FromSeconds(180));
@@ -94,7 +94,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
     {
         var (repo, programPath) = WriteRepository();
         var (environment, installed) = ModelsDirectory();
-        await using var client = LspProcessClient.Start(environment, "serve", "--untrusted");
+        await using var client = LspTestClient.Start(environment, "serve", "--untrusted");
         // Initialization options cannot give back the trust the command line took away.
         await client.InitializeAsync(repo, new { modelPath = installed, untrusted = false });
         await client.OpenAsync(programPath, Program);
@@ -127,7 +127,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
         var (environment, _) = ModelsDirectory();
         var repositoryModel = Path.Combine(repo, "model");
         CodeAssist.ModelFactory.ModelFolderWriter.WriteScripted(repositoryModel, Suggestion);
-        await using var client = LspProcessClient.Start(environment, "serve");
+        await using var client = LspTestClient.Start(environment, "serve");
         await client.InitializeAsync(repo, new { modelPath = repositoryModel, untrusted = true });
 
         var error = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "error", TimeSpan.FromSeconds(60));
