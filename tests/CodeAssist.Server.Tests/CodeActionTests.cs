@@ -10,15 +10,7 @@ public sealed class CodeActionTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    private const string Project = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <TargetFramework>net10.0</TargetFramework>
-            <Nullable>enable</Nullable>
-            <ImplicitUsings>enable</ImplicitUsings>
-          </PropertyGroup>
-        </Project>
-        """;
+    private const string Project = SampleProjects.LibraryProject;
 
     private const string Order = """
         namespace Shop;
@@ -50,7 +42,7 @@ public sealed class CodeActionTests : IDisposable
         var client = InProcessServer.Serve(_temp.ScriptedModel(script));
         await client.InitializeAsync(_temp.Combine("Shop"));
         await client.OpenAsync(path, Order);
-        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, LspTestClient.HangGuard);
+        await client.WaitForProjectsLoadedAsync();
         await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspTestClient.HangGuard);
         return (client, path, new Uri(path).AbsoluteUri);
     }

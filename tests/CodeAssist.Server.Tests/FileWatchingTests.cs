@@ -15,7 +15,7 @@ public sealed class FileWatchingTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    private const string Project = "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n";
+    private const string Project = SampleProjects.MinimalProject;
 
     private const string Program = """
         namespace Depot;

@@ -87,16 +87,24 @@ public sealed class LspTestClient : IAsyncDisposable
     /// <summary>`codeassist ARGUMENTS` as a child process, with <paramref name="environment"/> added to this process's.</summary>
     public static LspTestClient Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) => Start(arguments, null, environment);
 
-    /// <summary>Runs a `codeassist` command line to its end and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string[] arguments)
+    /// <summary>
+    /// Runs a `codeassist` command line to its end and returns its exit code and output; <paramref name="input"/> is
+    /// typed on its stdin (then closed), and <paramref name="environment"/> is added to this process's.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string[] arguments, string? input = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "codeassist.dll"));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+            await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(HangGuard);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
@@ -300,6 +308,13 @@ public sealed class LspTestClient : IAsyncDisposable
         await WaitForAsync(() => ServerRequests.Any(m => (string?)m["method"] == method), $"a {method} request", timeout);
         return ServerRequests.First(m => (string?)m["method"] == method);
     }
+
+    /// <summary>
+    /// Waits for the end of the workspace load's progress ("loaded N project(s)"); the model's load ends its own
+    /// progress, often first, so the message is what tells them apart.
+    /// </summary>
+    public Task<JsonObject> WaitForProjectsLoadedAsync(TimeSpan? timeout = null) =>
+        WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, timeout ?? HangGuard);
 
     public Task<JsonObject> WaitForStatusAsync(string state, TimeSpan? timeout = null) =>
         WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == state, timeout);
