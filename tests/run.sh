@@ -18,6 +18,11 @@ trap 'rm -rf "$log_dir"' EXIT
 skips="$log_dir/skips"
 : >"$skips"
 
+fail() { # fail REASON: the run exits non-zero, and says why at the end
+  status=1
+  echo "$1" >>"$log_dir/failures"
+}
+
 skip() { # skip PART REASON: one part that cannot run here, counted as one skipped test
   skipped=$((skipped + 1))
   echo "$1: $2" >>"$skips"
@@ -49,21 +54,22 @@ collect_skips() { grep -aE '^ *skip ' "$2" | sed -E "s/^ *skip /$1: /" >>"$skips
 setup_state() { grep -E "^$1 " "$log_dir/setup.status" | tail -1 | cut -d' ' -f2-; }
 
 echo "== setting up (tests/setup.sh)"
-bash tests/setup.sh "$log_dir/setup.status" || status=1
+bash tests/setup.sh "$log_dir/setup.status" || fail "tests/setup.sh exited non-zero"
 failed=$((failed + $(grep -c ' fail ' "$log_dir/setup.status")))
 pwsh_path="$(sed -n 's/^pwsh-path //p' "$log_dir/setup.status")"
 [ -n "$pwsh_path" ] && export CODEASSIST_PWSH="$pwsh_path"
 
 echo "== building"
 dotnet build CodeAssist.sln -c Release --nologo -v quiet 2>&1 | tail -3
-[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail "dotnet build CodeAssist.sln failed"
 
 echo "== xunit"
 # Normal verbosity prints each skipped test with its reason on the next line.
 dotnet test CodeAssist.sln -c Release --no-build --nologo --logger "console;verbosity=normal" >"$log_dir/xunit.log" 2>&1
 grep -aE '^(Test Run|\[xUnit.*(FAIL|SKIP)\]|  Failed )' "$log_dir/xunit.log" || true
-grep -qaE '^ +Failed: +[1-9]' "$log_dir/xunit.log" && status=1
-grep -qaE '^ +Total tests: +[1-9]' "$log_dir/xunit.log" || status=1
+grep -qaE '^ +Failed: +[1-9]' "$log_dir/xunit.log" && fail "xunit: a test failed"
+# dotnet test prints "Total tests: N" at the start of the line (no indent, unlike Passed/Failed/Skipped).
+grep -qaE '^ *Total tests: +[1-9]' "$log_dir/xunit.log" || fail "xunit: no test ran (no \"Total tests: N\" line)"
 grep -aA1 '\[SKIP\]$' "$log_dir/xunit.log" | grep -v '^--$' | paste - - |
   sed -E 's/^\[xUnit[^]]*\] +([^ ]+).*\t\[xUnit[^]]*\] +/xunit \1: /' >>"$skips"
 count xunit "$log_dir/xunit.log"
@@ -73,7 +79,7 @@ if bash models/CodeAssist.Training/smoke-test.sh >"$log_dir/training.log" 2>&1; 
   tail -3 "$log_dir/training.log"
 else
   tail -40 "$log_dir/training.log"
-  status=1
+  fail "the training tool's smoke test failed"
 fi
 collect_skips training "$log_dir/training.log"
 count training "$log_dir/training.log"
@@ -93,7 +99,7 @@ if dotnet publish src/CodeAssist.Server -c Release -r linux-x64 --self-contained
   else
     tail -40 "$log_dir/bench.log"
     echo "bench: 0 passed, 1 failed" >>"$log_dir/bench.log"
-    status=1
+    fail "bench --quick failed"
   fi
   count bench "$log_dir/bench.log"
   for editor in nvim vscode; do
@@ -102,10 +108,10 @@ if dotnet publish src/CodeAssist.Server -c Release -r linux-x64 --self-contained
     state="$(setup_state "$editor")"
     case "$state" in
       skip*) skip "$editor" "${state#skip }"; continue ;;
-      fail*) echo "== $editor: not run, its setup failed: ${state#fail }"; status=1; continue ;;
+      fail*) echo "== $editor: not run, its setup failed: ${state#fail }"; fail "$editor: its setup failed"; continue ;;
     esac
     echo "== $editor"
-    if bash "$script" 2>&1 | tee "$log_dir/$editor.log"; then :; else status=1; fi
+    if bash "$script" 2>&1 | tee "$log_dir/$editor.log"; then :; else fail "$editor: $script exited non-zero"; fi
     collect_skips "$editor" "$log_dir/$editor.log"
     count "$editor" "$log_dir/$editor.log"
   done
@@ -113,11 +119,11 @@ else
   cat "$log_dir/publish.log"
   echo "publish: 0 passed, 1 failed" >"$log_dir/publish-count.log"
   count publish "$log_dir/publish-count.log"
-  status=1
+  fail "publishing the server or the bench tool failed"
 fi
 
 echo "== install"
-if bash tests/install-test.sh 2>&1 | tee "$log_dir/install.log"; then :; else status=1; fi
+if bash tests/install-test.sh 2>&1 | tee "$log_dir/install.log"; then :; else fail "tests/install-test.sh exited non-zero"; fi
 collect_skips install "$log_dir/install.log"
 count install "$log_dir/install.log"
 
@@ -129,6 +135,10 @@ if [ -s "$skips" ]; then
 fi
 [ -f "$log_dir/missing" ] && cat "$log_dir/missing"
 echo "== $((SECONDS - started)) s"
+[ "$failed" -eq 0 ] || fail "$failed test(s) failed"
+if [ -s "$log_dir/failures" ]; then
+  echo "== why this run fails"
+  sed 's/^/   /' "$log_dir/failures"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ] || status=1
 exit $status

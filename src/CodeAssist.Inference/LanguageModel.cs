@@ -32,6 +32,21 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     private readonly GenerationLoop _loop;
     private readonly GenerationWorker _worker;
     private readonly CancellationTokenSource _unloading = new();
+    private readonly CancellationTokenSource _warmUpSuperseded;
+    private readonly Lock _warmUpGate = new();
+    private Task<bool>? _warmUp;
+
+    /// <summary>
+    /// What the warm-up generates after: a few lines of C# in the model's own completion prompt, so the tokenizer's
+    /// special-token path runs too. Short, because a real request that arrives during the prompt's batch waits for it.
+    /// </summary>
+    private static readonly FimRequest WarmUpRequest = new("using System;\n\nclass Program\n{\n    static void Main()\n    {\n        Console.", "\n    }\n}\n")
+    {
+        FilePath = "Program.cs",
+    };
+
+    /// <summary>Tokens the warm-up generates one at a time after its prompt.</summary>
+    private const int WarmUpNewTokens = 2;
 
     private LanguageModel(ModelFolder folder, Model model, Tokenizer tokenizer, DeviceSelection device)
     {
@@ -43,6 +58,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         Window = Math.Min(folder.ContextLength, MaxWindow);
         _loop = new GenerationLoop(model, _tokenizer, folder, Window);
         _worker = new GenerationWorker($"codeassist-generation {folder.Name}");
+        _warmUpSuperseded = CancellationTokenSource.CreateLinkedTokenSource(_unloading.Token);
     }
 
     public ModelFolder Folder { get; }
@@ -141,6 +157,40 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     public string Decode(ReadOnlySpan<int> tokens) => _tokenizer.Decode(tokens);
 
     /// <summary>
+    /// Runs one short generation whose text goes nowhere, on the generation thread, so that the user's first suggestion
+    /// does not pay what ONNX Runtime pays on a session's first runs (the weights' pages read in, kernels' first
+    /// calls, memory arenas grown, its thread pool started) nor what our own generation path pays on its first call.
+    /// Once per model: later calls return the same task. A real request supersedes it: still queued, it never runs;
+    /// running, it stops before its next token. It leaves the KV cache, <see cref="GenerationCount"/> and
+    /// <see cref="SpeculationTotals"/> as they were. The task's result: true when it ran to its end, false when a
+    /// request superseded it, the model was unloaded, or it failed (a real request then meets and reports the failure).
+    /// </summary>
+    public Task<bool> WarmUpAsync()
+    {
+        lock (_warmUpGate)
+        {
+            if (_warmUp is not null)
+                return _warmUp;
+            var prompt = Format.BuildCompletion(WarmUpRequest);
+            Task<bool> run;
+            try
+            {
+                var token = _warmUpSuperseded.Token;
+                run = _worker.RunAsync(() =>
+                {
+                    _loop.WarmUp(prompt, WarmUpNewTokens, token);
+                    return true;
+                }, token);
+            }
+            catch (ObjectDisposedException)
+            {
+                run = Task.FromResult(false);
+            }
+            return _warmUp = run.ContinueWith(t => t.IsCompletedSuccessfully && t.Result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
     /// Streams the reply as text pieces, each whole characters. Cancellation stops the generator between two tokens
     /// (a queued request at once) and ends the stream with <see cref="OperationCanceledException"/>; so does leaving
     /// the loop early. The result callback runs once generation ends normally.
@@ -148,6 +198,8 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     public async IAsyncEnumerable<string> StreamAsync(GenerationRequest request, Action<GenerationResult>? completed = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // The user is waiting for this one: a warm-up still queued or running gives way (and never starts later).
+        CancelQuietly(_warmUpSuperseded);
         var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(MaxUnreadPieces)
         {
             SingleReader = true,
@@ -239,6 +291,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         if (!_worker.Stop(TimeSpan.FromSeconds(30)))
             return;
         _loop.Dispose();
+        _warmUpSuperseded.Dispose();
         _tokenizer.Release();
         _model.Dispose();
     }

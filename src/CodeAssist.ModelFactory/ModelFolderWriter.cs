@@ -67,8 +67,9 @@ public static class ModelFolderWriter
 
     /// <summary>
     /// Writes a prompt-sensitive test model: its reply to a FIM prompt is the marked identifier (one starting with a
-    /// Greek letter, such as <c>ΩTotal</c>) that comes last in the prompt's context files, before the current file,
-    /// or nothing (see <see cref="ContextEchoDecoderGraph"/>). Tests on it pass only when the context reached the model.
+    /// Greek letter, such as <c>ΩTotal</c>) that comes last before the suffix (the context files, and the comment lines
+    /// above the cursor's line), or nothing (see <see cref="ContextEchoDecoderGraph"/>). Tests on it pass only when the
+    /// context reached the model.
     /// </summary>
     public static void WriteContextEcho(string directory, string modelName = "codeassist-context-echo")
     {
@@ -87,21 +88,13 @@ public static class ModelFolderWriter
     /// </summary>
     public static void WriteBuilderShaped(string directory, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options, string modelName = "codeassist-builder")
     {
-        var shape = weights.Shape;
-        shape.Validate();
         if (weights.VocabSize != tokenizer.VocabSize)
         {
             throw new ArgumentException($"The weights have a vocabulary of {weights.VocabSize} ids but the tokenizer has {tokenizer.VocabSize}.", nameof(weights));
         }
-        var graph = BuilderDecoderGraph.Build(weights, options);
-        Directory.CreateDirectory(directory);
-        using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var data = new FileStream(Path.Combine(directory, ModelDataFileName), FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            OnnxModelSerializer.Write(graph, "main_graph", BuilderDecoderGraph.Header, model, new OnnxModelSerializer.ExternalData(ModelDataFileName, data));
-        }
+        WriteBuilderGraph(directory, weights, options);
         tokenizer.WriteTo(directory);
-        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, tokenizer, options);
+        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), weights.Shape, tokenizer.TokenId(tokenizer.Layout.EosToken), tokenizer.VocabSize, options);
         var settings = Path.Combine(directory, CodeAssistConfigFileName);
         if (options.Type == BuilderModelType.Phi3)
         {
@@ -121,6 +114,62 @@ public static class ModelFolderWriter
         }
     }
 
+    /// <summary>
+    /// Writes a plain decoder folder (<see cref="WriteDecoder"/>'s, such as CodeAssist-Tiny's) again in the builder's
+    /// shape with the same weights: the graph and genai_config.json as the model builder writes them for
+    /// <paramref name="options"/>, the tokenizer files and codeassist.json copied as they are. The shape, the special
+    /// token ids and the vocabulary come from the source's genai_config.json, the weights from its model.onnx.
+    /// </summary>
+    public static void ConvertToBuilderShaped(string source, string directory, BuilderModelOptions options)
+    {
+        if (Path.GetFullPath(source) == Path.GetFullPath(directory))
+        {
+            throw new ArgumentException("The builder-shaped folder must be another folder than its source.");
+        }
+        if (File.Exists(Path.Combine(source, ModelDataFileName)))
+        {
+            throw new ArgumentException($"{source} keeps its weights in {ModelDataFileName}: it is builder-shaped already, not a plain decoder folder.");
+        }
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(source, GenAiConfigFileName)));
+        var model = config.RootElement.GetProperty("model");
+        var decoder = model.GetProperty("decoder");
+        int Number(System.Text.Json.JsonElement element, string name) => element.GetProperty(name).GetInt32();
+        var (layers, hidden, heads) = (Number(decoder, "num_hidden_layers"), Number(decoder, "hidden_size"), Number(decoder, "num_attention_heads"));
+        var vocabSize = Number(model, "vocab_size");
+        var tensors = OnnxInitializerReader.ReadFloats(Path.Combine(source, ModelFileName));
+        var gate = DecoderWeights.LayerTensorName(0, "mlp.gate_proj");
+        if (!tensors.TryGetValue(gate, out var gateValues))
+        {
+            throw new ArgumentException($"{source} has no '{gate}' initializer: it is not a plain decoder folder that ModelFactory or the training tool wrote.");
+        }
+        var keyValueHeads = Number(decoder, "num_key_value_heads");
+        var shape = new DecoderShape(layers, hidden, heads, gateValues.Length / hidden, Number(model, "context_length"), keyValueHeads == heads ? null : keyValueHeads,
+            AttentionBias: tensors.ContainsKey(DecoderWeights.LayerBiasName(0, "self_attn.q_proj")));
+        // The plain graph's own constants (rotary tables, norms' epsilon) are initializers too: only the weights carry over.
+        var names = DecoderWeights.Layout(shape, vocabSize).Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
+        var weights = DecoderWeights.FromTensors(shape, vocabSize, tensors.Where(t => names.Contains(t.Key)).ToDictionary());
+        WriteBuilderGraph(directory, weights, options);
+        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", CodeAssistConfigFileName })
+        {
+            if (File.Exists(Path.Combine(source, file)))
+            {
+                File.Copy(Path.Combine(source, file), Path.Combine(directory, file), overwrite: true);
+            }
+        }
+        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, Number(model, "eos_token_id"), vocabSize, options);
+    }
+
+    /// <summary>model.onnx and model.onnx.data as the builder writes them for <paramref name="options"/>.</summary>
+    private static void WriteBuilderGraph(string directory, DecoderWeights weights, BuilderModelOptions options)
+    {
+        weights.Shape.Validate();
+        var graph = BuilderDecoderGraph.Build(weights, options);
+        Directory.CreateDirectory(directory);
+        using var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None);
+        using var data = new FileStream(Path.Combine(directory, ModelDataFileName), FileMode.Create, FileAccess.Write, FileShare.None);
+        OnnxModelSerializer.Write(graph, "main_graph", BuilderDecoderGraph.Header, model, new OnnxModelSerializer.ExternalData(ModelDataFileName, data));
+    }
+
     /// <summary>Writes a builder-shaped folder with seeded random weights (see <see cref="DecoderWeights.Random"/>).</summary>
     public static void WriteRandomBuilderShaped(string directory, DecoderShape shape, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options, int seed, string modelName = "codeassist-builder") =>
         WriteBuilderShaped(directory, DecoderWeights.Random(shape, tokenizer.VocabSize, seed), tokenizer, options, modelName);
@@ -130,9 +179,8 @@ public static class ModelFolderWriter
     /// from transformers' generation defaults (top_k 50) and past_present_share_buffer true, which
     /// GroupQueryAttention needs. Only fields GenAI 0.18 knows.
     /// </summary>
-    private static void WriteBuilderGenAiConfig(string path, DecoderShape shape, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options)
+    private static void WriteBuilderGenAiConfig(string path, DecoderShape shape, int endOfText, int vocabSize, BuilderModelOptions options)
     {
-        var endOfText = tokenizer.TokenId(tokenizer.Layout.EosToken);
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();
@@ -175,7 +223,7 @@ public static class ModelFolderWriter
             json.WriteNumber("eos_token_id", endOfText);
             json.WriteNumber("pad_token_id", endOfText);
             json.WriteString("type", options.GenAiType);
-            json.WriteNumber("vocab_size", tokenizer.VocabSize);
+            json.WriteNumber("vocab_size", vocabSize);
             json.WriteEndObject();
             json.WriteStartObject("search");
             json.WriteNumber("diversity_penalty", 0.0);

@@ -76,13 +76,40 @@ public sealed class BuilderShapedModelTests
         Assert.DoesNotContain("position_ids", config, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_plain_folder_converted_to_the_builders_shape_computes_the_same_logits_and_keeps_its_tokenizer_and_settings()
+    {
+        using var plain = new TempDirectory();
+        using var converted = new TempDirectory();
+        var shape = GroupedShape with { KeyValueHeads = null, AttentionBias = false };
+        var weights = DistinctiveWeights(shape);
+        ModelFolderWriter.WriteDecoder(plain.Path, shape, weights, ByteLevelBpeTokenizer.Default, "plain", promptFormat: "codeassist", languages: ["csharp"]);
+
+        var options = new BuilderModelOptions(BuilderModelType.Llama, BuilderPrecision.Float32);
+        ModelFolderWriter.ConvertToBuilderShaped(plain.Path, converted.Path, options);
+
+        AssertFolderMatchesReference(converted.Path, weights, options, tolerance: 1e-3);
+        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", "codeassist.json" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(plain.Path, file)), File.ReadAllBytes(Path.Combine(converted.Path, file)));
+        }
+        var config = File.ReadAllText(Path.Combine(converted.Path, "genai_config.json"));
+        Assert.Contains("\"past_present_share_buffer\": true", config, StringComparison.Ordinal);
+        Assert.Contains("\"context_length\": 1024", config, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ModelFolderWriter.ConvertToBuilderShaped(converted.Path, plain.Path, options));
+    }
+
     private static void AssertMatchesReference(DecoderWeights written, DecoderWeights reference, BuilderModelOptions options, double tolerance)
     {
         using var folder = new TempDirectory();
-        var tokenizer = ByteLevelBpeTokenizer.Default;
-        ModelFolderWriter.WriteBuilderShaped(folder.Path, written, tokenizer, options);
+        ModelFolderWriter.WriteBuilderShaped(folder.Path, written, ByteLevelBpeTokenizer.Default, options);
+        AssertFolderMatchesReference(folder.Path, reference, options, tolerance);
+    }
 
-        using var session = new GenAiSession(folder.Path);
+    private static void AssertFolderMatchesReference(string folder, DecoderWeights reference, BuilderModelOptions options, double tolerance)
+    {
+        var tokenizer = ByteLevelBpeTokenizer.Default;
+        using var session = new GenAiSession(folder);
         var tokens = session.Encode("public int Count(string text) => text.Length;").ToList();
         using var generator = session.StartGenerator();
         generator.AppendTokens([.. tokens]);

@@ -105,8 +105,18 @@ public sealed class LspTestClient : IAsyncDisposable
         if (input is not null)
             await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
+        // The command's exit is the event waited for; HangGuard only tells a hang from a loaded machine (a 3-minute
+        // guard was passed by `refactor`'s project load and generation at load 75 on two cores).
         using var timeout = new CancellationTokenSource(HangGuard);
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"codeassist {string.Join(' ', arguments)} did not exit within {HangGuard.TotalMinutes} minutes; its stderr: {await stderr}");
+        }
         return (process.ExitCode, await stdout, await stderr);
     }
 

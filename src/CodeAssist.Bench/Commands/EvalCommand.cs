@@ -30,12 +30,16 @@ internal static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N examples" };
         var recall = new Option<DirectoryInfo?>("--context-recall") { Description = "Measure context recall (no model run) over the repository or solution in this folder" };
         var positions = new Option<int>("--positions") { Description = "Held-out positions for --context-recall", DefaultValueFactory = _ => 200 };
-        var seed = new Option<int>("--seed") { Description = "Seed that draws the --context-recall positions or the --next-edit cases", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed that draws the --context-recall positions or the --next-edit and --refactorings cases", DefaultValueFactory = _ => 1 };
         var nextEdit = new Option<DirectoryInfo?>("--next-edit") { Description = "Measure next-edit location accuracy and exact match through the server, on cases generated with Roslyn from the solution in this folder" };
-        var cases = new Option<int>("--cases") { Description = "Generated cases for --next-edit", DefaultValueFactory = _ => 20 };
-        var command = new Command("eval", "Score a model's completions on a FIM evaluation set (exact match, edit similarity), the context alone (--context-recall), or next-edit suggestions (--next-edit)")
+        var refactorings = new Option<DirectoryInfo?>("--refactorings")
         {
-            model, device, set, noSemantic, json, limit, recall, positions, seed, nextEdit, cases,
+            Description = "Measure Add argument validation, Document this member and Simplify through the server, on methods of the solution in this folder, scored against what Roslyn determines",
+        };
+        var cases = new Option<int>("--cases") { Description = "Generated cases for --next-edit, or per refactoring for --refactorings", DefaultValueFactory = _ => 20 };
+        var command = new Command("eval", "Score a model's completions on a FIM evaluation set (exact match, edit similarity), the context alone (--context-recall), next-edit suggestions (--next-edit) or refactorings (--refactorings)")
+        {
+            model, device, set, noSemantic, json, limit, recall, positions, seed, nextEdit, refactorings, cases,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,10 +47,12 @@ internal static class EvalCommand
             {
                 if (parse.GetValue(nextEdit) is { } solution)
                     return await NextEditEval.RunAsync(solution, parse.GetValue(cases), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(refactorings) is { } methods)
+                    return await RefactoringEval.RunAsync(methods, parse.GetValue(cases), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(recall) is { } directory)
                     return await ContextRecallEval.RunAsync(directory, parse.GetValue(positions), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(set) is null)
-                    throw new ArgumentException("eval needs --set FILE (completions scored against a FIM set), --context-recall DIR (the context alone) or --next-edit DIR (next-edit suggestions)");
+                    throw new ArgumentException("eval needs --set FILE (completions scored against a FIM set), --context-recall DIR (the context alone), --next-edit DIR (next-edit suggestions) or --refactorings DIR (refactorings)");
                 var examples = ReadSet(parse.GetValue(set)!);
                 if (parse.GetValue(limit) is { } n)
                     examples = [.. examples.Take(n)];

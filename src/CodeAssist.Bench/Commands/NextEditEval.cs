@@ -1,13 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodeAssist.Bench.Performance;
 using CodeAssist.Engine.Evaluation;
-using CodeAssist.Engine.Models;
-using CodeAssist.Engine.Workspace;
-using CodeAssist.Server.Cli;
 using Microsoft.CodeAnalysis.Text;
 
 namespace CodeAssist.Bench.Commands;
@@ -44,50 +40,22 @@ public static class NextEditEval
 {
     public static async Task<int> RunAsync(DirectoryInfo directory, int count, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
     {
-        if (!directory.Exists)
-            throw new DirectoryNotFoundException($"{directory.FullName} does not exist; --next-edit takes a solution or project folder");
-        if (count <= 0)
-            throw new ArgumentException($"--cases must be at least 1 (was {count})");
-        var root = Path.TrimEndingDirectorySeparator(directory.FullName);
-        Console.Error.WriteLine($"codeassist: loading {root} to generate next-edit cases");
-        IReadOnlyList<NextEditCase> cases;
-        using (var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = false })
-        {
-            var load = await workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([root]), null, cancellationToken).ConfigureAwait(false);
-            cases = await NextEditCases.GenerateAsync(load.Solution ?? throw new ArgumentException($"no solution or project could be loaded from {root}"), count, seed, cancellationToken).ConfigureAwait(false);
-        }
+        var (root, cases) = await GeneratedCaseEval.CasesAsync(directory, "--next-edit", count, (solution, token) => NextEditCases.GenerateAsync(solution, count, seed, token), cancellationToken).ConfigureAwait(false);
         if (cases.Count == 0)
             throw new ArgumentException($"no method in {root} is called from source, so no next-edit case can be generated");
-        var model = ServeCommand.FullPathOrNull(modelPath) ?? ModelCatalog.ResolveDefault();
-        var report = await MeasureAsync(root, cases, model, cancellationToken).ConfigureAwait(false);
-        Console.Out.Write(report.Describe());
-        foreach (var error in report.Results.Where(r => r.Error is not null).Select(r => r.Error).Distinct().Take(3))
-            Console.Error.WriteLine($"codeassist-bench: {error}");
-        if (json is not null)
-            await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
-        return 0;
+        var report = await MeasureAsync(root, cases, GeneratedCaseEval.Model(modelPath), cancellationToken).ConfigureAwait(false);
+        return await GeneratedCaseEval.ReportAsync(report, report.Describe(), report.Results.Select(r => r.Error), json, cancellationToken).ConfigureAwait(false);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static async Task<NextEditEvalReport> MeasureAsync(string root, IReadOnlyList<NextEditCase> cases, string model, CancellationToken cancellationToken)
     {
-        await using var server = LspServerProcess.Start(["--model", model]);
-        var session = new EditorSession(server);
-        // Quality, not speed: a loaded machine must not cut generations short.
-        await session.InitializeAsync(root, new { generationDeadlineMs = 120_000, candidates = 1 }).ConfigureAwait(false);
-        // The solution's own end ("N project(s) loaded"): the model's load ends with "… ready", often first, and the
-        // locations need the loaded projects' diagnostics.
-        await server.WaitForNotificationAsync("$/progress", n => (string?)n["params"]?["value"]?["kind"] == "end"
-            && ((string?)n["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
-        await server.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == "ready", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
-        var documents = new Dictionary<string, EditorDocument>(StringComparer.Ordinal);
+        var (server, session) = await GeneratedCaseEval.ServeAsync(root, model, new { candidates = 1 }).ConfigureAwait(false);
+        await using var _ = server;
         var results = new List<NextEditCaseResult>();
         foreach (var @case in cases)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!documents.TryGetValue(@case.FilePath, out var document))
-                documents[@case.FilePath] = document = await session.OpenAsync(@case.FilePath, await File.ReadAllTextAsync(@case.FilePath, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var document = await session.OpenFileAsync(@case.FilePath, cancellationToken).ConfigureAwait(false);
             var original = document.Text.ToString(@case.FirstEdit.Span);
             await session.ChangeAsync(document, @case.FirstEdit.Span.Start, @case.FirstEdit.Span.End, @case.FirstEdit.NewText!).ConfigureAwait(false);
             var cursor = document.PositionOf(@case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length);
@@ -100,7 +68,7 @@ public static class NextEditEval
                 includeLocations = true,
             }, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
             var milliseconds = clock.Elapsed.TotalMilliseconds;
-            results.Add(Score(@case, response.Result, response.Error, documents, milliseconds));
+            results.Add(Score(@case, response.Result, response.Error, session, milliseconds));
             // Undone, so each case starts from the code as it is (the server drops an edit typed and undone).
             await session.ChangeAsync(document, @case.FirstEdit.Span.Start, @case.FirstEdit.Span.Start + @case.FirstEdit.NewText.Length, original).ConfigureAwait(false);
         }
@@ -115,7 +83,7 @@ public static class NextEditEval
             Percentile(times, 0.5), Percentile(times, 0.95), results);
     }
 
-    private static NextEditCaseResult Score(NextEditCase @case, JsonNode? result, string? error, Dictionary<string, EditorDocument> documents, double milliseconds)
+    private static NextEditCaseResult Score(NextEditCase @case, JsonNode? result, string? error, EditorSession session, double milliseconds)
     {
         var file = Path.GetFileName(@case.FilePath);
         if (result is null)
@@ -134,7 +102,7 @@ public static class NextEditEval
             exact = false;
         if (edit is not null && required?.ExpectedLine is { } expected)
         {
-            var text = documents.TryGetValue(required.FilePath, out var open) ? open.Text : SourceText.From(File.ReadAllText(required.FilePath));
+            var text = session.OpenedFile(required.FilePath)?.Text ?? SourceText.From(File.ReadAllText(required.FilePath));
             var start = (int)edit["range"]!["start"]!["character"]!;
             var endLine = (int)edit["range"]!["end"]!["line"]!;
             var end = (int)edit["range"]!["end"]!["character"]!;

@@ -111,7 +111,19 @@ public sealed record StartupTimelineFigures(
     Distribution SolutionLoadedMs,
     Distribution FirstSemanticCompletionMs,
     Distribution InitializeToFirstSemanticCompletionMs,
-    IReadOnlyDictionary<string, Distribution> ServerStepsMs);
+    IReadOnlyDictionary<string, Distribution> ServerStepsMs)
+{
+    /// <summary>didOpen → the first completion's answer, on a folder with one loose file opened once the model is ready.</summary>
+    public Distribution LooseFileOpenToCompletionMs { get; init; } = Distribution.Of([]);
+
+    /// <summary>didOpen → that request's context built (the server's own step).</summary>
+    public Distribution LooseFileOpenToContextMs { get; init; } = Distribution.Of([]);
+
+    /// <summary>didOpen → that request's first token (the server's own step).</summary>
+    public Distribution LooseFileOpenToFirstTokenMs { get; init; } = Distribution.Of([]);
+
+    public int LooseFileCompletionsGenerated { get; init; }
+}
 
 public sealed record ContextFigures(
     int Projects,

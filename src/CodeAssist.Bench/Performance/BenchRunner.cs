@@ -92,7 +92,7 @@ internal static class BenchRunner
             {
                 try
                 {
-                    timeline = await StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, StartupFile(files, plan).Path, step, cancellationToken).ConfigureAwait(false);
+                    timeline = await StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, StartupFile(files, plan).Path, looseRoot, looseFile, step, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -201,7 +201,7 @@ internal static class BenchRunner
 
         var file = StartupFile(files, plan);
         var startupTimeline = await Phase($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts,
-            step => StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, file.Path, step, cancellationToken)).ConfigureAwait(false);
+            step => StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, file.Path, looseRoot, looseFile, step, cancellationToken)).ConfigureAwait(false);
         TimeToCompletion? timeToCompletion = null;
         OverheadFigures? overhead = null;
         TypeThroughFigures? typeThrough = null;

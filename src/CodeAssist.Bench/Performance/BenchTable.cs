@@ -62,8 +62,10 @@ internal static class BenchTable
                         $"{st.InitializeOverHelloWorld:F1}× the hello world; goal ≤ 150 ms quiet, ≤ 2.5× under load: {(st.InitializeAnsweredMs.P50 <= 150 || st.InitializeOverHelloWorld <= 2.5 ? "met" : "MISSED")}"));
                 if (name.StartsWith("first completion with text", StringComparison.Ordinal))
                     Row("first completion answered (loose-file context)", P(st.FirstCompletionMs),
-                        $"didOpen → answer {P(st.OpenToFirstCompletionMs)}; {st.FirstCompletionsGenerated}/{st.Starts} generated; {Goal(st.OpenToFirstCompletionMs.P50 <= 300, "≤ 300 ms")}");
+                        $"didOpen → answer {P(st.OpenToFirstCompletionMs)}; {st.FirstCompletionsGenerated}/{st.Starts} generated, while the model and the solution load");
             }
+            Row("loose file opened once the model is ready: didOpen → first completion", P(st.LooseFileOpenToCompletionMs),
+                $"context built {P(st.LooseFileOpenToContextMs)}, first token {P(st.LooseFileOpenToFirstTokenMs)} after didOpen; {st.LooseFileCompletionsGenerated}/{st.Starts} generated; {Goal(st.LooseFileOpenToCompletionMs.P50 <= 300, "≤ 300 ms")}");
             Row("solution loaded (its progress ended)", P(st.SolutionLoadedMs));
             Row("first completion with the solution's context", P(st.FirstSemanticCompletionMs),
                 $"initialize → answer {P(st.InitializeToFirstSemanticCompletionMs)}");

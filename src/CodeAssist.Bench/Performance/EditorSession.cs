@@ -49,6 +49,19 @@ internal sealed class EditorSession(LspServerProcess server)
         return response.ReceivedAt;
     }
 
+    /// <summary>The file as the editor has it open: opened with its text on disk the first time, the same document after.</summary>
+    public async Task<EditorDocument> OpenFileAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!_openFiles.TryGetValue(path, out var document))
+            _openFiles[path] = document = await OpenAsync(path, await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        return document;
+    }
+
+    /// <summary>The document <see cref="OpenFileAsync"/> opened for <paramref name="path"/>, if it did.</summary>
+    public EditorDocument? OpenedFile(string path) => _openFiles.GetValueOrDefault(path);
+
+    private readonly Dictionary<string, EditorDocument> _openFiles = new(StringComparer.Ordinal);
+
     public async Task<EditorDocument> OpenAsync(string path, string text)
     {
         var document = new EditorDocument(new Uri(path), text);

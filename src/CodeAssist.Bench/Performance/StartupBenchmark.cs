@@ -16,6 +16,12 @@ internal sealed record StartupRun(
     bool FirstCompletionGenerated,
     IReadOnlyDictionary<string, double> ServerSteps);
 
+/// <summary>
+/// One start on a folder holding one loose file, opened once the model is ready: didOpen to the answer, and the server's
+/// own steps after didOpen (the context built, the first token), in ms (NaN: not reached).
+/// </summary>
+internal sealed record LooseFileRun(double OpenToCompletionMs, double OpenToContextMs, double OpenToFirstTokenMs, bool Generated);
+
 /// <summary>The timeline of the measured server and, when one was named, of the baseline started in the same rounds.</summary>
 internal sealed record StartupTimelines(StartupTimelineFigures Server, StartupTimelineFigures? Baseline);
 
@@ -39,6 +45,7 @@ internal static class StartupBenchmark
         (StartupTimeline.FirstByteRead, "first byte read"),
         (StartupTimeline.InitializeHandled, "initialize handled"),
         (StartupTimeline.ModelLoaded, "model loaded"),
+        (StartupTimeline.ModelWarmed, "model warmed up (a generation thrown away)"),
         (StartupTimeline.LooseFilesWarmed, "loose-file workspace ready"),
         (StartupTimeline.FirstContext, "first context built"),
         (StartupTimeline.FirstToken, "first token"),
@@ -54,7 +61,8 @@ internal static class StartupBenchmark
     /// </summary>
     public static string? BaselineServer => Environment.GetEnvironmentVariable("CODEASSIST_BASELINE_SERVER") is { Length: > 0 } path ? path : null;
 
-    public static async Task<StartupTimelines> RunAsync(int starts, string modelDirectory, string solutionRoot, string filePath, IBenchStep step, CancellationToken cancellationToken)
+    public static async Task<StartupTimelines> RunAsync(int starts, string modelDirectory, string solutionRoot, string filePath, string looseRoot, string looseFile,
+        IBenchStep step, CancellationToken cancellationToken)
     {
         var hello = await HelloWorldYardstick.PublishedAsync(cancellationToken).ConfigureAwait(false);
         var baseline = BaselineServer;
@@ -64,21 +72,26 @@ internal static class StartupBenchmark
         await HelloWorldYardstick.RunAsync(hello).ConfigureAwait(false);
         var runs = new List<StartupRun>();
         var baselineRuns = new List<StartupRun>();
+        var looseRuns = new List<LooseFileRun>();
+        var baselineLooseRuns = new List<LooseFileRun>();
         for (var i = 0; i < starts; i++)
         {
             var (line, exit) = await HelloWorldYardstick.RunAsync(hello).ConfigureAwait(false);
-            if (baseline is not null && i % 2 == 1)
-                baselineRuns.Add(await OneStartAsync(baseline, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
-            runs.Add(await OneStartAsync(null, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
-            if (baseline is not null && i % 2 == 0)
-                baselineRuns.Add(await OneStartAsync(baseline, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+            // Which server goes first alternates, so neither always meets the caches the other warmed.
+            string?[] order = baseline is null ? [null] : i % 2 == 0 ? [null, baseline] : [baseline, null];
+            foreach (var server in order)
+            {
+                (server is null ? runs : baselineRuns).Add(await OneStartAsync(server, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+                (server is null ? looseRuns : baselineLooseRuns).Add(await OneLooseFileStartAsync(server, modelDirectory, looseRoot, looseFile).ConfigureAwait(false));
+            }
             step.Advance();
         }
-        return new StartupTimelines(Figures(runs), baseline is null ? null : Figures(baselineRuns));
+        return new StartupTimelines(Figures(runs, looseRuns), baseline is null ? null : Figures(baselineRuns, baselineLooseRuns));
     }
 
-    private static StartupTimelineFigures Figures(List<StartupRun> runs)
+    private static StartupTimelineFigures Figures(List<StartupRun> runs, List<LooseFileRun> looseRuns)
     {
+        Distribution Loose(Func<LooseFileRun, double> of) => Distribution.Of([.. looseRuns.Select(of).Where(double.IsFinite)]);
         Distribution Of(Func<StartupRun, double> of) => Distribution.Of([.. runs.Select(of).Where(double.IsFinite)]);
         var steps = ServerSteps.Select(s => s.Step).ToDictionary(s => s, s => Of(r => r.ServerSteps.GetValueOrDefault(s, double.NaN)));
         var initialize = Of(r => r.InitializeAnsweredMs);
@@ -88,7 +101,13 @@ internal static class StartupBenchmark
             Distribution.Of([.. runs.Select(r => r.ResidentAfterInitializeMiB).OfType<double>()]),
             Of(r => r.FirstCompletionMs), Of(r => r.OpenToFirstCompletionMs), runs.Count(r => r.FirstCompletionGenerated),
             Of(r => r.SolutionLoadedMs), Of(r => r.FirstSemanticCompletionMs), Of(r => r.FirstSemanticCompletionMs - r.InitializeAnsweredMs),
-            steps);
+            steps)
+        {
+            LooseFileOpenToCompletionMs = Loose(r => r.OpenToCompletionMs),
+            LooseFileOpenToContextMs = Loose(r => r.OpenToContextMs),
+            LooseFileOpenToFirstTokenMs = Loose(r => r.OpenToFirstTokenMs),
+            LooseFileCompletionsGenerated = looseRuns.Count(r => r.Generated),
+        };
     }
 
     private static async Task<StartupRun> OneStartAsync(string? serverPath, string modelDirectory, string solutionRoot, string filePath, double helloLine, double helloExit)
@@ -125,6 +144,35 @@ internal static class StartupBenchmark
         return new StartupRun(helloLine, helloExit, Clock.Milliseconds(server.StartedAt, answered), resident,
             Clock.Milliseconds(server.StartedAt, firstAt), Clock.Milliseconds(openedAt, firstAt), Clock.Milliseconds(server.StartedAt, loadedAt),
             Clock.Milliseconds(server.StartedAt, semanticAt), generated, steps);
+    }
+
+    /// <summary>
+    /// The first loose-file completion once the model is ready (#19's "didOpen → first inline completion, loose file"):
+    /// the server is started on a folder with one loose file, and the file is opened when the status says ready, as
+    /// when a user opens a file in a window whose server has started. What the first request pays beyond a warm one
+    /// (Roslyn's first binding, the runtime's first generation) is what this shows.
+    /// </summary>
+    private static async Task<LooseFileRun> OneLooseFileStartAsync(string? serverPath, string modelDirectory, string looseRoot, string looseFile)
+    {
+        await using var server = LspServerProcess.Start(["--model", modelDirectory], serverPath);
+        var session = new EditorSession(server);
+        await session.InitializeAsync(looseRoot, BenchPlan.InitializationOptions).ConfigureAwait(false);
+        await server.WaitForNotificationAsync("codeAssist/status", ServerSessions.IsReady, TimeSpan.FromMinutes(5)).ConfigureAwait(false);
+
+        var text = await File.ReadAllTextAsync(looseFile).ConfigureAwait(false);
+        var bodyStart = ContextBenchmark.MethodBodyStart(text, 2);
+        text = text.Insert(bodyStart, "        \n");
+        var openedAtUnix = StartupTimeline.UnixMilliseconds(DateTimeOffset.UtcNow);
+        var openedAt = Clock.Now();
+        var document = await session.OpenAsync(looseFile, text).ConfigureAwait(false);
+        await session.InlineCompletionAsync(document, bodyStart + 8).ConfigureAwait(false);
+        var answeredAt = Clock.Now();
+        var generated = (await session.StatsAsync().ConfigureAwait(false)).Generations >= 1;
+        var stats = await server.RequestAsync("codeAssist/stats", null).ConfigureAwait(false);
+        double AfterOpen(string step) => stats.Result?["startup"]?[step] is JsonNode value ? value.GetValue<double>() - openedAtUnix : double.NaN;
+        var run = new LooseFileRun(Clock.Milliseconds(openedAt, answeredAt), AfterOpen(StartupTimeline.FirstContext), AfterOpen(StartupTimeline.FirstToken), generated);
+        await server.ShutdownAsync().ConfigureAwait(false);
+        return run;
     }
 
     /// <summary>The end of the solution load's progress: the only progress end that says "loaded" (PROTOCOL.md).</summary>

@@ -15,6 +15,7 @@ public static class StartupTimeline
     public const string FirstByteRead = "firstByteRead";
     public const string InitializeHandled = "initializeHandled";
     public const string ModelLoaded = "modelLoaded";
+    public const string ModelWarmed = "modelWarmed";
     public const string LooseFilesWarmed = "looseFilesWarmed";
     public const string SolutionLoaded = "solutionLoaded";
     public const string CompilationsWarmed = "compilationsWarmed";

@@ -144,6 +144,7 @@ public sealed class ModelHost(Action<string> log) : IDisposable
             log($"loading model {folder} (device {device.ToString().ToLowerInvariant()})");
             var model = LanguageModel.Load(folder, device, log);
             log($"model {model.Name} ready on {model.Device.DisplayName} ({model.Format.Fim?.Id ?? "no"} FIM, {model.Format.Chat.Id} chat)");
+            StartWarmUp(model);
             return model;
         }
         catch (Exception e) when (e is ModelFolderException or FileNotFoundException or InvalidOperationException or ArgumentException)
@@ -152,6 +153,22 @@ public sealed class ModelHost(Action<string> log) : IDisposable
             log($"model not loaded: {e.Message}");
             return null;
         }
+    }
+
+    /// <summary>
+    /// Starts the model's warm-up generation (<see cref="LanguageModel.WarmUpAsync"/>) as soon as it is loaded, so that
+    /// the first suggestion a user waits for finds the runtime warm; a request that comes first supersedes it.
+    /// </summary>
+    private void StartWarmUp(LanguageModel model)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        model.WarmUpAsync().ContinueWith(t =>
+        {
+            if (!t.Result)
+                return;
+            Hosting.StartupTimeline.Mark(Hosting.StartupTimeline.ModelWarmed);
+            log($"model {model.Name} warmed up in {clock.ElapsedMilliseconds} ms");
+        }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     /// <summary>Why an untrusted workspace may not load <paramref name="folder"/>, and the two ways on.</summary>

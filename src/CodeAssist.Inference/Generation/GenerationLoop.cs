@@ -195,6 +195,27 @@ internal sealed class GenerationLoop : IDisposable
     }
 
     /// <summary>
+    /// One short greedy generation on a generator of its own, thrown away (<see cref="LanguageModel.WarmUpAsync"/>): the
+    /// prompt runs as a batch and a few tokens one at a time, the two shapes every request has. Touches neither the KV
+    /// cache, nor <see cref="Completed"/>, nor the speculation totals, so no request and no figure can tell it ran.
+    /// </summary>
+    public void WarmUp(string prompt, int newTokens, CancellationToken cancellationToken)
+    {
+        var tokens = _tokenizer.EncodePrompt(prompt);
+        using var parameters = NewParams(null);
+        using var generator = new Generator(_model, parameters);
+        cancellationToken.ThrowIfCancellationRequested();
+        generator.AppendTokens(tokens);
+        using var stream = _tokenizer.CreateStream();
+        for (var i = 0; i < newTokens && !generator.IsDone(); i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            generator.GenerateNextToken();
+            stream.Decode(generator.GetNextTokens()[0]);
+        }
+    }
+
+    /// <summary>
     /// The healing index for logits of <paramref name="size"/>: the one started at load when its size matches (waiting
     /// for it if the first request comes first), otherwise built now; kept for the model's life.
     /// </summary>

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using CodeAssist.ModelFactory;
+using CodeAssist.ModelFactory.Builder;
+
+namespace CodeAssist.Bench.Commands;
+
+/// <summary>
+/// `codeassist-bench model convert SRC DEST [--type llama|qwen2] [--precision int4|fp32] [--block-size N]`: a plain
+/// decoder folder (CodeAssist-Tiny, or any the training tool or ModelFactory wrote) rewritten in the shape
+/// onnxruntime-genai's model builder gives real models, with the same weights (<see cref="ModelFolderWriter.ConvertToBuilderShaped"/>),
+/// so the default model can run the code path real models run and `eval` can compare the two.
+/// </summary>
+internal static class ModelConvertCommand
+{
+    public static Command Create()
+    {
+        var source = new Argument<DirectoryInfo>("source") { Description = "Plain decoder folder to read (model.onnx with inline weights, genai_config.json)" };
+        var destination = new Argument<DirectoryInfo>("destination") { Description = "Folder to write the builder-shaped model into" };
+        var type = new Option<string>("--type") { Description = "genai_config.json's model type: llama or qwen2", DefaultValueFactory = _ => "llama" };
+        type.AcceptOnlyFromAmong("llama", "qwen2");
+        var precision = new Option<string>("--precision") { Description = "int4 (MatMulNBits, the builder's -p int4) or fp32", DefaultValueFactory = _ => "int4" };
+        precision.AcceptOnlyFromAmong("int4", "fp32");
+        var blockSize = new Option<int>("--block-size") { Description = "int4 block size along K (the builder's int4_block_size: 16, 32, 64, 128 or 256)", DefaultValueFactory = _ => 32 };
+        var command = new Command("convert", "Rewrite a plain decoder folder in the model builder's shape (GroupQueryAttention, MatMulNBits, shared KV buffer) with the same weights")
+        {
+            source, destination, type, precision, blockSize,
+        };
+        command.SetAction(parse =>
+        {
+            var from = parse.GetValue(source)!;
+            var to = parse.GetValue(destination)!;
+            try
+            {
+                if (!from.Exists)
+                {
+                    throw new ArgumentException($"{from.FullName} does not exist");
+                }
+                if (parse.GetValue(blockSize) is not (16 or 32 or 64 or 128 or 256))
+                {
+                    throw new ArgumentException($"--block-size must be 16, 32, 64, 128 or 256, as the builder's int4_block_size (was {parse.GetValue(blockSize)})");
+                }
+                var options = new BuilderModelOptions(
+                    parse.GetValue(type) == "qwen2" ? BuilderModelType.Qwen2 : BuilderModelType.Llama,
+                    parse.GetValue(precision) == "fp32" ? BuilderPrecision.Float32 : BuilderPrecision.Int4,
+                    parse.GetValue(blockSize));
+                ModelFolderWriter.ConvertToBuilderShaped(from.FullName, to.FullName, options);
+                Console.Out.WriteLine($"wrote {to.FullName} ({options.GenAiType}, {parse.GetValue(precision)}{(options.Precision == BuilderPrecision.Int4 ? $", block {options.BlockSize}" : "")})");
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException or System.Text.Json.JsonException or KeyNotFoundException)
+            {
+                Console.Error.WriteLine($"codeassist-bench: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+
+namespace CodeAssist.ModelFactory.Onnx;
+
+/// <summary>
+/// Reads the float32 initializers of an ONNX model whose tensors hold their bytes inline (raw_data), as
+/// <see cref="OnnxModelSerializer"/> writes a plain decoder: just enough of onnx.proto's wire format (ModelProto.graph,
+/// GraphProto.initializer, TensorProto's dims, data_type, name and raw_data) to take a trained model's weights into
+/// another graph shape.
+/// </summary>
+internal static class OnnxInitializerReader
+{
+    private const int WireVarint = 0;
+    private const int WireFixed64 = 1;
+    private const int WireLengthDelimited = 2;
+    private const int WireFixed32 = 5;
+    private const long ElementTypeFloat = 1;
+
+    /// <summary>Every float32 initializer by name with its elements; other element types are skipped.</summary>
+    public static Dictionary<string, float[]> ReadFloats(string modelPath)
+    {
+        var model = File.ReadAllBytes(modelPath);
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var (field, graph) in Messages(model))
+        {
+            if (field != OnnxFields.ModelGraph)
+            {
+                continue;
+            }
+            foreach (var (graphField, tensor) in Messages(graph))
+            {
+                if (graphField == OnnxFields.GraphInitializer && ReadTensor(tensor) is { } read)
+                {
+                    tensors[read.Name] = read.Values;
+                }
+            }
+        }
+        return tensors;
+    }
+
+    private static (string Name, float[] Values)? ReadTensor(ReadOnlyMemory<byte> tensor)
+    {
+        string? name = null;
+        long elementType = 0;
+        ReadOnlyMemory<byte> raw = default;
+        var reader = new Reader(tensor);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field, wire)
+            {
+                case (OnnxFields.TensorDataType, WireVarint):
+                    elementType = (long)reader.ReadVarint();
+                    break;
+                case (OnnxFields.TensorName, WireLengthDelimited):
+                    name = System.Text.Encoding.UTF8.GetString(reader.ReadBytes().Span);
+                    break;
+                case (OnnxFields.TensorRawData, WireLengthDelimited):
+                    raw = reader.ReadBytes();
+                    break;
+                case (OnnxFields.TensorDataLocation, WireVarint):
+                    if ((long)reader.ReadVarint() == OnnxFields.TensorDataLocationExternal)
+                    {
+                        throw new NotSupportedException($"Initializer '{name}' keeps its data in an external file; only inline tensors are read.");
+                    }
+                    break;
+                default:
+                    reader.Skip(wire);
+                    break;
+            }
+        }
+        if (name is null || elementType != ElementTypeFloat)
+        {
+            return null;
+        }
+        var values = new float[raw.Length / sizeof(float)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Span[(i * sizeof(float))..]);
+        }
+        return (name, values);
+    }
+
+    /// <summary>The length-delimited fields of a message, with their field numbers.</summary>
+    private static IEnumerable<(int Field, ReadOnlyMemory<byte> Body)> Messages(ReadOnlyMemory<byte> message)
+    {
+        var reader = new Reader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (wire == WireLengthDelimited)
+            {
+                yield return (field, reader.ReadBytes());
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+    }
+
+    private sealed class Reader(ReadOnlyMemory<byte> buffer)
+    {
+        private int position;
+
+        public bool TryReadTag(out int field, out int wire)
+        {
+            if (position >= buffer.Length)
+            {
+                (field, wire) = (0, 0);
+                return false;
+            }
+            var tag = ReadVarint();
+            (field, wire) = ((int)(tag >> 3), (int)(tag & 7));
+            return true;
+        }
+
+        public ulong ReadVarint()
+        {
+            ulong value = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                if (position >= buffer.Length || shift > 63)
+                {
+                    throw new InvalidDataException("The ONNX file ends inside a number: it is truncated or not an ONNX model.");
+                }
+                var b = buffer.Span[position++];
+                value |= (ulong)(b & 0x7f) << shift;
+                if (b < 0x80)
+                {
+                    return value;
+                }
+            }
+        }
+
+        public ReadOnlyMemory<byte> ReadBytes()
+        {
+            var length = (int)ReadVarint();
+            if (length < 0 || position + length > buffer.Length)
+            {
+                throw new InvalidDataException("The ONNX file ends inside a field: it is truncated or not an ONNX model.");
+            }
+            var bytes = buffer.Slice(position, length);
+            position += length;
+            return bytes;
+        }
+
+        public void Skip(int wire)
+        {
+            switch (wire)
+            {
+                case WireVarint:
+                    ReadVarint();
+                    break;
+                case WireFixed64:
+                    position += 8;
+                    break;
+                case WireLengthDelimited:
+                    ReadBytes();
+                    break;
+                case WireFixed32:
+                    position += 4;
+                    break;
+                default:
+                    throw new InvalidDataException($"Unknown protobuf wire type {wire}: this is not an ONNX model.");
+            }
+        }
+    }
+}
