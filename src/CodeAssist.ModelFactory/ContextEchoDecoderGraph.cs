@@ -4,17 +4,18 @@ namespace CodeAssist.ModelFactory;
 
 /// <summary>
 /// Builds a prompt-sensitive test model: after &lt;|fim_middle|&gt; its greedy reply is the <em>marked identifier</em>
-/// that comes last in the prompt's repository part (the context files before &lt;|fim_prefix|&gt;), then
-/// &lt;|endoftext|&gt;; with no such identifier there it answers &lt;|endoftext|&gt; at once. An identifier is marked
-/// when it starts with a Greek letter (<c>ΩTotal</c>, <c>λCount</c>). Marked identifiers in the current file's
-/// prefix or suffix are not seen, so a test's expected reply can only come from context that reached the model:
-/// a completion test on it fails when the context is wrong or missing, which the scripted model cannot show.
+/// that comes last before &lt;|fim_suffix|&gt; (the context files, and the prefix, where the context that depends on
+/// the cursor's token sits as comment lines above the cursor's line), then &lt;|endoftext|&gt;; with no such
+/// identifier there it answers &lt;|endoftext|&gt; at once. An identifier is marked when it starts with a Greek letter
+/// (<c>ΩTotal</c>, <c>λCount</c>). Marked identifiers in the current file's suffix are not seen: a test declares
+/// them below the cursor, so its expected reply can only come from context that reached the model, and a
+/// completion test on it fails when the context is wrong or missing, which the scripted model cannot show.
 /// </summary>
 /// <remarks>
 /// One layer, one head of four numbers per token, kept in the key/value cache so that GenAI's RewindTo forgets
 /// exactly what it rewinds past: (0) position + 1 if the token starts a marked identifier, (1) the token id,
-/// (2) position + 1 if it is &lt;|fim_middle|&gt;, (3) position + 1 if it is &lt;|fim_prefix|&gt;. At position p, with
-/// the latest &lt;|fim_middle|&gt; at m and the latest marked identifier before &lt;|fim_prefix|&gt; starting at a, the
+/// (2) position + 1 if it is &lt;|fim_middle|&gt;, (3) position + 1 if it is &lt;|fim_suffix|&gt;. At position p, with
+/// the latest &lt;|fim_middle|&gt; at m and the latest marked identifier before &lt;|fim_suffix|&gt; starting at a, the
 /// reply token is the one cached at a + (p − m) while that token can be part of an identifier (letters, digits,
 /// underscore, non-ASCII bytes), otherwise &lt;|endoftext|&gt;. The byte-level tokenizer keeps a Greek letter's lead
 /// byte (0xCE or 0xCF) a token of its own, as no merge of <see cref="ByteLevelBpeTokenizer.Default"/> involves it.
@@ -50,13 +51,13 @@ internal static class ContextEchoDecoderGraph
         var positionsPlusOne = graph.Node("Add", "positions_plus_one", [positions, one]);
         var isMarker = graph.Node("Greater", "is_marker", [graph.Node("Gather", "marker_flags", [graph.Floats("marker_table", [vocab], markerTable), inputIds]), half]);
         var isMiddle = graph.Node("Equal", "is_fim_middle", [inputIds, graph.ScalarInt64("fim_middle_id", tokenizer.TokenId(ByteLevelBpeTokenizer.FimMiddle))]);
-        var isPrefix = graph.Node("Equal", "is_fim_prefix", [inputIds, graph.ScalarInt64("fim_prefix_id", tokenizer.TokenId(ByteLevelBpeTokenizer.FimPrefix))]);
+        var isSuffix = graph.Node("Equal", "is_fim_suffix", [inputIds, graph.ScalarInt64("fim_suffix_id", tokenizer.TokenId(ByteLevelBpeTokenizer.FimSuffix))]);
         string[] channels =
         [
             graph.Node("Where", "new/marker", [isMarker, positionsPlusOne, zero]),
             graph.Node("Cast", "new/token", [inputIds], OnnxAttribute.Int("to", (long)OnnxElementType.Float)),
             graph.Node("Where", "new/fim_middle", [isMiddle, positionsPlusOne, zero]),
-            graph.Node("Where", "new/fim_prefix", [isPrefix, positionsPlusOne, zero]),
+            graph.Node("Where", "new/fim_suffix", [isSuffix, positionsPlusOne, zero]),
         ];
         var columnShape = graph.Int64s("column_shape", 0, -1, 1);
         var stacked = graph.Node("Concat", "new/stacked", [.. channels.Select((c, i) => graph.Node("Reshape", $"new/column{i}", [c, columnShape]))], OnnxAttribute.Int("axis", 2));
@@ -69,10 +70,10 @@ internal static class ContextEchoDecoderGraph
             graph.Node("ReduceMax", name, [values], OnnxAttribute.Ints("axes", 1, 2), OnnxAttribute.Int("keepdims", keepDims ? 1 : 0));
         var perBatch = graph.Int64s("per_batch_shape", -1, 1);
 
-        // The latest marker before the latest <|fim_prefix|>: markers in the current file do not count.
+        // The latest marker before the latest <|fim_suffix|>: markers in the current file's suffix do not count.
         var markers = Channel(0);
-        var prefixPlusOne = Latest("prefix_plus_one", Channel(3), keepDims: true);
-        var contextMarkers = graph.Node("Where", "context_markers", [graph.Node("Less", "before_prefix", [markers, prefixPlusOne]), markers, zero]);
+        var suffixPlusOne = Latest("suffix_plus_one", Channel(3), keepDims: true);
+        var contextMarkers = graph.Node("Where", "context_markers", [graph.Node("Less", "before_suffix", [markers, suffixPlusOne]), markers, zero]);
         var anchorPlusOne = graph.Node("Reshape", "anchor_plus_one", [Latest("anchor_latest", contextMarkers, keepDims: false), perBatch]);
         var middlePlusOne = graph.Node("Reshape", "middle_plus_one", [Latest("middle_latest", Channel(2), keepDims: false), perBatch]);
 

@@ -67,8 +67,9 @@ public static class ModelFolderWriter
 
     /// <summary>
     /// Writes a prompt-sensitive test model: its reply to a FIM prompt is the marked identifier (one starting with a
-    /// Greek letter, such as <c>ΩTotal</c>) that comes last in the prompt's context files, before the current file,
-    /// or nothing (see <see cref="ContextEchoDecoderGraph"/>). Tests on it pass only when the context reached the model.
+    /// Greek letter, such as <c>ΩTotal</c>) that comes last before the suffix (the context files, and the comment lines
+    /// above the cursor's line), or nothing (see <see cref="ContextEchoDecoderGraph"/>). Tests on it pass only when the
+    /// context reached the model.
     /// </summary>
     public static void WriteContextEcho(string directory, string modelName = "codeassist-context-echo")
     {

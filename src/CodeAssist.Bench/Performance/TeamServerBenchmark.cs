@@ -24,6 +24,13 @@ internal static class TeamServerBenchmark
     private const string Prefix = "using System;\nusing System.Linq;\n\npublic sealed class Cart\n{\n    private readonly decimal[] _prices = [];\n\n    public decimal Total()\n    {\n        return ";
     private const string Suffix = "\n    }\n}\n";
 
+    /// <summary>
+    /// The same class with sixty methods before <c>Total</c>: a file whose text before the cursor fills the prompt's
+    /// window, as most files do (the short one fits whole, so new context after the cursor outweighs it).
+    /// </summary>
+    private static readonly string LongPrefix = Prefix.Replace("\n    public decimal Total()", string.Concat(Enumerable.Range(0, 60).Select(i =>
+        $"\n    public decimal Price{i}(int index) => index < _prices.Length ? _prices[index] * {i + 1}m : 0m;\n")) + "\n    public decimal Total()", StringComparison.Ordinal);
+
     public static async Task<int> RunAsync(string backend, int iterations, EngineSchedule schedule, TextWriter output, CancellationToken cancellationToken)
     {
         using var standIn = backend == "stand-in" ? LoopbackLlamaServer.Start(LoopbackLlamaServer.BenchReply, schedule) : null;
@@ -84,17 +91,35 @@ internal static class TeamServerBenchmark
         var ratios = rawTimes.Zip(backendTimes, (a, b) => b / a).ToList();
         output.WriteLine($"paired                median difference {Percentile(differences, 0.5):0.00} ms (p25 {Percentile(differences, 0.25):0.00}, p75 {Percentile(differences, 0.75):0.00}), median ratio {Percentile(ratios, 0.5):0.000}");
         output.WriteLine($"prompt cache          {(reused > 0 ? $"{reused} prompt tokens reused on a repeated request" : "no reuse reported")}");
-        var typing = await PrefixCacheWhileTypingAsync(model, cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"prefix cache, typing  {typing.Keystrokes} keystrokes, each the engine's own prompt (context, FIM): the server took p50 {typing.MedianShare:P0} " +
-            $"(min {typing.MinimumShare:P0}) of each prompt from its cache, {typing.TotalShare:P0} of all prompt tokens" +
-            (standIn is not null ? $" (the stand-in counts the common start with its previous prompt, as llama-server's one slot does, at {LoopbackLlamaServer.CharactersPerToken:0} characters per token)" : " (as the server reported it)"));
-        if (typing.Misses.Count > 0)
-            output.WriteLine($"prefix cache, misses  under half the prompt cached after typing: {string.Join(", ", typing.Misses)} (the prompt's start changed: a context piece came, went or moved)");
+        // Both layouts in one run, one after the other on the same server: the share is a count, but the load is the same.
+        foreach (var longFile in (bool[])[false, true])
+        foreach (var layout in (TypingLayout[])[TypingLayout.EveryPieceBeforeFile, TypingLayout.AsPlaced])
+        {
+            var typing = await PrefixCacheWhileTypingAsync(model, layout, cancellationToken, longFile).ConfigureAwait(false);
+            var name = (longFile ? "long file, " : "short file, ") + (layout == TypingLayout.AsPlaced ? "cursor pieces above the cursor's line (the engine's prompt)" : "every piece before the file (the layout before #17's reorder)");
+            output.WriteLine($"prefix cache, typing  {name}: {typing.Keystrokes} keystrokes, the server took p50 {typing.MedianShare:P0} " +
+                $"(min {typing.MinimumShare:P0}) of each prompt from its cache, {typing.TotalShare:P0} of all prompt tokens; {typing.Evaluated} tokens evaluated in all; " +
+                $"fewest tokens kept at a keystroke {typing.FewestCached} (the first kept {typing.FirstCached})" +
+                (standIn is not null ? $" (the stand-in counts the common start with its previous prompt, as llama-server's one slot does, at {LoopbackLlamaServer.CharactersPerToken:0} characters per token)" : " (as the server reported it)"));
+            if (typing.Misses.Count > 0)
+                output.WriteLine($"prefix cache, misses  kept under half of what the first keystroke kept: {string.Join(", ", typing.Misses)} (the prompt changed before the cursor's line: a context piece came, went or moved)");
+        }
         return 0;
     }
 
-    /// <summary>What share of the prompt tokens the server took from its prefix cache while a statement was typed.</summary>
-    internal sealed record TypingCacheFigures(int Keystrokes, double MedianShare, double MinimumShare, double TotalShare, IReadOnlyList<string> Misses);
+    /// <summary>What share of the prompt tokens the server took from its prefix cache while a statement was typed, and how many it evaluated.</summary>
+    /// <see cref="FewestCached"/> against <see cref="FirstCached"/> says whether any keystroke lost what lies before the cursor's line.
+    internal sealed record TypingCacheFigures(int Keystrokes, double MedianShare, double MinimumShare, double TotalShare, long Evaluated, int FirstCached, int FewestCached, IReadOnlyList<string> Misses);
+
+    /// <summary>The prompt each keystroke sends: the engine's own, or the same pieces all laid out before the file (the A/B's before).</summary>
+    internal enum TypingLayout
+    {
+        /// <summary>The engine's prompt: pieces that depend on the cursor's token as comment lines above the cursor's line.</summary>
+        AsPlaced,
+
+        /// <summary>The same pieces and windows, every piece a file before the current one, as prompts were laid out before.</summary>
+        EveryPieceBeforeFile,
+    }
 
     /// <summary>The statement typed, one request per keystroke, where <see cref="Prefix"/> ends.</summary>
     private const string Typed = "_prices.Where(p => p > 0).Sum();";
@@ -105,40 +130,55 @@ internal static class TeamServerBenchmark
     /// backend's wire request), and the server reports how many prompt tokens it took from its cache. Stable pieces
     /// first in the prompt is what keeps that share high.
     /// </summary>
-    internal static async Task<TypingCacheFigures> PrefixCacheWhileTypingAsync(ITextGenerator model, CancellationToken cancellationToken)
+    internal static async Task<TypingCacheFigures> PrefixCacheWhileTypingAsync(ITextGenerator model, TypingLayout layout, CancellationToken cancellationToken, bool longFile = false)
     {
+        var prefix = longFile ? LongPrefix : Prefix;
         var root = Directory.CreateTempSubdirectory("codeassist-bench-typing-");
         try
         {
             var path = Path.Combine(root.FullName, "Cart.cs");
-            await File.WriteAllTextAsync(path, Prefix + Suffix, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(path, prefix + Suffix, cancellationToken).ConfigureAwait(false);
             using var engine = new InProcessEngine(root.FullName);
             var settings = BenchPlan.Settings;
             var uri = new Uri(path);
-            var shares = new List<double>();
-            var misses = new List<string>();
+            var keystrokes = new List<(string Typed, double Share, int Cached)>();
             long cached = 0, prompt = 0;
             for (var typed = 0; typed <= Typed.Length; typed++)
             {
-                var document = engine.Documents.Open(uri, "csharp", typed + 1, Prefix + Typed[..typed] + Suffix);
-                var (plan, _, _, _, _) = await engine.PlanAsync(model, document, Prefix.Length + typed, settings, cancellationToken).ConfigureAwait(false);
-                var result = await model.GenerateAsync(plan.Request(settings), cancellationToken).ConfigureAwait(false);
+                var document = engine.Documents.Open(uri, "csharp", typed + 1, prefix + Typed[..typed] + Suffix);
+                var (plan, _, _, _, _) = await engine.PlanAsync(model, document, prefix.Length + typed, settings, cancellationToken).ConfigureAwait(false);
+                var result = await model.GenerateAsync(layout == TypingLayout.AsPlaced ? plan.Request(settings) : EveryPieceBeforeFile(model, plan, settings), cancellationToken).ConfigureAwait(false);
                 // The first request fills the cache; the keystrokes after it are what typing costs.
                 if (typed == 0 || result.PromptTokens == 0)
                     continue;
-                var share = (double)result.ReusedPromptTokens / result.PromptTokens;
-                shares.Add(share);
-                if (share < 0.5)
-                    misses.Add($"\"{Typed[..typed]}\" {share:P0}");
+                keystrokes.Add((Typed[..typed], (double)result.ReusedPromptTokens / result.PromptTokens, result.ReusedPromptTokens));
                 cached += result.ReusedPromptTokens;
                 prompt += result.PromptTokens;
             }
-            return new TypingCacheFigures(shares.Count, Percentile(shares, 0.5), shares.Count == 0 ? double.NaN : shares.Min(), prompt == 0 ? double.NaN : (double)cached / prompt, misses);
+            // The first keystroke keeps everything before the cursor; one that keeps less than half of that lost the
+            // file (in a file this short, new content after the cursor's line can outweigh the share alone).
+            var first = keystrokes.Count == 0 ? 0 : keystrokes[0].Cached;
+            var shares = keystrokes.Select(k => k.Share).ToList();
+            return new TypingCacheFigures(keystrokes.Count, Percentile(shares, 0.5), shares.Count == 0 ? double.NaN : shares.Min(), prompt == 0 ? double.NaN : (double)cached / prompt,
+                prompt - cached, first, keystrokes.Count == 0 ? 0 : keystrokes.Min(k => k.Cached),
+                [.. keystrokes.Where(k => k.Cached < first / 2).Select(k => $"\"{k.Typed}\" {k.Share:P0} ({k.Cached} tokens)")]);
         }
         finally
         {
             root.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The plan's request with its pieces all laid out as other files before the current one, the prefix as the window has it.</summary>
+    private static GenerationRequest EveryPieceBeforeFile(ITextGenerator model, Engine.Completion.CompletionPlan plan, Engine.AssistSettings settings)
+    {
+        var kept = plan.Context.Prefix[..^plan.Prompt.HealedText.Length];
+        var fim = plan.Context.ToFimRequest(kept) with
+        {
+            Prefix = kept,
+            ContextFiles = [.. plan.Context.Pieces.Where(p => p.Kind is not ("prefix" or "suffix")).Reverse().Select(p => new ContextFile(p.Source, p.Text))],
+        };
+        return plan.Request(settings) with { Prompt = model.Format.BuildCompletion(fim), Fim = fim };
     }
 
     /// <summary>The same bytes to the same route, the whole streamed reply read and nothing parsed.</summary>

@@ -54,6 +54,7 @@ internal sealed class TimedContextSources
     private class TimedSource(string name, IContextSource inner) : IContextSource
     {
         public string Name { get; } = name;
+        public ContextPlacement Placement => inner.Placement;
         public double LastMilliseconds { get; set; }
         public double LastCpuMilliseconds { get; set; }
 
@@ -111,6 +112,8 @@ internal sealed class TimedContextSources
 
     private sealed class SemanticModelProbe : IContextSource
     {
+        public ContextPlacement Placement => ContextPlacement.BeforeFile;
+
         public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
         {
             await request.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);

@@ -45,7 +45,7 @@ public sealed record CompletionPlan(CompletionContext Context, CompletionPrompt 
     public static CompletionPrompt PromptFor(ITextGenerator model, CompletionContext context)
     {
         var (kept, healed) = model.Healing.Split(context.Prefix);
-        var fim = context.ToFimRequest() with { Prefix = kept };
+        var fim = context.ToFimRequest(kept);
         return new CompletionPrompt(model.Format.BuildCompletion(fim), healed) { Fim = fim };
     }
 

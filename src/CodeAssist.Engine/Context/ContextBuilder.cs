@@ -13,6 +13,14 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
     private const double PrefixShare = 0.55, SuffixShare = 0.15;
 
     /// <summary>
+    /// The share of the budget kept for pieces placed above the cursor's line. It is kept whether they come or not:
+    /// if they took it from the rest, the prefix window and the pieces before the file would change with every dot
+    /// and parenthesis, and the engine's prefix cache would be lost each time (a long member list keeps its first,
+    /// best-ranked lines).
+    /// </summary>
+    private const double AboveCursorLineShare = 0.2;
+
+    /// <summary>
     /// With fewer tokens left than this no further piece is started: two lines of an outline or a list barely fit, and
     /// the tokens serve better as prefix (where unused budget goes). It also ends the binding work of the sources
     /// that find their candidates one by one.
@@ -24,62 +32,87 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
         var text = document.Text;
         var prefixText = text.ToString(new Microsoft.CodeAnalysis.Text.TextSpan(0, offset));
         var suffixText = text.ToString(new Microsoft.CodeAnalysis.Text.TextSpan(offset, text.Length - offset));
+        var lineComment = LineCommentFor(document);
 
-        var prefix = TokenWindow.CutPrefix(prefixText, (int)(budget * PrefixShare), countTokens);
+        var prefix = TokenWindow.CutPrefixAboveCursorLine(prefixText, (int)(budget * PrefixShare), countTokens);
         var suffix = TokenWindow.CutSuffix(suffixText, (int)(budget * SuffixShare), countTokens);
         var pieces = new List<ContextPiece>
         {
             new("prefix", "current file", prefix, countTokens(prefix)),
             new("suffix", "current file", suffix, countTokens(suffix)),
         };
-        var left = budget - pieces.Sum(p => p.Tokens);
 
         var request = new ContextRequest(document, offset, workspace.GetDocument(document), prefix, suffix)
         {
             SemanticModels = workspace.SemanticModels,
         };
+        // Two purses: what goes before the file and the windows never draw on the share kept above the cursor's line.
+        var aboveCursorLine = request.RoslynDocument is not null && sources.Any(s => s.Placement == ContextPlacement.AboveCursorLine)
+            ? (int)(budget * AboveCursorLineShare) : 0;
+        var left = budget - aboveCursorLine - pieces.Sum(p => p.Tokens);
+        int Left(IContextSource source) => source.Placement == ContextPlacement.AboveCursorLine ? aboveCursorLine : left;
+        void Spend(IContextSource source, int tokens)
+        {
+            if (source.Placement == ContextPlacement.AboveCursorLine)
+                aboveCursorLine -= tokens;
+            else
+                left -= tokens;
+        }
+        var indentation = prefix[(prefix.LastIndexOf('\n') + 1)..] is var cursorLine ? cursorLine[..(cursorLine.Length - cursorLine.TrimStart().Length)] : "";
+
         // Sources are listed best first, with priority bands that do not overlap, so packing them one after another
-        // packs every candidate in priority order; a source is not even asked once the budget is spent.
+        // packs every candidate in priority order; a source is not even asked once its purse is spent.
         foreach (var source in sources)
         {
-            if (left < MinimumPieceTokens)
-                break;
+            if (Left(source) < MinimumPieceTokens)
+                continue;
             cancellationToken.ThrowIfCancellationRequested();
             if (source is IIncrementalContextSource incremental)
             {
                 // Each of these candidates costs binding work to find: ask for the next only while one could fit, and
                 // not after one did not fit at all (they come best first and alike in size).
-                if (left < incremental.SmallestUsefulPiece(countTokens))
+                if (Left(source) < incremental.SmallestUsefulPiece(countTokens))
                     continue;
                 await foreach (var candidate in incremental.GetOneByOneAsync(request, cancellationToken).ConfigureAwait(false))
                 {
-                    var packed = Pack(candidate, left, pieces, countTokens);
-                    left -= packed;
-                    if (packed == 0 || left < Math.Max(MinimumPieceTokens, incremental.SmallestUsefulPiece(countTokens)))
+                    var packed = Pack(Placed(candidate, source.Placement), Left(source), pieces, countTokens);
+                    Spend(source, packed);
+                    if (packed == 0 || Left(source) < Math.Max(MinimumPieceTokens, incremental.SmallestUsefulPiece(countTokens)))
                         break;
                 }
                 continue;
             }
             foreach (var candidate in (await source.GetAsync(request, cancellationToken).ConfigureAwait(false)).OrderByDescending(c => c.Priority))
             {
-                if (left < MinimumPieceTokens)
+                if (Left(source) < MinimumPieceTokens)
                     break;
-                left -= Pack(candidate, left, pieces, countTokens);
+                Spend(source, Pack(Placed(candidate, source.Placement), Left(source), pieces, countTokens));
             }
         }
 
-        // Unused budget goes back to the prefix, which helps most.
+        // Unused budget goes back to the prefix, which helps most (not the share kept above the cursor's line: see there).
         if (left > 0 && prefix.Length < prefixText.Length)
         {
-            var grown = TokenWindow.CutPrefix(prefixText, pieces[0].Tokens + left, countTokens);
+            var grown = TokenWindow.CutPrefixAboveCursorLine(prefixText, pieces[0].Tokens + left, countTokens);
             pieces[0] = pieces[0] with { Text = grown, Tokens = countTokens(grown) };
             prefix = grown;
         }
 
         return new CompletionContext(prefix, suffix, pieces,
             RelativePath(document.FilePath, workspaceRoot), workspaceRoot is null ? null : Path.GetFileName(workspaceRoot.TrimEnd('/', '\\')),
-            LineCommentFor(document));
+            lineComment);
+
+        // A piece for above the cursor's line is written as the comment lines it becomes there, indented as that
+        // line, so that what is counted and shown is what the model sees.
+        ContextCandidate Placed(ContextCandidate candidate, ContextPlacement placement) => placement == ContextPlacement.AboveCursorLine
+            ? candidate with { Text = AsCommentLines(candidate.Text, indentation, lineComment), Placement = placement }
+            : candidate;
     }
+
+    /// <summary>Each line as a line comment (lines that already are one keep their marker), indented as the cursor's line.</summary>
+    internal static string AsCommentLines(string text, string indentation, string lineComment) =>
+        string.Join("\n", text.Split('\n').Select(line => line.TrimEnd('\r')).Select(line =>
+            indentation + (line.TrimStart().StartsWith(lineComment, StringComparison.Ordinal) ? line.TrimStart() : lineComment + " " + line)));
 
     /// <summary>Adds the candidate, or as many of its first lines as fit, to the pieces; returns the tokens it took.</summary>
     private static int Pack(ContextCandidate candidate, int left, List<ContextPiece> pieces, Func<string, int> countTokens)
@@ -93,7 +126,7 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
             if (pieceText.Length == 0)
                 return 0;
         }
-        pieces.Add(new ContextPiece(candidate.Kind, candidate.Source, pieceText, tokens));
+        pieces.Add(new ContextPiece(candidate.Kind, candidate.Source, pieceText, tokens) { Placement = candidate.Placement });
         return tokens;
     }
 
@@ -161,7 +194,11 @@ public sealed record ContextRequest(DocumentSnapshot Document, int Offset, Micro
 /// A piece a source offers; higher priority is packed first. A piece too long for what is left keeps its first lines,
 /// but only with at least one line past its <paramref name="HeaderLines"/>: a header alone says nothing.
 /// </summary>
-public sealed record ContextCandidate(string Kind, string Source, string Text, double Priority, int HeaderLines = 1);
+public sealed record ContextCandidate(string Kind, string Source, string Text, double Priority, int HeaderLines = 1)
+{
+    /// <summary>Set by the builder from the source's <see cref="IContextSource.Placement"/>.</summary>
+    public ContextPlacement Placement { get; init; }
+}
 
 /// <summary>
 /// One kind of context (members after a dot, overloads, declarations from other files, recent edits…). The builder
@@ -171,6 +208,29 @@ public sealed record ContextCandidate(string Kind, string Source, string Text, d
 public interface IContextSource
 {
     Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where this source's pieces go in the prompt: before the file unless they depend on the token at the cursor.
+    /// No default, so that a wrapper (the bench's timing) cannot lose it.
+    /// </summary>
+    ContextPlacement Placement { get; }
+}
+
+/// <summary>
+/// Where a piece goes in the prompt. A prompt is evaluated from its start, and an engine's prefix cache (llama-server's
+/// slot, vLLM's automatic prefix caching, our own <c>KvPrefixCache</c>) keeps only what is unchanged from the start of
+/// the previous prompt: what changes with each keystroke must come after what does not.
+/// </summary>
+public enum ContextPlacement
+{
+    /// <summary>Other files' context, stable while the user types: before the current file, as the family's repository prompt lays it out.</summary>
+    BeforeFile,
+
+    /// <summary>
+    /// Context that comes and goes with the token at the cursor (members after a dot, overloads after a parenthesis):
+    /// comment lines just above the cursor's line, so everything before that line stays cached when it changes.
+    /// </summary>
+    AboveCursorLine,
 }
 
 /// <summary>

@@ -33,6 +33,27 @@ public static class TokenWindow
         }
     }
 
+    /// <summary>Tokens of the cursor's line are reserved in steps of this many (see <see cref="CutPrefixAboveCursorLine"/>).</summary>
+    internal const int CursorLineStep = 32;
+
+    /// <summary>
+    /// <see cref="CutPrefix"/>, but with the window's start decided by the lines above the cursor's line alone: the
+    /// cursor's line gets its tokens rounded up to a step of <see cref="CursorLineStep"/>, and the lines above get the
+    /// rest. Typing on a line then keeps the window's start (and an engine's prefix cache) until the line grows past
+    /// a step, where cutting the whole prefix to the budget moved the start every few keystrokes in a long file.
+    /// </summary>
+    public static string CutPrefixAboveCursorLine(string prefix, int budget, Func<string, int> countTokens)
+    {
+        var lineStart = prefix.LastIndexOf('\n') + 1;
+        if (lineStart == 0)
+            return CutPrefix(prefix, budget, countTokens);
+        var cursorLine = prefix[lineStart..];
+        var reserved = (countTokens(cursorLine) / CursorLineStep + 1) * CursorLineStep;
+        return reserved >= budget
+            ? CutPrefix(prefix, budget, countTokens)
+            : CutPrefix(prefix[..lineStart], budget - reserved, countTokens) + cursorLine;
+    }
+
     /// <summary>The start of <paramref name="suffix"/> that fits the budget, ending at a line end where possible.</summary>
     public static string CutSuffix(string suffix, int budget, Func<string, int> countTokens)
     {

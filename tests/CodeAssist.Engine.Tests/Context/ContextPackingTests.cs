@@ -22,6 +22,8 @@ public sealed class ContextPackingTests : IDisposable
     {
         public int Asked { get; private set; }
 
+        public ContextPlacement Placement => ContextPlacement.BeforeFile;
+
         public int SmallestUsefulPiece(Func<string, int> countTokens) => smallestUseful;
 
         public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -46,6 +48,8 @@ public sealed class ContextPackingTests : IDisposable
     private sealed class FixedSource(string kind, string text, double priority) : IContextSource
     {
         public bool Asked { get; private set; }
+
+        public ContextPlacement Placement => ContextPlacement.BeforeFile;
 
         public Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
         {

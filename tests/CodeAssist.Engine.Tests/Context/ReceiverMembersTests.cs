@@ -58,7 +58,7 @@ public sealed class ReceiverMembersTests : IDisposable
             ? _documents.Change(uri, _version++, [new DocumentEdit((0, 0), open.PositionOf(open.Text.Length), markup.Remove(offset, 2))])
             : _documents.Open(uri, "csharp", _version++, markup.Remove(offset, 2));
         // A budget large enough for the whole list: what is compared is the list, not how much of it fits.
-        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, offset, 8000, CountTokens, _folder, CancellationToken.None);
+        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, offset, 16000, CountTokens, _folder, CancellationToken.None);
         return (context, document, offset);
     }
 
@@ -78,8 +78,9 @@ public sealed class ReceiverMembersTests : IDisposable
         return string.Join("\n", ranked.Take(MaxMembers).Select(SignatureFormat.Of).Distinct());
     }
 
+    /// <summary>The list's entries, without the header and the comment markers the piece has above the cursor's line.</summary>
     private static string ListOf(CompletionContext context) =>
-        string.Join("\n", Assert.Single(context.Pieces, p => p.Kind == "members").Text.Split('\n').Skip(1));
+        string.Join("\n", Assert.Single(context.Pieces, p => p.Kind == "members").Text.Split('\n').Skip(1).Select(line => line.TrimStart()["// ".Length..]));
 
     [Theory]
     [InlineData("order.")]                  // a class with a few members: its own, object's, then every extension that takes it

@@ -64,6 +64,29 @@ public sealed class SemanticContextTests : IDisposable
         Assert.Contains("public static decimal WithTax(decimal net, decimal rate);", overloads.Text);
     }
 
+    /// <summary>
+    /// The pieces that depend on the token at the cursor go as comment lines just above the cursor's line, indented as
+    /// it, so the dot that brings a member list changes the prompt only from that line on: everything before it (other
+    /// files, the file up to the line) is the prompt one keystroke earlier, which an engine's prefix cache keeps.
+    /// </summary>
+    [Fact]
+    public async Task The_dot_that_brings_a_member_list_changes_the_prompt_only_from_the_cursors_line_on()
+    {
+        var folder = _temp.Fixture("Shop");
+        var before = await ContextAt(folder, "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "order$0"));
+        var after = await ContextAt(folder, "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "order.$0"));
+
+        var members = Assert.Single(after.Pieces, p => p.Kind == "members");
+        Assert.Equal(ContextPlacement.AboveCursorLine, members.Placement);
+        Assert.All(members.Text.Split('\n'), line => Assert.StartsWith("        // ", line));
+        Assert.DoesNotContain(after.ToFimRequest().ContextFiles, f => f.Path == members.Source);
+        var lineStart = before.Prefix.LastIndexOf('\n') + 1;
+        Assert.Equal(before.Prefix[..lineStart] + members.Text + "\n        order.", after.ToFimRequest().Prefix);
+        var (promptBefore, promptAfter) = (FimFormatOf(before), FimFormatOf(after));
+        var kept = promptBefore.IndexOf("<|fim_prefix|>", StringComparison.Ordinal) + "<|fim_prefix|>".Length + lineStart;
+        Assert.Equal(promptBefore[..kept], promptAfter[..kept]);
+    }
+
     [Fact]
     public async Task Types_used_near_the_cursor_from_other_files_come_as_declarations_without_bodies()
     {

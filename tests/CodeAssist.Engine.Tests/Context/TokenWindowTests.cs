@@ -23,6 +23,23 @@ public sealed class TokenWindowTests
         Assert.True(cut.Length == prefix.Length || prefix[prefix.Length - cut.Length - 1] == '\n' || budget < CountTokens("var x = ") + 12);
     }
 
+    /// <summary>Typing on the cursor's line must not move the window's start: an engine's prefix cache keeps only an unchanged start.</summary>
+    [Fact]
+    public void Typing_on_the_cursors_line_keeps_the_windows_start_until_the_line_outgrows_its_reserved_step()
+    {
+        const string typed = "var total = order.Lines.Where(l => l.Price > 0)";
+        var windows = Enumerable.Range(0, typed.Length + 1).Select(i => TokenWindow.CutPrefixAboveCursorLine(Lines + "    " + typed[..i], 500, CountTokens)).ToList();
+
+        Assert.All(windows, window => Assert.True(CountTokens(window) <= 500));
+        Assert.All(windows, window => Assert.StartsWith("int value", window));
+        var starts = windows.Select(window => window[..(window.LastIndexOf('\n') + 1)]).Distinct().ToList();
+        // The line is under one step of tokens throughout: one start for every keystroke.
+        Assert.True(CountTokens("    " + typed) < TokenWindow.CursorLineStep);
+        Assert.Single(starts);
+        // Cutting the whole prefix moves the start as the line grows.
+        Assert.True(Enumerable.Range(0, typed.Length + 1).Select(i => TokenWindow.CutPrefix(Lines + "    " + typed[..i], 500, CountTokens)).Select(w => w[..(w.LastIndexOf('\n') + 1)]).Distinct().Count() > 1);
+    }
+
     [Fact]
     public void A_prefix_that_fits_is_kept_whole()
     {

@@ -10,6 +10,8 @@ namespace CodeAssist.Engine.Context.Sources;
 /// </summary>
 public sealed class EnclosingScopeSource : IContextSource
 {
+    public ContextPlacement Placement => ContextPlacement.BeforeFile;
+
     public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
     {
         if (request.RoslynDocument is not { } document)

@@ -6,6 +6,8 @@ namespace CodeAssist.Engine.Context.Sources;
 /// <summary>Inside an argument list: the signatures of every overload of what is being called.</summary>
 public sealed class OverloadSignaturesSource : IContextSource
 {
+    public ContextPlacement Placement => ContextPlacement.AboveCursorLine;
+
     public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
     {
         if (request.RoslynDocument is not { } document || request.Offset == 0)

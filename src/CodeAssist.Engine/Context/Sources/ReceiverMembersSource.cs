@@ -12,6 +12,8 @@ public sealed class ReceiverMembersSource : IContextSource
 {
     private const int MaxMembers = 60;
 
+    public ContextPlacement Placement => ContextPlacement.AboveCursorLine;
+
     public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
     {
         if (request.RoslynDocument is not { } document)

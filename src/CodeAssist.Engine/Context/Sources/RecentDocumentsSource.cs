@@ -12,6 +12,8 @@ public sealed class RecentDocumentsSource(DocumentStore documents) : IContextSou
     private const int LinesAround = 20;
     private const double NearDuplicate = 0.5;
 
+    public ContextPlacement Placement => ContextPlacement.BeforeFile;
+
     public Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
     {
         var seen = new List<HashSet<string>> { LineSet(request.PrefixWindow + request.SuffixWindow) };

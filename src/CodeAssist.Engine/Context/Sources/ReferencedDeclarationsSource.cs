@@ -14,6 +14,8 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
     private const int MaxTypes = 6;
     private const int MaxNamesExamined = 200;
 
+    public ContextPlacement Placement => ContextPlacement.BeforeFile;
+
     public async Task<IReadOnlyList<ContextCandidate>> GetAsync(ContextRequest request, CancellationToken cancellationToken)
     {
         var candidates = new List<ContextCandidate>();
