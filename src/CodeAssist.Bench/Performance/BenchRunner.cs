@@ -93,6 +93,7 @@ internal static class BenchRunner
                 try
                 {
                     timeline = await StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, StartupFile(files, plan).Path, looseRoot, looseFile, step, cancellationToken).ConfigureAwait(false);
+                    errorsStartup.AddRange(timeline.FailedStarts.Select(f => $"start-up timeline: {f}"));
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -179,6 +180,8 @@ internal static class BenchRunner
         }
         var context = await Phase("context builds at positions across the solution", plan.ContextPositions,
             step => ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, warmUpMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken)).ConfigureAwait(false);
+        var nextEdits = await Phase("next edits: locations and validation after generated edits", plan.NextEditCases,
+            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, step, cancellationToken)).ConfigureAwait(false);
         if (plan.ContextOnly)
         {
             return new BenchReport
@@ -189,6 +192,7 @@ internal static class BenchRunner
                 OverheadRatio = double.NaN,
                 OverheadMs = double.NaN,
                 Context = context,
+                NextEdits = nextEdits,
                 Errors = errors,
                 TotalSeconds = Clock.MillisecondsSince(started) / 1000,
             };
@@ -202,6 +206,8 @@ internal static class BenchRunner
         var file = StartupFile(files, plan);
         var startupTimeline = await Phase($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts,
             step => StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, file.Path, looseRoot, looseFile, step, cancellationToken)).ConfigureAwait(false);
+        if (startupTimeline is not null)
+            errors.AddRange(startupTimeline.FailedStarts.Select(f => $"start-up timeline: {f}"));
         TimeToCompletion? timeToCompletion = null;
         OverheadFigures? overhead = null;
         TypeThroughFigures? typeThrough = null;
@@ -246,6 +252,7 @@ internal static class BenchRunner
             StartupTimeline = startupTimeline?.Server,
             StartupTimelineBaseline = startupTimeline?.Baseline,
             Context = context,
+            NextEdits = nextEdits,
             TypeThrough = typeThrough,
             Typing = typing,
             KvReuse = kvReuse,
