@@ -80,6 +80,7 @@ if [ -n "${CODEASSIST_SERVER:-}" ] && [ -x "$CODEASSIST_SERVER" ] && [ -n "${COD
   run_spec "$here/tests/trust_spec.lua"
   run_spec "$here/tests/team_server_spec.lua"
   run_spec "$here/tests/watch_spec.lua"
+  run_spec "$here/tests/next_edit_spec.lua"
 else
   say "FAILED: no server or bench executable for the end-to-end tests (CODEASSIST_SERVER=${CODEASSIST_SERVER:-}, CODEASSIST_BENCH=${CODEASSIST_BENCH:-})"
   failed=$((failed + 1))

@@ -108,6 +108,12 @@ public sealed class NextEditOverStdioTests : IDisposable
         Assert.Equal("order.AddLine(\"tea\", 2m, \"\"", (string?)item["insertText"]);
         Assert.Equal(JsonNode.Parse($$"""{ "start": { "line": 7, "character": 8 }, "end": { "line": 7, "character": {{call}} } }""")!.ToJsonString(), item["range"]!.ToJsonString());
 
+        // textDocument/inlineCompletion on that line consults the validated edit instead of generating (generations stay 2).
+        var ghost = (await client.RequestAsync("textDocument/inlineCompletion", new { textDocument = new { uri = checkoutUri }, position = Position(7, 8), context = new { triggerKind = 2 } }))["result"]!;
+        var ghostItem = Assert.Single(ghost["items"]!.AsArray())!;
+        Assert.Equal(item.ToJsonString(), ghostItem.ToJsonString());
+        Assert.Equal("codeassist.didAcceptNextEdit", (string?)ghostItem["command"]!["command"]);
+
         // Accepted: the client applies the edit and runs the command.
         await client.NotifyAsync("textDocument/didChange", new
         {

@@ -411,4 +411,56 @@ T("file watching: Neovim's own watcher when its capabilities offer it, else the 
     ":CodeAssist status shows what watches files")
 end)
 
+-- Next edits -----------------------------------------------------------------------
+
+local CHECKOUT, ORDER = "file:///work/Shop/Checkout.cs", "file:///work/Shop/Order.cs"
+local function next_edit(version)
+  return {
+    textDocument = { uri = CHECKOUT, version = version },
+    range = { start = { line = 7, character = 31 }, ["end"] = { line = 7, character = 31 } },
+    newText = ', ""',
+    reason = "CS7036",
+  }
+end
+local accept_command = { title = "Accept CodeAssist next edit", command = "codeassist.didAcceptNextEdit", arguments = { "ne1" } }
+
+T("next edit: the reply's first edit is kept with its command; none, null or an empty list show nothing", function()
+  local ne = require("codeassist.nextedit")
+  local none = function() return nil end
+  eq({ edit = next_edit(), command = accept_command }, ne.pick({ edits = { next_edit(), next_edit(3) }, command = accept_command }, none), "first edit")
+  eq(nil, ne.pick({ edits = {} }, none), "no edit")
+  eq(nil, ne.pick(vim.NIL, none), "a JSON null")
+  eq({ edit = next_edit(), command = nil }, ne.pick({ edits = { next_edit() }, command = vim.NIL }, none), "no command")
+end)
+
+T("next edit: an edit for another version of a loaded buffer is dropped, one read from disk is kept", function()
+  local ne = require("codeassist.nextedit")
+  eq(nil, ne.pick({ edits = { next_edit(3) } }, function() return 4 end), "stale version")
+  eq(next_edit(3), ne.pick({ edits = { next_edit(3) } }, function() return 3 end).edit, "same version")
+  eq(next_edit(3), ne.pick({ edits = { next_edit(3) } }, function() return nil end).edit, "buffer not loaded")
+  eq(next_edit(), ne.pick({ edits = { next_edit() } }, function() return 9 end).edit, "no version: from disk")
+end)
+
+T("next edit: the line as it will read, the hint, and where the key accepts", function()
+  local ne = require("codeassist.nextedit")
+  local call = '        order.AddLine("tea", 2m);'
+  eq({ '        order.AddLine("tea", 2m, "");' }, ne.result_lines(call, call, 31, 31, ', ""'), "an insertion")
+  eq({ "    if (x)", "        y();" }, ne.result_lines("    y();", "    y();", 4, 8, "if (x)\n        y();"), "new lines")
+  eq("    a + c", ne.result_lines("    a +", "    b", 7, 5, " c")[1], "a range over two lines joins them")
+  eq("<M-n>: next edit at Checkout.cs:8", ne.hint(next_edit(), ORDER, "<M-n>"), "another file: its name and line")
+  eq(":CodeAssist next: next edit at line 8", ne.hint(next_edit(), CHECKOUT, nil), "same file, no key mapped")
+  eq(true, ne.on_edit(next_edit(), CHECKOUT, 7), "on the edit's line")
+  eq(false, ne.on_edit(next_edit(), CHECKOUT, 6), "another line")
+  eq(false, ne.on_edit(next_edit(), ORDER, 7), "another file")
+end)
+
+T("next edit: the option and its keys have defaults and are validated", function()
+  local o, problems = config.resolve({ next_edit = "yes", keymaps = { next_edit = 3 } })
+  eq(true, o.next_edit, "an invalid next_edit falls back to true")
+  eq("<M-n>", o.keymaps.next_edit, "an invalid key falls back to <M-n>")
+  eq(2, #problems, "both problems are reported")
+  eq("<M-N>", config.defaults.keymaps.next_edit_dismiss, "dismiss default")
+  eq(false, config.resolve({ next_edit = false }).next_edit, "next_edit = false turns it off")
+end)
+
 H.run("unit", 60000)

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { CodeAssistClient } from './codeAssistClient';
 import { registerCommands } from './commands';
+import { NextEdits } from './nextEdit';
 import { readSettings } from './settings';
 import { StatusBar } from './statusBar';
 
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     log,
     statusBar,
     ...registerCommands(client, log),
+    ...new NextEdits(client, log).register(),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('codeassist')) void client?.update(currentSettings());
     }),

@@ -17,6 +17,8 @@ export interface ClientSettings {
   logLevel: LogLevel;
   /** `local`, or a team inference server (docs/TEAM.md); passed to the server as is, which validates it. */
   backend: Backend;
+  /** Next-edit suggestions after the user's edits (client side: the editor asks codeAssist/nextEdit only when on). */
+  nextEdits: boolean;
 }
 
 /** A team server: docs/TEAM.md lists every field. The API key is never one of them. */
@@ -44,6 +46,7 @@ export const DEFAULTS: Readonly<ClientSettings> = Object.freeze({
   debounceMs: 150,
   logLevel: 'info',
   backend: 'local',
+  nextEdits: true,
 });
 
 /** Settings whose change needs a new server process (command line, document selector). */
@@ -58,7 +61,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'erro
  * settings.json must never make the extension pass nonsense to the server.
  */
 export function readSettings(get: (key: keyof ClientSettings) => unknown): ClientSettings {
-  const bool = (key: 'enable' | 'multiline') => {
+  const bool = (key: 'enable' | 'multiline' | 'nextEdits') => {
     const value = get(key);
     return typeof value === 'boolean' ? value : DEFAULTS[key];
   };
@@ -89,6 +92,7 @@ export function readSettings(get: (key: keyof ClientSettings) => unknown): Clien
     debounceMs: integer('debounceMs', 0, 2000),
     logLevel: oneOf('logLevel', LOG_LEVELS, DEFAULTS.logLevel),
     backend: readBackend(get('backend')),
+    nextEdits: bool('nextEdits'),
   };
 }
 

@@ -39,6 +39,7 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     public const int MaxRegionLines = 8;
 
     private int _nextId;
+    private NextEditSuggestion? _latest;
 
     public EditHistory History { get; } = new();
     public NextEditStats Stats { get; } = new();
@@ -52,6 +53,13 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     /// <summary>The locations alone (no model): what the bench times and the tests pin.</summary>
     public Task<IReadOnlyList<NextEditLocation>> LocateAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken) =>
         NextEditLocator.LocateAsync(workspace.CurrentSolution, History.Edited(), document.FilePath, offset, cancellationToken);
+
+    /// <summary>
+    /// The latest suggestion made, when it edits <paramref name="document"/> and was computed on exactly its text (any
+    /// later edit makes it stale): what inline completion shows on the cursor's line without generating.
+    /// </summary>
+    public NextEditSuggestion? LatestFor(DocumentSnapshot document) =>
+        Volatile.Read(ref _latest) is { } latest && latest.FilePath == document.FilePath && latest.Text.ContentEquals(document.Text) ? latest : null;
 
     public async Task<NextEditResult> SuggestAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken)
     {
@@ -99,6 +107,7 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
                 }
                 Stats.Shown();
                 var suggestion = new NextEditSuggestion($"ne{Interlocked.Increment(ref _nextId)}", location.FilePath, text, change.Span, change.NewText!, location.Reason, location.Kind);
+                Volatile.Write(ref _latest, suggestion);
                 return new NextEditResult([suggestion], locations);
             }
         }

@@ -1,4 +1,4 @@
--- :CodeAssist enable|disable|toggle|status|log|doctor|rewrite|trust
+-- :CodeAssist enable|disable|toggle|status|log|doctor|rewrite|trust|next
 local compat = require("codeassist.compat")
 local config = require("codeassist.config")
 local log = require("codeassist.log")
@@ -74,6 +74,9 @@ function M.status_lines()
   local st = ghost.stats
   lines[#lines + 1] = ("  this session: %d requests, %d shown, %d accepted, %d stale dropped, %d cancelled")
     :format(st.requests, st.shown, st.accepted, st.stale, st.cancelled)
+  local ne = require("codeassist.nextedit").stats
+  lines[#lines + 1] = ("  next edits:  %s; %d requests, %d shown, %d accepted, %d dismissed, %d stale dropped")
+    :format(config.current.next_edit and "on" or "off", ne.requests, ne.shown, ne.accepted, ne.dismissed, ne.stale)
   return lines
 end
 
@@ -211,6 +214,9 @@ M.subcommands = {
   end,
   rewrite = function(args)
     M.rewrite(args.line1, args.line2, args.rest)
+  end,
+  next = function()
+    require("codeassist.nextedit").next()
   end,
 }
 

@@ -40,6 +40,9 @@ M.defaults = {
   -- "trace", "debug", "info", "warn" or "error": the server's --log-level and
   -- what `:CodeAssist log` keeps.
   log_level = "info",
+  -- Next-edit suggestions after your edits (|codeassist-next-edit|): asked for after `debounce_ms` of quiet,
+  -- shown with extmarks where the edit is, taken with `keymaps.next_edit` or :CodeAssist next.
+  next_edit = true,
   -- Use Neovim's own inline completion (0.12+) when it exists: "auto", true or false.
   native = "auto",
   -- Buffer-local insert-mode keys, active only while a suggestion shows (except
@@ -55,6 +58,9 @@ M.defaults = {
     -- <Tab> accepts too, but only while no popup menu is visible; otherwise it
     -- does whatever it did before.
     tab = true,
+    -- While a next edit shows (normal and insert mode): jump to it, then accept it; dismiss it.
+    next_edit = "<M-n>",
+    next_edit_dismiss = "<M-N>",
   },
 }
 
@@ -124,6 +130,7 @@ local rules = {
   debounce_ms = { function(v) return type(v) == "number" and v >= 0 end, "debounce_ms must be a number of milliseconds, 0 or more" },
   log_level = { function(v) return levels[v] == true end, "log_level must be one of trace, debug, info, warn, error" },
   native = { function(v) return v == "auto" or type(v) == "boolean" end, 'native must be "auto", true or false' },
+  next_edit = { boolean, "next_edit must be true or false" },
   keymaps = { function(v) return type(v) == "table" end, "keymaps must be a table" },
 }
 

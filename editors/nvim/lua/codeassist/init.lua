@@ -5,9 +5,10 @@ local log = require("codeassist.log")
 
 local M = {}
 
---- What every client does when it attaches to a buffer: ghost text for it.
+--- What every client does when it attaches to a buffer: ghost text and next edits for it.
 function M.on_attach(_, bufnr)
   require("codeassist.ghost").attach(bufnr)
+  require("codeassist.nextedit").attach(bufnr)
 end
 
 local function attach(bufnr)
@@ -53,6 +54,9 @@ end
 function M.set_enabled(enabled)
   config.current.enabled = enabled
   require("codeassist.ghost").set_enabled(enabled)
+  if not enabled then
+    require("codeassist.nextedit").dismiss()
+  end
   require("codeassist.client").push_settings()
   log.info("suggestions %s", enabled and "enabled" or "disabled")
 end

@@ -41,14 +41,14 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
             return None with { Locations = locations };
         var edits = new List<NextEditItem>();
         var inline = new List<InlineCompletionItem>();
-        var command = new Command("Accept CodeAssist next edit", CodeAssistCommands.DidAcceptNextEdit, [result.Suggestions[0].Id]);
+        var command = AcceptCommand(result.Suggestions[0]);
         foreach (var suggestion in result.Suggestions)
         {
             var open = engine.Documents.All.FirstOrDefault(d => d.FilePath == suggestion.FilePath && d.Text.ContentEquals(suggestion.Text));
             // A Uri made from a path serializes as the path; clients need the file: URI.
             var uri = open?.Uri ?? new Uri(new Uri(suggestion.FilePath).AbsoluteUri);
             edits.Add(new NextEditItem(new OptionalVersionedTextDocumentIdentifier(uri, open?.Version), RangeOf(suggestion.Text, suggestion.Span), suggestion.NewText, suggestion.Reason));
-            if (open?.Uri == query.Document.Uri && OnCursorLine(query, suggestion) is { } item)
+            if (open?.Uri == query.Document.Uri && OnCursorLine(query.Document.Text, query.Offset, suggestion) is { } item)
                 inline.Add(item with { Command = command });
         }
         return new NextEditResponse([.. edits], command, [.. inline]) { Locations = locations };
@@ -74,7 +74,9 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
         return [.. infos];
     }
 
-    private static Protocol.Range RangeOf(SourceText text, TextSpan span)
+    internal static Command AcceptCommand(NextEditSuggestion suggestion) => new("Accept CodeAssist next edit", CodeAssistCommands.DidAcceptNextEdit, [suggestion.Id]);
+
+    internal static Protocol.Range RangeOf(SourceText text, TextSpan span)
     {
         var lines = text.Lines.GetLinePositionSpan(span);
         return new Protocol.Range(new Position(lines.Start.Line, lines.Start.Character), new Position(lines.End.Line, lines.End.Character));
@@ -82,16 +84,16 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
 
     /// <summary>
     /// The edit as an inline completion item when it lies on the cursor's line: its range widened to take in the
-    /// cursor (clients show an item only where it touches the cursor), the text between filled as it is.
+    /// cursor (clients show an item only where it touches the cursor), the text between filled as it is. Also what
+    /// textDocument/inlineCompletion answers while a suggestion made for this very text lies on the cursor's line.
     /// </summary>
-    private static InlineCompletionItem? OnCursorLine(Query query, NextEditSuggestion suggestion)
+    internal static InlineCompletionItem? OnCursorLine(SourceText text, int offset, NextEditSuggestion suggestion)
     {
-        var text = query.Document.Text;
-        var line = text.Lines.GetLineFromPosition(query.Offset);
+        var line = text.Lines.GetLineFromPosition(offset);
         if (!line.Span.Contains(suggestion.Span.Start) && suggestion.Span.Start != line.End || suggestion.Span.End > line.End)
             return null;
-        var start = Math.Min(query.Offset, suggestion.Span.Start);
-        var end = Math.Max(query.Offset, suggestion.Span.End);
+        var start = Math.Min(offset, suggestion.Span.Start);
+        var end = Math.Max(offset, suggestion.Span.End);
         var insert = text.ToString(TextSpan.FromBounds(start, suggestion.Span.Start)) + suggestion.NewText + text.ToString(TextSpan.FromBounds(suggestion.Span.End, end));
         return new InlineCompletionItem(insert, FilterText: null, RangeOf(text, TextSpan.FromBounds(start, end)), Command: null);
     }

@@ -1,5 +1,6 @@
 using CodeAssist.Engine.Completion;
 using CodeAssist.Engine.Documents;
+using CodeAssist.Server.Handlers.CodeAssist;
 using CodeAssist.Server.Protocol;
 
 namespace CodeAssist.Server.Handlers.Completion;
@@ -17,6 +18,8 @@ internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRe
 
     public async Task<InlineCompletionList> HandleAsync(InlineCompletionQuery query, CancellationToken cancellationToken)
     {
+        if (NextEditOnCursorLine(query) is { } nextEdit)
+            return new InlineCompletionList([nextEdit]);
         var result = await CompletionRequests.RunAsync(state, query, cancellationToken).ConfigureAwait(false);
         if (result.Document is not { } document)
             return new InlineCompletionList([]);
@@ -30,6 +33,18 @@ internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRe
                 new Protocol.Range(new Position(start.Line, start.Character), new Position(end.Line, end.Character)),
                 new Command("Accept CodeAssist suggestion", CodeAssistCommands.DidAcceptCompletion, [item.Id]));
         })]);
+    }
+
+    /// <summary>
+    /// The latest validated next edit as ghost text, when it was computed on exactly the text the client has and lies
+    /// on the cursor's line: the compiler-checked edit is shown rather than a fresh, unchecked generation.
+    /// </summary>
+    private InlineCompletionItem? NextEditOnCursorLine(InlineCompletionQuery query)
+    {
+        if (query.Selected is not null || state.Engine.Documents.TryGet(query.Uri) is not { } document || document.Version != query.Version
+            || state.Engine.NextEdits.LatestFor(document) is not { } suggestion)
+            return null;
+        return NextEditHandler.OnCursorLine(document.Text, query.Offset, suggestion) is { } item ? item with { Command = NextEditHandler.AcceptCommand(suggestion) } : null;
     }
 
     /// <summary>The IntelliSense item the editor has selected, in offsets of the current document.</summary>
