@@ -24,6 +24,7 @@ public sealed record BenchReport
     /// <summary>The same timeline of <c>$CODEASSIST_BASELINE_SERVER</c>, started in the same rounds; absent without it.</summary>
     public StartupTimelineFigures? StartupTimelineBaseline { get; init; }
     public ContextFigures? Context { get; init; }
+    public NextEditFigures? NextEdits { get; init; }
     public TypeThroughFigures? TypeThrough { get; init; }
     public TypingFigures? Typing { get; init; }
     public KvReuseFigures? KvReuse { get; init; }

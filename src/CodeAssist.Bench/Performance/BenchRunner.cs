@@ -179,6 +179,8 @@ internal static class BenchRunner
         }
         var context = await Phase("context builds at positions across the solution", plan.ContextPositions,
             step => ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, warmUpMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken)).ConfigureAwait(false);
+        var nextEdits = await Phase("next edits: locations and validation after generated edits", plan.NextEditCases,
+            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, step, cancellationToken)).ConfigureAwait(false);
         if (plan.ContextOnly)
         {
             return new BenchReport
@@ -189,6 +191,7 @@ internal static class BenchRunner
                 OverheadRatio = double.NaN,
                 OverheadMs = double.NaN,
                 Context = context,
+                NextEdits = nextEdits,
                 Errors = errors,
                 TotalSeconds = Clock.MillisecondsSince(started) / 1000,
             };
@@ -246,6 +249,7 @@ internal static class BenchRunner
             StartupTimeline = startupTimeline?.Server,
             StartupTimelineBaseline = startupTimeline?.Baseline,
             Context = context,
+            NextEdits = nextEdits,
             TypeThrough = typeThrough,
             Typing = typing,
             KvReuse = kvReuse,

@@ -99,6 +99,13 @@ internal static class BenchTable
             Row("  after a dot, the receiver's members made it into the prompt", $"{c.AfterDotWithMembersInPrompt} of {c.AfterDotPositions} positions");
             Row("  prompts (SHA-256 over every context built)", c.PromptsSha256[..16]);
         }
+        if (report.NextEdits is { } ne)
+        {
+            Section($"next edits, in-process ({ne.Cases} generated edits, no model)");
+            Row("locations after an edit", P(ne.LocateMs), Goal(ne.LocateMs.P95 <= 30, "p95 ≤ 30 ms"));
+            Row("validating one edit (fork, compile the edited document)", P(ne.ValidateMs), Goal(ne.ValidateMs.P95 <= 50, "p95 ≤ 50 ms"));
+            Row("  first location at a required edit / validations passed", $"{ne.FirstLocationRequired} / {ne.ValidationsPassed} of {ne.Cases}");
+        }
         if (report.TypeThrough is { } t)
         {
             Section("type-through cache");

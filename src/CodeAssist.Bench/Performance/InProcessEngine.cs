@@ -3,6 +3,7 @@ using CodeAssist.Engine.Completion;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Hosting;
+using CodeAssist.Engine.NextEdit;
 using CodeAssist.Engine.Workspace;
 using CodeAssist.Inference;
 using CodeAssist.Server;
@@ -33,6 +34,7 @@ internal sealed class InProcessEngine : IDisposable
     public CodeWorkspace Workspace => _engine.Workspace;
     public TimedContextSources Sources { get; }
     public ContextBuilder Builder => _engine.ContextBuilder;
+    public NextEditEngine NextEdits => _engine.NextEdits;
 
     /// <summary>Loads the solution as the server does; returns the milliseconds it took and the load's warnings.</summary>
     public async Task<(double Milliseconds, IReadOnlyList<string> Warnings, int Projects)> LoadAsync(string solutionPath, CancellationToken cancellationToken)
