@@ -1,7 +1,6 @@
 using CodeAssist.Bench.Commands;
 using CodeAssist.Engine.Evaluation;
 using CodeAssist.Engine.Workspace;
-using CodeAssist.ModelFactory;
 
 namespace CodeAssist.Bench.Tests;
 
@@ -11,7 +10,7 @@ namespace CodeAssist.Bench.Tests;
 /// </summary>
 public sealed class NextEditEvalTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("codeassist-next-edit-eval-").FullName;
+    private readonly TempDirectory _temp = new("codeassist-next-edit-eval-");
 
     private const string Order = """
         namespace Shop;
@@ -58,21 +57,8 @@ public sealed class NextEditEvalTests : IDisposable
     [Fact]
     public async Task Generated_cases_of_every_kind_reach_full_location_accuracy_through_the_server_with_a_scripted_model()
     {
-        var folder = Path.Combine(_root, "Shop");
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "Shop.csproj"), """
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(folder, "Order.cs"), Order);
-        File.WriteAllText(Path.Combine(folder, "Checkout.cs"), Checkout);
-        var model = Path.Combine(_root, "scripted");
-        ModelFolderWriter.WriteScripted(model, "        order.AddLine(\"tea\", 2m, default);\n");
+        var folder = _temp.WriteProject("Shop", SampleProjects.LibraryProject, ("Order.cs", Order), ("Checkout.cs", Checkout));
+        var model = _temp.ScriptedModel("        order.AddLine(\"tea\", 2m, default);\n");
         IReadOnlyList<NextEditCase> cases;
         using (var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = false })
         {
@@ -91,14 +77,5 @@ public sealed class NextEditEvalTests : IDisposable
         Assert.All(report.Results, r => Assert.Null(r.Error));
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

@@ -2,7 +2,6 @@ using CodeAssist.Bench.Commands;
 using CodeAssist.Engine.Evaluation;
 using CodeAssist.Engine.Refactoring;
 using CodeAssist.Engine.Workspace;
-using CodeAssist.ModelFactory;
 
 namespace CodeAssist.Bench.Tests;
 
@@ -14,7 +13,7 @@ namespace CodeAssist.Bench.Tests;
 /// </summary>
 public sealed class RefactoringEvalTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("codeassist-refactoring-eval-").FullName;
+    private readonly TempDirectory _temp = new("codeassist-refactoring-eval-");
 
     private const string Greeter = """
         namespace Shop;
@@ -46,28 +45,12 @@ public sealed class RefactoringEvalTests : IDisposable
         return await RefactoringCases.GenerateAsync(load.Solution!, 5, seed: 1, CancellationToken.None);
     }
 
-    private string ScriptedModel(string name, string reply)
-    {
-        var model = Path.Combine(_root, name);
-        ModelFolderWriter.WriteScripted(model, reply);
-        return model;
-    }
+    private string ScriptedModel(string name, string reply) => _temp.ScriptedModel(reply, name);
 
     [Fact]
     public async Task Roslyn_references_score_the_servers_refactorings_exactly()
     {
-        var folder = Path.Combine(_root, "Shop");
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "Shop.csproj"), """
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(folder, "Greeter.cs"), Greeter);
+        var folder = _temp.WriteProject("Shop", SampleProjects.LibraryProject, ("Greeter.cs", Greeter));
 
         var cases = await CasesAsync(folder);
 
@@ -98,14 +81,5 @@ public sealed class RefactoringEvalTests : IDisposable
         Assert.Equal(1.0, Assert.Single(documentation.Kinds).WellFormed);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

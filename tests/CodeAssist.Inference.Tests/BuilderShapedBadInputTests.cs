@@ -13,7 +13,7 @@ namespace CodeAssist.Inference.Tests;
 public sealed class BuilderShapedBadInputTests : IDisposable
 {
     private static readonly DecoderShape Shape = new(Layers: 2, Hidden: 64, Heads: 4, Intermediate: 128, ContextLength: 2048, KeyValueHeads: 2);
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 

@@ -8,7 +8,7 @@ namespace CodeAssist.Inference.Tests;
 /// <summary>A Qwen2.5-Coder-shaped folder (builder-shaped qwen2 int4, 151,936-row vocabulary) written once for the tests that load it.</summary>
 public sealed class QwenCoderFolderFixture : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     public QwenCoderFolderFixture() => Path = TestModels.BuilderShaped(_directory, BuilderModelType.Qwen2);
 
@@ -25,7 +25,7 @@ public sealed class QwenCoderFolderFixture : IDisposable
 public sealed class BuilderShapedGenerationTests(QwenCoderFolderFixture qwen) : IClassFixture<QwenCoderFolderFixture>, IDisposable
 {
     private const string Prefix = "public static class Program\n{\n    public static void Main()\n    {\n        ";
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 

@@ -10,7 +10,7 @@ public sealed class CancellationTests : IDisposable
 {
     private const int Long = 1500;
 
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
     private readonly LanguageModel _model;
 
     public CancellationTests()

@@ -11,7 +11,7 @@ namespace CodeAssist.Inference.Tests;
 /// </summary>
 public sealed class DeviceSelectionTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
     private readonly string _model;
     private readonly List<string> _log = [];
 

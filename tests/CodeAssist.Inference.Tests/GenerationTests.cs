@@ -6,7 +6,7 @@ namespace CodeAssist.Inference.Tests;
 /// <summary>Generation through the real GenAI runtime with scripted models, whose greedy reply is a chosen text.</summary>
 public sealed class GenerationTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 

@@ -14,11 +14,11 @@ public abstract class KvReuseTests : IDisposable
     private const int NewTokens = 24;
     private const string Prefix = "public static class Program\n{\n    public static int Sum(int[] values)\n    {\n        var total = 0;\n";
 
-    private protected readonly TemporaryDirectory _directory = new();
+    private protected readonly TempDirectory _directory = new();
     private readonly string _folder;
     private readonly LanguageModel _model;
 
-    private protected KvReuseTests(Func<TemporaryDirectory, string> writeModel)
+    private protected KvReuseTests(Func<TempDirectory, string> writeModel)
     {
         _folder = writeModel(_directory);
         _model = TestModels.LoadOnCpu(_folder);

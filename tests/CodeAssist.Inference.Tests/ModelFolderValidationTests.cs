@@ -14,7 +14,7 @@ namespace CodeAssist.Inference.Tests;
 /// </summary>
 public sealed class ModelFolderValidationTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 

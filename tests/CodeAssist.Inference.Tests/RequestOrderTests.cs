@@ -5,7 +5,7 @@ namespace CodeAssist.Inference.Tests;
 /// <summary>Requests that queue behind a running generation are served newest first, through the real model.</summary>
 public sealed class RequestOrderTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
     private readonly LanguageModel _model;
 
     public RequestOrderTests()

@@ -7,7 +7,7 @@ public sealed class SamplingTests : IDisposable
 {
     private const string Prompt = "public static class Program\n{\n    public static void Main()\n    {\n";
 
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
     private readonly string _folder;
 
     public SamplingTests()

@@ -25,7 +25,7 @@ public sealed class SpeculativeDecodingTests : IDisposable
         Program + "        foreach (var value in values)\n        {\n            total += value;\n        }\n        return total;\n    }\n\n    public static int Max(int[] values)\n    {\n        var total = 0;\n",
     ];
 
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
     private readonly string _model;
 
     public SpeculativeDecodingTests()
@@ -231,7 +231,7 @@ public sealed class SpeculativeDecodingTests : IDisposable
 /// </summary>
 public sealed class SpeculativeDecodingOnBuilderShapedModelsTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
     private readonly string _model;
 
     public SpeculativeDecodingOnBuilderShapedModelsTests()

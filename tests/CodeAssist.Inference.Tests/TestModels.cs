@@ -19,14 +19,14 @@ internal static class TestModels
     /// <summary>A FIM prompt in the scripted model's format: its greedy reply is exactly the script.</summary>
     public static string FimPrompt(string prefix = "int x = ", string suffix = ";\n") => $"<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>";
 
-    public static string Scripted(TemporaryDirectory directory, string script, string name = "scripted")
+    public static string Scripted(TempDirectory directory, string script, string name = "scripted")
     {
         var path = directory.Combine(name);
         ModelFolderWriter.WriteScripted(path, script);
         return path;
     }
 
-    public static string Random(TemporaryDirectory directory, int seed = LongRunningSeed, string name = "random")
+    public static string Random(TempDirectory directory, int seed = LongRunningSeed, string name = "random")
     {
         var path = directory.Combine(name);
         ModelFolderWriter.WriteRandom(path, DecoderShape.Tiny, seed);
@@ -38,7 +38,7 @@ internal static class TestModels
     /// Qwen2.5-Coder's 151,936-row vocabulary (hidden size 32 keeps its embedding near 20 MB), or llama with
     /// grouped-query attention and our small vocabulary.
     /// </summary>
-    public static string BuilderShaped(TemporaryDirectory directory, BuilderModelType type, int seed = LongRunningSeed, string? name = null)
+    public static string BuilderShaped(TempDirectory directory, BuilderModelType type, int seed = LongRunningSeed, string? name = null)
     {
         var path = directory.Combine(name ?? $"builder-{type}".ToLowerInvariant());
         var (shape, tokenizer) = type == BuilderModelType.Qwen2

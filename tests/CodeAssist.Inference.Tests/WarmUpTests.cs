@@ -11,7 +11,7 @@ public sealed class WarmUpTests : IDisposable
 {
     private const int NewTokens = 24;
 
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 

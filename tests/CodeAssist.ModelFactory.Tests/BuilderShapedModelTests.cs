@@ -57,8 +57,8 @@ public sealed class BuilderShapedModelTests
     [Fact]
     public void FolderHasTheBuilderFilesAndSameBytesEveryTime()
     {
-        using var first = new TemporaryDirectory();
-        using var second = new TemporaryDirectory();
+        using var first = new TempDirectory();
+        using var second = new TempDirectory();
         var options = new BuilderModelOptions(BuilderModelType.Qwen2);
         ModelFolderWriter.WriteRandomBuilderShaped(first.Path, GroupedShape, ByteLevelBpeTokenizer.Default, options, seed: 7);
         ModelFolderWriter.WriteRandomBuilderShaped(second.Path, GroupedShape, ByteLevelBpeTokenizer.Default, options, seed: 7);
@@ -79,8 +79,8 @@ public sealed class BuilderShapedModelTests
     [Fact]
     public void A_plain_folder_converted_to_the_builders_shape_computes_the_same_logits_and_keeps_its_tokenizer_and_settings()
     {
-        using var plain = new TemporaryDirectory();
-        using var converted = new TemporaryDirectory();
+        using var plain = new TempDirectory();
+        using var converted = new TempDirectory();
         var shape = GroupedShape with { KeyValueHeads = null, AttentionBias = false };
         var weights = DistinctiveWeights(shape);
         ModelFolderWriter.WriteDecoder(plain.Path, shape, weights, ByteLevelBpeTokenizer.Default, "plain", promptFormat: "codeassist", languages: ["csharp"]);
@@ -101,7 +101,7 @@ public sealed class BuilderShapedModelTests
 
     private static void AssertMatchesReference(DecoderWeights written, DecoderWeights reference, BuilderModelOptions options, double tolerance)
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         ModelFolderWriter.WriteBuilderShaped(folder.Path, written, ByteLevelBpeTokenizer.Default, options);
         AssertFolderMatchesReference(folder.Path, reference, options, tolerance);
     }

@@ -87,7 +87,7 @@ public sealed class ByteLevelBpeTokenizerTests
     [Fact]
     public void TrainingTwiceOnTheSameTextWritesIdenticalTokenizerFiles()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         ByteLevelBpeTokenizer.Train(VariedCode(), vocabSize: 500).WriteTo(folder.Combine("first"));
         ByteLevelBpeTokenizer.Train(VariedCode(), vocabSize: 500).WriteTo(folder.Combine("second"));
 

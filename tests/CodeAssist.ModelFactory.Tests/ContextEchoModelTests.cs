@@ -6,7 +6,7 @@ namespace CodeAssist.ModelFactory.Tests;
 /// </summary>
 public sealed class ContextEchoModelTests : IDisposable
 {
-    private readonly TemporaryDirectory folder = new();
+    private readonly TempDirectory folder = new();
     private readonly GenAiSession session;
 
     public ContextEchoModelTests()

@@ -15,7 +15,7 @@ public sealed class LlamaLogitsParityTests
         var tokenizer = ByteLevelBpeTokenizer.Default;
         var shape = DecoderShape.Tiny;
         var weights = DistinctiveWeights(shape, tokenizer.VocabSize);
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         ModelFolderWriter.WriteDecoder(folder.Path, shape, weights, tokenizer, "parity");
 
         using var session = new GenAiSession(folder.Path);

@@ -10,7 +10,7 @@ public sealed class ModelFolderWriterTests
     [Fact]
     public void RandomModelFoldersWrittenTwiceAreByteIdentical()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         ModelFolderWriter.WriteRandom(folder.Combine("first"), DecoderShape.Tiny, seed: 5);
         ModelFolderWriter.WriteRandom(folder.Combine("second"), DecoderShape.Tiny, seed: 5);
 
@@ -20,7 +20,7 @@ public sealed class ModelFolderWriterTests
     [Fact]
     public void ScriptedModelFoldersWrittenTwiceAreByteIdentical()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         ModelFolderWriter.WriteScripted(folder.Combine("first"), "return 42;");
         ModelFolderWriter.WriteScripted(folder.Combine("second"), "return 42;");
 
@@ -30,7 +30,7 @@ public sealed class ModelFolderWriterTests
     [Fact]
     public void DifferentSeedsGiveDifferentWeightsButTheSameTokenizer()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         ModelFolderWriter.WriteRandom(folder.Combine("five"), DecoderShape.Tiny, seed: 5);
         ModelFolderWriter.WriteRandom(folder.Combine("six"), DecoderShape.Tiny, seed: 6);
 
@@ -41,7 +41,7 @@ public sealed class ModelFolderWriterTests
     [Fact]
     public void CodeAssistJsonNamesTheModelAndItsPromptFormats()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         ModelFolderWriter.WriteRandom(folder.Path, DecoderShape.Tiny, seed: 1, modelName: "tiny-test");
 
         using var settings = JsonDocument.Parse(File.ReadAllText(folder.Combine("codeassist.json")));
@@ -54,7 +54,7 @@ public sealed class ModelFolderWriterTests
     [Fact]
     public void GenAiConfigDescribesTheDecoderAndEndsAtEndOfText()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var shape = DecoderShape.Realistic;
         ModelFolderWriter.WriteRandom(folder.Path, shape, seed: 1);
 
@@ -74,7 +74,7 @@ public sealed class ModelFolderWriterTests
     [Fact]
     public void WriteDecoderRejectsWeightsForAnotherVocabulary()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var weights = DecoderWeights.Random(DecoderShape.Tiny, vocabSize: 500, seed: 1);
 
         var error = Assert.Throws<ArgumentException>(() =>

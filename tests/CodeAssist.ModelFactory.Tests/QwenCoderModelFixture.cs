@@ -8,7 +8,7 @@ namespace CodeAssist.ModelFactory.Tests;
 /// </summary>
 public sealed class QwenCoderModelFixture : IDisposable
 {
-    private readonly TemporaryDirectory folder = new();
+    private readonly TempDirectory folder = new();
 
     public QwenCoderModelFixture()
     {

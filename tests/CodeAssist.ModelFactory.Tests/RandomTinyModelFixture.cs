@@ -3,7 +3,7 @@ namespace CodeAssist.ModelFactory.Tests;
 /// <summary>One random Tiny model folder, loaded by GenAI once for all tests of a class.</summary>
 public sealed class RandomTinyModelFixture : IDisposable
 {
-    private readonly TemporaryDirectory folder = new();
+    private readonly TempDirectory folder = new();
 
     public RandomTinyModelFixture()
     {

@@ -8,7 +8,7 @@ public sealed class ScriptedModelTests : IDisposable
     private const string Script = "Console.WriteLine(\"hi\");\n    return;";
     private const string FimPrompt = "<|fim_prefix|>int x = <|fim_suffix|>;\n<|fim_middle|>";
 
-    private readonly TemporaryDirectory folder = new();
+    private readonly TempDirectory folder = new();
     private readonly GenAiSession session;
 
     public ScriptedModelTests()
@@ -88,7 +88,7 @@ public sealed class ScriptedModelTests : IDisposable
     public void StreamingNonAsciiScriptHoldsBackPartialCharacters()
     {
         const string script = "// ünïcødé 日本\nvar π = 3.14;";
-        using var scriptedFolder = new TemporaryDirectory();
+        using var scriptedFolder = new TempDirectory();
         ModelFolderWriter.WriteScripted(scriptedFolder.Path, script);
         using var scripted = new GenAiSession(scriptedFolder.Path);
         using var generator = scripted.StartGenerator();

@@ -43,7 +43,7 @@ public sealed class BuilderShapedServerTests : IDisposable
     [InlineData(BuilderModelType.Llama)]
     public async Task Inline_completion_runs_on_a_builder_shaped_int4_folder_keystroke_after_keystroke(BuilderModelType type)
     {
-        await using var client = LspProcessClient.Start("serve", "--model", Builder(type), "--device", "cpu");
+        await using var client = LspTestClient.Start(["serve", "--model", Builder(type), "--device", "cpu"]);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
@@ -77,7 +77,7 @@ public sealed class BuilderShapedServerTests : IDisposable
     [Fact]
     public async Task Model_verify_reports_the_graphs_operators_quantization_and_kv_layout()
     {
-        var result = await LspProcessClient.RunCliAsync(["model", "verify", Builder(BuilderModelType.Qwen2)]);
+        var result = await LspTestClient.RunCliAsync(["model", "verify", Builder(BuilderModelType.Qwen2)]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("qwen2", result.Stdout, StringComparison.Ordinal);
@@ -91,7 +91,7 @@ public sealed class BuilderShapedServerTests : IDisposable
     [Fact]
     public async Task Doctor_loads_a_builder_shaped_folder_and_shows_its_graph()
     {
-        var result = await LspProcessClient.RunCliAsync(["doctor", "--model", Builder(BuilderModelType.Llama), "--device", "cpu"]);
+        var result = await LspTestClient.RunCliAsync(["doctor", "--model", Builder(BuilderModelType.Llama), "--device", "cpu"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("GroupQueryAttention", result.Stdout, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed class BuilderShapedServerTests : IDisposable
         _temp.WriteFile("Shop/Shop.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
         var path = _temp.WriteFile("Shop/Order.cs", "public class Order\n{\n    public int Twice(int x) => x * 2;\n}\n");
 
-        var result = await LspProcessClient.RunCliAsync(["refactor", path, "--line", "3", "--column", "16", "--action", "document", "--model", Builder(BuilderModelType.Qwen2), "--device", "cpu"]);
+        var result = await LspTestClient.RunCliAsync(["refactor", path, "--line", "3", "--column", "16", "--action", "document", "--model", Builder(BuilderModelType.Qwen2), "--device", "cpu"]);
 
         // Random weights write no usable documentation: the edit is refused with a reason, never a crash.
         Assert.True(result.ExitCode is 0 or 1, result.Stderr);
@@ -117,7 +117,7 @@ public sealed class BuilderShapedServerTests : IDisposable
     {
         var model = Builder(BuilderModelType.Llama);
         File.Delete(Path.Combine(model, "model.onnx.data"));
-        await using var client = LspProcessClient.Start("serve", "--model", model, "--device", "cpu");
+        await using var client = LspTestClient.Start(["serve", "--model", model, "--device", "cpu"]);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);

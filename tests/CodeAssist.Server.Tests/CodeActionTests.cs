@@ -10,15 +10,7 @@ public sealed class CodeActionTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    private const string Project = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <TargetFramework>net10.0</TargetFramework>
-            <Nullable>enable</Nullable>
-            <ImplicitUsings>enable</ImplicitUsings>
-          </PropertyGroup>
-        </Project>
-        """;
+    private const string Project = SampleProjects.LibraryProject;
 
     private const string Order = """
         namespace Shop;
@@ -43,19 +35,19 @@ public sealed class CodeActionTests : IDisposable
         new { start = new { line = startLine, character = startCharacter }, end = new { line = endLine, character = endCharacter } };
 
     /// <summary>Starts the server on a one-project workspace and waits until the project is loaded.</summary>
-    private async Task<(LspProcessClient Client, string Path, string Uri)> StartAsync(string script)
+    private async Task<(LspTestClient Client, string Path, string Uri)> StartAsync(string script)
     {
         _temp.WriteFile("Shop/Shop.csproj", Project);
         var path = _temp.WriteFile("Shop/Order.cs", Order);
-        var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel(script));
+        var client = InProcessServer.Serve(_temp.ScriptedModel(script));
         await client.InitializeAsync(_temp.Combine("Shop"));
         await client.OpenAsync(path, Order);
-        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, LspProcessClient.HangGuard);
-        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspProcessClient.HangGuard);
+        await client.WaitForProjectsLoadedAsync();
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspTestClient.HangGuard);
         return (client, path, new Uri(path).AbsoluteUri);
     }
 
-    private static async Task<long> GenerationsAsync(LspProcessClient client) => (long)(await client.RequestAsync("codeAssist/stats", null))["result"]!["generations"]!;
+    private static async Task<long> GenerationsAsync(LspTestClient client) => (long)(await client.RequestAsync("codeAssist/stats", null))["result"]!["generations"]!;
 
     [Fact]
     public async Task Document_this_member_is_listed_without_the_model_and_resolves_to_the_exact_comment_lines()
@@ -217,7 +209,7 @@ public sealed class CodeActionTests : IDisposable
         var model = _temp.ScriptedModel("/// <summary>Adds the price of one item.</summary>");
         string[] arguments = ["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--model", model, "--device", "cpu"];
 
-        var printed = await LspProcessClient.RunCliAsync(arguments);
+        var printed = await LspTestClient.RunCliAsync(arguments);
 
         Assert.Equal(0, printed.ExitCode);
         Assert.Equal("""
@@ -235,7 +227,7 @@ public sealed class CodeActionTests : IDisposable
             """, printed.Stdout);
         Assert.Equal(Order, await File.ReadAllTextAsync(path));
 
-        var applied = await LspProcessClient.RunCliAsync([.. arguments, "--apply"]);
+        var applied = await LspTestClient.RunCliAsync([.. arguments, "--apply"]);
 
         Assert.Equal(0, applied.ExitCode);
         Assert.Equal(Order.Replace("    public void Add", "    /// <summary>Adds the price of one item.</summary>\n    public void Add"), await File.ReadAllTextAsync(path));
@@ -251,7 +243,7 @@ public sealed class CodeActionTests : IDisposable
         _temp.WriteFile("Shop/Shop.csproj", Project);
         var path = _temp.WriteFile("Shop/Order.cs", Order);
 
-        var result = await LspProcessClient.RunCliAsync(["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--backend", $"openai={team.Url}"]);
+        var result = await LspTestClient.RunCliAsync(["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--backend", $"openai={team.Url}"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("+    /// <summary>Adds the price of one item.</summary>", result.Stdout, StringComparison.Ordinal);
@@ -267,7 +259,7 @@ public sealed class CodeActionTests : IDisposable
         var path = _temp.WriteFile("Shop/Order.cs", Order);
         var model = _temp.ScriptedModel("public decimal Total => _prices.Summed();");
 
-        var result = await LspProcessClient.RunCliAsync(["refactor", path, "--line", "7", "--column", "20", "--action", "simplify", "--model", model, "--device", "cpu", "--apply"]);
+        var result = await LspTestClient.RunCliAsync(["refactor", path, "--line", "7", "--column", "20", "--action", "simplify", "--model", model, "--device", "cpu", "--apply"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Stdout);

@@ -22,9 +22,9 @@ public sealed class CompletionFlowTests : IDisposable
         contentChanges = new object[] { new { range = new { start = new { line, character }, end = new { line, character } }, text } },
     };
 
-    private async Task<(LspProcessClient Client, string Path)> StartAsync(string script, object? options = null)
+    private async Task<(LspTestClient Client, string Path)> StartAsync(string script, object? options = null)
     {
-        var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel(script));
+        var client = InProcessServer.Serve(_temp.ScriptedModel(script));
         await client.InitializeAsync(_temp.Path, options);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
@@ -32,9 +32,9 @@ public sealed class CompletionFlowTests : IDisposable
     }
 
     /// <summary>Waits until the server has reported <paramref name="count"/> generations running (codeAssist/status "generating").</summary>
-    private static Task GenerationsStartedAsync(LspProcessClient client, int count) =>
+    private static Task GenerationsStartedAsync(LspTestClient client, int count) =>
         client.WaitForNotificationAsync("codeAssist/status",
-            _ => client.Notifications("codeAssist/status").Count(n => (string?)n["params"]!["state"] == "generating") >= count, LspProcessClient.HangGuard);
+            _ => client.Notifications("codeAssist/status").Count(n => (string?)n["params"]!["state"] == "generating") >= count, LspTestClient.HangGuard);
 
     [Fact]
     public async Task In_a_burst_of_edits_and_requests_only_the_last_request_gets_text()
@@ -145,7 +145,7 @@ public sealed class CompletionFlowTests : IDisposable
     [Fact]
     public async Task A_missing_model_is_an_error_status_with_the_reason_and_the_server_keeps_serving()
     {
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.Combine("no-such-model"));
+        await using var client = InProcessServer.Serve(_temp.Combine("no-such-model"));
         await client.InitializeAsync(_temp.Path);
         var status = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "error");
         Assert.Contains("does not exist", (string?)status["params"]!["message"]);

@@ -14,39 +14,9 @@ public sealed class ContextEndToEndTests : IDisposable
     private readonly TempDirectory _temp = new();
 
     /// <summary>Crate and Shipping live in the current file, which the echo model ignores; Stock lives in Stock.cs.</summary>
-    private const string Program = """
-        namespace Depot;
+    private const string Program = SampleProjects.DepotProgram;
 
-        public static class Program
-        {
-            public static int Run(Stock stock)
-            {
-                var crate = new Crate();
-                $0
-                return 0;
-            }
-        }
-
-        public sealed class Crate
-        {
-            public int ΩWeight { get; set; }
-        }
-
-        public static class Shipping
-        {
-            public static void Send(int λCrates) { }
-            public static void Send(string destination) { }
-        }
-        """;
-
-    private const string Stock = """
-        namespace Depot;
-
-        public sealed class Stock
-        {
-            public int ΣReserved { get; set; }
-        }
-        """;
+    private const string Stock = SampleProjects.DepotStock;
 
     private static object At(string path, (int Line, int Character) position) => new
     {
@@ -65,18 +35,18 @@ public sealed class ContextEndToEndTests : IDisposable
     public async Task Members_overloads_and_declarations_from_another_file_reach_the_model()
     {
         var root = _temp.Combine("Depot");
-        _temp.WriteFile("Depot/Depot.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n");
+        _temp.WriteFile("Depot/Depot.csproj", SampleProjects.MinimalProject);
         _temp.WriteFile("Depot/Stock.cs", Stock);
         var path = _temp.WriteFile("Depot/Program.cs", Program.Replace("$0", ""));
         var model = _temp.Combine("echo");
         ModelFolderWriter.WriteContextEcho(model);
-        await using var client = LspProcessClient.Start("serve", "--model", model);
+        await using var client = LspTestClient.Start(["serve", "--model", model]);
         await client.InitializeAsync(root);
         // The echo model copies a context identifier whether or not it fits the position; the compiler check would
         // rightly drop some of them. This test is about the context reaching the model, so the check is off.
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { compilerCheck = false } } });
         await client.WaitForNotificationAsync("window/logMessage",
-            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspProcessClient.HangGuard);
+            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspTestClient.HangGuard);
 
         var version = 1;
         foreach (var (line, expected, pieceKind) in new[]

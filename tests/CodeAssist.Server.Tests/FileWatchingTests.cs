@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CodeAssist.ModelFactory;
-using CodeAssist.Server.Tests.Reliability;
 
 namespace CodeAssist.Server.Tests;
 
@@ -16,7 +15,7 @@ public sealed class FileWatchingTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    private const string Project = "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n";
+    private const string Project = SampleProjects.MinimalProject;
 
     private const string Program = """
         namespace Depot;
@@ -51,23 +50,23 @@ public sealed class FileWatchingTests : IDisposable
         return (root, program, stock);
     }
 
-    private async Task<RecordingLspClient> Serve(string root, bool clientWatches)
+    private async Task<LspTestClient> Serve(string root, bool clientWatches)
     {
         var model = _temp.Combine("echo");
         ModelFolderWriter.WriteContextEcho(model);
-        var client = RecordingLspClient.Serve(model);
+        var client = LspTestClient.Serve(model);
         await client.InitializeAsync(root, capabilities: clientWatches ? Watching : null);
         await LoadedAsync(client, 1);
         return client;
     }
 
-    private static Task LoadedAsync(RecordingLspClient client, int times) =>
+    private static Task LoadedAsync(LspTestClient client, int times) =>
         client.WaitForNotificationAsync("window/logMessage", _ => client.Notifications("window/logMessage").Count(IsLoaded) >= times);
 
     private static bool IsLoaded(JsonObject n) => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true;
 
     /// <summary>The text of the context's member list at `stock.` in Program.cs.</summary>
-    private static async Task<string> MembersAtStock(RecordingLspClient client, string program)
+    private static async Task<string> MembersAtStock(LspTestClient client, string program)
     {
         var text = File.ReadAllText(program);
         var offset = text.IndexOf("stock.", StringComparison.Ordinal) + "stock.".Length;
@@ -81,7 +80,7 @@ public sealed class FileWatchingTests : IDisposable
         return string.Join("\n", context["pieces"]!.AsArray().Where(p => (string?)p!["kind"] == "members").Select(p => (string?)p!["text"]));
     }
 
-    private static Task ChangedAsync(RecordingLspClient client, params string[] paths) =>
+    private static Task ChangedAsync(LspTestClient client, params string[] paths) =>
         client.NotifyAsync("workspace/didChangeWatchedFiles", new { changes = paths.Select(p => new { uri = new Uri(p).AbsoluteUri, type = File.Exists(p) ? 2 : 3 }).ToArray() });
 
     [Fact]

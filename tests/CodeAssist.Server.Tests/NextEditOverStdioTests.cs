@@ -11,48 +11,11 @@ public sealed class NextEditOverStdioTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    private const string Project = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <TargetFramework>net10.0</TargetFramework>
-            <Nullable>enable</Nullable>
-            <ImplicitUsings>enable</ImplicitUsings>
-          </PropertyGroup>
-        </Project>
-        """;
+    private const string Project = SampleProjects.LibraryProject;
 
-    private const string Order = """
-        namespace Shop;
+    private const string Order = SampleProjects.ShopOrder;
 
-        public sealed class Order
-        {
-            private readonly List<decimal> _prices = new();
-
-            public decimal Total => _prices.Sum();
-
-            public void AddLine(string sku, decimal price)
-            {
-                _prices.Add(price);
-            }
-        }
-
-        """;
-
-    private const string Checkout = """
-        namespace Shop;
-
-        public static class Checkout
-        {
-            public static decimal Basket()
-            {
-                var order = new Order();
-                order.AddLine("tea", 2m);
-                order.AddLine("milk", 1m);
-                return order.Total;
-            }
-        }
-
-        """;
+    private const string Checkout = SampleProjects.ShopCheckout;
 
     private static object Position(int line, int character) => new { line, character };
 
@@ -62,11 +25,11 @@ public sealed class NextEditOverStdioTests : IDisposable
         _temp.WriteFile("Shop/Shop.csproj", Project);
         var orderPath = _temp.WriteFile("Shop/Order.cs", Order);
         var checkoutPath = _temp.WriteFile("Shop/Checkout.cs", Checkout);
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("        order.AddLine(\"tea\", 2m, \"\");\n"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("        order.AddLine(\"tea\", 2m, \"\");\n")]);
         await client.InitializeAsync(_temp.Combine("Shop"));
         await client.OpenAsync(orderPath, Order);
-        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, LspProcessClient.HangGuard);
-        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspProcessClient.HangGuard);
+        await client.WaitForProjectsLoadedAsync();
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspTestClient.HangGuard);
         var orderUri = new Uri(orderPath).AbsoluteUri;
         var checkoutUri = new Uri(checkoutPath).AbsoluteUri;
 

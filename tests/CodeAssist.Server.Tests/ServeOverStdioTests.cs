@@ -22,7 +22,7 @@ public sealed class ServeOverStdioTests : IDisposable
     [Fact]
     public async Task Initialize_advertises_incremental_sync_and_inline_completion()
     {
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("\"hi\");"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("\"hi\");")]);
         var response = await client.InitializeAsync(_temp.Path);
 
         var capabilities = response["result"]!["capabilities"]!;
@@ -35,7 +35,7 @@ public sealed class ServeOverStdioTests : IDisposable
     [Fact]
     public async Task Inline_completion_returns_the_models_text_with_a_range_valid_for_the_document()
     {
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("\"hi\");"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("\"hi\");")]);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
@@ -61,7 +61,7 @@ public sealed class ServeOverStdioTests : IDisposable
     {
         var model = _temp.Combine("random");
         CodeAssist.ModelFactory.ModelFolderWriter.WriteRandom(model, CodeAssist.ModelFactory.DecoderShape.Tiny, seed: 1);
-        await using var client = LspProcessClient.Start("serve", "--model", model);
+        await using var client = LspTestClient.Start(["serve", "--model", model]);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
@@ -78,7 +78,7 @@ public sealed class ServeOverStdioTests : IDisposable
     {
         // The scripted text repeats what the user typed after the change; the suffix-overlap rule trims it only if the
         // server saw the change, so the exact answer proves the ordering.
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("\"hi\");"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("\"hi\");")]);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
@@ -101,7 +101,7 @@ public sealed class ServeOverStdioTests : IDisposable
     [Fact]
     public async Task A_position_outside_the_document_is_an_invalid_params_error_and_the_server_keeps_serving()
     {
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("\"hi\");"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("\"hi\");")]);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
@@ -126,7 +126,7 @@ public sealed class ServeOverStdioTests : IDisposable
     [Fact]
     public async Task Requests_before_initialize_get_server_not_initialized()
     {
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("x"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("x")]);
         var response = await client.RequestAsync("textDocument/inlineCompletion", new
         {
             textDocument = new { uri = "file:///tmp/none.cs" },
@@ -139,16 +139,16 @@ public sealed class ServeOverStdioTests : IDisposable
     [Fact]
     public async Task Exit_without_shutdown_exits_with_code_1()
     {
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("x"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("x")]);
         await client.InitializeAsync(_temp.Path);
         await client.NotifyAsync("exit", null);
-        Assert.Equal(1, await client.WaitForExitAsync(LspProcessClient.HangGuard));
+        Assert.Equal(1, await client.WaitForExitAsync(LspTestClient.HangGuard));
     }
 
     [Fact]
     public async Task Stdout_carries_only_protocol_and_status_reports_the_model_and_device()
     {
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("x"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("x")]);
         await client.InitializeAsync(_temp.Path);
         var ready = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready");
         Assert.Equal("codeassist-scripted", (string?)ready["params"]!["model"]);

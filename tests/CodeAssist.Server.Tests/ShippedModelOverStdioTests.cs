@@ -33,7 +33,7 @@ public sealed class ShippedModelOverStdioTests : IDisposable
         // A fixed folder name: it is the repository name in the prompt.
         var root = _temp.Combine("Samples");
         Directory.CreateDirectory(root);
-        await using var client = LspProcessClient.Start("serve", "--model", ModelDirectory, "--device", "cpu");
+        await using var client = LspTestClient.Start(["serve", "--model", ModelDirectory, "--device", "cpu"]);
         await client.InitializeAsync(root);
         var answers = new List<string>();
         for (var i = 0; i < cases.Length; i++)
@@ -65,7 +65,7 @@ public sealed class ShippedModelOverStdioTests : IDisposable
         // The C# case is the first of the test above, asked before the Python file opens (it would be context).
         var root = _temp.Combine("Samples");
         Directory.CreateDirectory(root);
-        await using var client = LspProcessClient.Start("serve", "--model", ModelDirectory, "--device", "cpu");
+        await using var client = LspTestClient.Start(["serve", "--model", ModelDirectory, "--device", "cpu"]);
         await client.InitializeAsync(root);
         var csharp = _temp.WriteFile("Samples/Case0.cs", "using System;\n\npublic static class Program\n{\n\tpublic static void Main(string[] args)\n\t{\n\t\tConsole.WriteLine(\"Hello, world!\"\n\t}\n}\n");
         await client.OpenAsync(csharp, File.ReadAllText(csharp));

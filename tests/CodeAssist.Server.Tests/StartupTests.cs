@@ -28,14 +28,14 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task Initialize_starts_no_model_load_and_initialized_starts_it_with_progress_and_the_timeline_records_each_step()
     {
-        await using var client = LspProcessClient.Start("serve", "--model", _temp.ScriptedModel("\"hi\");"));
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel("\"hi\");")]);
         // initialize alone, as a client sends it before it has finished its own start-up.
         var answer = await client.RequestAsync("initialize", new
         {
             processId = Environment.ProcessId,
             rootUri = new Uri(_temp.Path).AbsoluteUri,
             capabilities = new { window = new { workDoneProgress = true } },
-            initializationOptions = LspProcessClient.WithPatientDeadline(null),
+            initializationOptions = LspTestClient.WithPatientDeadline(null),
         });
         Assert.NotNull(answer["result"]);
         var before = Startup(await client.RequestAsync("codeAssist/stats", null));

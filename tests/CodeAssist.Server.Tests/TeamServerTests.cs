@@ -41,7 +41,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     {
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
-        await using var client = RecordingLspClient.Start(["serve"]);
+        await using var client = LspTestClient.Start(["serve"]);
 
         await client.InitializeAsync(_temp.Combine("app"), Backend(team.Url));
         var ready = await client.WaitForStatusAsync("ready");
@@ -65,7 +65,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         var program = _temp.WriteFile("app/Program.cs", Program);
-        await using var client = RecordingLspClient.Start(["serve"]);
+        await using var client = LspTestClient.Start(["serve"]);
 
         await client.InitializeAsync(_temp.Combine("app"), Backend(new Uri($"http://127.0.0.1:{port}/")));
         var error = await client.WaitForStatusAsync("error");
@@ -84,7 +84,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
 
-        var result = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+        var result = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(Reply + "\n", result.Stdout.ReplaceLineEndings("\n"));
@@ -98,7 +98,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
 
-        var result = await LspProcessClient.RunCliAsync(["context", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+        var result = await LspTestClient.RunCliAsync(["context", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"---- request to llamacpp at {team.Url.ToString().TrimEnd('/')}: POST /infill ----", result.Stdout, StringComparison.Ordinal);
@@ -116,8 +116,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         listener.Stop();
         var program = _temp.WriteFile("app/Program.cs", Program);
 
-        var down = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp=http://127.0.0.1:{port}"]);
-        var malformed = await LspProcessClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", "ftp://gpu01"]);
+        var down = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp=http://127.0.0.1:{port}"]);
+        var malformed = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", "ftp://gpu01"]);
 
         Assert.Equal(2, down.ExitCode);
         Assert.Contains($"codeassist: the team server at http://127.0.0.1:{port} refused the connection", down.Stderr, StringComparison.Ordinal);
@@ -134,7 +134,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         var program = _temp.WriteFile("app/Program.cs", Program);
-        await using var client = RecordingLspClient.Start(["serve", "--model", _temp.ScriptedModel(fromLocal)]);
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel(fromLocal)]);
 
         await client.InitializeAsync(_temp.Combine("app"), new { backend = new { kind = "llamacpp", url = $"http://127.0.0.1:{port}/", fallback = "local" }, candidates = 1 });
         await client.WaitForStatusAsync("error");
@@ -164,7 +164,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var folderServer = await LlamaServerAsync();
         await using var settingServer = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
-        await using var client = RecordingLspClient.Start(["serve", "--model", TeamFolder(folderServer.Url)]);
+        await using var client = LspTestClient.Start(["serve", "--model", TeamFolder(folderServer.Url)]);
 
         // No backend setting: the folder's server answers.
         await client.InitializeAsync(_temp.Combine("app"), new { candidates = 1 });
@@ -222,8 +222,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         var program = _temp.WriteFile("app/Program.cs", Program);
         string[] complete = ["complete", program, "--line", "7", "--column", "9", "--no-project", "--model", TeamFolder(folderServer.Url)];
 
-        var fromFolder = await LspProcessClient.RunCliAsync(complete);
-        var fromOption = await LspProcessClient.RunCliAsync([.. complete, "--backend", $"llamacpp={optionServer.Url}"]);
+        var fromFolder = await LspTestClient.RunCliAsync(complete);
+        var fromOption = await LspTestClient.RunCliAsync([.. complete, "--backend", $"llamacpp={optionServer.Url}"]);
 
         Assert.Equal(0, fromFolder.ExitCode);
         Assert.Contains($"on {Describe(folderServer)}", fromFolder.Stderr, StringComparison.Ordinal);
@@ -239,7 +239,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
         var folder = TeamFolder(team.Url);
-        await using var client = RecordingLspClient.Start(["serve", "--untrusted", "--model", folder]);
+        await using var client = LspTestClient.Start(["serve", "--untrusted", "--model", folder]);
 
         await client.InitializeAsync(_temp.Combine("app"));
         var error = await client.WaitForStatusAsync("error");
@@ -263,7 +263,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
         var log = _temp.Combine("strace.log");
-        await using (var client = RecordingLspClient.Start(["serve"], ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%network", "-o", log]))
+        await using (var client = LspTestClient.Start(["serve"], ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%network", "-o", log]))
         {
             await client.InitializeAsync(_temp.Combine("app"), Backend(team.Url));
             await client.WaitForStatusAsync("ready");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace CodeAssist.Server.Tests;
@@ -78,10 +77,10 @@ public sealed class UntrustedWorkspaceTests : IDisposable
     {
         var (repo, programPath) = WriteRepository();
         var (environment, installed) = ModelsDirectory();
-        await using var client = LspProcessClient.Start(environment, "serve", "--model", installed);
+        await using var client = LspTestClient.Start(environment, "serve", "--model", installed);
         await client.InitializeAsync(repo);
         await client.OpenAsync(programPath, Program);
-        await client.WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, TimeSpan.FromSeconds(180));
+        await client.WaitForProjectsLoadedAsync(TimeSpan.FromSeconds(180));
 
         Assert.True(File.Exists(TargetMarker), $"the control failed: the trusted load did not run the project's target; stderr:\n{client.Stderr}");
         var context = await client.RequestAsync("codeAssist/context", At(programPath, 7, 18));
@@ -94,7 +93,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
     {
         var (repo, programPath) = WriteRepository();
         var (environment, installed) = ModelsDirectory();
-        await using var client = LspProcessClient.Start(environment, "serve", "--untrusted");
+        await using var client = LspTestClient.Start(environment, "serve", "--untrusted");
         // Initialization options cannot give back the trust the command line took away.
         await client.InitializeAsync(repo, new { modelPath = installed, untrusted = false });
         await client.OpenAsync(programPath, Program);
@@ -127,7 +126,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
         var (environment, _) = ModelsDirectory();
         var repositoryModel = Path.Combine(repo, "model");
         CodeAssist.ModelFactory.ModelFolderWriter.WriteScripted(repositoryModel, Suggestion);
-        await using var client = LspProcessClient.Start(environment, "serve");
+        await using var client = LspTestClient.Start(environment, "serve");
         await client.InitializeAsync(repo, new { modelPath = repositoryModel, untrusted = true });
 
         var error = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "error", TimeSpan.FromSeconds(60));
@@ -155,28 +154,8 @@ public sealed class ModelNativeCodeCommandTests : IDisposable
 
     private string Models => _temp.Combine("models");
 
-    private (int Exit, string Output, string Errors) Run(string? input, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["CODEASSIST_MODELS_DIR"] = Models;
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "codeassist.dll"));
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        if (input is not null)
-            process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, errors.Result);
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> Run(string? input, params string[] arguments) =>
+        LspTestClient.RunCliAsync(arguments, input, new Dictionary<string, string> { ["CODEASSIST_MODELS_DIR"] = Models });
 
     /// <summary>A scripted model whose decoder session options name <paramref name="library"/> as custom_ops_library.</summary>
     private string ModelWithCustomOps(string name, string library)
@@ -196,12 +175,12 @@ public sealed class ModelNativeCodeCommandTests : IDisposable
     [Theory]
     [InlineData("libcustom_ops.so")]
     [InlineData("../libcustom_ops.so")]
-    public void Verify_refuses_a_custom_ops_library_inside_or_outside_a_folder_outside_the_models_directory(string library)
+    public async Task Verify_refuses_a_custom_ops_library_inside_or_outside_a_folder_outside_the_models_directory(string library)
     {
         var folder = ModelWithCustomOps("model", library);
         File.WriteAllBytes(Path.GetFullPath(Path.Combine(folder, library)), [1, 2, 3]);
 
-        var (exit, _, errors) = Run(null, "model", "verify", folder);
+        var (exit, _, errors) = await Run(null, "model", "verify", folder);
 
         Assert.Equal(1, exit);
         Assert.Contains($"sets model.decoder.session_options.custom_ops_library = \"{library}\", which loads the native library {Path.GetFullPath(Path.Combine(folder, library))} into CodeAssist", errors, StringComparison.Ordinal);
@@ -209,31 +188,31 @@ public sealed class ModelNativeCodeCommandTests : IDisposable
     }
 
     [Fact]
-    public void Add_asks_records_the_librarys_sha256_and_the_model_is_refused_once_the_library_changes()
+    public async Task Add_asks_records_the_librarys_sha256_and_the_model_is_refused_once_the_library_changes()
     {
         var source = ModelWithCustomOps("ops-model", "libcustom_ops.so");
         File.WriteAllBytes(Path.Combine(source, "libcustom_ops.so"), [1, 2, 3]);
         const string hash = "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81";
 
-        var declined = Run("n\n", "model", "add", source);
-        Assert.Equal(1, declined.Exit);
-        Assert.Contains($"model.decoder.session_options.custom_ops_library = \"libcustom_ops.so\": loads the native library {Path.Combine(source, "libcustom_ops.so")} into CodeAssist (its code runs with your rights) (SHA-256 {hash})", declined.Errors, StringComparison.Ordinal);
-        Assert.Contains("not installed; nothing was changed", declined.Errors, StringComparison.Ordinal);
+        var declined = await Run("n\n", "model", "add", source);
+        Assert.Equal(1, declined.ExitCode);
+        Assert.Contains($"model.decoder.session_options.custom_ops_library = \"libcustom_ops.so\": loads the native library {Path.Combine(source, "libcustom_ops.so")} into CodeAssist (its code runs with your rights) (SHA-256 {hash})", declined.Stderr, StringComparison.Ordinal);
+        Assert.Contains("not installed; nothing was changed", declined.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Models, "ops-model")));
 
-        var added = Run("y\n", "model", "add", source);
-        Assert.True(added.Exit == 0, added.Errors);
+        var added = await Run("y\n", "model", "add", source);
+        Assert.True(added.ExitCode == 0, added.Stderr);
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(Models, "codeassist-manifest.json")))!;
         var approval = manifest["models"]!["ops-model"]![0]!;
         Assert.Equal(("model.decoder.session_options.custom_ops_library", "libcustom_ops.so", hash),
             ((string?)approval["setting"], (string?)approval["value"], (string?)approval["sha256"]));
         var installed = Path.Combine(Models, "ops-model");
-        Assert.Equal(0, Run(null, "model", "verify", installed).Exit);
+        Assert.Equal(0, (await Run(null, "model", "verify", installed)).ExitCode);
 
         File.WriteAllBytes(Path.Combine(installed, "libcustom_ops.so"), [6, 6, 6]);
-        var changed = Run(null, "model", "verify", installed);
-        Assert.Equal(1, changed.Exit);
-        Assert.Contains($"that model.decoder.session_options.custom_ops_library loads has changed since it was approved (SHA-256 then {hash}, now ", changed.Errors, StringComparison.Ordinal);
+        var changed = await Run(null, "model", "verify", installed);
+        Assert.Equal(1, changed.ExitCode);
+        Assert.Contains($"that model.decoder.session_options.custom_ops_library loads has changed since it was approved (SHA-256 then {hash}, now ", changed.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>A folder that names a team server sends code off the machine once installed: add says where and asks; scripts pass --yes.</summary>
@@ -264,12 +243,12 @@ public sealed class ModelNativeCodeCommandTests : IDisposable
     }
 
     [Fact]
-    public void Add_refuses_a_library_outside_the_folder_without_asking()
+    public async Task Add_refuses_a_library_outside_the_folder_without_asking()
     {
         var outside = _temp.WriteFile("libelsewhere.so", "not a library");
         var source = ModelWithCustomOps("ops-model", outside);
 
-        var (exit, _, errors) = Run("y\n", "model", "add", source);
+        var (exit, _, errors) = await Run("y\n", "model", "add", source);
 
         Assert.Equal(1, exit);
         Assert.Contains($"a native library outside the model folder ({outside}); refused", errors, StringComparison.Ordinal);

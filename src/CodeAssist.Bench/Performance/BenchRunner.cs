@@ -93,6 +93,7 @@ internal static class BenchRunner
                 try
                 {
                     timeline = await StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, StartupFile(files, plan).Path, looseRoot, looseFile, step, cancellationToken).ConfigureAwait(false);
+                    errorsStartup.AddRange(timeline.FailedStarts.Select(f => $"start-up timeline: {f}"));
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -205,6 +206,8 @@ internal static class BenchRunner
         var file = StartupFile(files, plan);
         var startupTimeline = await Phase($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts,
             step => StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, file.Path, looseRoot, looseFile, step, cancellationToken)).ConfigureAwait(false);
+        if (startupTimeline is not null)
+            errors.AddRange(startupTimeline.FailedStarts.Select(f => $"start-up timeline: {f}"));
         TimeToCompletion? timeToCompletion = null;
         OverheadFigures? overhead = null;
         TypeThroughFigures? typeThrough = null;

@@ -28,6 +28,13 @@ internal sealed record ServerStats(long Requests, long Generations, long CacheHi
 /// <summary>What an editor sends, in the order an editor sends it, over a <see cref="LspServerProcess"/>.</summary>
 internal sealed class EditorSession(LspServerProcess server)
 {
+    /// <summary>
+    /// How long an answer may take before the server counts as hung: a guard, not a figure. On two cores shared with
+    /// several builds (load 60 and more) a start's first completion, which meets the model and the solution loading,
+    /// has taken over two minutes.
+    /// </summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(10);
+
     public LspServerProcess Server { get; } = server;
 
     /// <summary>Sends initialize and initialized; returns when initialize was answered, on <see cref="Clock"/>.</summary>
@@ -42,7 +49,7 @@ internal sealed class EditorSession(LspServerProcess server)
             workspaceFolders = new[] { new { uri = root, name = Path.GetFileName(Path.TrimEndingDirectorySeparator(rootPath)) } },
             capabilities = new { window = new { workDoneProgress = true } },
             initializationOptions,
-        }, TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        }, HangGuard).ConfigureAwait(false);
         if (response.Error is { } error)
             throw new InvalidOperationException($"initialize failed: {error}");
         await Server.NotifyAsync("initialized", new { }).ConfigureAwait(false);
@@ -105,7 +112,7 @@ internal sealed class EditorSession(LspServerProcess server)
     {
         var sentAt = Clock.Now();
         var (_, pending) = StartInlineCompletion(document, offset);
-        var response = await pending.WaitAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        var response = await pending.WaitAsync(HangGuard).ConfigureAwait(false);
         if (response.Error is { } error)
             throw new InvalidOperationException($"textDocument/inlineCompletion failed: {error}");
         return (FirstItemText(response), Clock.Milliseconds(sentAt, response.ReceivedAt));

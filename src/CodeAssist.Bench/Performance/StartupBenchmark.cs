@@ -22,8 +22,11 @@ internal sealed record StartupRun(
 /// </summary>
 internal sealed record LooseFileRun(double OpenToCompletionMs, double OpenToContextMs, double OpenToFirstTokenMs, bool Generated);
 
-/// <summary>The timeline of the measured server and, when one was named, of the baseline started in the same rounds.</summary>
-internal sealed record StartupTimelines(StartupTimelineFigures Server, StartupTimelineFigures? Baseline);
+/// <summary>
+/// The timeline of the measured server and, when one was named, of the baseline started in the same rounds; the starts
+/// that failed, each with why.
+/// </summary>
+internal sealed record StartupTimelines(StartupTimelineFigures Server, StartupTimelineFigures? Baseline, IReadOnlyList<string> FailedStarts);
 
 /// <summary>
 /// The start-up timeline (#19): the server is started several times, each as an editor starts it on a solution — initialize
@@ -74,6 +77,7 @@ internal static class StartupBenchmark
         var baselineRuns = new List<StartupRun>();
         var looseRuns = new List<LooseFileRun>();
         var baselineLooseRuns = new List<LooseFileRun>();
+        var failures = new List<string>();
         for (var i = 0; i < starts; i++)
         {
             var (line, exit) = await HelloWorldYardstick.RunAsync(hello).ConfigureAwait(false);
@@ -81,12 +85,27 @@ internal static class StartupBenchmark
             string?[] order = baseline is null ? [null] : i % 2 == 0 ? [null, baseline] : [baseline, null];
             foreach (var server in order)
             {
-                (server is null ? runs : baselineRuns).Add(await OneStartAsync(server, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
-                (server is null ? looseRuns : baselineLooseRuns).Add(await OneLooseFileStartAsync(server, modelDirectory, looseRoot, looseFile).ConfigureAwait(false));
+                // A start that fails (a timeout on a machine under heavy load) is reported and left out; the others still count.
+                try
+                {
+                    (server is null ? runs : baselineRuns).Add(await OneStartAsync(server, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    failures.Add($"round {i + 1}, {(server is null ? "server" : "baseline")} on the solution: {e.Message}");
+                }
+                try
+                {
+                    (server is null ? looseRuns : baselineLooseRuns).Add(await OneLooseFileStartAsync(server, modelDirectory, looseRoot, looseFile).ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    failures.Add($"round {i + 1}, {(server is null ? "server" : "baseline")} on the loose file: {e.Message}");
+                }
             }
             step.Advance();
         }
-        return new StartupTimelines(Figures(runs, looseRuns), baseline is null ? null : Figures(baselineRuns, baselineLooseRuns));
+        return new StartupTimelines(Figures(runs, looseRuns), baseline is null ? null : Figures(baselineRuns, baselineLooseRuns), failures);
     }
 
     private static StartupTimelineFigures Figures(List<StartupRun> runs, List<LooseFileRun> looseRuns)

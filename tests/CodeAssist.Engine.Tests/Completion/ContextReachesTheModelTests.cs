@@ -24,43 +24,10 @@ public sealed class ContextReachesTheModelTests : IDisposable
 
     public ContextReachesTheModelTests() => _documents.Changed += _workspace.Update;
 
-    /// <summary>
-    /// The marked members are declared in the current file where only the source under test can carry them into the
-    /// context (the echo model ignores the current file), except Stock, whose declaration lives in another file.
-    /// </summary>
-    private const string Program = """
-        namespace Depot;
+    /// <summary>See <see cref="SampleProjects.DepotProgram"/> for why each marked member is where it is.</summary>
+    private const string Program = SampleProjects.DepotProgram;
 
-        public static class Program
-        {
-            public static int Run(Stock stock)
-            {
-                var crate = new Crate();
-                $0
-                return 0;
-            }
-        }
-
-        public sealed class Crate
-        {
-            public int ΩWeight { get; set; }
-        }
-
-        public static class Shipping
-        {
-            public static void Send(int λCrates) { }
-            public static void Send(string destination) { }
-        }
-        """;
-
-    private const string Stock = """
-        namespace Depot;
-
-        public sealed class Stock
-        {
-            public int ΣReserved { get; set; }
-        }
-        """;
+    private const string Stock = SampleProjects.DepotStock;
 
     public static TheoryData<string, string, string> Cases => new()
     {
@@ -73,7 +40,7 @@ public sealed class ContextReachesTheModelTests : IDisposable
     {
         var root = _temp.Combine("Depot");
         Directory.CreateDirectory(root);
-        File.WriteAllText(Path.Combine(root, "Depot.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n");
+        File.WriteAllText(Path.Combine(root, "Depot.csproj"), SampleProjects.MinimalProject);
         File.WriteAllText(Path.Combine(root, "Stock.cs"), Stock);
         var path = Path.Combine(root, "Program.cs");
         var markup = Program.Replace("$0", line);

@@ -27,54 +27,11 @@ public sealed class NextEditTests : IDisposable
         _history.Attach(_documents);
     }
 
-    private const string Project = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <TargetFramework>net10.0</TargetFramework>
-            <Nullable>enable</Nullable>
-            <ImplicitUsings>enable</ImplicitUsings>
-          </PropertyGroup>
-        </Project>
-        """;
+    private const string Project = SampleProjects.LibraryProject;
 
-    private const string Order = """
-        namespace Shop;
+    private const string Order = SampleProjects.ShopOrder;
 
-        public sealed class Order
-        {
-            private readonly List<decimal> _prices = new();
-
-            public decimal Total => _prices.Sum();
-
-            public void AddLine(string sku, decimal price)
-            {
-                _prices.Add(price);
-            }
-        }
-
-        """;
-
-    private const string Checkout = """
-        namespace Shop;
-
-        public static class Checkout
-        {
-            public static decimal Basket()
-            {
-                var order = new Order();
-                order.AddLine("tea", 2m);
-                order.AddLine("milk", 1m);
-                return order.Total;
-            }
-
-            public static void Print(Order order)
-            {
-                Console.WriteLine(order.Total);
-                Console.WriteLine(order.Total);
-            }
-        }
-
-        """;
+    private const string Checkout = SampleProjects.ShopCheckout;
 
     private string _folder = "";
 

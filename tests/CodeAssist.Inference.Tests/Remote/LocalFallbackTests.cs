@@ -14,7 +14,7 @@ public sealed class LocalFallbackTests : IDisposable
     private const string FromServer = "total + 1";
     private const string FromLocal = "subtotal * 2";
 
-    private readonly TemporaryDirectory _temp = new();
+    private readonly TempDirectory _temp = new();
 
     private static StandInServer LlamaServer(StandInServer server) => server
         .On("GET /v1/models", Replies.Json(EngineFixtures.LlamaCppModels()))

@@ -6,7 +6,7 @@ namespace CodeAssist.Inference.Tests.Remote;
 /// <summary>A model folder whose codeassist.json names its team's server: what a team ships instead of weights.</summary>
 public sealed class TeamServerFolderTests : IDisposable
 {
-    private readonly TemporaryDirectory _temp = new();
+    private readonly TempDirectory _temp = new();
 
     private string TeamFolder(string backend, string name = "team-qwen")
     {

@@ -6,7 +6,7 @@ namespace CodeAssist.Inference.Tests.Remote;
 /// <summary>TLS verified by default, an in-house CA bundle, client certificates, keys from files, and one endpoint only.</summary>
 public sealed class TeamServerSecurityTests : IDisposable
 {
-    private readonly TemporaryDirectory _temp = new();
+    private readonly TempDirectory _temp = new();
     private readonly TestCertificates _certificates = TestCertificates.Create();
 
     private static void Infill(StandInServer server) => server.On("POST /infill", Replies.Sse(EngineFixtures.LlamaCppChunks(["ok"]), done: false));

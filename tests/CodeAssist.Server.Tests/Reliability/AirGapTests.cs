@@ -40,11 +40,11 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
     };
 
     /// <summary>Initialize on the project, wait until MSBuildWorkspace has loaded it, and complete exactly.</summary>
-    private static async Task ServeProjectAsync(RecordingLspClient client, string root, string program)
+    private static async Task ServeProjectAsync(LspTestClient client, string root, string program)
     {
         await client.InitializeAsync(root);
         await client.WaitForNotificationAsync("window/logMessage",
-            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspProcessClient.HangGuard);
+            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspTestClient.HangGuard);
         await client.OpenAsync(program, Program);
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
         Assert.Equal(Script, (string?)completion["result"]!["items"]![0]!["insertText"]);
@@ -57,7 +57,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
     {
         var (root, program) = Project();
         var model = _temp.ScriptedModel(Script);
-        await using var client = RecordingLspClient.Start(["serve", "--model", model], wrapper: ["unshare", "-n"]);
+        await using var client = LspTestClient.Start(["serve", "--model", model], wrapper: ["unshare", "-n"]);
         await client.RequestAsync("codeAssist/stats", null);
 
         // unshare has exec'd the server by now: its namespace has a loopback interface (down) and no route.
@@ -93,7 +93,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         var serveLog = _temp.Combine("strace-serve.log");
         string[] strace = ["strace", "-f", "--seccomp-bpf", "-qq", "-s", "256", "-e", "trace=%network,execve", "-o"];
         IReadOnlyList<string> stdio = [];
-        await using (var client = RecordingLspClient.Start(["serve", "--model", model], [.. strace, serveLog]))
+        await using (var client = LspTestClient.Start(["serve", "--model", model], [.. strace, serveLog]))
         {
             await ServeProjectAsync(client, root, program);
             var server = ProcessSockets.Tree(client.Process.Id).First(p => ProcessSockets.Command(p).Contains("codeassist.dll serve", StringComparison.Ordinal));

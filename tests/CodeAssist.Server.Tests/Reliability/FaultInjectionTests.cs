@@ -26,16 +26,16 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     private static JsonArray Items(JsonObject response) => response["result"]?["items"]?.AsArray()
         ?? throw new Xunit.Sdk.XunitException($"not a completion list: {response.ToJsonString()}");
 
-    private async Task<(RecordingLspClient Client, string Path)> StartAsync(string modelPath)
+    private async Task<(LspTestClient Client, string Path)> StartAsync(string modelPath)
     {
-        var client = RecordingLspClient.Serve(modelPath);
+        var client = LspTestClient.Serve(modelPath);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
         return (client, path);
     }
 
-    private async Task RecoverAsync(RecordingLspClient client, string path, string name)
+    private async Task RecoverAsync(LspTestClient client, string path, string name)
     {
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel(Script, name) } } });
         await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == "ready" && client.LastStatus == n);
@@ -134,7 +134,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
 
         // Unloading the model stops its generation between two tokens.
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel(Script, "short") } } });
-        var interrupted = await running.WaitAsync(LspProcessClient.HangGuard);
+        var interrupted = await running.WaitAsync(LspTestClient.HangGuard);
 
         output.WriteLine($"the interrupted request answered {interrupted.ToJsonString()}");
         Assert.True(interrupted["result"] is not null || (int?)interrupted["error"]?["code"] == -32800, interrupted.ToJsonString());
@@ -151,12 +151,12 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(Path.Combine(root, "Broken.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n</Project>\n");
         var path = Path.Combine(root, "Program.cs");
         File.WriteAllText(path, Program);
-        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
         await client.InitializeAsync(root);
         await client.OpenAsync(path, Program);
 
         var warning = await client.WaitForNotificationAsync("window/logMessage",
-            n => (int)n["params"]!["type"]! == 2 && ((string?)n["params"]!["message"])!.Contains("Broken.csproj", StringComparison.Ordinal), LspProcessClient.HangGuard);
+            n => (int)n["params"]!["type"]! == 2 && ((string?)n["params"]!["message"])!.Contains("Broken.csproj", StringComparison.Ordinal), LspTestClient.HangGuard);
         output.WriteLine((string?)warning["params"]!["message"]);
 
         Assert.Equal(Script, (string?)Items(await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path)))[0]!["insertText"]);
@@ -216,7 +216,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         // Both stay open as recent documents for the C# file; its completion is still exact.
         Assert.Equal(Script, (string?)Items(await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path)))[0]!["insertText"]);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(LspProcessClient.HangGuard);
+        await client.DrainAsync(LspTestClient.HangGuard);
         Assert.Empty(client.Violations);
     }
 
@@ -225,7 +225,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     {
         // A long script keeps the model busy when the client goes away.
         var model = _temp.ScriptedModel(string.Concat(Enumerable.Repeat("Step(); ", 300)), "long");
-        await using var client = RecordingLspClient.Serve(model);
+        await using var client = LspTestClient.Serve(model);
         await client.InitializeAsync(_temp.Path, new { maxTokens = 1024 });
         await client.WaitForStatusAsync("ready");
         var path = _temp.WriteFile("Program.cs", Program);
@@ -235,13 +235,13 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
 
         var clock = Stopwatch.StartNew();
         client.CloseStdin();
-        var code = await client.WaitForExitAsync(LspProcessClient.HangGuard);
+        var code = await client.WaitForExitAsync(LspTestClient.HangGuard);
         clock.Stop();
 
         // How fast is a figure for the log, not a threshold: a loaded machine moves it several-fold.
         output.WriteLine($"exited {clock.ElapsedMilliseconds} ms after stdin closed, code {code}");
         Assert.Equal(1, code);
-        await client.DrainAsync(LspProcessClient.HangGuard);
+        await client.DrainAsync(LspTestClient.HangGuard);
         Assert.Contains("the client went away; exiting", client.Stderr, StringComparison.Ordinal);
     }
 
@@ -249,15 +249,15 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     public async Task Exit_without_shutdown_is_code_1_and_with_it_code_0()
     {
         var model = _temp.ScriptedModel(Script);
-        await using (var abrupt = RecordingLspClient.Serve(model))
+        await using (var abrupt = LspTestClient.Serve(model))
         {
             await abrupt.InitializeAsync(_temp.Path);
             await abrupt.NotifyAsync("exit", null);
-            Assert.Equal(1, await abrupt.WaitForExitAsync(LspProcessClient.HangGuard));
-            await abrupt.DrainAsync(LspProcessClient.HangGuard);
+            Assert.Equal(1, await abrupt.WaitForExitAsync(LspTestClient.HangGuard));
+            await abrupt.DrainAsync(LspTestClient.HangGuard);
             Assert.Contains("exit came without shutdown first", abrupt.Stderr, StringComparison.Ordinal);
         }
-        await using var orderly = RecordingLspClient.Serve(model);
+        await using var orderly = LspTestClient.Serve(model);
         await orderly.InitializeAsync(_temp.Path);
         Assert.Equal(0, await orderly.ShutdownAndExitAsync());
     }

@@ -128,7 +128,7 @@ public static partial class ProcessSockets
             using var process = Process.Start(start)!;
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(LspProcessClient.HangGuard))
+            if (!process.WaitForExit(LspTestClient.HangGuard))
             {
                 process.Kill(entireProcessTree: true);
                 return (-1, "timed out");

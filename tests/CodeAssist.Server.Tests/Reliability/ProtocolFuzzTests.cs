@@ -33,7 +33,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Each_kind_of_malformed_message_gets_the_json_rpc_error_code_for_it_and_the_server_keeps_serving()
     {
-        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
         var path = _temp.WriteFile("Program.cs", Program);
         var uri = new Uri(path).AbsoluteUri;
         Case[] beforeInitialize =
@@ -93,7 +93,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         // on at the header inside and answers that message too.
         var swallowed = client.Track("42");
         await client.SendRawAsync([.. Json("""{"jsonrpc":"2.0","method":"codeAssist/stats"}""", "Content-Length: 70\r\n\r\n"), .. Json("""{"jsonrpc":"2.0","id":42,"method":"codeAssist/stats"}""")], header: "");
-        Assert.NotNull((await swallowed.WaitAsync(LspProcessClient.HangGuard))["result"]);
+        Assert.NotNull((await swallowed.WaitAsync(LspTestClient.HangGuard))["result"]);
 
         // A duplicate of an id still in progress is refused; the original still gets its answer.
         // Both arrive in one write, so the second is read while the first generates.
@@ -101,7 +101,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         await client.SendRawAsync([
             .. Json($$$"""{"jsonrpc":"2.0","id":43,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":6,"character":8},"context":{"triggerKind":1}} }"""),
             .. Json("""{"jsonrpc":"2.0","id":43,"method":"codeAssist/stats"}""")], header: "");
-        await original.WaitAsync(LspProcessClient.HangGuard);
+        await original.WaitAsync(LspTestClient.HangGuard);
         var answers = await WaitForResponsesAsync(client, "43", 2);
         Assert.Contains(answers, a => (int?)a["error"]?["code"] == -32600 && ((string?)a["error"]?["message"])!.Contains("already used", StringComparison.Ordinal));
         Assert.Contains(answers, a => (string?)a["result"]?["items"]?[0]?["insertText"] == Script);
@@ -109,7 +109,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
         Assert.Equal(Script, (string?)completion["result"]!["items"]![0]!["insertText"]);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(LspProcessClient.HangGuard);
+        await client.DrainAsync(LspTestClient.HangGuard);
         Assert.Empty(client.Violations);
         Assert.Contains("protocol: parse error (-32700)", client.Stderr);
         Assert.Contains("textDocument/didChange was not applied: file:///nowhere/Other.cs is not open", client.Stderr);
@@ -121,7 +121,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var seed = int.TryParse(Environment.GetEnvironmentVariable("CODEASSIST_FUZZ_SEED"), out var chosen) ? chosen : 20_251_111;
         const int count = 3000;
         var model = _temp.ScriptedModel(Script);
-        await using var client = RecordingLspClient.Serve(model);
+        await using var client = LspTestClient.Serve(model);
         await client.InitializeAsync(_temp.Path, new { modelPath = model });
         await client.WaitForStatusAsync("ready");
         var path = _temp.WriteFile("Program.cs", Program);
@@ -146,7 +146,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
                 // A Content-Length that is too long swallows the start of this probe; the server must still find it.
                 var longLength = messages.LongLength(out _);
                 await client.SendRawAsync(longLength.Bytes, header: "");
-                var probe = await ProbeAsync(client, LspProcessClient.HangGuard, $"after message {i} (seed {seed}; the last ones: {string.Join(", ", recent.TakeLast(10))})");
+                var probe = await ProbeAsync(client, LspTestClient.HangGuard, $"after message {i} (seed {seed}; the last ones: {string.Join(", ", recent.TakeLast(10))})");
                 Assert.NotNull(probe["result"]);
                 recent.Clear();
             }
@@ -168,7 +168,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var logged = client.Stderr.Split('\n').Where(l => l.Contains(" error] ", StringComparison.Ordinal)).ToList();
         Assert.True(logged.Count == 0, $"seed {seed}: errors in the log:\n{string.Join("\n", logged.Take(10))}");
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(LspProcessClient.HangGuard);
+        await client.DrainAsync(LspTestClient.HangGuard);
         Assert.True(client.Violations.Count == 0, $"seed {seed}: stdout was not pure protocol:\n{string.Join("\n", client.Violations.Take(5))}");
 
         var codes = errors.GroupBy(e => (int)e["error"]!["code"]!).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}");
@@ -180,7 +180,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_20_MB_message_is_read_and_a_message_over_the_limit_is_refused_with_its_id_without_being_kept()
     {
-        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
         await client.InitializeAsync(_temp.Path);
         await client.WaitForStatusAsync("ready");
         var path = _temp.WriteFile("Program.cs", Program);
@@ -205,7 +205,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         for (var sent = (long)head.Length; sent < length - tail.Length; sent += pad.Length)
             await client.SendRawAsync(pad.AsSpan(0, (int)Math.Min(pad.Length, length - tail.Length - sent)).ToArray(), header: "");
         await client.SendRawAsync(tail, header: "");
-        var error = await refused.WaitAsync(LspProcessClient.HangGuard);
+        var error = await refused.WaitAsync(LspTestClient.HangGuard);
         Assert.Equal(-32600, (int)error["error"]!["code"]!);
         Assert.Contains("at most", (string?)error["error"]!["message"]);
 
@@ -214,21 +214,21 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var after = client.ResidentKiB();
         output.WriteLine($"RSS before the big messages {before / 1024} MiB, after {after / 1024} MiB");
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(LspProcessClient.HangGuard);
+        await client.DrainAsync(LspTestClient.HangGuard);
         Assert.Empty(client.Violations);
     }
 
     /// <summary>Sends one case, then a probe; the case's answer (or its absence) shows up before the probe's.</summary>
-    private async Task CheckAsync(RecordingLspClient client, Case @case, string probeMethod)
+    private async Task CheckAsync(LspTestClient client, Case @case, string probeMethod)
     {
         var nullErrorsBefore = NullIdErrors(client).Count;
         var answer = @case.Id is null ? null : client.Track(@case.Id);
         await client.SendRawAsync(@case.Frame, header: "");
-        var probe = await client.RequestAsync(probeMethod, null, LspProcessClient.HangGuard);
+        var probe = await client.RequestAsync(probeMethod, null, LspTestClient.HangGuard);
         Assert.True(probe["result"] is not null || (int?)probe["error"]?["code"] == -32002, $"{@case.Name}: the probe after it got {probe.ToJsonString()}\n{Tail(client.Stderr)}");
         if (answer is not null)
         {
-            var response = await answer.WaitAsync(LspProcessClient.HangGuard);
+            var response = await answer.WaitAsync(LspTestClient.HangGuard);
             Assert.True((int?)response["error"]?["code"] == @case.Code, $"{@case.Name}: expected {@case.Code}, got {response.ToJsonString()}");
             return;
         }
@@ -240,10 +240,10 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{@case.Name}: {(newErrors.Count == 0 ? "no answer" : newErrors[0]["error"]!.ToJsonString())}");
     }
 
-    private static List<JsonObject> NullIdErrors(RecordingLspClient client) =>
+    private static List<JsonObject> NullIdErrors(LspTestClient client) =>
         [.. client.Responses.Where(r => r["id"] is null && r["error"] is not null)];
 
-    private static async Task<JsonObject> ProbeAsync(RecordingLspClient client, TimeSpan timeout, string when)
+    private static async Task<JsonObject> ProbeAsync(LspTestClient client, TimeSpan timeout, string when)
     {
         try
         {
@@ -256,9 +256,9 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static async Task<List<JsonObject>> WaitForResponsesAsync(RecordingLspClient client, string idJson, int count)
+    private static async Task<List<JsonObject>> WaitForResponsesAsync(LspTestClient client, string idJson, int count)
     {
-        var deadline = DateTime.UtcNow + LspProcessClient.HangGuard;
+        var deadline = DateTime.UtcNow + LspTestClient.HangGuard;
         while (true)
         {
             var matching = client.Responses.Where(r => (r["id"]?.ToJsonString() ?? "null") == idJson).ToList();

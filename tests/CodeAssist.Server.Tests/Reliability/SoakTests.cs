@@ -22,7 +22,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     public async Task Thousands_of_edits_requests_and_cancellations_leave_memory_threads_and_descriptors_bounded()
     {
         var random = new Random(4242);
-        await using var client = RecordingLspClient.Serve(_temp.ScriptedModel(Script));
+        await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
         await client.InitializeAsync(_temp.Path);
         await client.WaitForStatusAsync("ready");
         var paths = new[] { _temp.WriteFile("Program.cs", Program), _temp.WriteFile("Other.cs", Program) };
@@ -76,9 +76,9 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         for (var i = 0; i < 200 / Burst; i++)
         {
             await TypeBurstAsync(Burst);
-            await answers[^1].WaitAsync(LspProcessClient.HangGuard);
+            await answers[^1].WaitAsync(LspTestClient.HangGuard);
         }
-        await Task.WhenAll(answers).WaitAsync(LspProcessClient.HangGuard);
+        await Task.WhenAll(answers).WaitAsync(LspTestClient.HangGuard);
         var warm = answers.Count;
         samples.Add((answers.Count, client.ResidentKiB(), Threads(client), Descriptors(client)));
 
@@ -86,14 +86,14 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         {
             await TypeBurstAsync(Burst);
             // Wait for the burst's last answer, as an editor waits for the suggestion it will show.
-            await answers[^1].WaitAsync(LspProcessClient.HangGuard);
+            await answers[^1].WaitAsync(LspTestClient.HangGuard);
             if ((answers.Count - warm) % 500 == 0)
             {
-                await Task.WhenAll(answers).WaitAsync(LspProcessClient.HangGuard);
+                await Task.WhenAll(answers).WaitAsync(LspTestClient.HangGuard);
                 samples.Add((answers.Count - warm, client.ResidentKiB(), Threads(client), Descriptors(client)));
             }
         }
-        var all = await Task.WhenAll(answers).WaitAsync(LspProcessClient.HangGuard);
+        var all = await Task.WhenAll(answers).WaitAsync(LspTestClient.HangGuard);
 
         var withItems = all.Count(a => a["result"]?["items"]?.AsArray().Count > 0);
         var empty = all.Count(a => a["result"]?["items"]?.AsArray().Count == 0);
@@ -112,7 +112,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         // Ids of answered requests are free again: the transport's bookkeeping of requests in progress does not leak.
         var reused = client.Track("1000000005");
         await client.SendRawAsync(System.Text.Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1000000005,\"method\":\"codeAssist/stats\"}"));
-        Assert.NotNull((await reused.WaitAsync(LspProcessClient.HangGuard))["result"]);
+        Assert.NotNull((await reused.WaitAsync(LspTestClient.HangGuard))["result"]);
 
         var (_, startRss, startThreads, startDescriptors) = samples[0];
         var (_, endRss, endThreads, endDescriptors) = samples[^1];
@@ -124,7 +124,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"after {sample.Requests,5} requests: RSS {sample.Rss / 1024.0:F1} MiB, {sample.Threads} threads, {sample.Descriptors} fds");
 
         Assert.Equal(0, await client.ShutdownAndExitAsync());
-        await client.DrainAsync(LspProcessClient.HangGuard);
+        await client.DrainAsync(LspTestClient.HangGuard);
         Assert.Empty(client.Violations);
         // The server collects once before exiting, so a task that failed unobserved would be in its log by now.
         Assert.DoesNotContain("unobserved task exception", client.Stderr, StringComparison.Ordinal);
@@ -138,7 +138,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         Assert.True(endDescriptors <= startDescriptors + 16, $"file descriptors grew from {startDescriptors} to {endDescriptors}");
     }
 
-    private static int Threads(RecordingLspClient client)
+    private static int Threads(LspTestClient client)
     {
         foreach (var line in File.ReadLines($"/proc/{client.Process.Id}/status"))
             if (line.StartsWith("Threads:", StringComparison.Ordinal))
@@ -146,7 +146,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         return -1;
     }
 
-    private static int Descriptors(RecordingLspClient client) => Directory.GetFiles($"/proc/{client.Process.Id}/fd").Length;
+    private static int Descriptors(LspTestClient client) => Directory.GetFiles($"/proc/{client.Process.Id}/fd").Length;
 
     public void Dispose() => _temp.Dispose();
 }

@@ -97,7 +97,7 @@ public sealed class TransportFramingTests
 
         var read = handler.ReadAsync(CancellationToken.None).AsTask();
         var answer = await ReadFrameAsync(client);
-        var message = await read.WaitAsync(LspProcessClient.HangGuard);
+        var message = await read.WaitAsync(LspTestClient.HangGuard);
 
         Assert.Contains("\"id\":\"big\"", answer, StringComparison.Ordinal);
         Assert.Contains("-32600", answer, StringComparison.Ordinal);

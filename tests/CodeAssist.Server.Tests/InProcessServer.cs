@@ -1,0 +1,40 @@
+using CodeAssist.Engine;
+using Nerdbank.Streams;
+
+namespace CodeAssist.Server.Tests;
+
+/// <summary>
+/// The in-process tier, as Roslyn's LSP tests do it: the real <see cref="LanguageServerHost"/> (handlers, dispatch
+/// table, framing) over an in-memory full-duplex stream, spoken to by the same <see cref="LspTestClient"/> as the
+/// process-level tests. Handler tests run here; what only a process can show (stdio, exit codes, the air gap, crashes)
+/// stays in the process-level tests that start `codeassist serve`.
+/// </summary>
+internal static class InProcessServer
+{
+    /// <summary>A server as `codeassist serve --model MODEL` makes it; its log is what it sends as window/logMessage.</summary>
+    public static LspTestClient Serve(string? modelPath, AssistSettings? settings = null)
+    {
+        var (clientSide, serverSide) = FullDuplexStream.CreatePair();
+        var host = new LanguageServerHost(serverSide, serverSide, new ServerLog(LogLevel.Info),
+            (settings ?? new AssistSettings()) with { ModelPath = modelPath is null ? null : Path.GetFullPath(modelPath) });
+        var running = Task.Run(host.RunAsync);
+        LspTestClient? client = null;
+        client = LspTestClient.Connect(clientSide, clientSide,
+            log: () => string.Join('\n', client!.Notifications("window/logMessage").Select(n => (string?)n["params"]?["message"])),
+            exited: timeout => running.WaitAsync(timeout),
+            disposeServer: async () =>
+            {
+                await serverSide.DisposeAsync();
+                try
+                {
+                    await running.WaitAsync(TimeSpan.FromSeconds(10));
+                }
+                catch (TimeoutException)
+                {
+                    // Disposing the host below ends what is left.
+                }
+                host.Dispose();
+            });
+        return client;
+    }
+}
