@@ -192,7 +192,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         var program = _temp.WriteFile("app/Program.cs", Program);
         var script = _temp.WriteFile("app/tool.py", "def total(items):\n    return \n");
         _temp.WriteFile("team-csharp/codeassist.json", $$"""{ "name": "Team C#", "languages": ["csharp"], "backend": { "kind": "llamacpp", "url": "{{team.Url}}" } }""");
-        await using var client = RecordingLspClient.Start(["serve", "--model", _temp.Combine("team-csharp")]);
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.Combine("team-csharp")]);
 
         await client.InitializeAsync(_temp.Combine("app"), new { candidates = 1 });
         var ready = await client.WaitForStatusAsync("ready");
