@@ -186,6 +186,35 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_team_folders_languages_restrict_the_served_model_and_the_status_names_them()
+    {
+        await using var team = await LlamaServerAsync();
+        var program = _temp.WriteFile("app/Program.cs", Program);
+        var script = _temp.WriteFile("app/tool.py", "def total(items):\n    return \n");
+        _temp.WriteFile("team-csharp/codeassist.json", $$"""{ "name": "Team C#", "languages": ["csharp"], "backend": { "kind": "llamacpp", "url": "{{team.Url}}" } }""");
+        await using var client = LspTestClient.Start(["serve", "--model", _temp.Combine("team-csharp")]);
+
+        await client.InitializeAsync(_temp.Combine("app"), new { candidates = 1 });
+        var ready = await client.WaitForStatusAsync("ready");
+        await client.OpenAsync(script, "def total(items):\n    return \n", languageId: "python");
+        var python = await client.RequestAsync("textDocument/inlineCompletion", new
+        {
+            textDocument = new { uri = new Uri(script).AbsoluteUri },
+            position = new { line = 1, character = 11 },
+            context = new { triggerKind = 2 },
+        });
+        await client.OpenAsync(program, Program);
+        var csharp = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
+
+        Assert.Equal(["csharp"], ready["params"]!["languages"]!.AsArray().Select(l => (string?)l));
+        Assert.Empty(python["result"]!["items"]!.AsArray());
+        Assert.Equal(Reply, (string?)csharp["result"]!["items"]![0]!["insertText"]);
+        // The Python file's code never went to the server: only the C# request did.
+        Assert.Single(team.Requests, r => r.Path == "/infill");
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
     public async Task The_backend_option_wins_over_the_model_folders_server_on_the_command_line()
     {
         await using var folderServer = await LlamaServerAsync();

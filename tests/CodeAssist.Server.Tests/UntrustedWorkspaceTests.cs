@@ -215,6 +215,33 @@ public sealed class ModelNativeCodeCommandTests : IDisposable
         Assert.Contains($"that model.decoder.session_options.custom_ops_library loads has changed since it was approved (SHA-256 then {hash}, now ", changed.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>A folder that names a team server sends code off the machine once installed: add says where and asks; scripts pass --yes.</summary>
+    [Fact]
+    public async Task Add_of_a_folder_that_names_a_team_server_says_where_code_goes_and_asks_unless_yes()
+    {
+        var source = _temp.WriteFile("team-qwen/codeassist.json", """{ "name": "Team Qwen", "backend": { "kind": "llamacpp", "url": "https://gpu01.corp:8080", "model": "qwen2.5-coder-32b" } }""");
+        source = Path.GetDirectoryName(source)!;
+
+        var declined = await Run("n\n", "model", "add", source);
+        Assert.Equal(1, declined.ExitCode);
+        Assert.Contains($"{source} names the team server llamacpp at https://gpu01.corp:8080 (qwen2.5-coder-32b): with this model, the code you edit is sent to gpu01.corp:8080 for each completion", declined.Stderr, StringComparison.Ordinal);
+        Assert.Contains("[y/N]", declined.Stderr, StringComparison.Ordinal);
+        Assert.Contains("not installed; nothing was changed", declined.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Models, "team-qwen")));
+        // No answer (a script without --yes) is no.
+        Assert.Equal(1, (await Run(null, "model", "add", source)).ExitCode);
+        Assert.False(Directory.Exists(Path.Combine(Models, "team-qwen")));
+
+        var added = await Run("y\n", "model", "add", source);
+        Assert.True(added.ExitCode == 0, added.Stderr);
+        Assert.Contains("served by the team server llamacpp at https://gpu01.corp:8080", added.Stdout, StringComparison.Ordinal);
+
+        var scripted = await Run(null, "model", "add", source, "--name", "team-scripted", "--yes");
+        Assert.True(scripted.ExitCode == 0, scripted.Stderr);
+        Assert.DoesNotContain("[y/N]", scripted.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Models, "team-scripted", "codeassist.json")));
+    }
+
     [Fact]
     public async Task Add_refuses_a_library_outside_the_folder_without_asking()
     {

@@ -98,8 +98,8 @@ public sealed class ModelFolder
     public static bool HasWeights(string path) => File.Exists(System.IO.Path.Combine(path, GenAiConfigFile));
 
     /// <summary>
-    /// The team server the folder's codeassist.json names in <c>backend</c> (relative paths taken from the folder), or
-    /// null when it names none. Throws <see cref="ModelFolderException"/> with the sentence when the file or the
+    /// The team server the folder's codeassist.json names in <c>backend</c> (relative paths taken from the folder, the
+    /// folder's <c>languages</c> as the served model's), or null when it names none. Throws <see cref="ModelFolderException"/> with the sentence when the file or the
     /// backend is not valid (an <c>apiKey</c> in it is refused, as in settings).
     /// </summary>
     public static TeamServerSettings? DeclaredBackend(string path)
@@ -107,7 +107,13 @@ public sealed class ModelFolder
         path = System.IO.Path.GetFullPath(path);
         try
         {
-            return ModelSettings.Read(path).Backend is { } backend ? TeamServerSettings.Parse(backend, path) : null;
+            var settings = ModelSettings.Read(path);
+            if (settings.Backend is not { } backend)
+                return null;
+            // The folder's languages restrict the served model as they restrict a local one.
+            if (ModelLanguages.Problem(settings.Languages) is { } languagesProblem)
+                throw new ModelFolderException(path, [$"{SettingsFile} in {path}: {languagesProblem}"]);
+            return TeamServerSettings.Parse(backend, path) is { } server ? server with { Languages = settings.Languages } : null;
         }
         catch (JsonException e)
         {

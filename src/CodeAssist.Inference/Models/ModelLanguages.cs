@@ -27,6 +27,9 @@ public sealed class ModelLanguages
     /// <summary>"all languages" or "csharp only" / "csharp, fsharp only", for doctor and logs.</summary>
     public string Describe() => _ids is null ? "all languages" : string.Join(", ", Ids) + " only";
 
+    /// <summary>Doctor's "languages" line, said only when it narrows what the model is offered (most code models complete every language).</summary>
+    public string? DoctorLine => _ids is null ? null : $"{Describe()}: other languages get no suggestion";
+
     /// <summary>Why a codeassist.json <c>languages</c> value is unusable, or null: a non-empty list of language ids.</summary>
     public static string? Problem(IReadOnlyList<string>? ids) =>
         ids is null ? null

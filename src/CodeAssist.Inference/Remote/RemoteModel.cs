@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using CodeAssist.Inference.Generation;
+using CodeAssist.Inference.Models;
 using CodeAssist.Inference.Prompts;
 
 namespace CodeAssist.Inference.Remote;
@@ -67,6 +68,9 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
     public string Backend => Settings.Describe();
 
     public PromptFormat Format { get; private set; }
+
+    /// <summary>What the team folder's codeassist.json says the served model completes (<see cref="TeamServerSettings.Languages"/>).</summary>
+    public ModelLanguages Languages => ModelLanguages.Of(Settings.Languages);
 
     /// <summary>Healing needs the model's logits, which no server exposes: prompts end at the cursor.</summary>
     public TokenHealing Healing => TokenHealing.None;

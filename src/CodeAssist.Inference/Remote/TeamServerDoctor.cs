@@ -29,6 +29,8 @@ public static class TeamServerDoctor
         }
         lines.Add(("reached", "yes"));
         lines.Add(("model", $"{model.Name}; FIM format {model.Format.Fim?.Id ?? "none"}, chat {model.Format.Chat.Id}, window {model.Window} tokens"));
+        if (model.Languages.DoctorLine is { } languages)
+            lines.Add(("languages", languages));
         if (model.Problem is { } modelProblem)
         {
             lines.Add(("problem", modelProblem));

@@ -48,6 +48,12 @@ public sealed record TeamServerSettings(TeamServerKind Kind, Uri Url)
     /// <summary>Tokens the served model takes (prompt and reply); asked from the server when absent.</summary>
     public int? ContextLength { get; init; }
 
+    /// <summary>
+    /// The LSP language ids the served model completes: a team server folder's codeassist.json <c>languages</c>, as a
+    /// local model folder's (<see cref="Models.ModelLanguages"/>); every language when absent.
+    /// </summary>
+    public IReadOnlyList<string>? Languages { get; init; }
+
     /// <summary>How long Ollama keeps the model loaded after a request (its <c>keep_alive</c>).</summary>
     public string KeepAlive { get; init; } = "30m";
 

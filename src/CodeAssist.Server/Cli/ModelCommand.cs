@@ -86,7 +86,8 @@ internal static class ModelCommand
         var directory = new Argument<DirectoryInfo>("dir") { Description = "A GenAI model folder copied onto this machine" };
         var name = new Option<string?>("--name") { Description = "Name in the models directory (default: the folder's name)" };
         var makeDefault = new Option<bool>("--default") { Description = $"Install it as the default model ({ModelCatalog.DefaultModelName})" };
-        var command = new Command("add", "Copy a model folder into the models directory and verify it; settings that load native code are shown and need your confirmation") { directory, name, makeDefault };
+        var yes = new Option<bool>("--yes") { Description = "For scripts: install a folder that names a team server without asking (native-code settings are still asked about)" };
+        var command = new Command("add", "Copy a model folder into the models directory and verify it; a folder that names a team server, and settings that load native code, are shown and need your confirmation") { directory, name, makeDefault, yes };
         command.SetAction(parse =>
         {
             var source = parse.GetValue(directory)!;
@@ -105,6 +106,8 @@ internal static class ModelCommand
                 Console.Out.WriteLine($"{target} is already installed");
                 return 0;
             }
+            if (!parse.GetValue(yes) && !ConfirmTeamServer(source.FullName))
+                return 1;
             var nativeCode = NativeCodeSettings.Find(source.FullName);
             if (!ConfirmNativeCode(source.FullName, nativeCode))
                 return 1;
@@ -135,6 +138,31 @@ internal static class ModelCommand
             : "";
 
     /// <summary>
+    /// A folder that names a team server sends the code the user edits to that server once it is the model: says where
+    /// and asks (on stdin) first. No answer is no; scripts pass <c>--yes</c>.
+    /// </summary>
+    private static bool ConfirmTeamServer(string source)
+    {
+        if (ModelFolder.DeclaredBackend(source) is not { } server)
+            return true;
+        Console.Error.WriteLine($"codeassist: {source} names the team server {server.Describe()}{(server.Model is { } model ? $" ({model})" : "")}: " +
+            $"with this model, the code you edit is sent to {server.Url.Host}:{server.Url.Port} for each completion{(server.FallbackToLocal ? " (the local model answers while it is away)" : "")}.");
+        return Ask("Install it and send code there? Only do so if the server belongs to your organisation. [y/N] ");
+    }
+
+    /// <summary>Asks a yes/no question on stdin; anything but "y" or "yes" (or no answer at all) is no, and says nothing was changed.</summary>
+    private static bool Ask(string question)
+    {
+        Console.Error.Write(question);
+        var answer = Console.In.ReadLine()?.Trim();
+        if (answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase)))
+            return true;
+        Console.Error.WriteLine();
+        Console.Error.WriteLine("codeassist: not installed; nothing was changed");
+        return false;
+    }
+
+    /// <summary>
     /// Shows each setting that loads native code or writes files and asks the user (on stdin) to allow them. A library
     /// outside the folder is refused outright: only what the folder carries is copied and hashed. No answer is no.
     /// </summary>
@@ -157,13 +185,7 @@ internal static class ModelCommand
         foreach (var setting in nativeCode)
             Console.Error.WriteLine($"  {setting.Setting} = \"{setting.Value}\": {setting.Consequence}"
                 + (setting.LibraryPath is { } library ? $" (SHA-256 {NativeCodeApprovals.Sha256Of(library)})" : ""));
-        Console.Error.Write("Install the model and allow these settings? Only do so if you trust where the model came from. [y/N] ");
-        var answer = Console.In.ReadLine()?.Trim();
-        if (answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase)))
-            return true;
-        Console.Error.WriteLine();
-        Console.Error.WriteLine("codeassist: not installed; nothing was changed");
-        return false;
+        return Ask("Install the model and allow these settings? Only do so if you trust where the model came from. [y/N] ");
     }
 
     /// <summary>

@@ -80,9 +80,8 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             // The CUDA line above already says why the GPU is not used: the story is told once.
             lines.Add(("device", cudaExplained && model.Device.Device != ExecutionDevice.Cuda ? $"{model.Device.DisplayName} (CUDA: see above)" : $"{model.Device.DisplayName}: {model.Device.Reason}"));
             lines.Add(("prompt format", $"FIM {model.Format.Fim?.Id ?? "none (instruction prompts)"}, chat {model.Format.Chat.Id}"));
-            // Said only when it narrows what the model is offered; most code models complete every language.
-            if (!model.Languages.IsAll)
-                lines.Add(("languages", $"{model.Languages.Describe()}: other languages get no suggestion"));
+            if (model.Languages.DoctorLine is { } languages)
+                lines.Add(("languages", languages));
             if (model.Folder.Graph is { } graph)
                 lines.Add(("model graph", graph.Describe()));
             lines.Add(("speculation", model.Speculation.Describe()));

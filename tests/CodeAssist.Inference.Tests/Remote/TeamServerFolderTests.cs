@@ -33,6 +33,36 @@ public sealed class TeamServerFolderTests : IDisposable
         Assert.True(backend.FallbackToLocal);
     }
 
+    /// <summary>The folder's languages narrow what its server's model is offered, as a local folder's do (ModelLanguages).</summary>
+    [Fact]
+    public void A_folders_languages_restrict_the_model_its_server_serves()
+    {
+        var folder = _temp.Combine("team-csharp");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, ModelFolder.SettingsFile), """{ "name": "Team C#", "languages": ["csharp"], "backend": { "kind": "llamacpp", "url": "http://gpu01:8080" } }""");
+
+        var backend = ModelFolder.DeclaredBackend(folder)!;
+        using var model = new RemoteModel(backend, _ => { });
+
+        Assert.Equal(["csharp"], backend.Languages);
+        Assert.True(model.Languages.Includes("csharp"));
+        Assert.False(model.Languages.Includes("python"));
+        Assert.Equal("csharp only: other languages get no suggestion", model.Languages.DoctorLine);
+        Assert.True(new RemoteModel(ModelFolder.DeclaredBackend(TeamFolder("""{ "kind": "llamacpp", "url": "http://gpu01:8080" }"""))!, _ => { }).Languages.IsAll);
+    }
+
+    [Fact]
+    public void An_empty_languages_list_in_a_team_folder_is_refused_with_the_reason()
+    {
+        var folder = _temp.Combine("team-none");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, ModelFolder.SettingsFile), """{ "languages": [], "backend": { "kind": "llamacpp", "url": "http://gpu01:8080" } }""");
+
+        var problem = Assert.Single(ModelFolder.Verify(folder, _temp.Path));
+
+        Assert.StartsWith($"codeassist.json in {folder}: languages is empty", problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_key_in_a_model_folder_is_refused_as_in_settings()
     {
