@@ -59,7 +59,9 @@ internal static class CorpusBuilder
         }
 
         var manifest = new CorpusManifest(
-            Sources: [.. FrameworkDirectories().Select(d => $"{d} (decompiled with ICSharpCode.Decompiler {DecompilerPackageVersion}; MIT license, Copyright (c) .NET Foundation and Contributors)"),
+            Sources: [.. FrameworkDirectories().Select(d =>
+                    $"{d} (decompiled with ICSharpCode.Decompiler {DecompilerPackageVersion}; " +
+                    "MIT license, Copyright (c) .NET Foundation and Contributors)"),
                 "this repository's src/ and tests/ C# files (the project's own code)"],
             DuplicatesDropped: duplicates,
             Splits: [.. new[] { "train", "validation", "test" }.Select(split => new SplitSummary(split,
@@ -120,7 +122,8 @@ internal static class CorpusBuilder
             {
                 decompiler = new CSharpDecompiler(assembly, settings);
             }
-            catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ICSharpCode.Decompiler.Metadata.MetadataFileNotSupportedException)
+            catch (Exception e) when (e is BadImageFormatException or InvalidOperationException
+                or ICSharpCode.Decompiler.Metadata.MetadataFileNotSupportedException)
             {
                 Log.Write($"corpus: skipping {assembly}: {e.Message}");
                 continue;

@@ -18,13 +18,21 @@ namespace CodeAssist.Bench.Commands;
 /// </summary>
 internal static class RealModelsCommand
 {
-    private const string Source = "public static class Orders\n{\n    public static decimal Total(IEnumerable<Order> orders)\n    {\n        var total = 0m;\n        foreach (var order in orders)\n        {\n            total += order.Price * order.Quantity;\n        }\n        return total;\n    }\n";
+    private const string Source =
+        "public static class Orders\n{\n    public static decimal Total(IEnumerable<Order> orders)\n    {\n        var total = 0m;\n" +
+        "        foreach (var order in orders)\n        {\n            total += order.Price * order.Quantity;\n        }\n" +
+        "        return total;\n    }\n";
 
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "A builder-shaped model folder (default: random int4 qwen2 weights of realistic shape)" };
         var repetitions = new Option<int>("--repetitions") { Description = "Runs per figure (median reported)", DefaultValueFactory = _ => 5 };
-        var command = new Command("real-models", "Builder-shaped int4 vs plain fp32: throughput, time to first token with and without KV reuse, memory, healing index") { model, repetitions };
+        var command = new Command(
+            "real-models",
+            "Builder-shaped int4 vs plain fp32: throughput, time to first token with and without KV reuse, memory, healing index")
+        {
+            model, repetitions,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var temp = Directory.CreateTempSubdirectory("codeassist-real-models-").FullName;
@@ -33,14 +41,24 @@ internal static class RealModelsCommand
                 var shape = DecoderShape.RealisticGrouped;
                 var builder = parse.GetValue(model) ?? Path.Combine(temp, "int4-qwen2");
                 if (parse.GetValue(model) is null)
-                    ModelFolderWriter.WriteRandomBuilderShaped(builder, shape, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 7, "bench-int4-qwen2");
+                {
+                    ModelFolderWriter.WriteRandomBuilderShaped(
+                        builder, shape, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 7, "bench-int4-qwen2");
+                }
                 var plain = Path.Combine(temp, "fp32-plain");
                 ModelFolderWriter.WriteRandom(plain, DecoderShape.Realistic, seed: 7, "bench-fp32-plain");
                 // The same work on both sides of the A/B: same vocabulary (1,024 ids) and hidden size, only the graph differs.
                 var sameVocabulary = Path.Combine(temp, "int4-llama-1024");
-                ModelFolderWriter.WriteRandomBuilderShaped(sameVocabulary, shape, ByteLevelBpeTokenizer.Default, new BuilderModelOptions(BuilderModelType.Llama), seed: 7, "bench-int4-llama");
+                ModelFolderWriter.WriteRandomBuilderShaped(
+                    sameVocabulary, shape, ByteLevelBpeTokenizer.Default, new BuilderModelOptions(BuilderModelType.Llama), seed: 7, "bench-int4-llama");
                 Console.Out.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
-                foreach (var (name, path) in new[] { ("fp32 plain-op (Concat KV, vocab 1024)", plain), ("int4 builder-shaped llama (GQA shared buffer, vocab 1024)", sameVocabulary), ("int4 builder-shaped qwen2 (GQA shared buffer, vocab 151936)", builder) })
+                var folders = new[]
+                {
+                    ("fp32 plain-op (Concat KV, vocab 1024)", plain),
+                    ("int4 builder-shaped llama (GQA shared buffer, vocab 1024)", sameVocabulary),
+                    ("int4 builder-shaped qwen2 (GQA shared buffer, vocab 151936)", builder),
+                };
+                foreach (var (name, path) in folders)
                     await MeasureAsync(name, path, parse.GetValue(repetitions), cancellationToken);
                 Console.Out.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
                 return 0;
@@ -90,7 +108,8 @@ internal static class RealModelsCommand
                     _ = index.Agreeing(healed).Count();
                 warm.Add(clock.Elapsed.TotalMilliseconds / 7);
             }
-            Console.Out.WriteLine($"  healing index over {rows} rows: build {Median(build):F1} ms (started in the background at load), warm lookup {Median(warm) * 1000:F0} µs per healed word");
+            Console.Out.WriteLine($"  healing index over {rows} rows: build {Median(build):F1} ms (started in the background at load), " +
+                $"warm lookup {Median(warm) * 1000:F0} µs per healed word");
         }
     }
 

@@ -61,7 +61,10 @@ internal static class CpuClock
     }
 
     /// <summary>CPU milliseconds per thread name between two <see cref="ByThread"/> snapshots, added into <paramref name="into"/>.</summary>
-    public static void AddDelta(Dictionary<int, (string Kind, double Milliseconds)> before, Dictionary<int, (string Kind, double Milliseconds)> after, Dictionary<string, double> into)
+    public static void AddDelta(
+        Dictionary<int, (string Kind, double Milliseconds)> before,
+        Dictionary<int, (string Kind, double Milliseconds)> after,
+        Dictionary<string, double> into)
     {
         foreach (var (tid, (kind, ms)) in after)
         {

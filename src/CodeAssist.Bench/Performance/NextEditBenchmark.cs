@@ -33,7 +33,8 @@ internal static class NextEditBenchmark
             try
             {
                 var started = Clock.Now();
-                var locations = await engine.NextEdits.LocateAsync(edited, @case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length, cancellationToken).ConfigureAwait(false);
+                var cursor = @case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length;
+                var locations = await engine.NextEdits.LocateAsync(edited, cursor, cancellationToken).ConfigureAwait(false);
                 locate.Add(Clock.MillisecondsSince(started));
                 if (locations.Count == 0)
                     continue;
