@@ -46,7 +46,8 @@ public static class SimilarWindows
                     ranked.Add((path, window, similarity));
         var chosen = new List<SimilarWindow>();
         var left = characters;
-        foreach (var (path, window, similarity) in ranked.OrderByDescending(r => r.Similarity).ThenBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Window.FirstLine))
+        var ordered = ranked.OrderByDescending(r => r.Similarity).ThenBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Window.FirstLine);
+        foreach (var (path, window, similarity) in ordered)
         {
             if (left <= 0)
                 break;

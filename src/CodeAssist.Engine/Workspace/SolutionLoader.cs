@@ -51,7 +51,8 @@ public sealed class SolutionLoader : IDisposable
         return null;
     }
 
-    public async Task<SolutionLoadResult> LoadAsync(IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
+    public async Task<SolutionLoadResult> LoadAsync(
+        IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
         if (projectSystem.Count == 0)

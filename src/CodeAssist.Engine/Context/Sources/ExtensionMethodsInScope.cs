@@ -25,7 +25,8 @@ internal static class ExtensionMethodsInScope
     /// name, ordinal; within a name as Roslyn lists them — until at least <paramref name="wanted"/> are found (the
     /// last name is always given whole).
     /// </summary>
-    public static List<ISymbol> ForReceiver(SemanticModel model, int position, ITypeSymbol receiver, int wanted, Func<IMethodSymbol, bool> keep, CancellationToken cancellationToken)
+    public static List<ISymbol> ForReceiver(
+        SemanticModel model, int position, ITypeSymbol receiver, int wanted, Func<IMethodSymbol, bool> keep, CancellationToken cancellationToken)
     {
         var found = new List<ISymbol>();
         if (wanted <= 0)
@@ -69,8 +70,11 @@ internal static class ExtensionMethodsInScope
     {
         if (method is null || !method.IsExtensionMethod || method.Parameters.Length == 0)
             return true;
-        if (receiver is not INamedTypeSymbol named || named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T || receiver.TypeKind is TypeKind.Error or TypeKind.Dynamic)
+        if (receiver is not INamedTypeSymbol named || named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
+            || receiver.TypeKind is TypeKind.Error or TypeKind.Dynamic)
+        {
             return true;
+        }
         if (method.Parameters[0].Type is not INamedTypeSymbol parameter || parameter.SpecialType == SpecialType.System_Object)
             return true;
         return receivedAs.Value.Contains(parameter.OriginalDefinition);
