@@ -31,7 +31,8 @@ public sealed class CompilationWarmUpTests : IDisposable
         var at = opened.PositionOf(offset);
         const string typed = "\n        var next = order.";
         var edited = documents.Change(uri, 2, [new DocumentEdit(at, at, typed)]);
-        var context = await new ContextBuilder(workspace, ContextSources.Default(documents)).BuildAsync(edited, offset + typed.Length, 1536, CountTokens, folder, CancellationToken.None);
+        var context = await new ContextBuilder(workspace, ContextSources.Default(documents))
+            .BuildAsync(edited, offset + typed.Length, 1536, CountTokens, folder, CancellationToken.None);
         return (context, basesAfterLoad, workspace.SemanticModels.BasesBuilt);
     }
 
@@ -61,7 +62,8 @@ public sealed class CompilationWarmUpTests : IDisposable
         var path = Path.Combine(_temp.Path, warm ? "warm" : "cold", "Greeter.cs");
         var opened = documents.Open(new Uri(path), "csharp", 1, Text);
         var offset = Text.IndexOf("name.", StringComparison.Ordinal) + "name.".Length;
-        return await new ContextBuilder(workspace, ContextSources.Default(documents)).BuildAsync(opened, offset, 1536, CountTokens, Path.GetDirectoryName(path), CancellationToken.None);
+        return await new ContextBuilder(workspace, ContextSources.Default(documents))
+            .BuildAsync(opened, offset, 1536, CountTokens, Path.GetDirectoryName(path), CancellationToken.None);
     }
 
     [Fact]
