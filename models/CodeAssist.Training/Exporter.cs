@@ -81,9 +81,11 @@ internal static class Exporter
         using var genAiTokenizer = new Tokenizer(genAiModel);
         var genAiIds = genAiTokenizer.Encode(ParitySample)[0].ToArray();
         if (!genAiIds.SequenceEqual(tokenizer.Encode(ParitySample)))
+        {
             throw new InvalidOperationException(
                 $"GenAI's tokenizer encodes the parity sample differently from ModelFactory's; the tokenizer.json in {folder} " +
                 "does not match the training tokenizer.");
+        }
 
         using var parameters = new GeneratorParams(genAiModel);
         parameters.SetSearchOption("max_length", ids.Length + 8);
@@ -100,9 +102,11 @@ internal static class Exporter
         var worst = expected.Zip(genAi, (a, b) => Math.Abs(a - b)).Max();
         Log.Write($"parity: {ids.Length} tokens, max |logit difference| GenAI vs TorchSharp {worst:E2} (tolerance {LogitTolerance:E0})");
         if (worst > LogitTolerance)
+        {
             throw new InvalidOperationException(
                 $"The exported model's logits differ from TorchSharp's by up to {worst:E2}; " +
                 "the export is wrong (transposed projection, rotary table, norm epsilon?).");
+        }
         return worst;
     }
 }

@@ -38,7 +38,7 @@ public sealed class RefactoringEvalTests : IDisposable
         }
         """;
 
-    private async Task<IReadOnlyList<RefactoringCase>> CasesAsync(string folder)
+    private static async Task<IReadOnlyList<RefactoringCase>> CasesAsync(string folder)
     {
         using var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = false };
         var load = await workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);

@@ -61,7 +61,7 @@ public sealed class ContextEchoModelTests : IDisposable
         Assert.Equal("ΩOld", session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
 
         generator.RewindTo((ulong)common);
-        generator.AppendTokens(second[common..]);
+        generator.AppendTokens(second.AsSpan(common));
 
         Assert.Equal("ΩNew", session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
     }

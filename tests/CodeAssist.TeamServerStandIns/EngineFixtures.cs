@@ -35,6 +35,7 @@ public static class EngineFixtures
     public static IEnumerable<string> OpenAiCompletionChunks(string model, IReadOnlyList<string> pieces, int index = 0, string finishReason = "stop")
     {
         for (var i = 0; i < pieces.Count; i++)
+        {
             yield return J(new
             {
                 id = "cmpl-8d2f6e0c",
@@ -51,6 +52,7 @@ public static class EngineFixtures
                 },
                 usage = (object?)null,
             });
+        }
     }
 
     /// <summary>The usage chunk vLLM sends last with stream_options.include_usage: no choices.</summary>

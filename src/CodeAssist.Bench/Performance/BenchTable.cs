@@ -30,7 +30,9 @@ internal static class BenchTable
             foreach (var thread in o.ServerCpuMsPerPairByThread.Keys.Union(o.RawCpuMsPerPairByThread.Keys)
                 .Select(n => (Name: n, Server: o.ServerCpuMsPerPairByThread.GetValueOrDefault(n), Raw: o.RawCpuMsPerPairByThread.GetValueOrDefault(n)))
                 .Where(t => t.Server >= 1 || t.Raw >= 1).OrderByDescending(t => t.Server + t.Raw))
+            {
                 Row($"  CPU, threads \"{thread.Name}\"", $"{Ms(thread.Server)} / {Ms(thread.Raw)}");
+            }
             Row("  in-process replica: context build", P(o.InProcessContextBuildMs), $"CPU {P(o.InProcessContextBuildCpuMs)}");
             Row("  in-process replica: post-processing CPU", P(o.InProcessPostProcessingCpuMs));
             Row("tokens per pair", string.Create(CultureInfo.InvariantCulture,
@@ -103,8 +105,10 @@ internal static class BenchTable
             {
                 Row($"  at: {kind}", P(d));
                 if (c.ByKindAndSourceMs.TryGetValue(kind, out var sources))
+                {
                     Row("    by source (p50 / p95)", string.Join(", ", sources.Where(k => k.Value.P95 >= 1).OrderByDescending(k => k.Value.P95)
                         .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value.P50:F1} / {k.Value.P95:F1}"))));
+                }
             }
             foreach (var (typed, d) in c.ByTypedTextMs.OrderByDescending(k => k.Value.P50))
                 Row($"    after typing {typed}", P(d));
@@ -159,11 +163,13 @@ internal static class BenchTable
                 $"speculative decoding ({sp.Prompts} FIM prompts of {sp.MeanPromptTokens:F0} tokens, {sp.MeanNewTokens:F0} new; " +
                 $"fresh generators; draft: {sp.Draft})"));
             foreach (var side in sp.Sides)
+            {
                 Row(side.Name, string.Create(CultureInfo.InvariantCulture,
                         $"{side.NewTokensPerSecond:F0} tokens/s ({side.TokensPerSecondSpeedup:F2}×), " +
                         $"{Ms(side.CompletionMs.P50)} per completion ({side.CompletionSpeedup:F2}×), first token {Ms(side.TimeToFirstTokenMs.P50)}"),
                     side.Speculation is null ? "" : string.Create(CultureInfo.InvariantCulture,
                         $"{side.AcceptedPerStep:F2} accepted per step, acceptance {side.AcceptanceRate:P0}, {side.Steps} steps; goal ≥ 1.5× tokens/s"));
+            }
             Row("same output as plain greedy", sp.Mismatches.Count == 0 ? $"yes, all {sp.Prompts} prompts" : $"NO: {sp.Mismatches.Count} differ");
         }
         if (report.Memory is { } m)

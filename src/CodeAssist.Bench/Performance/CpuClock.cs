@@ -50,8 +50,10 @@ internal static class CpuClock
         try
         {
             foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
                 if (int.TryParse(Path.GetFileName(task), CultureInfo.InvariantCulture, out var tid) && ReadStat(Path.Combine(task, "stat")) is { } stat)
                     threads[tid] = (stat.Name, stat.Milliseconds);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

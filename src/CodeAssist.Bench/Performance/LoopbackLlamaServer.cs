@@ -152,8 +152,10 @@ internal sealed class LoopbackLlamaServer : IDisposable
         var root = json.RootElement;
         var prompt = new StringBuilder();
         if (root.TryGetProperty("input_extra", out var extra) && extra.ValueKind == JsonValueKind.Array)
+        {
             foreach (var chunk in extra.EnumerateArray())
                 prompt.Append("<|file_sep|>").Append(chunk.GetProperty("filename").GetString()).Append('\n').Append(chunk.GetProperty("text").GetString());
+        }
         prompt.Append("<|fim_prefix|>").Append(root.TryGetProperty("input_prefix", out var prefix) ? prefix.GetString() : "");
         prompt.Append("<|fim_suffix|>").Append(root.TryGetProperty("input_suffix", out var suffix) ? suffix.GetString() : "");
         return prompt.Append("<|fim_middle|>").ToString();

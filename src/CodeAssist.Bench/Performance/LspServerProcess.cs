@@ -192,8 +192,10 @@ internal sealed class LspServerProcess : IAsyncDisposable
         try
         {
             foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            {
                 if (line.StartsWith(field + ":", StringComparison.Ordinal))
                     return double.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
         }
         catch (IOException)
         {

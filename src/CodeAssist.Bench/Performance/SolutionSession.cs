@@ -384,8 +384,10 @@ internal sealed class SolutionSession : IAsyncDisposable
                     break;
             }
             for (var j = 0; j < typed.Length && plan.Count < count; j++)
+            {
                 plan.Add(new Keystroke(typed[j].ToString(), j < accepting ? suggestion[(j + 1)..] : null,
                     j == 0 ? BenchPlan.LineStartPauseMs : BenchPlan.KeystrokeIntervalMs));
+            }
             if (plan.Count < count)
                 plan.Add(new Keystroke("\n        ", null, BenchPlan.KeystrokeIntervalMs));
         }

@@ -163,9 +163,13 @@ internal static class StartupBenchmark
         var stats = await server.RequestAsync("codeAssist/stats", null).ConfigureAwait(false);
         var steps = new Dictionary<string, double>(StringComparer.Ordinal);
         if (stats.Result?["startup"] is JsonObject startup)
+        {
             foreach (var (name, value) in startup)
+            {
                 if (value is not null)
                     steps[name] = value.GetValue<double>() - server.StartedAtUnixMilliseconds;
+            }
+        }
         await server.ShutdownAsync().ConfigureAwait(false);
         return new StartupRun(helloLine, helloExit, Clock.Milliseconds(server.StartedAt, answered), resident,
             Clock.Milliseconds(server.StartedAt, firstAt), Clock.Milliseconds(openedAt, firstAt), Clock.Milliseconds(server.StartedAt, loadedAt),

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Generation;
@@ -104,7 +102,8 @@ internal static class TeamServerBenchmark
         output.WriteLine($"prompt cache          {(reused > 0 ? $"{reused} prompt tokens reused on a repeated request" : "no reuse reported")}");
         // Both layouts in one run, one after the other on the same server: the share is a count, but the load is the same.
         foreach (var longFile in (bool[])[false, true])
-        foreach (var layout in (TypingLayout[])[TypingLayout.EveryPieceBeforeFile, TypingLayout.AsPlaced])
+        {
+            foreach (var layout in (TypingLayout[])[TypingLayout.EveryPieceBeforeFile, TypingLayout.AsPlaced])
         {
             var typing = await PrefixCacheWhileTypingAsync(model, layout, cancellationToken, longFile).ConfigureAwait(false);
             var name = (longFile ? "long file, " : "short file, ") + (layout == TypingLayout.AsPlaced
@@ -123,6 +122,7 @@ internal static class TeamServerBenchmark
                 output.WriteLine($"prefix cache, misses  kept under half of what the first keystroke kept: {string.Join(", ", typing.Misses)} " +
                     "(the prompt changed before the cursor's line: a context piece came, went or moved)");
             }
+        }
         }
         return 0;
     }

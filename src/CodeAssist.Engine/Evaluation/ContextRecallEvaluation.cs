@@ -218,6 +218,7 @@ public static class ContextRecallEvaluation
     {
         var files = new Dictionary<string, SourceFile>(StringComparer.Ordinal);
         foreach (var project in solution.Projects.Where(p => p.Language == LanguageNames.CSharp))
+        {
             foreach (var document in project.Documents)
             {
                 if (document.FilePath is not { } path || !path.StartsWith(root, StringComparison.Ordinal) || files.ContainsKey(path)
@@ -228,6 +229,7 @@ public static class ContextRecallEvaluation
                 }
                 files[path] = new SourceFile(path, document, await document.GetTextAsync(cancellationToken).ConfigureAwait(false));
             }
+        }
         return [.. files.Values.OrderBy(f => f.Path, StringComparer.Ordinal)];
     }
 

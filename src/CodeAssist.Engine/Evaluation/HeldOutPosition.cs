@@ -20,9 +20,13 @@ public sealed record HeldOutPosition(string FilePath, int Line, int Cut, int End
     {
         var lines = new List<(int File, int Line)>();
         for (var f = 0; f < files.Count; f++)
+        {
             foreach (var line in files[f].Text.Lines)
+            {
                 if (IsCode(files[f].Text.ToString(line.Span)))
                     lines.Add((f, line.LineNumber));
+            }
+        }
         if (lines.Count == 0)
             yield break;
         var random = new Random(seed);

@@ -25,7 +25,7 @@ public sealed record RefactoringCase(
 /// <item>"Document this member": methods without a documentation comment; no reference (the check is that the comment
 /// is well-formed and names exactly the real parameters).</item>
 /// <item>"Simplify": methods that Roslyn can make longer and then simplify back: instance members qualified with
-/// <c>this.</c> and types with their namespace (the case's <see cref="Setup"/>); the reference is Roslyn's own
+/// <c>this.</c> and types with their namespace (the case's <see cref="RefactoringCase.Setup"/>); the reference is Roslyn's own
 /// <see cref="Simplifier"/> applied to that code, so "only Roslyn's simplifications" is checkable.</item>
 /// </list>
 /// Methods longer than <see cref="MaxLines"/> lines, and generated files, are left out.
@@ -48,12 +48,18 @@ public static class RefactoringCases
             if (document.FilePath is null || document.FilePath.Contains("/obj/", StringComparison.Ordinal)
                 || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root
                 || await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
+            {
                 continue;
+            }
             var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
             foreach (var syntax in root.DescendantNodes().OfType<MethodDeclarationSyntax>())
+            {
                 if (syntax.Body is not null && LineCount(text, syntax.Span) <= MaxLines
                     && model.GetDeclaredSymbol(syntax, cancellationToken) is IMethodSymbol { IsImplicitlyDeclared: false } symbol)
+                {
                     methods.Add((syntax, symbol, document, model));
+                }
+            }
         }
         var random = new Random(seed);
         var order = methods.OrderBy(_ => random.Next()).ToList();

@@ -48,8 +48,10 @@ public static class NextEditLocator
             return [];
         var baseline = current;
         foreach (var document in edited)
+        {
             foreach (var id in IdsOf(current, document.FilePath))
                 baseline = baseline.WithDocumentText(id, document.Baseline, PreservationMode.PreserveIdentity);
+        }
 
         var last = edited[0].Last;
         // An edit of a declaration is followed through its references and the errors they show; only an edit that
@@ -116,6 +118,7 @@ public static class NextEditLocator
         var found = new List<NextEditLocation>();
         var delta = last.NewSpan.Length - last.OldSpan.Length;
         foreach (var reference in await SymbolFinder.FindReferencesAsync(symbol, before, cancellationToken).ConfigureAwait(false))
+        {
             foreach (var location in reference.Locations)
             {
                 if (location.Document.FilePath is not { } path || location.IsImplicit)
@@ -130,6 +133,7 @@ public static class NextEditLocator
                 }
                 found.Add(new NextEditLocation(NextEditLocationKind.Reference, path, span, $"uses {symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}, which the last edit changed"));
             }
+        }
         return found;
     }
 

@@ -21,8 +21,10 @@ public static class NextEditValidator
         if (NextEditLocator.New(errorsBefore, errorsAfter).Any())
             return false;
         foreach (var target in location.TargetDiagnostics)
+        {
             if (errorsAfter.Count(d => NextEditLocator.Key(d) == target) >= errorsBefore.Count(d => NextEditLocator.Key(d) == target))
                 return false;
+        }
         return true;
     }
 }

@@ -169,8 +169,10 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
             return RefactoringResult.Refused(kind, refusal + Truncation(reply)) with { Timings = timings };
         }
         foreach (var (path, _, _, _) in validated.Documents)
+        {
             if (boundary.Refusal(path) is { } pathOutside)
                 return RefactoringResult.Refused(kind, pathOutside);
+        }
         var changes = validated.Documents
             .Where(d => d.IsNew || !d.Before.ContentEquals(d.After))
             .Select(d => new DocumentChange(d.FilePath, d.IsNew, d.Before, d.After, LineEdit.Between(d.Before, d.After))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CodeAssist.Engine.Context;
 
@@ -122,7 +123,8 @@ internal static class RefactoringPrompt
             var before = TokenWindow.CutPrefix(parts.FileBefore, left * 7 / 10, countTokens);
             var after = TokenWindow.CutSuffix(parts.FileAfter, left - countTokens(before), countTokens);
             var placeholder = "// (the code below goes here)\n";
-            context.Append($"The file {parts.FilePath}, around the code:\n").Append(Fenced(before + placeholder + after)).Append('\n');
+            context.Append(CultureInfo.InvariantCulture, $"The file {parts.FilePath}, around the code:\n")
+                .Append(Fenced(before + placeholder + after)).Append('\n');
         }
         return context.Append(essential).ToString();
     }

@@ -256,8 +256,10 @@ public sealed class CodeWorkspace : IDisposable
         {
             var solution = loaded;
             foreach (var project in Current.Projects.Where(p => p.Id == _looseProjectId))
+            {
                 solution = solution.AddProject(ProjectInfo.Create(project.Id, project.Version, project.Name, project.AssemblyName, project.Language,
                     compilationOptions: project.CompilationOptions, parseOptions: project.ParseOptions, metadataReferences: project.MetadataReferences));
+            }
             _looseDocuments.Clear();
             _laidTexts.Clear();
             foreach (var (path, text) in _openTexts)
@@ -282,8 +284,10 @@ public sealed class CodeWorkspace : IDisposable
         // Read before taking the lock: a branch switch can change thousands of files, and requests must not wait on it.
         var onDisk = new Dictionary<string, SourceText?>(StringComparer.Ordinal);
         foreach (var path in sourcePaths.Distinct(StringComparer.Ordinal))
+        {
             if (TryRead(path, out var read))
                 onDisk[path] = read;
+        }
         lock (_gate)
         {
             var solution = Current;

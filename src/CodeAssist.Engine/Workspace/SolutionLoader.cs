@@ -80,7 +80,9 @@ public sealed class SolutionLoader : IDisposable
                     await _workspace.OpenProjectAsync(path, reporter, cancellationToken).ConfigureAwait(false);
                 }
                 else
+                {
                     await _workspace.OpenSolutionAsync(path, reporter, cancellationToken).ConfigureAwait(false);
+                }
                 loaded.Add(path);
             }
             catch (Exception e) when (e is not OperationCanceledException)

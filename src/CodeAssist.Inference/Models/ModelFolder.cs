@@ -223,8 +223,10 @@ public sealed class ModelFolder
             graph = CheckGraph(path, decoderFile, problems);
 
         foreach (var required in new[] { TokenizerFile, TokenizerConfigFile })
+        {
             if (!File.Exists(System.IO.Path.Combine(path, required)))
                 problems.Add($"{required} is missing in {path}; GenAI needs the tokenizer files beside the model, copy them from the model's source (the model builder writes both)");
+        }
 
         IReadOnlyDictionary<string, int> specialTokens = new Dictionary<string, int>();
         var healing = TokenHealing.None;
@@ -308,8 +310,10 @@ public sealed class ModelFolder
             return Speculation.None;
         }
         if (settings.PromptLookup)
+        {
             return new Speculation(SpeculationMode.PromptLookup, null, null,
                 settings.MaxDraftTokens ?? SpeculationSettings.DefaultPromptLookupDraftTokens, settings.NgramSize ?? SpeculationSettings.DefaultNgramSize);
+        }
 
         var draft = System.IO.Path.GetFullPath(System.IO.Path.Combine(path, settings.DraftModel!));
         var draftProblems = new List<string>();
@@ -353,15 +357,20 @@ public sealed class ModelFolder
         if (tokenizer.RootElement.ValueKind != JsonValueKind.Object)
             return (tokens, TokenHealing.None, largestId);
         if (tokenizer.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
+        {
             foreach (var token in added.EnumerateArray())
+            {
                 if (token.ValueKind == JsonValueKind.Object && token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
                     && token.TryGetProperty("id", out var id) && id.TryGetInt32(out var value))
                 {
                     tokens[content.GetString()!] = value;
                     largestId = Math.Max(largestId, value);
                 }
+            }
+        }
         if (tokenizer.RootElement.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.Object
             && model.TryGetProperty("vocab", out var vocab) && vocab.ValueKind == JsonValueKind.Object)
+        {
             foreach (var entry in vocab.EnumerateObject())
             {
                 if (!entry.Value.TryGetInt32(out var value))
@@ -370,6 +379,7 @@ public sealed class ModelFolder
                 if (entry.Name.Length > 2 && entry.Name.Length < 24 && LooksLikeMarker(entry.Name))
                     tokens.TryAdd(entry.Name, value);
             }
+        }
         return (tokens, TokenHealing.FromTokenizerJson(tokenizer.RootElement), largestId);
     }
 

@@ -15,7 +15,7 @@ public sealed class CompilationWarmUpTests : IDisposable
 
     private static int CountTokens(string text) => ByteLevelBpeTokenizer.Default.Encode(text).Count;
 
-    private async Task<(CompletionContext Context, int BasesAfterLoad, int BasesAfterBuild)> FirstKeystroke(bool warm, string folder)
+    private static async Task<(CompletionContext Context, int BasesAfterLoad, int BasesAfterBuild)> FirstKeystroke(bool warm, string folder)
     {
         using var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = warm };
         var documents = new DocumentStore();

@@ -1,5 +1,4 @@
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CodeAssist.Engine.Context.Sources;
@@ -65,5 +64,5 @@ public sealed class EnclosingScopeSource : IContextSource
     private static string Flatten(string header) =>
         string.Join(" ", header.Split('\n')
             .Select(l => l.Trim())
-            .Where(l => l.Length > 0 && !l.StartsWith("[", StringComparison.Ordinal) && !l.StartsWith("//", StringComparison.Ordinal)));
+            .Where(l => l.Length > 0 && !l.StartsWith('[') && !l.StartsWith("//", StringComparison.Ordinal)));
 }

@@ -39,8 +39,10 @@ internal static class ExtensionMethodsInScope
             if (!methods.Any(m => CouldTake(m, receiver, receivedAs)))
                 continue;
             foreach (var symbol in model.LookupSymbols(position, receiver, name, includeReducedExtensionMethods: true))
+            {
                 if (symbol is IMethodSymbol { ReducedFrom: not null } reduced && keep(reduced))
                     found.Add(reduced);
+            }
             if (found.Count >= wanted)
                 break;
         }
@@ -54,9 +56,13 @@ internal static class ExtensionMethodsInScope
         for (var ns = model.GetEnclosingSymbol(position, cancellationToken)?.ContainingNamespace; ns is not null; ns = ns.ContainingNamespace)
             containers.Add(ns);
         foreach (var scope in model.GetImportScopes(position, cancellationToken))
+        {
             foreach (var import in scope.Imports)
+            {
                 if (import.NamespaceOrType is { } imported)
                     containers.Add(imported);
+            }
+        }
         var key = string.Join("|", containers.Select(c => c.ToDisplayString()).Distinct().Order(StringComparer.Ordinal));
         return ByCompilation.GetValue(model.Compilation, _ => new()).GetOrAdd(key, _ => Candidates.Of(containers));
     }
@@ -112,10 +118,14 @@ internal static class ExtensionMethodsInScope
                         // Extension blocks (C# 14) hold their members in a nested type: their names are asked of
                         // Roslyn like any other, without the receiver check.
                         if (member is IMethodSymbol { IsExtensionMethod: true } method)
+                        {
                             Add(byName, method.Name, method);
+                        }
                         else if (member is INamedTypeSymbol { TypeKind: TypeKind.Extension } block)
+                        {
                             foreach (var blockMember in block.GetMembers().Where(m => m.CanBeReferencedByName))
                                 Add(byName, blockMember.Name, null);
+                        }
                     }
                 }
             }
