@@ -17,6 +17,9 @@ internal sealed record BenchPlan(
     /// <summary>Only the in-process context builds (issue #4's figures): no generation, no server children. For working on the context engine.</summary>
     public bool ContextOnly { get; init; }
 
+    /// <summary>With <see cref="ContextOnly"/>: only the next-edit phase, the context builds left out. For working on next edits.</summary>
+    public bool NextEditOnly { get; init; }
+
     /// <summary>Only the speculative decoding comparison (plain greedy, draft model, prompt lookup): no solution, no server children.</summary>
     public bool SpeculativeOnly { get; init; }
 

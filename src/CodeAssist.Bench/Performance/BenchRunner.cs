@@ -178,7 +178,7 @@ internal static class BenchRunner
             await engine.Workspace.Warming.ConfigureAwait(false);
             warmUpMs = Clock.MillisecondsSince(warmStart);
         }
-        var context = await Phase("context builds at positions across the solution", plan.ContextPositions,
+        var context = plan.NextEditOnly ? null : await Phase("context builds at positions across the solution", plan.ContextPositions,
             step => ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, warmUpMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken)).ConfigureAwait(false);
         var nextEdits = await Phase("next edits: locations and validation after generated edits", plan.NextEditCases,
             step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, step, cancellationToken)).ConfigureAwait(false);
@@ -186,7 +186,7 @@ internal static class BenchRunner
         {
             return new BenchReport
             {
-                Mode = (plan.Quick ? "quick" : "full") + ", context only",
+                Mode = (plan.Quick ? "quick" : "full") + (plan.NextEditOnly ? ", next edits only" : ", context only"),
                 Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
                 Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
                 OverheadRatio = double.NaN,

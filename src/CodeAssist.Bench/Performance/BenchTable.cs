@@ -103,7 +103,13 @@ internal static class BenchTable
         {
             Section($"next edits, in-process ({ne.Cases} generated edits, no model)");
             Row("locations after an edit", P(ne.LocateMs), Goal(ne.LocateMs.P95 <= 30, "p95 ≤ 30 ms"));
+            if (ne.LocateCpuMs is { } locateCpu)
+                Row("  CPU time per location search", P(locateCpu));
+            foreach (var (phase, d) in ne.LocatePhasesMs.OrderByDescending(p => p.Value.P50))
+                Row($"  phase: {phase}", P(d));
             Row("validating one edit (fork, compile the edited document)", P(ne.ValidateMs), Goal(ne.ValidateMs.P95 <= 50, "p95 ≤ 50 ms"));
+            if (ne.ValidateCpuMs is { } validateCpu)
+                Row("  CPU time per validation", P(validateCpu));
             Row("  first location at a required edit / validations passed", $"{ne.FirstLocationRequired} / {ne.ValidationsPassed} of {ne.Cases}");
         }
         if (report.TypeThrough is { } t)

@@ -51,8 +51,8 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     public event Action<bool>? Generating;
 
     /// <summary>The locations alone (no model): what the bench times and the tests pin.</summary>
-    public Task<IReadOnlyList<NextEditLocation>> LocateAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken) =>
-        NextEditLocator.LocateAsync(workspace.CurrentSolution, History.Edited(), document.FilePath, offset, cancellationToken);
+    public Task<IReadOnlyList<NextEditLocation>> LocateAsync(DocumentSnapshot document, int offset, LocateTimings? timings, CancellationToken cancellationToken) =>
+        NextEditLocator.LocateAsync(workspace.CurrentSolution, History.Edited(), document.FilePath, offset, timings, cancellationToken);
 
     /// <summary>
     /// The latest suggestion made, when it edits <paramref name="document"/> and was computed on exactly its text (any
@@ -69,7 +69,7 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
             return NextEditResult.Empty;
         var solution = workspace.CurrentSolution;
         var edited = History.Edited();
-        var locations = await NextEditLocator.LocateAsync(solution, edited, document.FilePath, offset, cancellationToken).ConfigureAwait(false);
+        var locations = await NextEditLocator.LocateAsync(solution, edited, document.FilePath, offset, null, cancellationToken).ConfigureAwait(false);
         if (locations.Count == 0)
             return NextEditResult.Empty;
         var model = await models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -42,7 +43,8 @@ public static class NextEditLocator
     /// <summary>Documents whose diagnostics are compared, at most: the edited ones first, then those with references.</summary>
     public const int DocumentsCompared = 16;
 
-    public static async Task<IReadOnlyList<NextEditLocation>> LocateAsync(Solution current, IReadOnlyList<EditedDocument> edited, string? cursorPath, int cursorOffset, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<NextEditLocation>> LocateAsync(Solution current, IReadOnlyList<EditedDocument> edited, string? cursorPath, int cursorOffset, LocateTimings? timings,
+        CancellationToken cancellationToken)
     {
         if (edited.Count == 0)
             return [];
@@ -52,10 +54,13 @@ public static class NextEditLocator
                 baseline = baseline.WithDocumentText(id, document.Baseline, PreservationMode.PreserveIdentity);
 
         var last = edited[0].Last;
+        var phase = Stopwatch.GetTimestamp();
         // An edit of a declaration is followed through its references and the errors they show; only an edit that
         // changed no declaration is looked for again as text (a parameter added is no text to repeat in a call).
         var references = await ReferencesOfChangedSymbolAsync(current, last, cancellationToken).ConfigureAwait(false);
         var locations = new List<NextEditLocation>(references ?? []);
+        timings?.Add(PhaseReferences, phase);
+        phase = Stopwatch.GetTimestamp();
 
         // The errors are looked for where the edits can have caused them: the edited documents and those that use
         // what they changed (the earlier edits' symbols too: fixing one caller must not hide the others).
@@ -65,8 +70,10 @@ public static class NextEditLocator
         var involved = edited.SelectMany(d => IdsOf(current, d.FilePath))
             .Concat((references ?? []).Concat(earlier).SelectMany(r => IdsOf(current, r.FilePath)))
             .Distinct().Take(DocumentsCompared).ToList();
+        timings?.Add(PhaseEarlierReferences, phase);
         foreach (var id in involved)
-            locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), current.GetDocument(id)!, last, cancellationToken).ConfigureAwait(false));
+            locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), current.GetDocument(id)!, last, timings, cancellationToken).ConfigureAwait(false));
+        phase = Stopwatch.GetTimestamp();
 
         if (references is null)
             locations.AddRange(SimilarLines(edited, last));
@@ -83,14 +90,20 @@ public static class NextEditLocator
             }
             return text.Lines.GetLineFromPosition(location.Span.Start).LineNumber;
         }
-        return [.. locations
+        List<NextEditLocation> ordered = [.. locations
             .OrderBy(l => l.FilePath == cursorPath ? 0 : 1)
             .ThenBy(l => l.Kind)
             .ThenBy(l => l.FilePath == cursorPath ? Math.Abs(LineOf(l) - cursorLine) : LineOf(l))
             .ThenBy(l => l.FilePath, StringComparer.Ordinal)
             .ThenBy(l => l.Span.Start)
             .DistinctBy(l => (l.FilePath, LineOf(l)))];
+        timings?.Add(PhaseRest, phase);
+        return ordered;
     }
+
+    /// <summary>The phases <see cref="LocateTimings"/> reports.</summary>
+    public const string PhaseReferences = "references of the changed symbol", PhaseEarlierReferences = "references of earlier edits' symbols",
+        PhaseErrorsNow = "errors now", PhaseErrorsBefore = "errors before the edits", PhaseRest = "similar lines and order";
 
     private static IEnumerable<DocumentId> IdsOf(Solution solution, string? path) =>
         path is null ? [] : solution.GetDocumentIdsWithFilePath(path).Where(id => solution.GetDocument(id)?.SupportsSemanticModel == true);
@@ -164,12 +177,17 @@ public static class NextEditLocator
     /// The errors the document has now and did not have before the edits (matched by id and message, as many times as
     /// they occur), except those on the last edit's own text: that is the user's work in progress.
     /// </summary>
-    private static async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, RecentEdit last, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, RecentEdit last, LocateTimings? timings,
+        CancellationToken cancellationToken)
     {
+        var phase = Stopwatch.GetTimestamp();
         var errorsAfter = await ErrorsAsync(after, cancellationToken).ConfigureAwait(false);
+        timings?.Add(PhaseErrorsNow, phase);
         if (errorsAfter.Count == 0)
             return [];
+        phase = Stopwatch.GetTimestamp();
         var errorsBefore = before is null ? [] : await ErrorsAsync(before, cancellationToken).ConfigureAwait(false);
+        timings?.Add(PhaseErrorsBefore, phase);
         var lastEditHere = after.FilePath == last.FilePath;
         return [.. New(errorsBefore, errorsAfter)
             .Where(d => !(lastEditHere && Touches(d.Location.SourceSpan, last.NewSpan)))

@@ -62,7 +62,7 @@ public sealed class NextEditTests : IDisposable
     }
 
     private Task<IReadOnlyList<NextEditLocation>> Locate(DocumentSnapshot document) =>
-        NextEditLocator.LocateAsync(_workspace.CurrentSolution, _history.Edited(), document.FilePath, document.Text.Length / 2, CancellationToken.None);
+        NextEditLocator.LocateAsync(_workspace.CurrentSolution, _history.Edited(), document.FilePath, document.Text.Length / 2, null, CancellationToken.None);
 
     private static int LineOf(string text, TextSpan span) => SourceText.From(text).Lines.GetLineFromPosition(span.Start).LineNumber;
 
