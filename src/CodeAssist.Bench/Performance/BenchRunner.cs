@@ -180,8 +180,9 @@ internal static class BenchRunner
         }
         var context = plan.NextEditOnly ? null : await Phase("context builds at positions across the solution", plan.ContextPositions,
             step => ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, warmUpMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken)).ConfigureAwait(false);
-        var nextEdits = await Phase("next edits: locations and validation after generated edits", plan.NextEditCases,
-            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, step, cancellationToken)).ConfigureAwait(false);
+        var nextEdits = await Phase("next edits: locations and validation after generated edits (with and without reuse), then whole suggestions",
+            plan.NextEditCases + plan.NextEditSuggestions,
+            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, plan.NextEditSuggestions, modelDirectory, step, cancellationToken)).ConfigureAwait(false);
         if (plan.ContextOnly)
         {
             return new BenchReport
