@@ -30,8 +30,8 @@ public sealed class LanguageServerHost : IDisposable
     private readonly EngineHost? _ownedEngine;
 
     /// <summary>A server with its own engine, built from <paramref name="settings"/> (what `codeassist serve` runs).</summary>
-    public LanguageServerHost(Stream input, Stream output, ServerLog log, AssistSettings settings, bool trusted = true)
-        : this(input, output, log, new EngineHost(settings, log, new EngineOptions { Trusted = trusted }))
+    public LanguageServerHost(Stream input, Stream output, ServerLog log, AssistSettings settings, EngineOptions? options = null)
+        : this(input, output, log, new EngineHost(settings, log, options))
     {
         _ownedEngine = State.Engine;
     }

@@ -35,11 +35,11 @@ public sealed class CodeActionTests : IDisposable
         new { start = new { line = startLine, character = startCharacter }, end = new { line = endLine, character = endCharacter } };
 
     /// <summary>Starts the server on a one-project workspace and waits until the project is loaded.</summary>
-    private async Task<(LspTestClient Client, string Path, string Uri)> StartAsync(string script)
+    private async Task<(LspTestClient Client, string Path, string Uri)> StartAsync(string script, int heldGenerations = 0)
     {
         _temp.WriteFile("Shop/Shop.csproj", Project);
         var path = _temp.WriteFile("Shop/Order.cs", Order);
-        var client = InProcessServer.Serve(_temp.ScriptedModel(script));
+        var client = InProcessServer.Serve(_temp.ScriptedModel(script), heldGenerations: heldGenerations);
         await client.InitializeAsync(_temp.Combine("Shop"));
         await client.OpenAsync(path, Order);
         await client.WaitForProjectsLoadedAsync();
@@ -159,8 +159,8 @@ public sealed class CodeActionTests : IDisposable
     [Fact]
     public async Task Cancelling_a_resolve_answers_request_cancelled_and_ends_the_progress()
     {
-        // Generating tests allows the longest reply (1536 tokens): time enough to cancel while the model runs.
-        var (client, _, uri) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 1000)));
+        // The generation is held after its first token until cancelled: it is certainly running when the cancel comes.
+        var (client, _, uri) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 1000)), heldGenerations: 1);
         await using var _ = client;
         var listed = await client.RequestAsync("textDocument/codeAction", new { textDocument = new { uri }, range = Range(8, 17, 8, 17), context = new { } });
         var tests = listed["result"]!.AsArray().Single(a => (string?)a!["title"] == "CodeAssist: Generate xunit tests")!;

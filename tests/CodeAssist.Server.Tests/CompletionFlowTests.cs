@@ -22,9 +22,9 @@ public sealed class CompletionFlowTests : IDisposable
         contentChanges = new object[] { new { range = new { start = new { line, character }, end = new { line, character } }, text } },
     };
 
-    private async Task<(LspTestClient Client, string Path)> StartAsync(string script, object? options = null)
+    private async Task<(LspTestClient Client, string Path)> StartAsync(string script, object? options = null, int heldGenerations = 0)
     {
-        var client = InProcessServer.Serve(_temp.ScriptedModel(script));
+        var client = InProcessServer.Serve(_temp.ScriptedModel(script), heldGenerations: heldGenerations);
         await client.InitializeAsync(_temp.Path, options);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
@@ -39,12 +39,13 @@ public sealed class CompletionFlowTests : IDisposable
     [Fact]
     public async Task In_a_burst_of_edits_and_requests_only_the_last_request_gets_text()
     {
-        // A long script keeps each generation busy; the next keystroke is typed only once the server reports that
-        // the previous request's generation is running, so each earlier one is superseded while it runs.
-        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 300)), new { maxTokens = 1024 });
+        // The earlier requests' generations are held after their first token until cancelled, and the next keystroke
+        // is typed only once the server reports the previous generation running, so each earlier one is superseded
+        // while it runs; the last generation runs to its end.
+        const string typed = "Run";
+        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 300)), heldGenerations: typed.Length - 1);
         await using var _ = client;
         var responses = new List<Task<JsonObject>>();
-        const string typed = "Run";
         for (var i = 0; i < typed.Length; i++)
         {
             await client.NotifyAsync("textDocument/didChange", Insert(path, i + 2, 6, 8 + i, typed[i].ToString()));
@@ -66,7 +67,7 @@ public sealed class CompletionFlowTests : IDisposable
     [Fact]
     public async Task Cancel_request_is_honoured_with_request_cancelled()
     {
-        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 300)), new { maxTokens = 1024 });
+        var (client, path) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 300)), heldGenerations: 1);
         await using var _ = client;
         var (id, response) = client.StartRequest("textDocument/inlineCompletion", InlineParams(path, 6, 8));
         await GenerationsStartedAsync(client, 1);

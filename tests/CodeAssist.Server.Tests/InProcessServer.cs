@@ -1,4 +1,6 @@
 using CodeAssist.Engine;
+using CodeAssist.Engine.Hosting;
+using CodeAssist.Engine.Models;
 using Nerdbank.Streams;
 
 namespace CodeAssist.Server.Tests;
@@ -11,12 +13,17 @@ namespace CodeAssist.Server.Tests;
 /// </summary>
 internal static class InProcessServer
 {
-    /// <summary>A server as `codeassist serve --model MODEL` makes it; its log is what it sends as window/logMessage.</summary>
-    public static LspTestClient Serve(string? modelPath, AssistSettings? settings = null)
+    /// <summary>
+    /// A server as `codeassist serve --model MODEL` makes it; its log is what it sends as window/logMessage.
+    /// <paramref name="heldGenerations"/>: its first N generations stop after their first piece until cancelled
+    /// (<see cref="HeldGenerations"/>), for tests that cancel a generation that must still be running.
+    /// </summary>
+    public static LspTestClient Serve(string? modelPath, AssistSettings? settings = null, int heldGenerations = 0)
     {
         var (clientSide, serverSide) = FullDuplexStream.CreatePair();
         var host = new LanguageServerHost(serverSide, serverSide, new ServerLog(LogLevel.Info),
-            (settings ?? new AssistSettings()) with { ModelPath = modelPath is null ? null : Path.GetFullPath(modelPath) });
+            (settings ?? new AssistSettings()) with { ModelPath = modelPath is null ? null : Path.GetFullPath(modelPath) },
+            new EngineOptions { HeldGenerations = heldGenerations });
         var running = Task.Run(host.RunAsync);
         LspTestClient? client = null;
         client = LspTestClient.Connect(clientSide, clientSide,

@@ -31,7 +31,7 @@ public sealed class EngineHost : IDisposable
         _settings = settings;
         Documents = new DocumentStore();
         Workspace = new CodeWorkspace();
-        Models = new ModelHost(log.Info);
+        Models = new ModelHost(log.Info, options.HeldGenerations > 0 ? new HeldGenerations(options.HeldGenerations).Wrap : null);
         var sources = options.SemanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents);
         ContextBuilder = new ContextBuilder(Workspace, options.WrapContextSources?.Invoke(sources) ?? sources);
         Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, new SuggestionCompilerCheck(Workspace));

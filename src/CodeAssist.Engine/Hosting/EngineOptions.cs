@@ -16,4 +16,10 @@ public sealed record EngineOptions
 
     /// <summary>Whether the workspace starts trusted (`serve --untrusted` and the initialization option take it away).</summary>
     public bool Trusted { get; init; } = true;
+
+    /// <summary>
+    /// Test seam, 0 in the product: the first N generations stop after their first piece until cancelled
+    /// (<see cref="Models.HeldGenerations"/>), so cancellation tests know the generation they cancel is running.
+    /// </summary>
+    public int HeldGenerations { get; init; }
 }

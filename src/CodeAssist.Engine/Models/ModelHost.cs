@@ -30,7 +30,7 @@ public sealed record AssistStatus(AssistState State, string? Model, ExecutionDev
 /// Owns the loaded model. Loading happens in the background; a bad model folder is an error state with a message,
 /// never a crash, and loading another model (a settings change) replaces it without restarting the server.
 /// </summary>
-public sealed class ModelHost(Action<string> log) : IDisposable
+public sealed class ModelHost(Action<string> log, Func<ITextGenerator, ITextGenerator>? wrap = null) : IDisposable
 {
     private readonly Lock _gate = new();
     private Task<ITextGenerator?> _loading = Task.FromResult<ITextGenerator?>(null);
@@ -67,6 +67,8 @@ public sealed class ModelHost(Action<string> log) : IDisposable
             {
                 ((await previous.ConfigureAwait(false)) as IDisposable)?.Dispose();
                 var loaded = await LoadOrConnectAsync(path, device, backend, installedOnly).ConfigureAwait(false);
+                if (loaded is not null && wrap is not null)
+                    loaded = wrap(loaded);
                 if (loaded is not null)
                 {
                     loaded.ProblemChanged += () => StatusChanged?.Invoke();

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using CodeAssist.Engine;
+using CodeAssist.Engine.Hosting;
+using CodeAssist.Engine.Models;
 
 namespace CodeAssist.Server.Cli;
 
@@ -36,7 +38,11 @@ internal static class ServeCommand
                 return 2;
             }
             var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto", Backend = teamServer };
-            var host = new LanguageServerHost(stdin, stdout, log, settings, trusted: !parse.GetValue(untrusted));
+            var host = new LanguageServerHost(stdin, stdout, log, settings, new EngineOptions
+            {
+                Trusted = !parse.GetValue(untrusted),
+                HeldGenerations = HeldGenerations.FromEnvironment(),
+            });
             log.Info($"codeassist {ServerVersion.Current} serving LSP on stdio (pid {Environment.ProcessId})");
             var code = await host.RunAsync().ConfigureAwait(false);
             // Tasks that failed without anyone looking are reported when the collector finds them; collect once

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using CodeAssist.Engine.Models;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 
@@ -26,14 +28,18 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     private static JsonArray Items(JsonObject response) => response["result"]?["items"]?.AsArray()
         ?? throw new Xunit.Sdk.XunitException($"not a completion list: {response.ToJsonString()}");
 
-    private async Task<(LspTestClient Client, string Path)> StartAsync(string modelPath)
+    private async Task<(LspTestClient Client, string Path)> StartAsync(string modelPath, int heldGenerations = 0)
     {
-        var client = LspTestClient.Serve(modelPath);
+        var client = heldGenerations == 0 ? LspTestClient.Serve(modelPath) : ServeHolding(modelPath, heldGenerations);
         await client.InitializeAsync(_temp.Path);
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
         return (client, path);
     }
+
+    /// <summary>`codeassist serve` whose first <paramref name="count"/> generations stop after their first token until cancelled.</summary>
+    private static LspTestClient ServeHolding(string modelPath, int count) =>
+        LspTestClient.Start(new Dictionary<string, string> { [HeldGenerations.Variable] = count.ToString(CultureInfo.InvariantCulture) }, "serve", "--model", modelPath);
 
     private async Task RecoverAsync(LspTestClient client, string path, string name)
     {
@@ -125,9 +131,9 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_model_swapped_out_mid_generation_ends_that_request_and_the_next_uses_the_new_model()
     {
-        var (client, path) = await StartAsync(_temp.ScriptedModel(string.Concat(Enumerable.Repeat("Step(); ", 300)), "long"));
+        // The generation is held after its first token until cancelled: it is certainly running when the model goes.
+        var (client, path) = await StartAsync(_temp.ScriptedModel(string.Concat(Enumerable.Repeat("Step(); ", 300)), "long"), heldGenerations: 1);
         await using var _ = client;
-        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { maxTokens = 1024 } } });
         await client.WaitForStatusAsync("ready");
         var (_, running) = client.StartRequest("textDocument/inlineCompletion", InlineParams(path));
         await client.WaitForStatusAsync("generating");
@@ -223,10 +229,10 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_client_that_closes_stdin_mid_generation_leaves_a_server_that_exits()
     {
-        // A long script keeps the model busy when the client goes away.
+        // The generation is held after its first token until cancelled: the model is busy when the client goes away.
         var model = _temp.ScriptedModel(string.Concat(Enumerable.Repeat("Step(); ", 300)), "long");
-        await using var client = LspTestClient.Serve(model);
-        await client.InitializeAsync(_temp.Path, new { maxTokens = 1024 });
+        await using var client = ServeHolding(model, 1);
+        await client.InitializeAsync(_temp.Path);
         await client.WaitForStatusAsync("ready");
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
