@@ -1,6 +1,6 @@
 using System.CommandLine;
-using CodeAssist.Bench.Performance;
 using CodeAssist.Inference.Models;
+using CodeAssist.Bench.Performance;
 using Spectre.Console;
 
 namespace CodeAssist.Bench.Commands;
@@ -25,6 +25,11 @@ internal static class BenchCommand
             Description = "Only the context builds on the generated solution (no generation, no server processes): " +
                           "a quick loop when working on the context engine",
         };
+        var nextEditOnly = new Option<bool>("--next-edit-only")
+        {
+            Description = "Only the next-edit phase on the generated solution (locations, validation, whole suggestions): " +
+                          "no context builds, no server processes",
+        };
         var draft = new Option<string?>("--draft")
         {
             Description = "Draft model folder for the speculative section " +
@@ -47,16 +52,14 @@ internal static class BenchCommand
         var standIn = StandInCommand.ScheduleOptions(EngineSchedule.SevenBillionOnOneGpu);
         var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON")
         {
-            quick, json, model, contextOnly, draft, speculativeOnly, startupOnly, backend, standIn.FirstToken, standIn.PerToken,
+            quick, json, model, contextOnly, nextEditOnly, draft, speculativeOnly, startupOnly, backend, standIn.FirstToken, standIn.PerToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(backend) is { } server)
-            {
                 return await TeamServerBenchmark.RunAsync(server, parse.GetValue(quick) ? 50 : 200,
                     StandInCommand.Schedule(parse, standIn),
                     Console.Out, cancellationToken).ConfigureAwait(false);
-            }
             var modelPath = parse.GetValue(model);
             if (modelPath is not null && ModelFolder.Verify(Path.GetFullPath(modelPath)) is { Count: > 0 } problems)
             {
@@ -72,7 +75,8 @@ internal static class BenchCommand
             }
             var plan = (parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full) with
             {
-                ContextOnly = parse.GetValue(contextOnly),
+                ContextOnly = parse.GetValue(contextOnly) || parse.GetValue(nextEditOnly),
+                NextEditOnly = parse.GetValue(nextEditOnly),
                 SpeculativeOnly = parse.GetValue(speculativeOnly),
                 StartupOnly = parse.GetValue(startupOnly),
             };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using CodeAssist.Engine;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.ModelFactory;
@@ -45,7 +46,7 @@ internal static class BenchRunner
     private static async Task<BenchReport> MeasureAsync(BenchPlan plan, string? modelPath, string? draftPath, string temp, long started, double? loadAtStart,
         BenchProgress progress, CancellationToken cancellationToken)
     {
-        var draftDescription = draftPath is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(draftPath)));
+        string? draftDescription = draftPath is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(draftPath)));
         var settings = BenchPlan.Settings;
         string modelDirectory, modelDescription, scriptedDirectory;
         IReadOnlyList<GeneratedFile> files;
@@ -188,17 +189,19 @@ internal static class BenchRunner
             await engine.Workspace.Warming.ConfigureAwait(false);
             warmUpMs = Clock.MillisecondsSince(warmStart);
         }
-        var context = await Phase("context builds at positions across the solution", plan.ContextPositions,
+        var context = plan.NextEditOnly ? null : await Phase("context builds at positions across the solution", plan.ContextPositions,
             step => ContextBenchmark.RunAsync(
                 engine, files, plan.Shape, loadMs, warmUpMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken))
             .ConfigureAwait(false);
-        var nextEdits = await Phase("next edits: locations and validation after generated edits", plan.NextEditCases,
-            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, step, cancellationToken)).ConfigureAwait(false);
+        var nextEdits = await Phase("next edits: locations and validation after generated edits (with and without reuse), then whole suggestions",
+            plan.NextEditCases + plan.NextEditSuggestions,
+            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, plan.NextEditSuggestions, modelDirectory, step, cancellationToken))
+            .ConfigureAwait(false);
         if (plan.ContextOnly)
         {
             return new BenchReport
             {
-                Mode = (plan.Quick ? "quick" : "full") + ", context only",
+                Mode = (plan.Quick ? "quick" : "full") + (plan.NextEditOnly ? ", next edits only" : ", context only"),
                 Machine = MachineNow(loadAtStart),
                 Model = ModelOf(modelDescription, modelPath, modelDirectory),
                 OverheadRatio = double.NaN,
@@ -234,24 +237,18 @@ internal static class BenchRunner
             timeToCompletion = await Phase("server on the solution: completions while and after it loads", 3,
                 step => session.TimeToCompletionAsync(solutionRoot, file.Path, step)).ConfigureAwait(false);
             if (timeToCompletion is not null)
-            {
                 overhead = await Phase("overhead: LSP completion vs raw generation, interleaved", plan.OverheadPairs + 1,
                     step => session.OverheadAsync(plan.OverheadPairs, settings, step, cancellationToken)).ConfigureAwait(false);
-            }
             solutionPeak = session.PeakResidentMiB();
             if (overhead is not null)
-            {
                 typeThrough = await Phase("type-through cache hits (scripted model)", plan.TypeThroughHits, async step =>
                 {
                     await session.SwitchModelAsync(scriptedDirectory).ConfigureAwait(false);
                     return await session.TypeThroughAsync(plan.TypeThroughHits, scriptedDirectory, settings, step).ConfigureAwait(false);
                 }).ConfigureAwait(false);
-            }
             if (typeThrough is not null)
-            {
                 typing = await Phase("simulated typing session (scripted model)", plan.TypingKeystrokes,
                     step => session.TypingAsync(plan.TypingKeystrokes, "scripted", step)).ConfigureAwait(false);
-            }
         }
 
         double[] starts = [.. new[] { noModel?.InitializeMs, loose?.InitializeMs, timeToCompletion?.InitializeMs }.OfType<double>()];
