@@ -1,6 +1,6 @@
 using System.CommandLine;
-using CodeAssist.Inference.Models;
 using CodeAssist.Bench.Performance;
+using CodeAssist.Inference.Models;
 using Spectre.Console;
 
 namespace CodeAssist.Bench.Commands;
@@ -57,9 +57,11 @@ internal static class BenchCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(backend) is { } server)
+            {
                 return await TeamServerBenchmark.RunAsync(server, parse.GetValue(quick) ? 50 : 200,
                     StandInCommand.Schedule(parse, standIn),
                     Console.Out, cancellationToken).ConfigureAwait(false);
+            }
             var modelPath = parse.GetValue(model);
             if (modelPath is not null && ModelFolder.Verify(Path.GetFullPath(modelPath)) is { Count: > 0 } problems)
             {

@@ -64,7 +64,9 @@ internal static class RealModelsCommand
                     ("int4 builder-shaped qwen2 (GQA shared buffer, vocab 151936)", builder),
                     ("int4 builder-shaped llama, DeepSeek-Coder tokenizer (vocab 32256)", deepSeek),
                 })
+                {
                     await MeasureAsync(name, path, parse.GetValue(repetitions), cancellationToken);
+                }
                 Console.Out.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
                 return 0;
             }

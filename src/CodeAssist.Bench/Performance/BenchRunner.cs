@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using CodeAssist.Engine;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.ModelFactory;
@@ -46,7 +45,7 @@ internal static class BenchRunner
     private static async Task<BenchReport> MeasureAsync(BenchPlan plan, string? modelPath, string? draftPath, string temp, long started, double? loadAtStart,
         BenchProgress progress, CancellationToken cancellationToken)
     {
-        string? draftDescription = draftPath is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(draftPath)));
+        var draftDescription = draftPath is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(draftPath)));
         var settings = BenchPlan.Settings;
         string modelDirectory, modelDescription, scriptedDirectory;
         IReadOnlyList<GeneratedFile> files;
@@ -237,18 +236,24 @@ internal static class BenchRunner
             timeToCompletion = await Phase("server on the solution: completions while and after it loads", 3,
                 step => session.TimeToCompletionAsync(solutionRoot, file.Path, step)).ConfigureAwait(false);
             if (timeToCompletion is not null)
+            {
                 overhead = await Phase("overhead: LSP completion vs raw generation, interleaved", plan.OverheadPairs + 1,
                     step => session.OverheadAsync(plan.OverheadPairs, settings, step, cancellationToken)).ConfigureAwait(false);
+            }
             solutionPeak = session.PeakResidentMiB();
             if (overhead is not null)
+            {
                 typeThrough = await Phase("type-through cache hits (scripted model)", plan.TypeThroughHits, async step =>
                 {
                     await session.SwitchModelAsync(scriptedDirectory).ConfigureAwait(false);
                     return await session.TypeThroughAsync(plan.TypeThroughHits, scriptedDirectory, settings, step).ConfigureAwait(false);
                 }).ConfigureAwait(false);
+            }
             if (typeThrough is not null)
+            {
                 typing = await Phase("simulated typing session (scripted model)", plan.TypingKeystrokes,
                     step => session.TypingAsync(plan.TypingKeystrokes, "scripted", step)).ConfigureAwait(false);
+            }
         }
 
         double[] starts = [.. new[] { noModel?.InitializeMs, loose?.InitializeMs, timeToCompletion?.InitializeMs }.OfType<double>()];

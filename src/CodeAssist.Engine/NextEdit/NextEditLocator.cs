@@ -73,8 +73,10 @@ public sealed class NextEditLocator
         var phase = Stopwatch.GetTimestamp();
         var baseline = current;
         foreach (var document in edited)
+        {
             foreach (var id in IdsOf(current, document.FilePath))
                 baseline = baseline.WithDocumentText(id, document.Baseline, PreservationMode.PreserveIdentity);
+        }
         baseline = await ResolveAsync(baseline, cancellationToken).ConfigureAwait(false);
         timings?.Add(PhaseBaseline, phase);
 
@@ -104,7 +106,7 @@ public sealed class NextEditLocator
         foreach (var id in involved)
         {
             var now = current.GetDocument(id)!;
-            IReadOnlyList<TextSpan?> compared = changedNames is null || now.FilePath is null || editedPaths.Contains(now.FilePath)
+            var compared = changedNames is null || now.FilePath is null || editedPaths.Contains(now.FilePath)
                 ? [null]
                 : await MembersToCompareAsync(now, changedNames, referenceSpans[now.FilePath], cancellationToken).ConfigureAwait(false);
             locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), now, compared, last, timings, cancellationToken).ConfigureAwait(false));
@@ -145,9 +147,11 @@ public sealed class NextEditLocator
     {
         var errors = new List<Diagnostic>();
         foreach (var span in spans)
+        {
             errors.AddRange(_solutions is null
                 ? await CompilerResults.ComputeErrorsAsync(document, span, cancellationToken).ConfigureAwait(false)
                 : await CompilerResults.ErrorsAsync(document, span, cancellationToken).ConfigureAwait(false));
+        }
         return errors;
     }
 
@@ -165,7 +169,9 @@ public sealed class NextEditLocator
             if (baseline.GetDocument(id) is not { } before
                 || await before.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } beforeRoot
                 || await current.GetDocument(id)!.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } nowRoot)
+            {
                 continue;
+            }
             var declarationsBefore = Declarations(beforeRoot);
             var declarationsNow = Declarations(nowRoot);
             foreach (var key in declarationsBefore.Keys.Union(declarationsNow.Keys))
@@ -291,9 +297,13 @@ public sealed class NextEditLocator
             return null;
         var found = new List<FoundReference>();
         foreach (var reference in await SymbolFinder.FindReferencesAsync(symbol, document.Project.Solution, cancellationToken).ConfigureAwait(false))
+        {
             foreach (var location in reference.Locations)
+            {
                 if (location.Document.FilePath is { } path && !location.IsImplicit)
                     found.Add(new FoundReference(location.Document.Id, path, location.Location.SourceSpan));
+            }
+        }
         return new FoundReferences(symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), found);
     }
 

@@ -65,7 +65,9 @@ public static class NextEditValidator
             || IsolatedMember(await afterTree.GetRootAsync(cancellationToken).ConfigureAwait(false), new TextSpan(change.Span.Start, change.NewText?.Length ?? 0)) is not { } memberAfter
             || memberBefore.RawKind != memberAfter.RawKind
             || !SyntaxFactory.AreEquivalent(beforeTree, afterTree, topLevel: true))
+        {
             return null;
+        }
         return (memberBefore.Span, memberAfter.Span);
     }
 

@@ -70,7 +70,9 @@ public sealed class SolutionsByContent(Func<Solution?>? warmed = null)
                 || project.GetAddedAnalyzerReferences().Any() || project.GetRemovedAnalyzerReferences().Any()
                 || project.GetAddedAdditionalDocuments().Any() || project.GetRemovedAdditionalDocuments().Any() || project.GetChangedAdditionalDocuments().Any()
                 || project.GetAddedAnalyzerConfigDocuments().Any() || project.GetRemovedAnalyzerConfigDocuments().Any() || project.GetChangedAnalyzerConfigDocuments().Any())
+            {
                 return false;
+            }
             foreach (var id in project.GetChangedDocuments())
             {
                 var (old, @new) = (before.GetDocument(id)!, after.GetDocument(id)!);
