@@ -18,6 +18,7 @@ internal static class BenchCommand
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file" };
         var model = new Option<string?>("--model") { Description = "GenAI model folder to measure (default: random weights of realistic shape, generated into a temporary folder)" };
         var contextOnly = new Option<bool>("--context-only") { Description = "Only the context builds on the generated solution (no generation, no server processes): a quick loop when working on the context engine" };
+        var nextEditOnly = new Option<bool>("--next-edit-only") { Description = "Only the next-edit phase on the generated solution (locations, validation, whole suggestions): no context builds, no server processes" };
         var draft = new Option<string?>("--draft") { Description = "Draft model folder for the speculative section (default with the generated model: a generated random draft; with --model: none)" };
         var speculativeOnly = new Option<bool>("--speculative-only") { Description = "Only generation alone, KV reuse and the speculative decoding comparison (no solution, no server processes)" };
         var startupOnly = new Option<bool>("--startup-only") { Description = "Only the start-up timeline: the server started 5 times (7 without --quick) on the generated solution, a ReadyToRun hello world before each" };
@@ -27,7 +28,7 @@ internal static class BenchCommand
                           "KIND=URL (openai, llamacpp, ollama; key from CODEASSIST_API_KEY), or stand-in for a loopback llama.cpp-shaped server",
         };
         var standIn = StandInCommand.ScheduleOptions(EngineSchedule.SevenBillionOnOneGpu);
-        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly, draft, speculativeOnly, startupOnly, backend, standIn.FirstToken, standIn.PerToken };
+        var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON") { quick, json, model, contextOnly, nextEditOnly, draft, speculativeOnly, startupOnly, backend, standIn.FirstToken, standIn.PerToken };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(backend) is { } server)
@@ -48,7 +49,8 @@ internal static class BenchCommand
             }
             var plan = (parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full) with
             {
-                ContextOnly = parse.GetValue(contextOnly),
+                ContextOnly = parse.GetValue(contextOnly) || parse.GetValue(nextEditOnly),
+                NextEditOnly = parse.GetValue(nextEditOnly),
                 SpeculativeOnly = parse.GetValue(speculativeOnly),
                 StartupOnly = parse.GetValue(startupOnly),
             };

@@ -178,15 +178,16 @@ internal static class BenchRunner
             await engine.Workspace.Warming.ConfigureAwait(false);
             warmUpMs = Clock.MillisecondsSince(warmStart);
         }
-        var context = await Phase("context builds at positions across the solution", plan.ContextPositions,
+        var context = plan.NextEditOnly ? null : await Phase("context builds at positions across the solution", plan.ContextPositions,
             step => ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, warmUpMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken)).ConfigureAwait(false);
-        var nextEdits = await Phase("next edits: locations and validation after generated edits", plan.NextEditCases,
-            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, step, cancellationToken)).ConfigureAwait(false);
+        var nextEdits = await Phase("next edits: locations and validation after generated edits (with and without reuse), then whole suggestions",
+            plan.NextEditCases + plan.NextEditSuggestions,
+            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, plan.NextEditSuggestions, modelDirectory, step, cancellationToken)).ConfigureAwait(false);
         if (plan.ContextOnly)
         {
             return new BenchReport
             {
-                Mode = (plan.Quick ? "quick" : "full") + ", context only",
+                Mode = (plan.Quick ? "quick" : "full") + (plan.NextEditOnly ? ", next edits only" : ", context only"),
                 Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
                 Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
                 OverheadRatio = double.NaN,

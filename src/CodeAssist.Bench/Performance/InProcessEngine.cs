@@ -35,6 +35,7 @@ internal sealed class InProcessEngine : IDisposable
     public TimedContextSources Sources { get; }
     public ContextBuilder Builder => _engine.ContextBuilder;
     public NextEditEngine NextEdits => _engine.NextEdits;
+    public Engine.Models.ModelHost Models => _engine.Models;
 
     /// <summary>Loads the solution as the server does; returns the milliseconds it took and the load's warnings.</summary>
     public async Task<(double Milliseconds, IReadOnlyList<string> Warnings, int Projects)> LoadAsync(string solutionPath, CancellationToken cancellationToken)

@@ -41,6 +41,9 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     private int _nextId;
     private NextEditSuggestion? _latest;
 
+    /// <summary>The location search, keeping what its requests share (see <see cref="NextEditLocator"/>).</summary>
+    public NextEditLocator Locator { get; } = new(() => workspace.WarmedSolution);
+
     public EditHistory History { get; } = new();
     public NextEditStats Stats { get; } = new();
 
@@ -51,8 +54,8 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     public event Action<bool>? Generating;
 
     /// <summary>The locations alone (no model): what the bench times and the tests pin.</summary>
-    public Task<IReadOnlyList<NextEditLocation>> LocateAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken) =>
-        NextEditLocator.LocateAsync(workspace.CurrentSolution, History.Edited(), document.FilePath, offset, cancellationToken);
+    public Task<IReadOnlyList<NextEditLocation>> LocateAsync(DocumentSnapshot document, int offset, LocateTimings? timings, CancellationToken cancellationToken) =>
+        Locator.LocateAsync(workspace.CurrentSolution, History.Edited(), document.FilePath, offset, timings, cancellationToken);
 
     /// <summary>
     /// The latest suggestion made, when it edits <paramref name="document"/> and was computed on exactly its text (any
@@ -69,7 +72,7 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
             return NextEditResult.Empty;
         var solution = workspace.CurrentSolution;
         var edited = History.Edited();
-        var locations = await NextEditLocator.LocateAsync(solution, edited, document.FilePath, offset, cancellationToken).ConfigureAwait(false);
+        var locations = await Locator.LocateAsync(solution, edited, document.FilePath, offset, null, cancellationToken).ConfigureAwait(false);
         if (locations.Count == 0)
             return NextEditResult.Empty;
         var model = await models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FindSymbols;
 using Microsoft.CodeAnalysis.Text;
@@ -36,26 +38,54 @@ public sealed record NextEditLocation(NextEditLocationKind Kind, string FilePath
 /// documents and those referencing the changed symbol, compiled with the documents as they were before the edits and
 /// as they are now), the references of the symbol the last edit changed, and lines with the text the last edit
 /// changed. The cursor's file comes first, then the kind, then the distance from the cursor.
+/// <para>
+/// One instance serves an engine's requests, and what does not change between them is not computed again: the
+/// solutions before the edits are answered by the ones made for earlier requests when their content is the same
+/// (<see cref="SolutionsByContent"/>), and each solution's errors per document and references per changed declaration
+/// are kept with it (<see cref="CompilerResults"/>). Only the current solution, new at every edit, is compiled anew,
+/// and only in the documents involved.
+/// </para>
 /// </summary>
-public static class NextEditLocator
+public sealed class NextEditLocator
 {
     /// <summary>Documents whose diagnostics are compared, at most: the edited ones first, then those with references.</summary>
     public const int DocumentsCompared = 16;
 
-    public static async Task<IReadOnlyList<NextEditLocation>> LocateAsync(Solution current, IReadOnlyList<EditedDocument> edited, string? cursorPath, int cursorOffset, CancellationToken cancellationToken)
+    private readonly SolutionsByContent? _solutions;
+
+    /// <param name="warmed">The solution whose compilations the workspace built, a candidate for the code before the edits.</param>
+    /// <param name="reuse">
+    /// False only for the benchmark's same-run comparison: every request then forks and compiles afresh and keeps
+    /// nothing, as before the reuse existed.
+    /// </param>
+    public NextEditLocator(Func<Solution?>? warmed = null, bool reuse = true)
+    {
+        _solutions = reuse ? new SolutionsByContent(warmed) : null;
+    }
+
+    public bool Reuses => _solutions is not null;
+
+    public async Task<IReadOnlyList<NextEditLocation>> LocateAsync(Solution current, IReadOnlyList<EditedDocument> edited, string? cursorPath, int cursorOffset, LocateTimings? timings,
+        CancellationToken cancellationToken)
     {
         if (edited.Count == 0)
             return [];
+        var phase = Stopwatch.GetTimestamp();
         var baseline = current;
         foreach (var document in edited)
             foreach (var id in IdsOf(current, document.FilePath))
                 baseline = baseline.WithDocumentText(id, document.Baseline, PreservationMode.PreserveIdentity);
+        baseline = await ResolveAsync(baseline, cancellationToken).ConfigureAwait(false);
+        timings?.Add(PhaseBaseline, phase);
 
         var last = edited[0].Last;
+        phase = Stopwatch.GetTimestamp();
         // An edit of a declaration is followed through its references and the errors they show; only an edit that
         // changed no declaration is looked for again as text (a parameter added is no text to repeat in a call).
         var references = await ReferencesOfChangedSymbolAsync(current, last, cancellationToken).ConfigureAwait(false);
         var locations = new List<NextEditLocation>(references ?? []);
+        timings?.Add(PhaseReferences, phase);
+        phase = Stopwatch.GetTimestamp();
 
         // The errors are looked for where the edits can have caused them: the edited documents and those that use
         // what they changed (the earlier edits' symbols too: fixing one caller must not hide the others).
@@ -65,8 +95,21 @@ public static class NextEditLocator
         var involved = edited.SelectMany(d => IdsOf(current, d.FilePath))
             .Concat((references ?? []).Concat(earlier).SelectMany(r => IdsOf(current, r.FilePath)))
             .Distinct().Take(DocumentsCompared).ToList();
+        // A document the user did not edit is compared in its members that name what the edits changed (or hold one
+        // of the references found): only there can its errors have changed, and only those members are bound.
+        var changedNames = _solutions is null ? null : await ChangedNamesAsync(baseline, current, edited, cancellationToken).ConfigureAwait(false);
+        var editedPaths = edited.Select(d => d.FilePath).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var referenceSpans = (references ?? []).Concat(earlier).ToLookup(r => r.FilePath, r => r.Span, StringComparer.Ordinal);
+        timings?.Add(PhaseEarlierReferences, phase);
         foreach (var id in involved)
-            locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), current.GetDocument(id)!, last, cancellationToken).ConfigureAwait(false));
+        {
+            var now = current.GetDocument(id)!;
+            IReadOnlyList<TextSpan?> compared = changedNames is null || now.FilePath is null || editedPaths.Contains(now.FilePath)
+                ? [null]
+                : await MembersToCompareAsync(now, changedNames, referenceSpans[now.FilePath], cancellationToken).ConfigureAwait(false);
+            locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), now, compared, last, timings, cancellationToken).ConfigureAwait(false));
+        }
+        phase = Stopwatch.GetTimestamp();
 
         if (references is null)
             locations.AddRange(SimilarLines(edited, last));
@@ -83,14 +126,122 @@ public static class NextEditLocator
             }
             return text.Lines.GetLineFromPosition(location.Span.Start).LineNumber;
         }
-        return [.. locations
+        List<NextEditLocation> ordered = [.. locations
             .OrderBy(l => l.FilePath == cursorPath ? 0 : 1)
             .ThenBy(l => l.Kind)
             .ThenBy(l => l.FilePath == cursorPath ? Math.Abs(LineOf(l) - cursorLine) : LineOf(l))
             .ThenBy(l => l.FilePath, StringComparer.Ordinal)
             .ThenBy(l => l.Span.Start)
             .DistinctBy(l => (l.FilePath, LineOf(l)))];
+        timings?.Add(PhaseRest, phase);
+        return ordered;
     }
+
+    private Task<Solution> ResolveAsync(Solution fork, CancellationToken cancellationToken) =>
+        _solutions is null ? Task.FromResult(fork) : _solutions.ResolveAsync(fork, cancellationToken);
+
+    /// <summary>A document's errors in each span (null: the whole document): kept with its solution, or (without reuse) computed every time.</summary>
+    private async Task<IReadOnlyList<Diagnostic>> ErrorsInAsync(Document document, IReadOnlyList<TextSpan?> spans, CancellationToken cancellationToken)
+    {
+        var errors = new List<Diagnostic>();
+        foreach (var span in spans)
+            errors.AddRange(_solutions is null
+                ? await CompilerResults.ComputeErrorsAsync(document, span, cancellationToken).ConfigureAwait(false)
+                : await CompilerResults.ErrorsAsync(document, span, cancellationToken).ConfigureAwait(false));
+        return errors;
+    }
+
+    /// <summary>
+    /// The names of the declarations the edits changed: in each edited document, the members and types whose
+    /// declaration (Roslyn's top level: everything but bodies and initializers, a constant's value included) differs
+    /// between the text before the edits and now, or that exist on one side only; for a member without a name of its
+    /// own (a constructor, an operator, an indexer) its type's name.
+    /// </summary>
+    internal static async Task<HashSet<string>> ChangedNamesAsync(Solution baseline, Solution current, IReadOnlyList<EditedDocument> edited, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in edited.SelectMany(d => IdsOf(current, d.FilePath)))
+        {
+            if (baseline.GetDocument(id) is not { } before
+                || await before.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } beforeRoot
+                || await current.GetDocument(id)!.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } nowRoot)
+                continue;
+            var declarationsBefore = Declarations(beforeRoot);
+            var declarationsNow = Declarations(nowRoot);
+            foreach (var key in declarationsBefore.Keys.Union(declarationsNow.Keys))
+            {
+                var a = declarationsBefore.TryGetValue(key, out var x) ? x : [];
+                var b = declarationsNow.TryGetValue(key, out var y) ? y : [];
+                if (a.Count != b.Count || a.Zip(b).Any(p => !SyntaxFactory.AreEquivalent(p.First, p.Second, topLevel: true)))
+                    names.Add(key.Name);
+            }
+        }
+        return names;
+    }
+
+    /// <summary>Each declaration of a tree by kind and name, in order; a type stands for its own declaration line (its members are listed apart).</summary>
+    private static Dictionary<(int Kind, string Name), List<SyntaxNode>> Declarations(SyntaxNode root)
+    {
+        var declarations = new Dictionary<(int, string), List<SyntaxNode>>();
+        foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MemberDeclarationSyntax>())
+        {
+            if (node is BaseNamespaceDeclarationSyntax)
+                continue;
+            var declaration = node is TypeDeclarationSyntax type ? type.WithMembers(default) : node;
+            var key = (node.RawKind, NameOf(node));
+            (declarations.TryGetValue(key, out var list) ? list : declarations[key] = []).Add(declaration);
+        }
+        return declarations;
+    }
+
+    private static string NameOf(MemberDeclarationSyntax member) => member switch
+    {
+        BaseTypeDeclarationSyntax type => type.Identifier.ValueText,
+        DelegateDeclarationSyntax @delegate => @delegate.Identifier.ValueText,
+        MethodDeclarationSyntax method => method.Identifier.ValueText,
+        PropertyDeclarationSyntax property => property.Identifier.ValueText,
+        EventDeclarationSyntax @event => @event.Identifier.ValueText,
+        BaseFieldDeclarationSyntax field => field.Declaration.Variables.FirstOrDefault()?.Identifier.ValueText ?? "",
+        EnumMemberDeclarationSyntax enumMember => enumMember.Identifier.ValueText,
+        _ => member.Ancestors().OfType<BaseTypeDeclarationSyntax>().FirstOrDefault()?.Identifier.ValueText ?? "",
+    };
+
+    /// <summary>
+    /// The spans of the members of an unedited document whose errors can have changed: those that name a changed
+    /// declaration or hold a reference found. The whole document (one null span) when a type's own declaration names one
+    /// (a base type or interface changed: the type itself may now be wrong) or it has top-level statements.
+    /// </summary>
+    private static async Task<IReadOnlyList<TextSpan?>> MembersToCompareAsync(Document document, HashSet<string> changedNames, IEnumerable<TextSpan> references,
+        CancellationToken cancellationToken)
+    {
+        if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
+            return [null];
+        bool Names(SyntaxNode? node) => node is not null && node.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && changedNames.Contains(t.ValueText));
+        var spans = new List<TextSpan?>();
+        foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MemberDeclarationSyntax>())
+        {
+            switch (node)
+            {
+                case BaseNamespaceDeclarationSyntax:
+                    continue;
+                case GlobalStatementSyntax:
+                    return [null];
+                case TypeDeclarationSyntax type when type.AttributeLists.Any(Names) || Names(type.BaseList) || Names(type.ParameterList) || type.ConstraintClauses.Any(Names):
+                    return [null];
+                case BaseTypeDeclarationSyntax type when type is not TypeDeclarationSyntax && Names(type):
+                    return [null];
+                case BaseTypeDeclarationSyntax:
+                    continue;
+            }
+            if (Names(node) || references.Any(r => node.Span.Contains(r)))
+                spans.Add(node.Span);
+        }
+        return spans;
+    }
+
+    /// <summary>The phases <see cref="LocateTimings"/> reports.</summary>
+    public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol", PhaseEarlierReferences = "references of earlier edits' symbols",
+        PhaseErrorsNow = "errors now", PhaseErrorsBefore = "errors before the edits", PhaseRest = "similar lines and order";
 
     private static IEnumerable<DocumentId> IdsOf(Solution solution, string? path) =>
         path is null ? [] : solution.GetDocumentIdsWithFilePath(path).Where(id => solution.GetDocument(id)?.SupportsSemanticModel == true);
@@ -101,36 +252,49 @@ public static class NextEditLocator
     /// moved past the edit; the edit's own text is not a place to edit next.
     /// </summary>
     /// <returns>null when the edit changed no declaration.</returns>
-    private static async Task<IReadOnlyList<NextEditLocation>?> ReferencesOfChangedSymbolAsync(Solution current, RecentEdit last, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<NextEditLocation>?> ReferencesOfChangedSymbolAsync(Solution current, RecentEdit last, CancellationToken cancellationToken)
     {
         if (IdsOf(current, last.FilePath).FirstOrDefault() is not { } id)
             return null;
-        var before = current.WithDocumentText(id, last.Before, PreservationMode.PreserveIdentity);
+        var before = await ResolveAsync(current.WithDocumentText(id, last.Before, PreservationMode.PreserveIdentity), cancellationToken).ConfigureAwait(false);
         var document = before.GetDocument(id)!;
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || ChangedDeclaration(root, last.OldSpan) is not { } declaration)
+        if (root is null || ChangedDeclaration(root, last.OldSpan) is not { } declaration)
             return null;
-        if (model.GetDeclaredSymbol(declaration, cancellationToken) is not { } symbol)
+        var found = _solutions is null
+            ? await FindReferencesAsync(document, declaration, cancellationToken).ConfigureAwait(false)
+            : await CompilerResults.ReferencesAsync(before, id, declaration.Span, token => FindReferencesAsync(document, declaration, token), cancellationToken).ConfigureAwait(false);
+        if (found is null)
             return [];
-        var found = new List<NextEditLocation>();
+        var locations = new List<NextEditLocation>();
         var delta = last.NewSpan.Length - last.OldSpan.Length;
-        foreach (var reference in await SymbolFinder.FindReferencesAsync(symbol, before, cancellationToken).ConfigureAwait(false))
-            foreach (var location in reference.Locations)
+        foreach (var reference in found.References)
+        {
+            var span = reference.Span;
+            if (reference.DocumentId == id)
             {
-                if (location.Document.FilePath is not { } path || location.IsImplicit)
+                if (span.IntersectsWith(last.OldSpan) || span.End == last.OldSpan.Start && last.OldSpan.IsEmpty)
                     continue;
-                var span = location.Location.SourceSpan;
-                if (location.Document.Id == id)
-                {
-                    if (span.IntersectsWith(last.OldSpan) || span.End == last.OldSpan.Start && last.OldSpan.IsEmpty)
-                        continue;
-                    if (span.Start >= last.OldSpan.End)
-                        span = new TextSpan(span.Start + delta, span.Length);
-                }
-                found.Add(new NextEditLocation(NextEditLocationKind.Reference, path, span, $"uses {symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}, which the last edit changed"));
+                if (span.Start >= last.OldSpan.End)
+                    span = new TextSpan(span.Start + delta, span.Length);
             }
-        return found;
+            locations.Add(new NextEditLocation(NextEditLocationKind.Reference, reference.FilePath, span, $"uses {found.SymbolDisplay}, which the last edit changed"));
+        }
+        return locations;
+    }
+
+    /// <summary>The references of the symbol <paramref name="declaration"/> declares, in the solution of <paramref name="document"/>; null when it declares none.</summary>
+    private static async Task<FoundReferences?> FindReferencesAsync(Document document, SyntaxNode declaration, CancellationToken cancellationToken)
+    {
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (model?.GetDeclaredSymbol(declaration, cancellationToken) is not { } symbol)
+            return null;
+        var found = new List<FoundReference>();
+        foreach (var reference in await SymbolFinder.FindReferencesAsync(symbol, document.Project.Solution, cancellationToken).ConfigureAwait(false))
+            foreach (var location in reference.Locations)
+                if (location.Document.FilePath is { } path && !location.IsImplicit)
+                    found.Add(new FoundReference(location.Document.Id, path, location.Location.SourceSpan));
+        return new FoundReferences(symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), found);
     }
 
     /// <summary>
@@ -164,12 +328,17 @@ public static class NextEditLocator
     /// The errors the document has now and did not have before the edits (matched by id and message, as many times as
     /// they occur), except those on the last edit's own text: that is the user's work in progress.
     /// </summary>
-    private static async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, RecentEdit last, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, IReadOnlyList<TextSpan?> compared, RecentEdit last,
+        LocateTimings? timings, CancellationToken cancellationToken)
     {
-        var errorsAfter = await ErrorsAsync(after, cancellationToken).ConfigureAwait(false);
+        var phase = Stopwatch.GetTimestamp();
+        var errorsAfter = await ErrorsInAsync(after, compared, cancellationToken).ConfigureAwait(false);
+        timings?.Add(PhaseErrorsNow, phase);
         if (errorsAfter.Count == 0)
             return [];
-        var errorsBefore = before is null ? [] : await ErrorsAsync(before, cancellationToken).ConfigureAwait(false);
+        phase = Stopwatch.GetTimestamp();
+        var errorsBefore = before is null ? [] : await ErrorsInAsync(before, compared, cancellationToken).ConfigureAwait(false);
+        timings?.Add(PhaseErrorsBefore, phase);
         var lastEditHere = after.FilePath == last.FilePath;
         return [.. New(errorsBefore, errorsAfter)
             .Where(d => !(lastEditHere && Touches(d.Location.SourceSpan, last.NewSpan)))
@@ -181,11 +350,9 @@ public static class NextEditLocator
 
     private static bool Touches(TextSpan a, TextSpan b) => a.Start <= b.End && b.Start <= a.End;
 
-    internal static async Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, CancellationToken cancellationToken)
-    {
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        return model is null ? [] : [.. model.GetDiagnostics(cancellationToken: cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error)];
-    }
+    /// <summary>A document's errors, the whole document compiled (nothing kept): the rule the refactorings and the evaluation's cases share.</summary>
+    public static Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, CancellationToken cancellationToken) =>
+        CompilerResults.ComputeErrorsAsync(document, null, cancellationToken);
 
     /// <summary>The diagnostics of <paramref name="after"/> beyond those of <paramref name="before"/>, matched by <see cref="Key"/> as a multiset.</summary>
     internal static IEnumerable<Diagnostic> New(IReadOnlyList<Diagnostic> before, IReadOnlyList<Diagnostic> after)

@@ -230,6 +230,7 @@ public sealed class CodeWorkspace : IDisposable
             open = [.. _openTexts.Keys.SelectMany(path => solution.GetDocumentIdsWithFilePath(path)).Select(d => d.ProjectId)];
         }
         var sorted = solution.GetProjectDependencyGraph().GetTopologicallySortedProjects(cancellationToken).ToList();
+        WarmedSolution = solution;
         var built = 0;
         foreach (var id in sorted.Where(open.Contains).Concat(sorted.Where(p => !open.Contains(p))))
         {
@@ -240,6 +241,12 @@ public sealed class CodeWorkspace : IDisposable
         }
         return built;
     }
+
+    /// <summary>
+    /// The solution whose compilations the last warm-up built (null before one): until the user edits, it is the code
+    /// as it is, and next edits compare against it instead of compiling that code again.
+    /// </summary>
+    public Solution? WarmedSolution { get; private set; }
 
     /// <summary>Replaces the loaded projects (keeping the open documents' text on top) when a solution finishes loading.</summary>
     public void ReplaceProjects(Solution loaded)

@@ -20,6 +20,7 @@ public sealed class NextEditTests : IDisposable
     private readonly CodeWorkspace _workspace = new();
     private readonly ModelHost _models = new(_ => { });
     private readonly EditHistory _history = new();
+    private readonly NextEditLocator _locator = new();
 
     public NextEditTests()
     {
@@ -62,7 +63,7 @@ public sealed class NextEditTests : IDisposable
     }
 
     private Task<IReadOnlyList<NextEditLocation>> Locate(DocumentSnapshot document) =>
-        NextEditLocator.LocateAsync(_workspace.CurrentSolution, _history.Edited(), document.FilePath, document.Text.Length / 2, CancellationToken.None);
+        _locator.LocateAsync(_workspace.CurrentSolution, _history.Edited(), document.FilePath, document.Text.Length / 2, null, CancellationToken.None);
 
     private static int LineOf(string text, TextSpan span) => SourceText.From(text).Lines.GetLineFromPosition(span.Start).LineNumber;
 
@@ -174,6 +175,60 @@ public sealed class NextEditTests : IDisposable
         Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), " "), location, CancellationToken.None));
         var reference = location with { Kind = NextEditLocationKind.Reference, TargetDiagnostics = [] };
         Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), ", \"gift\", missing"), reference, CancellationToken.None));
+        // Outside any member body (a member added) the whole document is compiled, and the new member's error counts.
+        var betweenMembers = Checkout.IndexOf("\n\n    public static void Print", StringComparison.Ordinal) + 1;
+        Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(betweenMembers, 0), "    public static int Broken() => missing;\n"), reference, CancellationToken.None));
+        Assert.True(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(betweenMembers, 0), "    public static int Fine() => 1;\n"), reference, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_call_fixed_after_a_search_is_no_longer_a_location_at_the_next_search()
+    {
+        var order = Type(await Load("Order.cs"), "decimal price", ", string note");
+        Assert.Equal([7, 8], (await Locate(order)).Where(l => l.FilePath == PathOf("Checkout.cs")).Select(l => LineOf(Checkout, l.Span)));
+
+        var checkout = _documents.Open(new Uri(PathOf("Checkout.cs")), "csharp", 1, Checkout);
+        checkout = Type(checkout, "order.AddLine(\"tea\", 2m", ", \"x\"");
+        var locations = await Locate(checkout);
+
+        // The errors of the solution before the fix were kept with it; the fixed call must not come back from there.
+        var location = Assert.Single(locations, l => l.FilePath == PathOf("Checkout.cs"));
+        Assert.Equal((NextEditLocationKind.IntroducedDiagnostic, 8), (location.Kind, LineOf(checkout.Text.ToString(), location.Span)));
+    }
+
+    [Fact]
+    public async Task A_call_added_after_a_search_is_a_reference_at_the_next_search()
+    {
+        var order = Type(await Load("Order.cs"), "decimal price", ", int quantity = 1");
+        Assert.Equal([7, 8], (await Locate(order)).Select(l => LineOf(Checkout, l.Span)));
+
+        var checkout = _documents.Open(new Uri(PathOf("Checkout.cs")), "csharp", 1, Checkout);
+        var (line, _) = checkout.PositionOf(Checkout.IndexOf("        return order.Total;", StringComparison.Ordinal));
+        checkout = _documents.Change(checkout.Uri, 2, [new DocumentEdit((line, 0), (line, 0), "        order.AddLine(\"jam\", 4m);\n")]);
+        order = Type(order, "int quantity", "2");
+        var locations = await Locate(order);
+
+        // The references of AddLine found before the new call were kept with the solution they were found in.
+        Assert.Equal([7, 8, 9], locations.Where(l => l.Kind == NextEditLocationKind.Reference).Select(l => LineOf(checkout.Text.ToString(), l.Span)));
+    }
+
+    [Fact]
+    public async Task A_solution_is_answered_by_a_kept_one_only_when_every_text_is_the_same()
+    {
+        await Load("Order.cs");
+        var solution = _workspace.CurrentSolution;
+        var order = solution.GetDocumentIdsWithFilePath(PathOf("Order.cs")).Single();
+        var checkout = solution.GetDocumentIdsWithFilePath(PathOf("Checkout.cs")).Single();
+        var kept = new SolutionsByContent();
+
+        var first = solution.WithDocumentText(order, SourceText.From(Order + "// edited\n"));
+        Assert.Same(first, await kept.ResolveAsync(first, CancellationToken.None));
+        Assert.Same(first, await kept.ResolveAsync(solution.WithDocumentText(order, SourceText.From(Order + "// edited\n")), CancellationToken.None));
+
+        var otherText = solution.WithDocumentText(order, SourceText.From(Order + "// edited\n")).WithDocumentText(checkout, SourceText.From(Checkout + "// elsewhere\n"));
+        Assert.Same(otherText, await kept.ResolveAsync(otherText, CancellationToken.None));
+        var fewerDocuments = first.RemoveDocument(checkout);
+        Assert.Same(fewerDocuments, await kept.ResolveAsync(fewerDocuments, CancellationToken.None));
     }
 
     [Fact]

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CodeAssist.Engine.NextEdit;
+
+/// <summary>A reference found by <c>SymbolFinder</c>, kept as plain data: where it is and in which document.</summary>
+internal sealed record FoundReference(DocumentId DocumentId, string FilePath, TextSpan Span);
+
+/// <summary>The references of one declaration and how the symbol is shown in a reason.</summary>
+internal sealed record FoundReferences(string SymbolDisplay, IReadOnlyList<FoundReference> References);
+
+/// <summary>
+/// What the compiler said about one solution snapshot, kept while the snapshot lives: each document's errors and each
+/// changed declaration's references. A Roslyn <see cref="Solution"/> never changes, so nothing kept here can go stale:
+/// an edit makes a new solution, which starts with nothing kept. The location search and the validation share it, so
+/// the errors the search found in a document are the validation's "before", and a solution answered again by
+/// <see cref="SolutionsByContent"/> answers from here. A computation cancelled by the request that started it is
+/// started again by the next request that needs it.
+/// </summary>
+internal static class CompilerResults
+{
+    private sealed class Kept
+    {
+        public readonly ConcurrentDictionary<(DocumentId, TextSpan?), Lazy<Task<IReadOnlyList<Diagnostic>>>> Errors = new();
+        public readonly ConcurrentDictionary<(DocumentId, TextSpan), Lazy<Task<FoundReferences?>>> References = new();
+    }
+
+    private static readonly ConditionalWeakTable<Solution, Kept> s_kept = new();
+
+    /// <summary>
+    /// The document's compiler errors (syntax, declarations and method bodies), or with <paramref name="span"/> those
+    /// Roslyn reports within it (binding only the members there), computed once per solution.
+    /// </summary>
+    public static Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken) =>
+        GetOrComputeAsync(s_kept.GetValue(document.Project.Solution, _ => new()).Errors, (document.Id, span), token => ComputeErrorsAsync(document, span, token), cancellationToken);
+
+    /// <summary>The references <paramref name="find"/> finds for the declaration at <paramref name="declaration"/> of a document of <paramref name="solution"/>, found once per solution.</summary>
+    public static Task<FoundReferences?> ReferencesAsync(Solution solution, DocumentId document, TextSpan declaration, Func<CancellationToken, Task<FoundReferences?>> find,
+        CancellationToken cancellationToken) =>
+        GetOrComputeAsync(s_kept.GetValue(solution, _ => new()).References, (document, declaration), find, cancellationToken);
+
+    internal static async Task<IReadOnlyList<Diagnostic>> ComputeErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken)
+    {
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        return model is null ? [] : [.. model.GetDiagnostics(span, cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error)];
+    }
+
+    private static async Task<T> GetOrComputeAsync<TKey, T>(ConcurrentDictionary<TKey, Lazy<Task<T>>> kept, TKey key, Func<CancellationToken, Task<T>> compute,
+        CancellationToken cancellationToken) where TKey : notnull
+    {
+        while (true)
+        {
+            var entry = kept.GetOrAdd(key, _ => new Lazy<Task<T>>(() => compute(cancellationToken)));
+            try
+            {
+                return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The request that started it was cancelled, this one was not: it computes it again.
+                kept.TryRemove(new KeyValuePair<TKey, Lazy<Task<T>>>(key, entry));
+            }
+        }
+    }
+}
