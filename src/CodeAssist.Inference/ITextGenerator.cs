@@ -67,7 +67,10 @@ public interface ITextGenerator
     {
         var results = new List<GenerationResult>(count);
         for (var i = 0; i < count; i++)
-            results.Add(await this.GenerateAsync(i == 0 ? request : request with { Sampling = new Sampling(Seed: i) }, cancellationToken).ConfigureAwait(false));
+        {
+            var sampled = i == 0 ? request : request with { Sampling = new Sampling(Seed: i) };
+            results.Add(await this.GenerateAsync(sampled, cancellationToken).ConfigureAwait(false));
+        }
         return results;
     }
 }

@@ -93,10 +93,12 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     /// </summary>
     /// <paramref name="speculation"/>, when given, replaces the speculation section of the folder's codeassist.json
     /// (the bench runs one model plain, with a draft and with prompt lookup).
-    public static LanguageModel Load(string path, DevicePreference preference = DevicePreference.Auto, Action<string>? log = null, SpeculationSettings? speculation = null) =>
+    public static LanguageModel Load(
+        string path, DevicePreference preference = DevicePreference.Auto, Action<string>? log = null, SpeculationSettings? speculation = null) =>
         Load(path, preference, log, ModelLoader.TryLoadCuda, speculation);
 
-    internal static LanguageModel Load(string path, DevicePreference preference, Action<string>? log, Func<string, string?, (Model? Model, string Failure)> tryLoadCuda,
+    internal static LanguageModel Load(
+        string path, DevicePreference preference, Action<string>? log, Func<string, string?, (Model? Model, string Failure)> tryLoadCuda,
         SpeculationSettings? speculation = null)
     {
         GenAiRuntime.EnsureInitialized();
@@ -140,7 +142,8 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     /// <summary>A float16/bfloat16 graph is what the model builder writes for CUDA or DirectML; the CPU kernels do not serve it.</summary>
     private static string? GpuOnlyProblem(ModelFolder folder, string where) =>
         folder.Graph?.KvCache?.ElementType is "fp16" or "bf16"
-            ? $"the model in {folder.Path} was converted for a GPU ({folder.Graph.KvCache.ElementType} weights and cache) but would run on {where}; use a CPU build of the model (model builder: -p int4 -e cpu), or a machine with CUDA"
+            ? $"the model in {folder.Path} was converted for a GPU ({folder.Graph.KvCache.ElementType} weights and cache) but would run on {where}; " +
+              "use a CPU build of the model (model builder: -p int4 -e cpu), or a machine with CUDA"
             : null;
 
     /// <summary>
@@ -151,10 +154,21 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
     {
         var message = NativeErrors.FirstLine(e.Message);
         if (message.Contains("Unknown", StringComparison.OrdinalIgnoreCase) || message.Contains("JSON", StringComparison.OrdinalIgnoreCase))
-            return $"ONNX Runtime GenAI {GenAiRuntime.Version} cannot read {ModelFolder.GenAiConfigFile} in {folder.Path} ({message}): the folder was made by a newer model builder; convert the model with a builder matching GenAI {GenAiRuntime.Version}, or remove that field";
-        if (folder.Graph is { } graph && (message.Contains("opset", StringComparison.OrdinalIgnoreCase) || message.Contains("domain", StringComparison.OrdinalIgnoreCase) || message.Contains("not supported", StringComparison.OrdinalIgnoreCase)))
-            return $"ONNX Runtime under GenAI {GenAiRuntime.Version} cannot run {folder.DecoderFile} in {folder.Path} ({message}); it imports {string.Join(", ", graph.OperatorSets.Select(o => $"{(o.Key.Length == 0 ? "ai.onnx" : o.Key)} {o.Value}"))}, newer than this runtime reads: convert the model with a builder matching GenAI {GenAiRuntime.Version}";
-        return $"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({message}); the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again";
+        {
+            return $"ONNX Runtime GenAI {GenAiRuntime.Version} cannot read {ModelFolder.GenAiConfigFile} in {folder.Path} ({message}): " +
+                $"the folder was made by a newer model builder; convert the model with a builder matching GenAI {GenAiRuntime.Version}, " +
+                "or remove that field";
+        }
+        if (folder.Graph is { } graph
+            && (message.Contains("opset", StringComparison.OrdinalIgnoreCase) || message.Contains("domain", StringComparison.OrdinalIgnoreCase)
+                || message.Contains("not supported", StringComparison.OrdinalIgnoreCase)))
+        {
+            var imports = string.Join(", ", graph.OperatorSets.Select(o => $"{(o.Key.Length == 0 ? "ai.onnx" : o.Key)} {o.Value}"));
+            return $"ONNX Runtime under GenAI {GenAiRuntime.Version} cannot run {folder.DecoderFile} in {folder.Path} ({message}); " +
+                $"it imports {imports}, newer than this runtime reads: convert the model with a builder matching GenAI {GenAiRuntime.Version}";
+        }
+        return $"ONNX Runtime could not load {folder.DecoderFile} in {folder.Path} ({message}); " +
+            $"the model files are damaged or do not match {ModelFolder.GenAiConfigFile}: copy the model folder again or convert the model again";
     }
 
     public int CountTokens(string text) => _tokenizer.CountTokens(text);
@@ -193,7 +207,8 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
             {
                 run = Task.FromResult(false);
             }
-            return _warmUp = run.ContinueWith(t => t.IsCompletedSuccessfully && t.Result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return _warmUp = run.ContinueWith(
+                t => t.IsCompletedSuccessfully && t.Result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

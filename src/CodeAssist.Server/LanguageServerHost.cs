@@ -78,7 +78,10 @@ public sealed class LanguageServerHost : IDisposable
         _rpc.Disconnected += (_, e) =>
         {
             if (e.Reason != DisconnectedReason.RemotePartyTerminated && e.Reason != DisconnectedReason.LocallyDisposed)
-                log.Error($"the connection to the client ended: {e.Description}{(e.Exception is null ? "" : $" ({e.Exception.GetType().Name}: {e.Exception.Message})")}");
+            {
+                var cause = e.Exception is null ? "" : $" ({e.Exception.GetType().Name}: {e.Exception.Message})";
+                log.Error($"the connection to the client ended: {e.Description}{cause}");
+            }
         };
         State.AttachClient(_rpc);
         log.AttachClient(_rpc);
@@ -89,7 +92,8 @@ public sealed class LanguageServerHost : IDisposable
     public async Task<int> RunAsync()
     {
         _rpc.StartListening();
-        var finished = await Task.WhenAny(State.Exit.Task, _rpc.Completion.ContinueWith(_ => State.ShutdownRequested ? 0 : 1, TaskScheduler.Default)).ConfigureAwait(false);
+        var finished = await Task.WhenAny(
+            State.Exit.Task, _rpc.Completion.ContinueWith(_ => State.ShutdownRequested ? 0 : 1, TaskScheduler.Default)).ConfigureAwait(false);
         var code = await finished.ConfigureAwait(false);
         if (finished != State.Exit.Task)
             State.Log.Info("the client went away; exiting");

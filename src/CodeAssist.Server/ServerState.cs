@@ -143,11 +143,13 @@ public sealed class ServerState : IDisposable
             Log.Info("no solution or project file under the workspace folders; C# files are read as loose files");
             return;
         }
-        using (var progress = await WorkDoneProgress.StartAsync(Client, "CodeAssist: loading " + string.Join(", ", projectSystem.Select(Path.GetFileName)), Log).ConfigureAwait(false))
+        var title = "CodeAssist: loading " + string.Join(", ", projectSystem.Select(Path.GetFileName));
+        using (var progress = await WorkDoneProgress.StartAsync(Client, title, Log).ConfigureAwait(false))
         {
             try
             {
-                var result = await Engine.LoadProjectsAsync(projectSystem, new Progress<Engine.Workspace.SolutionLoadProgress>(p => progress.Report(p.Message, p.Percentage)), cancellationToken).ConfigureAwait(false);
+                var reported = new Progress<Engine.Workspace.SolutionLoadProgress>(p => progress.Report(p.Message, p.Percentage));
+                var result = await Engine.LoadProjectsAsync(projectSystem, reported, cancellationToken).ConfigureAwait(false);
                 progress.End($"{result.Solution?.ProjectIds.Count ?? 0} project(s) loaded");
                 if (result.Solution is null)
                     return;

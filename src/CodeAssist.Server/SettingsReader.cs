@@ -14,7 +14,8 @@ public static class SettingsReader
         if (payload is not { ValueKind: JsonValueKind.Object } root)
             return current;
         var section = root.TryGetProperty("codeassist", out var nested) && nested.ValueKind == JsonValueKind.Object ? nested
-            : root.TryGetProperty("settings", out var settings) && settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty("codeassist", out var inner) ? inner
+            : root.TryGetProperty("settings", out var settings) && settings.ValueKind == JsonValueKind.Object
+                && settings.TryGetProperty("codeassist", out var inner) ? inner
             : root;
 
         foreach (var property in section.EnumerateObject())

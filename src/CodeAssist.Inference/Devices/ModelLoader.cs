@@ -35,7 +35,10 @@ internal static class ModelLoader
         if (model is not null)
             return (model, new DeviceSelection(ExecutionDevice.Cuda, preference == DevicePreference.Cuda ? "CUDA requested and available" : "CUDA available"));
         if (preference == DevicePreference.Cuda)
-            throw new DeviceUnavailableException($"device cuda was requested but CUDA cannot be used: {failure}; use --device auto to fall back to the CPU, or --device cpu");
+        {
+            throw new DeviceUnavailableException(
+                $"device cuda was requested but CUDA cannot be used: {failure}; use --device auto to fall back to the CPU, or --device cpu");
+        }
 
         // The CPU load comes first so that a broken model is reported as such, not after a line about CUDA.
         var cpu = LoadCpu(path, overlay);
@@ -60,7 +63,8 @@ internal static class ModelLoader
             var said = NativeErrors.FirstLine(e.Message);
             return (null, IsCudaBuild
                 ? $"{said} (the CUDA build needs an NVIDIA driver, CUDA 12.x and cuDNN 9.x on the library path; see models/README.md)"
-                : $"this is the CPU build of CodeAssist, which cannot use a GPU; install the CUDA build for that (./install.sh --gpu, see models/README.md). GenAI said: {said}");
+                : "this is the CPU build of CodeAssist, which cannot use a GPU; install the CUDA build for that (./install.sh --gpu, see models/README.md). " +
+                  $"GenAI said: {said}");
         }
     }
 

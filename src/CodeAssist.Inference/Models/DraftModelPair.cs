@@ -25,12 +25,20 @@ public static class DraftModelPair
         var (targetConfig, draftConfig) = (ReadModelSection(target), ReadModelSection(draft));
         var (targetSize, draftSize) = (IntOf(targetConfig, "vocab_size"), IntOf(draftConfig, "vocab_size"));
         if (targetSize != draftSize)
-            problems.Add($"the draft's logits have {draftSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number of"} entries (vocab_size in {ModelFolder.GenAiConfigFile}) but the model's have {targetSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number"}; pair models of one family that share a tokenizer");
+        {
+            var draftEntries = draftSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number of";
+            var targetEntries = targetSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number";
+            problems.Add($"the draft's logits have {draftEntries} entries (vocab_size in {ModelFolder.GenAiConfigFile}) " +
+                $"but the model's have {targetEntries}; pair models of one family that share a tokenizer");
+        }
 
         var differing = targetVocabulary!.Tokens.Where(t => !draftVocabulary!.Tokens.TryGetValue(t.Key, out var id) || id != t.Value).Select(t => t.Key)
             .Concat(draftVocabulary!.Tokens.Keys.Where(k => !targetVocabulary.Tokens.ContainsKey(k))).Distinct(StringComparer.Ordinal).ToList();
         if (differing.Count > 0)
-            problems.Add($"the draft's vocabulary differs from the model's in {differing.Count} token(s) (for example {Quote(differing[0])}); the draft must use the same {ModelFolder.TokenizerFile}");
+        {
+            problems.Add($"the draft's vocabulary differs from the model's in {differing.Count} token(s) (for example {Quote(differing[0])}); " +
+                $"the draft must use the same {ModelFolder.TokenizerFile}");
+        }
 
         var specialDifferences = targetVocabulary.Special.Keys.Union(draftVocabulary.Special.Keys, StringComparer.Ordinal)
             .Where(k => !targetVocabulary.Special.TryGetValue(k, out var a) || !draftVocabulary.Special.TryGetValue(k, out var b) || a != b).ToList();
@@ -40,7 +48,10 @@ public static class DraftModelPair
                 specialDifferences.Add(name);
         }
         if (specialDifferences.Count > 0)
-            problems.Add($"the draft's special tokens differ from the model's ({string.Join(", ", specialDifferences.Take(5).Select(Quote))}); the draft must use the same special tokens");
+        {
+            problems.Add($"the draft's special tokens differ from the model's ({string.Join(", ", specialDifferences.Take(5).Select(Quote))}); " +
+                "the draft must use the same special tokens");
+        }
         return problems;
     }
 
@@ -96,7 +107,8 @@ public static class DraftModelPair
             {
                 foreach (var token in added.EnumerateArray())
                 {
-                    if (token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String && token.TryGetProperty("id", out var id) && id.TryGetInt32(out var value))
+                    if (token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
+                        && token.TryGetProperty("id", out var id) && id.TryGetInt32(out var value))
                     {
                         tokens[content.GetString()!] = value;
                         if (token.TryGetProperty("special", out var isSpecial) && isSpecial.ValueKind == JsonValueKind.True)

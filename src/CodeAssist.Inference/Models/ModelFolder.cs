@@ -105,8 +105,9 @@ public sealed class ModelFolder
 
     /// <summary>
     /// The team server the folder's codeassist.json names in <c>backend</c> (relative paths taken from the folder, the
-    /// folder's <c>languages</c> as the served model's), or null when it names none. Throws <see cref="ModelFolderException"/> with the sentence when the file or the
-    /// backend is not valid (an <c>apiKey</c> in it is refused, as in settings).
+    /// folder's <c>languages</c> as the served model's), or null when it names none. Throws
+    /// <see cref="ModelFolderException"/> with the sentence when the file or the backend is not valid (an <c>apiKey</c> in
+    /// it is refused, as in settings).
     /// </summary>
     public static TeamServerSettings? DeclaredBackend(string path)
     {
@@ -159,7 +160,8 @@ public sealed class ModelFolder
         return problems;
     }
 
-    private static ModelFolder? TryOpen(string path, List<string> problems, string modelsDirectory, bool checkNativeCode, SpeculationSettings? speculationOverride)
+    private static ModelFolder? TryOpen(
+        string path, List<string> problems, string modelsDirectory, bool checkNativeCode, SpeculationSettings? speculationOverride)
     {
         path = System.IO.Path.GetFullPath(path);
         if (!Directory.Exists(path))
@@ -173,7 +175,8 @@ public sealed class ModelFolder
         var configPath = System.IO.Path.Combine(path, GenAiConfigFile);
         if (!File.Exists(configPath))
         {
-            problems.Add($"{GenAiConfigFile} is missing in {path}; this is not an ONNX Runtime GenAI model folder (convert the model with onnxruntime-genai's model builder, see models/README.md)");
+            problems.Add($"{GenAiConfigFile} is missing in {path}; this is not an ONNX Runtime GenAI model folder " +
+                "(convert the model with onnxruntime-genai's model builder, see models/README.md)");
             return null;
         }
 
@@ -205,13 +208,19 @@ public sealed class ModelFolder
         if (modelType.Length == 0)
             problems.Add($"{GenAiConfigFile} in {path} names no model.type; copy the model folder again");
         else if (!SupportedModelTypes.Contains(modelType))
-            problems.Add($"model type \"{modelType}\" in {GenAiConfigFile} in {path} is not a text decoder CodeAssist runs (supported: {string.Join(", ", SupportedModelTypes.Order(StringComparer.Ordinal))}); pick a code or chat model of a supported family (see models/README.md)");
+        {
+            problems.Add($"model type \"{modelType}\" in {GenAiConfigFile} in {path} is not a text decoder CodeAssist runs " +
+                $"(supported: {string.Join(", ", SupportedModelTypes.Order(StringComparer.Ordinal))}); " +
+                "pick a code or chat model of a supported family (see models/README.md)");
+        }
 
         var contextLength = model.TryGetProperty("context_length", out var context) && context.TryGetInt32(out var c) ? c : 0;
         if (contextLength <= 0)
             problems.Add($"{GenAiConfigFile} in {path} has no positive model.context_length; copy the model folder again");
 
-        int? vocabSize = model.TryGetProperty("vocab_size", out var vocab) && vocab.ValueKind == JsonValueKind.Number && vocab.TryGetInt32(out var v) && v > 0 ? v : null;
+        int? vocabSize = model.TryGetProperty("vocab_size", out var vocab) && vocab.ValueKind == JsonValueKind.Number && vocab.TryGetInt32(out var v) && v > 0
+            ? v
+            : null;
 
         int? beginTokenId = model.TryGetProperty("bos_token_id", out var bos) && bos.ValueKind == JsonValueKind.Number && bos.TryGetInt32(out var b) ? b : null;
 
@@ -222,7 +231,10 @@ public sealed class ModelFolder
         if (decoderFile.Length == 0)
             problems.Add($"{GenAiConfigFile} in {path} names no model.decoder.filename; copy the model folder again");
         else if (!File.Exists(System.IO.Path.Combine(path, decoderFile)))
-            problems.Add($"the decoder {decoderFile} named in {GenAiConfigFile} is missing in {path}; copy the model folder again (with any {decoderFile}.data file beside it)");
+        {
+            problems.Add($"the decoder {decoderFile} named in {GenAiConfigFile} is missing in {path}; " +
+                $"copy the model folder again (with any {decoderFile}.data file beside it)");
+        }
         else if (OnnxFileCheck.Problem(System.IO.Path.Combine(path, decoderFile)) is { } damage)
             problems.Add($"the decoder {decoderFile} in {path} {damage}; copy the model folder again");
         else
@@ -231,7 +243,10 @@ public sealed class ModelFolder
         foreach (var required in new[] { TokenizerFile, TokenizerConfigFile })
         {
             if (!File.Exists(System.IO.Path.Combine(path, required)))
-                problems.Add($"{required} is missing in {path}; GenAI needs the tokenizer files beside the model, copy them from the model's source (the model builder writes both)");
+            {
+                problems.Add($"{required} is missing in {path}; GenAI needs the tokenizer files beside the model, " +
+                    "copy them from the model's source (the model builder writes both)");
+            }
         }
 
         IReadOnlyDictionary<string, int> specialTokens = new Dictionary<string, int>();
@@ -251,7 +266,11 @@ public sealed class ModelFolder
                         "this model cannot run with this runtime; pick a model of another family (Qwen2.5-Coder, see models/README.md)");
                 }
                 if (vocabSize is { } rows && largestId >= rows)
-                    problems.Add($"{TokenizerFile} in {path} has token ids up to {largestId} but {GenAiConfigFile} says model.vocab_size is {rows}: the tokenizer belongs to another model (or another size of it); copy {TokenizerFile} and {TokenizerConfigFile} from the same model as {decoderFile}");
+                {
+                    problems.Add($"{TokenizerFile} in {path} has token ids up to {largestId} but {GenAiConfigFile} says model.vocab_size is {rows}: " +
+                        "the tokenizer belongs to another model (or another size of it); " +
+                        $"copy {TokenizerFile} and {TokenizerConfigFile} from the same model as {decoderFile}");
+                }
             }
             catch (JsonException e)
             {
@@ -298,11 +317,15 @@ public sealed class ModelFolder
     /// The speculation to run: a draft named in genai_config.json itself (GenAI's composite folders), or what the
     /// speculation section of codeassist.json asks for, its draft model checked as a folder and as a pair.
     /// </summary>
-    private static Speculation ResolveSpeculation(string path, JsonElement model, SpeculationSettings? settings, List<string> problems, string modelsDirectory, bool checkNativeCode)
+    private static Speculation ResolveSpeculation(
+        string path, JsonElement model, SpeculationSettings? settings, List<string> problems, string modelsDirectory, bool checkNativeCode)
     {
         var where = $"{SettingsFile} in {path}";
         if (settings?.MaxDraftTokens is { } k && (k < SpeculationSettings.MinDraftTokens || k > SpeculationSettings.MaxDraftTokensLimit))
-            problems.Add($"{where}: speculation.maxDraftTokens is {k}, GenAI takes {SpeculationSettings.MinDraftTokens} to {SpeculationSettings.MaxDraftTokensLimit}");
+        {
+            problems.Add(
+                $"{where}: speculation.maxDraftTokens is {k}, GenAI takes {SpeculationSettings.MinDraftTokens} to {SpeculationSettings.MaxDraftTokensLimit}");
+        }
         if (settings?.NgramSize is { } n && (n < 2 || n > 16))
             problems.Add($"{where}: speculation.ngramSize is {n}, GenAI takes 2 to 16");
 
@@ -310,12 +333,19 @@ public sealed class ModelFolder
         {
             // The draft is part of GenAI's own configuration, so GenAI loads it whatever codeassist.json says.
             if (settings is { DraftModel: not null } or { PromptLookup: true })
-                problems.Add($"{GenAiConfigFile} in {path} already names a draft decoder (model.draft); remove the speculation section's draftModel and promptLookup from {SettingsFile}, or model.draft from {GenAiConfigFile}");
+            {
+                problems.Add($"{GenAiConfigFile} in {path} already names a draft decoder (model.draft); " +
+                    $"remove the speculation section's draftModel and promptLookup from {SettingsFile}, or model.draft from {GenAiConfigFile}");
+            }
             var draftFile = nativeDraft.TryGetProperty("filename", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "";
             var draftFolder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(System.IO.Path.Combine(path, draftFile)))!;
             if (draftFile.Length == 0 || !File.Exists(System.IO.Path.Combine(path, draftFile)))
-                problems.Add($"the draft decoder {draftFile} named in {GenAiConfigFile} (model.draft.filename) is missing in {path}; copy the draft model beside it");
-            return new Speculation(SpeculationMode.DraftModel, draftFolder, System.IO.Path.GetFileName(draftFolder), settings?.MaxDraftTokens, null, FromGenAiConfig: true);
+            {
+                problems.Add($"the draft decoder {draftFile} named in {GenAiConfigFile} (model.draft.filename) is missing in {path}; " +
+                    "copy the draft model beside it");
+            }
+            return new Speculation(
+                SpeculationMode.DraftModel, draftFolder, System.IO.Path.GetFileName(draftFolder), settings?.MaxDraftTokens, null, FromGenAiConfig: true);
         }
 
         if (settings is null || (settings.DraftModel is null && !settings.PromptLookup))
@@ -344,7 +374,8 @@ public sealed class ModelFolder
     }
 
     private static string SettingsProblem(string path, JsonException e) =>
-        $"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only name, promptFormat, chatFormat, nextEditFormat, tokenHealing, languages, speculation and backend";
+        $"{SettingsFile} in {path} is not valid ({DescribeSettingsError(e)}); fix it or delete it: the file is optional and holds only " +
+        "name, promptFormat, chatFormat, nextEditFormat, tokenHealing, languages, speculation and backend";
 
     private static string DescribeSettingsError(JsonException e)
     {
@@ -454,9 +485,16 @@ public sealed class ModelFolder
         {
             var dataPath = System.IO.Path.Combine(path, location);
             if (!File.Exists(dataPath))
-                problems.Add($"the weights file {location} that {decoderFile} refers to is missing in {path}; copy it from the model's source together with {decoderFile} (the model builder writes both)");
+            {
+                problems.Add($"the weights file {location} that {decoderFile} refers to is missing in {path}; " +
+                    $"copy it from the model's source together with {decoderFile} (the model builder writes both)");
+            }
             else if (new FileInfo(dataPath).Length < needed)
-                problems.Add($"the weights file {location} in {path} is {new FileInfo(dataPath).Length:N0} bytes but {decoderFile} reads up to byte {needed:N0}: it is truncated (the copy was probably interrupted); copy it again");
+            {
+                problems.Add($"the weights file {location} in {path} is {new FileInfo(dataPath).Length:N0} bytes " +
+                    $"but {decoderFile} reads up to byte {needed:N0}: " +
+                    "it is truncated (the copy was probably interrupted); copy it again");
+            }
         }
         return graph;
     }

@@ -14,7 +14,10 @@ public sealed record ModelSettings
     /// <summary>Display name; defaults to the folder name.</summary>
     public string? Name { get; init; }
 
-    /// <summary>FIM format id (qwen, deepseek, codellama, starcoder, codeassist, or none for instruction prompts); detected from the tokenizer when absent.</summary>
+    /// <summary>
+    /// FIM format id (qwen, deepseek, codellama, starcoder, codeassist, or none for instruction prompts); detected from the
+    /// tokenizer when absent.
+    /// </summary>
     public string? PromptFormat { get; init; }
 
     /// <summary>Chat template id (chatml, phi3, llama3, codeassist); detected from the tokenizer when absent.</summary>

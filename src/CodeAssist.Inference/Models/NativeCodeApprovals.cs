@@ -54,7 +54,8 @@ public sealed class NativeCodeApprovals
         Directory.CreateDirectory(modelsDirectory);
         var path = Path.Combine(modelsDirectory, ManifestFile);
         var partial = path + ".partial";
-        File.WriteAllText(partial, JsonSerializer.Serialize(new Manifest { Models = new Dictionary<string, List<NativeCodeApproval>>(_models) }, Options) + "\n");
+        var manifest = new Manifest { Models = new Dictionary<string, List<NativeCodeApproval>>(_models) };
+        File.WriteAllText(partial, JsonSerializer.Serialize(manifest, Options) + "\n");
         File.Move(partial, path, overwrite: true);
     }
 
@@ -78,7 +79,11 @@ public sealed class NativeCodeApprovals
         if (!ModelsDirectory.Holds(modelsDirectory, folder))
         {
             foreach (var setting in settings)
-                yield return $"{configFile} in {folder} sets {setting.Setting} = \"{setting.Value}\", which {setting.Consequence}; that is refused for a model folder outside the models directory {modelsDirectory}: remove the setting, or install the folder with `codeassist model add {folder}`, which shows the setting and asks you to confirm";
+            {
+                yield return $"{configFile} in {folder} sets {setting.Setting} = \"{setting.Value}\", which {setting.Consequence}; " +
+                    $"that is refused for a model folder outside the models directory {modelsDirectory}: remove the setting, " +
+                    $"or install the folder with `codeassist model add {folder}`, which shows the setting and asks you to confirm";
+            }
             yield break;
         }
         var name = Path.GetFileName(folder.TrimEnd(Path.DirectorySeparatorChar));
@@ -87,21 +92,31 @@ public sealed class NativeCodeApprovals
         {
             if (setting.LibraryPath is { } outside && !NativeCodeSettings.IsInside(folder, outside))
             {
-                yield return $"{configFile} in {folder} sets {setting.Setting} = \"{setting.Value}\", a native library outside the model folder ({outside}); refused: a model may only load a library it carries, remove the setting or put the library in the folder and run `codeassist model add` again";
+                yield return $"{configFile} in {folder} sets {setting.Setting} = \"{setting.Value}\", a native library outside the model folder ({outside}); " +
+                    "refused: a model may only load a library it carries, remove the setting or put the library in the folder " +
+                    "and run `codeassist model add` again";
                 continue;
             }
             var approval = approvals.FirstOrDefault(a => a.Setting == setting.Setting && a.Value == setting.Value);
             if (approval is null)
             {
-                yield return $"{configFile} in {folder} sets {setting.Setting} = \"{setting.Value}\", which {setting.Consequence}, and it was not approved when the model was installed; run `codeassist model add` on the original folder again to review and confirm it";
+                yield return $"{configFile} in {folder} sets {setting.Setting} = \"{setting.Value}\", which {setting.Consequence}, " +
+                    "and it was not approved when the model was installed; run `codeassist model add` on the original folder again to review and confirm it";
                 continue;
             }
             if (setting.LibraryPath is not { } library)
                 continue;
             if (!File.Exists(library))
-                yield return $"the library {library} that {setting.Setting} names is missing in {folder}; copy the model folder again with `codeassist model add`";
+            {
+                yield return $"the library {library} that {setting.Setting} names is missing in {folder}; " +
+                    "copy the model folder again with `codeassist model add`";
+            }
             else if (Sha256Of(library) is var now && !string.Equals(now, approval.Sha256, StringComparison.OrdinalIgnoreCase))
-                yield return $"the library {library} that {setting.Setting} loads has changed since it was approved (SHA-256 then {approval.Sha256}, now {now}); refused: if you expect the change, run `codeassist model add` on the model's source again to review it";
+            {
+                yield return $"the library {library} that {setting.Setting} loads has changed since it was approved " +
+                    $"(SHA-256 then {approval.Sha256}, now {now}); " +
+                    "refused: if you expect the change, run `codeassist model add` on the model's source again to review it";
+            }
         }
     }
 

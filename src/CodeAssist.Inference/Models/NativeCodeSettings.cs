@@ -35,7 +35,8 @@ public sealed record NativeCodeSetting(string Setting, string Value, NativeCodeE
 /// </summary>
 public static class NativeCodeSettings
 {
-    private static readonly string[] RiskyNameParts = ["path", "file", "dir", "librar", "lib_", "_lib", "cache", "dump", "profil", "plugin", "ep.context", "backend"];
+    private static readonly string[] RiskyNameParts =
+        ["path", "file", "dir", "librar", "lib_", "_lib", "cache", "dump", "profil", "plugin", "ep.context", "backend"];
     private static readonly string[] LibrarySuffixes = [".so", ".dll", ".dylib"];
 
     /// <summary>The settings of <paramref name="genaiConfig"/> (the whole document) that load native code or write files.</summary>
@@ -121,7 +122,10 @@ public static class NativeCodeSettings
                 if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
                     InspectNested(property.Value, setting, folder, found);
                 else
-                    InspectEntry(property.Name, property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText(), setting, folder, found);
+                {
+                    var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+                    InspectEntry(property.Name, value, setting, folder, found);
+                }
             }
         }
         else if (element.ValueKind == JsonValueKind.Array)
@@ -135,8 +139,8 @@ public static class NativeCodeSettings
     private static void InspectEntry(string name, string value, string setting, string folder, List<NativeCodeSetting> found)
     {
         var lowerName = name.ToLowerInvariant();
-        var namesLibrary = LooksLikeLibrary(value) || lowerName.Contains("librar", StringComparison.Ordinal) || lowerName.Contains("backend", StringComparison.Ordinal)
-            || lowerName.Contains("plugin", StringComparison.Ordinal);
+        var namesLibrary = LooksLikeLibrary(value) || lowerName.Contains("librar", StringComparison.Ordinal)
+            || lowerName.Contains("backend", StringComparison.Ordinal) || lowerName.Contains("plugin", StringComparison.Ordinal);
         if (namesLibrary && value.Length > 0)
             found.Add(new NativeCodeSetting(setting, value, NativeCodeEffect.LoadsLibrary, Resolve(folder, value)));
         else if (RiskyNameParts.Any(part => lowerName.Contains(part, StringComparison.Ordinal)))

@@ -30,11 +30,16 @@ public sealed record OnnxGraphSummary(
         else if (WeightType is { } type)
             parts.Add($"{type} weights");
         if (KvCache is { } kv)
-            parts.Add($"KV cache {kv.ElementType} [batch, {kv.Heads} heads, sequence, {kv.HeadSize}] x{kv.Layers} layers{(UsesGroupQueryAttention ? ", shared buffer (GroupQueryAttention)" : ", grown by Concat")}");
+        {
+            var layout = UsesGroupQueryAttention ? ", shared buffer (GroupQueryAttention)" : ", grown by Concat";
+            parts.Add($"KV cache {kv.ElementType} [batch, {kv.Heads} heads, sequence, {kv.HeadSize}] x{kv.Layers} layers{layout}");
+        }
         var operators = Operators.OrderByDescending(entry => entry.Value).ThenBy(entry => entry.Key, StringComparer.Ordinal)
             .Select(entry => $"{entry.Key.Replace("com.microsoft.", "", StringComparison.Ordinal)} x{entry.Value}");
         parts.Add("ops: " + string.Join(", ", operators));
-        parts.Add("opsets: " + string.Join(", ", OperatorSets.OrderBy(entry => entry.Key, StringComparer.Ordinal).Select(entry => $"{(entry.Key.Length == 0 ? "ai.onnx" : entry.Key)} {entry.Value}")));
+        parts.Add("opsets: " + string.Join(", ", OperatorSets
+            .OrderBy(entry => entry.Key, StringComparer.Ordinal)
+            .Select(entry => $"{(entry.Key.Length == 0 ? "ai.onnx" : entry.Key)} {entry.Value}")));
         if (ExternalDataBytes.Count > 0)
             parts.Add("external data: " + string.Join(", ", ExternalDataBytes.Select(entry => $"{entry.Key} ({entry.Value / 1e6:F1} MB)")));
         return string.Join("; ", parts);
@@ -144,7 +149,10 @@ public sealed record OnnxGraphSummary(
             _operators[key] = _operators.GetValueOrDefault(key) + 1;
             if (operatorType == "MatMulNBits")
             {
-                var (bits, block, accuracy) = ((int)attributes.GetValueOrDefault("bits", 4), (int)attributes.GetValueOrDefault("block_size"), (int)attributes.GetValueOrDefault("accuracy_level"));
+                var (bits, block, accuracy) = (
+                    (int)attributes.GetValueOrDefault("bits", 4),
+                    (int)attributes.GetValueOrDefault("block_size"),
+                    (int)attributes.GetValueOrDefault("accuracy_level"));
                 _quantization = _quantization is { } known ? known with { Count = known.Count + 1 } : (bits, block, accuracy, 1);
             }
         }

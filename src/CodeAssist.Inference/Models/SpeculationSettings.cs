@@ -53,7 +53,8 @@ public enum SpeculationMode
 /// <param name="MaxDraftTokens">Tokens proposed per verification pass; null leaves GenAI's default.</param>
 /// <param name="NgramSize">Prompt lookup's match length.</param>
 /// <param name="FromGenAiConfig">The draft is named in genai_config.json itself (a composite folder) rather than in codeassist.json.</param>
-public sealed record Speculation(SpeculationMode Mode, string? DraftFolder, string? DraftName, int? MaxDraftTokens, int? NgramSize, bool FromGenAiConfig = false)
+public sealed record Speculation(
+    SpeculationMode Mode, string? DraftFolder, string? DraftName, int? MaxDraftTokens, int? NgramSize, bool FromGenAiConfig = false)
 {
     public static readonly Speculation None = new(SpeculationMode.None, null, null, null, null);
 
@@ -65,7 +66,9 @@ public sealed record Speculation(SpeculationMode Mode, string? DraftFolder, stri
     {
         if (Mode == SpeculationMode.None)
             return null;
-        var overlay = Mode == SpeculationMode.DraftModel && !FromGenAiConfig ? DraftModelPair.DraftOverlay(modelFolder, DraftFolder!) : new System.Text.Json.Nodes.JsonObject();
+        var overlay = Mode == SpeculationMode.DraftModel && !FromGenAiConfig
+            ? DraftModelPair.DraftOverlay(modelFolder, DraftFolder!)
+            : new System.Text.Json.Nodes.JsonObject();
         var options = new System.Text.Json.Nodes.JsonObject();
         if (MaxDraftTokens is { } k)
             options["max_draft_tokens"] = k;
@@ -79,7 +82,9 @@ public sealed record Speculation(SpeculationMode Mode, string? DraftFolder, stri
     /// <summary>One line for status, doctor and the bench.</summary>
     public string Describe() => Mode switch
     {
-        SpeculationMode.DraftModel => $"draft model {DraftName} ({MaxDraftTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "GenAI's default of 4"} tokens per step)",
+        SpeculationMode.DraftModel =>
+            $"draft model {DraftName} " +
+            $"({MaxDraftTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "GenAI's default of 4"} tokens per step)",
         SpeculationMode.PromptLookup => $"prompt lookup ({NgramSize}-token matches, up to {MaxDraftTokens} tokens per step)",
         _ => "off",
     };

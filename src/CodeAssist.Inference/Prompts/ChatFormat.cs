@@ -51,7 +51,10 @@ public sealed record ChatFormat(
         RequiredTokens = ["<|user|>", "<|assistant|>", "<|end|>"],
     };
 
-    /// <summary>Llama 3, 3.1 and 3.2 instruct: headers, a blank line, and &lt;|eot_id|&gt; after each turn (3.1 may end a tool turn with &lt;|eom_id|&gt;).</summary>
+    /// <summary>
+    /// Llama 3, 3.1 and 3.2 instruct: headers, a blank line, and &lt;|eot_id|&gt; after each turn (3.1 may end a tool turn
+    /// with &lt;|eom_id|&gt;).
+    /// </summary>
     public static readonly ChatFormat Llama3 = new(
         "llama3", "<|start_header_id|>system<|end_header_id|>\n\n", "<|start_header_id|>user<|end_header_id|>\n\n", "<|eot_id|>",
         "<|start_header_id|>assistant<|end_header_id|>\n\n", ["<|eot_id|>", "<|eom_id|>", "<|end_of_text|>"], BeginText: "<|begin_of_text|>")

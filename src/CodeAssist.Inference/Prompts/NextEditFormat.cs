@@ -80,7 +80,8 @@ public sealed record NextEditFormat(string Id, NextEditLayout Layout)
     public static readonly NextEditFormat Zeta = new("zeta", NextEditLayout.InstructionExcerpt)
     {
         StartOfFile = "<|start_of_file|>",
-        Instruction = "You are a code completion assistant and your task is to analyze user edits and then rewrite an excerpt that the user provides, suggesting the appropriate edits within the excerpt, taking into account the cursor location.",
+        Instruction = "You are a code completion assistant and your task is to analyze user edits and then rewrite an excerpt that the user provides, " +
+                      "suggesting the appropriate edits within the excerpt, taking into account the cursor location.",
         StopStrings = ["<|editable_region_end|>"],
     };
 
@@ -103,8 +104,10 @@ public sealed record NextEditFormat(string Id, NextEditLayout Layout)
     public static readonly NextEditFormat Instinct = new("instinct", NextEditLayout.ChatExcerpt)
     {
         Instruction = "You predict the next edit a developer makes inside the code between <|editable_region_start|> and <|editable_region_end|>. " +
-                      "### Context holds snippets of related files (<|context_file|> path, <|snippet|>, content); ### User Edits the developer's recent changes as unified diffs, most recent first; " +
-                      "### User Excerpt the current file's path and an excerpt whose editable region you rewrite. <|user_cursor_is_here|> marks the cursor: do not write it. " +
+                      "### Context holds snippets of related files (<|context_file|> path, <|snippet|>, content); " +
+                      "### User Edits the developer's recent changes as unified diffs, most recent first; " +
+                      "### User Excerpt the current file's path and an excerpt whose editable region you rewrite. " +
+                      "<|user_cursor_is_here|> marks the cursor: do not write it. " +
                       "Reply with only the rewritten editable region, without the markers; keep the developer's indentation and do not undo their last change.",
     };
 
@@ -120,7 +123,8 @@ public sealed record NextEditFormat(string Id, NextEditLayout Layout)
             return FillInTheMiddle;
         if (All.FirstOrDefault(f => f.Id == id) is { } format)
             return format;
-        problems.Add($"nextEditFormat \"{id}\" is unknown (known: {string.Join(", ", All.Select(f => f.Id))}); correct it, or remove it to fill the region with the model's FIM format");
+        problems.Add($"nextEditFormat \"{id}\" is unknown (known: {string.Join(", ", All.Select(f => f.Id))}); " +
+            "correct it, or remove it to fill the region with the model's FIM format");
         return FillInTheMiddle;
     }
 
@@ -176,7 +180,10 @@ public sealed record NextEditFormat(string Id, NextEditLayout Layout)
         var prompt = new StringBuilder();
         prompt.Append("### Instruction:\n").Append(Instruction).Append("\n\n### User Edits:\n\n");
         foreach (var edit in request.RecentEdits)
-            prompt.Append("User edited \"").Append(edit.Path).Append("\":\n```diff\n").Append(edit.Unified).Append(edit.Unified.EndsWith('\n') ? "" : "\n").Append("```\n\n");
+        {
+            prompt.Append("User edited \"").Append(edit.Path).Append("\":\n```diff\n")
+                .Append(edit.Unified).Append(edit.Unified.EndsWith('\n') ? "" : "\n").Append("```\n\n");
+        }
         prompt.Append("### User Excerpt:\n\n```").Append(request.FilePath).Append('\n');
         if (request.StartsFile && StartOfFile is not null)
             prompt.Append(StartOfFile).Append('\n');
@@ -196,9 +203,14 @@ public sealed record NextEditFormat(string Id, NextEditLayout Layout)
         foreach (var file in request.ContextFiles)
             AppendLine(prompt.Append(FileSeparator).Append(file.Path).Append('\n').Append(file.Content));
         foreach (var edit in request.RecentEdits)
-            AppendLine(prompt.Append(FileSeparator).Append(edit.Path).Append(".diff\noriginal:\n").Append(edit.Removed).Append("updated:\n").Append(edit.Added));
-        AppendLine(prompt.Append(FileSeparator).Append("original/").Append(request.FilePath).Append(':').Append(range).Append('\n').Append(request.RegionBeforeEdits ?? request.Region));
-        AppendLine(prompt.Append(FileSeparator).Append("current/").Append(request.FilePath).Append(':').Append(range).Append('\n').Append(request.RegionWithCursor(Cursor)));
+        {
+            AppendLine(prompt.Append(FileSeparator).Append(edit.Path).Append(".diff\noriginal:\n").Append(edit.Removed)
+                .Append("updated:\n").Append(edit.Added));
+        }
+        AppendLine(prompt.Append(FileSeparator).Append("original/").Append(request.FilePath).Append(':').Append(range).Append('\n')
+            .Append(request.RegionBeforeEdits ?? request.Region));
+        AppendLine(prompt.Append(FileSeparator).Append("current/").Append(request.FilePath).Append(':').Append(range).Append('\n')
+            .Append(request.RegionWithCursor(Cursor)));
         prompt.Append(FileSeparator).Append("updated/").Append(request.FilePath).Append(':').Append(range).Append('\n');
         return prompt.ToString();
     }

@@ -46,13 +46,15 @@ public sealed record PromptFormat(FimFormat? Fim, ChatFormat Chat)
         var requested = FimFormat.All.FirstOrDefault(f => f.Id == id);
         if (requested is null)
         {
-            problems.Add($"promptFormat \"{id}\" is unknown (known: {string.Join(", ", FimFormat.All.Select(f => f.Id))}, none); correct it, or remove it to detect the format from the tokenizer");
+            problems.Add($"promptFormat \"{id}\" is unknown (known: {string.Join(", ", FimFormat.All.Select(f => f.Id))}, none); " +
+                         "correct it, or remove it to detect the format from the tokenizer");
             return null;
         }
         var missing = requested.MissingTokens(tokens);
         if (missing.Count > 0)
         {
-            problems.Add($"promptFormat \"{id}\" needs the FIM tokens {string.Join(" ", requested.RequiredTokens)} but the tokenizer lacks {string.Join(" ", missing)}, so the model was not trained for that format; " +
+            problems.Add($"promptFormat \"{id}\" needs the FIM tokens {string.Join(" ", requested.RequiredTokens)} " +
+                         $"but the tokenizer lacks {string.Join(" ", missing)}, so the model was not trained for that format; " +
                          "set promptFormat to the model's own format, to \"none\" for instruction prompts, or remove it to detect the format");
             return null;
         }
@@ -85,13 +87,15 @@ public sealed record PromptFormat(FimFormat? Fim, ChatFormat Chat)
         var requested = ChatFormat.All.FirstOrDefault(f => f.Id == id);
         if (requested is null)
         {
-            problems.Add($"chatFormat \"{id}\" is unknown (known: {string.Join(", ", ChatFormat.All.Select(f => f.Id))}); correct it, or remove it to detect the template from the tokenizer");
+            problems.Add($"chatFormat \"{id}\" is unknown (known: {string.Join(", ", ChatFormat.All.Select(f => f.Id))}); " +
+                         "correct it, or remove it to detect the template from the tokenizer");
             return null;
         }
         var missing = requested.MissingTokens(tokens);
         if (missing.Count > 0)
         {
-            problems.Add($"chatFormat \"{id}\" needs the tokens {string.Join(" ", requested.RequiredTokens)} but the tokenizer lacks {string.Join(" ", missing)}; " +
+            problems.Add($"chatFormat \"{id}\" needs the tokens {string.Join(" ", requested.RequiredTokens)} " +
+                         $"but the tokenizer lacks {string.Join(" ", missing)}; " +
                          "set chatFormat to the model's own template, or remove it to detect the template");
             return null;
         }

@@ -12,7 +12,10 @@ public static class ApiKeySource
         {
             var value = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrWhiteSpace(value))
-                throw new ArgumentException($"backend.apiKeyEnv names the environment variable {variable}, but it is not set in the server's environment; set it where the editor starts, or use backend.apiKeyFile");
+            {
+                throw new ArgumentException($"backend.apiKeyEnv names the environment variable {variable}, but it is not set in the server's environment; " +
+                    "set it where the editor starts, or use backend.apiKeyFile");
+            }
             return value.Trim();
         }
         if (settings.ApiKeyFile is { } file)
@@ -24,7 +27,8 @@ public static class ApiKeySource
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new ArgumentException($"the API key file {file} cannot be read ({e.GetType().Name}); check backend.apiKeyFile and the file's permissions");
+                throw new ArgumentException(
+                    $"the API key file {file} cannot be read ({e.GetType().Name}); check backend.apiKeyFile and the file's permissions");
             }
             var key = text.Split('\n', 2)[0].Trim();
             if (key.Length == 0)

@@ -44,7 +44,9 @@ public sealed class LocalFallback : ITextGenerator, IDisposable
     public string Backend => AnsweringLocally && _local.Value is { } local ? $"{_remote.Backend} (local model {local.Name} answering)" : _remote.Backend;
 
     /// <summary>The server model's languages; while the local model answers, the local model's (one that learned C# only is not offered Python).</summary>
-    public bool CursorContextAboveCursorLine => AnsweringLocally && _local.Value is ITextGenerator local ? local.CursorContextAboveCursorLine : ((ITextGenerator)_remote).CursorContextAboveCursorLine;
+    public bool CursorContextAboveCursorLine => AnsweringLocally && _local.Value is ITextGenerator local
+        ? local.CursorContextAboveCursorLine
+        : ((ITextGenerator)_remote).CursorContextAboveCursorLine;
 
     public ModelLanguages Languages => AnsweringLocally && _local.Value is ITextGenerator local ? local.Languages : ((ITextGenerator)_remote).Languages;
 

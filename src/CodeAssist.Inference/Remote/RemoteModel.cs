@@ -115,10 +115,14 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
             if (Settings.Model is { } configured && served is null && _protocol.NeedsModelName)
             {
                 throw new TeamServerException(TeamServerFault.ModelNotFound,
-                    $"the team server at {Settings.Endpoint} does not serve the model \"{configured}\"; it serves {(models.Count == 0 ? "none" : string.Join(", ", models.Select(m => m.Name)))}; set backend.model to one of them");
+                    $"the team server at {Settings.Endpoint} does not serve the model \"{configured}\"; " +
+                    $"it serves {(models.Count == 0 ? "none" : string.Join(", ", models.Select(m => m.Name)))}; set backend.model to one of them");
             }
             if (served is null && _protocol.NeedsModelName)
-                throw new TeamServerException(TeamServerFault.ModelNotFound, $"the team server at {Settings.Endpoint} serves no model{(Settings.Kind == TeamServerKind.Ollama ? "; pull one (ollama pull qwen2.5-coder:7b-base) and set backend.model" : "")}");
+            {
+                throw new TeamServerException(TeamServerFault.ModelNotFound, $"the team server at {Settings.Endpoint} serves no model" +
+                    (Settings.Kind == TeamServerKind.Ollama ? "; pull one (ollama pull qwen2.5-coder:7b-base) and set backend.model" : ""));
+            }
             lock (_gate)
             {
                 _model ??= served?.Name;
@@ -136,7 +140,10 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         }
     }
 
-    /// <summary>Ollama's <c>/api/show</c> lists an <c>insert</c> capability for models whose template fills in the middle; vLLM's <c>/tokenize</c> shows whether the FIM marker is one token.</summary>
+    /// <summary>
+    /// Ollama's <c>/api/show</c> lists an <c>insert</c> capability for models whose template fills in the middle; vLLM's
+    /// <c>/tokenize</c> shows whether the FIM marker is one token.
+    /// </summary>
     private async Task CheckFillInTheMiddleAsync(CancellationToken cancellationToken)
     {
         if (Format.Fim is not { } fim || _model is null)
@@ -250,7 +257,9 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (request.Deadline is { } limit)
             deadline.CancelAfter(limit);
-        var replies = Enumerable.Range(0, choices).Select(_ => new ChoiceReply(new TokenStopper(new HashSet<int>(), [.. request.StopStrings, .. Format.StopTokens]))).ToArray();
+        var replies = Enumerable.Range(0, choices)
+            .Select(_ => new ChoiceReply(new TokenStopper(new HashSet<int>(), [.. request.StopStrings, .. Format.StopTokens])))
+            .ToArray();
         WireUsage? usage = null;
         var firstToken = TimeSpan.Zero;
         var pieces = 0;
@@ -357,7 +366,8 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         using (response)
         {
             var text = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
-            var fault = TeamServerException.FromStatus(response.StatusCode, text, RetryAfter(response.Headers.RetryAfter), Settings, "/" + path, _model, _connection.Secret);
+            var fault = TeamServerException.FromStatus(
+                response.StatusCode, text, RetryAfter(response.Headers.RetryAfter), Settings, "/" + path, _model, _connection.Secret);
             if (fault.RetryAfter is { } wait)
             {
                 lock (_gate)
@@ -489,7 +499,8 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
                 fim = FimFormat.Qwen;
             if (fim is null && model is not null)
             {
-                problem = $"the model name \"{model}\" does not say which FIM format it was trained with; set backend.promptFormat (qwen, deepseek, codellama, starcoder, or none for instruction prompts)";
+                problem = $"the model name \"{model}\" does not say which FIM format it was trained with; " +
+                    "set backend.promptFormat (qwen, deepseek, codellama, starcoder, or none for instruction prompts)";
                 return null;
             }
         }

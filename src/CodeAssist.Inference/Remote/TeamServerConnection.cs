@@ -112,13 +112,17 @@ public sealed class TeamServerConnection : IDisposable
         var presented = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
         var name = $"{presented.Subject} (issued by {presented.Issuer})";
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-            return Fail($"the server's certificate {name} is not valid for the host name {_settings.Url.Host}; use the name the certificate was issued for in backend.url");
+        {
+            return Fail($"the server's certificate {name} is not valid for the host name {_settings.Url.Host}; " +
+                "use the name the certificate was issued for in backend.url");
+        }
         if (_roots is null)
         {
             if (errors == SslPolicyErrors.None)
                 return true;
             var status = chain is null ? "" : string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
-            return Fail($"the server's certificate {name} is not trusted ({(status.Length > 0 ? status : errors.ToString())}); if your organisation signs its own certificates, set backend.caBundle to its CA bundle (PEM)");
+            return Fail($"the server's certificate {name} is not trusted ({(status.Length > 0 ? status : errors.ToString())}); " +
+                "if your organisation signs its own certificates, set backend.caBundle to its CA bundle (PEM)");
         }
         // Only the organisation's roots count: a certificate from a public CA is not what this server was configured with.
         using var custom = new X509Chain();
@@ -172,7 +176,8 @@ public sealed class TeamServerConnection : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
-            throw new ArgumentException($"the client certificate {certificate} cannot be loaded ({e.Message}); give a PEM certificate with backend.clientKey, or a PKCS#12 file without a password");
+            throw new ArgumentException($"the client certificate {certificate} cannot be loaded ({e.Message}); " +
+                "give a PEM certificate with backend.clientKey, or a PKCS#12 file without a password");
         }
     }
 

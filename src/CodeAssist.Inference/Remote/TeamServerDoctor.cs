@@ -11,10 +11,13 @@ namespace CodeAssist.Inference.Remote;
 public static class TeamServerDoctor
 {
     /// <summary>The completion timed: a C# method being written, the shape of a real keystroke's prompt.</summary>
-    private const string Prefix = "using System;\nusing System.Collections.Generic;\n\nnamespace Inventory;\n\npublic sealed class Stock\n{\n    private readonly Dictionary<string, int> _counts = new();\n\n    public void Add(string item, int count)\n    {\n        _counts[item] = ";
+    private const string Prefix =
+        "using System;\nusing System.Collections.Generic;\n\nnamespace Inventory;\n\npublic sealed class Stock\n{\n" +
+        "    private readonly Dictionary<string, int> _counts = new();\n\n    public void Add(string item, int count)\n    {\n        _counts[item] = ";
     private const string Suffix = "\n    }\n}\n";
 
-    public static async Task<(IReadOnlyList<(string Name, string Value)> Lines, bool Healthy)> RunAsync(TeamServerSettings settings, TeamServerConnection? connection, CancellationToken cancellationToken)
+    public static async Task<(IReadOnlyList<(string Name, string Value)> Lines, bool Healthy)> RunAsync(
+        TeamServerSettings settings, TeamServerConnection? connection, CancellationToken cancellationToken)
     {
         var lines = new List<(string, string)> { ("backend", settings.Describe()) };
         var log = new List<string>();
@@ -52,13 +55,16 @@ public static class TeamServerDoctor
         var decode = first.Elapsed - first.TimeToFirstToken;
         lines.Add(("FIM completion", $"{first.NewTokens} tokens in {first.Elapsed.TotalMilliseconds:0} ms: \"{Shorten(first.Text)}\""));
         lines.Add(("time to first token", $"{first.TimeToFirstToken.TotalMilliseconds:0} ms"));
-        lines.Add(("tokens/s", first.NewTokens > 1 && decode > TimeSpan.Zero ? $"{(first.NewTokens - 1) / decode.TotalSeconds:0.0}" : "too few tokens to tell"));
+        lines.Add(("tokens/s", first.NewTokens > 1 && decode > TimeSpan.Zero
+            ? $"{(first.NewTokens - 1) / decode.TotalSeconds:0.0}"
+            : "too few tokens to tell"));
 
         // Typing extends the prefix: a server with a prompt cache evaluates only what is new.
         var extended = fim with { Prefix = Prefix + "_counts.TryGetValue(item, out var c) ? c + count : count;\n        Console.WriteLine(" };
         try
         {
-            var second = await model.GenerateAsync(request with { Prompt = model.Format.BuildCompletion(extended), Fim = extended }, cancellationToken).ConfigureAwait(false);
+            var second = await model.GenerateAsync(request with { Prompt = model.Format.BuildCompletion(extended), Fim = extended }, cancellationToken)
+                .ConfigureAwait(false);
             lines.Add(("prompt cache", CacheVerdict(settings.Kind, first, second)));
         }
         catch (InferenceUnavailableException e)

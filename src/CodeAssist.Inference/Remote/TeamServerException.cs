@@ -48,7 +48,8 @@ public sealed class TeamServerException(TeamServerFault fault, string message, T
     public static readonly TimeSpan DefaultBackOff = TimeSpan.FromSeconds(5);
 
     /// <summary>The fault an HTTP error status stands for, with the server's own error message quoted.</summary>
-    public static TeamServerException FromStatus(HttpStatusCode status, string body, TimeSpan? retryAfter, TeamServerSettings settings, string path, string? model, string? secret)
+    public static TeamServerException FromStatus(
+        HttpStatusCode status, string body, TimeSpan? retryAfter, TeamServerSettings settings, string path, string? model, string? secret)
     {
         var endpoint = settings.Endpoint;
         var said = Scrub(ErrorMessageOf(body), secret);
@@ -60,14 +61,18 @@ public sealed class TeamServerException(TeamServerFault fault, string message, T
             HttpStatusCode.Forbidden => new(TeamServerFault.Forbidden,
                 $"the team server at {endpoint} does not allow this key to use it ({quoted}); ask its administrator for access"),
             HttpStatusCode.NotFound when said.Contains("model", StringComparison.OrdinalIgnoreCase) => new(TeamServerFault.ModelNotFound,
-                $"the team server at {endpoint} does not serve the model \"{model}\" ({quoted}); set backend.model to one it serves (codeassist doctor --backend {endpoint} lists them)"),
+                $"the team server at {endpoint} does not serve the model \"{model}\" ({quoted}); " +
+                $"set backend.model to one it serves (codeassist doctor --backend {endpoint} lists them)"),
             HttpStatusCode.NotFound => new(TeamServerFault.RouteNotFound,
-                $"the team server at {endpoint} has no {path} ({quoted}); check that backend.kind ({TeamServerSettings.KindName(settings.Kind)}) matches the server"),
+                $"the team server at {endpoint} has no {path} ({quoted}); " +
+                $"check that backend.kind ({TeamServerSettings.KindName(settings.Kind)}) matches the server"),
             HttpStatusCode.NotImplemented when said.Contains("infill", StringComparison.OrdinalIgnoreCase) => NoFimTokens(settings, model, said),
             HttpStatusCode.TooManyRequests => new(TeamServerFault.RateLimited,
-                $"the team server at {endpoint} is rate limiting ({quoted}); waiting {Seconds(retryAfter ?? DefaultBackOff)} before the next request", retryAfter ?? DefaultBackOff),
+                $"the team server at {endpoint} is rate limiting ({quoted}); waiting {Seconds(retryAfter ?? DefaultBackOff)} before the next request",
+                retryAfter ?? DefaultBackOff),
             HttpStatusCode.ServiceUnavailable => new(TeamServerFault.Unavailable,
-                $"the team server at {endpoint} is busy or still loading ({quoted}); waiting {Seconds(retryAfter ?? DefaultBackOff)} before the next request", retryAfter ?? DefaultBackOff),
+                $"the team server at {endpoint} is busy or still loading ({quoted}); waiting {Seconds(retryAfter ?? DefaultBackOff)} before the next request",
+                retryAfter ?? DefaultBackOff),
             _ => new(TeamServerFault.ServerError, $"the team server at {endpoint} answered {path} with an error ({quoted})"),
         };
     }
@@ -89,7 +94,9 @@ public sealed class TeamServerException(TeamServerFault fault, string message, T
                 case AuthenticationException:
                     return new(TeamServerFault.Tls, certificateProblem is not null
                         ? $"the TLS handshake with {endpoint} failed: {certificateProblem}"
-                        : $"the TLS handshake with {endpoint} failed ({FirstLine(inner.Message)}); if the server asks for a client certificate, set backend.clientCertificate", inner: e);
+                        : $"the TLS handshake with {endpoint} failed ({FirstLine(inner.Message)}); " +
+                          "if the server asks for a client certificate, set backend.clientCertificate",
+                        inner: e);
                 case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
                     return new(TeamServerFault.ConnectionRefused,
                         $"the team server at {endpoint} refused the connection; is it running and listening on port {settings.Url.Port}?", inner: e);
@@ -104,7 +111,8 @@ public sealed class TeamServerException(TeamServerFault fault, string message, T
     }
 
     public static TeamServerException Malformed(TeamServerSettings settings, string what) => new(TeamServerFault.MalformedReply,
-        $"the team server at {settings.Endpoint} sent a reply CodeAssist cannot read ({what}); check that backend.kind ({TeamServerSettings.KindName(settings.Kind)}) matches the server");
+        $"the team server at {settings.Endpoint} sent a reply CodeAssist cannot read ({what}); " +
+        $"check that backend.kind ({TeamServerSettings.KindName(settings.Kind)}) matches the server");
 
     public static TeamServerException CutShort(TeamServerSettings settings) => new(TeamServerFault.StreamCutShort,
         $"the team server at {settings.Endpoint} closed the stream before the reply was complete; the suggestion was dropped");
@@ -112,7 +120,10 @@ public sealed class TeamServerException(TeamServerFault fault, string message, T
     public static TeamServerException Stalled(TeamServerSettings settings, TimeSpan deadline) => new(TeamServerFault.Stalled,
         $"the team server at {settings.Endpoint} sent nothing within {Seconds(deadline)} (the completion deadline); it may be overloaded");
 
-    /// <summary>The error text of an error body: OpenAI/vLLM/llama.cpp <c>{"error":{"message"}}</c>, Ollama/TGI <c>{"error":"…"}</c>, or <c>{"message"}</c>.</summary>
+    /// <summary>
+    /// The error text of an error body: OpenAI/vLLM/llama.cpp <c>{"error":{"message"}}</c>, Ollama/TGI <c>{"error":"…"}</c>,
+    /// or <c>{"message"}</c>.
+    /// </summary>
     public static string ErrorMessageOf(string body)
     {
         if (string.IsNullOrWhiteSpace(body))

@@ -64,10 +64,15 @@ public abstract class TeamServerProtocol
     ];
 
     protected static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     protected static int? Number(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : null;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+        && value.TryGetInt32(out var n)
+            ? n
+            : null;
 
     protected static string? ErrorOf(JsonElement data) =>
         data.ValueKind == JsonValueKind.Object && data.TryGetProperty("error", out _) ? TeamServerException.ErrorMessageOf(data.GetRawText()) : null;
@@ -246,7 +251,9 @@ public sealed class OllamaProtocol : TeamServerProtocol
 
     public override IReadOnlyList<ServedModel> ParseModels(JsonElement root) =>
         root.TryGetProperty("models", out var models) && models.ValueKind == JsonValueKind.Array
-            ? [.. models.EnumerateArray().Where(m => (Text(m, "name") ?? Text(m, "model")) is not null).Select(m => new ServedModel((Text(m, "name") ?? Text(m, "model"))!, null))]
+            ? [.. models.EnumerateArray()
+                .Where(m => (Text(m, "name") ?? Text(m, "model")) is not null)
+                .Select(m => new ServedModel((Text(m, "name") ?? Text(m, "model"))!, null))]
             : throw new JsonException("no \"models\" list");
 
     public override WireRequest Completion(GenerationRequest request, WireOptions options)

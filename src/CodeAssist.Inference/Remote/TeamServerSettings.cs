@@ -87,10 +87,16 @@ public sealed record TeamServerSettings(TeamServerKind Kind, Uri Url)
     /// </summary>
     public static Uri ParseUrl(string? url)
     {
-        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
+        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
+        {
             throw new ArgumentException($"backend url \"{url}\" is not an http:// or https:// URL with a host");
+        }
         if (uri.UserInfo.Length > 0)
-            throw new ArgumentException("backend url must not carry a user name or password; put the API key in the variable named by backend.apiKeyEnv or the file named by backend.apiKeyFile");
+        {
+            throw new ArgumentException("backend url must not carry a user name or password; " +
+                "put the API key in the variable named by backend.apiKeyEnv or the file named by backend.apiKeyFile");
+        }
         var path = uri.AbsolutePath.TrimEnd('/');
         if (path.EndsWith("/v1", StringComparison.Ordinal))
             path = path[..^3];
@@ -114,13 +120,18 @@ public sealed record TeamServerSettings(TeamServerKind Kind, Uri Url)
         if (value.ValueKind != JsonValueKind.Object)
             throw new ArgumentException("backend must be \"local\" or an object { kind, url, model, … }");
         if (value.TryGetProperty("apiKey", out _))
-            throw new ArgumentException("backend.apiKey is refused: settings are synced and shared, so a key there leaks; name an environment variable in backend.apiKeyEnv or a file in backend.apiKeyFile");
+        {
+            throw new ArgumentException("backend.apiKey is refused: settings are synced and shared, so a key there leaks; " +
+                "name an environment variable in backend.apiKeyEnv or a file in backend.apiKeyFile");
+        }
         string? Text(string name) => value.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
         bool Flag(string name) => value.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.True;
         var kind = Text("kind") ?? throw new ArgumentException("backend.kind is missing; use openai (vLLM, TGI), llamacpp or ollama");
         if (kind.Equals("local", StringComparison.OrdinalIgnoreCase))
             return null;
-        int? contextLength = value.TryGetProperty("contextLength", out var c) && c.ValueKind == JsonValueKind.Number ? Math.Clamp(c.GetInt32(), 256, 1 << 20) : null;
+        int? contextLength = value.TryGetProperty("contextLength", out var c) && c.ValueKind == JsonValueKind.Number
+            ? Math.Clamp(c.GetInt32(), 256, 1 << 20)
+            : null;
         var fallback = Text("fallback");
         if (fallback is not null && fallback != "local" && fallback != "none")
             throw new ArgumentException($"backend.fallback \"{fallback}\" is unknown; use \"local\" or leave it out");

@@ -23,7 +23,11 @@ internal static class CommonOptions
     /// <summary>The <c>--backend</c> value as settings; the key's variable is named, never the key.</summary>
     public static Inference.Remote.TeamServerSettings? ParseBackend(string? value, string? model = null) =>
         Inference.Remote.TeamServerSettings.ParseOption(value) is { } backend
-            ? backend with { Model = model ?? backend.Model, ApiKeyEnv = string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)) ? null : ApiKeyVariable }
+            ? backend with
+            {
+                Model = model ?? backend.Model,
+                ApiKeyEnv = string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)) ? null : ApiKeyVariable,
+            }
             : null;
 
     public const string ApiKeyVariable = "CODEASSIST_API_KEY";

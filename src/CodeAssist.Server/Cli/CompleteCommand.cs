@@ -17,9 +17,21 @@ internal static class CompleteCommand
         var device = CommonOptions.Device();
         var backend = CommonOptions.Backend();
         var maxTokens = new Option<int>("--max-tokens") { Description = "New tokens at most", DefaultValueFactory = _ => 64 };
-        var candidates = new Option<int>("--candidates") { Description = "Suggestions to print (more than one samples extra candidates)", DefaultValueFactory = _ => 1 };
-        var noProject = new Option<bool>("--no-project") { Description = "Do not load the enclosing solution or project (faster, text and loose-file context only)" };
-        var command = new Command("complete", "Print the suggestion for a position in a file. Exit code 0: a suggestion was printed; 1: no suggestion at this position (the reason is on stderr); 2: the file, the position or the model is unusable") { file, line, column, noProject, model, device, backend, maxTokens, candidates };
+        var candidates = new Option<int>("--candidates")
+        {
+            Description = "Suggestions to print (more than one samples extra candidates)", DefaultValueFactory = _ => 1,
+        };
+        var noProject = new Option<bool>("--no-project")
+        {
+            Description = "Do not load the enclosing solution or project (faster, text and loose-file context only)",
+        };
+        var command = new Command(
+            "complete",
+            "Print the suggestion for a position in a file. Exit code 0: a suggestion was printed; " +
+            "1: no suggestion at this position (the reason is on stderr); 2: the file, the position or the model is unusable")
+        {
+            file, line, column, noProject, model, device, backend, maxTokens, candidates,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
@@ -32,7 +44,9 @@ internal static class CompleteCommand
                     GenerationDeadline = TimeSpan.FromMinutes(1),
                     Backend = CommonOptions.ParseBackend(parse.GetValue(backend)),
                 };
-                using var session = await FileSession.OpenAsync(parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken, loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
+                using var session = await FileSession.OpenAsync(
+                    parse.GetValue(file)!, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken,
+                    loadProject: !parse.GetValue(noProject)).ConfigureAwait(false);
                 var offset = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
                 if (await session.Engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
                 {
@@ -41,7 +55,8 @@ internal static class CompleteCommand
                 }
                 var clock = Stopwatch.StartNew();
                 var trigger = settings.Candidates > 1 ? CompletionTrigger.Invoked : CompletionTrigger.Automatic;
-                var result = await session.Engine.Completion.CompleteAsync(new InlineCompletionQuery(session.Document.Uri, offset, trigger), cancellationToken).ConfigureAwait(false);
+                var query = new InlineCompletionQuery(session.Document.Uri, offset, trigger);
+                var result = await session.Engine.Completion.CompleteAsync(query, cancellationToken).ConfigureAwait(false);
                 Console.Error.WriteLine($"codeassist: {loaded.Name} on {loaded.Backend}, {result.Items.Count} suggestion(s) in {clock.ElapsedMilliseconds} ms");
                 if (result.Items.Count == 0 && loaded.Problem is { } problem)
                 {

@@ -20,7 +20,11 @@ internal static class DoctorCommand
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var backend = CommonOptions.Backend();
         var backendModel = new Option<string?>("--backend-model") { Description = "The model to ask the team server for (default: the one it serves)" };
-        var command = new Command("doctor", "Check the installation, the model and the device, and time a generation; with --backend, check a team inference server") { model, device, backend, backendModel, json };
+        var command = new Command(
+            "doctor", "Check the installation, the model and the device, and time a generation; with --backend, check a team inference server")
+        {
+            model, device, backend, backendModel, json,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             TeamServerSettings? teamServer;
@@ -86,7 +90,10 @@ internal static class DoctorCommand
         }
         var report = new DoctorReport(result.Lines, result.Healthy);
         if (json)
-            Console.Out.WriteLine(JsonSerializer.Serialize(new { healthy = report.Healthy, checks = report.Lines.ToDictionary(l => l.Name, l => l.Value) }, Indented));
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(
+                new { healthy = report.Healthy, checks = report.Lines.ToDictionary(l => l.Name, l => l.Value) }, Indented));
+        }
         else
             Console.Out.Write(report.ToText());
         return report.Healthy ? 0 : 1;

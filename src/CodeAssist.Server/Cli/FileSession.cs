@@ -22,7 +22,8 @@ internal sealed class FileSession : IDisposable
     /// Opens the file as an editor would: the model loads, and the nearest solution or project above the file is loaded
     /// (unless <paramref name="loadProject"/> is false) so the context has the compiler's view.
     /// </summary>
-    public static async Task<FileSession> OpenAsync(FileInfo file, string? modelPath, string device, AssistSettings? settings, CancellationToken cancellationToken,
+    public static async Task<FileSession> OpenAsync(
+        FileInfo file, string? modelPath, string device, AssistSettings? settings, CancellationToken cancellationToken,
         bool loadProject = true, bool semanticContext = true)
     {
         if (!file.Exists)
@@ -39,7 +40,8 @@ internal sealed class FileSession : IDisposable
             if (projectSystem is not null)
                 await engine.LoadProjectsAsync([projectSystem], null, cancellationToken).ConfigureAwait(false);
             var uri = new Uri(file.FullName);
-            var document = engine.Documents.Open(uri, LanguageIds.FromPath(file.FullName), 1, await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
+            var text = await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+            var document = engine.Documents.Open(uri, LanguageIds.FromPath(file.FullName), 1, text);
             return new FileSession(engine, document);
         }
         catch

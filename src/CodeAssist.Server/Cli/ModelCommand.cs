@@ -54,7 +54,10 @@ internal static class ModelCommand
             {
                 problems.AddRange(ModelFolder.Verify(draftPath).Select(problem => $"the draft model cannot be used: {problem}"));
                 if (problems.Count == 0)
-                    problems.AddRange(DraftModelPair.Incompatibilities(path, draftPath).Select(problem => $"the draft model {draftPath} does not fit {path}: {problem}"));
+                {
+                    problems.AddRange(DraftModelPair.Incompatibilities(path, draftPath)
+                        .Select(problem => $"the draft model {draftPath} does not fit {path}: {problem}"));
+                }
             }
             foreach (var problem in problems)
                 Console.Error.WriteLine($"codeassist: {problem}");
@@ -67,16 +70,24 @@ internal static class ModelCommand
             }
             var folder = ModelFolder.Open(path);
             var format = folder.Format;
-            Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, vocabulary {folder.VocabSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
+            var vocabulary = folder.VocabSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
+            Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, vocabulary {vocabulary}, " +
+                $"FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
             if (folder.Graph is { } graph)
                 Console.Out.WriteLine($"  graph: {graph.Describe()}");
             // Which pre-tokenizer steps token healing cuts by (tokenizer.json's own, all of them in order).
             var healing = folder.Healing.Enabled ? $"at the last word of tokenizer.json's pre-tokenizer ({folder.Healing.Description})" : "off";
             Console.Out.WriteLine($"  token healing: {healing}");
             if (draftPath is not null)
-                Console.Out.WriteLine($"draft {draftPath}: compatible (same vocabulary, same special tokens); name it in {ModelFolder.SettingsFile} as \"speculation\": {{ \"draftModel\": \"{Path.GetRelativePath(path, draftPath)}\" }}");
+            {
+                Console.Out.WriteLine($"draft {draftPath}: compatible (same vocabulary, same special tokens); " +
+                    $"name it in {ModelFolder.SettingsFile} as \"speculation\": {{ \"draftModel\": \"{Path.GetRelativePath(path, draftPath)}\" }}");
+            }
             else if (folder.Speculation.Mode == SpeculationMode.DraftModel)
-                Console.Out.WriteLine($"speculation: {folder.Speculation.Describe()}, draft {folder.Speculation.DraftFolder}: compatible (same vocabulary, same special tokens)");
+            {
+                Console.Out.WriteLine($"speculation: {folder.Speculation.Describe()}, draft {folder.Speculation.DraftFolder}: " +
+                    "compatible (same vocabulary, same special tokens)");
+            }
             else if (folder.Speculation.Mode != SpeculationMode.None)
                 Console.Out.WriteLine($"speculation: {folder.Speculation.Describe()}");
             return 0;
@@ -89,8 +100,17 @@ internal static class ModelCommand
         var directory = new Argument<DirectoryInfo>("dir") { Description = "A GenAI model folder copied onto this machine" };
         var name = new Option<string?>("--name") { Description = "Name in the models directory (default: the folder's name)" };
         var makeDefault = new Option<bool>("--default") { Description = $"Install it as the default model ({ModelCatalog.DefaultModelName})" };
-        var yes = new Option<bool>("--yes") { Description = "For scripts: install a folder that names a team server without asking (native-code settings are still asked about)" };
-        var command = new Command("add", "Copy a model folder into the models directory and verify it; a folder that names a team server, and settings that load native code, are shown and need your confirmation") { directory, name, makeDefault, yes };
+        var yes = new Option<bool>("--yes")
+        {
+            Description = "For scripts: install a folder that names a team server without asking (native-code settings are still asked about)",
+        };
+        var command = new Command(
+            "add",
+            "Copy a model folder into the models directory and verify it; a folder that names a team server, " +
+            "and settings that load native code, are shown and need your confirmation")
+        {
+            directory, name, makeDefault, yes,
+        };
         command.SetAction(parse =>
         {
             var source = parse.GetValue(directory)!;
@@ -124,10 +144,15 @@ internal static class ModelCommand
             Directory.Move(staging, target);
             // The hashes are taken of the installed copies, which are what will load.
             var approvals = nativeCode.Select(setting => new NativeCodeApproval(setting.Setting, setting.Value,
-                setting.LibraryPath is { } library ? NativeCodeApprovals.Sha256Of(Path.Combine(target, Path.GetRelativePath(source.FullName, library))) : null)).ToList();
+                setting.LibraryPath is { } library
+                    ? NativeCodeApprovals.Sha256Of(Path.Combine(target, Path.GetRelativePath(source.FullName, library)))
+                    : null)).ToList();
             NativeCodeApprovals.Read(modelsDirectory).Record(modelsDirectory, targetName, approvals);
             foreach (var approval in approvals.Where(a => a.Sha256 is not null))
-                Console.Out.WriteLine($"recorded {approval.Setting} = \"{approval.Value}\" with SHA-256 {approval.Sha256} in {Path.Combine(modelsDirectory, NativeCodeApprovals.ManifestFile)}");
+            {
+                Console.Out.WriteLine($"recorded {approval.Setting} = \"{approval.Value}\" with SHA-256 {approval.Sha256} " +
+                    $"in {Path.Combine(modelsDirectory, NativeCodeApprovals.ManifestFile)}");
+            }
             Console.Out.WriteLine($"installed {targetName} in {target}{TeamServerOf(target)}");
             return 0;
         });
@@ -137,7 +162,8 @@ internal static class ModelCommand
     /// <summary>", served by the team server llamacpp at https://gpu01:8080" for a folder whose codeassist.json names one: code is sent there.</summary>
     private static string TeamServerOf(string folder) =>
         ModelFolder.DeclaredBackend(folder) is { } server
-            ? $", served by the team server {server.Describe()}{(server.Model is { } model ? $" ({model})" : "")}: completions send your code there{(server.FallbackToLocal ? ", or use the local model while it is away" : "")}"
+            ? $", served by the team server {server.Describe()}{(server.Model is { } model ? $" ({model})" : "")}: completions send your code there" +
+              (server.FallbackToLocal ? ", or use the local model while it is away" : "")
             : "";
 
     /// <summary>
@@ -149,7 +175,8 @@ internal static class ModelCommand
         if (ModelFolder.DeclaredBackend(source) is not { } server)
             return true;
         Console.Error.WriteLine($"codeassist: {source} names the team server {server.Describe()}{(server.Model is { } model ? $" ({model})" : "")}: " +
-            $"with this model, the code you edit is sent to {server.Url.Host}:{server.Url.Port} for each completion{(server.FallbackToLocal ? " (the local model answers while it is away)" : "")}.");
+            $"with this model, the code you edit is sent to {server.Url.Host}:{server.Url.Port} for each completion" +
+            (server.FallbackToLocal ? " (the local model answers while it is away)" : "") + ".");
         return Ask("Install it and send code there? Only do so if the server belongs to your organisation. [y/N] ");
     }
 
@@ -175,12 +202,18 @@ internal static class ModelCommand
             return true;
         var outside = nativeCode.Where(s => s.LibraryPath is { } library && !NativeCodeSettings.IsInside(source, library)).ToList();
         foreach (var setting in outside)
-            Console.Error.WriteLine($"codeassist: {ModelFolder.GenAiConfigFile} in {source} sets {setting.Setting} = \"{setting.Value}\", a native library outside the model folder ({setting.LibraryPath}); refused: a model may only load a library it carries");
+        {
+            Console.Error.WriteLine($"codeassist: {ModelFolder.GenAiConfigFile} in {source} sets {setting.Setting} = \"{setting.Value}\", " +
+                $"a native library outside the model folder ({setting.LibraryPath}); refused: a model may only load a library it carries");
+        }
         if (outside.Count > 0)
             return false;
         var missing = nativeCode.Where(s => s.LibraryPath is { } library && !File.Exists(library)).ToList();
         foreach (var setting in missing)
-            Console.Error.WriteLine($"codeassist: the library {setting.LibraryPath} that {setting.Setting} names is missing in {source}; copy the model folder again");
+        {
+            Console.Error.WriteLine(
+                $"codeassist: the library {setting.LibraryPath} that {setting.Setting} names is missing in {source}; copy the model folder again");
+        }
         if (missing.Count > 0)
             return false;
 

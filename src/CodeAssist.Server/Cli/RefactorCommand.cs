@@ -16,7 +16,10 @@ internal static class RefactorCommand
         var file = CommonOptions.File();
         var line = CommonOptions.Line();
         var column = CommonOptions.Column();
-        var endLine = new Option<int?>("--end-line") { Description = "1-based line where the selection ends (default: no selection, the member at the cursor)" };
+        var endLine = new Option<int?>("--end-line")
+        {
+            Description = "1-based line where the selection ends (default: no selection, the member at the cursor)",
+        };
         var endColumn = new Option<int?>("--end-column") { Description = "1-based column just after the selection's last character" };
         var action = new Option<string>("--action") { Description = "The refactoring", Required = true };
         action.AcceptOnlyFromAmong([.. RefactoringKinds.All.Select(RefactoringKinds.Name)]);
@@ -24,7 +27,8 @@ internal static class RefactorCommand
         var apply = new Option<bool>("--apply") { Description = "Write the changed and new files (default: only print the diff)" };
         var root = new Option<DirectoryInfo?>("--root")
         {
-            Description = "Workspace folder: the projects under it are loaded (so tests can go to the test project) and edits stay inside it (default: the folder of the project holding the file)",
+            Description = "Workspace folder: the projects under it are loaded (so tests can go to the test project) and edits stay inside it " +
+                          "(default: the folder of the project holding the file)",
         };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
@@ -46,7 +50,8 @@ internal static class RefactorCommand
                 if (folder is { Exists: false })
                     throw new ArgumentException($"--root {folder.FullName} does not exist");
                 var settings = new AssistSettings { Backend = CommonOptions.ParseBackend(parse.GetValue(backend)) };
-                using var session = await OpenAsync(parse.GetValue(file)!, folder, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken).ConfigureAwait(false);
+                using var session = await OpenAsync(parse.GetValue(file)!, folder, parse.GetValue(model), parse.GetValue(device)!, settings, cancellationToken)
+                    .ConfigureAwait(false);
                 var start = session.OffsetOf(parse.GetValue(line), parse.GetValue(column));
                 var stop = parse.GetValue(endLine) is { } end ? session.OffsetOf(end, parse.GetValue(endColumn)!.Value) : start;
                 if (stop < start)
@@ -68,7 +73,8 @@ internal static class RefactorCommand
                     Console.Error.WriteLine($"codeassist: {title} refused after {clock.ElapsedMilliseconds} ms ({result.Timings}): {refusal}");
                     return 1;
                 }
-                Console.Error.WriteLine($"codeassist: {title} with {loaded.Name} on {loaded.Backend} in {clock.ElapsedMilliseconds} ms ({result.Timings}); the compiler found no new errors");
+                Console.Error.WriteLine($"codeassist: {title} with {loaded.Name} on {loaded.Backend} in {clock.ElapsedMilliseconds} ms ({result.Timings}); " +
+                    "the compiler found no new errors");
                 foreach (var change in result.Changes)
                 {
                     var relative = Path.GetRelativePath(workspaceRoot, change.FilePath).Replace('\\', '/');
@@ -98,7 +104,8 @@ internal static class RefactorCommand
     /// The file as an editor session would have it: with --root, every project under that folder is loaded and the
     /// folder is the workspace; without it, the project holding the file (FileSession's default).
     /// </summary>
-    private static async Task<FileSession> OpenAsync(FileInfo file, DirectoryInfo? root, string? model, string device, AssistSettings settings, CancellationToken cancellationToken)
+    private static async Task<FileSession> OpenAsync(
+        FileInfo file, DirectoryInfo? root, string? model, string device, AssistSettings settings, CancellationToken cancellationToken)
     {
         if (root is null)
             return await FileSession.OpenAsync(file, model, device, settings, cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,8 @@ internal static class ServeCommand
         var backend = CommonOptions.Backend();
         var untrusted = new Option<bool>("--untrusted")
         {
-            Description = "The workspace is not trusted: evaluate no project or solution (loose-file context only) and load only models from the models directory",
+            Description = "The workspace is not trusted: evaluate no project or solution (loose-file context only) " +
+                          "and load only models from the models directory",
         };
         var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, backend, logLevel, untrusted };
         command.SetAction(async (parse, cancellationToken) =>
@@ -37,7 +38,10 @@ internal static class ServeCommand
                 Console.Error.WriteLine($"codeassist: {e.Message}");
                 return 2;
             }
-            var settings = new AssistSettings { ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto", Backend = teamServer };
+            var settings = new AssistSettings
+            {
+                ModelPath = FullPathOrNull(parse.GetValue(model)), Device = parse.GetValue(device) ?? "auto", Backend = teamServer,
+            };
             var host = new LanguageServerHost(stdin, stdout, log, settings, new EngineOptions
             {
                 Trusted = !parse.GetValue(untrusted),

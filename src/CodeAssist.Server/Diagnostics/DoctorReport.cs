@@ -25,7 +25,8 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
     }
 
     /// <param name="trusted">The server's workspace trust; null for the command line, which is always trusted.</param>
-    public static DoctorReport Collect(LanguageModel? model, string? requestedPath, string? loadError, CancellationToken cancellationToken, bool? trusted = null)
+    public static DoctorReport Collect(
+        LanguageModel? model, string? requestedPath, string? loadError, CancellationToken cancellationToken, bool? trusted = null)
     {
         var lines = new List<(string, string)>
         {
@@ -80,7 +81,9 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
         {
             lines.Add(("model", $"{model.Name} ({model.Folder.ModelType}, context {model.Folder.ContextLength})"));
             // The CUDA line above already says why the GPU is not used: the story is told once.
-            lines.Add(("device", cudaExplained && model.Device.Device != ExecutionDevice.Cuda ? $"{model.Device.DisplayName} (CUDA: see above)" : $"{model.Device.DisplayName}: {model.Device.Reason}"));
+            lines.Add(("device", cudaExplained && model.Device.Device != ExecutionDevice.Cuda
+                ? $"{model.Device.DisplayName} (CUDA: see above)"
+                : $"{model.Device.DisplayName}: {model.Device.Reason}"));
             lines.Add(("prompt format", $"FIM {model.Format.Fim?.Id ?? "none (instruction prompts)"}, chat {model.Format.Chat.Id}"));
             if (model.Languages.DoctorLine is { } languages)
                 lines.Add(("languages", languages));

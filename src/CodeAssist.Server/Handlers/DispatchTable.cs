@@ -18,10 +18,12 @@ internal sealed class DispatchTable(JsonRpc rpc, ServerState state)
         Add(method, new SerialRequestTarget<TParams, TResult>(state, handler, beforeInitialize), nameof(SerialRequestTarget<TParams, TResult>.Invoke));
 
     public void ConcurrentRequest<TParams, TSnapshot, TResult>(string method, IConcurrentRequestHandler<TParams, TSnapshot, TResult> handler) =>
-        Add(method, new ConcurrentRequestTarget<TParams, TSnapshot, TResult>(state, handler), nameof(ConcurrentRequestTarget<TParams, TSnapshot, TResult>.InvokeAsync));
+        Add(method, new ConcurrentRequestTarget<TParams, TSnapshot, TResult>(state, handler),
+            nameof(ConcurrentRequestTarget<TParams, TSnapshot, TResult>.InvokeAsync));
 
     private void Add(string method, object target, string invoke) =>
-        rpc.AddLocalRpcMethod(target.GetType().GetMethod(invoke)!, target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
+        rpc.AddLocalRpcMethod(
+            target.GetType().GetMethod(invoke)!, target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
 
     /// <summary>The preamble: the server's state allows the message and a params object came when one is needed.</summary>
     internal static TParams Admit<TParams>(ServerState state, TParams? parameters, bool beforeInitialize)
@@ -52,6 +54,7 @@ internal sealed class ConcurrentRequestTarget<TParams, TSnapshot, TResult>(Serve
         // In arrival order, on the dispatch context: what the request sees is fixed here.
         var snapshot = RequestErrors.Map(() => handler.Snapshot(DispatchTable.Admit(state, parameters, beforeInitialize: false)));
         // Off the dispatch context: the messages behind this one start now.
-        return await RequestErrors.MapAsync(() => Task.Run(() => handler.HandleAsync(snapshot, cancellationToken), CancellationToken.None)).ConfigureAwait(false);
+        return await RequestErrors.MapAsync(() => Task.Run(() => handler.HandleAsync(snapshot, cancellationToken), CancellationToken.None))
+            .ConfigureAwait(false);
     }
 }

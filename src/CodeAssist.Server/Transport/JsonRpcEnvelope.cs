@@ -128,7 +128,8 @@ internal static class JsonRpcEnvelope
                 }
                 return new Envelope(EnvelopeKind.Response, id, null);
             }
-            problem = new(JsonRpcErrorCode.InvalidRequest, "the message has no \"method\" (a request or notification) and no \"result\" or \"error\" (a response)", answerId);
+            problem = new(JsonRpcErrorCode.InvalidRequest,
+                "the message has no \"method\" (a request or notification) and no \"result\" or \"error\" (a response)", answerId);
             return null;
         }
         var message = badMethod ? "\"method\" must be a string"

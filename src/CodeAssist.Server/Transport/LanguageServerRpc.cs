@@ -30,7 +30,8 @@ internal sealed class LanguageServerRpc(IJsonRpcMessageHandler handler, ServerLo
                 break;
             default:
                 detail.Code = (JsonRpcErrorCode)LspErrorCodes.InternalError;
-                detail.Message = $"{method} failed inside the server ({exception.GetType().Name}: {exception.Message}); this is a bug, please report it with the server log";
+                detail.Message = $"{method} failed inside the server ({exception.GetType().Name}: {exception.Message}); " +
+                    "this is a bug, please report it with the server log";
                 log.Error($"{method} failed: {exception}");
                 return detail;
         }

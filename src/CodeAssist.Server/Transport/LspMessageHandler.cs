@@ -92,7 +92,8 @@ public sealed class LspMessageHandler : PipeMessageHandler
                         if (report)
                         {
                             await AnswerAsync(new EnvelopeProblem(JsonRpcErrorCode.ParseError,
-                                $"not an LSP message header: {headerProblem}; skipping to the next Content-Length header", RequestId.Null), cancellationToken).ConfigureAwait(false);
+                                $"not an LSP message header: {headerProblem}; skipping to the next Content-Length header", RequestId.Null), cancellationToken)
+                                .ConfigureAwait(false);
                         }
                         continue;
                     }
@@ -131,7 +132,12 @@ public sealed class LspMessageHandler : PipeMessageHandler
                 var inner = LspHeader.NextHeaderCandidate(new ReadOnlySequence<byte>(body), 1, out _);
                 reader.AdvanceTo(buffer.GetPosition(headerLength + inner));
                 if (inner < body.Length)
-                    problem = problem with { Message = problem.Message + "; the Content-Length was probably too long, reading on at the next header inside it" };
+                {
+                    problem = problem with
+                    {
+                        Message = problem.Message + "; the Content-Length was probably too long, reading on at the next header inside it",
+                    };
+                }
                 await AnswerAsync(problem, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -155,19 +161,22 @@ public sealed class LspMessageHandler : PipeMessageHandler
         // StreamJsonRpc ends the connection on a response it did not ask for; a confused client is no reason to stop.
         if (envelope.Kind == EnvelopeKind.Response && !_awaitingResponses.TryRemove(envelope.Id, out _))
         {
-            problem = new(JsonRpcErrorCode.InvalidRequest, $"a response for id {envelope.Id}, which the server did not ask for or was already answered, was ignored", envelope.Id, Answer: false);
+            problem = new(JsonRpcErrorCode.InvalidRequest,
+                $"a response for id {envelope.Id}, which the server did not ask for or was already answered, was ignored", envelope.Id, Answer: false);
             return null;
         }
         if (envelope.Kind == EnvelopeKind.Request && !_requestsInProgress.TryAdd(envelope.Id, 0))
         {
-            problem = new(JsonRpcErrorCode.InvalidRequest, $"request id {envelope.Id} is already used by a request in progress; ids must be unique", envelope.Id);
+            problem = new(JsonRpcErrorCode.InvalidRequest,
+                $"request id {envelope.Id} is already used by a request in progress; ids must be unique", envelope.Id);
             return null;
         }
         try
         {
             return Formatter.Deserialize(new ReadOnlySequence<byte>(body));
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException or ArgumentException
+            or OverflowException)
         {
             if (envelope.Kind == EnvelopeKind.Request)
                 _requestsInProgress.TryRemove(envelope.Id, out _);
@@ -203,7 +212,8 @@ public sealed class LspMessageHandler : PipeMessageHandler
         }
         var id = IdOfPrefix(prefix.WrittenSpan);
         await AnswerAsync(new EnvelopeProblem(JsonRpcErrorCode.InvalidRequest,
-            $"the message is {contentLength} bytes; the server reads messages of at most {_maxMessageBytes} bytes", id), cancellationToken).ConfigureAwait(false);
+            $"the message is {contentLength} bytes; the server reads messages of at most {_maxMessageBytes} bytes", id), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>The top-level id in the start of a message, read as far as the bytes go.</summary>

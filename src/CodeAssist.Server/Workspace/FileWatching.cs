@@ -61,8 +61,10 @@ public sealed class FileWatching(ServerState state) : IDisposable
             try
             {
                 var watchers = WatchedFiles.Globs.Select(glob => new Protocol.FileSystemWatcher(glob)).ToArray();
-                await client.InvokeWithParameterObjectAsync<object?>("client/registerCapability", new RegistrationParams(
-                    [new Registration(RegistrationId, "workspace/didChangeWatchedFiles", new DidChangeWatchedFilesRegistrationOptions(watchers))])).ConfigureAwait(false);
+                var registration = new Registration(
+                    RegistrationId, "workspace/didChangeWatchedFiles", new DidChangeWatchedFilesRegistrationOptions(watchers));
+                await client.InvokeWithParameterObjectAsync<object?>("client/registerCapability", new RegistrationParams([registration]))
+                    .ConfigureAwait(false);
                 Watcher = "client";
                 state.Log.Info($"file watching: the client watches {string.Join(", ", WatchedFiles.Globs)}");
                 return;
@@ -122,7 +124,8 @@ public sealed class FileWatching(ServerState state) : IDisposable
             {
                 // Typically the system's inotify limits (fs.inotify.max_user_instances / max_user_watches).
                 watcher?.Dispose();
-                state.Log.Warn($"file watching: {folder} cannot be watched ({e.Message}); changes made outside the editor reach completions after the server restarts");
+                state.Log.Warn($"file watching: {folder} cannot be watched ({e.Message}); " +
+                    "changes made outside the editor reach completions after the server restarts");
                 continue;
             }
         }

@@ -28,7 +28,8 @@ internal sealed class CodeActionHandler(ServerState state)
         var offers = await state.Engine.Refactorings.OfferAsync(document, start, end, cancellationToken).ConfigureAwait(false);
         return [.. offers
             .Select(offer => ToCodeAction(offer, document, parameters.Range!))
-            .Where(action => parameters.Context?.Only is not { Length: > 0 } only || only.Any(kind => action.Kind == kind || action.Kind!.StartsWith(kind + ".", StringComparison.Ordinal)))];
+            .Where(action => parameters.Context?.Only is not { Length: > 0 } only
+                || only.Any(kind => action.Kind == kind || action.Kind!.StartsWith(kind + ".", StringComparison.Ordinal)))];
     }
 
     private static CodeAction ToCodeAction(RefactoringOffer offer, DocumentSnapshot document, Protocol.Range range)
@@ -48,7 +49,8 @@ internal sealed class CodeActionHandler(ServerState state)
         {
             Title = title,
             Kind = KindOf(offer.Kind),
-            Data = JsonSerializer.SerializeToElement(new RefactoringActionData(RefactoringKinds.Name(offer.Kind), document.Uri, range, document.Version), RefactoringRequests.JsonOptions),
+            Data = JsonSerializer.SerializeToElement(
+                new RefactoringActionData(RefactoringKinds.Name(offer.Kind), document.Uri, range, document.Version), RefactoringRequests.JsonOptions),
         };
     }
 

@@ -36,7 +36,8 @@ internal static class RefactoringRequests
     public static (int Start, int End) Offsets(DocumentSnapshot document, Protocol.Range range)
     {
         var start = document.OffsetOf(range.Start.Line, range.Start.Character)
-            ?? throw RequestErrors.InvalidParams($"range start {range.Start.Line}:{range.Start.Character} is outside {document.Uri} ({document.Text.Lines.Count} lines)");
+            ?? throw RequestErrors.InvalidParams(
+                $"range start {range.Start.Line}:{range.Start.Character} is outside {document.Uri} ({document.Text.Lines.Count} lines)");
         var end = document.OffsetOf(range.End.Line, range.End.Character) ?? document.Text.Length;
         return (start, Math.Max(start, end));
     }
@@ -59,13 +60,15 @@ internal static class RefactoringRequests
         var document = state.Engine.Documents.TryGet(data.Uri) ?? throw RequestErrors.InvalidParams($"{data.Uri} is not open; send textDocument/didOpen first");
         if (data.Version != document.Version)
         {
-            throw new LocalRpcException($"{data.Uri} changed since the code action was listed (version {data.Version}, now {document.Version}); ask for code actions again")
+            throw new LocalRpcException(
+                $"{data.Uri} changed since the code action was listed (version {data.Version}, now {document.Version}); ask for code actions again")
             {
                 ErrorCode = LspErrorCodes.ContentModified,
             };
         }
         var (start, end) = Offsets(document, data.Range);
-        return new PreparedRefactoring(new RefactoringRequest(kind, document, start, end) { Instruction = instruction }, RefactoringKinds.Title(kind).TrimEnd('…'));
+        return new PreparedRefactoring(
+            new RefactoringRequest(kind, document, start, end) { Instruction = instruction }, RefactoringKinds.Title(kind).TrimEnd('…'));
     }
 
     /// <summary>
@@ -106,7 +109,8 @@ internal static class RefactoringRequests
     public static async Task ApplyAsync(ServerState state, string label, WorkspaceEdit edit, CancellationToken cancellationToken)
     {
         var client = state.Client ?? throw new LocalRpcException("no client to apply the edit") { ErrorCode = LspErrorCodes.RequestFailed };
-        var applied = await client.InvokeWithParameterObjectAsync<ApplyWorkspaceEditResult?>("workspace/applyEdit", new ApplyWorkspaceEditParams(label, edit), cancellationToken).ConfigureAwait(false);
+        var applied = await client.InvokeWithParameterObjectAsync<ApplyWorkspaceEditResult?>(
+            "workspace/applyEdit", new ApplyWorkspaceEditParams(label, edit), cancellationToken).ConfigureAwait(false);
         if (applied is { Applied: false })
         {
             var message = $"CodeAssist: the editor did not apply \"{label}\"{(applied.FailureReason is { } reason ? ": " + reason : "")}.";

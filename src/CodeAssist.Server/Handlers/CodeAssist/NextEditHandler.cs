@@ -21,7 +21,8 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
     {
         if (parameters.TextDocument?.Uri is null || parameters.Position is null)
             throw RequestErrors.InvalidParams("codeAssist/nextEdit needs textDocument.uri and position");
-        var document = state.Engine.Documents.TryGet(parameters.TextDocument.Uri) ?? throw RequestErrors.InvalidParams($"{parameters.TextDocument.Uri} is not open");
+        var document = state.Engine.Documents.TryGet(parameters.TextDocument.Uri)
+            ?? throw RequestErrors.InvalidParams($"{parameters.TextDocument.Uri} is not open");
         if (parameters.Version is { } version && version != document.Version)
             return null;
         var offset = document.OffsetOf(parameters.Position.Line, parameters.Position.Character)
@@ -47,7 +48,9 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
             var open = engine.Documents.All.FirstOrDefault(d => d.FilePath == suggestion.FilePath && d.Text.ContentEquals(suggestion.Text));
             // A Uri made from a path serializes as the path; clients need the file: URI.
             var uri = open?.Uri ?? new Uri(new Uri(suggestion.FilePath).AbsoluteUri);
-            edits.Add(new NextEditItem(new OptionalVersionedTextDocumentIdentifier(uri, open?.Version), RangeOf(suggestion.Text, suggestion.Span), suggestion.NewText, suggestion.Reason));
+            edits.Add(new NextEditItem(
+                new OptionalVersionedTextDocumentIdentifier(uri, open?.Version), RangeOf(suggestion.Text, suggestion.Span),
+                suggestion.NewText, suggestion.Reason));
             if (open?.Uri == query.Document.Uri && OnCursorLine(query.Document.Text, query.Offset, suggestion) is { } item)
                 inline.Add(item with { Command = command });
         }
@@ -69,12 +72,14 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
                 NextEditLocationKind.Reference => "reference",
                 _ => "similarLine",
             };
-            infos.Add(new NextEditLocationInfo(new TextDocumentIdentifier(new Uri(new Uri(location.FilePath).AbsoluteUri)), RangeOf(text, location.Span), kind, location.Reason));
+            infos.Add(new NextEditLocationInfo(
+                new TextDocumentIdentifier(new Uri(new Uri(location.FilePath).AbsoluteUri)), RangeOf(text, location.Span), kind, location.Reason));
         }
         return [.. infos];
     }
 
-    internal static Command AcceptCommand(NextEditSuggestion suggestion) => new("Accept CodeAssist next edit", CodeAssistCommands.DidAcceptNextEdit, [suggestion.Id]);
+    internal static Command AcceptCommand(NextEditSuggestion suggestion) =>
+        new("Accept CodeAssist next edit", CodeAssistCommands.DidAcceptNextEdit, [suggestion.Id]);
 
     internal static Protocol.Range RangeOf(SourceText text, TextSpan span)
     {
@@ -94,7 +99,9 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
             return null;
         var start = Math.Min(offset, suggestion.Span.Start);
         var end = Math.Max(offset, suggestion.Span.End);
-        var insert = text.ToString(TextSpan.FromBounds(start, suggestion.Span.Start)) + suggestion.NewText + text.ToString(TextSpan.FromBounds(suggestion.Span.End, end));
+        var insert = text.ToString(TextSpan.FromBounds(start, suggestion.Span.Start))
+            + suggestion.NewText
+            + text.ToString(TextSpan.FromBounds(suggestion.Span.End, end));
         return new InlineCompletionItem(insert, FilterText: null, RangeOf(text, TextSpan.FromBounds(start, end)), Command: null);
     }
 }

@@ -6,14 +6,18 @@ using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers.Completion;
 
-/// <summary>What the inline and the fallback completion handlers share: the query pinned in dispatch order, and how the engine's outcomes are answered.</summary>
+/// <summary>
+/// What the inline and the fallback completion handlers share: the query pinned in dispatch order, and how the engine's
+/// outcomes are answered.
+/// </summary>
 internal static class CompletionRequests
 {
     /// <summary>
     /// The engine's query for an editor position, pinned to the document version the client had when it asked (taken
     /// in dispatch order): the position becomes an offset here, at the protocol's edge.
     /// </summary>
-    public static InlineCompletionQuery Pin(ServerState state, Uri uri, Position position, CompletionTrigger trigger, Func<DocumentSnapshot, SelectedCompletion?>? selected = null)
+    public static InlineCompletionQuery Pin(
+        ServerState state, Uri uri, Position position, CompletionTrigger trigger, Func<DocumentSnapshot, SelectedCompletion?>? selected = null)
     {
         var document = state.Engine.Documents.TryGet(uri) ?? throw RequestErrors.InvalidParams($"{uri} is not open; send textDocument/didOpen first");
         var offset = document.OffsetOf(position.Line, position.Character)

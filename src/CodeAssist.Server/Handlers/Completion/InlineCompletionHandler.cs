@@ -5,7 +5,8 @@ using CodeAssist.Server.Protocol;
 
 namespace CodeAssist.Server.Handlers.Completion;
 
-internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRequestHandler<InlineCompletionParams, InlineCompletionQuery, InlineCompletionList>
+internal sealed class InlineCompletionHandler(ServerState state)
+    : IConcurrentRequestHandler<InlineCompletionParams, InlineCompletionQuery, InlineCompletionList>
 {
     public InlineCompletionQuery Snapshot(InlineCompletionParams parameters)
     {
@@ -46,7 +47,9 @@ internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRe
         {
             return null;
         }
-        return NextEditHandler.OnCursorLine(document.Text, query.Offset, suggestion) is { } item ? item with { Command = NextEditHandler.AcceptCommand(suggestion) } : null;
+        return NextEditHandler.OnCursorLine(document.Text, query.Offset, suggestion) is { } item
+            ? item with { Command = NextEditHandler.AcceptCommand(suggestion) }
+            : null;
     }
 
     /// <summary>The IntelliSense item the editor has selected, in offsets of the current document.</summary>
@@ -54,8 +57,10 @@ internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRe
     {
         if (parameters.Context?.SelectedCompletionInfo is not { Range: { } range, Text: { } text })
             return null;
-        var start = document.OffsetOf(range.Start.Line, range.Start.Character) ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");
-        var end = document.OffsetOf(range.End.Line, range.End.Character) ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");
+        var start = document.OffsetOf(range.Start.Line, range.Start.Character)
+            ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");
+        var end = document.OffsetOf(range.End.Line, range.End.Character)
+            ?? throw RequestErrors.InvalidParams("selectedCompletionInfo.range is outside the document");
         return new SelectedCompletion(start, Math.Max(start, end), text);
     }
 }

@@ -37,7 +37,8 @@ internal sealed class ExecuteCommandHandler(ServerState state) : IConcurrentRequ
             case CodeAssistCommands.RunRefactoring:
                 return RunRefactoring(arguments);
             case CodeAssistCommands.RewriteWithInstruction:
-                throw RequestErrors.InvalidParams($"{CodeAssistCommands.RewriteWithInstruction} is the client's command: it asks for the instruction and sends {CodeAssistCommands.Rewrite} [uri, range, instruction]");
+                throw RequestErrors.InvalidParams($"{CodeAssistCommands.RewriteWithInstruction} is the client's command: " +
+                    $"it asks for the instruction and sends {CodeAssistCommands.Rewrite} [uri, range, instruction]");
             default:
                 throw RequestErrors.InvalidParams($"unknown command \"{parameters.Command}\" (known: {string.Join(", ", CodeAssistCommands.All)})");
         }
