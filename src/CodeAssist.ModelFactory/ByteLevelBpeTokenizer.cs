@@ -41,8 +41,10 @@ public sealed class ByteLevelBpeTokenizer
 
     private const string TrainingSampleResource = "CodeAssist.ModelFactory.CSharpTokenizerSample.txt";
 
-    private static readonly Lazy<ByteLevelBpeTokenizer> DefaultTokenizer = new(() => Train([ReadTrainingSample()], TokenizerLayout.CodeAssist, DefaultVocabSize - TokenizerLayout.CodeAssist.AddedTokens.Count));
-    private static readonly Lazy<ByteLevelBpeTokenizer> QwenCoderTokenizer = new(() => Train([ReadTrainingSample()], TokenizerLayout.QwenCoder, QwenCoderTrainedTokens));
+    private static readonly Lazy<ByteLevelBpeTokenizer> DefaultTokenizer =
+        new(() => Train([ReadTrainingSample()], TokenizerLayout.CodeAssist, DefaultVocabSize - TokenizerLayout.CodeAssist.AddedTokens.Count));
+    private static readonly Lazy<ByteLevelBpeTokenizer> QwenCoderTokenizer =
+        new(() => Train([ReadTrainingSample()], TokenizerLayout.QwenCoder, QwenCoderTrainedTokens));
     private static readonly Lazy<ByteLevelBpeTokenizer> DeepSeekCoderTokenizer =
         new(() => Train([ReadTrainingSample()], TokenizerLayout.DeepSeekCoder, DeepSeekCoderTrainedTokens));
     private static readonly Lazy<ByteLevelBpeTokenizer> DeepSeekCoderReadableTokenizer =
@@ -130,7 +132,8 @@ public sealed class ByteLevelBpeTokenizer
         var minimum = 256 + added;
         if (vocabSize < minimum)
         {
-            throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, $"A byte-level vocabulary needs at least {minimum} ids: 256 bytes and {added} special tokens.");
+            throw new ArgumentOutOfRangeException(
+                nameof(vocabSize), vocabSize, $"A byte-level vocabulary needs at least {minimum} ids: 256 bytes and {added} special tokens.");
         }
         return Train(texts, TokenizerLayout.CodeAssist, vocabSize - added);
     }
@@ -163,7 +166,8 @@ public sealed class ByteLevelBpeTokenizer
         var index = Array.IndexOf(addedTexts, specialToken);
         return index >= 0
             ? tokens.Count + index
-            : throw new ArgumentException($"'{specialToken}' is not an added token of the {Layout.Name} layout; they are {string.Join(" ", addedTexts)}.", nameof(specialToken));
+            : throw new ArgumentException(
+                $"'{specialToken}' is not an added token of the {Layout.Name} layout; they are {string.Join(" ", addedTexts)}.", nameof(specialToken));
     }
 
     /// <summary>
@@ -189,7 +193,8 @@ public sealed class ByteLevelBpeTokenizer
             for (var index = 0; index < addedTexts.Length; index++)
             {
                 // The longest spelling wins where one added token is a prefix of another, as in Hugging Face's matcher.
-                if (text.AsSpan(candidate).StartsWith(addedTexts[index], StringComparison.Ordinal) && (added < 0 || addedTexts[index].Length > addedTexts[added].Length))
+                if (text.AsSpan(candidate).StartsWith(addedTexts[index], StringComparison.Ordinal)
+                    && (added < 0 || addedTexts[index].Length > addedTexts[added].Length))
                 {
                     added = index;
                 }
@@ -311,7 +316,9 @@ public sealed class ByteLevelBpeTokenizer
     private static string ReadTrainingSample()
     {
         using var stream = typeof(ByteLevelBpeTokenizer).Assembly.GetManifestResourceStream(TrainingSampleResource)
-            ?? throw new InvalidOperationException($"The embedded resource {TrainingSampleResource} is missing from {typeof(ByteLevelBpeTokenizer).Assembly.GetName().Name}; the project file must embed it.");
+            ?? throw new InvalidOperationException(
+                $"The embedded resource {TrainingSampleResource} is missing from {typeof(ByteLevelBpeTokenizer).Assembly.GetName().Name}; " +
+                "the project file must embed it.");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         // A checkout with CRLF line endings must train the same tokenizer as one with LF.
         return reader.ReadToEnd().ReplaceLineEndings("\n");

@@ -49,7 +49,8 @@ internal static class ContextEchoDecoderGraph
         var half = graph.ScalarFloat("half", 0.5f);
         var positions = graph.Node("Cast", "positions", [positionIds], OnnxAttribute.Int("to", (long)OnnxElementType.Float));
         var positionsPlusOne = graph.Node("Add", "positions_plus_one", [positions, one]);
-        var isMarker = graph.Node("Greater", "is_marker", [graph.Node("Gather", "marker_flags", [graph.Floats("marker_table", [vocab], markerTable), inputIds]), half]);
+        var markerFlags = graph.Node("Gather", "marker_flags", [graph.Floats("marker_table", [vocab], markerTable), inputIds]);
+        var isMarker = graph.Node("Greater", "is_marker", [markerFlags, half]);
         var isMiddle = graph.Node("Equal", "is_fim_middle", [inputIds, graph.ScalarInt64("fim_middle_id", tokenizer.TokenId(ByteLevelBpeTokenizer.FimMiddle))]);
         var isSuffix = graph.Node("Equal", "is_fim_suffix", [inputIds, graph.ScalarInt64("fim_suffix_id", tokenizer.TokenId(ByteLevelBpeTokenizer.FimSuffix))]);
         string[] channels =
@@ -60,12 +61,14 @@ internal static class ContextEchoDecoderGraph
             graph.Node("Where", "new/fim_suffix", [isSuffix, positionsPlusOne, zero]),
         ];
         var columnShape = graph.Int64s("column_shape", 0, -1, 1);
-        var stacked = graph.Node("Concat", "new/stacked", [.. channels.Select((c, i) => graph.Node("Reshape", $"new/column{i}", [c, columnShape]))], OnnxAttribute.Int("axis", 2));
+        var stacked = graph.Node("Concat", "new/stacked",
+            [.. channels.Select((c, i) => graph.Node("Reshape", $"new/column{i}", [c, columnShape]))], OnnxAttribute.Int("axis", 2));
         var newCache = graph.Node("Reshape", "new/cache", [stacked, graph.Int64s("cache_shape", 0, 1, -1, HeadSize)]);
         var cache = graph.Node("Concat", DecoderIoNames.PresentKey(0), [DecoderIoNames.PastKey(0), newCache], OnnxAttribute.Int("axis", 2));
         graph.Node("Concat", DecoderIoNames.PresentValue(0), [DecoderIoNames.PastValue(0), newCache], OnnxAttribute.Int("axis", 2));
 
-        string Channel(int index) => graph.Node("Gather", $"cache/channel{index}", [cache, graph.ScalarInt64($"channel{index}_index", index)], OnnxAttribute.Int("axis", 3));
+        string Channel(int index) =>
+            graph.Node("Gather", $"cache/channel{index}", [cache, graph.ScalarInt64($"channel{index}_index", index)], OnnxAttribute.Int("axis", 3));
         string Latest(string name, string values, bool keepDims) =>
             graph.Node("ReduceMax", name, [values], OnnxAttribute.Ints("axes", 1, 2), OnnxAttribute.Int("keepdims", keepDims ? 1 : 0));
         var perBatch = graph.Int64s("per_batch_shape", -1, 1);
@@ -79,22 +82,29 @@ internal static class ContextEchoDecoderGraph
 
         // Reply step k = p − m reads the token cached at a + k = (a + 1) + p − (m + 1).
         var target = graph.Node("Sub", "target", [graph.Node("Add", "anchor_plus_position", [anchorPlusOne, positions]), middlePlusOne]);
-        var total = graph.Node("Cast", "total_length", [graph.Node("Gather", "total_length_int", [graph.Node("Shape", "cache_shape_now", [cache]), graph.ScalarInt64("sequence_axis", 2)])], OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+        var totalInt = graph.Node("Gather", "total_length_int", [graph.Node("Shape", "cache_shape_now", [cache]), graph.ScalarInt64("sequence_axis", 2)]);
+        var total = graph.Node("Cast", "total_length", [totalInt], OnnxAttribute.Int("to", (long)OnnxElementType.Float));
         var last = graph.Node("Sub", "last_position", [total, one]);
-        var targetIndex = graph.Node("Cast", "target_index", [graph.Node("Clip", "target_clipped", [target, zero, last])], OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
+        var targetIndex = graph.Node("Cast", "target_index",
+            [graph.Node("Clip", "target_clipped", [target, zero, last])], OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
         var tokens = graph.Node("Reshape", "cached_tokens", [Channel(1), graph.Int64s("row_shape", 0, -1)]);
-        var copied = graph.Node("Cast", "copied", [graph.Node("GatherElements", "copied_float", [tokens, targetIndex], OnnxAttribute.Int("axis", 1))], OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
+        var copiedFloat = graph.Node("GatherElements", "copied_float", [tokens, targetIndex], OnnxAttribute.Int("axis", 1));
+        var copied = graph.Node("Cast", "copied", [copiedFloat], OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
 
-        var continues = graph.Node("Greater", "copied_continues", [graph.Node("Gather", "copied_flags", [graph.Floats("identifier_table", [vocab], identifierTable), copied]), half]);
+        var copiedFlags = graph.Node("Gather", "copied_flags", [graph.Floats("identifier_table", [vocab], identifierTable), copied]);
+        var continues = graph.Node("Greater", "copied_continues", [copiedFlags, half]);
         var afterMiddle = graph.Node("Not", "after_middle", [graph.Node("Less", "before_middle", [positionsPlusOne, middlePlusOne])]);
         var inCache = graph.Node("Not", "in_cache", [graph.Node("Greater", "past_end", [target, last])]);
-        var found = graph.Node("And", "found", [graph.Node("Greater", "has_anchor", [anchorPlusOne, zero]), graph.Node("Greater", "has_middle", [middlePlusOne, zero])]);
-        var copying = graph.Node("And", "copying", [graph.Node("And", "found_after_middle", [found, afterMiddle]), graph.Node("And", "continues_in_cache", [continues, inCache])]);
+        var found = graph.Node("And", "found",
+            [graph.Node("Greater", "has_anchor", [anchorPlusOne, zero]), graph.Node("Greater", "has_middle", [middlePlusOne, zero])]);
+        var copying = graph.Node("And", "copying",
+            [graph.Node("And", "found_after_middle", [found, afterMiddle]), graph.Node("And", "continues_in_cache", [continues, inCache])]);
         var chosen = graph.Node("Where", "chosen", [copying, copied, graph.ScalarInt64("end_of_text_id", tokenizer.TokenId(ByteLevelBpeTokenizer.EndOfText))]);
 
         var vocabIds = graph.Int64s("vocab_ids", [.. Enumerable.Range(0, vocab).Select(i => (long)i)]);
         var oneHot = graph.Node("Equal", "one_hot", [graph.Node("Reshape", "chosen_column", [chosen, columnShape]), vocabIds]);
-        graph.Node("Mul", DecoderIoNames.Logits, [graph.Node("Cast", "one_hot_float", [oneHot], OnnxAttribute.Int("to", (long)OnnxElementType.Float)), graph.ScalarFloat("chosen_logit", ChosenLogit)]);
+        var oneHotFloat = graph.Node("Cast", "one_hot_float", [oneHot], OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+        graph.Node("Mul", DecoderIoNames.Logits, [oneHotFloat, graph.ScalarFloat("chosen_logit", ChosenLogit)]);
         signature.DeclareOutputs(graph);
         return graph;
     }

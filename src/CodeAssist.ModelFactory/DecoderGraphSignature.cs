@@ -12,7 +12,8 @@ internal sealed record DecoderGraphSignature(int Layers, int Heads, int HeadSize
     public (string InputIds, string AttentionMask, string PositionIds) DeclareInputs(OnnxGraphBuilder graph)
     {
         var inputIds = graph.Input(DecoderIoNames.InputIds, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension);
-        var attentionMask = graph.Input(DecoderIoNames.AttentionMask, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.TotalSequenceDimension);
+        var attentionMask = graph.Input(
+            DecoderIoNames.AttentionMask, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.TotalSequenceDimension);
         var positionIds = graph.Input(DecoderIoNames.PositionIds, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension);
         for (var layer = 0; layer < Layers; layer++)
         {

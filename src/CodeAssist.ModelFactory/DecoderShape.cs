@@ -18,7 +18,8 @@ public sealed record DecoderShape(int Layers, int Hidden, int Heads, int Interme
     /// A Qwen2-shaped test decoder (grouped-query attention, query/key/value biases) with a hidden size small
     /// enough that a 151,936-row embedding stays near 20 MB.
     /// </summary>
-    public static DecoderShape QwenTest { get; } = new(Layers: 2, Hidden: 32, Heads: 2, Intermediate: 64, ContextLength: 4096, KeyValueHeads: 1, AttentionBias: true);
+    public static DecoderShape QwenTest { get; } =
+        new(Layers: 2, Hidden: 32, Heads: 2, Intermediate: 64, ContextLength: 4096, KeyValueHeads: 1, AttentionBias: true);
 
     /// <summary>
     /// A DeepSeek-Coder-shaped test decoder (1.3B and 6.7B: one key/value head per query head, no biases, 16,384

@@ -131,11 +131,14 @@ public sealed class DecoderWeights
         {
             if (!tensors.TryGetValue(name, out var values))
             {
-                throw new ArgumentException($"Tensor '{name}' is missing; a decoder of {shape} with vocabulary {vocabSize} needs all of: {string.Join(", ", layout.Select(entry => entry.Name))}.");
+                throw new ArgumentException($"Tensor '{name}' is missing; a decoder of {shape} with vocabulary {vocabSize} needs all of: " +
+                    $"{string.Join(", ", layout.Select(entry => entry.Name))}.");
             }
             if (values.Length != ElementCount(dimensions))
             {
-                throw new ArgumentException($"Tensor '{name}' has {values.Length} values but [{string.Join(", ", dimensions)}] needs {ElementCount(dimensions)}; projections are stored [in, out].");
+                throw new ArgumentException(
+                    $"Tensor '{name}' has {values.Length} values but [{string.Join(", ", dimensions)}] needs {ElementCount(dimensions)}; " +
+                    "projections are stored [in, out].");
             }
             ordered.Add(name, values);
         }

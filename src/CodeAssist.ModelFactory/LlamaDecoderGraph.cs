@@ -20,7 +20,8 @@ internal static class LlamaDecoderGraph
         var shape = weights.Shape;
         if (shape.KeyValueHeadCount != shape.Heads || shape.AttentionBias)
         {
-            throw new ArgumentException($"The plain-operator graph has one key/value head per query head and no attention biases; {shape} needs the builder-shaped graph (ModelFolderWriter.WriteBuilderShaped).");
+            throw new ArgumentException("The plain-operator graph has one key/value head per query head and no attention biases; " +
+                $"{shape} needs the builder-shaped graph (ModelFolderWriter.WriteBuilderShaped).");
         }
         var graph = new OnnxGraphBuilder();
         var signature = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, weights.VocabSize);
@@ -71,12 +72,15 @@ internal static class LlamaDecoderGraph
         var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize);
         long[] tableDimensions = [shape.ContextLength, shape.HeadSize];
         var perHead = graph.Int64s("rotary/per_head_shape", 0, 1, -1, shape.HeadSize);
-        var cosineRows = graph.Node("Gather", "rotary/cos_rows", [graph.Floats("rotary/cos_table", tableDimensions, cosine), positionIds], OnnxAttribute.Int("axis", 0));
-        var sineRows = graph.Node("Gather", "rotary/sin_rows", [graph.Floats("rotary/sin_table", tableDimensions, sine), positionIds], OnnxAttribute.Int("axis", 0));
+        var cosineRows = graph.Node("Gather", "rotary/cos_rows",
+            [graph.Floats("rotary/cos_table", tableDimensions, cosine), positionIds], OnnxAttribute.Int("axis", 0));
+        var sineRows = graph.Node("Gather", "rotary/sin_rows",
+            [graph.Floats("rotary/sin_table", tableDimensions, sine), positionIds], OnnxAttribute.Int("axis", 0));
         return (graph.Node("Reshape", "rotary/cos", [cosineRows, perHead]), graph.Node("Reshape", "rotary/sin", [sineRows, perHead]));
     }
 
-    private static string DecoderLayer(OnnxGraphBuilder graph, SharedConstants constants, int layer, string hidden, string mask, (string Cosine, string Sine) rotary)
+    private static string DecoderLayer(
+        OnnxGraphBuilder graph, SharedConstants constants, int layer, string hidden, string mask, (string Cosine, string Sine) rotary)
     {
         var prefix = $"layers.{layer}";
         string Weight(string tensor) => DecoderWeights.LayerTensorName(layer, tensor);

@@ -29,7 +29,8 @@ public static class ModelFolderWriter
     /// <paramref name="languages"/> the LSP language ids it learned (codeassist.json <c>languages</c>; all when null);
     /// <paramref name="cursorContext"/> codeassist.json's <c>cursorContext</c> when not the default.
     /// </summary>
-    public static void WriteDecoder(string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat = PromptFormat,
+    public static void WriteDecoder(
+        string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat = PromptFormat,
         IReadOnlyList<string>? languages = null, string? cursorContext = null)
     {
         shape.Validate();
@@ -39,11 +40,13 @@ public static class ModelFolderWriter
         }
         if (weights.VocabSize != tokenizer.VocabSize)
         {
-            throw new ArgumentException($"The weights have a vocabulary of {weights.VocabSize} ids but the tokenizer has {tokenizer.VocabSize}.", nameof(weights));
+            throw new ArgumentException(
+                $"The weights have a vocabulary of {weights.VocabSize} ids but the tokenizer has {tokenizer.VocabSize}.", nameof(weights));
         }
         var graph = LlamaDecoderGraph.Build(weights);
         var cache = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, tokenizer.VocabSize);
-        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat, languages: languages, cursorContext: cursorContext);
+        WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat,
+            languages: languages, cursorContext: cursorContext);
     }
 
     /// <summary>Writes a decoder with seeded random weights and <see cref="ByteLevelBpeTokenizer.Default"/>.</summary>
@@ -63,7 +66,8 @@ public static class ModelFolderWriter
         var tokenizer = ByteLevelBpeTokenizer.Default;
         var graph = ScriptedDecoderGraph.Build(tokenizer.Encode(script), tokenizer);
         var cache = new DecoderGraphSignature(ScriptedDecoderGraph.Layers, ScriptedDecoderGraph.Heads, ScriptedDecoderGraph.HeadSize, tokenizer.VocabSize);
-        WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.Heads * ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength, tokenizer, modelName, PromptFormat, tokenHealing: false);
+        WriteFolder(directory, graph, cache, hiddenSize: ScriptedDecoderGraph.Heads * ScriptedDecoderGraph.HeadSize, ScriptedDecoderGraph.ContextLength,
+            tokenizer, modelName, PromptFormat, tokenHealing: false);
     }
 
     /// <summary>
@@ -75,8 +79,11 @@ public static class ModelFolderWriter
     public static void WriteContextEcho(string directory, string modelName = "codeassist-context-echo")
     {
         var tokenizer = ByteLevelBpeTokenizer.Default;
-        var cache = new DecoderGraphSignature(ContextEchoDecoderGraph.Layers, ContextEchoDecoderGraph.Heads, ContextEchoDecoderGraph.HeadSize, tokenizer.VocabSize);
-        WriteFolder(directory, ContextEchoDecoderGraph.Build(tokenizer), cache, hiddenSize: ContextEchoDecoderGraph.Heads * ContextEchoDecoderGraph.HeadSize, ContextEchoDecoderGraph.ContextLength, tokenizer, modelName, PromptFormat, tokenHealing: false);
+        var cache = new DecoderGraphSignature(
+            ContextEchoDecoderGraph.Layers, ContextEchoDecoderGraph.Heads, ContextEchoDecoderGraph.HeadSize, tokenizer.VocabSize);
+        WriteFolder(directory, ContextEchoDecoderGraph.Build(tokenizer), cache,
+            hiddenSize: ContextEchoDecoderGraph.Heads * ContextEchoDecoderGraph.HeadSize, ContextEchoDecoderGraph.ContextLength,
+            tokenizer, modelName, PromptFormat, tokenHealing: false);
     }
 
     /// <summary>
@@ -87,11 +94,13 @@ public static class ModelFolderWriter
     /// server detects prompt formats as it would for a downloaded model; a phi3 folder, chat only, gets one that
     /// turns FIM off.
     /// </summary>
-    public static void WriteBuilderShaped(string directory, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options, string modelName = "codeassist-builder")
+    public static void WriteBuilderShaped(
+        string directory, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options, string modelName = "codeassist-builder")
     {
         if (weights.VocabSize != tokenizer.VocabSize)
         {
-            throw new ArgumentException($"The weights have a vocabulary of {weights.VocabSize} ids but the tokenizer has {tokenizer.VocabSize}.", nameof(weights));
+            throw new ArgumentException(
+                $"The weights have a vocabulary of {weights.VocabSize} ids but the tokenizer has {tokenizer.VocabSize}.", nameof(weights));
         }
         WriteBuilderGraph(directory, weights, options);
         tokenizer.WriteTo(directory);
@@ -144,10 +153,12 @@ public static class ModelFolderWriter
         var gate = DecoderWeights.LayerTensorName(0, "mlp.gate_proj");
         if (!tensors.TryGetValue(gate, out var gateValues))
         {
-            throw new ArgumentException($"{source} has no '{gate}' initializer: it is not a plain decoder folder that ModelFactory or the training tool wrote.");
+            throw new ArgumentException(
+                $"{source} has no '{gate}' initializer: it is not a plain decoder folder that ModelFactory or the training tool wrote.");
         }
         var keyValueHeads = Number(decoder, "num_key_value_heads");
-        var shape = new DecoderShape(layers, hidden, heads, gateValues.Length / hidden, Number(model, "context_length"), keyValueHeads == heads ? null : keyValueHeads,
+        var shape = new DecoderShape(
+            layers, hidden, heads, gateValues.Length / hidden, Number(model, "context_length"), keyValueHeads == heads ? null : keyValueHeads,
             AttentionBias: tensors.ContainsKey(DecoderWeights.LayerBiasName(0, "self_attn.q_proj")));
         // The plain graph's own constants (rotary tables, norms' epsilon) are initializers too: only the weights carry over.
         var names = DecoderWeights.Layout(shape, vocabSize).Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
@@ -176,7 +187,9 @@ public static class ModelFolderWriter
     }
 
     /// <summary>Writes a builder-shaped folder with seeded random weights (see <see cref="DecoderWeights.Random"/>).</summary>
-    public static void WriteRandomBuilderShaped(string directory, DecoderShape shape, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options, int seed, string modelName = "codeassist-builder") =>
+    public static void WriteRandomBuilderShaped(
+        string directory, DecoderShape shape, ByteLevelBpeTokenizer tokenizer, BuilderModelOptions options, int seed,
+        string modelName = "codeassist-builder") =>
         WriteBuilderShaped(directory, DecoderWeights.Random(shape, tokenizer.VocabSize, seed), tokenizer, options, modelName);
 
     /// <summary>
@@ -251,8 +264,9 @@ public static class ModelFolderWriter
         });
     }
 
-    private static void WriteFolder(string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat, bool tokenHealing = true,
-        IReadOnlyList<string>? languages = null, string? cursorContext = null)
+    private static void WriteFolder(
+        string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer,
+        string modelName, string promptFormat, bool tokenHealing = true, IReadOnlyList<string>? languages = null, string? cursorContext = null)
     {
         Directory.CreateDirectory(directory);
         using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
@@ -331,7 +345,8 @@ public static class ModelFolderWriter
     /// Our settings beside the model. Scripted models turn token healing off: their reply is the script whatever the
     /// prompt's last word, so a reply made to start with that word would not be theirs.
     /// </summary>
-    private static void WriteCodeAssistConfig(string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages, string? cursorContext) =>
+    private static void WriteCodeAssistConfig(
+        string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages, string? cursorContext) =>
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();

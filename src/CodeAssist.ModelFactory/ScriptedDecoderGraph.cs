@@ -34,8 +34,10 @@ internal static class ScriptedDecoderGraph
         // needs no masking here because a padding slot holds 0, like any token that is not a marker.
         var (inputIds, _, positionIds) = signature.DeclareInputs(graph);
 
-        var isFimMiddle = graph.Node("Equal", "marker/is_fim_middle", [inputIds, graph.ScalarInt64("marker/fim_middle_id", tokenizer.TokenId(ByteLevelBpeTokenizer.FimMiddle))]);
-        var isAssistant = graph.Node("Equal", "marker/is_assistant", [inputIds, graph.ScalarInt64("marker/assistant_id", tokenizer.TokenId(ByteLevelBpeTokenizer.Assistant))]);
+        var isFimMiddle = graph.Node("Equal", "marker/is_fim_middle",
+            [inputIds, graph.ScalarInt64("marker/fim_middle_id", tokenizer.TokenId(ByteLevelBpeTokenizer.FimMiddle))]);
+        var isAssistant = graph.Node("Equal", "marker/is_assistant",
+            [inputIds, graph.ScalarInt64("marker/assistant_id", tokenizer.TokenId(ByteLevelBpeTokenizer.Assistant))]);
         var isMarker = graph.Node("Or", "marker/is_marker", [isFimMiddle, isAssistant]);
         var positions = graph.Node("Cast", "positions", [positionIds], OnnxAttribute.Int("to", (long)OnnxElementType.Float));
         var one = graph.ScalarFloat("one", 1f);
@@ -45,7 +47,8 @@ internal static class ScriptedDecoderGraph
         var cache = graph.Node("Concat", DecoderIoNames.PresentKey(0), [DecoderIoNames.PastKey(0), cacheColumn], OnnxAttribute.Int("axis", 2));
         graph.Node("Concat", DecoderIoNames.PresentValue(0), [DecoderIoNames.PastValue(0), cacheColumn], OnnxAttribute.Int("axis", 2));
 
-        var latestMarkerPlusOne = graph.Node("ReduceMax", "anchor/latest_marker_plus_one", [cache], OnnxAttribute.Ints("axes", 1, 2, 3), OnnxAttribute.Int("keepdims", 0));
+        var latestMarkerPlusOne = graph.Node("ReduceMax", "anchor/latest_marker_plus_one", [cache],
+            OnnxAttribute.Ints("axes", 1, 2, 3), OnnxAttribute.Int("keepdims", 0));
         var anchorColumn = graph.Node("Reshape", "anchor/column", [latestMarkerPlusOne, graph.Int64s("anchor/column_shape", -1, 1)]);
         var hasMarker = graph.Node("Greater", "anchor/has_marker", [anchorColumn, zero]);
         var stepsSinceMarker = graph.Node("Add", "steps_since_marker", [graph.Node("Sub", "positions_minus_anchor", [positions, anchorColumn]), one]);

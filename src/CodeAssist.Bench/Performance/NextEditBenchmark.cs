@@ -20,7 +20,8 @@ namespace CodeAssist.Bench.Performance;
 /// </summary>
 internal static class NextEditBenchmark
 {
-    public static async Task<NextEditFigures> RunAsync(InProcessEngine engine, int cases, int suggestionCases, string modelDirectory, IBenchStep step, CancellationToken cancellationToken)
+    public static async Task<NextEditFigures> RunAsync(
+        InProcessEngine engine, int cases, int suggestionCases, string modelDirectory, IBenchStep step, CancellationToken cancellationToken)
     {
         var generated = await NextEditCases.GenerateAsync(engine.Workspace.CurrentSolution, cases, seed: 1, cancellationToken).ConfigureAwait(false);
         var sides = new Dictionary<bool, Side> { [true] = new(engine.NextEdits.Locator), [false] = new(new NextEditLocator(reuse: false)) };
@@ -70,7 +71,8 @@ internal static class NextEditBenchmark
             LocateCpuMs = Distribution.Of(reused.LocateCpu),
             ValidateCpuMs = Distribution.Of(reused.ValidateCpu),
             LocatePhasesMs = reused.Phases(),
-            WithoutReuse = new NextEditSideFigures(Distribution.Of(sides[false].Locate), Distribution.Of(sides[false].LocateCpu), Distribution.Of(sides[false].Validate),
+            WithoutReuse = new NextEditSideFigures(
+                Distribution.Of(sides[false].Locate), Distribution.Of(sides[false].LocateCpu), Distribution.Of(sides[false].Validate),
                 Distribution.Of(sides[false].ValidateCpu), sides[false].Phases()),
             SameResults = same,
             Suggestions = suggestions,
@@ -86,20 +88,22 @@ internal static class NextEditBenchmark
         public List<double> ValidateCpu { get; } = [];
         private readonly Dictionary<string, List<double>> _phases = new(StringComparer.Ordinal);
 
-        public async Task<(string Locations, bool? Passed, bool Hit)> MeasureAsync(InProcessEngine engine, NextEditCase @case, DocumentSnapshot edited, CancellationToken cancellationToken)
+        public async Task<(string Locations, bool? Passed, bool Hit)> MeasureAsync(
+            InProcessEngine engine, NextEditCase @case, DocumentSnapshot edited, CancellationToken cancellationToken)
         {
             var timings = new LocateTimings();
             var solution = engine.Workspace.CurrentSolution;
             var history = engine.NextEdits.History.Edited();
             var cpu = CpuClock.ThisProcessMilliseconds();
             var started = Clock.Now();
-            var locations = await locator.LocateAsync(solution, history, edited.FilePath, @case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length, timings, cancellationToken)
-                .ConfigureAwait(false);
+            var cursor = @case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length;
+            var locations = await locator.LocateAsync(solution, history, edited.FilePath, cursor, timings, cancellationToken).ConfigureAwait(false);
             Locate.Add(Clock.MillisecondsSince(started));
             LocateCpu.Add(CpuClock.ThisProcessMilliseconds() - cpu);
             foreach (var (phase, ms) in timings.Milliseconds)
                 (_phases.TryGetValue(phase, out var list) ? list : _phases[phase] = []).Add(ms);
-            var described = string.Join("\n", locations.Select(l => $"{l.Kind} {l.FilePath} {l.Span} {l.Reason} {string.Join("|", l.TargetDiagnostics)} {l.RepeatedText}"));
+            var described = string.Join("\n",
+                locations.Select(l => $"{l.Kind} {l.FilePath} {l.Span} {l.Reason} {string.Join("|", l.TargetDiagnostics)} {l.RepeatedText}"));
             if (locations.Count == 0 || solution.GetDocumentIdsWithFilePath(locations[0].FilePath).FirstOrDefault() is not { } id)
                 return (described, null, false);
             var first = locations[0];
@@ -117,7 +121,8 @@ internal static class NextEditBenchmark
 
         /// <summary>Each phase over every case; a phase a case did not reach counts as 0 ms there.</summary>
         public IReadOnlyDictionary<string, Distribution> Phases() =>
-            _phases.ToDictionary(p => p.Key, p => Distribution.Of([.. p.Value, .. Enumerable.Repeat(0.0, Locate.Count - p.Value.Count)]), StringComparer.Ordinal);
+            _phases.ToDictionary(
+                p => p.Key, p => Distribution.Of([.. p.Value, .. Enumerable.Repeat(0.0, Locate.Count - p.Value.Count)]), StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -126,7 +131,8 @@ internal static class NextEditBenchmark
     /// generation time within it (from the engine's <c>Generating</c> events, every generation the request made), and
     /// their ratio per request.
     /// </summary>
-    private static async Task<NextEditSuggestionFigures?> SuggestionsAsync(InProcessEngine engine, IReadOnlyList<NextEditCase> timed, int count, string modelDirectory, IBenchStep step,
+    private static async Task<NextEditSuggestionFigures?> SuggestionsAsync(
+        InProcessEngine engine, IReadOnlyList<NextEditCase> timed, int count, string modelDirectory, IBenchStep step,
         CancellationToken cancellationToken)
     {
         if (count == 0)
@@ -158,12 +164,14 @@ internal static class NextEditBenchmark
                 var uri = new Uri(@case.FilePath);
                 var original = await File.ReadAllTextAsync(@case.FilePath, cancellationToken).ConfigureAwait(false);
                 var opened = engine.Documents.Open(uri, "csharp", 1, original);
-                var edited = engine.Documents.Change(uri, 2, [new DocumentEdit(opened.PositionOf(@case.FirstEdit.Span.Start), opened.PositionOf(@case.FirstEdit.Span.End), @case.FirstEdit.NewText!)]);
+                var edit = new DocumentEdit(opened.PositionOf(@case.FirstEdit.Span.Start), opened.PositionOf(@case.FirstEdit.Span.End), @case.FirstEdit.NewText!);
+                var edited = engine.Documents.Change(uri, 2, [edit]);
                 try
                 {
                     generatingMs = 0;
                     var started = Clock.Now();
-                    var result = await engine.NextEdits.SuggestAsync(edited, @case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length, cancellationToken).ConfigureAwait(false);
+                    var cursor = @case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length;
+                    var result = await engine.NextEdits.SuggestAsync(edited, cursor, cancellationToken).ConfigureAwait(false);
                     var ms = Clock.MillisecondsSince(started);
                     if (result.Suggestions.Count > 0)
                         shown++;

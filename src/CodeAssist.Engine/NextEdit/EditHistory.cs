@@ -56,7 +56,8 @@ public sealed class EditHistory
             if (ChangedSpans(before, after) is not { } spans)
                 return;
             var sequence = ++_sequence;
-            if (entry.Edits.Count > 0 && entry.Edits[^1] is var previous && previous.Sequence == _sequence - 1 && TouchesSameLines(before, previous.NewSpan, spans.Old))
+            if (entry.Edits.Count > 0 && entry.Edits[^1] is var previous && previous.Sequence == _sequence - 1
+                && TouchesSameLines(before, previous.NewSpan, spans.Old))
             {
                 // The same change continued: one edit from the previous edit's before-text to this text.
                 if (ChangedSpans(previous.Before, after) is { } merged)

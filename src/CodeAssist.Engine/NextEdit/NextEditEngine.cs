@@ -29,8 +29,9 @@ public sealed record NextEditResult(IReadOnlyList<NextEditSuggestion> Suggestion
 /// Roslyn context of the place), and shown only when <see cref="NextEditValidator"/> passes it on a fork. For a
 /// similar line, the last edit's change repeated is the fallback when the model's edit does not pass.
 /// </summary>
-public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace workspace, ContextBuilder contextBuilder, ModelHost models, Func<AssistSettings> settings, Func<string?> workspaceRoot,
-    Action<string>? debug = null)
+public sealed class NextEditEngine(
+    DocumentStore documents, CodeWorkspace workspace, ContextBuilder contextBuilder, ModelHost models, Func<AssistSettings> settings,
+    Func<string?> workspaceRoot, Action<string>? debug = null)
 {
     /// <summary>Locations the model is asked about per request, at most: each one costs a generation.</summary>
     public const int LocationsTried = 3;
@@ -54,7 +55,8 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     public event Action<bool>? Generating;
 
     /// <summary>The locations alone (no model): what the bench times and the tests pin.</summary>
-    public Task<IReadOnlyList<NextEditLocation>> LocateAsync(DocumentSnapshot document, int offset, LocateTimings? timings, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<NextEditLocation>> LocateAsync(
+        DocumentSnapshot document, int offset, LocateTimings? timings, CancellationToken cancellationToken) =>
         Locator.LocateAsync(workspace.CurrentSolution, History.Edited(), document.FilePath, offset, timings, cancellationToken);
 
     /// <summary>
@@ -90,9 +92,16 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
             var snapshot = documents.All.FirstOrDefault(d => d.FilePath == location.FilePath && d.Text.ContentEquals(text))
                 ?? new DocumentSnapshot(new Uri(location.FilePath), location.FilePath, "csharp", 0, text);
             var request = await FittedRequestAsync(model, snapshot, region, location, edited, current, cancellationToken).ConfigureAwait(false);
-            var proposals = new List<string?> { request is null ? null : await GenerateAsync(model, request, current, cancellationToken).ConfigureAwait(false) };
+            var proposals = new List<string?>
+            {
+                request is null ? null : await GenerateAsync(model, request, current, cancellationToken).ConfigureAwait(false),
+            };
             if (location.RepeatedText is { } repeated)
-                proposals.Add(text.ToString(TextSpan.FromBounds(region.Start, location.Span.Start)) + repeated + text.ToString(TextSpan.FromBounds(location.Span.End, region.End)));
+            {
+                proposals.Add(text.ToString(TextSpan.FromBounds(region.Start, location.Span.Start))
+                    + repeated
+                    + text.ToString(TextSpan.FromBounds(location.Span.End, region.End)));
+            }
             var where = $"{Path.GetFileName(location.FilePath)}({text.Lines.GetLineFromPosition(location.Span.Start).LineNumber + 1}), {location.Reason}";
             foreach (var proposal in proposals)
             {
@@ -104,12 +113,14 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
                 if (!await NextEditValidator.ValidateAsync(solution, id, change, location, cancellationToken).ConfigureAwait(false))
                 {
                     // The proposal's text stays out of the log: it is the user's code.
-                    debug?.Invoke($"next edit at {where} ({location.Kind}) dropped: it {(location.TargetDiagnostics.Count > 0 ? "did not remove the error or added one" : "added an error")}");
+                    var why = location.TargetDiagnostics.Count > 0 ? "did not remove the error or added one" : "added an error";
+                    debug?.Invoke($"next edit at {where} ({location.Kind}) dropped: it {why}");
                     Stats.Dropped();
                     continue;
                 }
                 Stats.Shown();
-                var suggestion = new NextEditSuggestion($"ne{Interlocked.Increment(ref _nextId)}", location.FilePath, text, change.Span, change.NewText!, location.Reason, location.Kind);
+                var suggestion = new NextEditSuggestion(
+                    $"ne{Interlocked.Increment(ref _nextId)}", location.FilePath, text, change.Span, change.NewText!, location.Reason, location.Kind);
                 Volatile.Write(ref _latest, suggestion);
                 return new NextEditResult([suggestion], locations);
             }
@@ -126,7 +137,8 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
         var first = text.Lines.GetLineFromPosition(span.Start).LineNumber;
         var last = text.Lines.GetLineFromPosition(span.End).LineNumber;
         var enclosing = root?.FindNode(span, getInnermostNodeForTie: true).AncestorsAndSelf()
-            .FirstOrDefault(n => n is StatementSyntax and not BlockSyntax || n is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax);
+            .FirstOrDefault(n => n is StatementSyntax and not BlockSyntax
+                || n is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax);
         if (enclosing is not null)
         {
             var lines = text.Lines.GetLinePositionSpan(enclosing.Span);
@@ -141,7 +153,8 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     /// markers, the instruction and the diffs make the prompt too long still, again with that much less (as
     /// <see cref="Completion.CompletionPlan"/> does); null when even then the region does not fit (the location is skipped).
     /// </summary>
-    private async Task<NextEditRequest?> FittedRequestAsync(ITextGenerator model, DocumentSnapshot snapshot, TextSpan region, NextEditLocation location, IReadOnlyList<EditedDocument> edited,
+    private async Task<NextEditRequest?> FittedRequestAsync(
+        ITextGenerator model, DocumentSnapshot snapshot, TextSpan region, NextEditLocation location, IReadOnlyList<EditedDocument> edited,
         AssistSettings current, CancellationToken cancellationToken)
     {
         var maxNew = MaxNewTokens(model, snapshot.Text.ToString(region), current);
@@ -154,11 +167,13 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
                 return request;
             budget -= excess + 16;
         }
-        debug?.Invoke($"next edit at {Path.GetFileName(location.FilePath)}: the region and the edits do not fit {model.Name}'s window of {model.Window} tokens");
+        debug?.Invoke(
+            $"next edit at {Path.GetFileName(location.FilePath)}: the region and the edits do not fit {model.Name}'s window of {model.Window} tokens");
         return null;
     }
 
-    private async Task<NextEditRequest> RequestAsync(ITextGenerator model, DocumentSnapshot snapshot, TextSpan region, NextEditLocation location, IReadOnlyList<EditedDocument> edited,
+    private async Task<NextEditRequest> RequestAsync(
+        ITextGenerator model, DocumentSnapshot snapshot, TextSpan region, NextEditLocation location, IReadOnlyList<EditedDocument> edited,
         int budget, CancellationToken cancellationToken)
     {
         var regionText = snapshot.Text.ToString(region);
@@ -177,9 +192,11 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
         budget = Math.Max(1, budget - diffTokens);
         // The context at the region's start: the text before it, the text from it on (the region cut off below), and
         // what the compiler knows there (the changed signature, declarations used nearby).
-        var context = await contextBuilder.BuildAsync(snapshot, region.Start, budget, model.CountTokens, workspaceRoot(), cancellationToken, model.CursorContextAboveCursorLine).ConfigureAwait(false);
+        var context = await contextBuilder.BuildAsync(
+            snapshot, region.Start, budget, model.CountTokens, workspaceRoot(), cancellationToken, model.CursorContextAboveCursorLine).ConfigureAwait(false);
         var after = context.Suffix.StartsWith(regionText, StringComparison.Ordinal) ? context.Suffix[regionText.Length..] : "";
-        return new NextEditRequest(context.RelativePath ?? Path.GetFileName(location.FilePath), context.Prefix, regionText, after, location.Span.Start - region.Start)
+        return new NextEditRequest(
+            context.RelativePath ?? Path.GetFileName(location.FilePath), context.Prefix, regionText, after, location.Span.Start - region.Start)
         {
             StartsFile = context.Prefix.Length == region.Start,
             RegionStartLine = snapshot.Text.Lines.GetLineFromPosition(region.Start).LineNumber + 1,
@@ -189,10 +206,13 @@ public sealed class NextEditEngine(DocumentStore documents, CodeWorkspace worksp
     }
 
     private string RelativePath(string path) =>
-        (workspaceRoot() is { } root && !Path.GetRelativePath(root, path).StartsWith("..", StringComparison.Ordinal) ? Path.GetRelativePath(root, path) : Path.GetFileName(path)).Replace('\\', '/');
+        (workspaceRoot() is { } root && !Path.GetRelativePath(root, path).StartsWith("..", StringComparison.Ordinal)
+            ? Path.GetRelativePath(root, path)
+            : Path.GetFileName(path)).Replace('\\', '/');
 
     /// <summary>The region rewritten plus room for what the edit adds, at most half the window (the prompt needs the rest).</summary>
-    private static int MaxNewTokens(ITextGenerator model, string region, AssistSettings current) => Math.Min(model.Window / 2, model.CountTokens(region) + current.MaxTokens);
+    private static int MaxNewTokens(ITextGenerator model, string region, AssistSettings current) =>
+        Math.Min(model.Window / 2, model.CountTokens(region) + current.MaxTokens);
 
     private async Task<string?> GenerateAsync(ITextGenerator model, NextEditRequest request, AssistSettings current, CancellationToken cancellationToken)
     {

@@ -65,7 +65,8 @@ public sealed class NextEditLocator
 
     public bool Reuses => _solutions is not null;
 
-    public async Task<IReadOnlyList<NextEditLocation>> LocateAsync(Solution current, IReadOnlyList<EditedDocument> edited, string? cursorPath, int cursorOffset, LocateTimings? timings,
+    public async Task<IReadOnlyList<NextEditLocation>> LocateAsync(
+        Solution current, IReadOnlyList<EditedDocument> edited, string? cursorPath, int cursorOffset, LocateTimings? timings,
         CancellationToken cancellationToken)
     {
         if (edited.Count == 0)
@@ -109,14 +110,17 @@ public sealed class NextEditLocator
             var compared = changedNames is null || now.FilePath is null || editedPaths.Contains(now.FilePath)
                 ? [null]
                 : await MembersToCompareAsync(now, changedNames, referenceSpans[now.FilePath], cancellationToken).ConfigureAwait(false);
-            locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), now, compared, last, timings, cancellationToken).ConfigureAwait(false));
+            locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), now, compared, last, timings, cancellationToken)
+                .ConfigureAwait(false));
         }
         phase = Stopwatch.GetTimestamp();
 
         if (references is null)
             locations.AddRange(SimilarLines(edited, last));
 
-        var cursorLine = edited.FirstOrDefault(d => d.FilePath == cursorPath)?.Current is { } cursorText ? cursorText.Lines.GetLineFromPosition(Math.Min(cursorOffset, cursorText.Length)).LineNumber : 0;
+        var cursorLine = edited.FirstOrDefault(d => d.FilePath == cursorPath)?.Current is { } cursorText
+            ? cursorText.Lines.GetLineFromPosition(Math.Min(cursorOffset, cursorText.Length)).LineNumber
+            : 0;
         var texts = new Dictionary<string, SourceText>(StringComparer.Ordinal);
         int LineOf(NextEditLocation location)
         {
@@ -161,7 +165,8 @@ public sealed class NextEditLocator
     /// between the text before the edits and now, or that exist on one side only; for a member without a name of its
     /// own (a constructor, an operator, an indexer) its type's name.
     /// </summary>
-    internal static async Task<HashSet<string>> ChangedNamesAsync(Solution baseline, Solution current, IReadOnlyList<EditedDocument> edited, CancellationToken cancellationToken)
+    internal static async Task<HashSet<string>> ChangedNamesAsync(
+        Solution baseline, Solution current, IReadOnlyList<EditedDocument> edited, CancellationToken cancellationToken)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in edited.SelectMany(d => IdsOf(current, d.FilePath)))
@@ -189,7 +194,8 @@ public sealed class NextEditLocator
     private static Dictionary<(int Kind, string Name), List<SyntaxNode>> Declarations(SyntaxNode root)
     {
         var declarations = new Dictionary<(int, string), List<SyntaxNode>>();
-        foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MemberDeclarationSyntax>())
+        foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax)
+            .OfType<MemberDeclarationSyntax>())
         {
             if (node is BaseNamespaceDeclarationSyntax)
                 continue;
@@ -222,9 +228,11 @@ public sealed class NextEditLocator
     {
         if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
             return [null];
-        bool Names(SyntaxNode? node) => node is not null && node.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && changedNames.Contains(t.ValueText));
+        bool Names(SyntaxNode? node) =>
+            node is not null && node.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && changedNames.Contains(t.ValueText));
         var spans = new List<TextSpan?>();
-        foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MemberDeclarationSyntax>())
+        foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax)
+            .OfType<MemberDeclarationSyntax>())
         {
             switch (node)
             {
@@ -232,7 +240,8 @@ public sealed class NextEditLocator
                     continue;
                 case GlobalStatementSyntax:
                     return [null];
-                case TypeDeclarationSyntax type when type.AttributeLists.Any(Names) || Names(type.BaseList) || Names(type.ParameterList) || type.ConstraintClauses.Any(Names):
+                case TypeDeclarationSyntax type
+                    when type.AttributeLists.Any(Names) || Names(type.BaseList) || Names(type.ParameterList) || type.ConstraintClauses.Any(Names):
                     return [null];
                 case BaseTypeDeclarationSyntax type when type is not TypeDeclarationSyntax && Names(type):
                     return [null];
@@ -246,8 +255,9 @@ public sealed class NextEditLocator
     }
 
     /// <summary>The phases <see cref="LocateTimings"/> reports.</summary>
-    public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol", PhaseEarlierReferences = "references of earlier edits' symbols",
-        PhaseErrorsNow = "errors now", PhaseErrorsBefore = "errors before the edits", PhaseRest = "similar lines and order";
+    public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol",
+        PhaseEarlierReferences = "references of earlier edits' symbols", PhaseErrorsNow = "errors now", PhaseErrorsBefore = "errors before the edits",
+        PhaseRest = "similar lines and order";
 
     private static IEnumerable<DocumentId> IdsOf(Solution solution, string? path) =>
         path is null ? [] : solution.GetDocumentIdsWithFilePath(path).Where(id => solution.GetDocument(id)?.SupportsSemanticModel == true);
@@ -269,7 +279,8 @@ public sealed class NextEditLocator
             return null;
         var found = _solutions is null
             ? await FindReferencesAsync(document, declaration, cancellationToken).ConfigureAwait(false)
-            : await CompilerResults.ReferencesAsync(before, id, declaration.Span, token => FindReferencesAsync(document, declaration, token), cancellationToken).ConfigureAwait(false);
+            : await CompilerResults.ReferencesAsync(before, id, declaration.Span, token => FindReferencesAsync(document, declaration, token), cancellationToken)
+                .ConfigureAwait(false);
         if (found is null)
             return [];
         var locations = new List<NextEditLocation>();
@@ -284,12 +295,16 @@ public sealed class NextEditLocator
                 if (span.Start >= last.OldSpan.End)
                     span = new TextSpan(span.Start + delta, span.Length);
             }
-            locations.Add(new NextEditLocation(NextEditLocationKind.Reference, reference.FilePath, span, $"uses {found.SymbolDisplay}, which the last edit changed"));
+            locations.Add(new NextEditLocation(
+                NextEditLocationKind.Reference, reference.FilePath, span, $"uses {found.SymbolDisplay}, which the last edit changed"));
         }
         return locations;
     }
 
-    /// <summary>The references of the symbol <paramref name="declaration"/> declares, in the solution of <paramref name="document"/>; null when it declares none.</summary>
+    /// <summary>
+    /// The references of the symbol <paramref name="declaration"/> declares, in the solution of <paramref name="document"/>;
+    /// null when it declares none.
+    /// </summary>
     private static async Task<FoundReferences?> FindReferencesAsync(Document document, SyntaxNode declaration, CancellationToken cancellationToken)
     {
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
@@ -338,8 +353,9 @@ public sealed class NextEditLocator
     /// The errors the document has now and did not have before the edits (matched by id and message, as many times as
     /// they occur), except those on the last edit's own text: that is the user's work in progress.
     /// </summary>
-    private async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, IReadOnlyList<TextSpan?> compared, RecentEdit last,
-        LocateTimings? timings, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(
+        Document? before, Document after, IReadOnlyList<TextSpan?> compared, RecentEdit last, LocateTimings? timings,
+        CancellationToken cancellationToken)
     {
         var phase = Stopwatch.GetTimestamp();
         var errorsAfter = await ErrorsInAsync(after, compared, cancellationToken).ConfigureAwait(false);
@@ -352,7 +368,8 @@ public sealed class NextEditLocator
         var lastEditHere = after.FilePath == last.FilePath;
         return [.. New(errorsBefore, errorsAfter)
             .Where(d => !(lastEditHere && Touches(d.Location.SourceSpan, last.NewSpan)))
-            .Select(d => new NextEditLocation(NextEditLocationKind.IntroducedDiagnostic, after.FilePath!, d.Location.SourceSpan, $"{d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}")
+            .Select(d => new NextEditLocation(
+                NextEditLocationKind.IntroducedDiagnostic, after.FilePath!, d.Location.SourceSpan, $"{d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}")
             {
                 TargetDiagnostics = [Key(d)],
             })];

@@ -12,7 +12,8 @@ public sealed class NextEditStats
     /// <summary>A proposed edit the compiler check refused (it kept a targeted error or added one), or a reply without the format's shape.</summary>
     public void Dropped() => Interlocked.Increment(ref _dropped);
 
-    public NextEditStatsSnapshot Snapshot() => new(Interlocked.Read(ref _requests), Interlocked.Read(ref _shown), Interlocked.Read(ref _accepted), Interlocked.Read(ref _dropped));
+    public NextEditStatsSnapshot Snapshot() => new(
+        Interlocked.Read(ref _requests), Interlocked.Read(ref _shown), Interlocked.Read(ref _accepted), Interlocked.Read(ref _dropped));
 }
 
 public sealed record NextEditStatsSnapshot(long Requests, long Shown, long Accepted, long Dropped);

@@ -206,7 +206,9 @@ public sealed class ModelFolder
 
         var modelType = model.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : "";
         if (modelType.Length == 0)
+        {
             problems.Add($"{GenAiConfigFile} in {path} names no model.type; copy the model folder again");
+        }
         else if (!SupportedModelTypes.Contains(modelType))
         {
             problems.Add($"model type \"{modelType}\" in {GenAiConfigFile} in {path} is not a text decoder CodeAssist runs " +
@@ -229,16 +231,22 @@ public sealed class ModelFolder
             && decoder.TryGetProperty("filename", out var fileName) && fileName.ValueKind == JsonValueKind.String
             ? fileName.GetString()! : "";
         if (decoderFile.Length == 0)
+        {
             problems.Add($"{GenAiConfigFile} in {path} names no model.decoder.filename; copy the model folder again");
+        }
         else if (!File.Exists(System.IO.Path.Combine(path, decoderFile)))
         {
             problems.Add($"the decoder {decoderFile} named in {GenAiConfigFile} is missing in {path}; " +
                 $"copy the model folder again (with any {decoderFile}.data file beside it)");
         }
         else if (OnnxFileCheck.Problem(System.IO.Path.Combine(path, decoderFile)) is { } damage)
+        {
             problems.Add($"the decoder {decoderFile} in {path} {damage}; copy the model folder again");
+        }
         else
+        {
             graph = CheckGraph(path, decoderFile, problems);
+        }
 
         foreach (var required in new[] { TokenizerFile, TokenizerConfigFile })
         {

@@ -120,7 +120,9 @@ public static class NativeCodeSettings
             {
                 var setting = $"{path}.{property.Name}";
                 if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                {
                     InspectNested(property.Value, setting, folder, found);
+                }
                 else
                 {
                     var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();

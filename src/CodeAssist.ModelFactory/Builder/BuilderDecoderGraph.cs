@@ -66,7 +66,8 @@ internal sealed class BuilderDecoderGraph
             Mlp(layer, mlpInput);
         }
         var final = Norm(shape.Layers, "final_norm", DecoderWeights.FinalNormName, last: true);
-        Projection("/lm_head/MatMul", "lm_head.MatMul", final, weights[DecoderWeights.LmHeadName], shape.Hidden, weights.VocabSize, output: DecoderIoNames.Logits);
+        Projection("/lm_head/MatMul", "lm_head.MatMul", final, weights[DecoderWeights.LmHeadName], shape.Hidden, weights.VocabSize,
+            output: DecoderIoNames.Logits);
         DeclareOutputs();
         return graph;
     }
@@ -182,7 +183,8 @@ internal sealed class BuilderDecoderGraph
             OnnxAttribute.Float("softcap", 0f),
             OnnxAttribute.Int("do_rotary", 1),
             OnnxAttribute.Int("rotary_interleaved", 0))[0];
-        skip = Projection($"/model/layers.{layer}/attn/o_proj/MatMul", $"model.layers.{layer}.attn.o_proj.MatMul", attention, weights[Weight("self_attn.o_proj")], hidden, hidden);
+        skip = Projection($"/model/layers.{layer}/attn/o_proj/MatMul", $"model.layers.{layer}.attn.o_proj.MatMul",
+            attention, weights[Weight("self_attn.o_proj")], hidden, hidden);
     }
 
     /// <summary>cos/sin of every position's angles, [context, head size / 2]: the first half of the rotate_half tables.</summary>
@@ -200,12 +202,15 @@ internal sealed class BuilderDecoderGraph
     {
         string Weight(string name) => DecoderWeights.LayerTensorName(layer, name);
         var (hidden, intermediate) = (shape.Hidden, shape.Intermediate);
-        var gate = Projection($"/model/layers.{layer}/mlp/gate_proj/MatMul", $"model.layers.{layer}.mlp.gate_proj.MatMul", input, weights[Weight("mlp.gate_proj")], hidden, intermediate);
-        var up = Projection($"/model/layers.{layer}/mlp/up_proj/MatMul", $"model.layers.{layer}.mlp.up_proj.MatMul", input, weights[Weight("mlp.up_proj")], hidden, intermediate);
+        var gate = Projection($"/model/layers.{layer}/mlp/gate_proj/MatMul", $"model.layers.{layer}.mlp.gate_proj.MatMul",
+            input, weights[Weight("mlp.gate_proj")], hidden, intermediate);
+        var up = Projection($"/model/layers.{layer}/mlp/up_proj/MatMul", $"model.layers.{layer}.mlp.up_proj.MatMul",
+            input, weights[Weight("mlp.up_proj")], hidden, intermediate);
         var sigmoid = Node($"/model/layers.{layer}/mlp/act_fn/Sigmoid", "", "Sigmoid", [gate]);
         var activated = Node($"/model/layers.{layer}/mlp/act_fn/Mul", "", "Mul", [gate, sigmoid]);
         var gated = Node($"/model/layers.{layer}/mlp/Mul", "", "Mul", [activated, up]);
-        skip = Projection($"/model/layers.{layer}/mlp/down_proj/MatMul", $"model.layers.{layer}.mlp.down_proj.MatMul", gated, weights[Weight("mlp.down_proj")], intermediate, hidden);
+        skip = Projection($"/model/layers.{layer}/mlp/down_proj/MatMul", $"model.layers.{layer}.mlp.down_proj.MatMul",
+            gated, weights[Weight("mlp.down_proj")], intermediate, hidden);
     }
 
     /// <summary>
@@ -244,7 +249,8 @@ internal sealed class BuilderDecoderGraph
 
     /// <summary>The builder's shared constants: "/model/constants/INT64/[1]" made by a Constant node on first use.</summary>
     private string Int64s(params long[] values) =>
-        Constant($"[{string.Join(", ", values.Select(value => value.ToString(CultureInfo.InvariantCulture)))}]", OnnxTensor.FromInt64s("", [values.Length], values));
+        Constant($"[{string.Join(", ", values.Select(value => value.ToString(CultureInfo.InvariantCulture)))}]",
+            OnnxTensor.FromInt64s("", [values.Length], values));
 
     private string Int64(long value) =>
         Constant(value.ToString(CultureInfo.InvariantCulture), OnnxTensor.FromInt64s("", [], [value]));

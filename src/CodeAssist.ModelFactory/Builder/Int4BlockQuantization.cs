@@ -22,7 +22,8 @@ public sealed record Int4BlockQuantization(int Rows, int Columns, int BlockSize,
     {
         if (blockSize < 16 || (blockSize & (blockSize - 1)) != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "MatMulNBits needs a power-of-two block size of at least 16 (the builder uses 32 or 128).");
+            throw new ArgumentOutOfRangeException(
+                nameof(blockSize), blockSize, "MatMulNBits needs a power-of-two block size of at least 16 (the builder uses 32 or 128).");
         }
         if (matrix.Length != rows * columns)
         {

@@ -89,7 +89,13 @@ public sealed class TokenizerLayout
     /// </summary>
     public static TokenizerLayout CodeAssist { get; } = new(
         "codeassist", TokenizerStyle.Gpt2, splitPatterns: [], individualDigits: false, regularTokenCount: null,
-        [.. new[] { "<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>", "<|user|>", "<|assistant|>", "<|end|>" }.Select(token => new AddedToken(token, Special: true))],
+        [
+            .. new[]
+            {
+                "<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>",
+                "<|user|>", "<|assistant|>", "<|end|>",
+            }.Select(token => new AddedToken(token, Special: true)),
+        ],
         embeddingRows: null, tokenizerClass: "GPT2Tokenizer", bosToken: "<|endoftext|>", eosToken: "<|endoftext|>");
 
     /// <summary>

@@ -95,7 +95,9 @@ internal static class DoctorCommand
                 new { healthy = report.Healthy, checks = report.Lines.ToDictionary(l => l.Name, l => l.Value) }, Indented));
         }
         else
+        {
             Console.Out.Write(report.ToText());
+        }
         return report.Healthy ? 0 : 1;
     }
 }

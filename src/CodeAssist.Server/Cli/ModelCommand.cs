@@ -89,7 +89,9 @@ internal static class ModelCommand
                     "compatible (same vocabulary, same special tokens)");
             }
             else if (folder.Speculation.Mode != SpeculationMode.None)
+            {
                 Console.Out.WriteLine($"speculation: {folder.Speculation.Describe()}");
+            }
             return 0;
         });
         return command;
