@@ -241,7 +241,7 @@ public sealed class NextEditLocator
 
     /// <summary>The phases <see cref="LocateTimings"/> reports.</summary>
     public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol", PhaseEarlierReferences = "references of earlier edits' symbols",
-        PhaseErrorsNow = "errors now", PhaseErrorsBefore = "errors before the edits", PhaseRest = "similar lines and order";
+        PhaseErrorsNow = "errors now, whole documents (the edited ones)", PhaseErrorsNowInMembers = "errors now, members of the other documents", PhaseErrorsBefore = "errors before the edits", PhaseRest = "similar lines and order";
 
     private static IEnumerable<DocumentId> IdsOf(Solution solution, string? path) =>
         path is null ? [] : solution.GetDocumentIdsWithFilePath(path).Where(id => solution.GetDocument(id)?.SupportsSemanticModel == true);
@@ -333,7 +333,7 @@ public sealed class NextEditLocator
     {
         var phase = Stopwatch.GetTimestamp();
         var errorsAfter = await ErrorsInAsync(after, compared, cancellationToken).ConfigureAwait(false);
-        timings?.Add(PhaseErrorsNow, phase);
+        timings?.Add(compared is [null] ? PhaseErrorsNow : PhaseErrorsNowInMembers, phase);
         if (errorsAfter.Count == 0)
             return [];
         phase = Stopwatch.GetTimestamp();
