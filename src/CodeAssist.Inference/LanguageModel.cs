@@ -126,8 +126,13 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         catch (OnnxRuntimeGenAIException e)
         {
             model.Dispose();
-            throw new ModelFolderException(folder.Path,
-                [$"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({NativeErrors.FirstLine(e.Message)}); copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
+            var message = NativeErrors.FirstLine(e.Message);
+            // A pattern the runtime's tokenizer does not implement is not damage: copying the files again would not help.
+            throw new ModelFolderException(folder.Path, [message.StartsWith("Invalid regex", StringComparison.Ordinal)
+                ? $"the tokenizer of ONNX Runtime GenAI {GenAiRuntime.Version} cannot read the pre-tokenizer of {ModelFolder.TokenizerFile} in {folder.Path} " +
+                  $"({message}): this model cannot run with this runtime; pick a model of another family (Qwen2.5-Coder, see models/README.md)"
+                : $"ONNX Runtime GenAI could not read the tokenizer in {folder.Path} ({message}); " +
+                  $"copy {ModelFolder.TokenizerFile} and {ModelFolder.TokenizerConfigFile} from the model's source again"]);
         }
         return new LanguageModel(folder, model, tokenizer, device);
     }

@@ -29,10 +29,24 @@ public sealed class ByteLevelBpeTokenizer
     /// <summary>Trained (merged) tokens of <see cref="QwenCoder"/>; the rest of its 151,643 regular ids are reserved.</summary>
     public const int QwenCoderTrainedTokens = 4096;
 
+    /// <summary>Trained (merged) tokens of <see cref="DeepSeekCoder"/>; the rest of its 32,000 regular ids are reserved.</summary>
+    public const int DeepSeekCoderTrainedTokens = 4096;
+
+    /// <summary>DeepSeek-Coder's FIM markers and end of sentence, spelled with the full-width bar ｜ (U+FF5C) and ▁ (U+2581).</summary>
+    public const string DeepSeekFimBegin = "<｜fim▁begin｜>";
+    public const string DeepSeekFimHole = "<｜fim▁hole｜>";
+    public const string DeepSeekFimEnd = "<｜fim▁end｜>";
+    public const string DeepSeekBeginOfSentence = "<｜begin▁of▁sentence｜>";
+    public const string DeepSeekEndOfSentence = "<｜end▁of▁sentence｜>";
+
     private const string TrainingSampleResource = "CodeAssist.ModelFactory.CSharpTokenizerSample.txt";
 
     private static readonly Lazy<ByteLevelBpeTokenizer> DefaultTokenizer = new(() => Train([ReadTrainingSample()], TokenizerLayout.CodeAssist, DefaultVocabSize - TokenizerLayout.CodeAssist.AddedTokens.Count));
     private static readonly Lazy<ByteLevelBpeTokenizer> QwenCoderTokenizer = new(() => Train([ReadTrainingSample()], TokenizerLayout.QwenCoder, QwenCoderTrainedTokens));
+    private static readonly Lazy<ByteLevelBpeTokenizer> DeepSeekCoderTokenizer =
+        new(() => Train([ReadTrainingSample()], TokenizerLayout.DeepSeekCoder, DeepSeekCoderTrainedTokens));
+    private static readonly Lazy<ByteLevelBpeTokenizer> DeepSeekCoderReadableTokenizer =
+        new(() => Train([ReadTrainingSample()], TokenizerLayout.DeepSeekCoderReadableByGenAi, DeepSeekCoderTrainedTokens));
 
     private readonly IReadOnlyList<string> tokens;
     private readonly IReadOnlyList<(int Left, int Right)> merges;
@@ -72,6 +86,21 @@ public sealed class ByteLevelBpeTokenizer
     /// tokens trained on the same C# sample: 151,665 ids and 151,936 model rows, as the real tokenizer has.
     /// </summary>
     public static ByteLevelBpeTokenizer QwenCoder => QwenCoderTokenizer.Value;
+
+    /// <summary>
+    /// DeepSeek-Coder's layout (<see cref="TokenizerLayout.DeepSeekCoder"/>: its Sequence of Splits and Digits) over
+    /// <see cref="DeepSeekCoderTrainedTokens"/> tokens trained on the same C# sample: 32,022 ids and 32,256 model rows,
+    /// the FIM markers at 32,015–32,017 as in the real tokenizer. Unlike the real vocabulary, ours keeps all 256 bytes as
+    /// regular ids 0–255 (our encoder's invariant), so the 13 bytes UTF-8 never uses are there twice: as regular ids no
+    /// text encodes to, and as the real added tokens 32,000–32,012.
+    /// </summary>
+    public static ByteLevelBpeTokenizer DeepSeekCoder => DeepSeekCoderTokenizer.Value;
+
+    /// <summary>
+    /// <see cref="TokenizerLayout.DeepSeekCoderReadableByGenAi"/> trained the same way: DeepSeek-Coder's ids, markers and
+    /// configs with a pre-tokenizer GenAI 0.18 reads (GenAI refuses the real one), for tests through GenAI.
+    /// </summary>
+    public static ByteLevelBpeTokenizer DeepSeekCoderReadableByGenAi => DeepSeekCoderReadableTokenizer.Value;
 
     public TokenizerLayout Layout { get; }
 
@@ -139,8 +168,9 @@ public sealed class ByteLevelBpeTokenizer
 
     /// <summary>
     /// Encodes as Hugging Face tokenizers (and GenAI) do: special token spellings become their single ids, the
-    /// text between them is split by <see cref="GptPreTokenizer"/> and each word is byte-pair merged, lowest
-    /// merge rank first.
+    /// text between them is split by the layout's pre-tokenizer (<see cref="TokenizerLayout.Split"/>) and each word is
+    /// byte-pair merged, lowest merge rank first. No begin-of-sentence id is added, whatever the layout's
+    /// tokenizer_config.json says: GenAI adds it for DeepSeek-Coder (add_bos_token).
     /// </summary>
     public IReadOnlyList<int> Encode(string text)
     {

@@ -20,6 +20,12 @@ public sealed record DecoderShape(int Layers, int Hidden, int Heads, int Interme
     /// </summary>
     public static DecoderShape QwenTest { get; } = new(Layers: 2, Hidden: 32, Heads: 2, Intermediate: 64, ContextLength: 4096, KeyValueHeads: 1, AttentionBias: true);
 
+    /// <summary>
+    /// A DeepSeek-Coder-shaped test decoder (1.3B and 6.7B: one key/value head per query head, no biases, 16,384
+    /// positions) with a hidden size small enough that its 32,256-row embedding stays near 4 MB.
+    /// </summary>
+    public static DecoderShape DeepSeekTest { get; } = new(Layers: 2, Hidden: 32, Heads: 2, Intermediate: 64, ContextLength: 16_384);
+
     /// <summary><see cref="Realistic"/> with grouped-query attention: the benchmark shape of builder-shaped models.</summary>
     public static DecoderShape RealisticGrouped { get; } = Realistic with { KeyValueHeads = 2 };
 

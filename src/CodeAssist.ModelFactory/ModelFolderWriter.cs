@@ -95,7 +95,10 @@ public static class ModelFolderWriter
         }
         WriteBuilderGraph(directory, weights, options);
         tokenizer.WriteTo(directory);
-        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), weights.Shape, tokenizer.TokenId(tokenizer.Layout.EosToken), tokenizer.VocabSize, options);
+        var endOfText = tokenizer.TokenId(tokenizer.Layout.EosToken);
+        // config.json's bos_token_id: DeepSeek-Coder's begin of sentence; Qwen2.5-Coder and ours begin with the end of text.
+        var beginOfText = tokenizer.Layout.BosToken is { } bos ? tokenizer.TokenId(bos) : endOfText;
+        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), weights.Shape, beginOfText, endOfText, tokenizer.VocabSize, options);
         var settings = Path.Combine(directory, CodeAssistConfigFileName);
         if (options.Type == BuilderModelType.Phi3)
         {
@@ -157,7 +160,8 @@ public static class ModelFolderWriter
                 File.Copy(Path.Combine(source, file), Path.Combine(directory, file), overwrite: true);
             }
         }
-        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, Number(model, "eos_token_id"), vocabSize, options);
+        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, Number(model, "bos_token_id"), Number(model, "eos_token_id"),
+            vocabSize, options);
     }
 
     /// <summary>model.onnx and model.onnx.data as the builder writes them for <paramref name="options"/>.</summary>
@@ -176,17 +180,18 @@ public static class ModelFolderWriter
         WriteBuilderShaped(directory, DecoderWeights.Random(shape, tokenizer.VocabSize, seed), tokenizer, options, modelName);
 
     /// <summary>
-    /// The builder's make_genai_config for a base model on CPU: inputs without position_ids, the search section
-    /// from transformers' generation defaults (top_k 50) and past_present_share_buffer true, which
-    /// GroupQueryAttention needs. Only fields GenAI 0.18 knows.
+    /// The builder's make_genai_config for a base model on CPU: bos, eos and pad ids from config.json (pad is the
+    /// end of text when config.json has none, as for DeepSeek-Coder and Qwen2.5-Coder), context_length its
+    /// max_position_embeddings, inputs without position_ids, the search section from transformers' generation defaults
+    /// (top_k 50) and past_present_share_buffer true, which GroupQueryAttention needs. Only fields GenAI 0.18 knows.
     /// </summary>
-    private static void WriteBuilderGenAiConfig(string path, DecoderShape shape, int endOfText, int vocabSize, BuilderModelOptions options)
+    private static void WriteBuilderGenAiConfig(string path, DecoderShape shape, int beginOfText, int endOfText, int vocabSize, BuilderModelOptions options)
     {
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();
             json.WriteStartObject("model");
-            json.WriteNumber("bos_token_id", endOfText);
+            json.WriteNumber("bos_token_id", beginOfText);
             json.WriteNumber("context_length", shape.ContextLength);
             json.WriteStartObject("decoder");
             json.WriteStartObject("session_options");

@@ -194,3 +194,9 @@ public sealed class QwenInt4KvReuseTests() : KvReuseTests(directory => TestModel
 
 /// <summary>Llama-shaped (DeepSeek-Coder's type): int4, grouped-query attention, shared buffer.</summary>
 public sealed class LlamaInt4KvReuseTests() : KvReuseTests(directory => TestModels.BuilderShaped(directory, BuilderModelType.Llama));
+
+/// <summary>
+/// DeepSeek-Coder-shaped: llama int4, its tokenizer adding &lt;｜begin▁of▁sentence｜&gt; to every prompt, 32,256-row
+/// vocabulary (the pre-tokenizer variant GenAI 0.18 reads).
+/// </summary>
+public sealed class DeepSeekInt4KvReuseTests() : KvReuseTests(directory => TestModels.DeepSeekCoder(directory));

@@ -48,6 +48,22 @@ internal static class TestModels
         return path;
     }
 
+    /// <summary>
+    /// A folder in the shape the model builder writes for DeepSeek-Coder 1.3B/6.7B at int4 on CPU: llama, one key/value
+    /// head per query head, 16,384 positions, DeepSeek-Coder's added tokens, ids, configs (add_bos_token) and 32,256-row
+    /// vocabulary, hidden size 32. GenAI 0.18 refuses DeepSeek-Coder's real pre-tokenizer, so unless
+    /// <paramref name="realPreTokenizer"/> the folder has the variant it reads
+    /// (<see cref="ModelFactory.Tokenization.TokenizerLayout.DeepSeekCoderReadableByGenAi"/>).
+    /// </summary>
+    public static string DeepSeekCoder(TempDirectory directory, int seed = LongRunningSeed, string name = "deepseek-coder", bool realPreTokenizer = false)
+    {
+        var path = directory.Combine(name);
+        var options = new BuilderModelOptions(BuilderModelType.Llama) { RmsNormEpsilon = 1e-6f };
+        var tokenizer = realPreTokenizer ? ByteLevelBpeTokenizer.DeepSeekCoder : ByteLevelBpeTokenizer.DeepSeekCoderReadableByGenAi;
+        ModelFolderWriter.WriteRandomBuilderShaped(path, DecoderShape.DeepSeekTest, tokenizer, options, seed);
+        return path;
+    }
+
     public static LanguageModel LoadOnCpu(string path) => LanguageModel.Load(path, DevicePreference.Cpu);
 
     /// <summary>Rewrites a JSON file of the folder through <paramref name="edit"/>.</summary>

@@ -74,6 +74,81 @@ public sealed class BuilderShapedServerTests : IDisposable
         Assert.Equal(0, await client.ShutdownAndExitAsync());
     }
 
+    /// <summary>
+    /// DeepSeek-Coder's shape and tokenizer layout; GenAI 0.18 refuses its real pre-tokenizer, so unless
+    /// <paramref name="realPreTokenizer"/> the folder has the variant GenAI reads (DeepSeek's markers, ids and configs).
+    /// </summary>
+    private string DeepSeekCoder(bool realPreTokenizer = false)
+    {
+        var path = _temp.Combine(realPreTokenizer ? "deepseek-coder" : "deepseek-coder-genai");
+        var tokenizer = realPreTokenizer ? ByteLevelBpeTokenizer.DeepSeekCoder : ByteLevelBpeTokenizer.DeepSeekCoderReadableByGenAi;
+        ModelFolderWriter.WriteRandomBuilderShaped(path, DecoderShape.DeepSeekTest, tokenizer,
+            new BuilderModelOptions(BuilderModelType.Llama) { RmsNormEpsilon = 1e-6f }, seed: 11);
+        return path;
+    }
+
+    [Fact]
+    public async Task Inline_completion_on_a_DeepSeek_Coder_folder_uses_its_FIM_markers_and_heals_at_its_words()
+    {
+        await using var client = LspTestClient.Start(["serve", "--model", DeepSeekCoder(), "--device", "cpu"]);
+        await client.InitializeAsync(_temp.Path);
+        var path = _temp.WriteFile("Program.cs", Program);
+        await client.OpenAsync(path, Program);
+        await client.NotifyAsync("textDocument/didChange", new
+        {
+            textDocument = new { uri = new Uri(path).AbsoluteUri, version = 2 },
+            contentChanges = new object[]
+            {
+                new { range = new { start = new { line = 6, character = 26 }, end = new { line = 6, character = 26 } }, text = "12" },
+            },
+        });
+
+        var response = await client.RequestAsync("textDocument/inlineCompletion", new
+        {
+            textDocument = new { uri = new Uri(path).AbsoluteUri },
+            position = new { line = 6, character = 28 },
+            context = new { triggerKind = 1 },
+        });
+        var context = await client.RequestAsync("codeAssist/context", new
+        {
+            textDocument = new { uri = new Uri(path).AbsoluteUri },
+            position = new { line = 6, character = 28 },
+        });
+
+        Assert.Null(response["error"]);
+        Assert.NotNull(response["result"]!["items"]);
+        var prompt = (string)context["result"]!["prompt"]!;
+        Assert.StartsWith("<｜fim▁begin｜>", prompt, StringComparison.Ordinal);
+        Assert.Contains("<｜fim▁hole｜>", prompt, StringComparison.Ordinal);
+        Assert.EndsWith("<｜fim▁end｜>", prompt, StringComparison.Ordinal);
+        // DeepSeek's Digits step makes each digit a word: "(12" heals "2" (GPT-2's words alone would heal "12").
+        Assert.Equal("2", (string?)context["result"]!["healedText"]);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
+    public async Task Model_verify_reports_a_DeepSeek_Coder_folder_as_the_builder_writes_it()
+    {
+        var result = await LspTestClient.RunCliAsync(["model", "verify", DeepSeekCoder()]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("ok (llama, context 16384, vocabulary 32256, FIM deepseek", result.Stdout, StringComparison.Ordinal);
+        const string healing = "token healing: at the last word of tokenizer.json's pre-tokenizer (Digits (each digit), ByteLevel)";
+        Assert.Contains(healing, result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("4-bit MatMulNBits (block 32, accuracy level 4)", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("shared buffer (GroupQueryAttention)", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Model_verify_says_why_a_DeepSeek_Coder_folder_with_its_real_pre_tokenizer_cannot_run()
+    {
+        var result = await LspTestClient.RunCliAsync(["model", "verify", DeepSeekCoder(realPreTokenizer: true)]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(@"splits words with the pattern \s?\p{L}+ (DeepSeek-Coder's pre-tokenizer)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("cannot run with this runtime", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Model_verify_reports_the_graphs_operators_quantization_and_kv_layout()
     {

@@ -4,6 +4,7 @@ using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.Inference.Generation;
 using CodeAssist.Inference.Models;
+using CodeAssist.Inference.Prompts;
 using CodeAssist.ModelFactory;
 using CodeAssist.ModelFactory.Builder;
 
@@ -39,8 +40,18 @@ internal static class RealModelsCommand
                 // The same work on both sides of the A/B: same vocabulary (1,024 ids) and hidden size, only the graph differs.
                 var sameVocabulary = Path.Combine(temp, "int4-llama-1024");
                 ModelFolderWriter.WriteRandomBuilderShaped(sameVocabulary, shape, ByteLevelBpeTokenizer.Default, new BuilderModelOptions(BuilderModelType.Llama), seed: 7, "bench-int4-llama");
+                // DeepSeek-Coder's tokenizer layout: healing cuts through its four Splits and Digits.
+                var deepSeek = Path.Combine(temp, "int4-deepseek-coder");
+                ModelFolderWriter.WriteRandomBuilderShaped(deepSeek, DecoderShape.Realistic, ByteLevelBpeTokenizer.DeepSeekCoder,
+                    new BuilderModelOptions(BuilderModelType.Llama) { RmsNormEpsilon = 1e-6f }, seed: 7, "bench-int4-deepseek-coder");
                 Console.Out.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
-                foreach (var (name, path) in new[] { ("fp32 plain-op (Concat KV, vocab 1024)", plain), ("int4 builder-shaped llama (GQA shared buffer, vocab 1024)", sameVocabulary), ("int4 builder-shaped qwen2 (GQA shared buffer, vocab 151936)", builder) })
+                foreach (var (name, path) in new[]
+                {
+                    ("fp32 plain-op (Concat KV, vocab 1024)", plain),
+                    ("int4 builder-shaped llama (GQA shared buffer, vocab 1024)", sameVocabulary),
+                    ("int4 builder-shaped qwen2 (GQA shared buffer, vocab 151936)", builder),
+                    ("int4 builder-shaped llama, DeepSeek-Coder tokenizer (vocab 32256)", deepSeek),
+                })
                     await MeasureAsync(name, path, parse.GetValue(repetitions), cancellationToken);
                 Console.Out.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
                 return 0;
@@ -92,6 +103,33 @@ internal static class RealModelsCommand
             }
             Console.Out.WriteLine($"  healing index over {rows} rows: build {Median(build):F1} ms (started in the background at load), warm lookup {Median(warm) * 1000:F0} µs per healed word");
         }
+        if (model.Healing.Enabled)
+            MeasureHealingCut(path, prompt, repetitions);
+    }
+
+    /// <summary>
+    /// The cut itself, on every request: building the pre-tokenizer's words from tokenizer.json (at load: its regexes
+    /// compile), the first cut after that (first use of each regex) and warm cuts, on a prompt ending mid-word.
+    /// </summary>
+    private static void MeasureHealingCut(string path, string prompt, int repetitions)
+    {
+        using var tokenizer = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(path, ModelFolder.TokenizerFile)));
+        var clock = Stopwatch.StartNew();
+        var healing = TokenHealing.FromTokenizerJson(tokenizer.RootElement);
+        var build = clock.Elapsed.TotalMilliseconds;
+        var prefix = prompt + "        total += order.Pri";
+        clock.Restart();
+        var (_, healed) = healing.Split(prefix);
+        var first = clock.Elapsed.TotalMilliseconds;
+        var warm = new List<double>();
+        for (var i = 0; i < repetitions * 20; i++)
+        {
+            clock.Restart();
+            _ = healing.Split(prefix);
+            warm.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        Console.Out.WriteLine($"  healing cut ({healing.Description}): words built {build:F1} ms at load, first cut {first * 1000:F0} µs, " +
+            $"warm {Median(warm) * 1000:F1} µs (healed \"{healed}\")");
     }
 
     private static double Median(List<double> values)

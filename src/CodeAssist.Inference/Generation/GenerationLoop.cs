@@ -94,7 +94,7 @@ internal sealed class GenerationLoop : IDisposable
             using var stream = _tokenizer.CreateStream();
             var text = new System.Text.StringBuilder();
             var firstToken = TimeSpan.Zero;
-            var healing = new HealingConstraint(request.HealedText, HealingVocabularyOfSize, _tokenizer.Encode);
+            var healing = new HealingConstraint(request.HealedText, HealingVocabularyOfSize, _tokenizer.EncodeContinuation);
             StopReason reason;
             while (true)
             {

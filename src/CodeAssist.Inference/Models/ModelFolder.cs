@@ -56,6 +56,12 @@ public sealed class ModelFolder
     /// <summary>The model's begin-of-text id from genai_config.json, when it names one.</summary>
     public int? BeginTokenId { get; }
 
+    /// <summary>
+    /// tokenizer_config.json's add_bos_token: the model was trained with <see cref="BeginTokenId"/> before every document
+    /// (DeepSeek-Coder), which Hugging Face's tokenizer adds and GenAI 0.18's byte-level tokenizer does not.
+    /// </summary>
+    public bool AddsBeginToken { get; private init; }
+
     /// <summary>Added and special tokens the tokenizer declares; prompt formats are chosen from these.</summary>
     public IReadOnlySet<string> SpecialTokens { get; }
 
@@ -234,8 +240,12 @@ public sealed class ModelFolder
         {
             try
             {
-                (specialTokens, healing, var largestId) = ReadTokenizer(tokenizerPath);
+                (specialTokens, healing, var largestId, var refusedPattern) = ReadTokenizer(tokenizerPath);
                 tokenizerReadable = true;
+                if (refusedPattern is not null)
+                    problems.Add($"{TokenizerFile} in {path} splits words with the pattern {refusedPattern} (DeepSeek-Coder's pre-tokenizer), " +
+                        $"which the tokenizer of ONNX Runtime GenAI {GenAiRuntime.Version} cannot read (it stops with \"Invalid regex\"): " +
+                        "this model cannot run with this runtime; pick a model of another family (Qwen2.5-Coder, see models/README.md)");
                 if (vocabSize is { } rows && largestId >= rows)
                     problems.Add($"{TokenizerFile} in {path} has token ids up to {largestId} but {GenAiConfigFile} says model.vocab_size is {rows}: the tokenizer belongs to another model (or another size of it); copy {TokenizerFile} and {TokenizerConfigFile} from the same model as {decoderFile}");
             }
@@ -272,7 +282,11 @@ public sealed class ModelFolder
         var speculation = ResolveSpeculation(path, model, speculationOverride ?? settings.Speculation, problems, modelsDirectory, checkNativeCode);
 
         return problems.Count == 0
-            ? new ModelFolder(path, modelType, contextLength, vocabSize, decoderFile, beginTokenId, settings, specialTokens, format!, healing, speculation) { Graph = graph }
+            ? new ModelFolder(path, modelType, contextLength, vocabSize, decoderFile, beginTokenId, settings, specialTokens, format!, healing, speculation)
+            {
+                Graph = graph,
+                AddsBeginToken = ReadsAddBosToken(System.IO.Path.Combine(path, TokenizerConfigFile)),
+            }
             : null;
     }
 
@@ -344,14 +358,14 @@ public sealed class ModelFolder
     /// Special tokens are the added tokens; Code Llama-style tokenizers keep FIM markers in the vocabulary too,
     /// so marker-shaped vocabulary entries count as well. The pre-tokenizer decides the token healing.
     /// </summary>
-    private static (Dictionary<string, int> SpecialTokens, TokenHealing Healing, int LargestId) ReadTokenizer(string tokenizerPath)
+    private static (Dictionary<string, int> SpecialTokens, TokenHealing Healing, int LargestId, string? RefusedPattern) ReadTokenizer(string tokenizerPath)
     {
         using var stream = File.OpenRead(tokenizerPath);
         using var tokenizer = JsonDocument.Parse(stream);
         var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
         var largestId = -1;
         if (tokenizer.RootElement.ValueKind != JsonValueKind.Object)
-            return (tokens, TokenHealing.None, largestId);
+            return (tokens, TokenHealing.None, largestId, null);
         if (tokenizer.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
             foreach (var token in added.EnumerateArray())
                 if (token.ValueKind == JsonValueKind.Object && token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
@@ -370,7 +384,45 @@ public sealed class ModelFolder
                 if (entry.Name.Length > 2 && entry.Name.Length < 24 && LooksLikeMarker(entry.Name))
                     tokens.TryAdd(entry.Name, value);
             }
-        return (tokens, TokenHealing.FromTokenizerJson(tokenizer.RootElement), largestId);
+        return (tokens, TokenHealing.FromTokenizerJson(tokenizer.RootElement), largestId, PatternGenAiRefuses(tokenizer.RootElement));
+    }
+
+    /// <summary>
+    /// Split patterns the tokenizer of GenAI 0.18 (ONNX Runtime Extensions) refuses when the model loads, measured on
+    /// DeepSeek-Coder's tokenizer.json ("Invalid regex: \s?\p{L}+"): it implements the patterns of GPT-2, Llama 3 and
+    /// Qwen2 itself and hands others to std::regex, which knows no \p{…} classes. Found here so that `model verify`
+    /// says so without loading anything.
+    /// </summary>
+    private static readonly string[] PreTokenizerPatternsGenAiRefuses = [@"\s?\p{L}+"];
+
+    /// <summary>tokenizer_config.json's add_bos_token; false when absent or unreadable (GenAI reports a broken file itself).</summary>
+    private static bool ReadsAddBosToken(string tokenizerConfigPath)
+    {
+        try
+        {
+            using var config = JsonDocument.Parse(File.ReadAllBytes(tokenizerConfigPath));
+            return config.RootElement.ValueKind == JsonValueKind.Object && config.RootElement.TryGetProperty("add_bos_token", out var add)
+                && add.ValueKind == JsonValueKind.True;
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static string? PatternGenAiRefuses(JsonElement tokenizer)
+    {
+        if (!tokenizer.TryGetProperty("pre_tokenizer", out var pre) || pre.ValueKind != JsonValueKind.Object)
+            return null;
+        var steps = pre.TryGetProperty("pretokenizers", out var list) && list.ValueKind == JsonValueKind.Array
+            ? [.. list.EnumerateArray()]
+            : new List<JsonElement> { pre };
+        foreach (var step in steps)
+            if (step.ValueKind == JsonValueKind.Object && step.TryGetProperty("pattern", out var pattern) && pattern.ValueKind == JsonValueKind.Object
+                && pattern.TryGetProperty("Regex", out var regex) && regex.ValueKind == JsonValueKind.String
+                && PreTokenizerPatternsGenAiRefuses.Contains(regex.GetString(), StringComparer.Ordinal))
+                return regex.GetString();
+        return null;
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ internal sealed class ModelTokenizer
     private readonly ModelFolder _folder;
     private readonly Lock _gate = new();
     private bool _closed;
+    private bool? _addsBeginToken;
 
     public ModelTokenizer(Tokenizer tokenizer, ModelFolder folder)
     {
@@ -53,12 +54,41 @@ internal sealed class ModelTokenizer
         }
     }
 
-    /// <summary>Tokenizes a prompt; a template's begin-of-text marker and the tokenizer's own are not both kept.</summary>
+    /// <summary>
+    /// Tokenizes text that continues a sequence (a healed word forced into a reply), without the begin-of-text id a
+    /// tokenizer whose tokenizer_config.json sets add_bos_token (DeepSeek-Coder's) puts before every encoding: in the
+    /// middle of a reply that id would start a new document.
+    /// </summary>
+    public int[] EncodeContinuation(string text)
+    {
+        var tokens = Encode(text);
+        return AddsBeginToken() && tokens.Length > 0 && tokens[0] == _folder.BeginTokenId ? tokens[1..] : tokens;
+    }
+
+    /// <summary>Whether encoding adds the begin-of-text id by itself, found once by encoding a single letter.</summary>
+    private bool AddsBeginToken()
+    {
+        if (_addsBeginToken is { } known)
+            return known;
+        var probe = _folder.BeginTokenId is null ? [] : Encode("a");
+        _addsBeginToken = probe.Length >= 2 && probe[0] == _folder.BeginTokenId;
+        return _addsBeginToken.Value;
+    }
+
+    /// <summary>
+    /// Tokenizes a prompt; a template's begin-of-text marker and the tokenizer's own are not both kept, and a model whose
+    /// tokenizer_config.json asks for add_bos_token gets its begin-of-text id first even where GenAI's tokenizer does not
+    /// add it (DeepSeek-Coder, trained with &lt;｜begin▁of▁sentence｜&gt; before each FIM prompt).
+    /// </summary>
     public int[] EncodePrompt(string prompt)
     {
         var tokens = Encode(prompt);
-        if (_folder.BeginTokenId is { } begin && tokens.Length >= 2 && tokens[0] == begin && tokens[1] == begin)
+        if (_folder.BeginTokenId is not { } begin)
+            return tokens;
+        if (tokens.Length >= 2 && tokens[0] == begin && tokens[1] == begin)
             return tokens[1..];
+        if (_folder.AddsBeginToken && (tokens.Length == 0 || tokens[0] != begin))
+            return [begin, .. tokens];
         return tokens;
     }
 

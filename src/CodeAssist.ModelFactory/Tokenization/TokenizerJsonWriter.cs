@@ -26,35 +26,54 @@ internal static class TokenizerJsonWriter
                 json.WriteBoolean("single_word", false);
                 json.WriteBoolean("lstrip", false);
                 json.WriteBoolean("rstrip", false);
-                json.WriteBoolean("normalized", false);
+                json.WriteBoolean("normalized", layout.AddedTokens[index].Normalized);
                 json.WriteBoolean("special", layout.AddedTokens[index].Special);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            if (layout.NfcNormalizer)
+            switch (layout.Style)
             {
-                json.WriteStartObject("normalizer");
-                json.WriteString("type", "NFC");
-                json.WriteEndObject();
+                case TokenizerStyle.Qwen2:
+                    json.WriteStartObject("normalizer");
+                    json.WriteString("type", "NFC");
+                    json.WriteEndObject();
+                    break;
+                case TokenizerStyle.DeepSeekCoder:
+                    // LlamaTokenizerFast's file keeps an empty normalizer Sequence.
+                    json.WriteStartObject("normalizer");
+                    json.WriteString("type", "Sequence");
+                    json.WriteStartArray("normalizers");
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                    break;
+                default:
+                    json.WriteNull("normalizer");
+                    break;
             }
-            else
-            {
-                json.WriteNull("normalizer");
-            }
-            if (layout.SplitPreTokenizer)
+            if (layout.SplitPatterns.Count > 0 || layout.IndividualDigits)
             {
                 json.WriteStartObject("pre_tokenizer");
                 json.WriteString("type", "Sequence");
                 json.WriteStartArray("pretokenizers");
-                json.WriteStartObject();
-                json.WriteString("type", "Split");
-                json.WriteStartObject("pattern");
-                json.WriteString("Regex", layout.WordPattern);
-                json.WriteEndObject();
-                json.WriteString("behavior", "Isolated");
-                json.WriteBoolean("invert", false);
-                json.WriteEndObject();
-                WriteByteLevelComponent(json, null, useRegex: false);
+                foreach (var pattern in layout.SplitPatterns)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("type", "Split");
+                    json.WriteStartObject("pattern");
+                    json.WriteString("Regex", pattern);
+                    json.WriteEndObject();
+                    json.WriteString("behavior", "Isolated");
+                    json.WriteBoolean("invert", false);
+                    json.WriteEndObject();
+                }
+                if (layout.IndividualDigits)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("type", "Digits");
+                    json.WriteBoolean("individual_digits", true);
+                    json.WriteEndObject();
+                }
+                WriteByteLevelComponent(json, null, useRegex: layout.ByteLevelRegex, trimOffsets: layout.Style == TokenizerStyle.DeepSeekCoder);
                 json.WriteEndArray();
                 json.WriteEndObject();
             }
@@ -62,13 +81,22 @@ internal static class TokenizerJsonWriter
             {
                 WriteByteLevelComponent(json, "pre_tokenizer", useRegex: true);
             }
-            WriteByteLevelComponent(json, "post_processor", useRegex: !layout.SplitPreTokenizer);
-            WriteByteLevelComponent(json, "decoder", useRegex: !layout.SplitPreTokenizer);
+            if (layout.Style == TokenizerStyle.DeepSeekCoder)
+            {
+                var bosId = tokens.Count + layout.AddedTokens.Select(token => token.Content).ToList().IndexOf(layout.BosToken!);
+                WriteBeginOfTextTemplate(json, layout.BosToken!, bosId);
+                WriteByteLevelComponent(json, "decoder", useRegex: true, trimOffsets: true, addPrefixSpace: true);
+            }
+            else
+            {
+                WriteByteLevelComponent(json, "post_processor", useRegex: layout.Style == TokenizerStyle.Gpt2);
+                WriteByteLevelComponent(json, "decoder", useRegex: layout.Style == TokenizerStyle.Gpt2);
+            }
             json.WriteStartObject("model");
             json.WriteString("type", "BPE");
             json.WriteNull("dropout");
             json.WriteNull("unk_token");
-            if (layout.SplitPreTokenizer)
+            if (layout.Style == TokenizerStyle.Qwen2)
             {
                 // Qwen's file spells the absent prefix and suffix as empty strings rather than null.
                 json.WriteString("continuing_subword_prefix", "");
@@ -81,7 +109,11 @@ internal static class TokenizerJsonWriter
             }
             json.WriteBoolean("fuse_unk", false);
             json.WriteBoolean("byte_fallback", false);
-            json.WriteBoolean("ignore_merges", false);
+            if (layout.Style != TokenizerStyle.DeepSeekCoder)
+            {
+                // DeepSeek-Coder's file predates the field.
+                json.WriteBoolean("ignore_merges", false);
+            }
             json.WriteStartObject("vocab");
             for (var id = 0; id < tokens.Count; id++)
             {
@@ -99,12 +131,69 @@ internal static class TokenizerJsonWriter
             json.WriteEndObject();
         });
 
+    /// <summary>
+    /// DeepSeek-Coder's post-processor: the begin-of-sentence token before every sequence (and before the second of a
+    /// pair), as LlamaTokenizerFast writes it for add_bos_token.
+    /// </summary>
+    private static void WriteBeginOfTextTemplate(Utf8JsonWriter json, string bos, int bosId)
+    {
+        void Special(string id)
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("SpecialToken");
+            json.WriteString("id", id);
+            json.WriteNumber("type_id", 0);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        void Sequence(string id, int typeId)
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("Sequence");
+            json.WriteString("id", id);
+            json.WriteNumber("type_id", typeId);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteStartObject("post_processor");
+        json.WriteString("type", "TemplateProcessing");
+        json.WriteStartArray("single");
+        Special(bos);
+        Sequence("A", 0);
+        json.WriteEndArray();
+        json.WriteStartArray("pair");
+        Special(bos);
+        Sequence("A", 0);
+        Special(bos);
+        Sequence("B", 1);
+        json.WriteEndArray();
+        json.WriteStartObject("special_tokens");
+        json.WriteStartObject(bos);
+        json.WriteString("id", bos);
+        json.WriteStartArray("ids");
+        json.WriteNumberValue(bosId);
+        json.WriteEndArray();
+        json.WriteStartArray("tokens");
+        json.WriteStringValue(bos);
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
     public static void WriteConfig(string path, TokenizerLayout layout, int firstAddedId) =>
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();
+            if (layout.Style == TokenizerStyle.DeepSeekCoder)
+            {
+                WriteDeepSeekConfig(json, layout);
+                json.WriteEndObject();
+                return;
+            }
+            var qwen = layout.Style == TokenizerStyle.Qwen2;
             json.WriteBoolean("add_bos_token", false);
-            if (!layout.SplitPreTokenizer)
+            if (!qwen)
             {
                 json.WriteBoolean("add_eos_token", false);
             }
@@ -124,7 +213,7 @@ internal static class TokenizerJsonWriter
             json.WriteEndObject();
             json.WriteStartArray("additional_special_tokens");
             // Qwen lists only its "special" added tokens here; ours lists all but the end of text.
-            foreach (var token in layout.AddedTokens.Where(token => token.Content != layout.EosToken && (token.Special || !layout.SplitPreTokenizer)))
+            foreach (var token in layout.AddedTokens.Where(token => token.Content != layout.EosToken && (token.Special || !qwen)))
             {
                 json.WriteStringValue(token.Content);
             }
@@ -133,7 +222,7 @@ internal static class TokenizerJsonWriter
                 json.WriteNull("bos_token");
             else
                 json.WriteString("bos_token", layout.BosToken);
-            if (layout.SplitPreTokenizer)
+            if (qwen)
             {
                 json.WriteBoolean("clean_up_tokenization_spaces", false);
                 json.WriteString("eos_token", layout.EosToken);
@@ -158,15 +247,46 @@ internal static class TokenizerJsonWriter
             json.WriteEndObject();
         });
 
-    private static void WriteByteLevelComponent(Utf8JsonWriter json, string? component, bool useRegex)
+    /// <summary>
+    /// DeepSeek-Coder's tokenizer_config.json (an older transformers' format): add_bos_token true, the begin, end and
+    /// padding tokens as AddedToken objects (padding is the end of sentence), no unknown token, 16,384 positions.
+    /// </summary>
+    private static void WriteDeepSeekConfig(Utf8JsonWriter json, TokenizerLayout layout)
+    {
+        void Token(string name, string content)
+        {
+            json.WriteStartObject(name);
+            json.WriteString("__type", "AddedToken");
+            json.WriteString("content", content);
+            json.WriteBoolean("lstrip", false);
+            json.WriteBoolean("normalized", true);
+            json.WriteBoolean("rstrip", false);
+            json.WriteBoolean("single_word", false);
+            json.WriteEndObject();
+        }
+        json.WriteBoolean("add_bos_token", true);
+        json.WriteBoolean("add_eos_token", false);
+        Token("bos_token", layout.BosToken!);
+        json.WriteBoolean("clean_up_tokenization_spaces", false);
+        Token("eos_token", layout.EosToken);
+        json.WriteBoolean("legacy", true);
+        json.WriteNumber("model_max_length", 16384);
+        Token("pad_token", layout.EosToken);
+        json.WriteStartObject("sp_model_kwargs");
+        json.WriteEndObject();
+        json.WriteNull("unk_token");
+        json.WriteString("tokenizer_class", layout.TokenizerClass);
+    }
+
+    private static void WriteByteLevelComponent(Utf8JsonWriter json, string? component, bool useRegex, bool trimOffsets = false, bool addPrefixSpace = false)
     {
         if (component is null)
             json.WriteStartObject();
         else
             json.WriteStartObject(component);
         json.WriteString("type", "ByteLevel");
-        json.WriteBoolean("add_prefix_space", false);
-        json.WriteBoolean("trim_offsets", false);
+        json.WriteBoolean("add_prefix_space", addPrefixSpace);
+        json.WriteBoolean("trim_offsets", trimOffsets);
         json.WriteBoolean("use_regex", useRegex);
         json.WriteEndObject();
     }

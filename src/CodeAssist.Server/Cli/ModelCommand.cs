@@ -70,6 +70,9 @@ internal static class ModelCommand
             Console.Out.WriteLine($"{path}: ok ({folder.ModelType}, context {folder.ContextLength}, vocabulary {folder.VocabSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, FIM {format.Fim?.Id ?? "none"}, chat {format.Chat.Id})");
             if (folder.Graph is { } graph)
                 Console.Out.WriteLine($"  graph: {graph.Describe()}");
+            // Which pre-tokenizer steps token healing cuts by (tokenizer.json's own, all of them in order).
+            var healing = folder.Healing.Enabled ? $"at the last word of tokenizer.json's pre-tokenizer ({folder.Healing.Description})" : "off";
+            Console.Out.WriteLine($"  token healing: {healing}");
             if (draftPath is not null)
                 Console.Out.WriteLine($"draft {draftPath}: compatible (same vocabulary, same special tokens); name it in {ModelFolder.SettingsFile} as \"speculation\": {{ \"draftModel\": \"{Path.GetRelativePath(path, draftPath)}\" }}");
             else if (folder.Speculation.Mode == SpeculationMode.DraftModel)
