@@ -25,8 +25,15 @@ public static class GenAiRuntime
 
     public static void EnsureInitialized() => _ = Initialized.Value;
 
+    /// <summary>
+    /// The GenAI package version: the managed assembly's informational version, or, where it carries none (it says
+    /// nothing in 0.18), the version this project was built against (GenAiVersion in Directory.Packages.props).
+    /// </summary>
     public static string Version { get; } =
-        (System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(Model).Assembly)?.InformationalVersion ?? "unknown").Split('+')[0];
+        (System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(Model).Assembly)?.InformationalVersion
+            ?? System.Reflection.CustomAttributeExtensions.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>(typeof(GenAiRuntime).Assembly)
+                .FirstOrDefault(attribute => attribute.Key == "GenAiVersion")?.Value
+            ?? "unknown").Split('+')[0];
 
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetNativeEnvironmentVariable([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);

@@ -23,7 +23,7 @@ internal static class InProcessServer
         var (clientSide, serverSide) = FullDuplexStream.CreatePair();
         var host = new LanguageServerHost(serverSide, serverSide, new ServerLog(LogLevel.Info),
             (settings ?? new AssistSettings()) with { ModelPath = modelPath is null ? null : Path.GetFullPath(modelPath) },
-            new EngineOptions { HeldGenerations = heldGenerations });
+            new EngineOptions { HeldGenerations = heldGenerations > 0 ? new HeldGenerations(heldGenerations) : null });
         var running = Task.Run(host.RunAsync);
         LspTestClient? client = null;
         client = LspTestClient.Connect(clientSide, clientSide,

@@ -82,12 +82,19 @@ function H.wait(timeout_ms, cond, fix)
   local co = assert(coroutine.running(), "H.wait must run inside a test")
   local deadline = uv.now() + timeout_ms
   local timer = uv.new_timer()
-  local done = false
+  local done, busy = false, false
   timer:start(10, 20, vim.schedule_wrap(function()
+    -- A condition that waits itself (request_sync runs the event loop) lets this timer fire again inside it: the
+    -- nested call must not close the timer a second time.
+    if done or busy then
+      return
+    end
+    busy = true
+    local ok, value = pcall(cond)
+    busy = false
     if done then
       return
     end
-    local ok, value = pcall(cond)
     if (ok and value) or uv.now() >= deadline then
       done = true
       timer:stop()

@@ -31,7 +31,7 @@ public sealed class EngineHost : IDisposable
         _settings = settings;
         Documents = new DocumentStore();
         Workspace = new CodeWorkspace();
-        Models = new ModelHost(log.Info, options.HeldGenerations > 0 ? new HeldGenerations(options.HeldGenerations).Wrap : null);
+        Models = new ModelHost(log.Info, options.HeldGenerations is { } held ? held.Wrap : null);
         var sources = options.SemanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents);
         ContextBuilder = new ContextBuilder(Workspace, options.WrapContextSources?.Invoke(sources) ?? sources);
         Completion = new InlineCompletionEngine(Documents, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, new SuggestionCompilerCheck(Workspace));
@@ -205,7 +205,7 @@ public sealed class EngineHost : IDisposable
             : model.Problem is not null ? AssistState.Error
             : _generating ? AssistState.Generating
             : AssistState.Ready;
-        var local = model as Inference.LanguageModel;
+        var local = Models.Loaded as Inference.LanguageModel;
         return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason)
         {
             Backend = model?.Backend ?? Settings.Backend?.Describe(),

@@ -18,8 +18,8 @@ public sealed record EngineOptions
     public bool Trusted { get; init; } = true;
 
     /// <summary>
-    /// Test seam, 0 in the product: the first N generations stop after their first piece until cancelled
+    /// Test seam, null in the product: generations that stop after their first piece until cancelled
     /// (<see cref="Models.HeldGenerations"/>), so cancellation tests know the generation they cancel is running.
     /// </summary>
-    public int HeldGenerations { get; init; }
+    public Models.HeldGenerations? HeldGenerations { get; init; }
 }

@@ -7,36 +7,56 @@ using CodeAssist.Inference.Prompts;
 namespace CodeAssist.Engine.Models;
 
 /// <summary>
-/// A test seam, off in the product (<see cref="Hosting.EngineOptions.HeldGenerations"/> is 0): the first N generations
-/// the engine asks for give their first piece of text and then wait until they are cancelled (by the request, a
-/// newer keystroke or the model being unloaded), so a test that cancels a generation knows it is still running
-/// however loaded the machine is, instead of hoping that a long reply outlasts the cancel. Later generations run
-/// untouched. `codeassist serve` reads N from <see cref="Variable"/>; in-process tests set the option.
+/// A test seam, off in the product (<see cref="Hosting.EngineOptions.HeldGenerations"/> is null): a held generation
+/// gives its first piece of text and then waits until it is cancelled (by the request, a newer keystroke or the model
+/// being unloaded), so a test that cancels a generation knows it is still running however loaded the machine is,
+/// instead of hoping that a long reply outlasts the cancel. Which generations are held: the first N the engine asks
+/// for (a test that owns its server), or those whose prompt contains a marker (an editor test sharing one server
+/// across cases types the marker). Other generations run untouched. `codeassist serve` reads it from
+/// <see cref="Variable"/>; in-process tests set the option.
 /// </summary>
-public sealed class HeldGenerations(int count)
+public sealed class HeldGenerations
 {
-    /// <summary>The environment variable `codeassist serve` reads the count from (absent or 0: nothing is held).</summary>
+    /// <summary>`codeassist serve` reads this: a count ("2"), or "containing:TEXT" for prompts that contain TEXT.</summary>
     public const string Variable = "CODEASSIST_TEST_HELD_GENERATIONS";
 
-    private int _remaining = count;
+    private const string ContainingPrefix = "containing:";
+    private readonly string? _marker;
+    private int _remaining;
 
-    /// <summary>The count <see cref="Variable"/> gives, 0 when it is absent or not a positive number.</summary>
-    public static int FromEnvironment() =>
-        int.TryParse(Environment.GetEnvironmentVariable(Variable), out var count) && count > 0 ? count : 0;
+    /// <summary>Holds the first <paramref name="count"/> generations; the count spans model swaps.</summary>
+    public HeldGenerations(int count) => _remaining = count;
 
-    /// <summary>Wraps a loaded model so that its generations are held while the count lasts; the count spans model swaps.</summary>
+    /// <summary>Holds every generation whose prompt contains <paramref name="marker"/>.</summary>
+    public HeldGenerations(string marker) => _marker = marker;
+
+    /// <summary>What <see cref="Variable"/> asks for; null when it is absent, empty or neither form.</summary>
+    public static HeldGenerations? FromEnvironment() => Environment.GetEnvironmentVariable(Variable) switch
+    {
+        { } value when value.StartsWith(ContainingPrefix, StringComparison.Ordinal) && value.Length > ContainingPrefix.Length =>
+            new HeldGenerations(value[ContainingPrefix.Length..]),
+        { } value when int.TryParse(value, out var count) && count > 0 => new HeldGenerations(count),
+        _ => null,
+    };
+
+    /// <summary>Wraps a loaded model so that the generations this seam names are held.</summary>
     public ITextGenerator Wrap(ITextGenerator model) => new HeldModel(model, this);
 
-    private bool TakeOne() => Interlocked.Decrement(ref _remaining) >= 0;
+    /// <summary>The model as loaded, for what reads its concrete type (the device in the status, speculation stats).</summary>
+    public static ITextGenerator Unwrap(ITextGenerator model) => model is HeldModel held ? held.Inner : model;
+
+    private bool Holds(GenerationRequest request) =>
+        _marker is not null ? request.Prompt.Contains(_marker, StringComparison.Ordinal) : Interlocked.Decrement(ref _remaining) >= 0;
 
     /// <summary>
     /// The model with its generations held. Candidates take the interface's default loop over this stream (a team
-    /// server's single request for n choices is not used while testing with it); the local model's type is hidden,
-    /// so status and stats report no device for it.
+    /// server's single request for n choices is not used while testing with it).
     /// </summary>
     private sealed class HeldModel(ITextGenerator inner, HeldGenerations held) : ITextGenerator, IDisposable
     {
         private readonly CancellationTokenSource _unloaded = new();
+
+        public ITextGenerator Inner => inner;
 
         public string Name => inner.Name;
         public string Backend => inner.Backend;
@@ -59,7 +79,7 @@ public sealed class HeldGenerations(int count)
         public async IAsyncEnumerable<string> StreamAsync(GenerationRequest request, Action<GenerationResult>? completed = null,
             [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            if (!held.TakeOne())
+            if (!held.Holds(request))
             {
                 await foreach (var piece in inner.StreamAsync(request, completed, cancellationToken).ConfigureAwait(false))
                     yield return piece;

@@ -43,6 +43,9 @@ public sealed class ModelHost(Action<string> log, Func<ITextGenerator, ITextGene
     /// <summary>The model, once loaded; null while loading or after a failure.</summary>
     public ITextGenerator? Current => _loading.IsCompletedSuccessfully ? _loading.Result : null;
 
+    /// <summary><see cref="Current"/> as loaded, under the tests' <see cref="HeldGenerations"/>: for what reads its concrete type.</summary>
+    public ITextGenerator? Loaded => Current is { } current ? HeldGenerations.Unwrap(current) : null;
+
     public bool IsLoading => !_loading.IsCompleted;
 
     /// <summary>Waits for a load in progress; returns null (see <see cref="LoadError"/>) when there is no usable model.</summary>

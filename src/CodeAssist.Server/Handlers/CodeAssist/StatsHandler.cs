@@ -12,7 +12,7 @@ internal sealed class StatsHandler(ServerState state) : ISerialRequestHandler<Js
         var stats = state.Engine.Completion.Stats.Snapshot();
         return new StatsResult(stats.Shown, stats.Accepted, stats.PartiallyAccepted, stats.Generations, stats.CacheHits, stats.Requests, stats.Cancelled,
             stats.CompilerCut, stats.CompilerDropped,
-            Speculation(state.Engine.Models.Current as LanguageModel), NextEdits(state.Engine.NextEdits.Stats.Snapshot()))
+            Speculation(state.Engine.Models.Loaded as LanguageModel), NextEdits(state.Engine.NextEdits.Stats.Snapshot()))
         {
             Startup = Engine.Hosting.StartupTimeline.Snapshot(),
         };
