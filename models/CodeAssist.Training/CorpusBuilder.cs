@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using ICSharpCode.Decompiler;
 using ICSharpCode.Decompiler.CSharp;
-using ICSharpCode.Decompiler.TypeSystem;
 
 namespace CodeAssist.Training;
 
@@ -21,6 +20,11 @@ internal static class CorpusBuilder
     public const string DecompilerPackageVersion = "11.2.0.10050";
 
     /// <summary>Decompiled types smaller than this are mostly empty enums and delegates: noise, not code.</summary>
+    private static readonly string[] SplitNames = ["train", "validation", "test"];
+
+    /// <summary>The shared frameworks whose assemblies are decompiled, beside the running one's version.</summary>
+    private static readonly string[] SharedFrameworks = ["Microsoft.NETCore.App", "Microsoft.AspNetCore.App"];
+
     private const int MinimumFileLength = 200;
 
     /// <summary>Larger files are generated tables (resources, Unicode data) that would dominate the samples.</summary>
@@ -59,10 +63,12 @@ internal static class CorpusBuilder
         }
 
         var manifest = new CorpusManifest(
-            Sources: [.. FrameworkDirectories().Select(d => $"{d} (decompiled with ICSharpCode.Decompiler {DecompilerPackageVersion}; MIT license, Copyright (c) .NET Foundation and Contributors)"),
+            Sources: [.. FrameworkDirectories().Select(d =>
+                    $"{d} (decompiled with ICSharpCode.Decompiler {DecompilerPackageVersion}; " +
+                    "MIT license, Copyright (c) .NET Foundation and Contributors)"),
                 "this repository's src/ and tests/ C# files (the project's own code)"],
             DuplicatesDropped: duplicates,
-            Splits: [.. new[] { "train", "validation", "test" }.Select(split => new SplitSummary(split,
+            Splits: [.. SplitNames.Select(split => new SplitSummary(split,
                 kept.Count(f => f.Split == split), kept.Where(f => f.Split == split).Sum(f => (long)f.Characters)))],
             Files: kept);
         File.WriteAllText(paths.Manifest, JsonSerializer.Serialize(manifest, Json.Options));
@@ -75,7 +81,7 @@ internal static class CorpusBuilder
     {
         var shared = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..");
         var runtimeVersion = Path.GetFileName(Path.GetDirectoryName(typeof(object).Assembly.Location)!);
-        return [.. new[] { "Microsoft.NETCore.App", "Microsoft.AspNetCore.App" }
+        return [.. SharedFrameworks
             .Select(name => Path.GetFullPath(Path.Combine(shared, name, runtimeVersion)))
             .Where(Directory.Exists)];
     }
@@ -120,7 +126,8 @@ internal static class CorpusBuilder
             {
                 decompiler = new CSharpDecompiler(assembly, settings);
             }
-            catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ICSharpCode.Decompiler.Metadata.MetadataFileNotSupportedException)
+            catch (Exception e) when (e is BadImageFormatException or InvalidOperationException
+                or ICSharpCode.Decompiler.Metadata.MetadataFileNotSupportedException)
             {
                 Log.Write($"corpus: skipping {assembly}: {e.Message}");
                 continue;

@@ -98,7 +98,9 @@ internal static class TokenizerStep
         if (!write)
             return tokenizer;
         tokenizer.WriteTo(paths.TokenizerDirectory);
-        File.WriteAllText(Path.Combine(paths.TokenizerDirectory, SettingsFileName), JsonSerializer.Serialize(new TokenizerSettings(vocabSize, sampleChars), Json.Options));
+        File.WriteAllText(
+            Path.Combine(paths.TokenizerDirectory, SettingsFileName),
+            JsonSerializer.Serialize(new TokenizerSettings(vocabSize, sampleChars), Json.Options));
         Log.Write($"tokenizer: {tokenizer.VocabSize} ids written to {paths.TokenizerDirectory}");
         return tokenizer;
     }

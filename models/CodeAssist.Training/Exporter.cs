@@ -54,27 +54,38 @@ internal static class Exporter
             var plain = Directory.CreateTempSubdirectory("codeassist-export-");
             try
             {
-                ModelFolderWriter.WriteDecoder(plain.FullName, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat, languages: ["csharp"], cursorContext: "beforeFile");
+                ModelFolderWriter.WriteDecoder(
+                    plain.FullName, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat,
+                    languages: ["csharp"], cursorContext: "beforeFile");
                 ModelFolderWriter.ConvertToBuilderShaped(plain.FullName, output, ShippedShape);
             }
             finally
             {
                 plain.Delete(recursive: true);
             }
-            Log.Write($"export: step {state.Step} of {state.Plan.Steps} written to {output} ({Directory.EnumerateFiles(output).Sum(f => new FileInfo(f).Length) / 1e6:F1} MB)");
+            var megabytes = Directory.EnumerateFiles(output).Sum(f => new FileInfo(f).Length) / 1e6;
+            Log.Write($"export: step {state.Step} of {state.Plan.Steps} written to {output} ({megabytes:F1} MB)");
             var worst = CheckParity(model, tokenizer, output);
-            File.WriteAllText(Path.Combine(paths.Root, "parity.txt"), string.Create(CultureInfo.InvariantCulture, $"max |logit difference| GenAI vs TorchSharp: {worst:E2}\n"));
+            File.WriteAllText(
+                Path.Combine(paths.Root, "parity.txt"),
+                string.Create(CultureInfo.InvariantCulture, $"max |logit difference| GenAI vs TorchSharp: {worst:E2}\n"));
         }
     }
 
     public static double CheckParity(TinyLlama model, ByteLevelBpeTokenizer tokenizer, string folder)
     {
-        var ids = tokenizer.Encode($"{ByteLevelBpeTokenizer.FimPrefix}{ParitySample[..200]}{ByteLevelBpeTokenizer.FimSuffix}{ParitySample[200..]}{ByteLevelBpeTokenizer.FimMiddle}").ToArray();
+        var ids = tokenizer.Encode(
+            $"{ByteLevelBpeTokenizer.FimPrefix}{ParitySample[..200]}" +
+            $"{ByteLevelBpeTokenizer.FimSuffix}{ParitySample[200..]}{ByteLevelBpeTokenizer.FimMiddle}").ToArray();
         using var genAiModel = new Model(folder);
         using var genAiTokenizer = new Tokenizer(genAiModel);
         var genAiIds = genAiTokenizer.Encode(ParitySample)[0].ToArray();
         if (!genAiIds.SequenceEqual(tokenizer.Encode(ParitySample)))
-            throw new InvalidOperationException($"GenAI's tokenizer encodes the parity sample differently from ModelFactory's; the tokenizer.json in {folder} does not match the training tokenizer.");
+        {
+            throw new InvalidOperationException(
+                $"GenAI's tokenizer encodes the parity sample differently from ModelFactory's; the tokenizer.json in {folder} " +
+                "does not match the training tokenizer.");
+        }
 
         using var parameters = new GeneratorParams(genAiModel);
         parameters.SetSearchOption("max_length", ids.Length + 8);
@@ -91,7 +102,11 @@ internal static class Exporter
         var worst = expected.Zip(genAi, (a, b) => Math.Abs(a - b)).Max();
         Log.Write($"parity: {ids.Length} tokens, max |logit difference| GenAI vs TorchSharp {worst:E2} (tolerance {LogitTolerance:E0})");
         if (worst > LogitTolerance)
-            throw new InvalidOperationException($"The exported model's logits differ from TorchSharp's by up to {worst:E2}; the export is wrong (transposed projection, rotary table, norm epsilon?).");
+        {
+            throw new InvalidOperationException(
+                $"The exported model's logits differ from TorchSharp's by up to {worst:E2}; " +
+                "the export is wrong (transposed projection, rotary table, norm epsilon?).");
+        }
         return worst;
     }
 }

@@ -130,7 +130,8 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
         {
             var other = split.PickFile(random);
             var otherText = split.Texts[other];
-            preamble += $"{ByteLevelBpeTokenizer.FileSeparator}{split.Files[other].Path.Split('/')[^1]}\n{otherText[..Math.Min(otherText.Length, random.Next(100, 600))]}\n";
+            var excerpt = otherText[..Math.Min(otherText.Length, random.Next(100, 600))];
+            preamble += $"{ByteLevelBpeTokenizer.FileSeparator}{split.Files[other].Path.Split('/')[^1]}\n{excerpt}\n";
         }
         return preamble + $"{ByteLevelBpeTokenizer.FileSeparator}{path}\n";
     }

@@ -34,8 +34,16 @@ internal static class NGramBaseline
             exact += FimScores.ExactMatch(text, example.Middle) ? 1 : 0;
             similarity += FimScores.EditSimilarity(text, example.Middle);
         }
-        var result = new { Model = "4-gram (train split)", Examples = examples.Count, ExactMatch = exact / examples.Count, EditSimilarity = similarity / examples.Count };
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"4-gram baseline: {examples.Count} examples, exact match {result.ExactMatch:P1}, edit similarity {result.EditSimilarity:F3}"));
+        var result = new
+        {
+            Model = "4-gram (train split)",
+            Examples = examples.Count,
+            ExactMatch = exact / examples.Count,
+            EditSimilarity = similarity / examples.Count,
+        };
+        Console.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"4-gram baseline: {examples.Count} examples, exact match {result.ExactMatch:P1}, edit similarity {result.EditSimilarity:F3}"));
         if (jsonPath.Length > 0)
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, Json.Options));
     }
@@ -109,8 +117,12 @@ internal static class NGramBaseline
             foreach (var id in next)
             {
                 var piece = tokenizer.Decode([id]);
-                if (required.Length == 0 || piece.StartsWith(required, StringComparison.Ordinal) || (piece.Length > 0 && required.StartsWith(piece, StringComparison.Ordinal)))
+                if (required.Length == 0
+                    || piece.StartsWith(required, StringComparison.Ordinal)
+                    || (piece.Length > 0 && required.StartsWith(piece, StringComparison.Ordinal)))
+                {
                     return id;
+                }
             }
         }
         return -1;

@@ -50,12 +50,17 @@ public static class Program
                     {
                         var middle = text.IndexOf(ByteLevelBpeTokenizer.FimMiddle, StringComparison.Ordinal);
                         var end = text.IndexOf(ByteLevelBpeTokenizer.EndOfText, middle, StringComparison.Ordinal) is var found and >= 0 ? found : text.Length;
-                        var suffix = text[(text.IndexOf(ByteLevelBpeTokenizer.FimSuffix, StringComparison.Ordinal) + ByteLevelBpeTokenizer.FimSuffix.Length)..middle];
+                        var suffixStart = text.IndexOf(ByteLevelBpeTokenizer.FimSuffix, StringComparison.Ordinal)
+                            + ByteLevelBpeTokenizer.FimSuffix.Length;
+                        var suffix = text[suffixStart..middle];
                         Console.Out.WriteLine($"suffix: {suffix[..Math.Min(100, suffix.Length)]}…");
-                        Console.Out.WriteLine($"prefix and middle: …{text[Math.Max(middle, end - 300)..Math.Min(text.Length, end + ByteLevelBpeTokenizer.EndOfText.Length)]}");
+                        var shownEnd = Math.Min(text.Length, end + ByteLevelBpeTokenizer.EndOfText.Length);
+                        Console.Out.WriteLine($"prefix and middle: …{text[Math.Max(middle, end - 300)..shownEnd]}");
                         continue;
                     }
-                    Console.Out.WriteLine(text[Math.Max(0, text.IndexOf(ByteLevelBpeTokenizer.FimSuffix, StringComparison.Ordinal) - 200)..Math.Min(text.Length, text.IndexOf(ByteLevelBpeTokenizer.FimMiddle, StringComparison.Ordinal) + 150)]);
+                    var from = Math.Max(0, text.IndexOf(ByteLevelBpeTokenizer.FimSuffix, StringComparison.Ordinal) - 200);
+                    var to = Math.Min(text.Length, text.IndexOf(ByteLevelBpeTokenizer.FimMiddle, StringComparison.Ordinal) + 150);
+                    Console.Out.WriteLine(text[from..to]);
                     Console.Out.WriteLine($"scored targets: {tokenizer.Decode(targets.Where(t => t >= 0))}");
                 }
                 return 0;
@@ -72,7 +77,9 @@ public static class Program
                 NGramBaseline.Evaluate(paths, paths.EvalSet, Path.Combine(paths.Root, "eval-ngram.json"));
                 return 0;
             default:
-                Console.Error.WriteLine($"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, train, export, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
+                Console.Error.WriteLine(
+                    $"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, train, export, evalset, " +
+                    "ngram and all (see models/CodeAssist.Training/README.md)");
                 return 2;
         }
     }
@@ -117,7 +124,8 @@ public static class Program
         directory ??= new DirectoryInfo(Environment.CurrentDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CodeAssist.sln")))
             directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException($"No CodeAssist.sln above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; run the tool from the repository.");
+        return directory?.FullName ?? throw new InvalidOperationException(
+            $"No CodeAssist.sln above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; run the tool from the repository.");
     }
 
     private static string DefaultWorkDirectory() => Path.Combine(RepositoryRoot(), "models", "codeassist-tiny", "corpus");
@@ -147,9 +155,11 @@ internal sealed class CommandLine
 
     public bool Has(string name) => values.ContainsKey(name);
 
-    public long GetLong(string name, long fallback) => values.TryGetValue(name, out var v) ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    public long GetLong(string name, long fallback) =>
+        values.TryGetValue(name, out var v) ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
     public int GetInt(string name, int fallback) => (int)GetLong(name, fallback);
 
-    public double GetDouble(string name, double fallback) => values.TryGetValue(name, out var v) ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    public double GetDouble(string name, double fallback) =>
+        values.TryGetValue(name, out var v) ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }

@@ -1,5 +1,4 @@
 using CodeAssist.ModelFactory;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -157,7 +156,7 @@ internal sealed class LlamaLayer : Module
         projected.view(batch, length, heads, headSize).transpose(1, 2);
 
     /// <summary>x·cos + rotate_half(x)·sin with rotate_half(x) = concat(−second half, first half).</summary>
-    private Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    private static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {
         var halves = x.chunk(2, -1);
         var rotated = cat([-halves[1], halves[0]], -1);

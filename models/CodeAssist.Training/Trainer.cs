@@ -60,7 +60,10 @@ internal sealed record TrainingPlan(
         Unscheduled == trained.Unscheduled
         && Enumerable.Range(0, step).All(s => LearningRate(s) == trained.LearningRate(s) && Mode(s) == trained.Mode(s));
 
-    private TrainingPlan Unscheduled => this with { Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0, SpmFrom = 0, EvalEvery = 0, CheckpointMinutes = 0 };
+    private TrainingPlan Unscheduled => this with
+    {
+        Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0, SpmFrom = 0, EvalEvery = 0, CheckpointMinutes = 0,
+    };
 }
 
 internal sealed record CheckpointState(int Step, double ElapsedSeconds, TrainingPlan Plan);
@@ -95,7 +98,11 @@ internal static class Trainer
         {
             var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), Json.Options)!;
             if (!plan.CanContinue(state.Plan, state.Step))
-                throw new InvalidOperationException($"The checkpoint in {paths.CheckpointDirectory} was trained with {state.Plan}, not {plan}; resume with the same options or delete the folder.");
+            {
+                throw new InvalidOperationException(
+                    $"The checkpoint in {paths.CheckpointDirectory} was trained with {state.Plan}, not {plan}; " +
+                    "resume with the same options or delete the folder.");
+            }
             model.load(Path.Combine(paths.CheckpointDirectory, "model.bin"));
             optimizer.load_state_dict(Path.Combine(paths.CheckpointDirectory, "optimizer.bin"));
             (step, elapsedBefore) = (state.Step, state.ElapsedSeconds);
@@ -141,7 +148,8 @@ internal static class Trainer
             if (stepsThisRun == 10)
             {
                 var tokensPerSecond = stepsThisRun * (double)plan.BatchSize * plan.ContextLength / clock.Elapsed.TotalSeconds;
-                Log.Write($"throughput: {tokensPerSecond:F0} tokens/s ({clock.Elapsed.TotalSeconds / stepsThisRun:F2} s per step of {plan.BatchSize}x{plan.ContextLength})");
+                Log.Write($"throughput: {tokensPerSecond:F0} tokens/s " +
+                    $"({clock.Elapsed.TotalSeconds / stepsThisRun:F2} s per step of {plan.BatchSize}x{plan.ContextLength})");
             }
             if (step % plan.EvalEvery == 0 || step == lastStep)
             {
@@ -204,7 +212,8 @@ internal static class Trainer
             var inputs = tensor(chunk.SelectMany(s => s.Inputs).Select(i => (long)i).ToArray(), [chunk.Length, chunk[0].Inputs.Length]);
             var targets = tensor(chunk.SelectMany(s => s.Targets).Select(i => (long)i).ToArray(), [chunk.Length, chunk[0].Targets.Length]);
             var logits = model.forward(inputs);
-            var loss = nn.functional.cross_entropy(logits.view(-1, vocabSize), targets.view(-1), ignore_index: FimSampler.IgnoredTarget, reduction: nn.Reduction.Sum);
+            var loss = nn.functional.cross_entropy(
+                logits.view(-1, vocabSize), targets.view(-1), ignore_index: FimSampler.IgnoredTarget, reduction: nn.Reduction.Sum);
             total += loss.item<float>();
             count += chunk.Sum(s => s.Targets.Count(t => t != FimSampler.IgnoredTarget));
         }

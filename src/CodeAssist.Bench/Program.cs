@@ -17,7 +17,10 @@ public static class Program
             EvalCommand.Create(),
             RealModelsCommand.Create(),
             StandInCommand.Create(),
-            new Command("model", "Test models, and plain folders rewritten in the model builder's shape") { ModelCreateCommand.Create(), ModelConvertCommand.Create() },
+            new Command("model", "Test models, and plain folders rewritten in the model builder's shape")
+            {
+                ModelCreateCommand.Create(), ModelConvertCommand.Create(),
+            },
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

@@ -33,5 +33,8 @@ public sealed class FimScoresTests
 
     [Fact]
     public void Edit_similarity_is_symmetric() =>
-        Assert.Equal(FimScores.EditSimilarity("Console.WriteLine(x);", "Console.Write(y);"), FimScores.EditSimilarity("Console.Write(y);", "Console.WriteLine(x);"), precision: 12);
+        Assert.Equal(
+            FimScores.EditSimilarity("Console.WriteLine(x);", "Console.Write(y);"),
+            FimScores.EditSimilarity("Console.Write(y);", "Console.WriteLine(x);"),
+            precision: 12);
 }

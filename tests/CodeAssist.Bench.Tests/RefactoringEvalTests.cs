@@ -38,7 +38,7 @@ public sealed class RefactoringEvalTests : IDisposable
         }
         """;
 
-    private async Task<IReadOnlyList<RefactoringCase>> CasesAsync(string folder)
+    private static async Task<IReadOnlyList<RefactoringCase>> CasesAsync(string folder)
     {
         using var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = false };
         var load = await workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);
@@ -60,20 +60,22 @@ public sealed class RefactoringEvalTests : IDisposable
         Assert.Null(cases[1].Reference);
         var simplify = cases[2];
         Assert.Contains("this._greeting", simplify.Setup!.Value.NewText);
-        Assert.Equal(RefactoringCases.Normalize(Greeter[Greeter.IndexOf("public string", StringComparison.Ordinal)..Greeter.IndexOf("}\n}", StringComparison.Ordinal)] + "}"),
-            RefactoringCases.Normalize(simplify.Reference!));
+        var method = Greeter[Greeter.IndexOf("public string", StringComparison.Ordinal)..Greeter.IndexOf("}\n}", StringComparison.Ordinal)] + "}";
+        Assert.Equal(RefactoringCases.Normalize(method), RefactoringCases.Normalize(simplify.Reference!));
 
         var validation = await RefactoringEval.MeasureAsync(folder, [cases[0], cases[2]], ScriptedModel("validation", Validated), CancellationToken.None);
 
         var byKind = validation.Kinds.ToDictionary(k => k.Kind);
-        Assert.Equal((1.0, 1, 1.0), (byKind["Add argument validation"].Validated, byKind["Add argument validation"].ReferenceCases, byKind["Add argument validation"].ExactMatch));
+        var validationScore = byKind["Add argument validation"];
+        Assert.Equal((1.0, 1, 1.0), (validationScore.Validated, validationScore.ReferenceCases, validationScore.ExactMatch));
         var simplified = Assert.Single(validation.Results, r => r.Kind == "Simplify");
         Assert.True(simplified.Validated, simplified.Refusal);
         Assert.Equal((false, false), (simplified.ExactMatch, simplified.Safe));
         Assert.Equal(0.0, byKind["Simplify"].Safe);
 
         var documentation = await RefactoringEval.MeasureAsync(folder, [cases[1]],
-            ScriptedModel("documentation", "```csharp\n/// <summary>Greets someone.</summary>\n/// <param name=\"name\">Who is greeted.</param>\n```"), CancellationToken.None);
+            ScriptedModel("documentation", "```csharp\n/// <summary>Greets someone.</summary>\n/// <param name=\"name\">Who is greeted.</param>\n```"),
+            CancellationToken.None);
 
         var documented = Assert.Single(documentation.Results);
         Assert.True(documented.Validated, documented.Refusal);

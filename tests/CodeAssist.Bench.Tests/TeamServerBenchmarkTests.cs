@@ -15,7 +15,8 @@ public sealed class TeamServerBenchmarkTests
     [Fact]
     public void The_stand_in_lays_out_an_infill_prompt_as_llama_server_does_extra_chunks_first()
     {
-        var prompt = LoopbackLlamaServer.InfillPrompt("""{ "input_extra": [{ "filename": "a.cs", "text": "class A {}" }], "input_prefix": "int x = ", "input_suffix": ";" }""");
+        var prompt = LoopbackLlamaServer.InfillPrompt(
+            """{ "input_extra": [{ "filename": "a.cs", "text": "class A {}" }], "input_prefix": "int x = ", "input_suffix": ";" }""");
 
         Assert.Equal("<|file_sep|>a.cs\nclass A {}<|fim_prefix|>int x = <|fim_suffix|>;<|fim_middle|>", prompt);
         Assert.Equal("not json", LoopbackLlamaServer.InfillPrompt("not json"));
@@ -28,7 +29,8 @@ public sealed class TeamServerBenchmarkTests
         using var model = new RemoteModel(new TeamServerSettings(TeamServerKind.LlamaCpp, standIn.Url), _ => { });
         await model.ProbeAsync(CancellationToken.None);
 
-        var before = await TeamServerBenchmark.PrefixCacheWhileTypingAsync(model, TeamServerBenchmark.TypingLayout.EveryPieceBeforeFile, CancellationToken.None);
+        var before = await TeamServerBenchmark.PrefixCacheWhileTypingAsync(
+            model, TeamServerBenchmark.TypingLayout.EveryPieceBeforeFile, CancellationToken.None);
         var placed = await TeamServerBenchmark.PrefixCacheWhileTypingAsync(model, TeamServerBenchmark.TypingLayout.AsPlaced, CancellationToken.None);
 
         // One request per keystroke after the first, which fills the cache.
@@ -39,8 +41,10 @@ public sealed class TeamServerBenchmarkTests
         Assert.Contains(before.Misses, miss => miss.StartsWith("\"_prices.Where(\"", StringComparison.Ordinal));
         // Above the cursor's line they change only the prompt's end: no keystroke loses what lies before that line.
         Assert.True(placed.Misses.Count == 0, string.Join(", ", placed.Misses));
-        Assert.True(placed.FewestCached >= placed.FirstCached * 0.9, $"{placed.FewestCached} tokens kept at worst, {placed.FirstCached} at the first keystroke");
-        Assert.True(before.FewestCached < before.FirstCached / 4, $"{before.FewestCached} tokens kept at worst before, {before.FirstCached} at the first keystroke");
+        Assert.True(placed.FewestCached >= placed.FirstCached * 0.9,
+            $"{placed.FewestCached} tokens kept at worst, {placed.FirstCached} at the first keystroke");
+        Assert.True(before.FewestCached < before.FirstCached / 4,
+            $"{before.FewestCached} tokens kept at worst before, {before.FirstCached} at the first keystroke");
         Assert.True(placed.TotalShare > before.TotalShare, $"{placed.TotalShare:P0} of all prompt tokens cached, {before.TotalShare:P0} before");
         Assert.True(placed.Evaluated < before.Evaluated, $"{placed.Evaluated} tokens evaluated, {before.Evaluated} before");
     }
@@ -53,10 +57,12 @@ public sealed class TeamServerBenchmarkTests
         using var model = new RemoteModel(new TeamServerSettings(TeamServerKind.LlamaCpp, standIn.Url), _ => { });
         await model.ProbeAsync(CancellationToken.None);
 
-        var placed = await TeamServerBenchmark.PrefixCacheWhileTypingAsync(model, TeamServerBenchmark.TypingLayout.AsPlaced, CancellationToken.None, longFile: true);
+        var placed = await TeamServerBenchmark.PrefixCacheWhileTypingAsync(
+            model, TeamServerBenchmark.TypingLayout.AsPlaced, CancellationToken.None, longFile: true);
 
         Assert.True(placed.Misses.Count == 0, string.Join(", ", placed.Misses));
-        Assert.True(placed.FewestCached >= placed.FirstCached * 0.9, $"{placed.FewestCached} tokens kept at worst, {placed.FirstCached} at the first keystroke");
+        Assert.True(placed.FewestCached >= placed.FirstCached * 0.9,
+            $"{placed.FewestCached} tokens kept at worst, {placed.FirstCached} at the first keystroke");
         Assert.True(placed.MinimumShare >= 0.5, $"{placed.MinimumShare:P0} of a prompt cached at worst");
     }
 
@@ -74,7 +80,8 @@ public sealed class TeamServerBenchmarkTests
 
             Assert.Equal("_prices.Where(p => p > 0).Sum();".Length, placed.Keystrokes);
             Assert.True(placed.Misses.Count == 0, string.Join(", ", placed.Misses));
-            Assert.True(placed.FewestCached >= placed.FirstCached * 0.9, $"{placed.FewestCached} tokens kept at worst, {placed.FirstCached} at the first keystroke");
+            Assert.True(placed.FewestCached >= placed.FirstCached * 0.9,
+                $"{placed.FewestCached} tokens kept at worst, {placed.FirstCached} at the first keystroke");
         }
         finally
         {

@@ -28,6 +28,7 @@ public abstract class KvReuseTests : IDisposable
     {
         _model.Dispose();
         _directory.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private Task<GenerationResult> Generate(string prompt, bool reusePrefix = true) =>

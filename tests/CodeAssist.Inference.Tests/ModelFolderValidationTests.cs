@@ -8,9 +8,10 @@ using CodeAssist.ModelFactory;
 namespace CodeAssist.Inference.Tests;
 
 /// <summary>
-/// One broken folder per test, checked three ways — <see cref="ModelFolder.Verify"/>, <see cref="ModelFolder.Open"/>
-/// and <see cref="LanguageModel.Load(string, DevicePreference, Action{string}?)"/> — which must agree on the problems
-/// and say what failed, where, and what to do.
+/// One broken folder per test, checked three ways — <see cref="ModelFolder.Verify(string)"/>,
+/// <see cref="ModelFolder.Open(string, SpeculationSettings?)"/> and
+/// <see cref="LanguageModel.Load(string, DevicePreference, Action{string}, SpeculationSettings)"/> — which must agree on
+/// the problems and say what failed, where, and what to do.
 /// </summary>
 public sealed class ModelFolderValidationTests : IDisposable
 {

@@ -8,8 +8,9 @@ namespace CodeAssist.Inference.Tests;
 /// <summary>
 /// Model folders whose genai_config.json asks ONNX Runtime to load a library or write files: refused, with the setting
 /// and the reason, outside the models directory; inside it, loaded only as approved at `model add`, with the library's
-/// SHA-256 unchanged. The loader (<see cref="LanguageModel.Load(string, DevicePreference, Action{string}?)"/>) refuses
-/// before GenAI sees the folder.
+/// SHA-256 unchanged. The loader
+/// (<see cref="LanguageModel.Load(string, DevicePreference, Action{string}, SpeculationSettings)"/>) refuses before
+/// GenAI sees the folder.
 /// </summary>
 public sealed class NativeCodeSettingsTests : IDisposable
 {

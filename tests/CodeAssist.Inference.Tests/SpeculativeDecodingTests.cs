@@ -38,7 +38,7 @@ public sealed class SpeculativeDecodingTests : IDisposable
 
     public static TheoryData<string> Speculations => new() { "small-draft", "self-draft", "prompt-lookup" };
 
-    private SpeculationSettings SettingsFor(string speculation) => speculation switch
+    private static SpeculationSettings SettingsFor(string speculation) => speculation switch
     {
         "small-draft" => new SpeculationSettings { DraftModel = "../small-draft", MaxDraftTokens = 3 },
         "self-draft" => new SpeculationSettings { DraftModel = ".", MaxDraftTokens = 4 },

@@ -12,7 +12,8 @@ namespace CodeAssist.ModelFactory.Tests;
 public sealed class BuilderShapedModelTests
 {
     /// <summary>GQA (4 query heads over 2 key/value heads) and Qwen2's attention biases, small enough to compare in double precision.</summary>
-    private static readonly DecoderShape GroupedShape = new(Layers: 2, Hidden: 64, Heads: 4, Intermediate: 128, ContextLength: 1024, KeyValueHeads: 2, AttentionBias: true);
+    private static readonly DecoderShape GroupedShape =
+        new(Layers: 2, Hidden: 64, Heads: 4, Intermediate: 128, ContextLength: 1024, KeyValueHeads: 2, AttentionBias: true);
 
     [Theory]
     [InlineData(BuilderModelType.Qwen2)]
@@ -165,7 +166,8 @@ public sealed class BuilderShapedModelTests
     {
         var worst = expected.Select((value, token) => Math.Abs(value - actual[token])).Max();
         var scale = expected.Max(Math.Abs);
-        Assert.True(worst <= tolerance * Math.Max(1, scale), $"{pass}: logits differ by up to {worst:E2} (logits up to {scale:F2}, tolerance {tolerance:E0} of that).");
+        Assert.True(worst <= tolerance * Math.Max(1, scale),
+            $"{pass}: logits differ by up to {worst:E2} (logits up to {scale:F2}, tolerance {tolerance:E0} of that).");
         Assert.Equal(Array.IndexOf(expected, expected.Max()), Array.IndexOf(actual, actual.Max()));
     }
 }

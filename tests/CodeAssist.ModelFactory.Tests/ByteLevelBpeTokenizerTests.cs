@@ -19,7 +19,10 @@ public sealed class ByteLevelBpeTokenizerTests
 
         Assert.Equal(ByteLevelBpeTokenizer.DefaultVocabSize, tokenizer.VocabSize);
         Assert.Equal(
-            ["<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>", "<|user|>", "<|assistant|>", "<|end|>"],
+            [
+                "<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>",
+                "<|user|>", "<|assistant|>", "<|end|>",
+            ],
             tokenizer.SpecialTokens);
         var ids = tokenizer.SpecialTokens.Select(tokenizer.TokenId).ToArray();
         Assert.Equal(Enumerable.Range(tokenizer.VocabSize - ids.Length, ids.Length), ids);

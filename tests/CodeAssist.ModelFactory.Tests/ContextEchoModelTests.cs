@@ -40,12 +40,15 @@ public sealed class ContextEchoModelTests : IDisposable
 
     [Fact]
     public void Replies_nothing_when_the_context_has_no_marked_identifier_even_if_the_current_files_suffix_has_one() =>
-        Assert.Equal("", Reply(Prompt("<|file_sep|>members of Warehouse\nint Reserved { get; }\n", "var w = new Warehouse();\nw.", " ΩLocal;\nint ΩLocal = 1;\n")));
+        Assert.Equal("", Reply(Prompt(
+            "<|file_sep|>members of Warehouse\nint Reserved { get; }\n", "var w = new Warehouse();\nw.", " ΩLocal;\nint ΩLocal = 1;\n")));
 
     /// <summary>Where the context that depends on the cursor's token goes: comment lines just above the cursor's line.</summary>
     [Fact]
     public void Replies_with_a_marked_identifier_from_the_comment_lines_above_the_cursors_line() =>
-        Assert.Equal("ΩReserved", Reply(Prompt("<|file_sep|>a.cs\nclass A { int ΣOther; }\n", "var w = new Warehouse();\n// w is Warehouse; its members:\n// int ΩReserved { get; }\nw.")));
+        Assert.Equal("ΩReserved", Reply(Prompt(
+            "<|file_sep|>a.cs\nclass A { int ΣOther; }\n",
+            "var w = new Warehouse();\n// w is Warehouse; its members:\n// int ΩReserved { get; }\nw.")));
 
     [Fact]
     public void A_rewound_prompt_with_other_context_gets_the_other_identifier()
@@ -58,7 +61,7 @@ public sealed class ContextEchoModelTests : IDisposable
         Assert.Equal("ΩOld", session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
 
         generator.RewindTo((ulong)common);
-        generator.AppendTokens(second[common..]);
+        generator.AppendTokens(second.AsSpan(common));
 
         Assert.Equal("ΩNew", session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
     }

@@ -11,7 +11,9 @@ public sealed class DecoderWeightsTests
         Assert.Equal(300 * shape.Hidden, weights[DecoderWeights.EmbedTokensName].Length);
         Assert.Equal(shape.Hidden * 300, weights[DecoderWeights.LmHeadName].Length);
         Assert.Equal(shape.Hidden * shape.Intermediate, weights[DecoderWeights.LayerTensorName(1, "mlp.gate_proj")].Length);
-        Assert.Equal([shape.Intermediate, shape.Hidden], DecoderWeights.Layout(shape, 300).Single(entry => entry.Name == "model.layers.0.mlp.down_proj.weight").Dimensions);
+        Assert.Equal(
+            [shape.Intermediate, shape.Hidden],
+            DecoderWeights.Layout(shape, 300).Single(entry => entry.Name == "model.layers.0.mlp.down_proj.weight").Dimensions);
         Assert.Equal(3 + 9 * shape.Layers, weights.Tensors.Count);
     }
 

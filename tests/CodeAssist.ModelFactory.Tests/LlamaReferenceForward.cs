@@ -34,7 +34,9 @@ internal static class LlamaReferenceForward
                 return projected;
             }
             var queries = normalized.Select((state, position) => Rotate(Project(state, "self_attn.q_proj", hidden), position, heads, headSize)).ToArray();
-            var keys = normalized.Select((state, position) => Rotate(Project(state, "self_attn.k_proj", keyValueWidth), position, keyValueHeads, headSize)).ToArray();
+            var keys = normalized
+                .Select((state, position) => Rotate(Project(state, "self_attn.k_proj", keyValueWidth), position, keyValueHeads, headSize))
+                .ToArray();
             var values = normalized.Select(state => Project(state, "self_attn.v_proj", keyValueWidth)).ToArray();
 
             for (var position = 0; position < states.Length; position++)

@@ -12,7 +12,8 @@ public sealed class QwenCoderModelFixture : IDisposable
 
     public QwenCoderModelFixture()
     {
-        ModelFolderWriter.WriteRandomBuilderShaped(folder.Path, DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 16);
+        ModelFolderWriter.WriteRandomBuilderShaped(
+            folder.Path, DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 16);
         Session = new GenAiSession(folder.Path);
     }
 

@@ -55,7 +55,7 @@ public sealed class ScriptedModelTests : IDisposable
 
         const int keptTokens = 3;
         generator.RewindTo(keptTokens);
-        generator.AppendTokens(prompt[keptTokens..]);
+        generator.AppendTokens(prompt.AsSpan(keptTokens));
 
         Assert.Equal(Script, session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
     }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using CodeAssist.ModelFactory;
 using CodeAssist.ModelFactory.Builder;
 

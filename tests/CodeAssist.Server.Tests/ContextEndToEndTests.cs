@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using CodeAssist.ModelFactory;
 
 namespace CodeAssist.Server.Tests;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace CodeAssist.Server.Tests;
 
 /// <summary>The walking skeleton, end to end: the real `codeassist serve` process, real GenAI model files, LSP over stdio.</summary>

@@ -9,6 +9,12 @@ namespace CodeAssist.Server.Tests;
 /// <summary>The WorkspaceEdit a refactoring answers, as the client reads it.</summary>
 public sealed class WorkspaceEditTests
 {
+    private static readonly JsonSerializerOptions LspJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
     [Fact]
     public void A_new_file_is_created_and_filled_at_a_file_uri_not_a_bare_path()
     {
@@ -17,11 +23,7 @@ public sealed class WorkspaceEditTests
         var result = new RefactoringResult(RefactoringKind.GenerateTests,
             [new DocumentChange(path, IsNew: true, SourceText.From(""), SourceText.From(text), new TextReplacement(0, 0, text))], null);
 
-        var json = JsonSerializer.Serialize(RefactoringRequests.ToWorkspaceEdit(result), new JsonSerializerOptions
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        });
+        var json = JsonSerializer.Serialize(RefactoringRequests.ToWorkspaceEdit(result), LspJson);
 
         var uri = new Uri(path).AbsoluteUri;
         Assert.StartsWith("file:///", uri, StringComparison.Ordinal);

@@ -73,6 +73,8 @@ public sealed class ShippedModelPredictionTests
             total += logSumExp - row[ids[position + 1]];
         }
         var mean = total / (ids.Length - 1);
-        Assert.True(mean <= MaxMeanNegativeLogLikelihood, $"The shipped model in {ShippedModelFixture.ModelDirectory} scores {mean:F2} nats per token on plain C# (chance is {Math.Log(vocabulary):F1}); its export is broken. Regenerate it with models/CodeAssist.Training (see its README).");
+        Assert.True(mean <= MaxMeanNegativeLogLikelihood,
+            $"The shipped model in {ShippedModelFixture.ModelDirectory} scores {mean:F2} nats per token on plain C# " +
+            $"(chance is {Math.Log(vocabulary):F1}); its export is broken. Regenerate it with models/CodeAssist.Training (see its README).");
     }
 }

@@ -10,8 +10,9 @@ namespace CodeAssist.ShippedModel.Tests;
 /// <c>$0</c>. The completion cases are ones a useful C# model must get right. Two of them the shipped
 /// CodeAssist-Tiny still gets wrong (its corpus, the decompiled framework, has almost no <c>Main</c> methods and
 /// names its fields differently; see models/codeassist-tiny/MODEL_CARD.md), so they assert today's wrong behaviour
-/// (a non-empty completion other than the right one), as we do for every known-wrong behaviour: a retrained model that gets one right fails it on purpose, and the
-/// check is flipped to the expectation written beside it. Export regressions are also caught by
+/// (a non-empty completion other than the right one), as we do for every known-wrong behaviour: a retrained model that
+/// gets one right fails it on purpose, and the check is flipped to the expectation written beside it. Export regressions
+/// are also caught by
 /// <see cref="ShippedModelPredictionTests"/>, which does not depend on FIM quality.
 /// </summary>
 public sealed class ShippedModelTests(ShippedModelFixture fixture) : IClassFixture<ShippedModelFixture>
@@ -167,6 +168,8 @@ public sealed class ShippedModelTests(ShippedModelFixture fixture) : IClassFixtu
     private async Task Check(string markup, Func<string, bool> expected)
     {
         var completion = await fixture.CompleteAsync(markup);
-        Assert.True(expected(completion), $"The shipped model completed the $0 position with {JsonSerializer.Serialize(completion)}. If this is a known-wrong case that a retrained model now gets right, flip the check to the expectation in its comment.");
+        Assert.True(expected(completion),
+            $"The shipped model completed the $0 position with {JsonSerializer.Serialize(completion)}. " +
+            "If this is a known-wrong case that a retrained model now gets right, flip the check to the expectation in its comment.");
     }
 }

@@ -26,7 +26,8 @@ public static class Replies
     /// one, then <c>data: [DONE]</c> when <paramref name="done"/>. With <paramref name="cutShort"/> the connection is
     /// dropped after the events, as when a server dies mid-reply.
     /// </summary>
-    public static Func<HttpContext, Task> Sse(IEnumerable<string> events, bool done = true, bool cutShort = false, Func<int, Task>? beforeEvent = null) => async context =>
+    public static Func<HttpContext, Task> Sse(
+        IEnumerable<string> events, bool done = true, bool cutShort = false, Func<int, Task>? beforeEvent = null) => async context =>
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";

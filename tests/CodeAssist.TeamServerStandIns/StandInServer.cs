@@ -113,7 +113,8 @@ public sealed class StandInServer : IAsyncDisposable
         using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
             body = await reader.ReadToEndAsync().ConfigureAwait(false);
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "/", headers, body, context.Connection.ClientCertificate?.Subject);
+        var recorded = new RecordedRequest(
+            context.Request.Method, context.Request.Path.Value ?? "/", headers, body, context.Connection.ClientCertificate?.Subject);
         context.RequestAborted.Register(() => recorded.AbortedSource.TrySetResult());
         _requests.Enqueue(recorded);
         Received?.Invoke(recorded);

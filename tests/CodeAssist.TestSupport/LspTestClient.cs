@@ -9,8 +9,9 @@ namespace CodeAssist.TestSupport;
 
 /// <summary>
 /// The one LSP client of the tests: JSON-RPC framed by hand, so the tests see exactly what an editor sees and nothing of
-/// the server's own JSON-RPC stack. It talks to the real `codeassist serve` process over stdio (<see cref="Start"/>)
-/// or to a server in the test process over in-memory streams (<see cref="Connect"/>). It records every frame the server
+/// the server's own JSON-RPC stack. It talks to the real `codeassist serve` process over stdio
+/// (<see cref="Start(string[], string[], IReadOnlyDictionary{string, string})"/>) or to a server in the test process over
+/// in-memory streams (<see cref="Connect"/>). It records every frame the server
 /// writes and checks that the stream carries nothing but protocol (a Content-Length header and a JSON-RPC 2.0 object);
 /// it tolerates any ids (fuzzing sends duplicates, strings and nulls) and never stops reading on a bad frame, recording
 /// the violation for the test to assert on. Requests the server makes are answered by <see cref="ServerRequestHandler"/>.
@@ -330,14 +331,16 @@ public sealed class LspTestClient : IAsyncDisposable
         WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == state, timeout);
 
     /// <summary>The latest codeAssist/status the server sent.</summary>
-    public JsonObject? LastStatus => Notifications("codeAssist/status").LastOrDefault();
+    public JsonObject? LastStatus => Notifications("codeAssist/status") is { Count: > 0 } statuses ? statuses[^1] : null;
 
     /// <summary>Resident memory of the server process in KiB, from /proc/PID/status.</summary>
     public long ResidentKiB()
     {
         foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
+        {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
         throw new InvalidOperationException("no VmRSS in /proc status");
     }
 

@@ -13,14 +13,16 @@ namespace CodeAssist.Bench.Commands;
 /// </summary>
 internal static class ContextRecallEval
 {
-    public static async Task<int> RunAsync(DirectoryInfo directory, int positions, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        DirectoryInfo directory, int positions, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
     {
         if (!directory.Exists)
             throw new DirectoryNotFoundException($"{directory.FullName} does not exist; --context-recall takes a repository or solution folder");
         if (positions <= 0)
             throw new ArgumentException($"--positions must be at least 1 (was {positions})");
         using var model = LanguageModel.Load(ServeCommand.FullPathOrNull(modelPath) ?? ModelCatalog.ResolveDefault());
-        var report = await ContextRecallEvaluation.RunAsync(directory.FullName, new ContextRecallOptions { Positions = positions, Seed = seed }, model.CountTokens,
+        var options = new ContextRecallOptions { Positions = positions, Seed = seed };
+        var report = await ContextRecallEvaluation.RunAsync(directory.FullName, options, model.CountTokens,
             sources: null, new Progress<string>(m => Console.Error.WriteLine($"codeassist: {m}")), cancellationToken).ConfigureAwait(false);
         Console.Out.Write(report.Describe());
         if (json is not null)
@@ -28,5 +30,8 @@ internal static class ContextRecallEval
         return 0;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, IncludeFields = true };
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, IncludeFields = true,
+    };
 }

@@ -28,16 +28,34 @@ internal static class EvalCommand
         var noSemantic = new Option<bool>("--no-semantic") { Description = "Only the current file's text as context, no Roslyn context sources" };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the scores and every completion to this JSON file" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N examples" };
-        var recall = new Option<DirectoryInfo?>("--context-recall") { Description = "Measure context recall (no model run) over the repository or solution in this folder" };
+        var recall = new Option<DirectoryInfo?>("--context-recall")
+        {
+            Description = "Measure context recall (no model run) over the repository or solution in this folder",
+        };
         var positions = new Option<int>("--positions") { Description = "Held-out positions for --context-recall", DefaultValueFactory = _ => 200 };
-        var seed = new Option<int>("--seed") { Description = "Seed that draws the --context-recall positions or the --next-edit and --refactorings cases", DefaultValueFactory = _ => 1 };
-        var nextEdit = new Option<DirectoryInfo?>("--next-edit") { Description = "Measure next-edit location accuracy and exact match through the server, on cases generated with Roslyn from the solution in this folder" };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Seed that draws the --context-recall positions or the --next-edit and --refactorings cases",
+            DefaultValueFactory = _ => 1,
+        };
+        var nextEdit = new Option<DirectoryInfo?>("--next-edit")
+        {
+            Description = "Measure next-edit location accuracy and exact match through the server, " +
+                          "on cases generated with Roslyn from the solution in this folder",
+        };
         var refactorings = new Option<DirectoryInfo?>("--refactorings")
         {
-            Description = "Measure Add argument validation, Document this member and Simplify through the server, on methods of the solution in this folder, scored against what Roslyn determines",
+            Description = "Measure Add argument validation, Document this member and Simplify through the server, " +
+                          "on methods of the solution in this folder, scored against what Roslyn determines",
         };
-        var cases = new Option<int>("--cases") { Description = "Generated cases for --next-edit, or per refactoring for --refactorings", DefaultValueFactory = _ => 20 };
-        var command = new Command("eval", "Score a model's completions on a FIM evaluation set (exact match, edit similarity), the context alone (--context-recall), next-edit suggestions (--next-edit) or refactorings (--refactorings)")
+        var cases = new Option<int>("--cases")
+        {
+            Description = "Generated cases for --next-edit, or per refactoring for --refactorings", DefaultValueFactory = _ => 20,
+        };
+        var command = new Command(
+            "eval",
+            "Score a model's completions on a FIM evaluation set (exact match, edit similarity), the context alone (--context-recall), " +
+            "next-edit suggestions (--next-edit) or refactorings (--refactorings)")
         {
             model, device, set, noSemantic, json, limit, recall, positions, seed, nextEdit, refactorings, cases,
         };
@@ -46,21 +64,41 @@ internal static class EvalCommand
             try
             {
                 if (parse.GetValue(nextEdit) is { } solution)
-                    return await NextEditEval.RunAsync(solution, parse.GetValue(cases), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+                {
+                    return await NextEditEval.RunAsync(
+                        solution, parse.GetValue(cases), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken)
+                        .ConfigureAwait(false);
+                }
                 if (parse.GetValue(refactorings) is { } methods)
-                    return await RefactoringEval.RunAsync(methods, parse.GetValue(cases), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+                {
+                    return await RefactoringEval.RunAsync(
+                        methods, parse.GetValue(cases), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken)
+                        .ConfigureAwait(false);
+                }
                 if (parse.GetValue(recall) is { } directory)
-                    return await ContextRecallEval.RunAsync(directory, parse.GetValue(positions), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+                {
+                    return await ContextRecallEval.RunAsync(
+                        directory, parse.GetValue(positions), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken)
+                        .ConfigureAwait(false);
+                }
                 if (parse.GetValue(set) is null)
-                    throw new ArgumentException("eval needs --set FILE (completions scored against a FIM set), --context-recall DIR (the context alone), --next-edit DIR (next-edit suggestions) or --refactorings DIR (refactorings)");
+                {
+                    throw new ArgumentException(
+                        "eval needs --set FILE (completions scored against a FIM set), --context-recall DIR (the context alone), " +
+                        "--next-edit DIR (next-edit suggestions) or --refactorings DIR (refactorings)");
+                }
                 var examples = ReadSet(parse.GetValue(set)!);
                 if (parse.GetValue(limit) is { } n)
                     examples = [.. examples.Take(n)];
-                var report = await RunAsync(examples, parse.GetValue(set)!, parse.GetValue(model), parse.GetValue(device)!, !parse.GetValue(noSemantic), cancellationToken).ConfigureAwait(false);
+                var report = await RunAsync(
+                    examples, parse.GetValue(set)!, parse.GetValue(model), parse.GetValue(device)!, !parse.GetValue(noSemantic), cancellationToken)
+                    .ConfigureAwait(false);
                 if (report is null)
                     return 2;
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{report.Model}: {report.Examples} examples, exact match {report.ExactMatch:P1}, edit similarity {report.EditSimilarity:F3}, {report.MeanMilliseconds:F0} ms per completion, semantic context {(report.SemanticContext ? "on" : "off")}, {report.Errors} pipeline errors"));
+                    $"{report.Model}: {report.Examples} examples, exact match {report.ExactMatch:P1}, " +
+                    $"edit similarity {report.EditSimilarity:F3}, {report.MeanMilliseconds:F0} ms per completion, " +
+                    $"semantic context {(report.SemanticContext ? "on" : "off")}, {report.Errors} pipeline errors"));
                 foreach (var error in report.Results.Where(r => r.Error is not null).Select(r => r.Error).Distinct().Take(3))
                     Console.Error.WriteLine($"codeassist-bench: pipeline error (scored as no suggestion): {error}");
                 if (parse.GetValue(json) is { } output)
@@ -78,7 +116,8 @@ internal static class EvalCommand
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    private static async Task<EvalReport?> RunAsync(List<EvalExample> examples, FileInfo setFile, string? modelPath, string device, bool semanticContext, CancellationToken cancellationToken)
+    private static async Task<EvalReport?> RunAsync(
+        List<EvalExample> examples, FileInfo setFile, string? modelPath, string device, bool semanticContext, CancellationToken cancellationToken)
     {
         var workspace = Directory.CreateTempSubdirectory("codeassist-eval-");
         try
@@ -87,7 +126,10 @@ internal static class EvalCommand
             if (Directory.Exists(heldOutFiles))
                 CopyDirectory(heldOutFiles, workspace.FullName);
             // Quality, not speed, is measured: a loaded machine must not cut generations short.
-            var settings = new AssistSettings { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device, Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1) };
+            var settings = new AssistSettings
+            {
+                ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device, Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1),
+            };
             using var engine = new EngineHost(settings, new ServerLog(LogLevel.Warn), new EngineOptions { SemanticContext = semanticContext });
             engine.UseWorkspace([workspace.FullName]);
             engine.StartModelLoad();
@@ -117,7 +159,8 @@ internal static class EvalCommand
                     string? error = null;
                     try
                     {
-                        var result = await engine.Completion.CompleteAsync(new InlineCompletionQuery(uri, example.Prefix.Length, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
+                        var query = new InlineCompletionQuery(uri, example.Prefix.Length, CompletionTrigger.Automatic);
+                        var result = await engine.Completion.CompleteAsync(query, cancellationToken).ConfigureAwait(false);
                         completion = result.Items.Count > 0 ? result.Items[0].Text : "";
                     }
                     catch (BadRequestException e)
@@ -127,7 +170,9 @@ internal static class EvalCommand
                         error = e.Message;
                     }
                     var elapsed = clock.Elapsed.TotalMilliseconds;
-                    results.Add(new EvalResult(example.File, example.Middle, completion, FimScores.ExactMatch(completion, example.Middle), FimScores.EditSimilarity(completion, example.Middle), elapsed, error));
+                    results.Add(new EvalResult(
+                        example.File, example.Middle, completion,
+                        FimScores.ExactMatch(completion, example.Middle), FimScores.EditSimilarity(completion, example.Middle), elapsed, error));
                 }
                 finally
                 {
@@ -184,5 +229,7 @@ internal static class EvalCommand
 
     private sealed record EvalResult(string File, string Middle, string Completion, bool Exact, double EditSimilarity, double Milliseconds, string? Error);
 
-    private sealed record EvalReport(string Model, string ModelPath, bool SemanticContext, int Examples, int Errors, double ExactMatch, double EditSimilarity, double MeanMilliseconds, IReadOnlyList<EvalResult> Results);
+    private sealed record EvalReport(
+        string Model, string ModelPath, bool SemanticContext, int Examples, int Errors,
+        double ExactMatch, double EditSimilarity, double MeanMilliseconds, IReadOnlyList<EvalResult> Results);
 }

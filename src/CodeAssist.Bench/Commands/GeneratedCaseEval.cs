@@ -25,7 +25,8 @@ internal static class GeneratedCaseEval
         Console.Error.WriteLine($"codeassist: loading {root} to generate the {option} cases");
         using var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = false };
         var load = await workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([root]), null, cancellationToken).ConfigureAwait(false);
-        return (root, await generate(load.Solution ?? throw new ArgumentException($"no solution or project could be loaded from {root}"), cancellationToken).ConfigureAwait(false));
+        var solution = load.Solution ?? throw new ArgumentException($"no solution or project could be loaded from {root}");
+        return (root, await generate(solution, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The model folder --model names, or the installed default.</summary>
@@ -46,9 +47,13 @@ internal static class GeneratedCaseEval
             await session.InitializeAsync(root, options).ConfigureAwait(false);
             // The solution's own end ("N project(s) loaded"): the model's load ends with "… ready", often first, and the
             // cases need the loaded projects' compilations.
-            await server.WaitForNotificationAsync("$/progress", n => (string?)n["params"]?["value"]?["kind"] == "end"
-                && ((string?)n["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
-            await server.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == "ready", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+            await server.WaitForNotificationAsync(
+                "$/progress",
+                n => (string?)n["params"]?["value"]?["kind"] == "end"
+                    && ((string?)n["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true,
+                TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+            await server.WaitForNotificationAsync(
+                "codeAssist/status", n => (string?)n["params"]?["state"] == "ready", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
             return (server, session);
         }
         catch
@@ -59,7 +64,8 @@ internal static class GeneratedCaseEval
     }
 
     /// <summary>Prints the report and the first few distinct problems, and writes it to --json FILE when given.</summary>
-    public static async Task<int> ReportAsync<TReport>(TReport report, string description, IEnumerable<string?> problems, FileInfo? json, CancellationToken cancellationToken)
+    public static async Task<int> ReportAsync<TReport>(
+        TReport report, string description, IEnumerable<string?> problems, FileInfo? json, CancellationToken cancellationToken)
     {
         Console.Out.Write(description);
         foreach (var problem in problems.OfType<string>().Distinct().Take(3))

@@ -18,10 +18,18 @@ internal static class ModelConvertCommand
         var destination = new Argument<DirectoryInfo>("destination") { Description = "Folder to write the builder-shaped model into" };
         var type = new Option<string>("--type") { Description = "genai_config.json's model type: llama or qwen2", DefaultValueFactory = _ => "llama" };
         type.AcceptOnlyFromAmong("llama", "qwen2");
-        var precision = new Option<string>("--precision") { Description = "int4 (MatMulNBits, the builder's -p int4) or fp32", DefaultValueFactory = _ => "int4" };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "int4 (MatMulNBits, the builder's -p int4) or fp32", DefaultValueFactory = _ => "int4",
+        };
         precision.AcceptOnlyFromAmong("int4", "fp32");
-        var blockSize = new Option<int>("--block-size") { Description = "int4 block size along K (the builder's int4_block_size: 16, 32, 64, 128 or 256)", DefaultValueFactory = _ => 32 };
-        var command = new Command("convert", "Rewrite a plain decoder folder in the model builder's shape (GroupQueryAttention, MatMulNBits, shared KV buffer) with the same weights")
+        var blockSize = new Option<int>("--block-size")
+        {
+            Description = "int4 block size along K (the builder's int4_block_size: 16, 32, 64, 128 or 256)", DefaultValueFactory = _ => 32,
+        };
+        var command = new Command(
+            "convert",
+            "Rewrite a plain decoder folder in the model builder's shape (GroupQueryAttention, MatMulNBits, shared KV buffer) with the same weights")
         {
             source, destination, type, precision, blockSize,
         };
@@ -37,17 +45,20 @@ internal static class ModelConvertCommand
                 }
                 if (parse.GetValue(blockSize) is not (16 or 32 or 64 or 128 or 256))
                 {
-                    throw new ArgumentException($"--block-size must be 16, 32, 64, 128 or 256, as the builder's int4_block_size (was {parse.GetValue(blockSize)})");
+                    throw new ArgumentException(
+                        $"--block-size must be 16, 32, 64, 128 or 256, as the builder's int4_block_size (was {parse.GetValue(blockSize)})");
                 }
                 var options = new BuilderModelOptions(
                     parse.GetValue(type) == "qwen2" ? BuilderModelType.Qwen2 : BuilderModelType.Llama,
                     parse.GetValue(precision) == "fp32" ? BuilderPrecision.Float32 : BuilderPrecision.Int4,
                     parse.GetValue(blockSize));
                 ModelFolderWriter.ConvertToBuilderShaped(from.FullName, to.FullName, options);
-                Console.Out.WriteLine($"wrote {to.FullName} ({options.GenAiType}, {parse.GetValue(precision)}{(options.Precision == BuilderPrecision.Int4 ? $", block {options.BlockSize}" : "")})");
+                var block = options.Precision == BuilderPrecision.Int4 ? $", block {options.BlockSize}" : "";
+                Console.Out.WriteLine($"wrote {to.FullName} ({options.GenAiType}, {parse.GetValue(precision)}{block})");
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException or System.Text.Json.JsonException or KeyNotFoundException)
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException
+                or System.Text.Json.JsonException or KeyNotFoundException)
             {
                 Console.Error.WriteLine($"codeassist-bench: {e.Message}");
                 return 2;

@@ -13,10 +13,16 @@ internal static class ModelCreateCommand
     public static Command Create()
     {
         var directory = new Argument<DirectoryInfo>("dir") { Description = "Folder to write the model into" };
-        var kind = new Option<string>("--kind") { Description = "random (seeded random weights) or scripted (greedy output is --script)", DefaultValueFactory = _ => "random" };
+        var kind = new Option<string>("--kind")
+        {
+            Description = "random (seeded random weights) or scripted (greedy output is --script)", DefaultValueFactory = _ => "random",
+        };
         kind.AcceptOnlyFromAmong("random", "scripted");
         var script = new Option<string?>("--script") { Description = "For --kind scripted: the exact text the model generates after a FIM prompt" };
-        var size = new Option<string>("--size") { Description = "For --kind random: tiny (tests) or realistic (4 layers x 256 hidden, benchmarks)", DefaultValueFactory = _ => "tiny" };
+        var size = new Option<string>("--size")
+        {
+            Description = "For --kind random: tiny (tests) or realistic (4 layers x 256 hidden, benchmarks)", DefaultValueFactory = _ => "tiny",
+        };
         size.AcceptOnlyFromAmong("tiny", "realistic");
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights", DefaultValueFactory = _ => 1 };
         var name = new Option<string?>("--name") { Description = "Model name written into codeassist.json" };

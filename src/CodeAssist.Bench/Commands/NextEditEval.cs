@@ -9,21 +9,30 @@ using Microsoft.CodeAnalysis.Text;
 namespace CodeAssist.Bench.Commands;
 
 /// <summary>One case's outcome through the server.</summary>
-public sealed record NextEditCaseResult(string Kind, string Symbol, string File, int Required, bool LocationHit, bool Suggested, bool SuggestionAtRequired, bool? ExactMatch, double Milliseconds,
-    string? FirstLocation, string? Error);
+public sealed record NextEditCaseResult(
+    string Kind, string Symbol, string File, int Required, bool LocationHit, bool Suggested, bool SuggestionAtRequired, bool? ExactMatch,
+    double Milliseconds, string? FirstLocation, string? Error);
 
 /// <summary>What `eval --next-edit` prints and writes.</summary>
-public sealed record NextEditEvalReport(string Model, int Cases, double LocationAccuracy, double SuggestionRate, double SuggestionLocationAccuracy, int ExactMatchCases, double ExactMatch,
-    double P50Milliseconds, double P95Milliseconds, IReadOnlyList<NextEditCaseResult> Results)
+public sealed record NextEditEvalReport(
+    string Model, int Cases, double LocationAccuracy, double SuggestionRate, double SuggestionLocationAccuracy, int ExactMatchCases,
+    double ExactMatch, double P50Milliseconds, double P95Milliseconds, IReadOnlyList<NextEditCaseResult> Results)
 {
     public string Describe()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{Model}: {Cases} next-edit cases, location accuracy {LocationAccuracy:P1} (first location at a required edit), ");
+        text.Append(
+            CultureInfo.InvariantCulture, $"{Model}: {Cases} next-edit cases, location accuracy {LocationAccuracy:P1} (first location at a required edit), ");
         text.Append(CultureInfo.InvariantCulture, $"suggested {SuggestionRate:P1}, first suggestion at a required edit {SuggestionLocationAccuracy:P1}, ");
-        text.Append(CultureInfo.InvariantCulture, $"exact match {ExactMatch:P1} of {ExactMatchCases} cases with a determined edit; request p50 {P50Milliseconds:F0} ms, p95 {P95Milliseconds:F0} ms\n");
+        text.Append(CultureInfo.InvariantCulture, $"exact match {ExactMatch:P1} of {ExactMatchCases} cases with a determined edit; ");
+        text.Append(CultureInfo.InvariantCulture, $"request p50 {P50Milliseconds:F0} ms, p95 {P95Milliseconds:F0} ms\n");
         foreach (var kind in Results.GroupBy(r => r.Kind))
-            text.Append(CultureInfo.InvariantCulture, $"  {kind.Key}: {kind.Count()} cases, location {kind.Count(r => r.LocationHit) / (double)kind.Count():P1}, suggested {kind.Count(r => r.Suggested) / (double)kind.Count():P1}, exact {kind.Count(r => r.ExactMatch == true)}/{kind.Count(r => r.ExactMatch is not null)}\n");
+        {
+            var count = (double)kind.Count();
+            text.Append(CultureInfo.InvariantCulture, $"  {kind.Key}: {kind.Count()} cases, location {kind.Count(r => r.LocationHit) / count:P1}, ");
+            text.Append(CultureInfo.InvariantCulture, $"suggested {kind.Count(r => r.Suggested) / count:P1}, ");
+            text.Append(CultureInfo.InvariantCulture, $"exact {kind.Count(r => r.ExactMatch == true)}/{kind.Count(r => r.ExactMatch is not null)}\n");
+        }
         text.Append("  published anchor (an industrial next-edit system): location accuracy 75.6 %, exact match 27.7 %\n");
         return text.ToString();
     }
@@ -40,11 +49,14 @@ public static class NextEditEval
 {
     public static async Task<int> RunAsync(DirectoryInfo directory, int count, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
     {
-        var (root, cases) = await GeneratedCaseEval.CasesAsync(directory, "--next-edit", count, (solution, token) => NextEditCases.GenerateAsync(solution, count, seed, token), cancellationToken).ConfigureAwait(false);
+        var (root, cases) = await GeneratedCaseEval.CasesAsync(
+            directory, "--next-edit", count, (solution, token) => NextEditCases.GenerateAsync(solution, count, seed, token), cancellationToken)
+            .ConfigureAwait(false);
         if (cases.Count == 0)
             throw new ArgumentException($"no method in {root} is called from source, so no next-edit case can be generated");
         var report = await MeasureAsync(root, cases, GeneratedCaseEval.Model(modelPath), cancellationToken).ConfigureAwait(false);
-        return await GeneratedCaseEval.ReportAsync(report, report.Describe(), report.Results.Select(r => r.Error), json, cancellationToken).ConfigureAwait(false);
+        return await GeneratedCaseEval.ReportAsync(report, report.Describe(), report.Results.Select(r => r.Error), json, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public static async Task<NextEditEvalReport> MeasureAsync(string root, IReadOnlyList<NextEditCase> cases, string model, CancellationToken cancellationToken)
@@ -70,7 +82,8 @@ public static class NextEditEval
             var milliseconds = clock.Elapsed.TotalMilliseconds;
             results.Add(Score(@case, response.Result, response.Error, session, milliseconds));
             // Undone, so each case starts from the code as it is (the server drops an edit typed and undone).
-            await session.ChangeAsync(document, @case.FirstEdit.Span.Start, @case.FirstEdit.Span.Start + @case.FirstEdit.NewText.Length, original).ConfigureAwait(false);
+            var start = @case.FirstEdit.Span.Start;
+            await session.ChangeAsync(document, start, start + @case.FirstEdit.NewText.Length, original).ConfigureAwait(false);
         }
         await server.ShutdownAsync().ConfigureAwait(false);
         var times = results.Select(r => r.Milliseconds).Order().ToList();
@@ -87,10 +100,14 @@ public static class NextEditEval
     {
         var file = Path.GetFileName(@case.FilePath);
         if (result is null)
-            return new NextEditCaseResult(@case.Kind.ToString(), @case.Symbol, file, @case.Required.Count, false, false, false, null, milliseconds, null, error ?? "no result");
+        {
+            return new NextEditCaseResult(
+                @case.Kind.ToString(), @case.Symbol, file, @case.Required.Count, false, false, false, null, milliseconds, null, error ?? "no result");
+        }
         (string Path, int Line)? At(JsonNode? item) => item is null ? null
             : (new Uri((string)item["textDocument"]!["uri"]!).LocalPath, (int)item["range"]!["start"]!["line"]!);
-        RequiredEdit? RequiredAt((string Path, int Line)? place) => place is { } p ? @case.Required.FirstOrDefault(r => r.FilePath == p.Path && r.Line == p.Line) : null;
+        RequiredEdit? RequiredAt((string Path, int Line)? place) =>
+            place is { } p ? @case.Required.FirstOrDefault(r => r.FilePath == p.Path && r.Line == p.Line) : null;
 
         var firstLocation = At(result["locations"]?.AsArray().FirstOrDefault());
         var edit = result["edits"]?.AsArray().FirstOrDefault();
@@ -112,9 +129,12 @@ public static class NextEditEval
                 exact = line[..Math.Min(start, line.Length)] + (string?)edit["newText"] + line[Math.Min(end, line.Length)..] == expected;
             }
         }
-        return new NextEditCaseResult(@case.Kind.ToString(), @case.Symbol, file, @case.Required.Count, RequiredAt(firstLocation) is not null, edit is not null, required is not null, exact,
+        return new NextEditCaseResult(
+            @case.Kind.ToString(), @case.Symbol, file, @case.Required.Count,
+            RequiredAt(firstLocation) is not null, edit is not null, required is not null, exact,
             milliseconds, firstLocation is { } f ? $"{Path.GetFileName(f.Path)}:{f.Line + 1}" : null, error);
     }
 
-    private static double Percentile(IReadOnlyList<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    private static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

@@ -19,13 +19,21 @@ namespace CodeAssist.Bench.Commands;
 /// </summary>
 internal static class RealModelsCommand
 {
-    private const string Source = "public static class Orders\n{\n    public static decimal Total(IEnumerable<Order> orders)\n    {\n        var total = 0m;\n        foreach (var order in orders)\n        {\n            total += order.Price * order.Quantity;\n        }\n        return total;\n    }\n";
+    private const string Source =
+        "public static class Orders\n{\n    public static decimal Total(IEnumerable<Order> orders)\n    {\n        var total = 0m;\n" +
+        "        foreach (var order in orders)\n        {\n            total += order.Price * order.Quantity;\n        }\n" +
+        "        return total;\n    }\n";
 
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "A builder-shaped model folder (default: random int4 qwen2 weights of realistic shape)" };
         var repetitions = new Option<int>("--repetitions") { Description = "Runs per figure (median reported)", DefaultValueFactory = _ => 5 };
-        var command = new Command("real-models", "Builder-shaped int4 vs plain fp32: throughput, time to first token with and without KV reuse, memory, healing index") { model, repetitions };
+        var command = new Command(
+            "real-models",
+            "Builder-shaped int4 vs plain fp32: throughput, time to first token with and without KV reuse, memory, healing index")
+        {
+            model, repetitions,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var temp = Directory.CreateTempSubdirectory("codeassist-real-models-").FullName;
@@ -34,12 +42,16 @@ internal static class RealModelsCommand
                 var shape = DecoderShape.RealisticGrouped;
                 var builder = parse.GetValue(model) ?? Path.Combine(temp, "int4-qwen2");
                 if (parse.GetValue(model) is null)
-                    ModelFolderWriter.WriteRandomBuilderShaped(builder, shape, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 7, "bench-int4-qwen2");
+                {
+                    ModelFolderWriter.WriteRandomBuilderShaped(
+                        builder, shape, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 7, "bench-int4-qwen2");
+                }
                 var plain = Path.Combine(temp, "fp32-plain");
                 ModelFolderWriter.WriteRandom(plain, DecoderShape.Realistic, seed: 7, "bench-fp32-plain");
                 // The same work on both sides of the A/B: same vocabulary (1,024 ids) and hidden size, only the graph differs.
                 var sameVocabulary = Path.Combine(temp, "int4-llama-1024");
-                ModelFolderWriter.WriteRandomBuilderShaped(sameVocabulary, shape, ByteLevelBpeTokenizer.Default, new BuilderModelOptions(BuilderModelType.Llama), seed: 7, "bench-int4-llama");
+                ModelFolderWriter.WriteRandomBuilderShaped(
+                    sameVocabulary, shape, ByteLevelBpeTokenizer.Default, new BuilderModelOptions(BuilderModelType.Llama), seed: 7, "bench-int4-llama");
                 // DeepSeek-Coder's tokenizer layout: healing cuts through its four Splits and Digits. GenAI 0.18 cannot load
                 // it (its tokenizer refuses \s?\p{L}+), so only the healing figures are taken, from the files.
                 var deepSeek = Path.Combine(temp, "deepseek-coder-tokenizer");
@@ -51,7 +63,9 @@ internal static class RealModelsCommand
                     ("int4 builder-shaped llama (GQA shared buffer, vocab 1024)", sameVocabulary),
                     ("int4 builder-shaped qwen2 (GQA shared buffer, vocab 151936)", builder),
                 })
+                {
                     await MeasureAsync(name, path, parse.GetValue(repetitions), cancellationToken);
+                }
                 Console.Out.WriteLine("DeepSeek-Coder tokenizer layout (vocab 32256; GenAI 0.18 cannot load it, healing only)");
                 MeasureHealingIndex(deepSeek, ByteLevelBpeTokenizer.DeepSeekCoder.VocabSize, [], parse.GetValue(repetitions));
                 MeasureHealingCut(deepSeek, string.Concat(Enumerable.Repeat(Source, 4)), parse.GetValue(repetitions));

@@ -19,10 +19,14 @@ namespace CodeAssist.Bench.Commands;
 /// is well-formed XML documentation whose &lt;param&gt; tags name exactly the real parameters. <see cref="Safe"/>: for
 /// "Simplify", refused, unchanged, or exactly Roslyn's own simplification.
 /// </summary>
-public sealed record RefactoringCaseResult(string Kind, string Member, string File, int Lines, bool Validated, bool? ExactMatch, bool? WellFormed, bool? Safe, double Milliseconds, string? Refusal);
+public sealed record RefactoringCaseResult(
+    string Kind, string Member, string File, int Lines, bool Validated, bool? ExactMatch, bool? WellFormed, bool? Safe, double Milliseconds,
+    string? Refusal);
 
 /// <summary>Per refactoring: how many cases, and the shares the goals are stated in.</summary>
-public sealed record RefactoringKindScore(string Kind, int Cases, double Validated, int ReferenceCases, double ExactMatch, double? WellFormed, double? Safe, double P50Milliseconds, double P95Milliseconds);
+public sealed record RefactoringKindScore(
+    string Kind, int Cases, double Validated, int ReferenceCases, double ExactMatch, double? WellFormed, double? Safe,
+    double P50Milliseconds, double P95Milliseconds);
 
 /// <summary>What `eval --refactorings` prints and writes.</summary>
 public sealed record RefactoringEvalReport(string Model, IReadOnlyList<RefactoringKindScore> Kinds, IReadOnlyList<RefactoringCaseResult> Results)
@@ -42,7 +46,8 @@ public sealed record RefactoringEvalReport(string Model, IReadOnlyList<Refactori
                 text.Append(CultureInfo.InvariantCulture, $", only Roslyn's simplifications or refused {safe:P1}");
             text.Append(CultureInfo.InvariantCulture, $"; p50 {kind.P50Milliseconds:F0} ms, p95 {kind.P95Milliseconds:F0} ms\n");
         }
-        text.Append("  goals (#24): validation validated >= 80 %, documentation validated >= 90 %, simplify only Roslyn's simplifications or refused 100 %, <= 1 s each\n");
+        text.Append("  goals (#24): validation validated >= 80 %, documentation validated >= 90 %, ");
+        text.Append("simplify only Roslyn's simplifications or refused 100 %, <= 1 s each\n");
         return text.ToString();
     }
 }
@@ -55,17 +60,20 @@ public sealed record RefactoringEvalReport(string Model, IReadOnlyList<Refactori
 /// </summary>
 public static class RefactoringEval
 {
-    public static async Task<int> RunAsync(DirectoryInfo directory, int countPerKind, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        DirectoryInfo directory, int countPerKind, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
     {
         var (root, cases) = await GeneratedCaseEval.CasesAsync(directory, "--refactorings", countPerKind,
             (solution, token) => RefactoringCases.GenerateAsync(solution, countPerKind, seed, token), cancellationToken).ConfigureAwait(false);
         if (cases.Count == 0)
             throw new ArgumentException($"no method in {root} fits a refactoring case (a body of up to {RefactoringCases.MaxLines} lines)");
         var report = await MeasureAsync(root, cases, GeneratedCaseEval.Model(modelPath), cancellationToken).ConfigureAwait(false);
-        return await GeneratedCaseEval.ReportAsync(report, report.Describe(), report.Results.Select(r => r.Refusal is null ? null : $"refused: {r.Refusal}"), json, cancellationToken).ConfigureAwait(false);
+        var problems = report.Results.Select(r => r.Refusal is null ? null : $"refused: {r.Refusal}");
+        return await GeneratedCaseEval.ReportAsync(report, report.Describe(), problems, json, cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task<RefactoringEvalReport> MeasureAsync(string root, IReadOnlyList<RefactoringCase> cases, string model, CancellationToken cancellationToken)
+    public static async Task<RefactoringEvalReport> MeasureAsync(
+        string root, IReadOnlyList<RefactoringCase> cases, string model, CancellationToken cancellationToken)
     {
         var (server, session) = await GeneratedCaseEval.ServeAsync(root, model).ConfigureAwait(false);
         await using var _ = server;
@@ -79,10 +87,16 @@ public static class RefactoringEval
                 await session.ChangeAsync(document, setup.Span.Start, setup.Span.End, setup.NewText!).ConfigureAwait(false);
             results.Add(await RunCaseAsync(server, document, @case).ConfigureAwait(false));
             if (@case.Setup is { } done)
-                await session.ChangeAsync(document, done.Span.Start, done.Span.Start + done.NewText!.Length, original.ToString(done.Span)).ConfigureAwait(false);
+            {
+                await session.ChangeAsync(document, done.Span.Start, done.Span.Start + done.NewText!.Length, original.ToString(done.Span))
+                    .ConfigureAwait(false);
+            }
         }
         await server.ShutdownAsync().ConfigureAwait(false);
-        return new RefactoringEvalReport(Path.GetFileName(model), [.. RefactoringCases.Kinds.Select(k => Score(k, results.Where(r => r.Kind == RefactoringKinds.Title(k)).ToList())).Where(s => s.Cases > 0)], results);
+        var scores = RefactoringCases.Kinds
+            .Select(k => Score(k, results.Where(r => r.Kind == RefactoringKinds.Title(k)).ToList()))
+            .Where(s => s.Cases > 0);
+        return new RefactoringEvalReport(Path.GetFileName(model), [.. scores], results);
     }
 
     private static async Task<RefactoringCaseResult> RunCaseAsync(LspServerProcess server, EditorDocument document, RefactoringCase @case)
@@ -100,16 +114,24 @@ public static class RefactoringEval
         }, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         var action = listed.Result?.AsArray().FirstOrDefault(a => (string?)a?["title"] == "CodeAssist: " + title);
         if (action is null)
-            return Result(false, null, null, @case.Kind == RefactoringKind.Simplify ? true : null, 0, $"not offered at {@case.Member}" + (listed.Error is { } e ? $": {e}" : ""));
+        {
+            return Result(false, null, null, @case.Kind == RefactoringKind.Simplify ? true : null, 0,
+                $"not offered at {@case.Member}" + (listed.Error is { } e ? $": {e}" : ""));
+        }
         var clock = Stopwatch.StartNew();
         var resolved = await server.RequestAsync("codeAction/resolve", action.DeepClone(), TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         var milliseconds = clock.Elapsed.TotalMilliseconds;
         if (resolved.Result?["edit"] is not { } edit)
-            return Result(false, @case.Reference is null ? null : false, @case.Kind == RefactoringKind.Document ? false : null, @case.Kind == RefactoringKind.Simplify ? true : null,
-                milliseconds, resolved.Error ?? "no edit");
+        {
+            return Result(
+                false, @case.Reference is null ? null : false, @case.Kind == RefactoringKind.Document ? false : null,
+                @case.Kind == RefactoringKind.Simplify ? true : null, milliseconds, resolved.Error ?? "no edit");
+        }
         var after = Apply(document, edit);
         var method = MethodNear(after, @case.Position);
-        var exact = @case.Reference is null ? (bool?)null : method is not null && RefactoringCases.Normalize(method.ToString()) == RefactoringCases.Normalize(@case.Reference);
+        var exact = @case.Reference is null
+            ? (bool?)null
+            : method is not null && RefactoringCases.Normalize(method.ToString()) == RefactoringCases.Normalize(@case.Reference);
         return @case.Kind switch
         {
             RefactoringKind.Document => Result(true, exact, DocumentsExactly(after, @case.Position, @case.Parameters), null, milliseconds, null),
@@ -155,7 +177,8 @@ public static class RefactoringEval
         var elements = comment.Content.OfType<XmlElementSyntax>().ToList();
         var named = elements.Where(e => e.StartTag.Name.LocalName.ValueText == "param")
             .Select(e => e.StartTag.Attributes.OfType<XmlNameAttributeSyntax>().FirstOrDefault()?.Identifier.Identifier.ValueText).ToList();
-        return elements.Any(e => e.StartTag.Name.LocalName.ValueText == "summary") && named.Order(StringComparer.Ordinal).SequenceEqual(parameters.Order(StringComparer.Ordinal));
+        return elements.Any(e => e.StartTag.Name.LocalName.ValueText == "summary")
+            && named.Order(StringComparer.Ordinal).SequenceEqual(parameters.Order(StringComparer.Ordinal));
     }
 
     private static RefactoringKindScore Score(RefactoringKind kind, IReadOnlyList<RefactoringCaseResult> results)
@@ -163,7 +186,9 @@ public static class RefactoringEval
         double Share(Func<RefactoringCaseResult, bool> hit, IReadOnlyList<RefactoringCaseResult> of) => of.Count == 0 ? 0 : of.Count(hit) / (double)of.Count;
         var withReference = results.Where(r => r.ExactMatch is not null).ToList();
         var times = Distribution.Of([.. results.Where(r => r.Milliseconds > 0).Select(r => r.Milliseconds)]);
-        return new RefactoringKindScore(RefactoringKinds.Title(kind), results.Count, Share(r => r.Validated, results), withReference.Count, Share(r => r.ExactMatch == true, withReference),
+        return new RefactoringKindScore(
+            RefactoringKinds.Title(kind), results.Count, Share(r => r.Validated, results),
+            withReference.Count, Share(r => r.ExactMatch == true, withReference),
             kind == RefactoringKind.Document ? Share(r => r.WellFormed == true, results) : null,
             kind == RefactoringKind.Simplify ? Share(r => r.Safe == true, results) : null,
             times.P50, times.P95);

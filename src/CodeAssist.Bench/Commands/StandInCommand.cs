@@ -28,7 +28,8 @@ internal static partial class StandInCommand
     );
 
     public static EngineSchedule Schedule(ParseResult parse, (Option<int> FirstToken, Option<int> PerToken) options) =>
-        new(TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(options.FirstToken))), TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(options.PerToken))));
+        new(TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(options.FirstToken))),
+            TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(options.PerToken))));
 
     public static Command Create()
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using CodeAssist.Engine;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Devices;
 using CodeAssist.ModelFactory;
@@ -26,7 +25,9 @@ internal static class BenchRunner
         var temp = Directory.CreateTempSubdirectory("codeassist-bench-");
         try
         {
-            return await BenchProgress.RunAsync(progress => MeasureAsync(plan, modelPath, draftPath, temp.FullName, started, loadAtStart, progress, cancellationToken)).ConfigureAwait(false);
+            return await BenchProgress.RunAsync(
+                progress => MeasureAsync(plan, modelPath, draftPath, temp.FullName, started, loadAtStart, progress, cancellationToken))
+                .ConfigureAwait(false);
         }
         finally
         {
@@ -44,7 +45,7 @@ internal static class BenchRunner
     private static async Task<BenchReport> MeasureAsync(BenchPlan plan, string? modelPath, string? draftPath, string temp, long started, double? loadAtStart,
         BenchProgress progress, CancellationToken cancellationToken)
     {
-        string? draftDescription = draftPath is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(draftPath)));
+        var draftDescription = draftPath is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(draftPath)));
         var settings = BenchPlan.Settings;
         string modelDirectory, modelDescription, scriptedDirectory;
         IReadOnlyList<GeneratedFile> files;
@@ -58,7 +59,8 @@ internal static class BenchRunner
                 var shape = DecoderShape.Realistic;
                 ModelFolderWriter.WriteRandom(modelDirectory, shape, RandomModelSeed, "codeassist-bench-random");
                 modelDescription = string.Create(CultureInfo.InvariantCulture,
-                    $"random Llama weights (seed {RandomModelSeed}): {shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, MLP {shape.Intermediate}, vocabulary {ByteLevelBpeTokenizer.DefaultVocabSize}");
+                    $"random Llama weights (seed {RandomModelSeed}): {shape.Layers} layers, hidden {shape.Hidden}, {shape.Heads} heads, " +
+                    $"MLP {shape.Intermediate}, vocabulary {ByteLevelBpeTokenizer.DefaultVocabSize}");
                 if (draftPath is null)
                 {
                     // Random weights agree with no other random weights: this draft shows what a draft costs, not what it gains.
@@ -88,11 +90,14 @@ internal static class BenchRunner
         {
             var errorsStartup = new List<string>();
             StartupTimelines? timeline = null;
-            using (var step = progress.Step($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts))
+            var title = $"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each";
+            using (var step = progress.Step(title, plan.StartupStarts))
             {
                 try
                 {
-                    timeline = await StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, StartupFile(files, plan).Path, looseRoot, looseFile, step, cancellationToken).ConfigureAwait(false);
+                    timeline = await StartupBenchmark.RunAsync(
+                        plan.StartupStarts, modelDirectory, solutionRoot, StartupFile(files, plan).Path, looseRoot, looseFile, step, cancellationToken)
+                        .ConfigureAwait(false);
                     errorsStartup.AddRange(timeline.FailedStarts.Select(f => $"start-up timeline: {f}"));
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -103,8 +108,8 @@ internal static class BenchRunner
             return new BenchReport
             {
                 Mode = (plan.Quick ? "quick" : "full") + ", start-up only",
-                Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
-                Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
+                Machine = MachineNow(loadAtStart),
+                Model = ModelOf(modelDescription, modelPath, modelDirectory),
                 OverheadRatio = double.NaN,
                 OverheadMs = double.NaN,
                 StartupTimeline = timeline?.Server,
@@ -135,11 +140,13 @@ internal static class BenchRunner
         }
 
         var throughput = plan.ContextOnly ? null : await Phase("generation alone: throughput and time to first token", plan.ModelRepetitions,
-            step => ModelBenchmark.ThroughputAsync(raw, sampleSources, plan.ModelRepetitions, BenchPlan.ThroughputNewTokens, step, cancellationToken)).ConfigureAwait(false);
+            step => ModelBenchmark.ThroughputAsync(raw, sampleSources, plan.ModelRepetitions, BenchPlan.ThroughputNewTokens, step, cancellationToken))
+            .ConfigureAwait(false);
         var kvReuse = plan.ContextOnly ? null : await Phase("KV prefix reuse on a ~1000-token prompt", plan.ModelRepetitions,
             step => ModelBenchmark.KvReuseAsync(raw, sampleSources, plan.ModelRepetitions, step, cancellationToken)).ConfigureAwait(false);
         var speculative = plan.ContextOnly ? null : await Phase("speculative decoding: plain greedy, draft model, prompt lookup", plan.SpeculativePrompts,
-            step => SpeculativeBenchmark.RunAsync(modelDirectory, draftPath, draftDescription, sampleSources, plan.SpeculativePrompts, step, cancellationToken)).ConfigureAwait(false);
+            step => SpeculativeBenchmark.RunAsync(modelDirectory, draftPath, draftDescription, sampleSources, plan.SpeculativePrompts, step, cancellationToken))
+            .ConfigureAwait(false);
         foreach (var mismatch in speculative?.Mismatches ?? [])
             errors.Add($"speculative decoding changed the greedy reply: {mismatch}");
         if (plan.SpeculativeOnly)
@@ -147,8 +154,8 @@ internal static class BenchRunner
             return new BenchReport
             {
                 Mode = (plan.Quick ? "quick" : "full") + ", speculative only",
-                Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
-                Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
+                Machine = MachineNow(loadAtStart),
+                Model = ModelOf(modelDescription, modelPath, modelDirectory),
                 OverheadRatio = double.NaN,
                 OverheadMs = double.NaN,
                 Throughput = throughput,
@@ -167,7 +174,10 @@ internal static class BenchRunner
             var (ms, warnings, projects) = await engine.LoadAsync(GeneratedSolution.SolutionPath(solutionRoot), cancellationToken).ConfigureAwait(false);
             loadMs = ms;
             if (projects != plan.Shape.Projects)
-                throw new InvalidOperationException($"the generated solution loaded {projects} of {plan.Shape.Projects} projects: {string.Join("; ", warnings.Take(3))}");
+            {
+                throw new InvalidOperationException(
+                    $"the generated solution loaded {projects} of {plan.Shape.Projects} projects: {string.Join("; ", warnings.Take(3))}");
+            }
         }
         // The server warms every project's compilation in the background when a load ends; the builds are measured
         // after it, as a user who starts typing a few seconds after the load meets them.
@@ -179,17 +189,20 @@ internal static class BenchRunner
             warmUpMs = Clock.MillisecondsSince(warmStart);
         }
         var context = plan.NextEditOnly ? null : await Phase("context builds at positions across the solution", plan.ContextPositions,
-            step => ContextBenchmark.RunAsync(engine, files, plan.Shape, loadMs, warmUpMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken)).ConfigureAwait(false);
+            step => ContextBenchmark.RunAsync(
+                engine, files, plan.Shape, loadMs, warmUpMs, plan.ContextPositions, BenchPlan.PromptBudget, raw.CountTokens, step, cancellationToken))
+            .ConfigureAwait(false);
         var nextEdits = await Phase("next edits: locations and validation after generated edits (with and without reuse), then whole suggestions",
             plan.NextEditCases + plan.NextEditSuggestions,
-            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, plan.NextEditSuggestions, modelDirectory, step, cancellationToken)).ConfigureAwait(false);
+            step => NextEditBenchmark.RunAsync(engine, plan.NextEditCases, plan.NextEditSuggestions, modelDirectory, step, cancellationToken))
+            .ConfigureAwait(false);
         if (plan.ContextOnly)
         {
             return new BenchReport
             {
                 Mode = (plan.Quick ? "quick" : "full") + (plan.NextEditOnly ? ", next edits only" : ", context only"),
-                Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
-                Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
+                Machine = MachineNow(loadAtStart),
+                Model = ModelOf(modelDescription, modelPath, modelDirectory),
                 OverheadRatio = double.NaN,
                 OverheadMs = double.NaN,
                 Context = context,
@@ -205,8 +218,11 @@ internal static class BenchRunner
             step => ServerSessions.WithModelAsync(looseRoot, looseFile, modelDirectory, plan.WarmCompletions, step)).ConfigureAwait(false);
 
         var file = StartupFile(files, plan);
-        var startupTimeline = await Phase($"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each", plan.StartupStarts,
-            step => StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, file.Path, looseRoot, looseFile, step, cancellationToken)).ConfigureAwait(false);
+        var startupTimeline = await Phase(
+            $"start-up timeline: {plan.StartupStarts} server starts on the solution, a ReadyToRun hello world before each",
+            plan.StartupStarts,
+            step => StartupBenchmark.RunAsync(plan.StartupStarts, modelDirectory, solutionRoot, file.Path, looseRoot, looseFile, step, cancellationToken))
+            .ConfigureAwait(false);
         if (startupTimeline is not null)
             errors.AddRange(startupTimeline.FailedStarts.Select(f => $"start-up timeline: {f}"));
         TimeToCompletion? timeToCompletion = null;
@@ -220,18 +236,24 @@ internal static class BenchRunner
             timeToCompletion = await Phase("server on the solution: completions while and after it loads", 3,
                 step => session.TimeToCompletionAsync(solutionRoot, file.Path, step)).ConfigureAwait(false);
             if (timeToCompletion is not null)
+            {
                 overhead = await Phase("overhead: LSP completion vs raw generation, interleaved", plan.OverheadPairs + 1,
                     step => session.OverheadAsync(plan.OverheadPairs, settings, step, cancellationToken)).ConfigureAwait(false);
+            }
             solutionPeak = session.PeakResidentMiB();
             if (overhead is not null)
+            {
                 typeThrough = await Phase("type-through cache hits (scripted model)", plan.TypeThroughHits, async step =>
                 {
                     await session.SwitchModelAsync(scriptedDirectory).ConfigureAwait(false);
                     return await session.TypeThroughAsync(plan.TypeThroughHits, scriptedDirectory, settings, step).ConfigureAwait(false);
                 }).ConfigureAwait(false);
+            }
             if (typeThrough is not null)
+            {
                 typing = await Phase("simulated typing session (scripted model)", plan.TypingKeystrokes,
                     step => session.TypingAsync(plan.TypingKeystrokes, "scripted", step)).ConfigureAwait(false);
+            }
         }
 
         double[] starts = [.. new[] { noModel?.InitializeMs, loose?.InitializeMs, timeToCompletion?.InitializeMs }.OfType<double>()];
@@ -244,8 +266,8 @@ internal static class BenchRunner
         return new BenchReport
         {
             Mode = plan.Quick ? "quick" : "full",
-            Machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage()),
-            Model = new ModelInfo(modelDescription, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens),
+            Machine = MachineNow(loadAtStart),
+            Model = ModelOf(modelDescription, modelPath, modelDirectory),
             OverheadRatio = overhead is null ? double.NaN : overhead.LspCompletionMs.P50 / overhead.RawGenerationMs.P50,
             OverheadMs = overhead is null ? double.NaN : overhead.LspCompletionMs.P50 - overhead.RawGenerationMs.P50,
             Overhead = overhead,
@@ -268,6 +290,13 @@ internal static class BenchRunner
     /// <summary>The file the server sessions open: in the last project of the chain, which references all the others.</summary>
     private static GeneratedFile StartupFile(IReadOnlyList<GeneratedFile> files, BenchPlan plan) =>
         files.First(f => f.Project == plan.Shape.Projects - 1 && f.Index == plan.Shape.FilesPerProject / 2);
+
+    /// <summary>The machine as the report describes it, with the load average now.</summary>
+    private static MachineInfo MachineNow(double? loadAtStart) => new(
+        Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, CpuModel(), loadAtStart, LoadAverage());
+
+    private static ModelInfo ModelOf(string description, string? modelPath, string modelDirectory) => new(
+        description, modelPath is null ? "(generated in a temporary folder)" : modelDirectory, BenchPlan.PromptBudget, BenchPlan.MaxNewTokens);
 
     /// <summary>The one-minute load average, where /proc/loadavg exists.</summary>
     private static double? LoadAverage()

@@ -15,7 +15,8 @@ internal static class BenchTable
 
         if (report.Overhead is { } o)
         {
-            Section($"LSP completion over stdio vs raw generation ({o.Pairs} interleaved pairs; {o.PairsLeftOutAtDeadline} cut by the generation deadline, left out)");
+            Section($"LSP completion over stdio vs raw generation ({o.Pairs} interleaved pairs; " +
+                $"{o.PairsLeftOutAtDeadline} cut by the generation deadline, left out)");
             Row("overhead ratio (median ÷ median)", F(report.OverheadRatio, "F3"), Goal(report.OverheadRatio <= 1.10, "≤ 1.10"));
             Row("overhead, absolute", $"{Ms(report.OverheadMs)} (median of pair differences {Ms(o.PairedOverheadMs)})");
             Row("within one request: answer ÷ the server's generation", F(o.WithinRequestRatio, "F3"), "median of pairs; no cross-process noise");
@@ -29,13 +30,17 @@ internal static class BenchTable
             foreach (var thread in o.ServerCpuMsPerPairByThread.Keys.Union(o.RawCpuMsPerPairByThread.Keys)
                 .Select(n => (Name: n, Server: o.ServerCpuMsPerPairByThread.GetValueOrDefault(n), Raw: o.RawCpuMsPerPairByThread.GetValueOrDefault(n)))
                 .Where(t => t.Server >= 1 || t.Raw >= 1).OrderByDescending(t => t.Server + t.Raw))
+            {
                 Row($"  CPU, threads \"{thread.Name}\"", $"{Ms(thread.Server)} / {Ms(thread.Raw)}");
+            }
             Row("  in-process replica: context build", P(o.InProcessContextBuildMs), $"CPU {P(o.InProcessContextBuildCpuMs)}");
             Row("  in-process replica: post-processing CPU", P(o.InProcessPostProcessingCpuMs));
             Row("tokens per pair", string.Create(CultureInfo.InvariantCulture,
                 $"{o.MeanPromptTokens:F0} prompt ({o.MeanReusedPromptTokens:F0} reused from the KV cache), {o.MeanNewTokens:F1} new"),
                 "stops: " + string.Join(", ", o.RawStopReasons.Select(r => $"{r.Key} {r.Value}")));
-            Row("checks (equal work)", $"{o.PromptsIdentical}/{o.Pairs} prompts and healed texts equal, {o.OutputsIdentical}/{o.Pairs} outputs equal, {o.ServerGenerations}/{o.Pairs} server generations");
+            Row("checks (equal work)",
+                $"{o.PromptsIdentical}/{o.Pairs} prompts and healed texts equal, {o.OutputsIdentical}/{o.Pairs} outputs equal, " +
+                $"{o.ServerGenerations}/{o.Pairs} server generations");
         }
         if (report.Startup is { } s)
         {
@@ -46,31 +51,43 @@ internal static class BenchTable
             Row("warm completions (loose file)", P(s.CompletionWarmMs));
             Row("initialize → first completion on loose files", Ms(s.FirstCompletionLooseAfterInitializeMs));
             Row("initialize → solution loaded", Ms(s.SolutionLoadedAfterInitializeMs));
-            Row("initialize → first completion with the solution", $"{Ms(s.FirstCompletionWithSolutionAfterInitializeMs)} (that request {Ms(s.FirstCompletionAfterSolutionLoadMs)})",
-                $"members of a record in another file: {s.MembersFromOtherFilesBeforeLoad switch { true => "yes", false => "no", null => "(loaded already)" }} before the load, {(s.MembersFromOtherFilesAfterLoad ? "yes" : "NO")} after");
+            var membersBefore = s.MembersFromOtherFilesBeforeLoad switch { true => "yes", false => "no", null => "(loaded already)" };
+            Row("initialize → first completion with the solution",
+                $"{Ms(s.FirstCompletionWithSolutionAfterInitializeMs)} (that request {Ms(s.FirstCompletionAfterSolutionLoadMs)})",
+                $"members of a record in another file: {membersBefore} before the load, {(s.MembersFromOtherFilesAfterLoad ? "yes" : "NO")} after");
         }
         void Timeline(StartupTimelineFigures st, string title)
         {
             Section($"start-up timeline{title} (median of {st.Starts} process starts; ms after the process was started)");
-            Row("ReadyToRun hello world: line written / exited", $"{Ms(st.HelloWorldLineMs.P50)} / {Ms(st.HelloWorldExitMs.P50)}", "the yardstick, started before each server");
+            Row("ReadyToRun hello world: line written / exited", $"{Ms(st.HelloWorldLineMs.P50)} / {Ms(st.HelloWorldExitMs.P50)}",
+                "the yardstick, started before each server");
             foreach (var (name, d) in StartupBenchmark.ServerSteps.Select(s => (s.Name, st.ServerStepsMs.GetValueOrDefault(s.Step))))
             {
                 if (d is { Count: > 0 })
                     Row($"  {name}", P(d));
                 if (name.StartsWith("initialize handled", StringComparison.Ordinal))
+                {
+                    var met = st.InitializeAnsweredMs.P50 <= 150 || st.InitializeOverHelloWorld <= 2.5;
                     Row("initialize answered (read by the client)", P(st.InitializeAnsweredMs), string.Create(CultureInfo.InvariantCulture,
-                        $"{st.InitializeOverHelloWorld:F1}× the hello world; goal ≤ 150 ms quiet, ≤ 2.5× under load: {(st.InitializeAnsweredMs.P50 <= 150 || st.InitializeOverHelloWorld <= 2.5 ? "met" : "MISSED")}"));
+                        $"{st.InitializeOverHelloWorld:F1}× the hello world; goal ≤ 150 ms quiet, ≤ 2.5× under load: {(met ? "met" : "MISSED")}"));
+                }
                 if (name.StartsWith("first completion with text", StringComparison.Ordinal))
+                {
                     Row("first completion answered (loose-file context)", P(st.FirstCompletionMs),
-                        $"didOpen → answer {P(st.OpenToFirstCompletionMs)}; {st.FirstCompletionsGenerated}/{st.Starts} generated, while the model and the solution load");
+                        $"didOpen → answer {P(st.OpenToFirstCompletionMs)}; {st.FirstCompletionsGenerated}/{st.Starts} generated, " +
+                        "while the model and the solution load");
+                }
             }
             Row("loose file opened once the model is ready: didOpen → first completion", P(st.LooseFileOpenToCompletionMs),
-                $"context built {P(st.LooseFileOpenToContextMs)}, first token {P(st.LooseFileOpenToFirstTokenMs)} after didOpen; {st.LooseFileCompletionsGenerated}/{st.Starts} generated; {Goal(st.LooseFileOpenToCompletionMs.P50 <= 300, "≤ 300 ms")}");
+                $"context built {P(st.LooseFileOpenToContextMs)}, first token {P(st.LooseFileOpenToFirstTokenMs)} after didOpen; " +
+                $"{st.LooseFileCompletionsGenerated}/{st.Starts} generated; {Goal(st.LooseFileOpenToCompletionMs.P50 <= 300, "≤ 300 ms")}");
             Row("solution loaded (its progress ended)", P(st.SolutionLoadedMs));
             Row("first completion with the solution's context", P(st.FirstSemanticCompletionMs),
                 $"initialize → answer {P(st.InitializeToFirstSemanticCompletionMs)}");
-            Row("resident memory when initialize is answered", st.ResidentAfterInitializeMiB.Count == 0 ? "n/a (no /proc)" : string.Create(CultureInfo.InvariantCulture,
-                $"{st.ResidentAfterInitializeMiB.P50:F0} MiB (max {st.ResidentAfterInitializeMiB.Max:F0})"), Goal(st.ResidentAfterInitializeMiB.P50 <= 120, "≤ 120 MiB"));
+            var resident = st.ResidentAfterInitializeMiB.Count == 0
+                ? "n/a (no /proc)"
+                : string.Create(CultureInfo.InvariantCulture, $"{st.ResidentAfterInitializeMiB.P50:F0} MiB (max {st.ResidentAfterInitializeMiB.Max:F0})");
+            Row("resident memory when initialize is answered", resident, Goal(st.ResidentAfterInitializeMiB.P50 <= 120, "≤ 120 MiB"));
         }
         if (report.StartupTimeline is { } timeline)
             Timeline(timeline, "");
@@ -88,8 +105,10 @@ internal static class BenchTable
             {
                 Row($"  at: {kind}", P(d));
                 if (c.ByKindAndSourceMs.TryGetValue(kind, out var sources))
+                {
                     Row("    by source (p50 / p95)", string.Join(", ", sources.Where(k => k.Value.P95 >= 1).OrderByDescending(k => k.Value.P95)
                         .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value.P50:F1} / {k.Value.P95:F1}"))));
+                }
             }
             foreach (var (typed, d) in c.ByTypedTextMs.OrderByDescending(k => k.Value.P50))
                 Row($"    after typing {typed}", P(d));
@@ -135,7 +154,8 @@ internal static class BenchTable
         }
         if (report.Typing is { } y)
         {
-            Section($"simulated typing: {y.Keystrokes} keystrokes every {y.IntervalMs:F0} ms, {y.LineStartPauseMs:F0} ms pause at line starts ({y.Model} model)");
+            Section($"simulated typing: {y.Keystrokes} keystrokes every {y.IntervalMs:F0} ms, " +
+                $"{y.LineStartPauseMs:F0} ms pause at line starts ({y.Model} model)");
             Row("latency per keystroke", P(y.LatencyMs));
             Row("  answered from the cache", P(y.HitLatencyMs));
             Row("  others (generated, superseded or empty)", P(y.MissLatencyMs));
@@ -161,12 +181,16 @@ internal static class BenchTable
         if (report.Speculative is { } sp)
         {
             Section(string.Create(CultureInfo.InvariantCulture,
-                $"speculative decoding ({sp.Prompts} FIM prompts of {sp.MeanPromptTokens:F0} tokens, {sp.MeanNewTokens:F0} new; fresh generators; draft: {sp.Draft})"));
+                $"speculative decoding ({sp.Prompts} FIM prompts of {sp.MeanPromptTokens:F0} tokens, {sp.MeanNewTokens:F0} new; " +
+                $"fresh generators; draft: {sp.Draft})"));
             foreach (var side in sp.Sides)
+            {
                 Row(side.Name, string.Create(CultureInfo.InvariantCulture,
-                        $"{side.NewTokensPerSecond:F0} tokens/s ({side.TokensPerSecondSpeedup:F2}×), {Ms(side.CompletionMs.P50)} per completion ({side.CompletionSpeedup:F2}×), first token {Ms(side.TimeToFirstTokenMs.P50)}"),
+                        $"{side.NewTokensPerSecond:F0} tokens/s ({side.TokensPerSecondSpeedup:F2}×), " +
+                        $"{Ms(side.CompletionMs.P50)} per completion ({side.CompletionSpeedup:F2}×), first token {Ms(side.TimeToFirstTokenMs.P50)}"),
                     side.Speculation is null ? "" : string.Create(CultureInfo.InvariantCulture,
                         $"{side.AcceptedPerStep:F2} accepted per step, acceptance {side.AcceptanceRate:P0}, {side.Steps} steps; goal ≥ 1.5× tokens/s"));
+            }
             Row("same output as plain greedy", sp.Mismatches.Count == 0 ? $"yes, all {sp.Prompts} prompts" : $"NO: {sp.Mismatches.Count} differ");
         }
         if (report.Memory is { } m)
@@ -180,7 +204,8 @@ internal static class BenchTable
         foreach (var error in report.Errors)
             Row("FAILED", error);
         Section("machine");
-        Row("cores / load average at start → end", $"{report.Machine.Cores} / {F(report.Machine.LoadAverageAtStart, "F1")} → {F(report.Machine.LoadAverageAtEnd, "F1")}");
+        Row("cores / load average at start → end",
+            $"{report.Machine.Cores} / {F(report.Machine.LoadAverageAtStart, "F1")} → {F(report.Machine.LoadAverageAtEnd, "F1")}");
         Row("model", report.Model.Description);
         return table;
     }

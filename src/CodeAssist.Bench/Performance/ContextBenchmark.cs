@@ -55,7 +55,8 @@ internal static class ContextBenchmark
     {
         var fileCount = Math.Max(1, positions / 3);
         // Files spread evenly over every project.
-        var chosen = Enumerable.Range(0, Math.Min(fileCount, files.Count)).Select(i => files[(int)((long)i * files.Count / Math.Min(fileCount, files.Count))]).ToList();
+        var chosenCount = Math.Min(fileCount, files.Count);
+        var chosen = Enumerable.Range(0, chosenCount).Select(i => files[(int)((long)i * files.Count / chosenCount)]).ToList();
         var builds = new List<double>();
         var cpu = new List<double>();
         var firstInProject = new List<double>();
@@ -80,7 +81,8 @@ internal static class ContextBenchmark
                 var at = opened.PositionOf(probe.Offset);
                 var edited = engine.Documents.Change(uri, version++, [new DocumentEdit(at, at, probe.Inserted + "\n")]);
                 var cursor = probe.Offset + probe.Inserted.Length;
-                var (context, milliseconds, cpuMilliseconds, sources, sourcesCpu) = await engine.BuildAsync(edited, cursor, budget, countTokens, cancellationToken).ConfigureAwait(false);
+                var (context, milliseconds, cpuMilliseconds, sources, sourcesCpu) =
+                    await engine.BuildAsync(edited, cursor, budget, countTokens, cancellationToken).ConfigureAwait(false);
                 if (projectsSeen.Add(file.Project))
                 {
                     firstInProject.Add(milliseconds);
@@ -123,7 +125,8 @@ internal static class ContextBenchmark
             byProbe.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySource.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             bySourceCpu.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
-            byKindAndSource.ToDictionary(k => k.Key, k => (IReadOnlyDictionary<string, Distribution>)k.Value.ToDictionary(s => s.Key, s => Distribution.Of(s.Value))),
+            byKindAndSource.ToDictionary(
+                k => k.Key, k => (IReadOnlyDictionary<string, Distribution>)k.Value.ToDictionary(s => s.Key, s => Distribution.Of(s.Value))),
             promptTokens.Count == 0 ? 0 : promptTokens.Average(), afterDot, afterDotWithMembers, prompts.Sha256());
     }
 
@@ -136,14 +139,18 @@ internal static class ContextBenchmark
     /// <summary>Every context built, in order: a digest over all of them and, on request, one file per position.</summary>
     private sealed class PromptRecord(string? folder) : IDisposable
     {
-        private readonly System.Security.Cryptography.IncrementalHash _hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        private readonly System.Security.Cryptography.IncrementalHash _hash =
+            System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         private int _count;
 
         public void Add(string position, CompletionContext context)
         {
             var text = new System.Text.StringBuilder().Append("# ").Append(position).Append('\n');
             foreach (var piece in context.Pieces)
-                text.Append("## ").Append(piece.Kind).Append(" | ").Append(piece.Source).Append(" | ").Append(piece.Tokens).Append('\n').Append(piece.Text).Append('\n');
+            {
+                text.Append("## ").Append(piece.Kind).Append(" | ").Append(piece.Source).Append(" | ").Append(piece.Tokens).Append('\n')
+                    .Append(piece.Text).Append('\n');
+            }
             var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
             _hash.AppendData(bytes);
             if (folder is not null)

@@ -50,8 +50,10 @@ internal static class CpuClock
         try
         {
             foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
                 if (int.TryParse(Path.GetFileName(task), CultureInfo.InvariantCulture, out var tid) && ReadStat(Path.Combine(task, "stat")) is { } stat)
                     threads[tid] = (stat.Name, stat.Milliseconds);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -61,7 +63,10 @@ internal static class CpuClock
     }
 
     /// <summary>CPU milliseconds per thread name between two <see cref="ByThread"/> snapshots, added into <paramref name="into"/>.</summary>
-    public static void AddDelta(Dictionary<int, (string Kind, double Milliseconds)> before, Dictionary<int, (string Kind, double Milliseconds)> after, Dictionary<string, double> into)
+    public static void AddDelta(
+        Dictionary<int, (string Kind, double Milliseconds)> before,
+        Dictionary<int, (string Kind, double Milliseconds)> after,
+        Dictionary<string, double> into)
     {
         foreach (var (tid, (kind, ms)) in after)
         {

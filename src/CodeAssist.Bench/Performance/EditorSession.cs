@@ -60,7 +60,10 @@ internal sealed class EditorSession(LspServerProcess server)
     public async Task<EditorDocument> OpenFileAsync(string path, CancellationToken cancellationToken)
     {
         if (!_openFiles.TryGetValue(path, out var document))
-            _openFiles[path] = document = await OpenAsync(path, await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        {
+            var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            _openFiles[path] = document = await OpenAsync(path, text).ConfigureAwait(false);
+        }
         return document;
     }
 
@@ -91,7 +94,11 @@ internal sealed class EditorSession(LspServerProcess server)
             textDocument = new { uri = document.Uri.AbsoluteUri, version = document.Version },
             contentChanges = new[]
             {
-                new { range = new { start = new { line = from.Line, character = from.Character }, end = new { line = to.Line, character = to.Character } }, text = newText },
+                new
+                {
+                    range = new { start = new { line = from.Line, character = from.Character }, end = new { line = to.Line, character = to.Character } },
+                    text = newText,
+                },
             },
         });
     }

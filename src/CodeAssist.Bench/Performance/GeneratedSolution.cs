@@ -86,9 +86,15 @@ public static class GeneratedSolution
     private static string ProjectFile(int project)
     {
         var text = new StringBuilder();
-        text.Append("<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n    <Nullable>enable</Nullable>\n    <ImplicitUsings>enable</ImplicitUsings>\n  </PropertyGroup>\n");
+        text.Append("<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n");
+        text.Append("    <Nullable>enable</Nullable>\n    <ImplicitUsings>enable</ImplicitUsings>\n  </PropertyGroup>\n");
         if (project > 0)
-            text.Append(CultureInfo.InvariantCulture, $"  <ItemGroup>\n    <ProjectReference Include=\"../{ProjectName(project - 1)}/{ProjectName(project - 1)}.csproj\" />\n  </ItemGroup>\n");
+        {
+            var reference = ProjectName(project - 1);
+            text.Append("  <ItemGroup>\n");
+            text.Append(CultureInfo.InvariantCulture, $"    <ProjectReference Include=\"../{reference}/{reference}.csproj\" />\n");
+            text.Append("  </ItemGroup>\n");
+        }
         text.Append("</Project>\n");
         return text.ToString();
     }
@@ -111,7 +117,8 @@ public static class GeneratedSolution
         text.Append(CultureInfo.InvariantCulture, $"\nnamespace {Namespace(project)};\n\n");
         text.Append(CultureInfo.InvariantCulture, $"/// <summary>One line of {name}: what it is, how much, and when.</summary>\n");
         text.Append(CultureInfo.InvariantCulture, $"public sealed record {entry}(int Id, string Label, decimal Amount, DateOnly Day);\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"/// <summary>Generated for benchmarks: calls {peer}{(upstream is null ? "" : " and " + upstream)}.</summary>\n");
+        var calls = upstream is null ? peer : $"{peer} and {upstream}";
+        text.Append(CultureInfo.InvariantCulture, $"/// <summary>Generated for benchmarks: calls {calls}.</summary>\n");
         text.Append(CultureInfo.InvariantCulture, $"public sealed class {name}\n{{\n");
         text.Append(CultureInfo.InvariantCulture, $"    private readonly List<{entry}> _entries = new();\n");
         text.Append(CultureInfo.InvariantCulture, $"    private readonly Dictionary<string, decimal> _totals = new(StringComparer.Ordinal);\n");
@@ -125,8 +132,10 @@ public static class GeneratedSolution
         text.Append(CultureInfo.InvariantCulture, $"    public IReadOnlyList<{entry}> Entries => _entries;\n\n");
         text.Append(CultureInfo.InvariantCulture, $"    public {peer} Peer => _peer ??= new {peer}();\n\n");
 
-        text.Append(CultureInfo.InvariantCulture, $"    public void Add({entry} entry)\n    {{\n        _entries.Add(entry);\n        Total += entry.Amount;\n        _version++;\n    }}\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"    public void Add(int id, string label, decimal amount) => Add(new {entry}(id, label, amount, new DateOnly(2024, 1, 1 + id % 28)));\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"    public void Add({entry} entry)\n    {{\n");
+        text.Append("        _entries.Add(entry);\n        Total += entry.Amount;\n        _version++;\n    }\n\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"    public void Add(int id, string label, decimal amount) => Add(new {entry}(id, label, amount, new DateOnly(2024, 1, 1 + id % 28)));\n\n");
 
         for (var method = 0; method < shape.MethodsPerClass; method++)
         {
@@ -139,12 +148,14 @@ public static class GeneratedSolution
                 case 0:
                     text.Append(CultureInfo.InvariantCulture, $"        var selected = _entries.Where(e => e.Amount > value).OrderBy(e => e.Day).ToList();\n");
                     text.Append(CultureInfo.InvariantCulture, $"        var sum = selected.Sum(e => e.Amount * {factor});\n");
-                    text.Append(CultureInfo.InvariantCulture, $"        if (selected.Count == 0)\n            return Peer.Compute{(method + 1) % shape.MethodsPerClass}(value + {offset}, label);\n");
+                    text.Append("        if (selected.Count == 0)\n");
+                    var next = (method + 1) % shape.MethodsPerClass;
+                    text.Append(CultureInfo.InvariantCulture, $"            return Peer.Compute{next}(value + {offset}, label);\n");
                     text.Append(CultureInfo.InvariantCulture, $"        _totals[label] = sum;\n");
                     break;
                 case 1:
                     text.Append(CultureInfo.InvariantCulture, $"        var builder = new StringBuilder(label);\n");
-                    text.Append(CultureInfo.InvariantCulture, $"        foreach (var entry in _entries)\n            builder.Append(entry.Label).Append(';');\n");
+                    text.Append("        foreach (var entry in _entries)\n            builder.Append(entry.Label).Append(';');\n");
                     text.Append(CultureInfo.InvariantCulture, $"        var sum = builder.Length * {factor}m + Peer.Total;\n");
                     text.Append(CultureInfo.InvariantCulture, $"        Peer.Add(value, builder.ToString(), sum);\n");
                     break;
@@ -152,13 +163,17 @@ public static class GeneratedSolution
                     text.Append(CultureInfo.InvariantCulture, $"        var first = _entries.FirstOrDefault(e => e.Id == value);\n");
                     text.Append(CultureInfo.InvariantCulture, $"        var sum = first is null ? {offset}m : first.Amount / {factor};\n");
                     if (upstream is not null)
-                        text.Append(CultureInfo.InvariantCulture, $"        sum += _upstream.Compute{random.Next((ulong)shape.MethodsPerClass)}(value * {factor}, label.ToUpperInvariant());\n");
-                    text.Append(CultureInfo.InvariantCulture, $"        _totals[label] = _totals.TryGetValue(label, out var previous) ? previous + sum : sum;\n");
+                    {
+                        var called = random.Next((ulong)shape.MethodsPerClass);
+                        text.Append(CultureInfo.InvariantCulture, $"        sum += _upstream.Compute{called}(value * {factor}, label.ToUpperInvariant());\n");
+                    }
+                    text.Append("        _totals[label] = _totals.TryGetValue(label, out var previous) ? previous + sum : sum;\n");
                     break;
                 default:
-                    text.Append(CultureInfo.InvariantCulture, $"        var groups = _entries.GroupBy(e => e.Day.Month).ToDictionary(g => g.Key, g => g.Sum(e => e.Amount));\n");
+                    text.Append("        var groups = _entries.GroupBy(e => e.Day.Month).ToDictionary(g => g.Key, g => g.Sum(e => e.Amount));\n");
                     text.Append(CultureInfo.InvariantCulture, $"        var sum = groups.Values.DefaultIfEmpty(0m).Max() + value % {factor};\n");
-                    text.Append(CultureInfo.InvariantCulture, $"        var peerEntries = Peer.Entries.Where(e => e.Label.StartsWith(label, StringComparison.Ordinal)).Select(e => e.Amount);\n");
+                    text.Append("        var peerEntries = Peer.Entries");
+                    text.Append(".Where(e => e.Label.StartsWith(label, StringComparison.Ordinal)).Select(e => e.Amount);\n");
                     text.Append(CultureInfo.InvariantCulture, $"        sum += peerEntries.Sum();\n");
                     break;
             }
@@ -166,7 +181,7 @@ public static class GeneratedSolution
             text.Append(CultureInfo.InvariantCulture, $"        return sum + _version;\n    }}\n\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $\"{{Name}}: {{Count}} entries, {{Total}}\");\n");
+        text.Append("    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $\"{Name}: {Count} entries, {Total}\");\n");
         text.Append("}\n");
         return text.ToString();
     }

@@ -33,9 +33,13 @@ internal static class HelloWorldYardstick
         if (File.Exists(stamp) && File.Exists(executable))
             return executable;
         Directory.CreateDirectory(folder);
-        await File.WriteAllTextAsync(Path.Combine(folder, "hello.csproj"), Project.Replace("TFM", $"net{Environment.Version.Major}.0", StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(folder, "Program.cs"), "System.Console.WriteLine(\"Hello, World!\");\n", cancellationToken).ConfigureAwait(false);
-        var publish = new ProcessStartInfo(DotnetHost(), ["publish", Path.Combine(folder, "hello.csproj"), "-c", "Release", "-r", rid, "-o", Path.Combine(folder, "out"), "--nologo", "-v", "quiet"])
+        var project = Project.Replace("TFM", $"net{Environment.Version.Major}.0", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(folder, "hello.csproj"), project, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(folder, "Program.cs"), "System.Console.WriteLine(\"Hello, World!\");\n", cancellationToken)
+            .ConfigureAwait(false);
+        var publish = new ProcessStartInfo(
+            DotnetHost(),
+            ["publish", Path.Combine(folder, "hello.csproj"), "-c", "Release", "-r", rid, "-o", Path.Combine(folder, "out"), "--nologo", "-v", "quiet"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -47,7 +51,10 @@ internal static class HelloWorldYardstick
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (process.ExitCode != 0 || !File.Exists(executable))
-            throw new InvalidOperationException($"publishing the ReadyToRun hello world in {folder} failed (exit {process.ExitCode}): {(await output.ConfigureAwait(false) + await errors.ConfigureAwait(false)).Trim()}");
+        {
+            var printed = (await output.ConfigureAwait(false) + await errors.ConfigureAwait(false)).Trim();
+            throw new InvalidOperationException($"publishing the ReadyToRun hello world in {folder} failed (exit {process.ExitCode}): {printed}");
+        }
         await File.WriteAllTextAsync(stamp, DateTimeOffset.UtcNow.ToString("O"), cancellationToken).ConfigureAwait(false);
         return executable;
     }
@@ -70,6 +77,7 @@ internal static class HelloWorldYardstick
     /// <summary>The dotnet host that runs this tool (so the same SDK publishes), else the one on PATH.</summary>
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
-        : Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet") is var beside && File.Exists(beside) ? Path.GetFullPath(beside)
+        : Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet") is var beside
+            && File.Exists(beside) ? Path.GetFullPath(beside)
         : "dotnet";
 }

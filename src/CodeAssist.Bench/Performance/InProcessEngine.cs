@@ -48,7 +48,8 @@ internal sealed class InProcessEngine : IDisposable
     }
 
     /// <summary>Builds the context at an offset; returns it with its wall and CPU time and each source's share of both.</summary>
-    public Task<(CompletionContext Context, double Milliseconds, double CpuMilliseconds, IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> BuildAsync(
+    public Task<(CompletionContext Context, double Milliseconds, double CpuMilliseconds,
+        IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> BuildAsync(
         DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, CancellationToken cancellationToken) =>
         TimedAsync(() => Builder.BuildAsync(document, offset, budget, countTokens, WorkspaceRoot, cancellationToken));
 
@@ -56,11 +57,13 @@ internal sealed class InProcessEngine : IDisposable
     /// The completion plan the server's engine makes at an offset (<see cref="CompletionPlan.BuildAsync"/>, the same
     /// call), timed as <see cref="BuildAsync"/> is.
     /// </summary>
-    public Task<(CompletionPlan Plan, double Milliseconds, double CpuMilliseconds, IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> PlanAsync(
+    public Task<(CompletionPlan Plan, double Milliseconds, double CpuMilliseconds,
+        IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> PlanAsync(
         ITextGenerator model, DocumentSnapshot document, int offset, AssistSettings settings, CancellationToken cancellationToken) =>
         TimedAsync(() => CompletionPlan.BuildAsync(Builder, model, document, offset, settings, WorkspaceRoot, cancellationToken));
 
-    private async Task<(T Result, double Milliseconds, double CpuMilliseconds, IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> TimedAsync<T>(
+    private async Task<(T Result, double Milliseconds, double CpuMilliseconds,
+        IReadOnlyDictionary<string, double> BySource, IReadOnlyDictionary<string, double> BySourceCpu)> TimedAsync<T>(
         Func<Task<T>> build)
     {
         Sources.Reset();

@@ -26,7 +26,8 @@ internal sealed record EngineSchedule(TimeSpan FirstToken, TimeSpan PerToken)
 internal sealed class LoopbackLlamaServer : IDisposable
 {
     /// <summary>The bench's 16-token reply, split as a BPE tokenizer would.</summary>
-    public static readonly IReadOnlyList<string> BenchReply = ["_prices", ".", "Where", "(", "p", " =>", " p", " >", " 0", ")", ".", "Sum", "()", " *", " Rate", ";"];
+    public static readonly IReadOnlyList<string> BenchReply =
+        ["_prices", ".", "Where", "(", "p", " =>", " p", " >", " 0", ")", ".", "Sum", "()", " *", " Rate", ";"];
 
     /// <summary>The stand-in's token estimate; a real engine counts with its tokenizer.</summary>
     public const double CharactersPerToken = 3.0;
@@ -49,7 +50,10 @@ internal sealed class LoopbackLlamaServer : IDisposable
 
     public Uri Url { get; }
 
-    /// <summary>Starts on a free loopback port; <paramref name="pieces"/> is the reply, one token per piece; <paramref name="received"/> hears "POST /infill" per request.</summary>
+    /// <summary>
+    /// Starts on a free loopback port; <paramref name="pieces"/> is the reply, one token per piece; <paramref name="received"/>
+    /// hears "POST /infill" per request.
+    /// </summary>
     public static LoopbackLlamaServer Start(IReadOnlyList<string> pieces, EngineSchedule schedule, Action<string>? received = null)
     {
         var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
@@ -97,14 +101,18 @@ internal sealed class LoopbackLlamaServer : IDisposable
             response.KeepAlive = false;
             if (models)
             {
-                await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("{\"object\":\"list\",\"data\":[{\"id\":\"qwen2.5-coder-7b-q8_0.gguf\",\"object\":\"model\"}]}")).ConfigureAwait(false);
+                var list = "{\"object\":\"list\",\"data\":[{\"id\":\"qwen2.5-coder-7b-q8_0.gguf\",\"object\":\"model\"}]}";
+                await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(list)).ConfigureAwait(false);
                 return;
             }
             var (cached, evaluated) = UseSlot(InfillPrompt(body));
             byte[][] events =
             [
                 .. _events,
-                Encoding.UTF8.GetBytes($"data: {JsonSerializer.Serialize(new { content = "", stop = true, stop_type = "eos", tokens_cached = cached, tokens_evaluated = evaluated, tokens_predicted = _events.Length })}\n\n"),
+                Encoding.UTF8.GetBytes($"data: {JsonSerializer.Serialize(new
+                {
+                    content = "", stop = true, stop_type = "eos", tokens_cached = cached, tokens_evaluated = evaluated, tokens_predicted = _events.Length,
+                })}\n\n"),
             ];
             for (var i = 0; i < events.Length; i++)
             {
@@ -144,8 +152,10 @@ internal sealed class LoopbackLlamaServer : IDisposable
         var root = json.RootElement;
         var prompt = new StringBuilder();
         if (root.TryGetProperty("input_extra", out var extra) && extra.ValueKind == JsonValueKind.Array)
+        {
             foreach (var chunk in extra.EnumerateArray())
                 prompt.Append("<|file_sep|>").Append(chunk.GetProperty("filename").GetString()).Append('\n').Append(chunk.GetProperty("text").GetString());
+        }
         prompt.Append("<|fim_prefix|>").Append(root.TryGetProperty("input_prefix", out var prefix) ? prefix.GetString() : "");
         prompt.Append("<|fim_suffix|>").Append(root.TryGetProperty("input_suffix", out var suffix) ? suffix.GetString() : "");
         return prompt.Append("<|fim_middle|>").ToString();

@@ -103,7 +103,10 @@ internal sealed class LspServerProcess : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("CODEASSIST_SERVER") is { Length: > 0 } configured)
         {
             if (!File.Exists(configured))
-                throw new InvalidOperationException($"CODEASSIST_SERVER names {configured}, which does not exist; point it at a published codeassist executable or unset it");
+            {
+                throw new InvalidOperationException(
+                    $"CODEASSIST_SERVER names {configured}, which does not exist; point it at a published codeassist executable or unset it");
+            }
             return CommandFor(configured);
         }
         var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "codeassist.exe" : "codeassist");
@@ -112,7 +115,8 @@ internal sealed class LspServerProcess : IAsyncDisposable
         var assembly = Path.Combine(AppContext.BaseDirectory, "codeassist.dll");
         if (File.Exists(assembly))
             return ("dotnet", [assembly]);
-        throw new InvalidOperationException($"no codeassist server beside {AppContext.BaseDirectory}; set CODEASSIST_SERVER to a published codeassist executable");
+        throw new InvalidOperationException(
+            $"no codeassist server beside {AppContext.BaseDirectory}; set CODEASSIST_SERVER to a published codeassist executable");
     }
 
     /// <summary>A published server: its executable, or the runtime with its codeassist.dll.</summary>
@@ -188,8 +192,10 @@ internal sealed class LspServerProcess : IAsyncDisposable
         try
         {
             foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            {
                 if (line.StartsWith(field + ":", StringComparison.Ordinal))
                     return double.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
         }
         catch (IOException)
         {

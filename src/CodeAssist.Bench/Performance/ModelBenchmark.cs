@@ -30,7 +30,8 @@ internal static class ModelBenchmark
         for (var i = 0; i < repetitions; i++)
         {
             var prompt = PromptOf(model, sources[i % sources.Count], 1000);
-            var result = await model.GenerateAsync(new GenerationRequest(prompt, maxNewTokens) { ReusePrefix = false }, cancellationToken).ConfigureAwait(false);
+            var result = await model.GenerateAsync(new GenerationRequest(prompt, maxNewTokens) { ReusePrefix = false }, cancellationToken)
+                .ConfigureAwait(false);
             promptTokens = result.PromptTokens;
             firstToken.Add(result.TimeToFirstToken.TotalMilliseconds);
             promptRates.Add(result.PromptTokens / result.TimeToFirstToken.TotalSeconds);
@@ -47,7 +48,8 @@ internal static class ModelBenchmark
     /// prompt's KV cache reused and without, and how fast the following tokens come in each case. Each repetition
     /// primes the cache with the unextended prompt first; the order of the two measurements alternates.
     /// </summary>
-    public static async Task<KvReuseFigures> KvReuseAsync(LanguageModel model, IReadOnlyList<string> sources, int repetitions, IBenchStep step, CancellationToken cancellationToken)
+    public static async Task<KvReuseFigures> KvReuseAsync(
+        LanguageModel model, IReadOnlyList<string> sources, int repetitions, IBenchStep step, CancellationToken cancellationToken)
     {
         const int decodeTokens = 16;
         var with = new List<double>();

@@ -57,7 +57,9 @@ internal sealed class SolutionSession : IAsyncDisposable
         if ((await _session.StatsAsync().ConfigureAwait(false) - before).Generations < 1)
             throw new InvalidOperationException($"the first completion on loose files did not generate; the server's last log lines:\n{_server.StderrTail}");
         // Only meaningful while the solution is still loading; on a busy machine it may be done already.
-        bool? membersBefore = _server.Notifications("$/progress").Any(StartupBenchmark.IsSolutionLoadEnd) ? null : await MembersVisibleAsync().ConfigureAwait(false);
+        bool? membersBefore = _server.Notifications("$/progress").Any(StartupBenchmark.IsSolutionLoadEnd)
+            ? null
+            : await MembersVisibleAsync().ConfigureAwait(false);
         step.Advance();
 
         var loaded = await _server.WaitForNotificationAsync("$/progress", StartupBenchmark.IsSolutionLoadEnd, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
@@ -165,13 +167,20 @@ internal sealed class SolutionSession : IAsyncDisposable
                 unequal.Add(UnequalPair(i, plan.Prompt, serverPrompt, output, answer));
             CpuClock.AddDelta(serverThreadsBefore, serverThreadsAfter, serverThreads);
             CpuClock.AddDelta(ownThreadsBefore, ownThreadsAfter, rawThreads);
-            samples.Add(new PairSample(a, b, a / serverGeneration, Clock.Milliseconds(sentAt, generationStarted), serverGeneration,
-                a - Clock.Milliseconds(sentAt, generationEnded), serverCpu, ownCpu, contextMs, contextCpuMs, postCpu, result, samePrompt, sameOutput, didGenerate));
+            samples.Add(new PairSample(
+                a, b, a / serverGeneration, Clock.Milliseconds(sentAt, generationStarted), serverGeneration, a - Clock.Milliseconds(sentAt, generationEnded),
+                serverCpu, ownCpu, contextMs, contextCpuMs, postCpu, result, samePrompt, sameOutput, didGenerate));
         }
         if (unequal.Count > 0)
-            throw new InvalidOperationException($"the A/B was not equal work in {unequal.Count} of {samples.Count} pairs, so its ratio would mean nothing: {unequal[0]}");
+        {
+            throw new InvalidOperationException(
+                $"the A/B was not equal work in {unequal.Count} of {samples.Count} pairs, so its ratio would mean nothing: {unequal[0]}");
+        }
         if (samples.Count == 0)
-            throw new InvalidOperationException($"no A/B pair could be counted: all {excluded} reached the {settings.GenerationDeadline.TotalSeconds:F0} s generation deadline");
+        {
+            throw new InvalidOperationException(
+                $"no A/B pair could be counted: all {excluded} reached the {settings.GenerationDeadline.TotalSeconds:F0} s generation deadline");
+        }
         var counted = Math.Max(1, samples.Count);
         double Mean(Func<PairSample, double> of) => samples.Count == 0 ? double.NaN : samples.Average(of);
         Distribution Of(Func<PairSample, double> of) => Distribution.Of([.. samples.Select(of)]);
@@ -196,7 +205,9 @@ internal sealed class SolutionSession : IAsyncDisposable
             var at = 0;
             while (at < Math.Min(raw.Text.Length, server.Text.Length) && raw.Text[at] == server.Text[at])
                 at++;
-            return $"pair {pair}: the prompts part at character {at} of {server.Text.Length} (server {Show(server.Text[at..Math.Min(server.Text.Length, at + 40)])}, raw side {Show(raw.Text[at..Math.Min(raw.Text.Length, at + 40)])})";
+            var serverPart = server.Text[at..Math.Min(server.Text.Length, at + 40)];
+            var rawPart = raw.Text[at..Math.Min(raw.Text.Length, at + 40)];
+            return $"pair {pair}: the prompts part at character {at} of {server.Text.Length} (server {Show(serverPart)}, raw side {Show(rawPart)})";
         }
         if (raw.HealedText != server.HealedText)
             return $"pair {pair}: same prompt, but the server heals {Show(server.HealedText)} and the raw side {Show(raw.HealedText)}";
@@ -204,9 +215,10 @@ internal sealed class SolutionSession : IAsyncDisposable
     }
 
     /// <summary>One A/B pair: wall and CPU times of both sides, the server's own timeline, and the in-process replicas.</summary>
-    private sealed record PairSample(double Lsp, double Raw, double WithinRequestRatio, double ServerBeforeGeneration, double ServerGeneration, double ServerAfterGeneration,
-        double ServerCpu, double RawCpu, double ContextMs, double ContextCpuMs, double PostProcessingCpuMs, GenerationResult Result, bool PromptIdentical, bool OutputIdentical,
-        bool Generated);
+    private sealed record PairSample(
+        double Lsp, double Raw, double WithinRequestRatio, double ServerBeforeGeneration, double ServerGeneration, double ServerAfterGeneration,
+        double ServerCpu, double RawCpu, double ContextMs, double ContextCpuMs, double PostProcessingCpuMs, GenerationResult Result,
+        bool PromptIdentical, bool OutputIdentical, bool Generated);
 
     /// <summary>
     /// When the server's generation for the request sent at <paramref name="sentAt"/> started and ended, from the
@@ -248,7 +260,10 @@ internal sealed class SolutionSession : IAsyncDisposable
             var beforeRequest = await _session.StatsAsync().ConfigureAwait(false);
             var (suggestion, _) = await _session.InlineCompletionAsync(_document, _cursor).ConfigureAwait(false);
             if (suggestion != BenchPlan.ScriptedSuggestion)
-                throw new InvalidOperationException(await ExplainMissingSuggestionAsync(scriptedDirectory, settings, beforeRequest, suggestion).ConfigureAwait(false));
+            {
+                var explanation = await ExplainMissingSuggestionAsync(scriptedDirectory, settings, beforeRequest, suggestion).ConfigureAwait(false);
+                throw new InvalidOperationException(explanation);
+            }
             var j = 0;
             for (; j < suggestion.Length - 1 && times.Count < hits; j++)
             {
@@ -276,18 +291,28 @@ internal sealed class SolutionSession : IAsyncDisposable
         var (prompt, _) = await _session.ContextAsync(_document, _cursor).ConfigureAwait(false);
         using var scripted = LanguageModel.Load(scriptedDirectory);
         var snapshot = _engine.Documents.TryGet(_document.Uri)!;
-        var result = await scripted.GenerateAsync(CompletionPlan.RequestFor(prompt, CompletionPlan.AllowsBlockAt(snapshot, _cursor, settings), settings), CancellationToken.None).ConfigureAwait(false);
+        var request = CompletionPlan.RequestFor(prompt, CompletionPlan.AllowsBlockAt(snapshot, _cursor, settings), settings);
+        var result = await scripted.GenerateAsync(request, CancellationToken.None).ConfigureAwait(false);
         var processed = SuggestionPostProcessor.Process(result.Text, snapshot, _cursor, settings.Multiline, CancellationToken.None);
         var line = snapshot.Text.Lines.GetLineFromPosition(_cursor);
         var dump = Path.Combine(Path.GetTempPath(), "codeassist-bench-missing-suggestion.cs");
         await File.WriteAllTextAsync(dump, snapshot.Text.ToString()).ConfigureAwait(false);
-        var errors = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(snapshot.Text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(new(_cursor, 0), result.Text)))
-            .GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(3).Select(d => $"{d.GetMessage()} at {d.Location.SourceSpan}");
+        var withSuggestion = snapshot.Text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(new(_cursor, 0), result.Text));
+        var errors = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(withSuggestion)
+            .GetDiagnostics()
+            .Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)
+            .Take(3)
+            .Select(d => $"{d.GetMessage()} at {d.Location.SourceSpan}");
         var answered = answer is null ? "nothing" : $"\"{answer}\"";
-        return $"the scripted model's suggestion did not come back at offset {_cursor} (the server answered {answered}; document written to {dump}; syntax errors with the suggestion: {string.Join("; ", errors)}). The server counted {stats.Requests} request(s), {stats.Generations} generation(s), " +
-               $"{stats.Cancelled} cancelled, {stats.CacheHits} cache hit(s). In this process the same model generated \"{result.Text}\" ({result.StopReason}, " +
-               $"{result.NewTokens} tokens, {result.Elapsed.TotalMilliseconds:F0} ms) from the server's {result.PromptTokens}-token prompt, which post-processing turned into " +
-               $"{(processed is null ? "nothing" : $"\"{processed}\"")}; cursor line {line.LineNumber + 1}: \"{snapshot.Text.ToString(line.Span)}\". The server's last log lines:\n{_server.StderrTail}";
+        var afterProcessing = processed is null ? "nothing" : $"\"{processed}\"";
+        return $"the scripted model's suggestion did not come back at offset {_cursor} (the server answered {answered}; " +
+               $"document written to {dump}; syntax errors with the suggestion: {string.Join("; ", errors)}). " +
+               $"The server counted {stats.Requests} request(s), {stats.Generations} generation(s), " +
+               $"{stats.Cancelled} cancelled, {stats.CacheHits} cache hit(s). " +
+               $"In this process the same model generated \"{result.Text}\" ({result.StopReason}, " +
+               $"{result.NewTokens} tokens, {result.Elapsed.TotalMilliseconds:F0} ms) from the server's {result.PromptTokens}-token prompt, " +
+               $"which post-processing turned into {afterProcessing}; cursor line {line.LineNumber + 1}: \"{snapshot.Text.ToString(line.Span)}\". " +
+               $"The server's last log lines:\n{_server.StderrTail}";
     }
 
     /// <summary>
@@ -327,7 +352,8 @@ internal sealed class SolutionSession : IAsyncDisposable
                 missTimes.Add(ms);
         }
         var stats = await _session.StatsAsync().ConfigureAwait(false) - before;
-        return new TypingFigures(plan.Count, BenchPlan.KeystrokeIntervalMs, BenchPlan.LineStartPauseMs, Distribution.Of(all), Distribution.Of(hitTimes), Distribution.Of(missTimes),
+        return new TypingFigures(
+            plan.Count, BenchPlan.KeystrokeIntervalMs, BenchPlan.LineStartPauseMs, Distribution.Of(all), Distribution.Of(hitTimes), Distribution.Of(missTimes),
             stats.Requests, stats.CacheHits, stats.Requests - stats.CacheHits, stats.Generations, stats.Cancelled,
             stats.Requests == 0 ? 0 : (double)stats.CacheHits / stats.Requests, modelName);
     }
@@ -358,8 +384,10 @@ internal sealed class SolutionSession : IAsyncDisposable
                     break;
             }
             for (var j = 0; j < typed.Length && plan.Count < count; j++)
+            {
                 plan.Add(new Keystroke(typed[j].ToString(), j < accepting ? suggestion[(j + 1)..] : null,
                     j == 0 ? BenchPlan.LineStartPauseMs : BenchPlan.KeystrokeIntervalMs));
+            }
             if (plan.Count < count)
                 plan.Add(new Keystroke("\n        ", null, BenchPlan.KeystrokeIntervalMs));
         }

@@ -21,7 +21,8 @@ internal static class SpeculativeBenchmark
     private const int SuffixTokens = 128;
 
     /// <summary>Runs the comparison; <paramref name="draft"/> null leaves the draft column out.</summary>
-    public static async Task<SpeculativeFigures> RunAsync(string modelDirectory, string? draft, string? draftDescription, IReadOnlyList<string> sources, int prompts,
+    public static async Task<SpeculativeFigures> RunAsync(
+        string modelDirectory, string? draft, string? draftDescription, IReadOnlyList<string> sources, int prompts,
         IBenchStep step, CancellationToken cancellationToken)
     {
         var sides = new List<(string Name, LanguageModel Model)>();
@@ -33,7 +34,9 @@ internal static class SpeculativeBenchmark
             sides.Add(("prompt lookup", LanguageModel.Load(modelDirectory, DevicePreference.Auto, null, new SpeculationSettings { PromptLookup = true })));
 
             var plain = sides[0].Model;
-            var requests = Enumerable.Range(0, prompts).Select(i => new GenerationRequest(PromptOf(plain, sources[i % sources.Count]), NewTokens) { ReusePrefix = false }).ToList();
+            var requests = Enumerable.Range(0, prompts)
+                .Select(i => new GenerationRequest(PromptOf(plain, sources[i % sources.Count]), NewTokens) { ReusePrefix = false })
+                .ToList();
             // One untimed generation each: the first run of a session pays for its memory arenas.
             foreach (var (_, model) in sides)
                 await model.GenerateAsync(requests[0] with { MaxNewTokens = 4 }, cancellationToken).ConfigureAwait(false);
@@ -51,15 +54,23 @@ internal static class SpeculativeBenchmark
                 foreach (var (name, reply) in replies)
                 {
                     results[name].Add(reply);
-                    if (reply.Text != replies["plain greedy"].Text || reply.NewTokens != replies["plain greedy"].NewTokens)
-                        mismatches.Add($"prompt {i}: {name} replied {reply.NewTokens} tokens \"{Shorten(reply.Text)}\", plain greedy {replies["plain greedy"].NewTokens} \"{Shorten(replies["plain greedy"].Text)}\"");
+                    var plainReply = replies["plain greedy"];
+                    if (reply.Text != plainReply.Text || reply.NewTokens != plainReply.NewTokens)
+                    {
+                        mismatches.Add($"prompt {i}: {name} replied {reply.NewTokens} tokens \"{Shorten(reply.Text)}\", " +
+                            $"plain greedy {plainReply.NewTokens} \"{Shorten(plainReply.Text)}\"");
+                    }
                 }
                 step.Advance();
             }
 
             var plainFigures = Side("plain greedy", results["plain greedy"], null, null);
-            var figures = sides.Select(s => Side(s.Name, results[s.Name], s.Model.Speculation.Mode == SpeculationMode.None ? null : s.Model.Speculation.Describe(), plainFigures)).ToList();
-            return new SpeculativeFigures(requests.Count, results["plain greedy"].Average(r => r.PromptTokens), results["plain greedy"].Average(r => r.NewTokens),
+            var figures = sides
+                .Select(s => Side(
+                    s.Name, results[s.Name], s.Model.Speculation.Mode == SpeculationMode.None ? null : s.Model.Speculation.Describe(), plainFigures))
+                .ToList();
+            return new SpeculativeFigures(
+                requests.Count, results["plain greedy"].Average(r => r.PromptTokens), results["plain greedy"].Average(r => r.NewTokens),
                 draftDescription ?? "none (pass --draft DIR)", figures, mismatches);
         }
         finally
@@ -69,7 +80,10 @@ internal static class SpeculativeBenchmark
         }
     }
 
-    /// <summary>A FIM prompt at a line start about 60% into <paramref name="source"/>; a small model's window (CodeAssist-Tiny's 512) gets a smaller one.</summary>
+    /// <summary>
+    /// A FIM prompt at a line start about 60% into <paramref name="source"/>; a small model's window (CodeAssist-Tiny's 512)
+    /// gets a smaller one.
+    /// </summary>
     public static string PromptOf(LanguageModel model, string source)
     {
         var room = model.Window - NewTokens - 32;
@@ -93,8 +107,12 @@ internal static class SpeculativeBenchmark
     private static string Shorten(string text) => (text.Length > 40 ? text[..40] + "…" : text).Replace("\n", "\\n", StringComparison.Ordinal);
 }
 
-/// <summary>Plain greedy, draft model and prompt lookup on the same prompts; <c>Mismatches</c> lists replies that differ from plain greedy (there must be none).</summary>
-public sealed record SpeculativeFigures(int Prompts, double MeanPromptTokens, double MeanNewTokens, string Draft, IReadOnlyList<SpeculativeSide> Sides, IReadOnlyList<string> Mismatches);
+/// <summary>
+/// Plain greedy, draft model and prompt lookup on the same prompts; <c>Mismatches</c> lists replies that differ from plain
+/// greedy (there must be none).
+/// </summary>
+public sealed record SpeculativeFigures(
+    int Prompts, double MeanPromptTokens, double MeanNewTokens, string Draft, IReadOnlyList<SpeculativeSide> Sides, IReadOnlyList<string> Mismatches);
 
 /// <summary>
 /// One column: median new tokens per second after the first, time per completion, time to first token, speed-ups

@@ -64,13 +64,17 @@ internal static class StartupBenchmark
     /// </summary>
     public static string? BaselineServer => Environment.GetEnvironmentVariable("CODEASSIST_BASELINE_SERVER") is { Length: > 0 } path ? path : null;
 
-    public static async Task<StartupTimelines> RunAsync(int starts, string modelDirectory, string solutionRoot, string filePath, string looseRoot, string looseFile,
+    public static async Task<StartupTimelines> RunAsync(
+        int starts, string modelDirectory, string solutionRoot, string filePath, string looseRoot, string looseFile,
         IBenchStep step, CancellationToken cancellationToken)
     {
         var hello = await HelloWorldYardstick.PublishedAsync(cancellationToken).ConfigureAwait(false);
         var baseline = BaselineServer;
         if (baseline is not null && !File.Exists(baseline))
-            throw new InvalidOperationException($"CODEASSIST_BASELINE_SERVER names {baseline}, which does not exist; point it at a published codeassist executable or unset it");
+        {
+            throw new InvalidOperationException(
+                $"CODEASSIST_BASELINE_SERVER names {baseline}, which does not exist; point it at a published codeassist executable or unset it");
+        }
         // One start of each that is not counted: the first start after a build pays for cold file caches.
         await HelloWorldYardstick.RunAsync(hello).ConfigureAwait(false);
         var runs = new List<StartupRun>();
@@ -88,7 +92,8 @@ internal static class StartupBenchmark
                 // A start that fails (a timeout on a machine under heavy load) is reported and left out; the others still count.
                 try
                 {
-                    (server is null ? runs : baselineRuns).Add(await OneStartAsync(server, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false));
+                    var run = await OneStartAsync(server, modelDirectory, solutionRoot, filePath, line, exit).ConfigureAwait(false);
+                    (server is null ? runs : baselineRuns).Add(run);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -96,7 +101,8 @@ internal static class StartupBenchmark
                 }
                 try
                 {
-                    (server is null ? looseRuns : baselineLooseRuns).Add(await OneLooseFileStartAsync(server, modelDirectory, looseRoot, looseFile).ConfigureAwait(false));
+                    var run = await OneLooseFileStartAsync(server, modelDirectory, looseRoot, looseFile).ConfigureAwait(false);
+                    (server is null ? looseRuns : baselineLooseRuns).Add(run);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -129,7 +135,8 @@ internal static class StartupBenchmark
         };
     }
 
-    private static async Task<StartupRun> OneStartAsync(string? serverPath, string modelDirectory, string solutionRoot, string filePath, double helloLine, double helloExit)
+    private static async Task<StartupRun> OneStartAsync(
+        string? serverPath, string modelDirectory, string solutionRoot, string filePath, double helloLine, double helloExit)
     {
         await using var server = LspServerProcess.Start(["--model", modelDirectory], serverPath);
         var session = new EditorSession(server);
@@ -156,9 +163,13 @@ internal static class StartupBenchmark
         var stats = await server.RequestAsync("codeAssist/stats", null).ConfigureAwait(false);
         var steps = new Dictionary<string, double>(StringComparer.Ordinal);
         if (stats.Result?["startup"] is JsonObject startup)
+        {
             foreach (var (name, value) in startup)
+            {
                 if (value is not null)
                     steps[name] = value.GetValue<double>() - server.StartedAtUnixMilliseconds;
+            }
+        }
         await server.ShutdownAsync().ConfigureAwait(false);
         return new StartupRun(helloLine, helloExit, Clock.Milliseconds(server.StartedAt, answered), resident,
             Clock.Milliseconds(server.StartedAt, firstAt), Clock.Milliseconds(openedAt, firstAt), Clock.Milliseconds(server.StartedAt, loadedAt),
@@ -189,12 +200,14 @@ internal static class StartupBenchmark
         var generated = (await session.StatsAsync().ConfigureAwait(false)).Generations >= 1;
         var stats = await server.RequestAsync("codeAssist/stats", null).ConfigureAwait(false);
         double AfterOpen(string step) => stats.Result?["startup"]?[step] is JsonNode value ? value.GetValue<double>() - openedAtUnix : double.NaN;
-        var run = new LooseFileRun(Clock.Milliseconds(openedAt, answeredAt), AfterOpen(StartupTimeline.FirstContext), AfterOpen(StartupTimeline.FirstToken), generated);
+        var run = new LooseFileRun(
+            Clock.Milliseconds(openedAt, answeredAt), AfterOpen(StartupTimeline.FirstContext), AfterOpen(StartupTimeline.FirstToken), generated);
         await server.ShutdownAsync().ConfigureAwait(false);
         return run;
     }
 
     /// <summary>The end of the solution load's progress: the only progress end that says "loaded" (PROTOCOL.md).</summary>
     public static bool IsSolutionLoadEnd(JsonObject notification) =>
-        (string?)notification["params"]?["value"]?["kind"] == "end" && ((string?)notification["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true;
+        (string?)notification["params"]?["value"]?["kind"] == "end"
+        && ((string?)notification["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true;
 }

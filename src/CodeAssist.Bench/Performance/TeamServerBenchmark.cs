@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using CodeAssist.Inference;
 using CodeAssist.Inference.Generation;
@@ -21,15 +19,21 @@ namespace CodeAssist.Bench.Performance;
 /// </summary>
 internal static class TeamServerBenchmark
 {
-    private const string Prefix = "using System;\nusing System.Linq;\n\npublic sealed class Cart\n{\n    private readonly decimal[] _prices = [];\n\n    public decimal Total()\n    {\n        return ";
+    private const string Prefix =
+        "using System;\nusing System.Linq;\n\npublic sealed class Cart\n{\n    private readonly decimal[] _prices = [];\n\n" +
+        "    public decimal Total()\n    {\n        return ";
     private const string Suffix = "\n    }\n}\n";
 
     /// <summary>
     /// The same class with sixty methods before <c>Total</c>: a file whose text before the cursor fills the prompt's
     /// window, as most files do (the short one fits whole, so new context after the cursor outweighs it).
     /// </summary>
-    private static readonly string LongPrefix = Prefix.Replace("\n    public decimal Total()", string.Concat(Enumerable.Range(0, 60).Select(i =>
-        $"\n    public decimal Price{i}(int index) => index < _prices.Length ? _prices[index] * {i + 1}m : 0m;\n")) + "\n    public decimal Total()", StringComparison.Ordinal);
+    private static readonly string LongPrefix = Prefix.Replace(
+        "\n    public decimal Total()",
+        string.Concat(Enumerable.Range(0, 60).Select(i =>
+            $"\n    public decimal Price{i}(int index) => index < _prices.Length ? _prices[index] * {i + 1}m : 0m;\n"))
+            + "\n    public decimal Total()",
+        StringComparison.Ordinal);
 
     public static async Task<int> RunAsync(string backend, int iterations, EngineSchedule schedule, TextWriter output, CancellationToken cancellationToken)
     {
@@ -79,9 +83,13 @@ internal static class TeamServerBenchmark
         }
         var rawP50 = Percentile(rawTimes, 0.5);
         var backendP50 = Percentile(backendTimes, 0.5);
-        output.WriteLine($"team server {settings.Describe()}{(standIn is not null ? " (loopback stand-in)" : "")}, {iterations} alternating pairs, request of {body.Length} bytes, load average {LoadAverage()} on {Environment.ProcessorCount} cores");
+        output.WriteLine($"team server {settings.Describe()}{(standIn is not null ? " (loopback stand-in)" : "")}, {iterations} alternating pairs, " +
+            $"request of {body.Length} bytes, load average {LoadAverage()} on {Environment.ProcessorCount} cores");
         if (standIn is not null)
-            output.WriteLine($"stand-in engine       first token after {schedule.FirstToken.TotalMilliseconds:0} ms, then {schedule.PerToken.TotalMilliseconds:0} ms per token, {LoopbackLlamaServer.BenchReply.Count} tokens (a schedule, not a model)");
+        {
+            output.WriteLine($"stand-in engine       first token after {schedule.FirstToken.TotalMilliseconds:0} ms, " +
+                $"then {schedule.PerToken.TotalMilliseconds:0} ms per token, {LoopbackLlamaServer.BenchReply.Count} tokens (a schedule, not a model)");
+        }
         output.WriteLine($"raw HTTP round trip   p50 {rawP50:0.00} ms  p95 {Percentile(rawTimes, 0.95):0.00} ms");
         output.WriteLine($"backend generation    p50 {backendP50:0.00} ms  p95 {Percentile(backendTimes, 0.95):0.00} ms");
         output.WriteLine($"added by CodeAssist   p50 {backendP50 - rawP50:0.00} ms, ratio {backendP50 / rawP50:0.000} (goal: at most 5 ms and 1.05)");
@@ -89,27 +97,44 @@ internal static class TeamServerBenchmark
         // than the difference of the medians when the server's own time jitters (a loaded machine's timers).
         var differences = rawTimes.Zip(backendTimes, (a, b) => b - a).ToList();
         var ratios = rawTimes.Zip(backendTimes, (a, b) => b / a).ToList();
-        output.WriteLine($"paired                median difference {Percentile(differences, 0.5):0.00} ms (p25 {Percentile(differences, 0.25):0.00}, p75 {Percentile(differences, 0.75):0.00}), median ratio {Percentile(ratios, 0.5):0.000}");
+        output.WriteLine($"paired                median difference {Percentile(differences, 0.5):0.00} ms " +
+            $"(p25 {Percentile(differences, 0.25):0.00}, p75 {Percentile(differences, 0.75):0.00}), median ratio {Percentile(ratios, 0.5):0.000}");
         output.WriteLine($"prompt cache          {(reused > 0 ? $"{reused} prompt tokens reused on a repeated request" : "no reuse reported")}");
         // Both layouts in one run, one after the other on the same server: the share is a count, but the load is the same.
         foreach (var longFile in (bool[])[false, true])
-        foreach (var layout in (TypingLayout[])[TypingLayout.EveryPieceBeforeFile, TypingLayout.AsPlaced])
+        {
+            foreach (var layout in (TypingLayout[])[TypingLayout.EveryPieceBeforeFile, TypingLayout.AsPlaced])
         {
             var typing = await PrefixCacheWhileTypingAsync(model, layout, cancellationToken, longFile).ConfigureAwait(false);
-            var name = (longFile ? "long file, " : "short file, ") + (layout == TypingLayout.AsPlaced ? "cursor pieces above the cursor's line (the engine's prompt)" : "every piece before the file (the layout before #17's reorder)");
+            var name = (longFile ? "long file, " : "short file, ") + (layout == TypingLayout.AsPlaced
+                ? "cursor pieces above the cursor's line (the engine's prompt)"
+                : "every piece before the file (the layout before #17's reorder)");
             output.WriteLine($"prefix cache, typing  {name}: {typing.Keystrokes} keystrokes, the server took p50 {typing.MedianShare:P0} " +
-                $"(min {typing.MinimumShare:P0}) of each prompt from its cache, {typing.TotalShare:P0} of all prompt tokens; {typing.Evaluated} tokens evaluated in all; " +
+                $"(min {typing.MinimumShare:P0}) of each prompt from its cache, {typing.TotalShare:P0} of all prompt tokens; " +
+                $"{typing.Evaluated} tokens evaluated in all; " +
                 $"fewest tokens kept at a keystroke {typing.FewestCached} (the first kept {typing.FirstCached})" +
-                (standIn is not null ? $" (the stand-in counts the common start with its previous prompt, as llama-server's one slot does, at {LoopbackLlamaServer.CharactersPerToken:0} characters per token)" : " (as the server reported it)"));
+                (standIn is not null
+                    ? " (the stand-in counts the common start with its previous prompt, as llama-server's one slot does, " +
+                      $"at {LoopbackLlamaServer.CharactersPerToken:0} characters per token)"
+                    : " (as the server reported it)"));
             if (typing.Misses.Count > 0)
-                output.WriteLine($"prefix cache, misses  kept under half of what the first keystroke kept: {string.Join(", ", typing.Misses)} (the prompt changed before the cursor's line: a context piece came, went or moved)");
+            {
+                output.WriteLine($"prefix cache, misses  kept under half of what the first keystroke kept: {string.Join(", ", typing.Misses)} " +
+                    "(the prompt changed before the cursor's line: a context piece came, went or moved)");
+            }
+        }
         }
         return 0;
     }
 
-    /// <summary>What share of the prompt tokens the server took from its prefix cache while a statement was typed, and how many it evaluated.</summary>
+    /// <summary>
+    /// What share of the prompt tokens the server took from its prefix cache while a statement was typed, and how many it
+    /// evaluated.
+    /// </summary>
     /// <see cref="FewestCached"/> against <see cref="FirstCached"/> says whether any keystroke lost what lies before the cursor's line.
-    internal sealed record TypingCacheFigures(int Keystrokes, double MedianShare, double MinimumShare, double TotalShare, long Evaluated, int FirstCached, int FewestCached, IReadOnlyList<string> Misses);
+    internal sealed record TypingCacheFigures(
+        int Keystrokes, double MedianShare, double MinimumShare, double TotalShare, long Evaluated, int FirstCached, int FewestCached,
+        IReadOnlyList<string> Misses);
 
     /// <summary>The prompt each keystroke sends: the engine's own, or the same pieces all laid out before the file (the A/B's before).</summary>
     internal enum TypingLayout
@@ -130,7 +155,8 @@ internal static class TeamServerBenchmark
     /// backend's wire request), and the server reports how many prompt tokens it took from its cache. Stable pieces
     /// first in the prompt is what keeps that share high.
     /// </summary>
-    internal static async Task<TypingCacheFigures> PrefixCacheWhileTypingAsync(ITextGenerator model, TypingLayout layout, CancellationToken cancellationToken, bool longFile = false)
+    internal static async Task<TypingCacheFigures> PrefixCacheWhileTypingAsync(
+        ITextGenerator model, TypingLayout layout, CancellationToken cancellationToken, bool longFile = false)
     {
         var prefix = longFile ? LongPrefix : Prefix;
         var root = Directory.CreateTempSubdirectory("codeassist-bench-typing-");
@@ -147,7 +173,8 @@ internal static class TeamServerBenchmark
             {
                 var document = engine.Documents.Open(uri, "csharp", typed + 1, prefix + Typed[..typed] + Suffix);
                 var (plan, _, _, _, _) = await engine.PlanAsync(model, document, prefix.Length + typed, settings, cancellationToken).ConfigureAwait(false);
-                var result = await model.GenerateAsync(layout == TypingLayout.AsPlaced ? plan.Request(settings) : EveryPieceBeforeFile(model, plan, settings), cancellationToken).ConfigureAwait(false);
+                var request = layout == TypingLayout.AsPlaced ? plan.Request(settings) : EveryPieceBeforeFile(model, plan, settings);
+                var result = await model.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
                 // The first request fills the cache; the keystrokes after it are what typing costs.
                 if (typed == 0 || result.PromptTokens == 0)
                     continue;
@@ -159,7 +186,8 @@ internal static class TeamServerBenchmark
             // file (in a file this short, new content after the cursor's line can outweigh the share alone).
             var first = keystrokes.Count == 0 ? 0 : keystrokes[0].Cached;
             var shares = keystrokes.Select(k => k.Share).ToList();
-            return new TypingCacheFigures(keystrokes.Count, Percentile(shares, 0.5), shares.Count == 0 ? double.NaN : shares.Min(), prompt == 0 ? double.NaN : (double)cached / prompt,
+            return new TypingCacheFigures(
+                keystrokes.Count, Percentile(shares, 0.5), shares.Count == 0 ? double.NaN : shares.Min(), prompt == 0 ? double.NaN : (double)cached / prompt,
                 prompt - cached, first, keystrokes.Count == 0 ? 0 : keystrokes.Min(k => k.Cached),
                 [.. keystrokes.Where(k => k.Cached < first / 2).Select(k => $"\"{k.Typed}\" {k.Share:P0} ({k.Cached} tokens)")]);
         }

@@ -15,7 +15,9 @@ internal sealed class TimedContextSources
     public TimedContextSources(IReadOnlyList<IContextSource> sources)
     {
         _timed = [new TimedSource("semantic model", new SemanticModelProbe()),
-            .. sources.Select(s => s is IIncrementalContextSource incremental ? new TimedIncrementalSource(Describe(s), incremental) : new TimedSource(Describe(s), s))];
+            .. sources.Select(s => s is IIncrementalContextSource incremental
+                ? new TimedIncrementalSource(Describe(s), incremental)
+                : new TimedSource(Describe(s), s))];
     }
 
     public IReadOnlyList<IContextSource> Sources => _timed;
@@ -79,7 +81,8 @@ internal sealed class TimedContextSources
     {
         public int SmallestUsefulPiece(Func<string, int> countTokens) => inner.SmallestUsefulPiece(countTokens);
 
-        public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(ContextRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<ContextCandidate> GetOneByOneAsync(
+            ContextRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var enumerator = inner.GetOneByOneAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try

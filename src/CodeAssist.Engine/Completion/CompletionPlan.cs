@@ -23,12 +23,14 @@ public sealed record CompletionPlan(CompletionContext Context, CompletionPrompt 
         AssistSettings settings, string? workspaceRoot, CancellationToken cancellationToken)
     {
         var budget = Math.Min(settings.ContextBudget, model.Window - settings.MaxTokens - 16);
-        var context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot, cancellationToken, model.CursorContextAboveCursorLine).ConfigureAwait(false);
+        var context = await contextBuilder.BuildAsync(
+            document, offset, budget, model.CountTokens, workspaceRoot, cancellationToken, model.CursorContextAboveCursorLine).ConfigureAwait(false);
         var prompt = PromptFor(model, context);
         if (budget < settings.ContextBudget && model.CountTokens(prompt.Text) + settings.MaxTokens - model.Window is var excess and > 0)
         {
             budget = Math.Max(1, budget - excess);
-            context = await contextBuilder.BuildAsync(document, offset, budget, model.CountTokens, workspaceRoot, cancellationToken, model.CursorContextAboveCursorLine).ConfigureAwait(false);
+            context = await contextBuilder.BuildAsync(
+                document, offset, budget, model.CountTokens, workspaceRoot, cancellationToken, model.CursorContextAboveCursorLine).ConfigureAwait(false);
             prompt = PromptFor(model, context);
         }
         return new CompletionPlan(context, prompt, budget, AllowsBlockAt(document, offset, settings));

@@ -99,7 +99,9 @@ public sealed class InlineCompletionEngine(
         }
     }
 
-    private async Task<IReadOnlyList<string>> GenerateAsync(ITextGenerator model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> GenerateAsync(
+        ITextGenerator model, DocumentSnapshot document, int offset, InlineCompletionQuery query, AssistSettings current,
+        CancellationToken cancellationToken)
     {
         var plan = await CompletionPlan.BuildAsync(contextBuilder, model, document, offset, current, workspaceRoot(), cancellationToken).ConfigureAwait(false);
         StartupTimeline.Mark(StartupTimeline.FirstContext);
@@ -119,7 +121,8 @@ public sealed class InlineCompletionEngine(
             if (dropped > 0 && suggestions.Count < wanted)
             {
                 // The next candidate replaces what the compiler refused: one more sampled generation per request at most.
-                await AddCheckedAsync(await model.GenerateAsync(request with { Sampling = new Sampling(Seed: wanted) }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var replacement = await model.GenerateAsync(request with { Sampling = new Sampling(Seed: wanted) }, cancellationToken).ConfigureAwait(false);
+                await AddCheckedAsync(replacement).ConfigureAwait(false);
             }
         }
         finally
@@ -155,11 +158,13 @@ public sealed class InlineCompletionEngine(
     private static int ReplaceEnd(InlineCompletionQuery query, int offset) => query.Selected is { } selected ? Math.Max(offset, selected.EndOffset) : offset;
 
     /// <summary>The document as if the selected completion item were inserted, and where the answer's range starts.</summary>
-    private static (DocumentSnapshot Document, int Cursor, int ReplaceStart, string Lead) WithSelectedItem(DocumentSnapshot document, int offset, SelectedCompletion selected)
+    private static (DocumentSnapshot Document, int Cursor, int ReplaceStart, string Lead) WithSelectedItem(
+        DocumentSnapshot document, int offset, SelectedCompletion selected)
     {
         var start = Math.Clamp(selected.StartOffset, 0, document.Text.Length);
         var end = Math.Clamp(selected.EndOffset, start, document.Text.Length);
-        var text = document.Text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, end), selected.Text));
+        var text = document.Text.WithChanges(
+            new Microsoft.CodeAnalysis.Text.TextChange(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, end), selected.Text));
         return (document with { Text = text }, start + selected.Text.Length, start, selected.Text);
     }
 

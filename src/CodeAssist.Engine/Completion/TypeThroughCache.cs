@@ -24,11 +24,13 @@ public sealed class TypeThroughCache(int capacity = 100)
         lock (_gate)
         {
             for (var node = _entries.First; node is not null; node = node.Next)
+            {
                 if (node.Value.Uri == entry.Uri && node.Value.Origin == origin && node.Value.PrefixHash == entry.PrefixHash)
                 {
                     _entries.Remove(node);
                     break;
                 }
+            }
             _entries.AddFirst(entry);
             while (_entries.Count > capacity)
                 _entries.RemoveLast();
@@ -70,6 +72,7 @@ public sealed class TypeThroughCache(int capacity = 100)
     public void Forget(Uri uri)
     {
         lock (_gate)
+        {
             for (var node = _entries.First; node is not null;)
             {
                 var next = node.Next;
@@ -77,6 +80,7 @@ public sealed class TypeThroughCache(int capacity = 100)
                     _entries.Remove(node);
                 node = next;
             }
+        }
     }
 
     private static int PrefixHash(DocumentSnapshot document, int origin)

@@ -31,7 +31,8 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
     /// False for a model trained without context above the cursor's line (codeassist.json <c>cursorContext: "beforeFile"</c>):
     /// every piece then goes before the file.
     /// </param>
-    public async Task<CompletionContext> BuildAsync(DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, string? workspaceRoot, CancellationToken cancellationToken,
+    public async Task<CompletionContext> BuildAsync(
+        DocumentSnapshot document, int offset, int budget, Func<string, int> countTokens, string? workspaceRoot, CancellationToken cancellationToken,
         bool cursorPiecesAboveCursorLine = true)
     {
         var text = document.Text;
@@ -177,7 +178,8 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
 }
 
 /// <summary>What a context source gets to look at.</summary>
-public sealed record ContextRequest(DocumentSnapshot Document, int Offset, Microsoft.CodeAnalysis.Document? RoslynDocument, string PrefixWindow, string SuffixWindow)
+public sealed record ContextRequest(
+    DocumentSnapshot Document, int Offset, Microsoft.CodeAnalysis.Document? RoslynDocument, string PrefixWindow, string SuffixWindow)
 {
     private Task<Microsoft.CodeAnalysis.SemanticModel?>? _semanticModel;
 

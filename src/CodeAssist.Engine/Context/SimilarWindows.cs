@@ -41,12 +41,17 @@ public static class SimilarWindows
     {
         var ranked = new List<(string Path, Window Window, double Similarity)>();
         foreach (var (path, text) in files)
+        {
             foreach (var window in Cut.GetValue(text, WindowsOf))
+            {
                 if (Jaccard(query, window.Words) is var similarity and > 0)
                     ranked.Add((path, window, similarity));
+            }
+        }
         var chosen = new List<SimilarWindow>();
         var left = characters;
-        foreach (var (path, window, similarity) in ranked.OrderByDescending(r => r.Similarity).ThenBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Window.FirstLine))
+        var ordered = ranked.OrderByDescending(r => r.Similarity).ThenBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Window.FirstLine);
+        foreach (var (path, window, similarity) in ordered)
         {
             if (left <= 0)
                 break;

@@ -33,7 +33,7 @@ public sealed class DocumentStore
         if (!_documents.TryGetValue(uri, out var current))
             throw new BadRequestException($"{uri} is not open; send textDocument/didOpen first");
         var text = current.Text;
-        int? editLine = current.LastEditLine;
+        var editLine = current.LastEditLine;
         foreach (var edit in edits)
         {
             if (edit.Start is null || edit.End is null)

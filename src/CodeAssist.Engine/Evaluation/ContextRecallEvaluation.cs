@@ -76,8 +76,10 @@ public sealed record ContextRecallReport(string Directory, int Seed, int Budget,
         var c = CultureInfo.InvariantCulture;
         var total = Total;
         var baseline = Baseline;
-        text.Append(c, $"context recall {total.Recall:F3} ({total.Held}/{total.Wanted} identifiers at {Positions.Count} positions, {Skipped} drawn positions had none), ");
-        text.Append(c, $"Jaccard windows at equal size {baseline.Recall:F3} ({(baseline.Held == 0 ? "-" : (total.Recall / baseline.Recall).ToString("F1", c) + "x")}); ");
+        text.Append(c, $"context recall {total.Recall:F3} ({total.Held}/{total.Wanted} identifiers at {Positions.Count} positions, ");
+        text.Append(c, $"{Skipped} drawn positions had none), ");
+        var overBaseline = baseline.Held == 0 ? "-" : (total.Recall / baseline.Recall).ToString("F1", c) + "x";
+        text.Append(c, $"Jaccard windows at equal size {baseline.Recall:F3} ({overBaseline}); ");
         text.Append(c, $"budget {Budget} tokens, prompt {MeanPromptTokens:F0} tokens and {MeanContextCharacters:F0} characters of context on average, ");
         text.Append(c, $"context build p50 {BuildMillisecondsPercentile(0.5):F1} ms, p95 {BuildMillisecondsPercentile(0.95):F1} ms\n");
         text.Append("by position kind (recall / Jaccard baseline, identifiers):\n");
@@ -153,7 +155,8 @@ public static class ContextRecallEvaluation
             var model = (await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!;
             var kinds = targets.Select(t => HeldOutPosition.IdentifierKind(model, t, cancellationToken)).ToList();
 
-            var measured = await MeasureAsync(documents, builder, position, originalText, options.Budget, countTokens, root, version, cancellationToken).ConfigureAwait(false);
+            var measured = await MeasureAsync(documents, builder, position, originalText, options.Budget, countTokens, root, version, cancellationToken)
+                .ConfigureAwait(false);
             version += 2;
             var names = targets.Select(t => t.ValueText).ToList();
             var heldBy = names.Select(n => measured.Pieces.FirstOrDefault(p => p.Words.Contains(n)).Kind).ToList();
@@ -173,10 +176,16 @@ public static class ContextRecallEvaluation
         return new ContextRecallReport(root, options.Seed, options.Budget, skipped, measuredPositions);
     }
 
-    private sealed record Measured(string PositionKind, SourceText EditedText, IReadOnlyList<(string Kind, HashSet<string> Words)> Pieces, int PromptTokens, int ContextCharacters, double Milliseconds);
+    private sealed record Measured(
+        string PositionKind, SourceText EditedText, IReadOnlyList<(string Kind, HashSet<string> Words)> Pieces, int PromptTokens, int ContextCharacters,
+        double Milliseconds);
 
-    /// <summary>Opens the file, deletes the removed text as an edit (so Roslyn sees a keystroke, not a new file), builds the context, closes the file.</summary>
-    private static async Task<Measured> MeasureAsync(DocumentStore documents, ContextBuilder builder, HeldOutPosition position, SourceText originalText, int budget,
+    /// <summary>
+    /// Opens the file, deletes the removed text as an edit (so Roslyn sees a keystroke, not a new file), builds the context,
+    /// closes the file.
+    /// </summary>
+    private static async Task<Measured> MeasureAsync(
+        DocumentStore documents, ContextBuilder builder, HeldOutPosition position, SourceText originalText, int budget,
         Func<string, int> countTokens, string root, int version, CancellationToken cancellationToken)
     {
         var uri = new Uri(position.FilePath);
@@ -189,7 +198,8 @@ public static class ContextRecallEvaluation
             var clock = Stopwatch.StartNew();
             var context = await builder.BuildAsync(snapshot, position.Cut, budget, countTokens, root, cancellationToken).ConfigureAwait(false);
             var milliseconds = clock.Elapsed.TotalMilliseconds;
-            var tree = await Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(snapshot.Text, cancellationToken: cancellationToken).GetRootAsync(cancellationToken).ConfigureAwait(false);
+            var tree = await Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(snapshot.Text, cancellationToken: cancellationToken)
+                .GetRootAsync(cancellationToken).ConfigureAwait(false);
             var extra = context.Pieces.Where(p => p.Kind is not ("prefix" or "suffix")).ToList();
             return new Measured(HeldOutPosition.KindAt(tree, position.Cut), snapshot.Text,
                 [.. context.Pieces.Select(p => (p.Kind, ContextRecall.Words(p.Source + "\n" + p.Text)))],
@@ -208,13 +218,18 @@ public static class ContextRecallEvaluation
     {
         var files = new Dictionary<string, SourceFile>(StringComparer.Ordinal);
         foreach (var project in solution.Projects.Where(p => p.Language == LanguageNames.CSharp))
+        {
             foreach (var document in project.Documents)
             {
                 if (document.FilePath is not { } path || !path.StartsWith(root, StringComparison.Ordinal) || files.ContainsKey(path)
-                    || path.Contains("/obj/", StringComparison.Ordinal) || path.Contains("/bin/", StringComparison.Ordinal) || path.EndsWith(".g.cs", StringComparison.Ordinal))
+                    || path.Contains("/obj/", StringComparison.Ordinal) || path.Contains("/bin/", StringComparison.Ordinal)
+                    || path.EndsWith(".g.cs", StringComparison.Ordinal))
+                {
                     continue;
+                }
                 files[path] = new SourceFile(path, document, await document.GetTextAsync(cancellationToken).ConfigureAwait(false));
             }
+        }
         return [.. files.Values.OrderBy(f => f.Path, StringComparer.Ordinal)];
     }
 

@@ -5,7 +5,10 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace CodeAssist.Engine.Evaluation;
 
-/// <summary>A held-out position: a real line of a file, cut at <see cref="Cut"/>; the text up to <see cref="End"/> (the line's last non-blank character) is removed.</summary>
+/// <summary>
+/// A held-out position: a real line of a file, cut at <see cref="Cut"/>; the text up to <see cref="End"/> (the line's last
+/// non-blank character) is removed.
+/// </summary>
 public sealed record HeldOutPosition(string FilePath, int Line, int Cut, int End)
 {
     /// <summary>
@@ -17,9 +20,13 @@ public sealed record HeldOutPosition(string FilePath, int Line, int Cut, int End
     {
         var lines = new List<(int File, int Line)>();
         for (var f = 0; f < files.Count; f++)
+        {
             foreach (var line in files[f].Text.Lines)
+            {
                 if (IsCode(files[f].Text.ToString(line.Span)))
                     lines.Add((f, line.LineNumber));
+            }
+        }
         if (lines.Count == 0)
             yield break;
         var random = new Random(seed);
@@ -54,19 +61,26 @@ public sealed record HeldOutPosition(string FilePath, int Line, int Cut, int End
         var token = root.FindToken(Math.Max(0, offset - 1));
         var touching = offset > 0 && token.Span.End == offset;
         if (touching && token.IsKind(SyntaxKind.DotToken)
-            || touching && token.IsKind(SyntaxKind.IdentifierToken) && token.Parent?.Parent is MemberAccessExpressionSyntax or QualifiedNameSyntax or MemberBindingExpressionSyntax
+            || touching && token.IsKind(SyntaxKind.IdentifierToken)
+               && token.Parent?.Parent is MemberAccessExpressionSyntax or QualifiedNameSyntax or MemberBindingExpressionSyntax
                && token.GetPreviousToken().IsKind(SyntaxKind.DotToken))
+        {
             return "after dot";
+        }
         var line = text.Lines.GetLineFromPosition(offset);
         var typedOnLine = text.ToString(TextSpan.FromBounds(line.Start, offset)).TrimEnd();
         var wordStart = typedOnLine.Length;
         while (wordStart > 0 && (char.IsLetterOrDigit(typedOnLine[wordStart - 1]) || typedOnLine[wordStart - 1] == '_'))
             wordStart--;
-        var inBody = token.Parent?.AncestorsAndSelf().Any(n => n is BlockSyntax or ArrowExpressionClauseSyntax or AccessorDeclarationSyntax or GlobalStatementSyntax) == true;
+        var inBody = token.Parent?.AncestorsAndSelf()
+            .Any(n => n is BlockSyntax or ArrowExpressionClauseSyntax or AccessorDeclarationSyntax or GlobalStatementSyntax) == true;
         if (typedOnLine[..wordStart].Trim().Length == 0)
             return inBody ? "statement start" : "declaration";
-        if (token.Parent?.AncestorsAndSelf().OfType<ArgumentListSyntax>().Any(a => offset > a.OpenParenToken.SpanStart && (a.CloseParenToken.IsMissing || offset <= a.CloseParenToken.SpanStart)) == true)
+        if (token.Parent?.AncestorsAndSelf().OfType<ArgumentListSyntax>()
+                .Any(a => offset > a.OpenParenToken.SpanStart && (a.CloseParenToken.IsMissing || offset <= a.CloseParenToken.SpanStart)) == true)
+        {
             return "argument list";
+        }
         return inBody ? "expression" : "declaration";
     }
 
@@ -88,7 +102,8 @@ public sealed record HeldOutPosition(string FilePath, int Line, int Cut, int End
             ITypeSymbol => "type name",
             INamespaceSymbol => "namespace",
             IMethodSymbol { MethodKind: MethodKind.Constructor } => "type name",
-            IMethodSymbol or IPropertySymbol or IFieldSymbol or IEventSymbol => (symbol is IMethodSymbol { ReducedFrom: { } from } ? from : symbol).Locations.Any(l => l.IsInSource) ? "solution member" : "framework member",
+            IMethodSymbol or IPropertySymbol or IFieldSymbol or IEventSymbol =>
+                (symbol is IMethodSymbol { ReducedFrom: { } from } ? from : symbol).Locations.Any(l => l.IsInSource) ? "solution member" : "framework member",
             ILocalSymbol or IParameterSymbol or IRangeVariableSymbol or ILabelSymbol => "local or parameter",
             _ => "unresolved",
         };

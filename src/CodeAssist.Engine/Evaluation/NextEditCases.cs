@@ -42,16 +42,27 @@ public static class NextEditCases
     public static async Task<IReadOnlyList<NextEditCase>> GenerateAsync(Solution solution, int count, int seed, CancellationToken cancellationToken)
     {
         var methods = new List<(IMethodSymbol Symbol, MethodDeclarationSyntax Syntax, Document Document)>();
-        foreach (var document in solution.Projects.Where(p => p.Language == LanguageNames.CSharp).SelectMany(p => p.Documents).OrderBy(d => d.FilePath, StringComparer.Ordinal))
+        var documents = solution.Projects.Where(p => p.Language == LanguageNames.CSharp)
+            .SelectMany(p => p.Documents)
+            .OrderBy(d => d.FilePath, StringComparer.Ordinal);
+        foreach (var document in documents)
         {
-            if (document.FilePath is null || document.FilePath.Contains("/obj/", StringComparison.Ordinal) || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
+            if (document.FilePath is null || document.FilePath.Contains("/obj/", StringComparison.Ordinal)
+                || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
+            {
                 continue;
+            }
             var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
             foreach (var syntax in root.DescendantNodes().OfType<MethodDeclarationSyntax>())
+            {
                 if (model?.GetDeclaredSymbol(syntax, cancellationToken) is IMethodSymbol { IsOverride: false, IsImplicitlyDeclared: false } symbol
                     && symbol.ExplicitInterfaceImplementations.IsEmpty && symbol.ContainingType.TypeKind is TypeKind.Class or TypeKind.Struct
-                    && symbol.ContainingType.AllInterfaces.All(i => i.GetMembers(symbol.Name).IsEmpty) && !symbol.IsExtern && syntax.Identifier.ValueText != "Main")
+                    && symbol.ContainingType.AllInterfaces.All(i => i.GetMembers(symbol.Name).IsEmpty)
+                    && !symbol.IsExtern && syntax.Identifier.ValueText != "Main")
+                {
                     methods.Add((symbol, syntax, document));
+                }
+            }
         }
         var random = new Random(seed);
         var kinds = Enum.GetValues<FirstEditKind>();
@@ -71,7 +82,8 @@ public static class NextEditCases
                 var required = await RequiredAsync(solution, document, edit, kind, symbol.Name, references, cancellationToken).ConfigureAwait(false);
                 if (required.Count == 0)
                     continue;
-                cases.Add(new NextEditCase(kind, symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), document.FilePath!, edit, required));
+                var name = symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+                cases.Add(new NextEditCase(kind, name, document.FilePath!, edit, required));
                 break;
             }
         }
@@ -84,12 +96,17 @@ public static class NextEditCases
         FirstEditKind.AddParameter => method.ParameterList.Parameters.Count == 0
             ? new TextChange(new TextSpan(method.ParameterList.CloseParenToken.SpanStart, 0), "int added")
             : new TextChange(new TextSpan(method.ParameterList.Parameters[^1].Span.End, 0), ", int added"),
-        FirstEditKind.ChangeParameterType => method.ParameterList.Parameters.FirstOrDefault() is { Type: { } type } ? new TextChange(type.Span, ForeignType) : null,
-        FirstEditKind.ChangeReturnType => method.ReturnType is PredefinedTypeSyntax { Keyword.ValueText: "void" } ? null : new TextChange(method.ReturnType.Span, ForeignType),
+        FirstEditKind.ChangeParameterType => method.ParameterList.Parameters.FirstOrDefault() is { Type: { } type }
+            ? new TextChange(type.Span, ForeignType)
+            : null,
+        FirstEditKind.ChangeReturnType => method.ReturnType is PredefinedTypeSyntax { Keyword.ValueText: "void" }
+            ? null
+            : new TextChange(method.ReturnType.Span, ForeignType),
         _ => null,
     };
 
-    private static async Task<IReadOnlyList<RequiredEdit>> RequiredAsync(Solution solution, Document declaring, TextChange edit, FirstEditKind kind, string name,
+    private static async Task<IReadOnlyList<RequiredEdit>> RequiredAsync(
+        Solution solution, Document declaring, TextChange edit, FirstEditKind kind, string name,
         IEnumerable<ReferencedSymbol> references, CancellationToken cancellationToken)
     {
         var text = await declaring.GetTextAsync(cancellationToken).ConfigureAwait(false);

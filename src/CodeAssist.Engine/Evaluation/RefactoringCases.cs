@@ -12,7 +12,9 @@ namespace CodeAssist.Engine.Evaluation;
 /// after <see cref="Setup"/> (if any) is applied to the file, with the method's real parameter names and, where Roslyn
 /// determines one, the method as the refactoring must leave it (<see cref="Reference"/>, compared whitespace-blind).
 /// </summary>
-public sealed record RefactoringCase(RefactoringKind Kind, string Member, string FilePath, int Position, int Lines, IReadOnlyList<string> Parameters, TextChange? Setup, string? Reference);
+public sealed record RefactoringCase(
+    RefactoringKind Kind, string Member, string FilePath, int Position, int Lines, IReadOnlyList<string> Parameters, TextChange? Setup,
+    string? Reference);
 
 /// <summary>
 /// Generates refactoring cases from real code with Roslyn and no model, the references synthesised the way the
@@ -23,7 +25,7 @@ public sealed record RefactoringCase(RefactoringKind Kind, string Member, string
 /// <item>"Document this member": methods without a documentation comment; no reference (the check is that the comment
 /// is well-formed and names exactly the real parameters).</item>
 /// <item>"Simplify": methods that Roslyn can make longer and then simplify back: instance members qualified with
-/// <c>this.</c> and types with their namespace (the case's <see cref="Setup"/>); the reference is Roslyn's own
+/// <c>this.</c> and types with their namespace (the case's <see cref="RefactoringCase.Setup"/>); the reference is Roslyn's own
 /// <see cref="Simplifier"/> applied to that code, so "only Roslyn's simplifications" is checkable.</item>
 /// </list>
 /// Methods longer than <see cref="MaxLines"/> lines, and generated files, are left out.
@@ -38,17 +40,26 @@ public static class RefactoringCases
     public static async Task<IReadOnlyList<RefactoringCase>> GenerateAsync(Solution solution, int countPerKind, int seed, CancellationToken cancellationToken)
     {
         var methods = new List<(MethodDeclarationSyntax Syntax, IMethodSymbol Symbol, Document Document, SemanticModel Model)>();
-        foreach (var document in solution.Projects.Where(p => p.Language == LanguageNames.CSharp).SelectMany(p => p.Documents).OrderBy(d => d.FilePath, StringComparer.Ordinal))
+        var documents = solution.Projects.Where(p => p.Language == LanguageNames.CSharp)
+            .SelectMany(p => p.Documents)
+            .OrderBy(d => d.FilePath, StringComparer.Ordinal);
+        foreach (var document in documents)
         {
             if (document.FilePath is null || document.FilePath.Contains("/obj/", StringComparison.Ordinal)
                 || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root
                 || await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
+            {
                 continue;
+            }
             var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
             foreach (var syntax in root.DescendantNodes().OfType<MethodDeclarationSyntax>())
+            {
                 if (syntax.Body is not null && LineCount(text, syntax.Span) <= MaxLines
                     && model.GetDeclaredSymbol(syntax, cancellationToken) is IMethodSymbol { IsImplicitlyDeclared: false } symbol)
+                {
                     methods.Add((syntax, symbol, document, model));
+                }
+            }
         }
         var random = new Random(seed);
         var order = methods.OrderBy(_ => random.Next()).ToList();
@@ -69,7 +80,9 @@ public static class RefactoringCases
         return cases;
     }
 
-    private static async Task<RefactoringCase?> CaseAsync(RefactoringKind kind, MethodDeclarationSyntax syntax, IMethodSymbol symbol, Document document, SemanticModel model, CancellationToken cancellationToken)
+    private static async Task<RefactoringCase?> CaseAsync(
+        RefactoringKind kind, MethodDeclarationSyntax syntax, IMethodSymbol symbol, Document document, SemanticModel model,
+        CancellationToken cancellationToken)
     {
         var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
         var name = symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
@@ -82,9 +95,13 @@ public static class RefactoringCases
             case RefactoringKind.AddValidation:
                 return ValidationReference(syntax, symbol, text) is { } validated ? Case(null, validated) : null;
             case RefactoringKind.Document:
-                return parameters.Count > 0 && !syntax.GetLeadingTrivia().Any(t => t.GetStructure() is DocumentationCommentTriviaSyntax) ? Case(null, null) : null;
+                return parameters.Count > 0 && !syntax.GetLeadingTrivia().Any(t => t.GetStructure() is DocumentationCommentTriviaSyntax)
+                    ? Case(null, null)
+                    : null;
             case RefactoringKind.Simplify:
-                return await SimplifyCaseAsync(syntax, document, model, text, cancellationToken).ConfigureAwait(false) is { } simplify ? Case(simplify.Setup, simplify.Reference) : null;
+                return await SimplifyCaseAsync(syntax, document, model, text, cancellationToken).ConfigureAwait(false) is { } simplify
+                    ? Case(simplify.Setup, simplify.Reference)
+                    : null;
             default:
                 return null;
         }
@@ -99,7 +116,8 @@ public static class RefactoringCases
         var body = syntax.Body!;
         var needed = symbol.Parameters
             .Where(p => p.Type.IsReferenceType && p.NullableAnnotation == NullableAnnotation.NotAnnotated && p.RefKind == RefKind.None && !p.IsParams)
-            .Where(p => !body.ToString().Contains($"ThrowIfNull({p.Name})", StringComparison.Ordinal) && !body.ToString().Contains($"nameof({p.Name})", StringComparison.Ordinal))
+            .Where(p => !body.ToString().Contains($"ThrowIfNull({p.Name})", StringComparison.Ordinal)
+                && !body.ToString().Contains($"nameof({p.Name})", StringComparison.Ordinal))
             .Select(p => p.Name)
             .ToList();
         if (needed.Count == 0)
@@ -113,32 +131,48 @@ public static class RefactoringCases
     /// The method made longer in ways Roslyn simplifies back (<c>this.</c> on instance members, namespaces on types),
     /// and Roslyn's simplification of that; null when the method has nothing to lengthen.
     /// </summary>
-    private static async Task<(TextChange Setup, string Reference)?> SimplifyCaseAsync(MethodDeclarationSyntax syntax, Document document, SemanticModel model, SourceText text, CancellationToken cancellationToken)
+    private static async Task<(TextChange Setup, string Reference)?> SimplifyCaseAsync(
+        MethodDeclarationSyntax syntax, Document document, SemanticModel model, SourceText text, CancellationToken cancellationToken)
     {
         var lengthened = new List<TextChange>();
         foreach (var name in syntax.Body!.DescendantNodes().OfType<IdentifierNameSyntax>())
         {
-            if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name || name.Parent is QualifiedNameSyntax qualified && qualified.Right == name
+            if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name
+                || name.Parent is QualifiedNameSyntax qualified && qualified.Right == name
                 || name.Parent is NameColonSyntax or NameEqualsSyntax || name.IsVar || name.Parent is MemberBindingExpressionSyntax)
+            {
                 continue;
+            }
             var symbol = model.GetSymbolInfo(name, cancellationToken).Symbol;
             if (symbol is IFieldSymbol or IPropertySymbol or IMethodSymbol && !symbol.IsStatic && symbol.ContainingType is not null
-                && SymbolEqualityComparer.Default.Equals(symbol.ContainingType.OriginalDefinition, model.GetEnclosingSymbol(name.SpanStart, cancellationToken)?.ContainingType?.OriginalDefinition)
+                && SymbolEqualityComparer.Default.Equals(
+                    symbol.ContainingType.OriginalDefinition,
+                    model.GetEnclosingSymbol(name.SpanStart, cancellationToken)?.ContainingType?.OriginalDefinition)
                 && symbol is not IMethodSymbol { MethodKind: not MethodKind.Ordinary })
+            {
                 lengthened.Add(new TextChange(new TextSpan(name.SpanStart, 0), "this."));
-            else if (symbol is INamedTypeSymbol { ContainingType: null, ContainingNamespace.IsGlobalNamespace: false } type && name.Parent is not AttributeSyntax)
+            }
+            else if (symbol is INamedTypeSymbol { ContainingType: null, ContainingNamespace.IsGlobalNamespace: false } type
+                && name.Parent is not AttributeSyntax)
+            {
                 lengthened.Add(new TextChange(new TextSpan(name.SpanStart, 0), type.ContainingNamespace.ToDisplayString() + "."));
+            }
         }
         if (lengthened.Count == 0)
             return null;
-        var bodyText = text.GetSubText(syntax.Span).WithChanges(lengthened.Select(c => new TextChange(new TextSpan(c.Span.Start - syntax.SpanStart, 0), c.NewText!)));
+        var bodyText = text.GetSubText(syntax.Span)
+            .WithChanges(lengthened.Select(c => new TextChange(new TextSpan(c.Span.Start - syntax.SpanStart, 0), c.NewText!)));
         var setup = new TextChange(syntax.Span, bodyText.ToString());
         var changed = document.WithText(text.WithChanges(setup));
         var root = await changed.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(new TextSpan(syntax.SpanStart, bodyText.Length)).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault() is not { } method)
+        if (root?.FindNode(new TextSpan(syntax.SpanStart, bodyText.Length)).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault()
+            is not { } method)
+        {
             return null;
+        }
         // A namespace shadowed by a member would make the lengthened code wrong: such a method is no case.
-        if ((await changed.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))?.GetDiagnostics(method.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error) != false)
+        var changedModel = await changed.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (changedModel?.GetDiagnostics(method.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error) != false)
             return null;
         var annotated = changed.WithSyntaxRoot(root.ReplaceNode(method, method.WithAdditionalAnnotations(Simplifier.Annotation)));
         var simplified = await Simplifier.ReduceAsync(annotated, Simplifier.Annotation, null, cancellationToken).ConfigureAwait(false);
@@ -153,5 +187,6 @@ public static class RefactoringCases
     /// <summary>Code compared whitespace-blind: every run of whitespace is one space, none at the ends.</summary>
     public static string Normalize(string code) => string.Join(' ', code.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
-    private static int LineCount(SourceText text, TextSpan span) => text.Lines.GetLineFromPosition(span.End).LineNumber - text.Lines.GetLineFromPosition(span.Start).LineNumber + 1;
+    private static int LineCount(SourceText text, TextSpan span) =>
+        text.Lines.GetLineFromPosition(span.End).LineNumber - text.Lines.GetLineFromPosition(span.Start).LineNumber + 1;
 }

@@ -135,7 +135,8 @@ public sealed class EngineHost : IDisposable
     /// Loads solution or project files over the open documents; completion works on loose files meanwhile. Warnings
     /// are logged and returned; a load that fails throws, and the loose-file context stays.
     /// </summary>
-    public async Task<SolutionLoadResult> LoadProjectsAsync(IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
+    public async Task<SolutionLoadResult> LoadProjectsAsync(
+        IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var loading = Workspace.LoadProjectsAsync(projectSystem, progress, cancellationToken);
@@ -145,7 +146,8 @@ public sealed class EngineHost : IDisposable
             var result = await loading.ConfigureAwait(false);
             foreach (var warning in result.Warnings.Take(20))
                 Log.Warn($"workspace: {warning}");
-            Log.Info($"loaded {result.Solution?.ProjectIds.Count ?? 0} project(s) from {string.Join(", ", result.LoadedFrom)} in {clock.ElapsedMilliseconds} ms");
+            Log.Info($"loaded {result.Solution?.ProjectIds.Count ?? 0} project(s) from {string.Join(", ", result.LoadedFrom)} " +
+                $"in {clock.ElapsedMilliseconds} ms");
             if (result.Solution is not null)
                 StartupTimeline.Mark(StartupTimeline.SolutionLoaded);
             return result;
@@ -188,7 +190,10 @@ public sealed class EngineHost : IDisposable
         // An untrusted workspace never evaluates a project, so its project files may change as they like.
         var projectSystemChanged = Trusted && watched.Any(WatchedFiles.IsProjectSystem);
         if (updated > 0 || projectSystemChanged)
-            Log.Info($"workspace: {watched.Count} watched file(s) changed on disk, {updated} document(s) updated{(projectSystemChanged ? ", the projects reload" : "")}");
+        {
+            Log.Info($"workspace: {watched.Count} watched file(s) changed on disk, {updated} document(s) updated" +
+                (projectSystemChanged ? ", the projects reload" : ""));
+        }
         return new DiskChangeOutcome(updated, projectSystemChanged);
     }
 

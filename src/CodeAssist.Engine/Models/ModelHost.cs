@@ -128,7 +128,8 @@ public sealed class ModelHost(Action<string> log, Func<ITextGenerator, ITextGene
             log($"using the team server {backend.Describe()}{(backend.FallbackToLocal ? ", with the local model as fallback" : "")}");
             var remote = new RemoteModel(backend, log);
             await remote.ProbeAsync(CancellationToken.None).ConfigureAwait(false);
-            log($"team server model {remote.Name} ({remote.Format.Fim?.Id ?? "no"} FIM, {remote.Format.Chat.Id} chat, window {remote.Window}){(remote.Problem is { } problem ? ": " + problem : "")}");
+            log($"team server model {remote.Name} ({remote.Format.Fim?.Id ?? "no"} FIM, {remote.Format.Chat.Id} chat, window {remote.Window})" +
+                (remote.Problem is { } problem ? ": " + problem : ""));
             return backend.FallbackToLocal ? new LocalFallback(remote, () => LoadNow(path, device, installedOnly)) : remote;
         }
         catch (ArgumentException e)
@@ -178,7 +179,8 @@ public sealed class ModelHost(Action<string> log, Func<ITextGenerator, ITextGene
 
     /// <summary>Why an untrusted workspace may not load <paramref name="folder"/>, and the two ways on.</summary>
     public static string UntrustedModelRefusal(string folder) =>
-        $"the model folder {folder} is outside the models directory {ModelCatalog.ModelsDirectory}, and this workspace is not trusted, so only installed models load: trust the workspace, or install the model with `codeassist model add {folder}`";
+        $"the model folder {folder} is outside the models directory {ModelCatalog.ModelsDirectory}, and this workspace is not trusted, " +
+        $"so only installed models load: trust the workspace, or install the model with `codeassist model add {folder}`";
 
     public void Dispose()
     {

@@ -83,18 +83,22 @@ public sealed class EditHistory
     public void Forget(Uri uri)
     {
         lock (_gate)
+        {
             if (_documents.TryGetValue(uri, out var entry) && entry.Edits.Count == 0)
                 _documents.Remove(uri);
+        }
     }
 
     /// <summary>The documents with remembered edits, the most recently edited first.</summary>
     public IReadOnlyList<EditedDocument> Edited()
     {
         lock (_gate)
+        {
             return [.. _documents
                 .Where(d => d.Value.Edits.Count > 0)
                 .OrderByDescending(d => d.Value.Edits[^1].Sequence)
                 .Select(d => new EditedDocument(d.Key, d.Value.FilePath, d.Value.Edits[0].Before, d.Value.Text, [.. d.Value.Edits]))];
+        }
     }
 
     /// <summary>The latest edit of any document, or null when nothing was edited.</summary>
@@ -111,8 +115,10 @@ public sealed class EditHistory
     public void Clear()
     {
         lock (_gate)
+        {
             foreach (var uri in _documents.Keys.ToList())
                 _documents[uri] = (_documents[uri].Text, [], _documents[uri].FilePath);
+        }
     }
 
     /// <summary>The span that differs between two texts, in each: the common prefix and suffix cut off.</summary>

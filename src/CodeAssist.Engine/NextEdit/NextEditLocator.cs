@@ -73,8 +73,10 @@ public sealed class NextEditLocator
         var phase = Stopwatch.GetTimestamp();
         var baseline = current;
         foreach (var document in edited)
+        {
             foreach (var id in IdsOf(current, document.FilePath))
                 baseline = baseline.WithDocumentText(id, document.Baseline, PreservationMode.PreserveIdentity);
+        }
         baseline = await ResolveAsync(baseline, cancellationToken).ConfigureAwait(false);
         timings?.Add(PhaseBaseline, phase);
 
@@ -106,9 +108,11 @@ public sealed class NextEditLocator
         {
             var now = current.GetDocument(id)!;
             var before = baseline.GetDocument(id);
-            (IReadOnlyList<TextSpan?> comparedNow, IReadOnlyList<TextSpan?> comparedBefore) = changedNames is null || now.FilePath is null || before is null
-                ? (Whole, Whole)
-                : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changedNames, referenceSpans[now.FilePath], cancellationToken).ConfigureAwait(false);
+            (IReadOnlyList<TextSpan?> comparedNow, IReadOnlyList<TextSpan?> comparedBefore) =
+                changedNames is null || now.FilePath is null || before is null
+                    ? (Whole, Whole)
+                    : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changedNames, referenceSpans[now.FilePath],
+                        cancellationToken).ConfigureAwait(false);
             locations.AddRange(await IntroducedDiagnosticsAsync(before, now, comparedNow, comparedBefore, last, timings, cancellationToken).ConfigureAwait(false));
         }
         phase = Stopwatch.GetTimestamp();
@@ -147,9 +151,11 @@ public sealed class NextEditLocator
     {
         var errors = new List<Diagnostic>();
         foreach (var span in spans)
+        {
             errors.AddRange(_solutions is null
                 ? await CompilerResults.ComputeErrorsAsync(document, span, cancellationToken).ConfigureAwait(false)
                 : await CompilerResults.ErrorsAsync(document, span, cancellationToken).ConfigureAwait(false));
+        }
         return errors;
     }
 
@@ -167,7 +173,9 @@ public sealed class NextEditLocator
             if (baseline.GetDocument(id) is not { } before
                 || await before.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } beforeRoot
                 || await current.GetDocument(id)!.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } nowRoot)
+            {
                 continue;
+            }
             var declarationsBefore = Declarations(beforeRoot);
             var declarationsNow = Declarations(nowRoot);
             foreach (var key in declarationsBefore.Keys.Union(declarationsNow.Keys))
@@ -324,9 +332,13 @@ public sealed class NextEditLocator
             return null;
         var found = new List<FoundReference>();
         foreach (var reference in await SymbolFinder.FindReferencesAsync(symbol, document.Project.Solution, cancellationToken).ConfigureAwait(false))
+        {
             foreach (var location in reference.Locations)
+            {
                 if (location.Document.FilePath is { } path && !location.IsImplicit)
                     found.Add(new FoundReference(location.Document.Id, path, location.Location.SourceSpan));
+            }
+        }
         return new FoundReferences(symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), found);
     }
 

@@ -14,7 +14,10 @@ namespace CodeAssist.Engine.NextEdit;
 /// </summary>
 public sealed class SolutionsByContent(Func<Solution?>? warmed = null)
 {
-    /// <summary>Solutions kept, the most recently used first: the one before the edits and the one before the last edit, with room for a switch back and forth.</summary>
+    /// <summary>
+    /// Solutions kept, the most recently used first: the one before the edits and the one before the last edit, with
+    /// room for a switch back and forth.
+    /// </summary>
     public const int Capacity = 4;
 
     private readonly Lock _gate = new();
@@ -58,19 +61,24 @@ public sealed class SolutionsByContent(Func<Solution?>? warmed = null)
         if (kept.Id != fork.Id)
             return false;
         var changes = fork.GetChanges(kept);
-        if (changes.GetAddedProjects().Any() || changes.GetRemovedProjects().Any() || changes.GetAddedAnalyzerReferences().Any() || changes.GetRemovedAnalyzerReferences().Any())
+        if (changes.GetAddedProjects().Any() || changes.GetRemovedProjects().Any()
+            || changes.GetAddedAnalyzerReferences().Any() || changes.GetRemovedAnalyzerReferences().Any())
             return false;
         foreach (var project in changes.GetProjectChanges())
         {
             var (before, after) = (project.OldProject, project.NewProject);
-            if (before.AssemblyName != after.AssemblyName || !Equals(before.CompilationOptions, after.CompilationOptions) || !Equals(before.ParseOptions, after.ParseOptions)
+            if (before.AssemblyName != after.AssemblyName
+                || !Equals(before.CompilationOptions, after.CompilationOptions) || !Equals(before.ParseOptions, after.ParseOptions)
                 || project.GetAddedDocuments().Any() || project.GetRemovedDocuments().Any()
                 || project.GetAddedProjectReferences().Any() || project.GetRemovedProjectReferences().Any()
                 || project.GetAddedMetadataReferences().Any() || project.GetRemovedMetadataReferences().Any()
                 || project.GetAddedAnalyzerReferences().Any() || project.GetRemovedAnalyzerReferences().Any()
                 || project.GetAddedAdditionalDocuments().Any() || project.GetRemovedAdditionalDocuments().Any() || project.GetChangedAdditionalDocuments().Any()
-                || project.GetAddedAnalyzerConfigDocuments().Any() || project.GetRemovedAnalyzerConfigDocuments().Any() || project.GetChangedAnalyzerConfigDocuments().Any())
+                || project.GetAddedAnalyzerConfigDocuments().Any() || project.GetRemovedAnalyzerConfigDocuments().Any()
+                || project.GetChangedAnalyzerConfigDocuments().Any())
+            {
                 return false;
+            }
             foreach (var id in project.GetChangedDocuments())
             {
                 var (old, @new) = (before.GetDocument(id)!, after.GetDocument(id)!);

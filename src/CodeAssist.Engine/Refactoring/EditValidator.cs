@@ -23,7 +23,8 @@ internal static class EditValidator
 {
     private const int ErrorsShown = 5;
 
-    public static async Task<ValidatedEdit> ValidateAsync(Solution solution, IReadOnlyList<ProposedText> texts, IReadOnlyList<ProposedFile> files, CancellationToken cancellationToken)
+    public static async Task<ValidatedEdit> ValidateAsync(
+        Solution solution, IReadOnlyList<ProposedText> texts, IReadOnlyList<ProposedFile> files, CancellationToken cancellationToken)
     {
         var fork = solution;
         var touched = new List<(DocumentId Id, bool IsNew, TextSpan Changed)>();
@@ -37,7 +38,10 @@ internal static class EditValidator
             var id = DocumentId.CreateNewId(file.Project, file.FilePath);
             var project = fork.GetProject(file.Project)!;
             var folders = project.FilePath is { } projectPath
-                ? Path.GetRelativePath(Path.GetDirectoryName(projectPath)!, Path.GetDirectoryName(file.FilePath)!).Split(Path.DirectorySeparatorChar).Where(p => p is not ("." or "")).ToArray()
+                ? Path.GetRelativePath(Path.GetDirectoryName(projectPath)!, Path.GetDirectoryName(file.FilePath)!)
+                    .Split(Path.DirectorySeparatorChar)
+                    .Where(p => p is not ("." or ""))
+                    .ToArray()
                 : [];
             fork = fork.AddDocument(id, Path.GetFileName(file.FilePath), SourceText.From(file.Text), folders, file.FilePath);
             touched.Add((id, true, new TextSpan(0, file.Text.Length)));
@@ -63,16 +67,19 @@ internal static class EditValidator
         }
         if (introduced.Count > 0)
         {
-            var shown = string.Join("; ", introduced.Take(ErrorsShown)) + (introduced.Count > ErrorsShown ? $"; and {introduced.Count - ErrorsShown} more" : "");
+            var shown = string.Join("; ", introduced.Take(ErrorsShown))
+                + (introduced.Count > ErrorsShown ? $"; and {introduced.Count - ErrorsShown} more" : "");
             return new ValidatedEdit([], $"the edit would not compile ({introduced.Count} new error{(introduced.Count == 1 ? "" : "s")}: {shown})");
         }
         return new ValidatedEdit(results, null);
     }
 
     // One rule for "errors a change added", shared with the next-edit validation.
-    private static Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, CancellationToken cancellationToken) => NextEdit.NextEditLocator.ErrorsAsync(document, cancellationToken);
+    private static Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, CancellationToken cancellationToken) =>
+        NextEdit.NextEditLocator.ErrorsAsync(document, cancellationToken);
 
-    private static IEnumerable<Diagnostic> New(IReadOnlyList<Diagnostic> before, IReadOnlyList<Diagnostic> after) => NextEdit.NextEditLocator.New(before, after);
+    private static IEnumerable<Diagnostic> New(IReadOnlyList<Diagnostic> before, IReadOnlyList<Diagnostic> after) =>
+        NextEdit.NextEditLocator.New(before, after);
 
     private static string Describe(Document document, Diagnostic diagnostic)
     {

@@ -42,7 +42,8 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         if (workspace.GetDocument(snapshot) is not { } document || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
             return [];
         var site = RefactoringSite.Find(root, snapshot.Text, start, end);
-        IReadOnlyList<RefactoringOffer> offers = [.. RefactoringKinds.All.Where(kind => site.WhyNot(kind) is null && (kind != RefactoringKind.Rewrite || site.HasSelection))
+        IReadOnlyList<RefactoringOffer> offers = [.. RefactoringKinds.All
+            .Where(kind => site.WhyNot(kind) is null && (kind != RefactoringKind.Rewrite || site.HasSelection))
             .Select(kind => new RefactoringOffer(kind, RefactoringKinds.Title(kind)))];
         if (offers.Count > 0 && site.Member is { } member)
             WarmUp(document, member.Span);
@@ -77,7 +78,8 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         }
     }
 
-    public async Task<RefactoringResult> RunAsync(RefactoringRequest request, WorkspaceBoundary boundary, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
+    public async Task<RefactoringResult> RunAsync(
+        RefactoringRequest request, WorkspaceBoundary boundary, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var kind = request.Kind;
@@ -103,9 +105,11 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         string? outline = null;
         if (kind == RefactoringKind.GenerateTests)
         {
-            var method = (IMethodSymbol?)(await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))?.GetDeclaredSymbol(target.Member!, cancellationToken);
+            var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            var method = (IMethodSymbol?)semanticModel?.GetDeclaredSymbol(target.Member!, cancellationToken);
             var type = method?.ContainingType;
-            tests = TestFileLocation.Choose(document, type?.Name ?? "Code", method?.Name ?? "Method", type?.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null);
+            var testNamespace = type?.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null;
+            tests = TestFileLocation.Choose(document, type?.Name ?? "Code", method?.Name ?? "Method", testNamespace);
             if (boundary.Refusal(tests.FilePath) is { } testsOutside)
                 return RefactoringResult.Refused(kind, "the tests would go to a new file, but " + testsOutside);
             outline = type is null ? null : SignatureFormat.Outline(type);
@@ -120,14 +124,20 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         var system = RefactoringPrompt.System(kind, tests);
         var parts = new RefactoringPromptParts(system, RefactoringPrompt.Task(kind, name), code, request.Instruction, outline)
         {
-            Declarations = await _declarations.GetAsync(new ContextRequest(snapshot, Math.Min(target.Region.Start + target.Indentation.Length + 1, snapshot.Text.Length), document, "", ""), cancellationToken).ConfigureAwait(false),
+            Declarations = await _declarations.GetAsync(
+                new ContextRequest(
+                    snapshot, Math.Min(target.Region.Start + target.Indentation.Length + 1, snapshot.Text.Length), document, "", ""),
+                cancellationToken).ConfigureAwait(false),
             FilePath = snapshot.FilePath is null ? null : Path.GetFileName(snapshot.FilePath),
             FileBefore = snapshot.Text.ToString(TextSpan.FromBounds(0, target.Region.Start)),
             FileAfter = snapshot.Text.ToString(TextSpan.FromBounds(target.Region.End, snapshot.Text.Length)),
         };
         var userBudget = budget - model.CountTokens(model.Format.Chat.Build(system, ""));
         if (codeTokens + 64 > userBudget)
-            return RefactoringResult.Refused(kind, $"the code is too long for the model: {codeTokens} tokens, and {model.Name} has room for about {Math.Max(0, userBudget - 64)} with its reply");
+        {
+            return RefactoringResult.Refused(kind,
+                $"the code is too long for the model: {codeTokens} tokens, and {model.Name} has room for about {Math.Max(0, userBudget - 64)} with its reply");
+        }
         var turns = new ChatTurns(system, RefactoringPrompt.User(parts, userBudget, model.CountTokens));
         var prompt = model.Format.Chat.Build(turns.System, turns.User);
 
@@ -144,7 +154,10 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         var generationTime = clock.Elapsed - promptTime;
         var replyCode = ReplyCode.Extract(reply.Text);
         if (replyCode.Trim().Length == 0)
-            return RefactoringResult.Refused(kind, $"the model's reply held no code{Truncation(reply)}") with { Timings = new(promptTime, generationTime, TimeSpan.Zero) };
+        {
+            return RefactoringResult.Refused(kind, $"the model's reply held no code{Truncation(reply)}")
+                with { Timings = new(promptTime, generationTime, TimeSpan.Zero) };
+        }
 
         progress?.Report(new RefactoringProgress("checking the edit with the compiler"));
         var validated = await ValidateAsync(kind, document, snapshot, target, tests, replyCode, cancellationToken).ConfigureAwait(false);
@@ -156,8 +169,10 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
             return RefactoringResult.Refused(kind, refusal + Truncation(reply)) with { Timings = timings };
         }
         foreach (var (path, _, _, _) in validated.Documents)
+        {
             if (boundary.Refusal(path) is { } pathOutside)
                 return RefactoringResult.Refused(kind, pathOutside);
+        }
         var changes = validated.Documents
             .Where(d => d.IsNew || !d.Before.ContentEquals(d.After))
             .Select(d => new DocumentChange(d.FilePath, d.IsNew, d.Before, d.After, LineEdit.Between(d.Before, d.After))
@@ -165,13 +180,15 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
                 Document = !d.IsNew && string.Equals(d.FilePath, snapshot.FilePath, StringComparison.Ordinal) ? snapshot : null,
             })
             .ToList();
-        return (changes.Count == 0 ? RefactoringResult.Refused(kind, "the model proposed no change") : new RefactoringResult(kind, changes, null)) with { Timings = timings };
+        var result = changes.Count == 0 ? RefactoringResult.Refused(kind, "the model proposed no change") : new RefactoringResult(kind, changes, null);
+        return result with { Timings = timings };
     }
 
     private static string Truncation(GenerationResult reply) =>
         reply.StopReason is StopReason.MaxTokens or StopReason.ContextFull ? $" (the reply was cut off after {reply.NewTokens} tokens)" : "";
 
-    private async Task<GenerationResult> GenerateAsync(ITextGenerator model, GenerationRequest request, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
+    private async Task<GenerationResult> GenerateAsync(
+        ITextGenerator model, GenerationRequest request, IProgress<RefactoringProgress>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(new RefactoringProgress("generating", 0));
         Generating?.Invoke(true);
@@ -201,7 +218,8 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         {
             var newline = target.Newline;
             var file = string.Join(newline, replyCode.Split('\n').Select(l => l.TrimEnd())) + newline;
-            return await EditValidator.ValidateAsync(document.Project.Solution, [], [new ProposedFile(tests!.Project, tests.FilePath, file)], cancellationToken).ConfigureAwait(false);
+            return await EditValidator.ValidateAsync(
+                document.Project.Solution, [], [new ProposedFile(tests!.Project, tests.FilePath, file)], cancellationToken).ConfigureAwait(false);
         }
 
         string inserted;
@@ -218,11 +236,14 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         else
         {
             // A member's documentation comment sits above the region and stays; one the model repeats would be doubled.
-            var replacement = target.Code.TrimStart().StartsWith("///", StringComparison.Ordinal) ? replyCode : ReplyCode.WithoutLeadingDocumentationComment(replyCode);
+            var replacement = target.Code.TrimStart().StartsWith("///", StringComparison.Ordinal)
+                ? replyCode
+                : ReplyCode.WithoutLeadingDocumentationComment(replyCode);
             inserted = target.Fit(replacement);
             replaced = target.Region;
         }
         var text = snapshot.Text.WithChanges(new TextChange(replaced, inserted));
-        return await EditValidator.ValidateAsync(document.Project.Solution, [new ProposedText(document.Id, text, new TextSpan(replaced.Start, inserted.Length))], [], cancellationToken).ConfigureAwait(false);
+        var proposed = new ProposedText(document.Id, text, new TextSpan(replaced.Start, inserted.Length));
+        return await EditValidator.ValidateAsync(document.Project.Solution, [proposed], [], cancellationToken).ConfigureAwait(false);
     }
 }

@@ -42,8 +42,10 @@ public static class RefactoringKinds
     public static RefactoringKind Parse(string name)
     {
         foreach (var kind in All)
+        {
             if (string.Equals(Name(kind), name, StringComparison.OrdinalIgnoreCase))
                 return kind;
+        }
         throw new ArgumentException($"unknown refactoring \"{name}\" (known: {string.Join(", ", All.Select(Name))})");
     }
 }

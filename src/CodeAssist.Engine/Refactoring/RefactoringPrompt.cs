@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CodeAssist.Engine.Context;
 
@@ -19,7 +20,8 @@ internal sealed record RefactoringPromptParts(string System, string Task, string
 /// </summary>
 internal static class RefactoringPrompt
 {
-    private const string Role = "You are CodeAssist, a careful C# engineer editing code in the user's editor. The compiler checks your answer and throws away code that does not compile.";
+    private const string Role = "You are CodeAssist, a careful C# engineer editing code in the user's editor. "
+        + "The compiler checks your answer and throws away code that does not compile.";
     private const string CodeOnly = "Reply with only C# code in one ```csharp block, with no explanation before or after it.";
 
     public const string ExtractStart = "// >>> extract start";
@@ -32,21 +34,27 @@ internal static class RefactoringPrompt
             + "a <typeparam> for each type parameter, <returns> when it returns a value, and an <exception> for each exception it throws. "
             + "Reply with only the /// comment lines in one ```csharp block, without the member itself and without explanations.",
         RefactoringKind.AddValidation =>
-            "Add argument validation at the start of the member the user shows: ArgumentNullException.ThrowIfNull for reference parameters that must not be null, "
-            + "ArgumentException.ThrowIfNullOrEmpty, ArgumentOutOfRangeException.ThrowIfNegative and the other ThrowIf helpers where the code relies on a value's range. "
+            "Add argument validation at the start of the member the user shows: "
+            + "ArgumentNullException.ThrowIfNull for reference parameters that must not be null, "
+            + "ArgumentException.ThrowIfNullOrEmpty, ArgumentOutOfRangeException.ThrowIfNegative and the other ThrowIf helpers "
+            + "where the code relies on a value's range. "
             + "Keep the signature, the behaviour and the comments as they are. Reply with the whole member, rewritten. " + CodeOnly,
         RefactoringKind.Simplify =>
-            "Simplify the code the user shows without changing what it does: expression-bodied members where the body is one expression, pattern matching instead of "
+            "Simplify the code the user shows without changing what it does: "
+            + "expression-bodied members where the body is one expression, pattern matching instead of "
             + "type checks, casts and null checks, switch expressions, and LINQ where it reads better than a loop. Keep names, signatures and comments. "
             + "Reply with the whole code, rewritten. " + CodeOnly,
         RefactoringKind.ExtractMethod =>
-            $"Extract the statements between the lines \"{ExtractStart}\" and \"{ExtractEnd}\" into a new private method named for what they do, and replace them with a call to it. "
+            $"Extract the statements between the lines \"{ExtractStart}\" and \"{ExtractEnd}\" into a new private method named for what they do, "
+            + "and replace them with a call to it. "
             + "Pass what the statements read as parameters and return what the code after them needs. "
             + "Reply with the whole member, rewritten, followed by the new method, both without the marker lines. " + CodeOnly,
         RefactoringKind.GenerateTests =>
-            "Write xunit tests for the method the user shows: a [Fact] for each behaviour (usual cases, edge cases, the exceptions it throws) or a [Theory] with [InlineData] "
+            "Write xunit tests for the method the user shows: "
+            + "a [Fact] for each behaviour (usual cases, edge cases, the exceptions it throws) or a [Theory] with [InlineData] "
             + "for variations of one case. Use only the API shown. "
-            + $"Reply with one complete C# file: the using directives it needs (Xunit included), namespace {tests?.Namespace}; and a public sealed class {tests?.ClassName}. " + CodeOnly,
+            + "Reply with one complete C# file: the using directives it needs (Xunit included), "
+            + $"namespace {tests?.Namespace}; and a public sealed class {tests?.ClassName}. " + CodeOnly,
         RefactoringKind.Rewrite =>
             "Rewrite the code the user shows as their instruction says, and keep what the instruction does not ask to change. "
             + "Reply with only the rewritten code, which replaces the code shown. " + CodeOnly,
@@ -115,7 +123,8 @@ internal static class RefactoringPrompt
             var before = TokenWindow.CutPrefix(parts.FileBefore, left * 7 / 10, countTokens);
             var after = TokenWindow.CutSuffix(parts.FileAfter, left - countTokens(before), countTokens);
             var placeholder = "// (the code below goes here)\n";
-            context.Append($"The file {parts.FilePath}, around the code:\n").Append(Fenced(before + placeholder + after)).Append('\n');
+            context.Append(CultureInfo.InvariantCulture, $"The file {parts.FilePath}, around the code:\n")
+                .Append(Fenced(before + placeholder + after)).Append('\n');
         }
         return context.Append(essential).ToString();
     }

@@ -68,7 +68,8 @@ internal sealed class RefactoringSite
     /// <summary>The member whose text the model rewrites when it extracts a method: the one holding the statements.</summary>
     public MemberDeclarationSyntax? ExtractionHost =>
         Statements.Count == 0 ? null
-            : Statements[0].Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault(m => m is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax);
+            : Statements[0].Ancestors().OfType<MemberDeclarationSyntax>()
+                .FirstOrDefault(m => m is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax);
 
     public static string MemberName(MemberDeclarationSyntax member) => member switch
     {
@@ -85,18 +86,23 @@ internal sealed class RefactoringSite
     };
 
     private static bool IsRefactorableMember(MemberDeclarationSyntax member) =>
-        member is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax or BaseFieldDeclarationSyntax or BaseTypeDeclarationSyntax or DelegateDeclarationSyntax;
+        member is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax or BaseFieldDeclarationSyntax or BaseTypeDeclarationSyntax
+            or DelegateDeclarationSyntax;
 
     private static bool HasDocumentationComment(MemberDeclarationSyntax member) =>
-        member.GetLeadingTrivia().Any(t => t.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia) || t.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia));
+        member.GetLeadingTrivia()
+            .Any(t => t.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia) || t.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia));
 
     private static bool HasBody(MemberDeclarationSyntax member) => member switch
     {
         BaseMethodDeclarationSyntax method => method.Body is not null || method.ExpressionBody is not null,
-        PropertyDeclarationSyntax property => property.ExpressionBody is not null || property.AccessorList?.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null) == true,
-        IndexerDeclarationSyntax indexer => indexer.ExpressionBody is not null || indexer.AccessorList?.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null) == true,
+        PropertyDeclarationSyntax property => property.ExpressionBody is not null || HasAccessorBody(property.AccessorList),
+        IndexerDeclarationSyntax indexer => indexer.ExpressionBody is not null || HasAccessorBody(indexer.AccessorList),
         _ => false,
     };
+
+    private static bool HasAccessorBody(AccessorListSyntax? accessors) =>
+        accessors?.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null) == true;
 
     /// <summary>Tests live in another class: the method must be visible there (explicitly public or internal).</summary>
     private static bool IsCallableFromTests(MethodDeclarationSyntax method) =>

@@ -26,7 +26,7 @@ internal sealed record RefactoringTarget(
             return null;
         var newline = site.Text.ToString().Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
         TextSpan span;
-        MemberDeclarationSyntax? member = site.Member;
+        var member = site.Member;
         switch (kind)
         {
             case RefactoringKind.Simplify when site.Statements.Count > 0:
@@ -46,12 +46,14 @@ internal sealed record RefactoringTarget(
         var (region, wholeLines, indentation) = LineRegion(site.Text, span);
         var target = new RefactoringTarget(kind, region, wholeLines, indentation, site.Text.ToString(region), member, newline);
         if (kind == RefactoringKind.ExtractMethod)
+        {
             target = target with
             {
                 MarkedSelection = TextSpan.FromBounds(
                     site.Text.Lines.GetLineFromPosition(site.Statements[0].SpanStart).Start - region.Start,
                     site.Text.Lines.GetLineFromPosition(site.Statements[^1].Span.End).EndIncludingLineBreak - region.Start),
             };
+        }
         return target;
     }
 

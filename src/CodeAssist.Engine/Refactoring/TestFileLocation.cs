@@ -18,7 +18,8 @@ internal sealed record TestFileLocation(ProjectId Project, string FilePath, stri
             .FirstOrDefault();
         var folder = testProject is not null ? Path.GetDirectoryName(testProject.FilePath)! : Path.GetDirectoryName(source.FilePath)!;
         var project = testProject ?? source.Project;
-        var taken = new HashSet<string>(solution.Projects.SelectMany(p => p.Documents).Select(d => d.FilePath).OfType<string>(), StringComparer.OrdinalIgnoreCase);
+        var taken = new HashSet<string>(
+            solution.Projects.SelectMany(p => p.Documents).Select(d => d.FilePath).OfType<string>(), StringComparer.OrdinalIgnoreCase);
         var className = typeName + "Tests";
         foreach (var candidate in Candidates(typeName, methodName))
         {
@@ -43,8 +44,10 @@ internal sealed record TestFileLocation(ProjectId Project, string FilePath, stri
 
     private static bool IsTestProject(Project project) =>
         // A multi-targeted project is loaded once per framework as "Name(net10.0)".
-        project.Name.Split('(')[0] is var name && (name.EndsWith("Tests", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Test", StringComparison.OrdinalIgnoreCase))
-        || project.MetadataReferences.OfType<PortableExecutableReference>().Any(r => Path.GetFileName(r.FilePath ?? "").StartsWith("xunit", StringComparison.OrdinalIgnoreCase));
+        project.Name.Split('(')[0] is var name
+            && (name.EndsWith("Tests", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Test", StringComparison.OrdinalIgnoreCase))
+        || project.MetadataReferences.OfType<PortableExecutableReference>()
+            .Any(r => Path.GetFileName(r.FilePath ?? "").StartsWith("xunit", StringComparison.OrdinalIgnoreCase));
 
     private static string DefaultNamespace(Project project) =>
         project.DefaultNamespace is { Length: > 0 } ns ? ns : project.AssemblyName.Replace('-', '_');

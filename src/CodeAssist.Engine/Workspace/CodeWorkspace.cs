@@ -127,7 +127,10 @@ public sealed class CodeWorkspace : IDisposable
 
     /// <summary>The solution's text of a file, if it has the document and its text is loaded.</summary>
     private static SourceText? CurrentText(Solution solution, string path) =>
-        solution.GetDocumentIdsWithFilePath(path).FirstOrDefault() is { } id && solution.GetDocument(id) is { } document && document.TryGetText(out var text) ? text : null;
+        solution.GetDocumentIdsWithFilePath(path).FirstOrDefault() is { } id && solution.GetDocument(id) is { } document
+        && document.TryGetText(out var text)
+            ? text
+            : null;
 
     public void Close(string filePath)
     {
@@ -167,21 +170,26 @@ public sealed class CodeWorkspace : IDisposable
         lock (_gate)
         {
             solution = Current;
-            laid = _openTexts.TryGetValue(snapshot.FilePath, out var editorText) && ReferenceEquals(editorText, snapshot.Text) ? _laidTexts[snapshot.FilePath] : null;
+            laid = _openTexts.TryGetValue(snapshot.FilePath, out var editorText) && ReferenceEquals(editorText, snapshot.Text)
+                ? _laidTexts[snapshot.FilePath]
+                : null;
         }
         var id = solution.GetDocumentIdsWithFilePath(snapshot.FilePath).FirstOrDefault();
         if (id is null)
             return null;
         var document = solution.GetDocument(id)!;
         // The workspace may lag one edit behind a request; the snapshot's text is the one the request is about.
-        return document.TryGetText(out var text) && (ReferenceEquals(text, snapshot.Text) || ReferenceEquals(text, laid)) ? document : document.WithText(snapshot.Text);
+        return document.TryGetText(out var text) && (ReferenceEquals(text, snapshot.Text) || ReferenceEquals(text, laid))
+            ? document
+            : document.WithText(snapshot.Text);
     }
 
     /// <summary>
     /// Loads solution or project files in the background and lays the open documents over them. Until it ends,
     /// C# files are served from the loose-files project; a load that fails leaves it that way.
     /// </summary>
-    public async Task<SolutionLoadResult> LoadProjectsAsync(IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
+    public async Task<SolutionLoadResult> LoadProjectsAsync(
+        IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
     {
         IsLoadingProjects = true;
         try
@@ -255,8 +263,10 @@ public sealed class CodeWorkspace : IDisposable
         {
             var solution = loaded;
             foreach (var project in Current.Projects.Where(p => p.Id == _looseProjectId))
+            {
                 solution = solution.AddProject(ProjectInfo.Create(project.Id, project.Version, project.Name, project.AssemblyName, project.Language,
                     compilationOptions: project.CompilationOptions, parseOptions: project.ParseOptions, metadataReferences: project.MetadataReferences));
+            }
             _looseDocuments.Clear();
             _laidTexts.Clear();
             foreach (var (path, text) in _openTexts)
@@ -281,8 +291,10 @@ public sealed class CodeWorkspace : IDisposable
         // Read before taking the lock: a branch switch can change thousands of files, and requests must not wait on it.
         var onDisk = new Dictionary<string, SourceText?>(StringComparer.Ordinal);
         foreach (var path in sourcePaths.Distinct(StringComparer.Ordinal))
+        {
             if (TryRead(path, out var read))
                 onDisk[path] = read;
+        }
         lock (_gate)
         {
             var solution = Current;

@@ -18,7 +18,9 @@ internal static class FrameworkReferences
         var frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         return [.. paths
             .Where(p => string.Equals(Path.GetDirectoryName(p), frameworkDirectory, StringComparison.Ordinal))
-            .Where(p => Path.GetFileName(p) is var name && (name.StartsWith("System", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal) || name == "netstandard.dll" || name == "mscorlib.dll"))
+            .Where(p => Path.GetFileName(p) is var name
+                && (name.StartsWith("System", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal)
+                    || name == "netstandard.dll" || name == "mscorlib.dll"))
             .Where(p => !p.Contains("Microsoft.CodeAnalysis", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];

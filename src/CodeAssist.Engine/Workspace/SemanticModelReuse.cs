@@ -30,7 +30,9 @@ public sealed class SemanticModelReuse
         var version = await document.Project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
         if (_bases.TryGetValue(document.Project.Id, out var reusable) && reusable.Version == version
             && await TrySpeculateAsync(reusable, document, position, cancellationToken).ConfigureAwait(false) is { } speculative)
+        {
             return speculative;
+        }
 
         var compilation = await document.Project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
         var tree = await document.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
@@ -92,7 +94,9 @@ public sealed class SemanticModelReuse
         var baseModel = reusable.ModelFor(document.FilePath!, tree: null);
         if (baseModel is null || SameMemberIn(await baseModel.SyntaxTree.GetRootAsync(cancellationToken).ConfigureAwait(false), method) is not { } previous
             || previous.Body is null && previous.ExpressionBody is null)
+        {
             return null;
+        }
         // The same text again (a second request at the same version): the base already is this document's model,
         // and Roslyn refuses to speculate with a node of the model's own tree.
         if (previous.SyntaxTree == method.SyntaxTree)
@@ -121,7 +125,7 @@ public sealed class SemanticModelReuse
             if (parent is CompilationUnitSyntax)
                 break;
         }
-        SyntaxNode current = previousRoot;
+        var current = previousRoot;
         while (path.Count > 0)
         {
             var siblings = Members(current);
@@ -136,8 +140,10 @@ public sealed class SemanticModelReuse
     private static int IndexOf(IReadOnlyList<SyntaxNode> members, SyntaxNode node)
     {
         for (var i = 0; i < members.Count; i++)
+        {
             if (members[i] == node)
                 return i;
+        }
         return -1;
     }
 

@@ -51,7 +51,8 @@ public sealed class SolutionLoader : IDisposable
         return null;
     }
 
-    public async Task<SolutionLoadResult> LoadAsync(IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
+    public async Task<SolutionLoadResult> LoadAsync(
+        IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
         if (projectSystem.Count == 0)
@@ -79,7 +80,9 @@ public sealed class SolutionLoader : IDisposable
                     await _workspace.OpenProjectAsync(path, reporter, cancellationToken).ConfigureAwait(false);
                 }
                 else
+                {
                     await _workspace.OpenSolutionAsync(path, reporter, cancellationToken).ConfigureAwait(false);
+                }
                 loaded.Add(path);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -37,7 +37,9 @@ public static class WatchedFiles
     {
         if (!IsSource(path) && !IsProjectSystem(path))
             return false;
-        var root = workspaceFolders.Where(f => path.StartsWith(f.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)).MaxBy(f => f.Length);
+        var root = workspaceFolders
+            .Where(f => path.StartsWith(f.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .MaxBy(f => f.Length);
         return root is null || !IsBuildOutput(Path.GetRelativePath(root, path));
     }
 }

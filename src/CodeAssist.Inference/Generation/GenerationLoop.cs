@@ -164,8 +164,10 @@ internal sealed class GenerationLoop : IDisposable
             completedNormally = true;
             var speculation = speculationBefore is null ? null : SpeculationCounts.Of(generator).Minus(speculationBefore);
             if (speculation is not null)
+            {
                 lock (_totalsGate)
                     _speculationTotals = _speculationTotals.Plus(speculation);
+            }
             Interlocked.Increment(ref _completed);
             return new GenerationResult(text.ToString(), reason, prompt.Length, newTokens, reused, firstToken, clock.Elapsed) { Speculation = speculation };
         }

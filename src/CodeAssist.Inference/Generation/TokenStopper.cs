@@ -48,12 +48,16 @@ internal sealed class TokenStopper(IReadOnlySet<int> stopTokenIds, IReadOnlyList
     {
         var longest = 0;
         foreach (var stop in stopStrings)
+        {
             for (var length = Math.Min(stop.Length - 1, text.Length); length > longest; length--)
+            {
                 if (text.AsSpan(text.Length - length).SequenceEqual(stop.AsSpan(0, length)))
                 {
                     longest = length;
                     break;
                 }
+            }
+        }
         return longest;
     }
 }

@@ -35,8 +35,10 @@ public static class DraftModelPair
         var specialDifferences = targetVocabulary.Special.Keys.Union(draftVocabulary.Special.Keys, StringComparer.Ordinal)
             .Where(k => !targetVocabulary.Special.TryGetValue(k, out var a) || !draftVocabulary.Special.TryGetValue(k, out var b) || a != b).ToList();
         foreach (var name in new[] { "eos_token_id", "bos_token_id", "pad_token_id" })
+        {
             if (!JsonNode.DeepEquals(targetConfig?[name], draftConfig?[name]))
                 specialDifferences.Add(name);
+        }
         if (specialDifferences.Count > 0)
             problems.Add($"the draft's special tokens differ from the model's ({string.Join(", ", specialDifferences.Take(5).Select(Quote))}); the draft must use the same special tokens");
         return problems;
@@ -71,9 +73,13 @@ public static class DraftModelPair
                 && model.TryGetProperty("vocab", out var vocab))
             {
                 if (vocab.ValueKind == JsonValueKind.Object)
+                {
                     foreach (var entry in vocab.EnumerateObject())
+                    {
                         if (entry.Value.TryGetInt32(out var id))
                             tokens[entry.Name] = id;
+                    }
+                }
                 // SentencePiece-style (Unigram) vocabularies are arrays of [piece, score]: the id is the position.
                 if (vocab.ValueKind == JsonValueKind.Array)
                 {
@@ -87,13 +93,17 @@ public static class DraftModelPair
                 }
             }
             if (document.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
+            {
                 foreach (var token in added.EnumerateArray())
+                {
                     if (token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String && token.TryGetProperty("id", out var id) && id.TryGetInt32(out var value))
                     {
                         tokens[content.GetString()!] = value;
                         if (token.TryGetProperty("special", out var isSpecial) && isSpecial.ValueKind == JsonValueKind.True)
                             special[content.GetString()!] = value;
                     }
+                }
+            }
             return (new Vocabulary(tokens, special), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)

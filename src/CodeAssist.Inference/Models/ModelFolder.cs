@@ -229,8 +229,10 @@ public sealed class ModelFolder
             graph = CheckGraph(path, decoderFile, problems);
 
         foreach (var required in new[] { TokenizerFile, TokenizerConfigFile })
+        {
             if (!File.Exists(System.IO.Path.Combine(path, required)))
                 problems.Add($"{required} is missing in {path}; GenAI needs the tokenizer files beside the model, copy them from the model's source (the model builder writes both)");
+        }
 
         IReadOnlyDictionary<string, int> specialTokens = new Dictionary<string, int>();
         var healing = TokenHealing.None;
@@ -243,9 +245,11 @@ public sealed class ModelFolder
                 (specialTokens, healing, var largestId, var refusedPattern) = ReadTokenizer(tokenizerPath);
                 tokenizerReadable = true;
                 if (refusedPattern is not null)
+                {
                     problems.Add($"{TokenizerFile} in {path} splits words with the pattern {refusedPattern} (DeepSeek-Coder's pre-tokenizer), " +
                         $"which the tokenizer of ONNX Runtime GenAI {GenAiRuntime.Version} cannot read (it stops with \"Invalid regex\"): " +
                         "this model cannot run with this runtime; pick a model of another family (Qwen2.5-Coder, see models/README.md)");
+                }
                 if (vocabSize is { } rows && largestId >= rows)
                     problems.Add($"{TokenizerFile} in {path} has token ids up to {largestId} but {GenAiConfigFile} says model.vocab_size is {rows}: the tokenizer belongs to another model (or another size of it); copy {TokenizerFile} and {TokenizerConfigFile} from the same model as {decoderFile}");
             }
@@ -322,8 +326,10 @@ public sealed class ModelFolder
             return Speculation.None;
         }
         if (settings.PromptLookup)
+        {
             return new Speculation(SpeculationMode.PromptLookup, null, null,
                 settings.MaxDraftTokens ?? SpeculationSettings.DefaultPromptLookupDraftTokens, settings.NgramSize ?? SpeculationSettings.DefaultNgramSize);
+        }
 
         var draft = System.IO.Path.GetFullPath(System.IO.Path.Combine(path, settings.DraftModel!));
         var draftProblems = new List<string>();
@@ -367,15 +373,20 @@ public sealed class ModelFolder
         if (tokenizer.RootElement.ValueKind != JsonValueKind.Object)
             return (tokens, TokenHealing.None, largestId, null);
         if (tokenizer.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
+        {
             foreach (var token in added.EnumerateArray())
+            {
                 if (token.ValueKind == JsonValueKind.Object && token.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
                     && token.TryGetProperty("id", out var id) && id.TryGetInt32(out var value))
                 {
                     tokens[content.GetString()!] = value;
                     largestId = Math.Max(largestId, value);
                 }
+            }
+        }
         if (tokenizer.RootElement.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.Object
             && model.TryGetProperty("vocab", out var vocab) && vocab.ValueKind == JsonValueKind.Object)
+        {
             foreach (var entry in vocab.EnumerateObject())
             {
                 if (!entry.Value.TryGetInt32(out var value))
@@ -384,6 +395,7 @@ public sealed class ModelFolder
                 if (entry.Name.Length > 2 && entry.Name.Length < 24 && LooksLikeMarker(entry.Name))
                     tokens.TryAdd(entry.Name, value);
             }
+        }
         return (tokens, TokenHealing.FromTokenizerJson(tokenizer.RootElement), largestId, PatternGenAiRefuses(tokenizer.RootElement));
     }
 
@@ -418,10 +430,14 @@ public sealed class ModelFolder
             ? [.. list.EnumerateArray()]
             : new List<JsonElement> { pre };
         foreach (var step in steps)
+        {
             if (step.ValueKind == JsonValueKind.Object && step.TryGetProperty("pattern", out var pattern) && pattern.ValueKind == JsonValueKind.Object
                 && pattern.TryGetProperty("Regex", out var regex) && regex.ValueKind == JsonValueKind.String
                 && PreTokenizerPatternsGenAiRefuses.Contains(regex.GetString(), StringComparer.Ordinal))
+            {
                 return regex.GetString();
+            }
+        }
         return null;
     }
 

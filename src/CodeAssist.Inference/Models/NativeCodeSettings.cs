@@ -114,6 +114,7 @@ public static class NativeCodeSettings
     private static void InspectNested(JsonElement element, string path, string folder, List<NativeCodeSetting> found)
     {
         if (element.ValueKind == JsonValueKind.Object)
+        {
             foreach (var property in element.EnumerateObject())
             {
                 var setting = $"{path}.{property.Name}";
@@ -122,6 +123,7 @@ public static class NativeCodeSettings
                 else
                     InspectEntry(property.Name, property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText(), setting, folder, found);
             }
+        }
         else if (element.ValueKind == JsonValueKind.Array)
         {
             var i = 0;

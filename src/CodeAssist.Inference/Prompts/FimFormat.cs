@@ -105,12 +105,16 @@ public sealed record FimFormat(
         }
 
         if (Order == FimOrder.SuffixPrefixMiddle)
+        {
             prompt.Append(PrefixToken).Append(PrefixPadding).Append(SuffixToken).Append(request.Suffix)
                   .Append(MiddlePadding).Append(MiddleToken).Append(pathAfterPrefixMarker).Append(prefix);
+        }
         else
+        {
             prompt.Append(PrefixToken).Append(PrefixPadding).Append(pathAfterPrefixMarker).Append(prefix)
                   .Append(SuffixPadding).Append(SuffixToken).Append(request.Suffix)
                   .Append(MiddlePadding).Append(MiddleToken);
+        }
         return prompt.ToString();
     }
 

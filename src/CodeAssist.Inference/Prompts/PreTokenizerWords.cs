@@ -187,16 +187,20 @@ internal sealed class PreTokenizerWords
             {
                 // A delimiter ends the piece it follows: the last piece starts after the last delimiter before the end.
                 for (var i = segments.Count - 2; i >= 0; i--)
+                {
                     if (segments[i].Delimiter)
                         return (segments[i].End, end);
+                }
                 return (start, end);
             }
             case Behavior.MergedWithNext:
             {
                 // A delimiter starts the piece after it: the last piece starts at the last delimiter.
                 for (var i = segments.Count - 1; i >= 0; i--)
+                {
                     if (segments[i].Delimiter)
                         return (segments[i].Start, end);
+                }
                 return (start, end);
             }
             default:

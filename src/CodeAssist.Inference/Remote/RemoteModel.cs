@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
@@ -112,10 +111,12 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
             {
                 throw TeamServerException.Malformed(Settings, $"{e.Message} in /{_protocol.ModelsPath}");
             }
-            var served = Settings.Model is { } wanted ? models.FirstOrDefault(m => SameModel(m.Name, wanted)) : models.FirstOrDefault();
+            var served = Settings.Model is { } wanted ? models.FirstOrDefault(m => SameModel(m.Name, wanted)) : models.Count > 0 ? models[0] : null;
             if (Settings.Model is { } configured && served is null && _protocol.NeedsModelName)
+            {
                 throw new TeamServerException(TeamServerFault.ModelNotFound,
                     $"the team server at {Settings.Endpoint} does not serve the model \"{configured}\"; it serves {(models.Count == 0 ? "none" : string.Join(", ", models.Select(m => m.Name)))}; set backend.model to one of them");
+            }
             if (served is null && _protocol.NeedsModelName)
                 throw new TeamServerException(TeamServerFault.ModelNotFound, $"the team server at {Settings.Endpoint} serves no model{(Settings.Kind == TeamServerKind.Ollama ? "; pull one (ollama pull qwen2.5-coder:7b-base) and set backend.model" : "")}");
             lock (_gate)
@@ -146,7 +147,9 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
             var show = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
             if (show.TryGetProperty("capabilities", out var capabilities) && capabilities.ValueKind == JsonValueKind.Array
                 && !capabilities.EnumerateArray().Any(c => c.ValueKind == JsonValueKind.String && c.GetString() == "insert"))
+            {
                 throw TeamServerException.NoFimTokens(Settings, _model, "Ollama lists no \"insert\" capability for it");
+            }
         }
         else if (Settings.Kind == TeamServerKind.OpenAi)
         {
@@ -276,8 +279,10 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
                     throw TeamServerException.Malformed(Settings, $"{e.Message.Split('\n')[0]} in a streamed event");
                 }
                 if (wireEvent.Error is { } error)
+                {
                     throw new TeamServerException(TeamServerFault.ServerError,
                         $"the team server at {Settings.Endpoint} failed while generating ({TeamServerException.Scrub(error, _connection.Secret)})");
+                }
                 foreach (var (index, text, finish) in wireEvent.Texts)
                 {
                     if (index < 0 || index >= choices)
@@ -331,8 +336,7 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or IOException or AuthenticationException or InvalidDataException)
         {
-            if (cancellationToken.IsCancellationRequested)
-                throw new OperationCanceledException(cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
             // Once the reply has started, a broken connection is a stream cut short, not an unreachable server.
             var fault = streaming ? TeamServerException.CutShort(Settings) : TeamServerException.FromTransport(e, Settings, _connection.CertificateProblem);
             Report(fault);
@@ -437,7 +441,7 @@ public sealed class RemoteModel : ITextGenerator, IDisposable
 
     private void Report(TeamServerException? fault)
     {
-        string? message = fault?.Message;
+        var message = fault?.Message;
         bool changed;
         lock (_gate)
         {

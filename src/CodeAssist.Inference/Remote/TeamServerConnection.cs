@@ -126,8 +126,10 @@ public sealed class TeamServerConnection : IDisposable
         custom.ChainPolicy.CustomTrustStore.AddRange(_roots);
         custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         if (chain is not null)
+        {
             foreach (var element in chain.ChainElements.Skip(1))
                 custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+        }
         if (custom.Build(presented))
             return true;
         var problems = string.Join(", ", custom.ChainStatus.Select(s => s.Status.ToString()).Distinct());

@@ -74,9 +74,11 @@ public static class TeamServerDoctor
         if (second.ReusedPromptTokens > 0)
             return $"hit: {second.ReusedPromptTokens} of {second.PromptTokens} prompt tokens reused on the extended request";
         if (kind == TeamServerKind.Ollama && first.PromptTokens > 0 && second.PromptTokens > 0)
+        {
             return second.PromptTokens < first.PromptTokens
                 ? $"hit: the extended prompt needed {second.PromptTokens} evaluated tokens, the first {first.PromptTokens}"
                 : $"miss: {second.PromptTokens} prompt tokens evaluated again";
+        }
         return kind == TeamServerKind.OpenAi
             ? "not reported (vLLM reports it with --enable-prefix-caching and --enable-prompt-tokens-details)"
             : "miss: the server reused no prompt tokens";

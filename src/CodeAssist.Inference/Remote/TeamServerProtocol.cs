@@ -146,8 +146,10 @@ public sealed class OpenAiProtocol : TeamServerProtocol
         }
         WireUsage? usage = null;
         if (data.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
+        {
             usage = new WireUsage(Number(u, "prompt_tokens"), Number(u, "completion_tokens"),
                 u.TryGetProperty("prompt_tokens_details", out var details) ? Number(details, "cached_tokens") : null);
+        }
         return new WireEvent(texts, false, usage, null);
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace CodeAssist.ModelFactory.Onnx;
@@ -7,6 +8,7 @@ namespace CodeAssist.ModelFactory.Onnx;
 /// Writes the protobuf wire format for the handful of field kinds ONNX models use. Nested messages are written
 /// into their own writer first because their length prefix must precede them.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "Its MemoryStream holds no unmanaged resource: disposing it frees nothing.")]
 internal sealed class ProtobufWriter
 {
     private const int VarintWireType = 0;

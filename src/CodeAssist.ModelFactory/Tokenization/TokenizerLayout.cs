@@ -44,6 +44,9 @@ public sealed class TokenizerLayout
     /// <summary>Qwen2.5-Coder's embedding and logits width (config.json vocab_size): the vocabulary padded to a multiple of 128.</summary>
     public const int QwenEmbeddingRows = 151_936;
 
+    /// <summary>Single characters DeepSeek-Coder's tokenizer.json lists as added (not special) tokens before its markers.</summary>
+    private static readonly string[] DeepSeekCoderAddedCharacters = ["õ", "÷", "Á", "ý", "À", "ÿ", "ø", "ú", "þ", "ü", "ù", "ö", "û"];
+
     /// <summary>
     /// DeepSeek-Coder's Split patterns in order (tokenizer.json of deepseek-ai/deepseek-coder-1.3b/6.7b; llama.cpp's
     /// "deepseek-coder" pre-tokenizer lists the same): each newline alone, letters with at most one whitespace before
@@ -132,8 +135,7 @@ public sealed class TokenizerLayout
     private static TokenizerLayout DeepSeekCoderWith(string name, IReadOnlyList<string> splitPatterns, bool byteLevelRegex) => new(
         name, TokenizerStyle.DeepSeekCoder, splitPatterns, individualDigits: true, regularTokenCount: DeepSeekCoderRegularTokenCount,
         [
-            .. new[] { "õ", "÷", "Á", "ý", "À", "ÿ", "ø", "ú", "þ", "ü", "ù", "ö", "û" }
-                .Select(character => new AddedToken(character, Special: false, Normalized: true)),
+            .. DeepSeekCoderAddedCharacters.Select(character => new AddedToken(character, Special: false, Normalized: true)),
             new("<｜begin▁of▁sentence｜>", true, true), new("<｜end▁of▁sentence｜>", true, true), new("<｜fim▁hole｜>", false, true),
             new("<｜fim▁begin｜>", false, true), new("<｜fim▁end｜>", false, true), new("<pad>", false, true), new("<|User|>", false, true),
             new("<|Assistant|>", false, true), new("<|EOT|>", true, true),

@@ -11,6 +11,8 @@ namespace CodeAssist.Server.Cli;
 /// <summary>`codeassist doctor`: versions, devices (and why CUDA is not used), the model check and a timed generation.</summary>
 internal static class DoctorCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static Command Create()
     {
         var model = CommonOptions.Model();
@@ -53,13 +55,17 @@ internal static class DoctorCommand
             {
                 var report = DoctorReport.Collect(loaded, path, error, cancellationToken);
                 if (parse.GetValue(json))
+                {
                     Console.Out.WriteLine(JsonSerializer.Serialize(new
                     {
                         healthy = report.Healthy,
                         checks = report.Lines.ToDictionary(l => l.Name, l => l.Value),
-                    }, new JsonSerializerOptions { WriteIndented = true }));
+                    }, Indented));
+                }
                 else
+                {
                     Console.Out.Write(report.ToText());
+                }
                 return report.Healthy ? 0 : 1;
             }
         });
@@ -80,7 +86,7 @@ internal static class DoctorCommand
         }
         var report = new DoctorReport(result.Lines, result.Healthy);
         if (json)
-            Console.Out.WriteLine(JsonSerializer.Serialize(new { healthy = report.Healthy, checks = report.Lines.ToDictionary(l => l.Name, l => l.Value) }, new JsonSerializerOptions { WriteIndented = true }));
+            Console.Out.WriteLine(JsonSerializer.Serialize(new { healthy = report.Healthy, checks = report.Lines.ToDictionary(l => l.Name, l => l.Value) }, Indented));
         else
             Console.Out.Write(report.ToText());
         return report.Healthy ? 0 : 1;

@@ -186,8 +186,10 @@ internal static class ModelCommand
 
         Console.Error.WriteLine($"codeassist: {ModelFolder.GenAiConfigFile} in {source} has settings that run native code or write files:");
         foreach (var setting in nativeCode)
+        {
             Console.Error.WriteLine($"  {setting.Setting} = \"{setting.Value}\": {setting.Consequence}"
                 + (setting.LibraryPath is { } library ? $" (SHA-256 {NativeCodeApprovals.Sha256Of(library)})" : ""));
+        }
         return Ask("Install the model and allow these settings? Only do so if you trust where the model came from. [y/N] ");
     }
 

@@ -51,7 +51,7 @@ internal static class ServeCommand
             GC.WaitForPendingFinalizers();
             // Unloading the model frees native memory; a blocked stdin read must not keep the process alive, so the
             // exit does not wait for more than a moment.
-            if (!Task.Run(host.Dispose).Wait(TimeSpan.FromMilliseconds(500)))
+            if (!Task.Run(host.Dispose, CancellationToken.None).Wait(TimeSpan.FromMilliseconds(500), CancellationToken.None))
                 log.Warn("shutting down took too long; exiting anyway");
             // exit(3) would run ONNX Runtime's static destructors, which crash (SIGSEGV, exit code 139) while a model is
             // still loading or unloading on another thread: what a client that exits right after initialize met on a

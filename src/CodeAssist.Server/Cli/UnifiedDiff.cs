@@ -82,8 +82,10 @@ internal static class UnifiedDiff
         // Longest common subsequence of the changed middle, read forwards.
         var lcs = new int[a.Count + 1, b.Count + 1];
         for (var i = a.Count - 1; i >= 0; i--)
+        {
             for (var j = b.Count - 1; j >= 0; j--)
                 lcs[i, j] = a[i] == b[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+        }
         var script = old.Take(prefix).Select(l => (Op.Keep, l)).ToList();
         int x = 0, y = 0;
         while (x < a.Count || y < b.Count)
@@ -94,9 +96,13 @@ internal static class UnifiedDiff
                 y++;
             }
             else if (y < b.Count && (x == a.Count || lcs[x, y + 1] >= lcs[x + 1, y]))
+            {
                 script.Add((Op.Add, b[y++]));
+            }
             else
+            {
                 script.Add((Op.Remove, a[x++]));
+            }
         }
         script.AddRange(old.Skip(old.Count - suffix).Select(l => (Op.Keep, l)));
         // Removals before additions within a change, as diff prints them.

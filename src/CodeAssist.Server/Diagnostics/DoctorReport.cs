@@ -36,11 +36,13 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             ("models directory", ModelCatalog.ModelsDirectory),
         };
         if (trusted is { } isTrusted)
+        {
             lines.Add(("workspace trust", isTrusted ? "trusted: projects are loaded with MSBuild"
                 : "untrusted: no project is evaluated (loose-file context), only models from the models directory load"));
+        }
         var healthy = true;
 
-        string? path = model?.Folder.Path ?? requestedPath;
+        var path = model?.Folder.Path ?? requestedPath;
         var cudaExplained = false;
         if (path is null)
         {

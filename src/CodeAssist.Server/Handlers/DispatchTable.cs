@@ -1,5 +1,3 @@
-using System.Reflection;
-using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server.Handlers;

@@ -43,7 +43,7 @@ internal static class JsonRpcEnvelope
         }
 
         string? version = null, method = null;
-        RequestId id = RequestId.NotSpecified;
+        var id = RequestId.NotSpecified;
         bool badId = false, badMethod = false, badParams = false, hasResult = false, hasError = false, errorIsObject = false;
         try
         {

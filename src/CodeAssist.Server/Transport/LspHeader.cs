@@ -142,8 +142,10 @@ internal static class LspHeader
     private static bool IsToken(ReadOnlySpan<char> name)
     {
         foreach (var c in name)
+        {
             if (c <= ' ' || c >= 0x7F || "()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal))
                 return false;
+        }
         return true;
     }
 

@@ -90,8 +90,10 @@ public sealed class LspMessageHandler : PipeMessageHandler
                         else
                             reader.AdvanceTo(buffer.GetPosition(next), buffer.End);
                         if (report)
+                        {
                             await AnswerAsync(new EnvelopeProblem(JsonRpcErrorCode.ParseError,
                                 $"not an LSP message header: {headerProblem}; skipping to the next Content-Length header", RequestId.Null), cancellationToken).ConfigureAwait(false);
+                        }
                         continue;
                     }
             }
@@ -218,12 +220,14 @@ public sealed class LspMessageHandler : PipeMessageHandler
                 if (!reader.Read())
                     return RequestId.Null;
                 if (isId)
+                {
                     return reader.TokenType switch
                     {
                         JsonTokenType.String => new RequestId(reader.GetString()),
                         JsonTokenType.Number when reader.TryGetInt64(out var number) => new RequestId(number),
                         _ => RequestId.Null,
                     };
+                }
                 if (!reader.TrySkip())
                     return RequestId.Null;
             }

@@ -31,7 +31,8 @@ public sealed class CompletionPlanTests : IDisposable
         var model = (await _models.WhenLoadedAsync(CancellationToken.None))!;
         var offset = markup.IndexOf("$0", StringComparison.Ordinal);
         var document = _documents.Open(Uri, "csharp", 1, markup.Remove(offset, 2));
-        return await CompletionPlan.BuildAsync(new ContextBuilder(_workspace, ContextSources.Default(_documents)), model, document, offset, settings, null, CancellationToken.None);
+        var builder = new ContextBuilder(_workspace, ContextSources.Default(_documents));
+        return await CompletionPlan.BuildAsync(builder, model, document, offset, settings, null, CancellationToken.None);
     }
 
     [Fact]

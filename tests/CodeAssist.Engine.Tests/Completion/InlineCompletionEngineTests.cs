@@ -42,7 +42,8 @@ public sealed class InlineCompletionEngineTests : IDisposable
         return document.PositionOf(offset);
     }
 
-    private Task<InlineCompletionResult> Ask(InlineCompletionEngine engine, (int Line, int Character) at, CompletionTrigger trigger = CompletionTrigger.Automatic) =>
+    private Task<InlineCompletionResult> Ask(
+        InlineCompletionEngine engine, (int Line, int Character) at, CompletionTrigger trigger = CompletionTrigger.Automatic) =>
         engine.CompleteAsync(Query(at, trigger), CancellationToken.None);
 
     /// <summary>The engine's query at an editor position of the open document (the engine speaks offsets).</summary>
@@ -74,7 +75,8 @@ public sealed class InlineCompletionEngineTests : IDisposable
         Assert.Equal("le.WriteLine(\"hi\");", Assert.Single((await Ask(engine, at)).Items).Text);
         var model = (await _models.WhenLoadedAsync(CancellationToken.None))!;
         var document = _documents.TryGet(Uri)!;
-        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, document.OffsetOf(at.Line, at.Character)!.Value, 1000, model.CountTokens, null, CancellationToken.None);
+        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents))
+            .BuildAsync(document, document.OffsetOf(at.Line, at.Character)!.Value, 1000, model.CountTokens, null, CancellationToken.None);
         // The prompt's prefix ends before " Conso", where GPT-2's words put it.
         Assert.Contains("{\n       <|fim_suffix|>", CompletionPlan.PromptFor(model, context).Text, StringComparison.Ordinal);
     }
@@ -164,7 +166,8 @@ public sealed class InlineCompletionEngineTests : IDisposable
     {
         var engine = Engine("x");
         Open(Main);
-        var error = await Assert.ThrowsAsync<BadRequestException>(() => engine.CompleteAsync(new InlineCompletionQuery(Uri, Main.Length + 1, CompletionTrigger.Automatic), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<BadRequestException>(
+            () => engine.CompleteAsync(new InlineCompletionQuery(Uri, Main.Length + 1, CompletionTrigger.Automatic), CancellationToken.None));
         Assert.Contains("outside", error.Message, StringComparison.Ordinal);
     }
 

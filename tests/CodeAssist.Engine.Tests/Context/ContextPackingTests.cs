@@ -32,7 +32,9 @@ public sealed class ContextPackingTests : IDisposable
             {
                 Asked++;
                 await Task.Yield();
-                yield return new ContextCandidate("declaration", $"Type{i}.cs", $"namespace Notes;\npublic sealed class Type{i}\n{{\n" + string.Concat(Enumerable.Range(0, 18).Select(m => $"    public int Member{m} {{ get; }}\n")) + "}", priority - 0.02 * i, HeaderLines: 3);
+                var members = string.Concat(Enumerable.Range(0, 18).Select(m => $"    public int Member{m} {{ get; }}\n"));
+                yield return new ContextCandidate(
+                    "declaration", $"Type{i}.cs", $"namespace Notes;\npublic sealed class Type{i}\n{{\n" + members + "}", priority - 0.02 * i, HeaderLines: 3);
             }
         }
 
@@ -115,7 +117,8 @@ public sealed class ContextPackingTests : IDisposable
         var cut = await Build([Filler(), new CountingSource(0.8)], fixedTokens + withTwoMembers);
         var headerOnly = await Build([Filler(), new CountingSource(0.8)], fixedTokens + withOneMember - 1);
 
-        Assert.StartsWith("namespace Notes;\npublic sealed class Type0\n{\n    public int Member0 { get; }", Assert.Single(cut.Pieces, p => p.Kind == "declaration").Text);
+        Assert.StartsWith(
+            "namespace Notes;\npublic sealed class Type0\n{\n    public int Member0 { get; }", Assert.Single(cut.Pieces, p => p.Kind == "declaration").Text);
         Assert.DoesNotContain(headerOnly.Pieces, p => p.Kind == "declaration");
     }
 

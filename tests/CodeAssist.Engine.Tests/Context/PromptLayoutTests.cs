@@ -15,7 +15,11 @@ public sealed class PromptLayoutTests
         [new("prefix", "current file", "", 0), new("suffix", "current file", "", 0), .. pieces], "src/Cart.cs", "shop", "//");
 
     private static readonly ContextPiece Scope = new("scope", "Cart.cs (outline around the cursor)", "namespace Shop;", 4);
-    private static readonly ContextPiece Members = new("members", "members of decimal[]", "        // _prices is decimal[]; its members:\n        // int Length { get; }", 16) { Placement = ContextPlacement.AboveCursorLine };
+    private static readonly ContextPiece Members =
+        new("members", "members of decimal[]", "        // _prices is decimal[]; its members:\n        // int Length { get; }", 16)
+        {
+            Placement = ContextPlacement.AboveCursorLine,
+        };
     private static readonly ContextPiece Declaration = new("declaration", "src/Item.cs", "public sealed record Item(decimal Price);", 10);
 
     [Fact]
@@ -51,7 +55,9 @@ public sealed class PromptLayoutTests
     {
         var request = Context(Members).ToFimRequest("class Cart\n{\n    decimal Total()\n    {\n        return _pri");
 
-        Assert.Equal("class Cart\n{\n    decimal Total()\n    {\n        // _prices is decimal[]; its members:\n        // int Length { get; }\n        return _pri", request.Prefix);
+        Assert.Equal(
+            "class Cart\n{\n    decimal Total()\n    {\n        // _prices is decimal[]; its members:\n        // int Length { get; }\n        return _pri",
+            request.Prefix);
         Assert.Empty(request.ContextFiles);
     }
 
@@ -60,7 +66,9 @@ public sealed class PromptLayoutTests
     {
         var context = Context(Members) with { Prefix = "class Cart\r\n{\r\n        return _prices." };
 
-        Assert.Equal("class Cart\r\n{\r\n        // _prices is decimal[]; its members:\r\n        // int Length { get; }\r\n        return _prices.", context.ToFimRequest().Prefix);
+        Assert.Equal(
+            "class Cart\r\n{\r\n        // _prices is decimal[]; its members:\r\n        // int Length { get; }\r\n        return _prices.",
+            context.ToFimRequest().Prefix);
     }
 
     [Fact]

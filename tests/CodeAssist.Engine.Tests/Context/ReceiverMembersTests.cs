@@ -58,7 +58,8 @@ public sealed class ReceiverMembersTests : IDisposable
             ? _documents.Change(uri, _version++, [new DocumentEdit((0, 0), open.PositionOf(open.Text.Length), markup.Remove(offset, 2))])
             : _documents.Open(uri, "csharp", _version++, markup.Remove(offset, 2));
         // A budget large enough for the whole list: what is compared is the list, not how much of it fits.
-        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, offset, 16000, CountTokens, _folder, CancellationToken.None);
+        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents))
+            .BuildAsync(document, offset, 16000, CountTokens, _folder, CancellationToken.None);
         return (context, document, offset);
     }
 
@@ -71,7 +72,8 @@ public sealed class ReceiverMembersTests : IDisposable
         var access = root!.FindToken(offset - 1).Parent!.AncestorsAndSelf().OfType<MemberAccessExpressionSyntax>().First();
         var type = model.GetTypeInfo(access.Expression).Type!;
         var ranked = model.LookupSymbols(access.OperatorToken.SpanStart + 1, type, includeReducedExtensionMethods: true)
-            .Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName && (!m.IsStatic || m is INamedTypeSymbol || m is IMethodSymbol { ReducedFrom: not null }))
+            .Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName
+                && (!m.IsStatic || m is INamedTypeSymbol || m is IMethodSymbol { ReducedFrom: not null }))
             .Where(m => m is not IMethodSymbol { MethodKind: MethodKind.Constructor })
             .OrderBy(m => m is IMethodSymbol { ReducedFrom: not null } ? 2 : SymbolEqualityComparer.Default.Equals(m.ContainingType, type) ? 0 : 1)
             .ThenBy(m => m.Name, StringComparer.Ordinal);
@@ -130,7 +132,10 @@ public sealed class ReceiverMembersTests : IDisposable
 
         var calculator = new Uri(Path.Combine(_folder, "src/PriceCalculator.cs"));
         _documents.Open(calculator, "csharp", _version++, File.ReadAllText(calculator.LocalPath)
-            .Replace("public static decimal Discounted(", "public static decimal Doubled(this Order order) => order.Total * 2;\n\n    public static decimal Discounted(", StringComparison.Ordinal));
+            .Replace(
+                "public static decimal Discounted(",
+                "public static decimal Doubled(this Order order) => order.Total * 2;\n\n    public static decimal Discounted(",
+                StringComparison.Ordinal));
         var (after, document, offset) = await ContextAt(CheckoutWithCursor.Replace("$0", "var probe = order.D$0"));
 
         Assert.Contains("decimal Doubled();", ListOf(after));

@@ -104,7 +104,8 @@ public sealed class SemanticContextTests : IDisposable
     {
         var folder = _temp.Fixture("Shop");
         var orderPath = Path.Combine(folder, "src/Order.cs");
-        var edited = File.ReadAllText(orderPath).Replace("public string Customer { get; }", "public string Customer { get; }\n\n    public string? GiftNote { get; set; }");
+        var edited = File.ReadAllText(orderPath)
+            .Replace("public string Customer { get; }", "public string Customer { get; }\n\n    public string? GiftNote { get; set; }");
         _documents.Open(new Uri(orderPath), "csharp", 1, edited);
 
         var context = await ContextAt(folder, "src/Checkout.cs", CheckoutWithCursor.Replace("$0", "order.$0"));
@@ -124,7 +125,8 @@ public sealed class SemanticContextTests : IDisposable
         var text = File.ReadAllText(path);
         var offset = text.IndexOf("Size = ", StringComparison.Ordinal) + "Size = ".Length;
         var document = _documents.Open(new Uri(path), "csharp", 1, text);
-        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, offset, 512, CountTokens, folder, CancellationToken.None);
+        var context = await new ContextBuilder(_workspace, ContextSources.Default(_documents))
+            .BuildAsync(document, offset, 512, CountTokens, folder, CancellationToken.None);
 
         Assert.EndsWith("Size = ", context.Prefix);
         Assert.StartsWith("\n    }", context.Suffix);

@@ -33,7 +33,10 @@ public sealed class SemanticModelReuseTests : IDisposable
         await workspace.Warming;
     }
 
-    /// <summary>Types <paramref name="typed"/> at the end of the line that holds <paramref name="anchor"/> in an open file; returns the context at the end of it.</summary>
+    /// <summary>
+    /// Types <paramref name="typed"/> at the end of the line that holds <paramref name="anchor"/> in an open file; returns the
+    /// context at the end of it.
+    /// </summary>
     private async Task<CompletionContext> TypeAsync(CodeWorkspace workspace, DocumentStore documents, Uri uri, string anchor, string typed)
     {
         var document = documents.TryGet(uri)!;
@@ -41,7 +44,8 @@ public sealed class SemanticModelReuseTests : IDisposable
         var offset = text.IndexOf(anchor, StringComparison.Ordinal) + anchor.Length;
         var at = document.PositionOf(offset);
         var edited = documents.Change(uri, _version++, [new DocumentEdit(at, at, typed)]);
-        return await new ContextBuilder(workspace, ContextSources.Default(documents)).BuildAsync(edited, offset + typed.Length, 1536, CountTokens, _folder, CancellationToken.None);
+        return await new ContextBuilder(workspace, ContextSources.Default(documents))
+            .BuildAsync(edited, offset + typed.Length, 1536, CountTokens, _folder, CancellationToken.None);
     }
 
     private Uri Open(DocumentStore documents, string relativePath)
@@ -72,7 +76,8 @@ public sealed class SemanticModelReuseTests : IDisposable
         var edited = _documents.TryGet(checkout)!;
         var offset = edited.Text.ToString().IndexOf("order.Li", StringComparison.Ordinal) + "order.Li".Length;
         var snapshot = freshDocuments.Open(uri, "csharp", 1, edited.Text.ToString());
-        var expected = await new ContextBuilder(fresh, ContextSources.Default(freshDocuments)).BuildAsync(snapshot, offset, 1536, CountTokens, _folder, CancellationToken.None);
+        var expected = await new ContextBuilder(fresh, ContextSources.Default(freshDocuments))
+            .BuildAsync(snapshot, offset, 1536, CountTokens, _folder, CancellationToken.None);
 
         Assert.Equal(expected.Pieces.Select(p => (p.Kind, p.Source, p.Text)), typing.Pieces.Select(p => (p.Kind, p.Source, p.Text)));
         Assert.Contains("public bool RemoveLine(string sku);", Assert.Single(typing.Pieces, p => p.Kind == "members").Text);
@@ -90,7 +95,8 @@ public sealed class SemanticModelReuseTests : IDisposable
         var document = _documents.TryGet(checkout)!;
         var offset = document.Text.ToString().IndexOf("var first = order.", StringComparison.Ordinal) + "var first = order.".Length;
 
-        var again = await new ContextBuilder(_workspace, ContextSources.Default(_documents)).BuildAsync(document, offset, 1536, CountTokens, _folder, CancellationToken.None);
+        var again = await new ContextBuilder(_workspace, ContextSources.Default(_documents))
+            .BuildAsync(document, offset, 1536, CountTokens, _folder, CancellationToken.None);
 
         Assert.Equal(first.Pieces.Select(p => (p.Kind, p.Source, p.Text)), again.Pieces.Select(p => (p.Kind, p.Source, p.Text)));
         Assert.Equal(1, _workspace.SemanticModels.BasesBuilt);
@@ -124,7 +130,8 @@ public sealed class SemanticModelReuseTests : IDisposable
         await TypeAsync(_workspace, _documents, checkout, "var total = order.Total;", "\n        var again = this.");
 
         var document = _documents.TryGet(checkout)!;
-        var signature = document.Text.ToString().IndexOf("public decimal Complete(Order order)", StringComparison.Ordinal) + "public decimal Complete(Order order".Length;
+        var signature = document.Text.ToString().IndexOf("public decimal Complete(Order order)", StringComparison.Ordinal)
+            + "public decimal Complete(Order order".Length;
         var at = document.PositionOf(signature);
         _documents.Change(checkout, _version++, [new DocumentEdit(at, at, ", int attempts")]);
         var after = await TypeAsync(_workspace, _documents, checkout, "var again = this.", "C");

@@ -28,7 +28,9 @@ public sealed class TokenWindowTests
     public void Typing_on_the_cursors_line_keeps_the_windows_start_until_the_line_outgrows_its_reserved_step()
     {
         const string typed = "var total = order.Lines.Where(l => l.Price > 0)";
-        var windows = Enumerable.Range(0, typed.Length + 1).Select(i => TokenWindow.CutPrefixAboveCursorLine(Lines + "    " + typed[..i], 500, CountTokens)).ToList();
+        var windows = Enumerable.Range(0, typed.Length + 1)
+            .Select(i => TokenWindow.CutPrefixAboveCursorLine(Lines + "    " + typed[..i], 500, CountTokens))
+            .ToList();
 
         Assert.All(windows, window => Assert.True(CountTokens(window) <= 500));
         Assert.All(windows, window => Assert.StartsWith("int value", window));
@@ -37,7 +39,10 @@ public sealed class TokenWindowTests
         Assert.True(CountTokens("    " + typed) < TokenWindow.CursorLineStep);
         Assert.Single(starts);
         // Cutting the whole prefix moves the start as the line grows.
-        Assert.True(Enumerable.Range(0, typed.Length + 1).Select(i => TokenWindow.CutPrefix(Lines + "    " + typed[..i], 500, CountTokens)).Select(w => w[..(w.LastIndexOf('\n') + 1)]).Distinct().Count() > 1);
+        var aboveCursorLine = Enumerable.Range(0, typed.Length + 1)
+            .Select(i => TokenWindow.CutPrefix(Lines + "    " + typed[..i], 500, CountTokens))
+            .Select(w => w[..(w.LastIndexOf('\n') + 1)]);
+        Assert.True(aboveCursorLine.Distinct().Count() > 1);
     }
 
     [Fact]

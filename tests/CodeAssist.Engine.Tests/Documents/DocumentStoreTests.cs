@@ -1,4 +1,3 @@
-using CodeAssist.Engine;
 using CodeAssist.Engine.Documents;
 
 namespace CodeAssist.Engine.Tests.Documents;

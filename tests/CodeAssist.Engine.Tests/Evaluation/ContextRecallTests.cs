@@ -91,7 +91,8 @@ public sealed class ContextRecallTests : IDisposable
     {
         var report = new ContextRecallReport("/repo", Seed: 1, Budget: 1536, Skipped: 4,
         [
-            new RecallPosition("A.cs", 3, "after dot", "Total;", [new("Total", "solution member", "members"), new("Sum", "framework member", "members"), new("Order", "type name", null)],
+            new RecallPosition("A.cs", 3, "after dot", "Total;",
+                [new("Total", "solution member", "members"), new("Sum", "framework member", "members"), new("Order", "type name", null)],
                 PromptTokens: 1000, ContextCharacters: 400, BuildMilliseconds: 4, BaselineHeld: 1),
             new RecallPosition("B.cs", 9, "argument list", "rate);", [new("rate", "local or parameter", null)],
                 PromptTokens: 1200, ContextCharacters: 600, BuildMilliseconds: 10, BaselineHeld: 1),

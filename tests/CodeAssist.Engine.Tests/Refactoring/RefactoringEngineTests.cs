@@ -45,7 +45,10 @@ public sealed class RefactoringEngineTests : IDisposable
     /// <summary>A test project needs its packages (xunit) restored for the compiler to see them, as in a real checkout.</summary>
     private static async Task Restore(string folder)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder,
+        };
         foreach (var argument in (string[])["restore", Directory.EnumerateFiles(folder, "*.Tests.csproj", SearchOption.AllDirectories).Single()])
             start.ArgumentList.Add(argument);
         using var restore = System.Diagnostics.Process.Start(start)!;
@@ -108,13 +111,20 @@ public sealed class RefactoringEngineTests : IDisposable
 
         var offers = await session.Engine.OfferAsync(session.Document, session.Start, session.End, CancellationToken.None);
 
-        Assert.Equal([RefactoringKind.Document, RefactoringKind.AddValidation, RefactoringKind.Simplify, RefactoringKind.GenerateTests], offers.Select(o => o.Kind));
+        Assert.Equal(
+            [RefactoringKind.Document, RefactoringKind.AddValidation, RefactoringKind.Simplify, RefactoringKind.GenerateTests],
+            offers.Select(o => o.Kind));
         Assert.Equal(0, Generations);
     }
 
     [Theory]
-    [InlineData("[|if (quantity <= 0)\n            throw new ArgumentOutOfRangeException(nameof(quantity));|]", "Document AddValidation Simplify ExtractMethod GenerateTests Rewrite")]
-    [InlineData("[|if (quantity <= 0)\n            throw new ArgumentOutOfRangeException(nameof(quantity));\n        _lines.Add(new OrderLine(sku, price, quantity));\n|]", "Document AddValidation Simplify ExtractMethod GenerateTests Rewrite")]
+    [InlineData(
+        "[|if (quantity <= 0)\n            throw new ArgumentOutOfRangeException(nameof(quantity));|]",
+        "Document AddValidation Simplify ExtractMethod GenerateTests Rewrite")]
+    [InlineData(
+        "[|if (quantity <= 0)\n            throw new ArgumentOutOfRangeException(nameof(quantity));\n"
+            + "        _lines.Add(new OrderLine(sku, price, quantity));\n|]",
+        "Document AddValidation Simplify ExtractMethod GenerateTests Rewrite")]
     [InlineData("if ([|quantity <= 0|])", "Document AddValidation Simplify GenerateTests Rewrite")]
     [InlineData("public decimal $0Total", "Document Simplify")]
     [InlineData("public sealed class $0Order", "")]
@@ -144,7 +154,9 @@ public sealed class RefactoringEngineTests : IDisposable
         var result = await Run(session, RefactoringKind.AddValidation);
 
         Assert.Empty(result.Changes);
-        Assert.StartsWith("the edit would not compile (1 new error: Order.cs(19,16): CS1061 'List<OrderLine>' does not contain a definition for 'AddValidated'", result.Refusal);
+        Assert.StartsWith(
+            "the edit would not compile (1 new error: Order.cs(19,16): CS1061 'List<OrderLine>' does not contain a definition for 'AddValidated'",
+            result.Refusal);
     }
 
     [Fact]

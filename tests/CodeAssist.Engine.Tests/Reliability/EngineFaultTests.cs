@@ -68,11 +68,13 @@ public sealed class EngineFaultTests : IDisposable
         var engine = Engine();
         var model = await _models.WhenLoadedAsync(CancellationToken.None);
         var uri = new Uri("file:///t/Huge.cs");
-        var text = "class Huge\n{\n" + string.Concat(Enumerable.Repeat("    int field; // padding padding padding padding padding padding\n", 10 * 1024 * 1024 / 64)) + "}\n";
+        var padding = string.Concat(Enumerable.Repeat("    int field; // padding padding padding padding padding padding\n", 10 * 1024 * 1024 / 64));
+        var text = "class Huge\n{\n" + padding + "}\n";
         _documents.Open(uri, "csharp", 1, text);
         _documents.Change(uri, 2, [new DocumentEdit((2, 0), (2, 0), "    ")]);
 
-        var result = await engine.CompleteAsync(new InlineCompletionQuery(uri, _documents.TryGet(uri)!.OffsetOf(2, 4)!.Value, CompletionTrigger.Invoked), CancellationToken.None);
+        var result = await engine.CompleteAsync(
+            new InlineCompletionQuery(uri, _documents.TryGet(uri)!.OffsetOf(2, 4)!.Value, CompletionTrigger.Invoked), CancellationToken.None);
 
         Assert.True(text.Length > DocumentStore.MaxCompletableLength);
         Assert.Empty(result.Items);
@@ -95,7 +97,8 @@ public sealed class EngineFaultTests : IDisposable
         Assert.NotNull(result);
         _output.WriteLine(string.Join("\n", result.Items.Select(i => i.Text)));
         var csharp = _documents.Open(new Uri("file:///t/Program.cs"), "csharp", 1, "class P\n{\n    void M()\n    {\n        \n    }\n}\n");
-        var next = await engine.CompleteAsync(new InlineCompletionQuery(csharp.Uri, csharp.OffsetOf(4, 8)!.Value, CompletionTrigger.Automatic), CancellationToken.None);
+        var next = await engine.CompleteAsync(
+            new InlineCompletionQuery(csharp.Uri, csharp.OffsetOf(4, 8)!.Value, CompletionTrigger.Automatic), CancellationToken.None);
         Assert.Equal(Script, Assert.Single(next.Items).Text);
     }
 
@@ -104,9 +107,11 @@ public sealed class EngineFaultTests : IDisposable
     {
         // GenAI's tokenizer reads C strings; before the fix the prompt ended at the NUL and lost its FIM markers.
         var engine = Engine();
-        var document = _documents.Open(new Uri("file:///t/Nul.cs"), "csharp", 1, "using System;\n// a\0b\nclass P\n{\n    void M()\n    {\n        \n    }\n}\n");
+        var document = _documents.Open(
+            new Uri("file:///t/Nul.cs"), "csharp", 1, "using System;\n// a\0b\nclass P\n{\n    void M()\n    {\n        \n    }\n}\n");
 
-        var result = await engine.CompleteAsync(new InlineCompletionQuery(document.Uri, document.OffsetOf(6, 8)!.Value, CompletionTrigger.Automatic), CancellationToken.None);
+        var result = await engine.CompleteAsync(
+            new InlineCompletionQuery(document.Uri, document.OffsetOf(6, 8)!.Value, CompletionTrigger.Automatic), CancellationToken.None);
 
         Assert.Equal(Script, Assert.Single(result.Items).Text);
     }

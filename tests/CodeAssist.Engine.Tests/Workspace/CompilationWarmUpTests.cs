@@ -15,7 +15,7 @@ public sealed class CompilationWarmUpTests : IDisposable
 
     private static int CountTokens(string text) => ByteLevelBpeTokenizer.Default.Encode(text).Count;
 
-    private async Task<(CompletionContext Context, int BasesAfterLoad, int BasesAfterBuild)> FirstKeystroke(bool warm, string folder)
+    private static async Task<(CompletionContext Context, int BasesAfterLoad, int BasesAfterBuild)> FirstKeystroke(bool warm, string folder)
     {
         using var workspace = new CodeWorkspace { WarmCompilationsAfterLoad = warm };
         var documents = new DocumentStore();
@@ -31,7 +31,8 @@ public sealed class CompilationWarmUpTests : IDisposable
         var at = opened.PositionOf(offset);
         const string typed = "\n        var next = order.";
         var edited = documents.Change(uri, 2, [new DocumentEdit(at, at, typed)]);
-        var context = await new ContextBuilder(workspace, ContextSources.Default(documents)).BuildAsync(edited, offset + typed.Length, 1536, CountTokens, folder, CancellationToken.None);
+        var context = await new ContextBuilder(workspace, ContextSources.Default(documents))
+            .BuildAsync(edited, offset + typed.Length, 1536, CountTokens, folder, CancellationToken.None);
         return (context, basesAfterLoad, workspace.SemanticModels.BasesBuilt);
     }
 
@@ -61,7 +62,8 @@ public sealed class CompilationWarmUpTests : IDisposable
         var path = Path.Combine(_temp.Path, warm ? "warm" : "cold", "Greeter.cs");
         var opened = documents.Open(new Uri(path), "csharp", 1, Text);
         var offset = Text.IndexOf("name.", StringComparison.Ordinal) + "name.".Length;
-        return await new ContextBuilder(workspace, ContextSources.Default(documents)).BuildAsync(opened, offset, 1536, CountTokens, Path.GetDirectoryName(path), CancellationToken.None);
+        return await new ContextBuilder(workspace, ContextSources.Default(documents))
+            .BuildAsync(opened, offset, 1536, CountTokens, Path.GetDirectoryName(path), CancellationToken.None);
     }
 
     [Fact]

@@ -86,7 +86,8 @@ public sealed class DiskChangesTests : IDisposable
         Assert.Empty(_workspace.CurrentSolution.GetDocumentIdsWithFilePath(checkout));
         var compilation = (await Shop.GetCompilationAsync())!;
         Assert.NotNull(compilation.GetTypeByMetadataName("Part199"));
-        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.Contains("Generated", StringComparison.Ordinal) == true));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error
+            && d.Location.SourceTree?.FilePath.Contains("Generated", StringComparison.Ordinal) == true));
     }
 
     [Theory]

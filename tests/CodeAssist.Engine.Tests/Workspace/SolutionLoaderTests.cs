@@ -15,7 +15,8 @@ public sealed class SolutionLoaderTests : IDisposable
         var result = await loader.LoadAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);
 
         var project = Assert.Single(result.Solution!.Projects);
-        Assert.Equal(["Checkout.cs", "Order.cs", "PriceCalculator.cs"], project.Documents.Where(d => d.FilePath!.Contains("/src/")).Select(d => d.Name).Order());
+        Assert.Equal(
+            ["Checkout.cs", "Order.cs", "PriceCalculator.cs"], project.Documents.Where(d => d.FilePath!.Contains("/src/")).Select(d => d.Name).Order());
         var compilation = await project.GetCompilationAsync();
         Assert.NotNull(compilation!.GetTypeByMetadataName("System.Collections.Generic.List`1"));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));

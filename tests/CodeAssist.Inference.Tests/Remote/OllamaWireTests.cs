@@ -1,5 +1,4 @@
 using CodeAssist.Inference.Generation;
-using CodeAssist.Inference.Prompts;
 using CodeAssist.Inference.Remote;
 using CodeAssist.TeamServerStandIns;
 

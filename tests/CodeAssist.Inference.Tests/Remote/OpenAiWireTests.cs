@@ -38,7 +38,7 @@ public sealed class OpenAiWireTests
             .On("POST /v1/completions", async (context, request) =>
             {
                 var sampled = request.Body.Contains("\"n\":2", StringComparison.Ordinal);
-                IEnumerable<string> events = sampled
+                var events = sampled
                     ? [.. EngineFixtures.OpenAiCompletionChunks(Model, ["a + b"], index: 0), .. EngineFixtures.OpenAiCompletionChunks(Model, ["b + a"], index: 1)]
                     : EngineFixtures.OpenAiCompletionChunks(Model, ["a+b"]);
                 await Replies.Sse(events)(context);

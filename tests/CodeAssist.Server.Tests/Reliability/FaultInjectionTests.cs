@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using CodeAssist.Engine.Models;
 using System.Text.Json.Nodes;
+using CodeAssist.Engine.Models;
 using Xunit.Abstractions;
 
 namespace CodeAssist.Server.Tests.Reliability;

@@ -117,7 +117,7 @@ public sealed class HostileMessages(int seed, string documentUri)
     {
         var text = Envelope(NextId(), "textDocument/inlineCompletion", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = "file:///X" } }).ToJsonString();
         var bytes = Encoding.UTF8.GetBytes(text).ToList();
-        var at = text.IndexOf("X", StringComparison.Ordinal);
+        var at = text.IndexOf('X', StringComparison.Ordinal);
         bytes.InsertRange(at, Pick<byte[]>([[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x80, 0x80]]));
         return new("not utf-8", Frame([.. bytes]));
     }
@@ -166,7 +166,7 @@ public sealed class HostileMessages(int seed, string documentUri)
 
     private HostileMessage Cancellation()
     {
-        JsonNode? id = _usedIds.Count > 0 && _random.Next(3) > 0 ? _usedIds[_random.Next(_usedIds.Count)].DeepClone() : RandomValue(1);
+        var id = _usedIds.Count > 0 && _random.Next(3) > 0 ? _usedIds[_random.Next(_usedIds.Count)].DeepClone() : RandomValue(1);
         return new("cancel", Frame(Envelope(null, "$/cancelRequest", _random.Next(4) == 0 ? RandomParams() : new JsonObject { ["id"] = id })));
     }
 

@@ -61,13 +61,19 @@ public static partial class ProcessSockets
         {
             var internet = new Dictionary<string, string>();
             foreach (var table in InternetTables)
+            {
                 foreach (var row in Rows($"/proc/{pid}/net/{table}"))
+                {
                     if (row.Length > 9)
                         internet[row[9]] = $"{table} {row[1]} -> {row[2]}";
+                }
+            }
             var unix = new Dictionary<string, string>();
             foreach (var row in Rows($"/proc/{pid}/net/unix"))
+            {
                 if (row.Length > 6)
                     unix[row[6]] = row.Length > 7 ? row[7] : "(unnamed)";
+            }
             var netlink = Rows($"/proc/{pid}/net/netlink").Where(r => r.Length > 9).Select(r => r[9]).ToHashSet();
             var command = Command(pid);
             foreach (var fd in Directory.EnumerateFiles($"/proc/{pid}/fd"))

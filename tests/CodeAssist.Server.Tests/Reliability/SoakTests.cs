@@ -141,8 +141,10 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     private static int Threads(LspTestClient client)
     {
         foreach (var line in File.ReadLines($"/proc/{client.Process.Id}/status"))
+        {
             if (line.StartsWith("Threads:", StringComparison.Ordinal))
                 return int.Parse(line["Threads:".Length..].Trim(), CultureInfo.InvariantCulture);
+        }
         return -1;
     }
 

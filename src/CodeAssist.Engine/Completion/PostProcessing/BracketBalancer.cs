@@ -29,7 +29,9 @@ public static class BracketBalancer
             if (inString)
                 continue;
             if (c is '(' or '[' or '{')
+            {
                 open.Push(c);
+            }
             else if (Openers.TryGetValue(c, out var opener))
             {
                 if (open.Count > 0 && open.Peek() == opener)
@@ -45,8 +47,10 @@ public static class BracketBalancer
     {
         var count = 0;
         for (var i = 0; i < text.Length; i++)
+        {
             if (text[i] == '"' && (i == 0 || text[i - 1] != '\\'))
                 count++;
+        }
         return count;
     }
 }

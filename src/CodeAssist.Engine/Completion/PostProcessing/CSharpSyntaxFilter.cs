@@ -14,12 +14,15 @@ public static class CSharpSyntaxFilter
     {
         var options = new CSharpParseOptions(LanguageVersion.Latest);
         var before = CSharpSyntaxTree.ParseText(text, options, cancellationToken: cancellationToken);
-        var after = CSharpSyntaxTree.ParseText(text.WithChanges(new TextChange(TextSpan.FromBounds(start, end), suggestion)), options, cancellationToken: cancellationToken);
-        var beforeErrors = ErrorsTouching(before, new TextSpan(Math.Max(0, start - 1), Math.Min(text.Length, end + 1) - Math.Max(0, start - 1)), cancellationToken);
+        var after = CSharpSyntaxTree.ParseText(
+            text.WithChanges(new TextChange(TextSpan.FromBounds(start, end), suggestion)), options, cancellationToken: cancellationToken);
+        var around = TextSpan.FromBounds(Math.Max(0, start - 1), Math.Min(text.Length, end + 1));
+        var beforeErrors = ErrorsTouching(before, around, cancellationToken);
         var afterErrors = ErrorsTouching(after, new TextSpan(start, suggestion.Length), cancellationToken);
         return afterErrors <= beforeErrors;
     }
 
     private static int ErrorsTouching(SyntaxTree tree, TextSpan span, CancellationToken cancellationToken) =>
-        tree.GetDiagnostics(cancellationToken).Count(d => d.Severity == DiagnosticSeverity.Error && (d.Location.SourceSpan.IntersectsWith(span) || d.Location.SourceSpan.End == span.End));
+        tree.GetDiagnostics(cancellationToken).Count(d => d.Severity == DiagnosticSeverity.Error
+            && (d.Location.SourceSpan.IntersectsWith(span) || d.Location.SourceSpan.End == span.End));
 }

@@ -22,8 +22,10 @@ public static class SuffixOverlapTrimmer
         var firstLine = newline < 0 ? suggestion : suggestion[..newline];
         var trimmedFirst = firstLine.TrimEnd();
         for (var length = Math.Min(rest.Length, trimmedFirst.Length); length > 0; length--)
+        {
             if (trimmedFirst.AsSpan(trimmedFirst.Length - length).SequenceEqual(rest.AsSpan(0, length)))
                 return trimmedFirst[..^length] + (newline < 0 ? "" : suggestion[newline..]);
+        }
         return suggestion;
     }
 
@@ -36,8 +38,10 @@ public static class SuffixOverlapTrimmer
             return suggestion;
         var lines = suggestion.Split('\n');
         for (var i = 1; i < lines.Length; i++)
+        {
             if (lines[i].TrimEnd() == next)
                 return string.Join('\n', lines.Take(i)).TrimEnd();
+        }
         return suggestion;
     }
 }

@@ -77,7 +77,10 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
         public static AddedError None { get; } = new("", -1);
     }
 
-    /// <summary><see cref="AddedError.None"/> when the suggestion adds no binding error, the first one it adds, or null when it cannot be bound cheaply.</summary>
+    /// <summary>
+    /// <see cref="AddedError.None"/> when the suggestion adds no binding error, the first one it adds, or null when it cannot
+    /// be bound cheaply.
+    /// </summary>
     private async Task<AddedError?> FirstAddedErrorAsync(Document current, SourceText text, int offset, string suggestion, CancellationToken cancellationToken)
     {
         var edited = current.WithText(text.WithChanges(new TextChange(new TextSpan(offset, 0), suggestion)));
@@ -102,8 +105,11 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
         foreach (var name in root.DescendantNodes(inserted).OfType<SimpleNameSyntax>())
         {
             // Names that name what they declare (an anonymous type's member, a tuple element) bind to nothing.
-            if (!name.Span.IntersectsWith(inserted) || name.Identifier.IsMissing || name.Span.End <= offset || name.IsVar || name.Parent is NameEqualsSyntax or NameColonSyntax)
+            if (!name.Span.IntersectsWith(inserted) || name.Identifier.IsMissing || name.Span.End <= offset || name.IsVar
+                || name.Parent is NameEqualsSyntax or NameColonSyntax)
+            {
                 continue;
+            }
             var info = model.GetSymbolInfo(name, cancellationToken);
             if (info.Symbol is null && info.CandidateSymbols.IsEmpty && !ReceiverIsUnknown(model, name, cancellationToken))
                 return new AddedError($"no symbol named `{name}`", name.SpanStart);
@@ -117,8 +123,11 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             {
                 // The innermost failure is the cause: a call that fails because its receiver is unknown is the
                 // receiver's error, and that may be the document's own.
-                IInvalidOperation when !operation.ChildOperations.Any(c => c.DescendantsAndSelf().Any(d => d is IInvalidOperation && !IsIncomplete(d.Syntax))) => operation,
-                IConversionOperation { IsImplicit: true, Conversion.IsImplicit: false } conversion when conversion.Operand is not IInvalidOperation => operation,
+                IInvalidOperation
+                    when !operation.ChildOperations.Any(c => c.DescendantsAndSelf().Any(d => d is IInvalidOperation && !IsIncomplete(d.Syntax))) =>
+                    operation,
+                IConversionOperation { IsImplicit: true, Conversion.IsImplicit: false } conversion
+                    when conversion.Operand is not IInvalidOperation => operation,
                 _ => null,
             };
             if (added is not null)
@@ -130,11 +139,13 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
     /// <summary>A member of something that is itself unknown: the error is the receiver's (reported there when the suggestion wrote it).</summary>
     private static bool ReceiverIsUnknown(SemanticModel model, SimpleNameSyntax name, CancellationToken cancellationToken) =>
         name.Parent is MemberAccessExpressionSyntax access && access.Name == name
-        && model.GetSymbolInfo(access.Expression, cancellationToken).Symbol is null && model.GetTypeInfo(access.Expression, cancellationToken).Type is null or IErrorTypeSymbol;
+        && model.GetSymbolInfo(access.Expression, cancellationToken).Symbol is null
+        && model.GetTypeInfo(access.Expression, cancellationToken).Type is null or IErrorTypeSymbol;
 
     private static string Describe(IOperation operation) => operation switch
     {
-        IConversionOperation conversion => $"no implicit conversion from {conversion.Operand.Type?.ToDisplayString() ?? "?"} to {conversion.Type?.ToDisplayString() ?? "?"} in",
+        IConversionOperation conversion =>
+            $"no implicit conversion from {conversion.Operand.Type?.ToDisplayString() ?? "?"} to {conversion.Type?.ToDisplayString() ?? "?"} in",
         _ => "does not bind:",
     };
 

@@ -1,5 +1,4 @@
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CodeAssist.Engine.Context.Sources;
@@ -51,14 +50,19 @@ public sealed class EnclosingScopeSource : IContextSource
         FileScopedNamespaceDeclarationSyntax ns => $"namespace {ns.Name};",
         NamespaceDeclarationSyntax ns => $"namespace {ns.Name}",
         BaseTypeDeclarationSyntax type => Flatten(type.ToString()[..HeaderLength(type)]),
-        BaseMethodDeclarationSyntax method => Flatten(method.ToString()[..((method.Body?.SpanStart ?? method.ExpressionBody?.SpanStart ?? method.Span.End) - method.SpanStart)]),
-        BasePropertyDeclarationSyntax property => Flatten(property.ToString()[..((property.AccessorList?.SpanStart ?? property.Span.End) - property.SpanStart)]),
+        BaseMethodDeclarationSyntax method =>
+            Flatten(method.ToString()[..((method.Body?.SpanStart ?? method.ExpressionBody?.SpanStart ?? method.Span.End) - method.SpanStart)]),
+        BasePropertyDeclarationSyntax property =>
+            Flatten(property.ToString()[..((property.AccessorList?.SpanStart ?? property.Span.End) - property.SpanStart)]),
         _ => null,
     };
 
-    private static int HeaderLength(BaseTypeDeclarationSyntax type) => (type.OpenBraceToken.IsMissing || type.OpenBraceToken.SpanStart == 0 ? type.Span.End : type.OpenBraceToken.SpanStart) - type.SpanStart;
+    private static int HeaderLength(BaseTypeDeclarationSyntax type) =>
+        (type.OpenBraceToken.IsMissing || type.OpenBraceToken.SpanStart == 0 ? type.Span.End : type.OpenBraceToken.SpanStart) - type.SpanStart;
 
     /// <summary>Attributes and doc comments stay out; a header spread over lines becomes one line.</summary>
     private static string Flatten(string header) =>
-        string.Join(" ", header.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("[", StringComparison.Ordinal) && !l.StartsWith("//", StringComparison.Ordinal)));
+        string.Join(" ", header.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('[') && !l.StartsWith("//", StringComparison.Ordinal)));
 }

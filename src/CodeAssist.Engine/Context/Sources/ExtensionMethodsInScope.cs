@@ -25,7 +25,8 @@ internal static class ExtensionMethodsInScope
     /// name, ordinal; within a name as Roslyn lists them — until at least <paramref name="wanted"/> are found (the
     /// last name is always given whole).
     /// </summary>
-    public static List<ISymbol> ForReceiver(SemanticModel model, int position, ITypeSymbol receiver, int wanted, Func<IMethodSymbol, bool> keep, CancellationToken cancellationToken)
+    public static List<ISymbol> ForReceiver(
+        SemanticModel model, int position, ITypeSymbol receiver, int wanted, Func<IMethodSymbol, bool> keep, CancellationToken cancellationToken)
     {
         var found = new List<ISymbol>();
         if (wanted <= 0)
@@ -38,8 +39,10 @@ internal static class ExtensionMethodsInScope
             if (!methods.Any(m => CouldTake(m, receiver, receivedAs)))
                 continue;
             foreach (var symbol in model.LookupSymbols(position, receiver, name, includeReducedExtensionMethods: true))
+            {
                 if (symbol is IMethodSymbol { ReducedFrom: not null } reduced && keep(reduced))
                     found.Add(reduced);
+            }
             if (found.Count >= wanted)
                 break;
         }
@@ -53,9 +56,13 @@ internal static class ExtensionMethodsInScope
         for (var ns = model.GetEnclosingSymbol(position, cancellationToken)?.ContainingNamespace; ns is not null; ns = ns.ContainingNamespace)
             containers.Add(ns);
         foreach (var scope in model.GetImportScopes(position, cancellationToken))
+        {
             foreach (var import in scope.Imports)
+            {
                 if (import.NamespaceOrType is { } imported)
                     containers.Add(imported);
+            }
+        }
         var key = string.Join("|", containers.Select(c => c.ToDisplayString()).Distinct().Order(StringComparer.Ordinal));
         return ByCompilation.GetValue(model.Compilation, _ => new()).GetOrAdd(key, _ => Candidates.Of(containers));
     }
@@ -69,8 +76,11 @@ internal static class ExtensionMethodsInScope
     {
         if (method is null || !method.IsExtensionMethod || method.Parameters.Length == 0)
             return true;
-        if (receiver is not INamedTypeSymbol named || named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T || receiver.TypeKind is TypeKind.Error or TypeKind.Dynamic)
+        if (receiver is not INamedTypeSymbol named || named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
+            || receiver.TypeKind is TypeKind.Error or TypeKind.Dynamic)
+        {
             return true;
+        }
         if (method.Parameters[0].Type is not INamedTypeSymbol parameter || parameter.SpecialType == SpecialType.System_Object)
             return true;
         return receivedAs.Value.Contains(parameter.OriginalDefinition);
@@ -108,10 +118,14 @@ internal static class ExtensionMethodsInScope
                         // Extension blocks (C# 14) hold their members in a nested type: their names are asked of
                         // Roslyn like any other, without the receiver check.
                         if (member is IMethodSymbol { IsExtensionMethod: true } method)
+                        {
                             Add(byName, method.Name, method);
+                        }
                         else if (member is INamedTypeSymbol { TypeKind: TypeKind.Extension } block)
+                        {
                             foreach (var blockMember in block.GetMembers().Where(m => m.CanBeReferencedByName))
                                 Add(byName, blockMember.Name, null);
+                        }
                     }
                 }
             }

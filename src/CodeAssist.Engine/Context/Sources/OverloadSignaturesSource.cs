@@ -25,8 +25,11 @@ public sealed class OverloadSignaturesSource : IContextSource
         {
             InvocationExpressionSyntax invocation => model.GetMemberGroup(invocation.Expression, cancellationToken) is { Length: > 0 } group
                 ? group : model.GetSymbolInfo(invocation, cancellationToken).CandidateSymbols,
-            BaseObjectCreationExpressionSyntax creation => model.GetTypeInfo(creation, cancellationToken).Type is INamedTypeSymbol type ? type.InstanceConstructors.Where(c => !c.IsImplicitlyDeclared || c.Parameters.Length > 0) : [],
-            ElementAccessExpressionSyntax element => model.GetTypeInfo(element.Expression, cancellationToken).Type?.GetMembers().OfType<IPropertySymbol>().Where(p => p.IsIndexer) ?? [],
+            BaseObjectCreationExpressionSyntax creation => model.GetTypeInfo(creation, cancellationToken).Type is INamedTypeSymbol type
+                ? type.InstanceConstructors.Where(c => !c.IsImplicitlyDeclared || c.Parameters.Length > 0)
+                : [],
+            ElementAccessExpressionSyntax element =>
+                model.GetTypeInfo(element.Expression, cancellationToken).Type?.GetMembers().OfType<IPropertySymbol>().Where(p => p.IsIndexer) ?? [],
             _ => [],
         };
         var signatures = overloads.Select(SignatureFormat.Of).Distinct().Take(20).ToList();

@@ -68,7 +68,8 @@ public sealed class ReceiverMembersSource : IContextSource
             .ThenBy(m => m.Name, StringComparer.Ordinal)];
 
     private static bool Listed(ISymbol m, INamespaceOrTypeSymbol container, bool staticOnly) =>
-        !m.IsImplicitlyDeclared && m.CanBeReferencedByName && (container is INamespaceSymbol || m.IsStatic == staticOnly || m is INamedTypeSymbol || (m is IMethodSymbol { ReducedFrom: not null }))
+        !m.IsImplicitlyDeclared && m.CanBeReferencedByName
+        && (container is INamespaceSymbol || m.IsStatic == staticOnly || m is INamedTypeSymbol || (m is IMethodSymbol { ReducedFrom: not null }))
         && m is not IMethodSymbol { MethodKind: MethodKind.Constructor };
 
     private static bool Keep(IMethodSymbol reduced) => !reduced.IsImplicitlyDeclared && reduced.CanBeReferencedByName;

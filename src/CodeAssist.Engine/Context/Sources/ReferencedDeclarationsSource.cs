@@ -29,7 +29,10 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
     {
         // Measured once per tokenizer; sources are shared by concurrent requests, so the pair is replaced whole.
         if (_smallest is not { } known || !ReferenceEquals(known.CountTokens, countTokens))
-            _smallest = known = new SmallestPiece(countTokens, countTokens("namespace Shop.Orders;\npublic sealed class OrderCalculator\n{\n    public decimal Total { get; set; }"));
+        {
+            var piece = "namespace Shop.Orders;\npublic sealed class OrderCalculator\n{\n    public decimal Total { get; set; }";
+            _smallest = known = new SmallestPiece(countTokens, countTokens(piece));
+        }
         return known.Tokens;
     }
 
@@ -100,7 +103,8 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
     private static Microsoft.CodeAnalysis.Text.TextSpan Region(SyntaxNode root, int offset)
     {
         var token = root.FindToken(Math.Max(0, Math.Min(offset, root.FullSpan.End) - 1));
-        var member = token.Parent?.AncestorsAndSelf().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax or FieldDeclarationSyntax);
+        var member = token.Parent?.AncestorsAndSelf()
+            .FirstOrDefault(n => n is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax or FieldDeclarationSyntax);
         if (member is not null)
             return member.Span;
         var start = Math.Max(0, offset - 2000);

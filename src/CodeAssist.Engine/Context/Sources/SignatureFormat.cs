@@ -11,7 +11,8 @@ internal static class SignatureFormat
         genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters | SymbolDisplayGenericsOptions.IncludeTypeConstraints,
         memberOptions: SymbolDisplayMemberOptions.IncludeAccessibility | SymbolDisplayMemberOptions.IncludeModifiers | SymbolDisplayMemberOptions.IncludeType
             | SymbolDisplayMemberOptions.IncludeParameters | SymbolDisplayMemberOptions.IncludeRef | SymbolDisplayMemberOptions.IncludeConstantValue,
-        parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeName | SymbolDisplayParameterOptions.IncludeDefaultValue
+        parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeName
+            | SymbolDisplayParameterOptions.IncludeDefaultValue
             | SymbolDisplayParameterOptions.IncludeParamsRefOut | SymbolDisplayParameterOptions.IncludeExtensionThis,
         propertyStyle: SymbolDisplayPropertyStyle.ShowReadWriteDescriptor,
         kindOptions: SymbolDisplayKindOptions.IncludeMemberKeyword,
@@ -26,7 +27,8 @@ internal static class SignatureFormat
 
     public static string Of(ISymbol symbol) => symbol switch
     {
-        IMethodSymbol { MethodKind: MethodKind.Constructor } ctor => $"{Accessibility(ctor)}{ctor.ContainingType.Name}({string.Join(", ", ctor.Parameters.Select(p => p.ToDisplayString(Member)))});",
+        IMethodSymbol { MethodKind: MethodKind.Constructor } ctor =>
+            $"{Accessibility(ctor)}{ctor.ContainingType.Name}({string.Join(", ", ctor.Parameters.Select(p => p.ToDisplayString(Member)))});",
         IMethodSymbol or IPropertySymbol or IFieldSymbol or IEventSymbol => symbol.ToDisplayString(Member) + (symbol is IPropertySymbol ? "" : ";"),
         INamedTypeSymbol type => Header(type),
         _ => symbol.ToDisplayString(Member),
@@ -34,7 +36,11 @@ internal static class SignatureFormat
 
     public static string Header(INamedTypeSymbol type)
     {
-        var header = $"{Accessibility(type)}{(type.IsStatic ? "static " : type.IsSealed && type.TypeKind == TypeKind.Class ? "sealed " : type.IsAbstract && type.TypeKind == TypeKind.Class ? "abstract " : "")}{type.ToDisplayString(TypeHeader)}";
+        var modifier = type.IsStatic ? "static "
+            : type.IsSealed && type.TypeKind == TypeKind.Class ? "sealed "
+            : type.IsAbstract && type.TypeKind == TypeKind.Class ? "abstract "
+            : "";
+        var header = $"{Accessibility(type)}{modifier}{type.ToDisplayString(TypeHeader)}";
         var bases = new List<string>();
         if (type.BaseType is { SpecialType: not SpecialType.System_Object and not SpecialType.System_ValueType } baseType && type.TypeKind == TypeKind.Class)
             bases.Add(baseType.ToDisplayString(TypeHeader.WithKindOptions(SymbolDisplayKindOptions.None)));
@@ -46,8 +52,12 @@ internal static class SignatureFormat
     public static string Outline(INamedTypeSymbol type, int maxMembers = 40)
     {
         var members = type.GetMembers()
-            .Where(m => !m.IsImplicitlyDeclared && m.DeclaredAccessibility is Microsoft.CodeAnalysis.Accessibility.Public or Microsoft.CodeAnalysis.Accessibility.Internal or Microsoft.CodeAnalysis.Accessibility.Protected)
-            .Where(m => m is not IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove })
+            .Where(m => !m.IsImplicitlyDeclared && m.DeclaredAccessibility is Microsoft.CodeAnalysis.Accessibility.Public
+                or Microsoft.CodeAnalysis.Accessibility.Internal or Microsoft.CodeAnalysis.Accessibility.Protected)
+            .Where(m => m is not IMethodSymbol
+            {
+                MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove,
+            })
             .Take(maxMembers)
             .Select(m => "    " + Of(m));
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? $"namespace {n.ToDisplayString()};\n" : "";

@@ -58,10 +58,12 @@ internal static class RefactoringRequests
         }
         var document = state.Engine.Documents.TryGet(data.Uri) ?? throw RequestErrors.InvalidParams($"{data.Uri} is not open; send textDocument/didOpen first");
         if (data.Version != document.Version)
+        {
             throw new LocalRpcException($"{data.Uri} changed since the code action was listed (version {data.Version}, now {document.Version}); ask for code actions again")
             {
                 ErrorCode = LspErrorCodes.ContentModified,
             };
+        }
         var (start, end) = Offsets(document, data.Range);
         return new PreparedRefactoring(new RefactoringRequest(kind, document, start, end) { Instruction = instruction }, RefactoringKinds.Title(kind).TrimEnd('…'));
     }

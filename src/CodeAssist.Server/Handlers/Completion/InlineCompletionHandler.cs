@@ -43,7 +43,9 @@ internal sealed class InlineCompletionHandler(ServerState state) : IConcurrentRe
     {
         if (query.Selected is not null || state.Engine.Documents.TryGet(query.Uri) is not { } document || document.Version != query.Version
             || state.Engine.NextEdits.LatestFor(document) is not { } suggestion)
+        {
             return null;
+        }
         return NextEditHandler.OnCursorLine(document.Text, query.Offset, suggestion) is { } item ? item with { Command = NextEditHandler.AcceptCommand(suggestion) } : null;
     }
 

@@ -58,7 +58,9 @@ internal sealed class ExecuteCommandHandler(ServerState state) : IConcurrentRequ
         if (arguments.Length != 3 || arguments[0].ValueKind != JsonValueKind.String || arguments[2].ValueKind != JsonValueKind.String
             || arguments[1].Deserialize<Protocol.Range>(RefactoringRequests.JsonOptions) is not { Start: not null, End: not null } range
             || !Uri.TryCreate(arguments[0].GetString(), UriKind.Absolute, out var uri))
+        {
             throw RequestErrors.InvalidParams($"{CodeAssistCommands.Rewrite} takes [uri, range, instruction]");
+        }
         var document = state.Engine.Documents.TryGet(uri) ?? throw RequestErrors.InvalidParams($"{uri} is not open; send textDocument/didOpen first");
         var data = new RefactoringActionData(RefactoringKinds.Name(RefactoringKind.Rewrite), uri, range, document.Version);
         return new Pending(RefactoringRequests.Prepare(state, data, arguments[2].GetString()), "CodeAssist: rewrite");
