@@ -34,8 +34,8 @@ internal static class CompilerResults
     /// Roslyn reports within it (binding only the members there), computed once per solution.
     /// </summary>
     public static Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken) =>
-        GetOrComputeAsync(s_kept.GetValue(document.Project.Solution, _ => new()).Errors, (document.Id, span), token => ComputeErrorsAsync(document, span, token),
-            cancellationToken);
+        GetOrComputeAsync(s_kept.GetValue(document.Project.Solution, _ => new()).Errors, (document.Id, span),
+            token => ComputeErrorsAsync(document, span, token), cancellationToken);
 
     /// <summary>
     /// The references <paramref name="find"/> finds for the declaration at <paramref name="declaration"/> of a

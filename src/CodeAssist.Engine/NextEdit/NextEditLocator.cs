@@ -108,12 +108,11 @@ public sealed class NextEditLocator
         {
             var now = current.GetDocument(id)!;
             var before = baseline.GetDocument(id);
-            (IReadOnlyList<TextSpan?> comparedNow, IReadOnlyList<TextSpan?> comparedBefore) =
-                changedNames is null || now.FilePath is null || before is null
-                    ? (Whole, Whole)
-                    : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changedNames, referenceSpans[now.FilePath],
-                        cancellationToken).ConfigureAwait(false);
-            locations.AddRange(await IntroducedDiagnosticsAsync(before, now, comparedNow, comparedBefore, last, timings, cancellationToken).ConfigureAwait(false));
+            var compared = changedNames is null || now.FilePath is null || before is null
+                ? (Now: Whole, Before: Whole)
+                : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changedNames, referenceSpans[now.FilePath],
+                    cancellationToken).ConfigureAwait(false);
+            locations.AddRange(await IntroducedDiagnosticsAsync(before, now, compared.Now, compared.Before, last, timings, cancellationToken).ConfigureAwait(false));
         }
         phase = Stopwatch.GetTimestamp();
 
@@ -235,7 +234,9 @@ public sealed class NextEditLocator
         {
             if (await editedBefore.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } beforeRoot
                 || !SyntaxFactory.AreEquivalent(Skeleton(beforeRoot), Skeleton(root), topLevel: false))
+            {
                 return (Whole, Whole);
+            }
             counterparts = [];
             foreach (var member in MemberDeclarations(beforeRoot).Where(m => m is not BaseTypeDeclarationSyntax))
                 (counterparts.TryGetValue((member.RawKind, NameOf(member)), out var list) ? list : counterparts[(member.RawKind, NameOf(member))] = []).Add(member);

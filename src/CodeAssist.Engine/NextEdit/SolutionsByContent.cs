@@ -63,7 +63,9 @@ public sealed class SolutionsByContent(Func<Solution?>? warmed = null)
         var changes = fork.GetChanges(kept);
         if (changes.GetAddedProjects().Any() || changes.GetRemovedProjects().Any()
             || changes.GetAddedAnalyzerReferences().Any() || changes.GetRemovedAnalyzerReferences().Any())
+        {
             return false;
+        }
         foreach (var project in changes.GetProjectChanges())
         {
             var (before, after) = (project.OldProject, project.NewProject);
