@@ -164,7 +164,8 @@ internal static class NextEditBenchmark
                 var uri = new Uri(@case.FilePath);
                 var original = await File.ReadAllTextAsync(@case.FilePath, cancellationToken).ConfigureAwait(false);
                 var opened = engine.Documents.Open(uri, "csharp", 1, original);
-                var edit = new DocumentEdit(opened.PositionOf(@case.FirstEdit.Span.Start), opened.PositionOf(@case.FirstEdit.Span.End), @case.FirstEdit.NewText!);
+                var edit = new DocumentEdit(
+                    opened.PositionOf(@case.FirstEdit.Span.Start), opened.PositionOf(@case.FirstEdit.Span.End), @case.FirstEdit.NewText!);
                 var edited = engine.Documents.Change(uri, 2, [edit]);
                 try
                 {

@@ -34,17 +34,15 @@ internal static class CompilerResults
     /// Roslyn reports within it (binding only the members there), computed once per solution.
     /// </summary>
     public static Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken) =>
-        GetOrComputeAsync(
-            s_kept.GetValue(document.Project.Solution, _ => new()).Errors, (document.Id, span), token => ComputeErrorsAsync(document, span, token),
-            cancellationToken);
+        GetOrComputeAsync(s_kept.GetValue(document.Project.Solution, _ => new()).Errors, (document.Id, span),
+            token => ComputeErrorsAsync(document, span, token), cancellationToken);
 
     /// <summary>
-    /// The references <paramref name="find"/> finds for the declaration at <paramref name="declaration"/> of a document of
-    /// <paramref name="solution"/>, found once per solution.
+    /// The references <paramref name="find"/> finds for the declaration at <paramref name="declaration"/> of a
+    /// document of <paramref name="solution"/>, found once per solution.
     /// </summary>
-    public static Task<FoundReferences?> ReferencesAsync(
-        Solution solution, DocumentId document, TextSpan declaration, Func<CancellationToken, Task<FoundReferences?>> find,
-        CancellationToken cancellationToken) =>
+    public static Task<FoundReferences?> ReferencesAsync(Solution solution, DocumentId document, TextSpan declaration,
+        Func<CancellationToken, Task<FoundReferences?>> find, CancellationToken cancellationToken) =>
         GetOrComputeAsync(s_kept.GetValue(solution, _ => new()).References, (document, declaration), find, cancellationToken);
 
     internal static async Task<IReadOnlyList<Diagnostic>> ComputeErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken)

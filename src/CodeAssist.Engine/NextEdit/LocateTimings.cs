@@ -15,6 +15,6 @@ public sealed class LocateTimings
 
     /// <summary>Adds the time since <paramref name="startTimestamp"/> (a <see cref="Stopwatch.GetTimestamp"/>) to <paramref name="phase"/>.</summary>
     public void Add(string phase, long startTimestamp) =>
-        _milliseconds.AddOrUpdate(
-            phase, Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, (_, sum) => sum + Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
+        _milliseconds.AddOrUpdate(phase, Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds,
+            (_, sum) => sum + Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
 }

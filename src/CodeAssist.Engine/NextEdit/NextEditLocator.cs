@@ -98,8 +98,9 @@ public sealed class NextEditLocator
         var involved = edited.SelectMany(d => IdsOf(current, d.FilePath))
             .Concat((references ?? []).Concat(earlier).SelectMany(r => IdsOf(current, r.FilePath)))
             .Distinct().Take(DocumentsCompared).ToList();
-        // A document the user did not edit is compared in its members that name what the edits changed (or hold one
-        // of the references found): only there can its errors have changed, and only those members are bound.
+        // Each involved document is compared in its members that name what the edits changed or hold one of the
+        // references found, and an edited one also in the members the edits changed: only there can its errors have
+        // changed, and only those members are bound.
         var changedNames = _solutions is null ? null : await ChangedNamesAsync(baseline, current, edited, cancellationToken).ConfigureAwait(false);
         var editedPaths = edited.Select(d => d.FilePath).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var referenceSpans = (references ?? []).Concat(earlier).ToLookup(r => r.FilePath, r => r.Span, StringComparer.Ordinal);
@@ -107,11 +108,12 @@ public sealed class NextEditLocator
         foreach (var id in involved)
         {
             var now = current.GetDocument(id)!;
-            var compared = changedNames is null || now.FilePath is null || editedPaths.Contains(now.FilePath)
-                ? [null]
-                : await MembersToCompareAsync(now, changedNames, referenceSpans[now.FilePath], cancellationToken).ConfigureAwait(false);
-            locations.AddRange(await IntroducedDiagnosticsAsync(baseline.GetDocument(id), now, compared, last, timings, cancellationToken)
-                .ConfigureAwait(false));
+            var before = baseline.GetDocument(id);
+            var compared = changedNames is null || now.FilePath is null || before is null
+                ? (Now: Whole, Before: Whole)
+                : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changedNames, referenceSpans[now.FilePath],
+                    cancellationToken).ConfigureAwait(false);
+            locations.AddRange(await IntroducedDiagnosticsAsync(before, now, compared.Now, compared.Before, last, timings, cancellationToken).ConfigureAwait(false));
         }
         phase = Stopwatch.GetTimestamp();
 
@@ -194,11 +196,8 @@ public sealed class NextEditLocator
     private static Dictionary<(int Kind, string Name), List<SyntaxNode>> Declarations(SyntaxNode root)
     {
         var declarations = new Dictionary<(int, string), List<SyntaxNode>>();
-        foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax)
-            .OfType<MemberDeclarationSyntax>())
+        foreach (var node in MemberDeclarations(root))
         {
-            if (node is BaseNamespaceDeclarationSyntax)
-                continue;
             var declaration = node is TypeDeclarationSyntax type ? type.WithMembers(default) : node;
             var key = (node.RawKind, NameOf(node));
             (declarations.TryGetValue(key, out var list) ? list : declarations[key] = []).Add(declaration);
@@ -218,46 +217,79 @@ public sealed class NextEditLocator
         _ => member.Ancestors().OfType<BaseTypeDeclarationSyntax>().FirstOrDefault()?.Identifier.ValueText ?? "",
     };
 
+    /// <summary>The whole document, as a list of spans to compare.</summary>
+    private static readonly IReadOnlyList<TextSpan?> Whole = [null];
+
     /// <summary>
-    /// The spans of the members of an unedited document whose errors can have changed: those that name a changed
-    /// declaration or hold a reference found. The whole document (one null span) when a type's own declaration names one
-    /// (a base type or interface changed: the type itself may now be wrong) or it has top-level statements.
+    /// The spans of a document's members whose errors can have changed, now and (paired by kind, name and order) in
+    /// the text before the edits: those that name a changed declaration or hold a reference found, and, in a document
+    /// the user edited (<paramref name="editedBefore"/> is its text before the edits), those whose text the edits
+    /// changed or added. The whole document on both sides when what lies outside the members differs (a using, a
+    /// type's own declaration, a namespace), when a type's own declaration names a changed one (its base type or an
+    /// interface: the type itself may now be wrong), or when it has top-level statements.
     /// </summary>
-    private static async Task<IReadOnlyList<TextSpan?>> MembersToCompareAsync(Document document, HashSet<string> changedNames, IEnumerable<TextSpan> references,
-        CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<TextSpan?> Now, IReadOnlyList<TextSpan?> Before)> MembersToCompareAsync(Document document, Document? editedBefore,
+        HashSet<string> changedNames, IEnumerable<TextSpan> references, CancellationToken cancellationToken)
     {
         if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
-            return [null];
+            return (Whole, Whole);
+        Dictionary<(int Kind, string Name), List<MemberDeclarationSyntax>>? counterparts = null;
+        if (editedBefore is not null)
+        {
+            if (await editedBefore.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } beforeRoot
+                || !SyntaxFactory.AreEquivalent(Skeleton(beforeRoot), Skeleton(root), topLevel: false))
+            {
+                return (Whole, Whole);
+            }
+            counterparts = [];
+            foreach (var member in MemberDeclarations(beforeRoot).Where(m => m is not BaseTypeDeclarationSyntax))
+                (counterparts.TryGetValue((member.RawKind, NameOf(member)), out var list) ? list : counterparts[(member.RawKind, NameOf(member))] = []).Add(member);
+        }
         bool Names(SyntaxNode? node) =>
             node is not null && node.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && changedNames.Contains(t.ValueText));
-        var spans = new List<TextSpan?>();
-        foreach (var node in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax)
-            .OfType<MemberDeclarationSyntax>())
+        var now = new List<TextSpan?>();
+        var before = new List<TextSpan?>();
+        var ordinals = new Dictionary<(int, string), int>();
+        foreach (var node in MemberDeclarations(root))
         {
             switch (node)
             {
-                case BaseNamespaceDeclarationSyntax:
-                    continue;
                 case GlobalStatementSyntax:
-                    return [null];
+                    return (Whole, Whole);
                 case TypeDeclarationSyntax type
                     when type.AttributeLists.Any(Names) || Names(type.BaseList) || Names(type.ParameterList) || type.ConstraintClauses.Any(Names):
-                    return [null];
+                    return (Whole, Whole);
                 case BaseTypeDeclarationSyntax type when type is not TypeDeclarationSyntax && Names(type):
-                    return [null];
+                    return (Whole, Whole);
                 case BaseTypeDeclarationSyntax:
                     continue;
             }
-            if (Names(node) || references.Any(r => node.Span.Contains(r)))
-                spans.Add(node.Span);
+            var key = (node.RawKind, NameOf(node));
+            var ordinal = ordinals[key] = ordinals.GetValueOrDefault(key) + 1;
+            var counterpart = counterparts is null ? node
+                : counterparts.TryGetValue(key, out var list) && ordinal <= list.Count ? list[ordinal - 1] : null;
+            var edited = counterparts is not null && (counterpart is null || !counterpart.IsEquivalentTo(node, topLevel: false));
+            if (!edited && !Names(node) && !references.Any(r => node.Span.Contains(r)))
+                continue;
+            now.Add(node.Span);
+            if (counterpart is not null)
+                before.Add(counterpart.Span);
         }
-        return spans;
+        return (now, counterparts is null ? now : before);
     }
 
+    /// <summary>The member and type declarations of a tree, outermost first (members of a member, such as local functions, are not declarations here).</summary>
+    private static IEnumerable<MemberDeclarationSyntax> MemberDeclarations(SyntaxNode root) =>
+        root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MemberDeclarationSyntax>()
+            .Where(m => m is not BaseNamespaceDeclarationSyntax);
+
+    /// <summary>The tree without the types' members: usings, namespaces, type declarations (enums whole), top-level statements.</summary>
+    private static SyntaxNode Skeleton(SyntaxNode root) =>
+        root.ReplaceNodes(root.DescendantNodes().OfType<TypeDeclarationSyntax>(), (_, rewritten) => rewritten.WithMembers(default));
+
     /// <summary>The phases <see cref="LocateTimings"/> reports.</summary>
-    public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol",
-        PhaseEarlierReferences = "references of earlier edits' symbols", PhaseErrorsNow = "errors now", PhaseErrorsBefore = "errors before the edits",
-        PhaseRest = "similar lines and order";
+    public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol", PhaseEarlierReferences = "references of earlier edits' symbols",
+        PhaseErrorsNow = "errors now, whole documents", PhaseErrorsNowInMembers = "errors now, in members", PhaseErrorsBefore = "errors before the edits", PhaseRest = "similar lines and order";
 
     private static IEnumerable<DocumentId> IdsOf(Solution solution, string? path) =>
         path is null ? [] : solution.GetDocumentIdsWithFilePath(path).Where(id => solution.GetDocument(id)?.SupportsSemanticModel == true);
@@ -353,17 +385,16 @@ public sealed class NextEditLocator
     /// The errors the document has now and did not have before the edits (matched by id and message, as many times as
     /// they occur), except those on the last edit's own text: that is the user's work in progress.
     /// </summary>
-    private async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(
-        Document? before, Document after, IReadOnlyList<TextSpan?> compared, RecentEdit last, LocateTimings? timings,
-        CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, IReadOnlyList<TextSpan?> comparedNow,
+        IReadOnlyList<TextSpan?> comparedBefore, RecentEdit last, LocateTimings? timings, CancellationToken cancellationToken)
     {
         var phase = Stopwatch.GetTimestamp();
-        var errorsAfter = await ErrorsInAsync(after, compared, cancellationToken).ConfigureAwait(false);
-        timings?.Add(PhaseErrorsNow, phase);
+        var errorsAfter = await ErrorsInAsync(after, comparedNow, cancellationToken).ConfigureAwait(false);
+        timings?.Add(comparedNow is [null] ? PhaseErrorsNow : PhaseErrorsNowInMembers, phase);
         if (errorsAfter.Count == 0)
             return [];
         phase = Stopwatch.GetTimestamp();
-        var errorsBefore = before is null ? [] : await ErrorsInAsync(before, compared, cancellationToken).ConfigureAwait(false);
+        var errorsBefore = before is null ? [] : await ErrorsInAsync(before, comparedBefore, cancellationToken).ConfigureAwait(false);
         timings?.Add(PhaseErrorsBefore, phase);
         var lastEditHere = after.FilePath == last.FilePath;
         return [.. New(errorsBefore, errorsAfter)

@@ -14,16 +14,16 @@ namespace CodeAssist.Engine.NextEdit;
 /// </summary>
 public static class NextEditValidator
 {
-    public static Task<bool> ValidateAsync(
-        Solution solution, DocumentId id, TextChange change, NextEditLocation location, CancellationToken cancellationToken) =>
+    public static Task<bool> ValidateAsync(Solution solution, DocumentId id, TextChange change, NextEditLocation location,
+        CancellationToken cancellationToken) =>
         ValidateAsync(solution, id, change, location, reuse: true, cancellationToken);
 
     /// <param name="reuse">
     /// False only for the benchmark's same-run comparison: the document is compiled whole before and after and
     /// nothing is kept, as before the bounded check existed.
     /// </param>
-    public static async Task<bool> ValidateAsync(
-        Solution solution, DocumentId id, TextChange change, NextEditLocation location, bool reuse, CancellationToken cancellationToken)
+    public static async Task<bool> ValidateAsync(Solution solution, DocumentId id, TextChange change, NextEditLocation location, bool reuse,
+        CancellationToken cancellationToken)
     {
         var before = solution.GetDocument(id)!;
         var text = await before.GetTextAsync(cancellationToken).ConfigureAwait(false);
@@ -58,16 +58,15 @@ public static class NextEditValidator
     /// since one member's body never changes how another binds: the errors it adds and removes are the member's own,
     /// and only the member is bound, on both sides. Null when anything else changed: the whole document is compiled.
     /// </summary>
-    internal static async Task<(TextSpan Before, TextSpan After)?> InOneMemberAsync(
-        Document before, Document after, TextChange change, CancellationToken cancellationToken)
+    internal static async Task<(TextSpan Before, TextSpan After)?> InOneMemberAsync(Document before, Document after, TextChange change,
+        CancellationToken cancellationToken)
     {
         var beforeTree = await before.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
         var afterTree = await after.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
         if (beforeTree is null || afterTree is null
             || IsolatedMember(await beforeTree.GetRootAsync(cancellationToken).ConfigureAwait(false), change.Span) is not { } memberBefore
-            || IsolatedMember(
-                await afterTree.GetRootAsync(cancellationToken).ConfigureAwait(false), new TextSpan(change.Span.Start, change.NewText?.Length ?? 0))
-                is not { } memberAfter
+            || IsolatedMember(await afterTree.GetRootAsync(cancellationToken).ConfigureAwait(false),
+                new TextSpan(change.Span.Start, change.NewText?.Length ?? 0)) is not { } memberAfter
             || memberBefore.RawKind != memberAfter.RawKind
             || !SyntaxFactory.AreEquivalent(beforeTree, afterTree, topLevel: true))
         {

@@ -15,8 +15,8 @@ namespace CodeAssist.Engine.NextEdit;
 public sealed class SolutionsByContent(Func<Solution?>? warmed = null)
 {
     /// <summary>
-    /// Solutions kept, the most recently used first: the one before the edits and the one before the last edit, with room
-    /// for a switch back and forth.
+    /// Solutions kept, the most recently used first: the one before the edits and the one before the last edit, with
+    /// room for a switch back and forth.
     /// </summary>
     public const int Capacity = 4;
 
@@ -75,8 +75,7 @@ public sealed class SolutionsByContent(Func<Solution?>? warmed = null)
                 || project.GetAddedProjectReferences().Any() || project.GetRemovedProjectReferences().Any()
                 || project.GetAddedMetadataReferences().Any() || project.GetRemovedMetadataReferences().Any()
                 || project.GetAddedAnalyzerReferences().Any() || project.GetRemovedAnalyzerReferences().Any()
-                || project.GetAddedAdditionalDocuments().Any() || project.GetRemovedAdditionalDocuments().Any()
-                || project.GetChangedAdditionalDocuments().Any()
+                || project.GetAddedAdditionalDocuments().Any() || project.GetRemovedAdditionalDocuments().Any() || project.GetChangedAdditionalDocuments().Any()
                 || project.GetAddedAnalyzerConfigDocuments().Any() || project.GetRemovedAnalyzerConfigDocuments().Any()
                 || project.GetChangedAnalyzerConfigDocuments().Any())
             {
