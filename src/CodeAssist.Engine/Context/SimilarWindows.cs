@@ -47,7 +47,11 @@ public static class SimilarWindows
     public static IReadOnlyList<SimilarWindow> Best(
         IEnumerable<(string Path, SourceText Text)> files, HashSet<string> query, int characters, int maxWindows)
     {
+        // Every window sharing a word is scored; only the best few are kept when few are wanted (a bounded heap, so a
+        // query of common words over a large solution does not sort every window of it).
+        var keep = maxWindows == int.MaxValue ? int.MaxValue : maxWindows * 4;
         var ranked = new List<(string Path, Window Window, double Similarity)>();
+        var best = new PriorityQueue<(string Path, Window Window, double Similarity), (double, string, int)>(WorstFirst);
         var common = new Dictionary<int, int>();
         foreach (var (path, text) in files)
         {
@@ -63,9 +67,20 @@ public static class SimilarWindows
             foreach (var (index, shared) in common)
             {
                 var window = cut.Windows[index];
-                ranked.Add((path, window, (double)shared / (query.Count + window.WordCount - shared)));
+                var scored = (path, window, (double)shared / (query.Count + window.WordCount - shared));
+                if (keep == int.MaxValue)
+                {
+                    ranked.Add(scored);
+                    continue;
+                }
+                var priority = (scored.Item3, path, window.FirstLine);
+                if (best.Count < keep)
+                    best.Enqueue(scored, priority);
+                else
+                    best.EnqueueDequeue(scored, priority);
             }
         }
+        ranked.AddRange(best.UnorderedItems.Select(i => i.Element));
         var chosen = new List<SimilarWindow>();
         var left = characters;
         var ordered = ranked.OrderByDescending(r => r.Similarity).ThenBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Window.FirstLine);
@@ -83,6 +98,15 @@ public static class SimilarWindows
         }
         return chosen;
     }
+
+    /// <summary>
+    /// The heap's order: its top is the window the final ranking puts last (least similar, then the later path, then
+    /// the later line), so the best ones stay.
+    /// </summary>
+    private static readonly Comparer<(double Similarity, string Path, int FirstLine)> WorstFirst = Comparer<(double Similarity, string Path, int FirstLine)>
+        .Create((a, b) => a.Similarity != b.Similarity ? a.Similarity.CompareTo(b.Similarity)
+            : string.CompareOrdinal(b.Path, a.Path) is var byPath and not 0 ? byPath
+            : b.FirstLine.CompareTo(a.FirstLine));
 
     public static double Jaccard(HashSet<string> a, HashSet<string> b)
     {
