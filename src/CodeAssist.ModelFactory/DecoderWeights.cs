@@ -30,13 +30,13 @@ public sealed class DecoderWeights
     /// <summary>The standard deviation Hugging Face's Llama uses to initialise linear and embedding weights.</summary>
     public const float DefaultInitStandardDeviation = 0.02f;
 
-    private readonly Dictionary<string, float[]> tensors;
+    private readonly Dictionary<string, float[]> _tensors;
 
     private DecoderWeights(DecoderShape shape, int vocabSize, Dictionary<string, float[]> tensors)
     {
         Shape = shape;
         VocabSize = vocabSize;
-        this.tensors = tensors;
+        _tensors = tensors;
     }
 
     public DecoderShape Shape { get; }
@@ -44,9 +44,9 @@ public sealed class DecoderWeights
     public int VocabSize { get; }
 
     /// <summary>Every tensor by name; <see cref="Layout"/> gives their order and dimensions.</summary>
-    public IReadOnlyDictionary<string, float[]> Tensors => tensors;
+    public IReadOnlyDictionary<string, float[]> Tensors => _tensors;
 
-    public float[] this[string name] => tensors.TryGetValue(name, out var tensor)
+    public float[] this[string name] => _tensors.TryGetValue(name, out var tensor)
         ? tensor
         : throw new KeyNotFoundException($"The decoder has no tensor named '{name}'; see DecoderWeights.Layout for the names.");
 
@@ -148,6 +148,42 @@ public sealed class DecoderWeights
             throw new ArgumentException($"Unexpected tensors for a decoder of {shape}: {string.Join(", ", unexpected)}.");
         }
         return new DecoderWeights(shape, vocabSize, ordered);
+    }
+
+    /// <summary>
+    /// The same function with a wider MLP: each layer's gate and up projections gain zero columns and its down
+    /// projection zero rows up to <paramref name="intermediate"/>, so the extra units compute silu(0) × 0 = 0 and add
+    /// nothing. A model with a trained model's outputs and a large model's weight traffic per token: the cost side of
+    /// speculative decoding measured on real outputs, where no large trained model is at hand.
+    /// </summary>
+    public DecoderWeights WithIntermediate(int intermediate)
+    {
+        if (intermediate < Shape.Intermediate)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(intermediate), intermediate, $"The MLP can only be widened: it has {Shape.Intermediate} units already.");
+        }
+        var (hidden, from) = (Shape.Hidden, Shape.Intermediate);
+        var shape = Shape with { Intermediate = intermediate };
+        var widened = new Dictionary<string, float[]>(_tensors);
+        for (var layer = 0; layer < Shape.Layers; layer++)
+        {
+            foreach (var projection in new[] { "mlp.gate_proj", "mlp.up_proj" })
+            {
+                var name = LayerTensorName(layer, projection);
+                var wide = new float[checked(hidden * intermediate)];
+                for (var row = 0; row < hidden; row++)
+                {
+                    Array.Copy(_tensors[name], row * from, wide, row * intermediate, from);
+                }
+                widened[name] = wide;
+            }
+            var down = LayerTensorName(layer, "mlp.down_proj");
+            var tall = new float[checked(intermediate * hidden)];
+            Array.Copy(_tensors[down], tall, from * hidden);
+            widened[down] = tall;
+        }
+        return new DecoderWeights(shape, VocabSize, widened);
     }
 
     private static int ElementCount(int[] dimensions) => dimensions.Aggregate(1, (product, dimension) => checked(product * dimension));
