@@ -128,20 +128,18 @@ public static class ModelFolderWriter
     }
 
     /// <summary>
-    /// Writes a plain decoder folder (<see cref="WriteDecoder"/>'s, such as CodeAssist-Tiny's) again in the builder's
-    /// shape with the same weights: the graph and genai_config.json as the model builder writes them for
+    /// Writes a plain decoder folder (<see cref="WriteDecoder"/>'s) or an fp32 builder-shaped one (such as the shipped
+    /// CodeAssist-Tiny) again in the builder's shape with the same weights: the graph and genai_config.json as the model builder writes them for
     /// <paramref name="options"/>, the tokenizer files and codeassist.json copied as they are. The shape, the special
     /// token ids and the vocabulary come from the source's genai_config.json, the weights from its model.onnx.
+    /// <paramref name="widenIntermediateTo"/> widens the MLP with zero units (<see cref="DecoderWeights.WithIntermediate"/>):
+    /// the same outputs at a large model's weight traffic per token.
     /// </summary>
-    public static void ConvertToBuilderShaped(string source, string directory, BuilderModelOptions options)
+    public static void ConvertToBuilderShaped(string source, string directory, BuilderModelOptions options, int? widenIntermediateTo = null)
     {
         if (Path.GetFullPath(source) == Path.GetFullPath(directory))
         {
             throw new ArgumentException("The builder-shaped folder must be another folder than its source.");
-        }
-        if (File.Exists(Path.Combine(source, ModelDataFileName)))
-        {
-            throw new ArgumentException($"{source} keeps its weights in {ModelDataFileName}: it is builder-shaped already, not a plain decoder folder.");
         }
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(source, GenAiConfigFileName)));
         var model = config.RootElement.GetProperty("model");
@@ -150,11 +148,17 @@ public static class ModelFolderWriter
         var (layers, hidden, heads) = (Number(decoder, "num_hidden_layers"), Number(decoder, "hidden_size"), Number(decoder, "num_attention_heads"));
         var vocabSize = Number(model, "vocab_size");
         var tensors = OnnxInitializerReader.ReadFloats(Path.Combine(source, ModelFileName));
+        var builderShaped = File.Exists(Path.Combine(source, ModelDataFileName));
+        if (builderShaped)
+        {
+            tensors = BuilderDecoderGraph.PlainTensors(tensors, layers, hidden, heads, Number(decoder, "num_key_value_heads"));
+        }
         var gate = DecoderWeights.LayerTensorName(0, "mlp.gate_proj");
         if (!tensors.TryGetValue(gate, out var gateValues))
         {
-            throw new ArgumentException(
-                $"{source} has no '{gate}' initializer: it is not a plain decoder folder that ModelFactory or the training tool wrote.");
+            throw new ArgumentException(builderShaped
+                ? $"{source} is builder-shaped but has no float32 MLP weights: only an fp32 builder-shaped folder can be shaped again."
+                : $"{source} has no '{gate}' initializer: it is not a plain decoder folder that ModelFactory or the training tool wrote.");
         }
         var keyValueHeads = Number(decoder, "num_key_value_heads");
         var shape = new DecoderShape(
@@ -163,6 +167,11 @@ public static class ModelFolderWriter
         // The plain graph's own constants (rotary tables, norms' epsilon) are initializers too: only the weights carry over.
         var names = DecoderWeights.Layout(shape, vocabSize).Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
         var weights = DecoderWeights.FromTensors(shape, vocabSize, tensors.Where(t => names.Contains(t.Key)).ToDictionary());
+        if (widenIntermediateTo is { } intermediate)
+        {
+            weights = weights.WithIntermediate(intermediate);
+            shape = weights.Shape;
+        }
         WriteBuilderGraph(directory, weights, options);
         foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", CodeAssistConfigFileName })
         {
