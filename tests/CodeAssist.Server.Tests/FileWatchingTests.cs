@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using CodeAssist.ModelFactory;
 
 namespace CodeAssist.Server.Tests;

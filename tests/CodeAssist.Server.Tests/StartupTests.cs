@@ -39,7 +39,8 @@ public sealed class StartupTests : IDisposable
         });
         Assert.NotNull(answer["result"]);
         var before = Startup(await client.RequestAsync("codeAssist/stats", null));
-        Assert.Equal(["firstByteRead", "initializeHandled", "mainEntered", "serveEntered", "serverBuilt"], before.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["firstByteRead", "initializeHandled", "mainEntered", "serveEntered", "serverBuilt"], before.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.DoesNotContain("loading model", client.Stderr, StringComparison.Ordinal);
 
         await client.NotifyAsync("initialized", new { });
