@@ -27,11 +27,12 @@ public static class ModelFolderWriter
     /// Writes a Llama decoder with the given weights; <paramref name="tokenizer"/> must match their vocabulary.
     /// <paramref name="promptFormat"/> is the FIM format it was trained for (CodeAssist-Tiny: "codeassist");
     /// <paramref name="languages"/> the LSP language ids it learned (codeassist.json <c>languages</c>; all when null);
-    /// <paramref name="cursorContext"/> codeassist.json's <c>cursorContext</c> when not the default.
+    /// <paramref name="cursorContext"/> and <paramref name="refactoringPrompt"/> codeassist.json's <c>cursorContext</c> and
+    /// <c>refactoringPrompt</c> when not the default.
     /// </summary>
     public static void WriteDecoder(
         string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat = PromptFormat,
-        IReadOnlyList<string>? languages = null, string? cursorContext = null)
+        IReadOnlyList<string>? languages = null, string? cursorContext = null, string? refactoringPrompt = null)
     {
         shape.Validate();
         if (weights.Shape != shape)
@@ -46,7 +47,7 @@ public static class ModelFolderWriter
         var graph = LlamaDecoderGraph.Build(weights);
         var cache = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, tokenizer.VocabSize);
         WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat,
-            languages: languages, cursorContext: cursorContext);
+            languages: languages, cursorContext: cursorContext, refactoringPrompt: refactoringPrompt);
     }
 
     /// <summary>Writes a decoder with seeded random weights and <see cref="ByteLevelBpeTokenizer.Default"/>.</summary>
@@ -143,6 +144,30 @@ public static class ModelFolderWriter
         {
             throw new ArgumentException($"{source} keeps its weights in {ModelDataFileName}: it is builder-shaped already, not a plain decoder folder.");
         }
+        var weights = ReadPlainDecoder(source);
+        var (shape, vocabSize) = (weights.Shape, weights.VocabSize);
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(source, GenAiConfigFileName)));
+        var model = config.RootElement.GetProperty("model");
+        int Number(System.Text.Json.JsonElement element, string name) => element.GetProperty(name).GetInt32();
+        WriteBuilderGraph(directory, weights, options);
+        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", CodeAssistConfigFileName })
+        {
+            if (File.Exists(Path.Combine(source, file)))
+            {
+                File.Copy(Path.Combine(source, file), Path.Combine(directory, file), overwrite: true);
+            }
+        }
+        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, Number(model, "bos_token_id"), Number(model, "eos_token_id"),
+            vocabSize, options);
+    }
+
+    /// <summary>
+    /// The weights and shape of a plain decoder folder (<see cref="WriteDecoder"/>'s, such as CodeAssist-Tiny's before it
+    /// was builder-shaped): the shape from its genai_config.json, the rotary base from its tables, the weights from its
+    /// model.onnx. The training tool reads a shipped model back this way to train it further.
+    /// </summary>
+    public static DecoderWeights ReadPlainDecoder(string source)
+    {
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(source, GenAiConfigFileName)));
         var model = config.RootElement.GetProperty("model");
         var decoder = model.GetProperty("decoder");
@@ -160,19 +185,14 @@ public static class ModelFolderWriter
         var shape = new DecoderShape(
             layers, hidden, heads, gateValues.Length / hidden, Number(model, "context_length"), keyValueHeads == heads ? null : keyValueHeads,
             AttentionBias: tensors.ContainsKey(DecoderWeights.LayerBiasName(0, "self_attn.q_proj")));
+        if (tensors.TryGetValue(LlamaDecoderGraph.CosineTableName, out var cosine) && tensors.TryGetValue(LlamaDecoderGraph.SineTableName, out var sine))
+        {
+            // A model whose window was extended by a larger rotary base keeps it: the base is read back from the plain graph's tables.
+            shape = shape with { RopeTheta = RotaryEmbedding.ThetaOf(cosine, sine, shape.ContextLength, shape.HeadSize) };
+        }
         // The plain graph's own constants (rotary tables, norms' epsilon) are initializers too: only the weights carry over.
         var names = DecoderWeights.Layout(shape, vocabSize).Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
-        var weights = DecoderWeights.FromTensors(shape, vocabSize, tensors.Where(t => names.Contains(t.Key)).ToDictionary());
-        WriteBuilderGraph(directory, weights, options);
-        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", CodeAssistConfigFileName })
-        {
-            if (File.Exists(Path.Combine(source, file)))
-            {
-                File.Copy(Path.Combine(source, file), Path.Combine(directory, file), overwrite: true);
-            }
-        }
-        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, Number(model, "bos_token_id"), Number(model, "eos_token_id"),
-            vocabSize, options);
+        return DecoderWeights.FromTensors(shape, vocabSize, tensors.Where(t => names.Contains(t.Key)).ToDictionary());
     }
 
     /// <summary>model.onnx and model.onnx.data as the builder writes them for <paramref name="options"/>.</summary>
@@ -266,7 +286,8 @@ public static class ModelFolderWriter
 
     private static void WriteFolder(
         string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer,
-        string modelName, string promptFormat, bool tokenHealing = true, IReadOnlyList<string>? languages = null, string? cursorContext = null)
+        string modelName, string promptFormat, bool tokenHealing = true, IReadOnlyList<string>? languages = null, string? cursorContext = null,
+        string? refactoringPrompt = null)
     {
         Directory.CreateDirectory(directory);
         using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
@@ -275,7 +296,8 @@ public static class ModelFolderWriter
         }
         tokenizer.WriteTo(directory);
         WriteGenAiConfig(Path.Combine(directory, GenAiConfigFileName), cache, hiddenSize, contextLength, tokenizer);
-        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing, languages, cursorContext);
+        WriteCodeAssistConfig(
+            Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing, languages, cursorContext, refactoringPrompt);
     }
 
     /// <summary>
@@ -346,7 +368,8 @@ public static class ModelFolderWriter
     /// prompt's last word, so a reply made to start with that word would not be theirs.
     /// </summary>
     private static void WriteCodeAssistConfig(
-        string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages, string? cursorContext) =>
+        string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages, string? cursorContext,
+        string? refactoringPrompt) =>
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();
@@ -364,6 +387,8 @@ public static class ModelFolderWriter
             }
             if (cursorContext is not null)
                 json.WriteString("cursorContext", cursorContext);
+            if (refactoringPrompt is not null)
+                json.WriteString("refactoringPrompt", refactoringPrompt);
             json.WriteString("generatedBy", "CodeAssist.ModelFactory");
             json.WriteEndObject();
         });

@@ -190,7 +190,7 @@ internal sealed class BuilderDecoderGraph
     /// <summary>cos/sin of every position's angles, [context, head size / 2]: the first half of the rotate_half tables.</summary>
     private void RotaryCaches()
     {
-        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize);
+        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize, shape.RopeTheta);
         var half = shape.HeadSize / 2;
         float[] FirstHalves(float[] table) =>
             [.. Enumerable.Range(0, shape.ContextLength).SelectMany(position => table.AsSpan(position * shape.HeadSize, half).ToArray())];
