@@ -77,7 +77,8 @@ public sealed class BuilderShapedBadInputTests : IDisposable
     {
         var path = Write(new BuilderModelOptions(BuilderModelType.Llama));
         TestModels.EditJson(path, "genai_config.json", json =>
-            json["model"]!["decoder"]!["session_options"]!["provider_options"] = new JsonArray(new JsonObject { ["cuda"] = new JsonObject { ["enable_cuda_graph"] = "0" } }));
+            json["model"]!["decoder"]!["session_options"]!["provider_options"] =
+                new JsonArray(new JsonObject { ["cuda"] = new JsonObject { ["enable_cuda_graph"] = "0" } }));
 
         using var model = LanguageModel.Load(path, DevicePreference.Auto);
 

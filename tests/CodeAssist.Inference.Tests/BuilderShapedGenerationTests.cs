@@ -103,7 +103,8 @@ public sealed class BuilderShapedGenerationTests(QwenCoderFolderFixture qwen) : 
     public async Task Phi3ChatOnlyFolderAnswersAChatPromptAndOffersNoFim()
     {
         var path = _directory.Combine("phi3");
-        ModelFolderWriter.WriteRandomBuilderShaped(path, new DecoderShape(Layers: 2, Hidden: 64, Heads: 4, Intermediate: 128, ContextLength: 4096, KeyValueHeads: 2),
+        ModelFolderWriter.WriteRandomBuilderShaped(path,
+            new DecoderShape(Layers: 2, Hidden: 64, Heads: 4, Intermediate: 128, ContextLength: 4096, KeyValueHeads: 2),
             ByteLevelBpeTokenizer.Default, new BuilderModelOptions(BuilderModelType.Phi3), seed: 3);
         using var model = TestModels.LoadOnCpu(path);
 

@@ -68,7 +68,8 @@ public sealed class GenerationTests : IDisposable
     {
         using var model = Scripted("\n\t\treturn 1;\n\t}");
 
-        var result = await model.GenerateAsync(new GenerationRequest(TestModels.FimPrompt(), 64) { HealedText = "\n\t\t", StopStrings = ["\n"] }, CancellationToken.None);
+        var result = await model.GenerateAsync(
+            new GenerationRequest(TestModels.FimPrompt(), 64) { HealedText = "\n\t\t", StopStrings = ["\n"] }, CancellationToken.None);
 
         Assert.Equal("return 1;", result.Text);
         Assert.Equal(StopReason.StopString, result.StopReason);
@@ -171,7 +172,8 @@ public sealed class GenerationTests : IDisposable
     {
         using var model = TestModels.LoadOnCpu(TestModels.Random(_directory));
 
-        var result = await model.GenerateAsync(new GenerationRequest(TestModels.LongRunningPrompt, 1500) { Deadline = TimeSpan.FromMilliseconds(20) }, CancellationToken.None);
+        var result = await model.GenerateAsync(
+            new GenerationRequest(TestModels.LongRunningPrompt, 1500) { Deadline = TimeSpan.FromMilliseconds(20) }, CancellationToken.None);
 
         Assert.Equal(StopReason.Deadline, result.StopReason);
         Assert.True(result.NewTokens < 1500);

@@ -70,7 +70,8 @@ public abstract class KvReuseTests : IDisposable
         var before = await Generate(Fim("for"));
         var reused = await Generate(Fim("foreach (var v"));
 
-        Assert.True(reused.ReusedPromptTokens >= _model.CountTokens("<|fim_prefix|>" + Prefix) - 2, $"reused {reused.ReusedPromptTokens} of {reused.PromptTokens}");
+        Assert.True(reused.ReusedPromptTokens >= _model.CountTokens("<|fim_prefix|>" + Prefix) - 2,
+            $"reused {reused.ReusedPromptTokens} of {reused.PromptTokens}");
         Assert.True(reused.ReusedPromptTokens < before.PromptTokens);
         AssertSameReply(await Fresh(Fim("foreach (var v")), reused);
     }

@@ -136,7 +136,8 @@ public sealed class ModelFolderValidationTests : IDisposable
         "is a Git LFS pointer, not the model itself (run `git lfs pull`");
 
     [Fact]
-    public void CodeAssistJsonThatIsNotJson() => Check(folder => File.WriteAllText(Path.Combine(folder, "codeassist.json"), "{\n  \"name\": \"x\"\n  \"promptFormat\": \"qwen\"\n}"),
+    public void CodeAssistJsonThatIsNotJson() => Check(
+        folder => File.WriteAllText(Path.Combine(folder, "codeassist.json"), "{\n  \"name\": \"x\"\n  \"promptFormat\": \"qwen\"\n}"),
         "codeassist.json in DIR is not valid (line 3", "fix it or delete it: the file is optional");
 
     [Fact]
@@ -157,15 +158,18 @@ public sealed class ModelFolderValidationTests : IDisposable
     }
 
     [Fact]
-    public void EmptyLanguages() => Check(folder => TestModels.EditJson(folder, "codeassist.json", json => json["languages"] = new System.Text.Json.Nodes.JsonArray()),
+    public void EmptyLanguages() => Check(
+        folder => TestModels.EditJson(folder, "codeassist.json", json => json["languages"] = new JsonArray()),
         "codeassist.json in DIR: languages is empty; leave it out for a model that knows every language");
 
     [Fact]
-    public void LanguageThatIsNotAnId() => Check(folder => TestModels.EditJson(folder, "codeassist.json", json => json["languages"] = new System.Text.Json.Nodes.JsonArray("c sharp")),
+    public void LanguageThatIsNotAnId() => Check(
+        folder => TestModels.EditJson(folder, "codeassist.json", json => json["languages"] = new JsonArray("c sharp")),
         "codeassist.json in DIR: languages holds \"c sharp\", which is not an LSP language id");
 
     [Fact]
-    public void CursorContextThatIsNeitherPlace() => Check(folder => TestModels.EditJson(folder, "codeassist.json", json => json["cursorContext"] = "afterFile"),
+    public void CursorContextThatIsNeitherPlace() => Check(
+        folder => TestModels.EditJson(folder, "codeassist.json", json => json["cursorContext"] = "afterFile"),
         "codeassist.json in DIR: cursorContext \"afterFile\" is not one of aboveCursorLine, beforeFile");
 
     [Fact]
@@ -189,7 +193,8 @@ public sealed class ModelFolderValidationTests : IDisposable
 
     [Fact]
     public void CodeAssistJsonAsksForFimTheTokenizerCannotSpell() => Check(TestModels.RemoveFimTokens,
-        "codeassist.json in DIR: promptFormat \"qwen\" needs the FIM tokens <|fim_prefix|> <|fim_suffix|> <|fim_middle|> but the tokenizer lacks <|fim_prefix|> <|fim_suffix|> <|fim_middle|>",
+        "codeassist.json in DIR: promptFormat \"qwen\" needs the FIM tokens <|fim_prefix|> <|fim_suffix|> <|fim_middle|> " +
+        "but the tokenizer lacks <|fim_prefix|> <|fim_suffix|> <|fim_middle|>",
         "to \"none\" for instruction prompts");
 
     [Fact]
@@ -231,7 +236,9 @@ public sealed class ModelFolderValidationTests : IDisposable
 
         Assert.Null(model.Format.Fim);
         Assert.Equal(ChatFormat.CodeAssist, model.Format.Chat);
-        Assert.Equal("<|user|>\n" + PromptFormat.CompletionInstruction + "\n\nComplete src/Program.cs:\nstatic void Main() { <CURSOR> }<|end|>\n<|assistant|>", prompt);
+        Assert.Equal(
+            "<|user|>\n" + PromptFormat.CompletionInstruction + "\n\nComplete src/Program.cs:\nstatic void Main() { <CURSOR> }<|end|>\n<|assistant|>",
+            prompt);
         Assert.Equal(script, result.Text);
     }
 

@@ -43,7 +43,8 @@ public sealed class NativeCodeSettingsTests : IDisposable
     [Fact]
     public void The_model_builders_own_session_options_are_not_flagged()
     {
-        var folder = ModelWith("plain", """{ "log_id": "onnxruntime-genai", "intra_op_num_threads": 2, "provider_options": [ { "cuda": { "enable_cuda_graph": "0" } } ] }""");
+        var folder = ModelWith("plain",
+            """{ "log_id": "onnxruntime-genai", "intra_op_num_threads": 2, "provider_options": [ { "cuda": { "enable_cuda_graph": "0" } } ] }""");
 
         Assert.Empty(Find(folder));
         Assert.Empty(ModelFolder.Verify(folder, _directory.Combine("models")));
@@ -95,8 +96,9 @@ public sealed class NativeCodeSettingsTests : IDisposable
         var problem = Assert.Single(problems);
         Assert.Equal(
             $"genai_config.json in {folder} sets model.decoder.session_options.custom_ops_library = \"{library}\", which loads the native library " +
-            $"{Path.GetFullPath(Path.Combine(folder, library))} into CodeAssist (its code runs with your rights); that is refused for a model folder outside the models directory " +
-            $"{modelsDirectory}: remove the setting, or install the folder with `codeassist model add {folder}`, which shows the setting and asks you to confirm",
+            $"{file} into CodeAssist (its code runs with your rights); that is refused for a model folder outside the models directory " +
+            $"{modelsDirectory}: remove the setting, or install the folder with `codeassist model add {folder}`, " +
+            "which shows the setting and asks you to confirm",
             problem);
         // The loader checks against the user's real models directory, which the test folder is outside of too.
         var load = Assert.Throws<ModelFolderException>(() => LanguageModel.Load(folder, DevicePreference.Cpu));
@@ -112,7 +114,8 @@ public sealed class NativeCodeSettingsTests : IDisposable
         File.WriteAllBytes(library, [1, 2, 3]);
         const string setting = "model.decoder.session_options.custom_ops_library";
 
-        Assert.Contains("it was not approved when the model was installed", Assert.Single(ModelFolder.Verify(folder, modelsDirectory)), StringComparison.Ordinal);
+        Assert.Contains("it was not approved when the model was installed", Assert.Single(ModelFolder.Verify(folder, modelsDirectory)),
+            StringComparison.Ordinal);
 
         var hash = NativeCodeApprovals.Sha256Of(library);
         Assert.Equal("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", hash);
@@ -121,8 +124,9 @@ public sealed class NativeCodeSettingsTests : IDisposable
 
         File.WriteAllBytes(library, [1, 2, 3, 4]);
         var changed = Assert.Single(ModelFolder.Verify(folder, modelsDirectory));
+        var now = NativeCodeApprovals.Sha256Of(library);
         Assert.Equal(
-            $"the library {library} that {setting} loads has changed since it was approved (SHA-256 then {hash}, now {NativeCodeApprovals.Sha256Of(library)}); " +
+            $"the library {library} that {setting} loads has changed since it was approved (SHA-256 then {hash}, now {now}); " +
             "refused: if you expect the change, run `codeassist model add` on the model's source again to review it",
             changed);
     }
@@ -145,10 +149,11 @@ public sealed class NativeCodeSettingsTests : IDisposable
     {
         var modelsDirectory = _directory.Combine("models");
         var folder = ModelWith("custom-ops", """{ "custom_ops_library": "libcustom_ops.so" }""", parent: modelsDirectory);
-        File.WriteAllBytes(Path.Combine(folder, "libcustom_ops.so"), [1]);
+        var library = Path.Combine(folder, "libcustom_ops.so");
+        File.WriteAllBytes(library, [1]);
         // A folder that brings its own manifest (one level too deep) is not believed.
         NativeCodeApprovals.Read(folder).Record(folder, "custom-ops",
-            [new NativeCodeApproval("model.decoder.session_options.custom_ops_library", "libcustom_ops.so", NativeCodeApprovals.Sha256Of(Path.Combine(folder, "libcustom_ops.so")))]);
+            [new NativeCodeApproval("model.decoder.session_options.custom_ops_library", "libcustom_ops.so", NativeCodeApprovals.Sha256Of(library))]);
 
         Assert.Contains("not approved", Assert.Single(ModelFolder.Verify(folder, modelsDirectory)), StringComparison.Ordinal);
     }

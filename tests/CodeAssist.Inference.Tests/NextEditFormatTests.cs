@@ -8,11 +8,17 @@ namespace CodeAssist.Inference.Tests;
 /// </summary>
 public sealed class NextEditFormatTests
 {
-    private static readonly NextEditRequest Request = new("src/Checkout.cs", "class Checkout\n{\n", "    void Basket() => order.AddLine(\"tea\", 2m);\n", "}\n", 21)
+    private static readonly NextEditRequest Request = new(
+        "src/Checkout.cs", "class Checkout\n{\n", "    void Basket() => order.AddLine(\"tea\", 2m);\n", "}\n", 21)
     {
         StartsFile = true,
         RegionStartLine = 3,
-        RecentEdits = [new EditDiff("src/Order.cs", "--- a/src/Order.cs\n+++ b/src/Order.cs\n@@ -1,1 +1,1 @@\n-void AddLine(string sku, decimal price)\n+void AddLine(string sku, decimal price, string note)\n")],
+        RecentEdits =
+        [
+            new EditDiff("src/Order.cs",
+                "--- a/src/Order.cs\n+++ b/src/Order.cs\n@@ -1,1 +1,1 @@\n" +
+                "-void AddLine(string sku, decimal price)\n+void AddLine(string sku, decimal price, string note)\n"),
+        ],
         ContextFiles = [new ContextFile("src/Order.cs", "void AddLine(string sku, decimal price, string note);")],
     };
 
@@ -20,12 +26,15 @@ public sealed class NextEditFormatTests
 
     private static readonly PromptFormat Qwen = new(FimFormat.Qwen, ChatFormat.ChatMl);
 
+    private const string ZetaInstruction = "You are a code completion assistant and your task is to analyze user edits and then rewrite an excerpt " +
+        "that the user provides, suggesting the appropriate edits within the excerpt, taking into account the cursor location.";
+
     [Fact]
     public void Zeta_shows_the_edits_as_diff_blocks_and_the_excerpt_with_the_region_and_cursor_marked()
     {
-        Assert.Equal("""
+        Assert.Equal($$"""
             ### Instruction:
-            You are a code completion assistant and your task is to analyze user edits and then rewrite an excerpt that the user provides, suggesting the appropriate edits within the excerpt, taking into account the cursor location.
+            {{ZetaInstruction}}
 
             ### User Edits:
 
@@ -138,7 +147,8 @@ public sealed class NextEditFormatTests
     {
         Assert.Equal(Fixed, NextEditFormat.Instinct.ParseRegion(Fixed, Request));
         Assert.Equal(Fixed, NextEditFormat.Instinct.ParseRegion("```csharp\n" + Fixed + "```", Request));
-        Assert.Equal(Fixed, NextEditFormat.Instinct.ParseRegion("<|editable_region_start|>\n" + Fixed.Replace("order", "<|user_cursor_is_here|>order") + "<|editable_region_end|>", Request));
+        Assert.Equal(Fixed, NextEditFormat.Instinct.ParseRegion(
+            "<|editable_region_start|>\n" + Fixed.Replace("order", "<|user_cursor_is_here|>order") + "<|editable_region_end|>", Request));
     }
 
     [Fact]
@@ -171,6 +181,8 @@ public sealed class NextEditFormatTests
         Assert.Same(NextEditFormat.Sweep, NextEditFormat.Choose("sweep", problems));
         Assert.Empty(problems);
         NextEditFormat.Choose("zed", problems);
-        Assert.Equal("nextEditFormat \"zed\" is unknown (known: zeta, sweep, instinct, fim); correct it, or remove it to fill the region with the model's FIM format", Assert.Single(problems));
+        Assert.Equal(
+            "nextEditFormat \"zed\" is unknown (known: zeta, sweep, instinct, fim); correct it, or remove it to fill the region with the model's FIM format",
+            Assert.Single(problems));
     }
 }

@@ -41,7 +41,8 @@ public sealed class PromptFormatTests
         "<|file_sep|>a/B.cs\n<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>");
 
     [Fact]
-    public void CodeAssistPutsTheSuffixFirstSoTheMiddleContinuesThePrefix() => Check(FimFormat.CodeAssist, Plain, "<|fim_prefix|><|fim_suffix|>S<|fim_middle|>P");
+    public void CodeAssistPutsTheSuffixFirstSoTheMiddleContinuesThePrefix() =>
+        Check(FimFormat.CodeAssist, Plain, "<|fim_prefix|><|fim_suffix|>S<|fim_middle|>P");
 
     [Fact]
     public void CodeAssistRepositoryLevelFimEndsWithThePrefix() => Check(FimFormat.CodeAssist, Repository, """
@@ -77,7 +78,8 @@ public sealed class PromptFormatTests
     }
 
     [Fact]
-    public void DeepSeekGetsOtherFilesAsComments() => Check(FimFormat.DeepSeek, Repository with { ContextFiles = [new("src/Money.cs", "record Money;\nrecord Cent;")] }, """
+    public void DeepSeekGetsOtherFilesAsComments() => Check(
+        FimFormat.DeepSeek, Repository with { ContextFiles = [new("src/Money.cs", "record Money;\nrecord Cent;")] }, """
         <｜fim▁begin｜>// Context from src/Money.cs:
         // record Money;
         // record Cent;
@@ -100,7 +102,8 @@ public sealed class PromptFormatTests
     [Fact]
     public void StarCoder1WithoutFileSeparatorGetsComments()
     {
-        var format = PromptFormat.Choose(new HashSet<string> { "<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<fim_pad>", "<filename>", "<reponame>" });
+        var format = PromptFormat.Choose(
+            new HashSet<string> { "<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<fim_pad>", "<filename>", "<reponame>" });
 
         Check(format.Fim!, Repository with { ContextFiles = [new("src/Money.cs", "record Money;")] },
             "<fim_prefix>// Context from src/Money.cs:\n// record Money;\n    var total = <fim_suffix>;\n}\n<fim_middle>");
@@ -127,14 +130,24 @@ public sealed class PromptFormatTests
     public void An_empty_system_text_is_left_out_of_the_prompt() => Assert.Equal(
         "<|user|>\nUSER<|end|>\n<|assistant|>", ChatFormat.CodeAssist.Build("", "USER"));
 
+    /// <summary>Qwen2.5-Coder base's special tokens.</summary>
+    private static readonly string[] QwenCoderTokens =
+        ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"];
+
     public static TheoryData<string, string[], string?, string> Families => new()
     {
-        { "Qwen2.5-Coder base", ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"], "qwen", "chatml" },
-        { "DeepSeek-Coder base", ["<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜fim▁hole｜>", "<｜fim▁begin｜>", "<｜fim▁end｜>", "<|EOT|>"], "deepseek", "chatml" },
+        { "Qwen2.5-Coder base", QwenCoderTokens, "qwen", "chatml" },
+        {
+            "DeepSeek-Coder base", ["<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜fim▁hole｜>", "<｜fim▁begin｜>", "<｜fim▁end｜>", "<|EOT|>"],
+            "deepseek", "chatml"
+        },
         { "Code Llama (markers in the vocabulary)", ["<unk>", "<s>", "</s>", "▁<PRE>", "▁<MID>", "▁<SUF>", "▁<EOT>"], "codellama", "chatml" },
         { "StarCoder2", ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<fim_pad>", "<repo_name>", "<file_sep>"], "starcoder", "chatml" },
         { "Phi-3.5-mini-instruct", ["<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>", "<|system|>", "<s>", "</s>"], null, "phi3" },
-        { "Llama 3.2 instruct", ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "<|eom_id|>"], null, "llama3" },
+        {
+            "Llama 3.2 instruct", ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "<|eom_id|>"],
+            null, "llama3"
+        },
         { "a base model without markers", ["<s>", "</s>"], null, "chatml" },
     };
 
@@ -150,14 +163,18 @@ public sealed class PromptFormatTests
     [Fact]
     public void StarCoder2KeepsItsRepositoryLayoutAndStarCoder1LosesIt()
     {
-        Assert.True(PromptFormat.Choose(new HashSet<string> { "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<repo_name>", "<file_sep>" }).Fim!.HasRepositoryPrompt);
+        Assert.True(PromptFormat.Choose(new HashSet<string> { "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<repo_name>", "<file_sep>" })
+            .Fim!.HasRepositoryPrompt);
         Assert.False(PromptFormat.Choose(new HashSet<string> { "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<reponame>" }).Fim!.HasRepositoryPrompt);
     }
 
     [Fact]
     public void CodeAssistJsonOverridesDetection()
     {
-        var tokens = new HashSet<string> { "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|user|>", "<|assistant|>", "<|end|>", "<|im_start|>", "<|im_end|>" };
+        var tokens = new HashSet<string>
+        {
+            "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|user|>", "<|assistant|>", "<|end|>", "<|im_start|>", "<|im_end|>",
+        };
 
         Assert.Equal(("qwen", "chatml"), (PromptFormat.Choose(tokens).Fim?.Id, PromptFormat.Choose(tokens).Chat.Id));
         Assert.Equal("codeassist", PromptFormat.Choose(tokens, chatId: "codeassist").Chat.Id);
@@ -175,7 +192,7 @@ public sealed class PromptFormatTests
 
     public static TheoryData<string, string[], string[]> StopTokensPerFamily => new()
     {
-        { "qwen", ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"], ["<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|im_end|>"] },
+        { "qwen", QwenCoderTokens, ["<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|im_end|>"] },
         { "deepseek", ["<｜fim▁hole｜>", "<｜fim▁begin｜>", "<｜fim▁end｜>"], ["<｜end▁of▁sentence｜>", "<|EOT|>"] },
         { "codellama", ["▁<PRE>", "▁<MID>", "▁<SUF>", "▁<EOT>"], ["<EOT>", "</s>"] },
         { "starcoder", ["<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<file_sep>"], ["<|endoftext|>", "<file_sep>"] },

@@ -22,7 +22,8 @@ public sealed class SpeculativeDecodingTests : IDisposable
         Program,
         Program + "        foreach (var value in values)\n",
         Program + "        foreach (var value in values)\n        {\n            total += value;\n",
-        Program + "        foreach (var value in values)\n        {\n            total += value;\n        }\n        return total;\n    }\n\n    public static int Max(int[] values)\n    {\n        var total = 0;\n",
+        Program + "        foreach (var value in values)\n        {\n            total += value;\n        }\n        return total;\n    }\n\n" +
+            "    public static int Max(int[] values)\n    {\n        var total = 0;\n",
     ];
 
     private readonly TempDirectory _directory = new();
@@ -31,7 +32,8 @@ public sealed class SpeculativeDecodingTests : IDisposable
     public SpeculativeDecodingTests()
     {
         _model = TestModels.Random(_directory, name: "target");
-        ModelFolderWriter.WriteRandom(_directory.Combine("small-draft"), new DecoderShape(Layers: 1, Hidden: 32, Heads: 2, Intermediate: 86, ContextLength: 2048), seed: 7);
+        ModelFolderWriter.WriteRandom(_directory.Combine("small-draft"),
+            new DecoderShape(Layers: 1, Hidden: 32, Heads: 2, Intermediate: 86, ContextLength: 2048), seed: 7);
     }
 
     public void Dispose() => _directory.Dispose();
@@ -95,7 +97,8 @@ public sealed class SpeculativeDecodingTests : IDisposable
         var actual = await Generate(speculative, Fim(Keystrokes[1]));
 
         Assert.Equal(expected.Tokens, actual.Tokens);
-        Assert.Equal(expected.Result.ReusedPromptTokens, speculation == "prompt-lookup" ? actual.Result.ReusedPromptTokens : expected.Result.ReusedPromptTokens);
+        Assert.Equal(expected.Result.ReusedPromptTokens,
+            speculation == "prompt-lookup" ? actual.Result.ReusedPromptTokens : expected.Result.ReusedPromptTokens);
     }
 
     /// <summary>
@@ -174,7 +177,8 @@ public sealed class SpeculativeDecodingTests : IDisposable
     [Fact]
     public void TheDraftNamedInCodeAssistJsonIsLoadedAndDescribed()
     {
-        TestModels.EditJson(_model, ModelFolder.SettingsFile, json => json["speculation"] = new JsonObject { ["draftModel"] = "../small-draft", ["maxDraftTokens"] = 3 });
+        TestModels.EditJson(_model, ModelFolder.SettingsFile,
+            json => json["speculation"] = new JsonObject { ["draftModel"] = "../small-draft", ["maxDraftTokens"] = 3 });
 
         using var model = TestModels.LoadOnCpu(_model);
 
@@ -239,7 +243,8 @@ public sealed class SpeculativeDecodingOnBuilderShapedModelsTests : IDisposable
         _model = _directory.Combine("qwen");
         var options = new CodeAssist.ModelFactory.Builder.BuilderModelOptions(CodeAssist.ModelFactory.Builder.BuilderModelType.Qwen2);
         ModelFolderWriter.WriteRandomBuilderShaped(_model, DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder, options, seed: 16);
-        ModelFolderWriter.WriteRandomBuilderShaped(_directory.Combine("qwen-draft"), DecoderShape.QwenTest with { Layers = 1 }, ByteLevelBpeTokenizer.QwenCoder, options, seed: 17);
+        ModelFolderWriter.WriteRandomBuilderShaped(_directory.Combine("qwen-draft"), DecoderShape.QwenTest with { Layers = 1 }, ByteLevelBpeTokenizer.QwenCoder,
+            options, seed: 17);
     }
 
     public void Dispose() => _directory.Dispose();

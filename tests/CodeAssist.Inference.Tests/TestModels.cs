@@ -14,7 +14,8 @@ internal static class TestModels
     /// </summary>
     public const int LongRunningSeed = 6;
 
-    public const string LongRunningPrompt = "<|fim_prefix|>public static class Program\n{\n    public static void Main()\n    {\n        <|fim_suffix|>\n    }\n}\n<|fim_middle|>";
+    public const string LongRunningPrompt =
+        "<|fim_prefix|>public static class Program\n{\n    public static void Main()\n    {\n        <|fim_suffix|>\n    }\n}\n<|fim_middle|>";
 
     /// <summary>A FIM prompt in the scripted model's format: its greedy reply is exactly the script.</summary>
     public static string FimPrompt(string prefix = "int x = ", string suffix = ";\n") => $"<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>";

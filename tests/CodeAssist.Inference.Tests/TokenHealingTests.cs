@@ -8,10 +8,14 @@ public sealed class TokenHealingTests
 {
     private const string Gpt2ByteLevel = """{"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": true}}""";
 
+    /// <summary>The Regex of Qwen2.5-Coder's Split, as tokenizer.json writes it (JSON-escaped).</summary>
+    private const string QwenPattern =
+        """(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+""";
+
     /// <summary>Qwen2.5-Coder's tokenizer.json pre-tokenizer, verbatim.</summary>
-    private const string QwenSplit = """
+    private const string QwenSplit = $$$"""
         {"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-          {"type": "Split", "pattern": {"Regex": "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"}, "behavior": "Isolated", "invert": false},
+          {"type": "Split", "pattern": {"Regex": "{{{QwenPattern}}}"}, "behavior": "Isolated", "invert": false},
           {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false}]}}
         """;
 
@@ -82,7 +86,8 @@ public sealed class TokenHealingTests
     [InlineData("""{"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}}""")]
     [InlineData("""{"pre_tokenizer": null}""")]
     [InlineData("""{"model": {"type": "BPE"}}""")]
-    [InlineData("""{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "(unclosed"}}, {"type": "ByteLevel", "use_regex": false}]}}""")]
+    [InlineData("""{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "(unclosed"}}, """ +
+        """{"type": "ByteLevel", "use_regex": false}]}}""")]
     public void TokenizersWithoutByteLevelWordsAreNotHealed(string tokenizerJson)
     {
         var healing = From(tokenizerJson);

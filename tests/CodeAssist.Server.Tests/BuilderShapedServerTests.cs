@@ -55,7 +55,10 @@ public sealed class BuilderShapedServerTests : IDisposable
                 await client.NotifyAsync("textDocument/didChange", new
                 {
                     textDocument = new { uri = new Uri(path).AbsoluteUri, version },
-                    contentChanges = new object[] { new { range = new { start = new { line = 6, character = 26 }, end = new { line = 6, character = 26 } }, text } },
+                    contentChanges = new object[]
+                    {
+                        new { range = new { start = new { line = 6, character = 26 }, end = new { line = 6, character = 26 } }, text },
+                    },
                 });
             }
             var response = await client.RequestAsync("textDocument/inlineCompletion", new
@@ -67,7 +70,8 @@ public sealed class BuilderShapedServerTests : IDisposable
             Assert.Null(response["error"]);
             Assert.NotNull(response["result"]!["items"]);
         }
-        var context = await client.RequestAsync("codeAssist/context", new { textDocument = new { uri = new Uri(path).AbsoluteUri }, position = new { line = 6, character = 29 } });
+        var context = await client.RequestAsync("codeAssist/context",
+            new { textDocument = new { uri = new Uri(path).AbsoluteUri }, position = new { line = 6, character = 29 } });
         // GPT-2's pattern heals "to", Qwen2's (a symbol may lead a word) heals "\"to".
         Assert.EndsWith("to", (string?)context["result"]!["healedText"], StringComparison.Ordinal);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
@@ -176,10 +180,12 @@ public sealed class BuilderShapedServerTests : IDisposable
     [Fact]
     public async Task A_refactoring_goes_through_the_chat_path_of_a_builder_shaped_folder_without_crashing()
     {
-        _temp.WriteFile("Shop/Shop.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
+        _temp.WriteFile("Shop/Shop.csproj",
+            "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
         var path = _temp.WriteFile("Shop/Order.cs", "public class Order\n{\n    public int Twice(int x) => x * 2;\n}\n");
 
-        var result = await LspTestClient.RunCliAsync(["refactor", path, "--line", "3", "--column", "16", "--action", "document", "--model", Builder(BuilderModelType.Qwen2), "--device", "cpu"]);
+        var result = await LspTestClient.RunCliAsync(
+            ["refactor", path, "--line", "3", "--column", "16", "--action", "document", "--model", Builder(BuilderModelType.Qwen2), "--device", "cpu"]);
 
         // Random weights write no usable documentation: the edit is refused with a reason, never a crash.
         Assert.True(result.ExitCode is 0 or 1, result.Stderr);

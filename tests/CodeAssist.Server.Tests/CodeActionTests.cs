@@ -47,12 +47,14 @@ public sealed class CodeActionTests : IDisposable
         return (client, path, new Uri(path).AbsoluteUri);
     }
 
-    private static async Task<long> GenerationsAsync(LspTestClient client) => (long)(await client.RequestAsync("codeAssist/stats", null))["result"]!["generations"]!;
+    private static async Task<long> GenerationsAsync(LspTestClient client) =>
+        (long)(await client.RequestAsync("codeAssist/stats", null))["result"]!["generations"]!;
 
     [Fact]
     public async Task Document_this_member_is_listed_without_the_model_and_resolves_to_the_exact_comment_lines()
     {
-        var (client, _, uri) = await StartAsync("```csharp\n/// <summary>Adds the price of one item.</summary>\n/// <param name=\"price\">Not negative.</param>\n```");
+        var (client, _, uri) = await StartAsync(
+            "```csharp\n/// <summary>Adds the price of one item.</summary>\n/// <param name=\"price\">Not negative.</param>\n```");
         await using var _ = client;
 
         var listed = await client.RequestAsync("textDocument/codeAction", new
@@ -140,6 +142,9 @@ public sealed class CodeActionTests : IDisposable
 
         Assert.Null(answer["error"]);
         var applyEdit = Assert.Single(client.ServerRequests, r => (string?)r["method"] == "workspace/applyEdit");
+        // The JSON-escaped text of the reply's block, indented as the property it replaces.
+        const string newText = """    public decimal Total\n    {\n        get\n        {\n            decimal total = 0;\n""" +
+            """            foreach (var price in _prices)\n                total += price;\n            return total;\n        }\n    }\n""";
         Assert.Equal(JsonNode.Parse($$"""
             {
               "label": "CodeAssist: rewrite",
@@ -147,7 +152,7 @@ public sealed class CodeActionTests : IDisposable
                 "textDocument": { "uri": "{{uri}}", "version": 1 },
                 "edits": [{
                   "range": { "start": { "line": 6, "character": 0 }, "end": { "line": 7, "character": 0 } },
-                  "newText": "    public decimal Total\n    {\n        get\n        {\n            decimal total = 0;\n            foreach (var price in _prices)\n                total += price;\n            return total;\n        }\n    }\n"
+                  "newText": "{{newText}}"
                 }]
               }]}
             }
@@ -192,8 +197,12 @@ public sealed class CodeActionTests : IDisposable
         var actions = listed["result"]!.AsArray();
         var extract = actions.Single(a => (string?)a!["title"] == "CodeAssist: Extract method")!;
         Assert.Equal("refactor.extract", (string?)extract["kind"]);
-        Assert.Equal(JsonNode.Parse($$"""{ "refactoring": "extract", "uri": "{{uri}}", "range": { "start": { "line": 10, "character": 8 }, "end": { "line": 11, "character": 65 } }, "version": 1 }""")!.ToJsonString(),
-            extract["data"]!.ToJsonString());
+        Assert.Equal(JsonNode.Parse($$"""
+            {
+              "refactoring": "extract", "uri": "{{uri}}",
+              "range": { "start": { "line": 10, "character": 8 }, "end": { "line": 11, "character": 65 } }, "version": 1
+            }
+            """)!.ToJsonString(), extract["data"]!.ToJsonString());
         var rewrite = actions.Single(a => (string?)a!["title"] == "CodeAssist: Rewrite with instruction…")!;
         Assert.Equal("codeassist.rewriteWithInstruction", (string?)rewrite["command"]!["command"]);
         Assert.DoesNotContain(actions, a => ((string?)a!["kind"])!.StartsWith("source", StringComparison.Ordinal));
@@ -230,7 +239,8 @@ public sealed class CodeActionTests : IDisposable
         var applied = await LspTestClient.RunCliAsync([.. arguments, "--apply"]);
 
         Assert.Equal(0, applied.ExitCode);
-        Assert.Equal(Order.Replace("    public void Add", "    /// <summary>Adds the price of one item.</summary>\n    public void Add"), await File.ReadAllTextAsync(path));
+        Assert.Equal(Order.Replace("    public void Add", "    /// <summary>Adds the price of one item.</summary>\n    public void Add"),
+            await File.ReadAllTextAsync(path));
     }
 
     [Fact]
@@ -239,11 +249,13 @@ public sealed class CodeActionTests : IDisposable
         const string model = "Qwen/Qwen2.5-Coder-7B-Instruct";
         await using var team = await TeamServerStandIns.StandInServer.StartAsync();
         team.On("GET /v1/models", TeamServerStandIns.Replies.Json(TeamServerStandIns.EngineFixtures.OpenAiModels(model)))
-            .On("POST /v1/chat/completions", TeamServerStandIns.Replies.Sse(TeamServerStandIns.EngineFixtures.OpenAiChatChunks(model, ["/// <summary>Adds the price", " of one item.</summary>"])));
+            .On("POST /v1/chat/completions", TeamServerStandIns.Replies.Sse(
+                TeamServerStandIns.EngineFixtures.OpenAiChatChunks(model, ["/// <summary>Adds the price", " of one item.</summary>"])));
         _temp.WriteFile("Shop/Shop.csproj", Project);
         var path = _temp.WriteFile("Shop/Order.cs", Order);
 
-        var result = await LspTestClient.RunCliAsync(["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--backend", $"openai={team.Url}"]);
+        var result = await LspTestClient.RunCliAsync(
+            ["refactor", path, "--line", "9", "--column", "17", "--action", "document", "--backend", $"openai={team.Url}"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("+    /// <summary>Adds the price of one item.</summary>", result.Stdout, StringComparison.Ordinal);
@@ -259,7 +271,8 @@ public sealed class CodeActionTests : IDisposable
         var path = _temp.WriteFile("Shop/Order.cs", Order);
         var model = _temp.ScriptedModel("public decimal Total => _prices.Summed();");
 
-        var result = await LspTestClient.RunCliAsync(["refactor", path, "--line", "7", "--column", "20", "--action", "simplify", "--model", model, "--device", "cpu", "--apply"]);
+        var result = await LspTestClient.RunCliAsync(
+            ["refactor", path, "--line", "7", "--column", "20", "--action", "simplify", "--model", model, "--device", "cpu", "--apply"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Stdout);
@@ -277,7 +290,8 @@ public sealed class CodeActionTests : IDisposable
 
     [Fact]
     public void Unified_diff_of_a_new_file_starts_from_dev_null() =>
-        Assert.Equal("--- /dev/null\n+++ b/t/ATests.cs\n@@ -0,0 +1,2 @@\n+using Xunit;\n+\n", Cli.UnifiedDiff.Format(null, "t/ATests.cs", "", "using Xunit;\n\n"));
+        Assert.Equal("--- /dev/null\n+++ b/t/ATests.cs\n@@ -0,0 +1,2 @@\n+using Xunit;\n+\n",
+            Cli.UnifiedDiff.Format(null, "t/ATests.cs", "", "using Xunit;\n\n"));
 
     public void Dispose() => _temp.Dispose();
 }

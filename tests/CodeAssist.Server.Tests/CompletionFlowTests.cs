@@ -157,7 +157,8 @@ public sealed class CompletionFlowTests : IDisposable
         Assert.Empty(response["result"]!["items"]!.AsArray());
 
         // Pointing the setting at a good model recovers without a restart.
-        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel("Run();", "good") } } });
+        await client.NotifyAsync("workspace/didChangeConfiguration",
+            new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel("Run();", "good") } } });
         await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready");
         var recovered = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
         Assert.Equal("Run();", (string?)recovered["result"]!["items"]![0]!["insertText"]);

@@ -66,7 +66,9 @@ public sealed class ContextEndToEndTests : IDisposable
             var context = (await client.RequestAsync("codeAssist/context", At(path, position)))["result"]!;
             var pieces = context["pieces"]!.AsArray().Select(p => p!).ToList();
             var carrying = pieces.Where(p => ((string?)p["text"])!.Contains(expected, StringComparison.Ordinal)).Select(p => (string?)p["kind"]).ToList();
-            Assert.True(carrying.Contains(pieceKind), $"{line}: the pieces holding {expected} are [{string.Join(", ", carrying)}], not {pieceKind}; all: {string.Join(", ", pieces.Select(p => (string?)p["kind"]))}");
+            Assert.True(carrying.Contains(pieceKind),
+                $"{line}: the pieces holding {expected} are [{string.Join(", ", carrying)}], not {pieceKind}; " +
+                $"all: {string.Join(", ", pieces.Select(p => (string?)p["kind"]))}");
             Assert.Contains(expected, (string?)context["prompt"], StringComparison.Ordinal);
 
             var inline = await client.RequestAsync("textDocument/inlineCompletion", At(path, position));

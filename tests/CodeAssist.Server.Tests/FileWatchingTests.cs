@@ -39,7 +39,11 @@ public sealed class FileWatchingTests : IDisposable
         }
         """;
 
-    private static readonly object Watching = new { workspace = new { didChangeWatchedFiles = new { dynamicRegistration = true } }, window = new { workDoneProgress = true } };
+    private static readonly object Watching = new
+    {
+        workspace = new { didChangeWatchedFiles = new { dynamicRegistration = true } },
+        window = new { workDoneProgress = true },
+    };
 
     private (string Root, string Program, string Stock) Depot()
     {
@@ -81,7 +85,12 @@ public sealed class FileWatchingTests : IDisposable
     }
 
     private static Task ChangedAsync(LspTestClient client, params string[] paths) =>
-        client.NotifyAsync("workspace/didChangeWatchedFiles", new { changes = paths.Select(p => new { uri = new Uri(p).AbsoluteUri, type = File.Exists(p) ? 2 : 3 }).ToArray() });
+        client.NotifyAsync("workspace/didChangeWatchedFiles",
+            new { changes = paths.Select(p => new { uri = new Uri(p).AbsoluteUri, type = File.Exists(p) ? 2 : 3 }).ToArray() });
+
+    /// <summary>Waits for a window/logMessage that contains <paramref name="text"/>.</summary>
+    private static Task<JsonObject> LoggedAsync(LspTestClient client, string text) =>
+        client.WaitForNotificationAsync("window/logMessage", n => ((string?)n["params"]?["message"])?.Contains(text, StringComparison.Ordinal) == true);
 
     [Fact]
     public async Task A_client_that_can_watch_files_is_asked_to_and_the_changes_it_reports_reach_the_context()
@@ -113,13 +122,13 @@ public sealed class FileWatchingTests : IDisposable
     {
         var (root, program, stock) = Depot();
         await using var client = await Serve(root, clientWatches: false);
-        await client.WaitForNotificationAsync("window/logMessage", n => ((string?)n["params"]?["message"])?.Contains("the server watches", StringComparison.Ordinal) == true);
+        await LoggedAsync(client, "the server watches");
         Assert.DoesNotContain(client.Messages, m => (string?)m["method"] == "client/registerCapability");
         await client.OpenAsync(program, File.ReadAllText(program));
         Assert.Contains("ΣReserved", await MembersAtStock(client, program), StringComparison.Ordinal);
 
         File.WriteAllText(stock, StockWith("ΔCounted"));
-        await client.WaitForNotificationAsync("window/logMessage", n => ((string?)n["params"]?["message"])?.Contains("changed on disk", StringComparison.Ordinal) == true);
+        await LoggedAsync(client, "changed on disk");
 
         var members = await MembersAtStock(client, program);
         Assert.Contains("ΔCounted", members, StringComparison.Ordinal);
@@ -142,16 +151,18 @@ public sealed class FileWatchingTests : IDisposable
         Git(root, "add", "-A");
         Git(root, "commit", "-q", "-m", "main");
         Git(root, "checkout", "-q", "-b", "feature");
-        File.WriteAllText(Path.Combine(root, "Depot.csproj"), Project.Replace("</PropertyGroup>", "  <Nullable>enable</Nullable>\n  </PropertyGroup>", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(root, "Depot.csproj"),
+            Project.Replace("</PropertyGroup>", "  <Nullable>enable</Nullable>\n  </PropertyGroup>", StringComparison.Ordinal));
         File.WriteAllText(stock, StockWith("ΔCounted"));
-        File.WriteAllText(Path.Combine(root, "Shelf.cs"), "namespace Depot;\n\npublic sealed partial class Stock\n{\n    public int ΛShelves { get; set; }\n}\n");
+        File.WriteAllText(Path.Combine(root, "Shelf.cs"),
+            "namespace Depot;\n\npublic sealed partial class Stock\n{\n    public int ΛShelves { get; set; }\n}\n");
         Git(root, "add", "-A");
         Git(root, "commit", "-q", "-m", "feature");
         Git(root, "checkout", "-q", "main");
 
         await using var client = await Serve(root, clientWatches);
         if (!clientWatches)
-            await client.WaitForNotificationAsync("window/logMessage", n => ((string?)n["params"]?["message"])?.Contains("the server watches", StringComparison.Ordinal) == true);
+            await LoggedAsync(client, "the server watches");
         await client.OpenAsync(program, File.ReadAllText(program));
         var before = await MembersAtStock(client, program);
         Assert.Contains("ΣReserved", before, StringComparison.Ordinal);
@@ -171,7 +182,10 @@ public sealed class FileWatchingTests : IDisposable
 
     private static void Git(string folder, params string[] arguments)
     {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = folder, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "tests";

@@ -32,6 +32,8 @@ public sealed class NextEditOverStdioTests : IDisposable
         await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", LspTestClient.HangGuard);
         var orderUri = new Uri(orderPath).AbsoluteUri;
         var checkoutUri = new Uri(checkoutPath).AbsoluteUri;
+        Task<JsonObject> NextEditAsync(string uri, object position, int atVersion) =>
+            client.RequestAsync("codeAssist/nextEdit", new { textDocument = new { uri }, position, version = atVersion });
 
         // The user types ", string note" into the signature, one keystroke per didChange.
         const int signatureLine = 8;
@@ -42,15 +44,18 @@ public sealed class NextEditOverStdioTests : IDisposable
             await client.NotifyAsync("textDocument/didChange", new
             {
                 textDocument = new { uri = orderUri, version = ++version },
-                contentChanges = new object[] { new { range = new { start = Position(signatureLine, column), end = Position(signatureLine, column) }, text = typed.ToString() } },
+                contentChanges = new object[]
+                {
+                    new { range = new { start = Position(signatureLine, column), end = Position(signatureLine, column) }, text = typed.ToString() },
+                },
             });
             column++;
         }
 
-        var stale = await client.RequestAsync("codeAssist/nextEdit", new { textDocument = new { uri = orderUri }, position = Position(signatureLine, column), version = 1 });
+        var stale = await NextEditAsync(orderUri, Position(signatureLine, column), 1);
         Assert.Empty(stale["result"]!["edits"]!.AsArray());
 
-        var answer = (await client.RequestAsync("codeAssist/nextEdit", new { textDocument = new { uri = orderUri }, position = Position(signatureLine, column), version }))["result"]!;
+        var answer = (await NextEditAsync(orderUri, Position(signatureLine, column), version))["result"]!;
 
         var call = Checkout.Split('\n')[7].IndexOf("2m", StringComparison.Ordinal) + 2;
         var edit = Assert.Single(answer["edits"]!.AsArray())!;
@@ -58,21 +63,26 @@ public sealed class NextEditOverStdioTests : IDisposable
             { "textDocument": { "uri": "{{checkoutUri}}" },
               "range": { "start": { "line": 7, "character": {{call}} }, "end": { "line": 7, "character": {{call}} } },
               "newText": ", \"\"" }
-            """)!.ToJsonString(), new JsonObject { ["textDocument"] = edit["textDocument"]!.DeepClone(), ["range"] = edit["range"]!.DeepClone(), ["newText"] = edit["newText"]!.DeepClone() }.ToJsonString());
+            """)!.ToJsonString(), new JsonObject
+        {
+            ["textDocument"] = edit["textDocument"]!.DeepClone(), ["range"] = edit["range"]!.DeepClone(), ["newText"] = edit["newText"]!.DeepClone(),
+        }.ToJsonString());
         Assert.StartsWith("CS7036", (string?)edit["reason"]);
         Assert.Equal("codeassist.didAcceptNextEdit", (string?)answer["command"]!["command"]);
         Assert.Empty(answer["inlineCompletionItems"]!.AsArray());
 
         // The user jumps to the call: with the cursor on its line, the edit is an inline completion item too.
         await client.OpenAsync(checkoutPath, Checkout);
-        var there = (await client.RequestAsync("codeAssist/nextEdit", new { textDocument = new { uri = checkoutUri }, position = Position(7, 8), version = 1 }))["result"]!;
+        var there = (await NextEditAsync(checkoutUri, Position(7, 8), 1))["result"]!;
         Assert.Equal(1, (int?)there["edits"]![0]!["textDocument"]!["version"]);
         var item = Assert.Single(there["inlineCompletionItems"]!.AsArray())!;
         Assert.Equal("order.AddLine(\"tea\", 2m, \"\"", (string?)item["insertText"]);
-        Assert.Equal(JsonNode.Parse($$"""{ "start": { "line": 7, "character": 8 }, "end": { "line": 7, "character": {{call}} } }""")!.ToJsonString(), item["range"]!.ToJsonString());
+        Assert.Equal(JsonNode.Parse($$"""{ "start": { "line": 7, "character": 8 }, "end": { "line": 7, "character": {{call}} } }""")!.ToJsonString(),
+            item["range"]!.ToJsonString());
 
         // textDocument/inlineCompletion on that line consults the validated edit instead of generating (generations stay 2).
-        var ghost = (await client.RequestAsync("textDocument/inlineCompletion", new { textDocument = new { uri = checkoutUri }, position = Position(7, 8), context = new { triggerKind = 2 } }))["result"]!;
+        var ghost = (await client.RequestAsync("textDocument/inlineCompletion",
+            new { textDocument = new { uri = checkoutUri }, position = Position(7, 8), context = new { triggerKind = 2 } }))["result"]!;
         var ghostItem = Assert.Single(ghost["items"]!.AsArray())!;
         Assert.Equal(item.ToJsonString(), ghostItem.ToJsonString());
         Assert.Equal("codeassist.didAcceptNextEdit", (string?)ghostItem["command"]!["command"]);
@@ -84,7 +94,8 @@ public sealed class NextEditOverStdioTests : IDisposable
             contentChanges = new object[] { new { range = new { start = Position(7, call), end = Position(7, call) }, text = ", \"\"" } },
         });
         var command = there["command"]!;
-        var accepted = await client.RequestAsync("workspace/executeCommand", new { command = (string?)command["command"], arguments = command["arguments"]!.DeepClone() });
+        var accepted = await client.RequestAsync("workspace/executeCommand",
+            new { command = (string?)command["command"], arguments = command["arguments"]!.DeepClone() });
         Assert.Null(accepted["error"]);
 
         var stats = (await client.RequestAsync("codeAssist/stats", null))["result"]!;

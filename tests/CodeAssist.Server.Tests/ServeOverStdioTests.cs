@@ -64,7 +64,8 @@ public sealed class ServeOverStdioTests : IDisposable
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);
 
-        var response = await client.RequestAsync("codeAssist/context", new { textDocument = new { uri = new Uri(path).AbsoluteUri }, position = new { line = 6, character = 26 } });
+        var response = await client.RequestAsync("codeAssist/context",
+            new { textDocument = new { uri = new Uri(path).AbsoluteUri }, position = new { line = 6, character = 26 } });
 
         Assert.Equal("(", (string?)response["result"]!["healedText"]);
         Assert.Contains("Console.WriteLine<|fim_suffix|>", (string?)response["result"]!["prompt"], StringComparison.Ordinal);
@@ -83,7 +84,10 @@ public sealed class ServeOverStdioTests : IDisposable
         await client.NotifyAsync("textDocument/didChange", new
         {
             textDocument = new { uri = new Uri(path).AbsoluteUri, version = 2 },
-            contentChanges = new object[] { new { range = new { start = new { line = 6, character = 26 }, end = new { line = 6, character = 26 } }, text = ");" } },
+            contentChanges = new object[]
+            {
+                new { range = new { start = new { line = 6, character = 26 }, end = new { line = 6, character = 26 } }, text = ");" },
+            },
         });
 
         var response = await client.RequestAsync("textDocument/inlineCompletion", new

@@ -10,6 +10,10 @@ public sealed class ShippedModelOverStdioTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
+    /// <summary>An unfinished Console.WriteLine call; the cursor ($0) is right after its argument.</summary>
+    private const string HelloWorld =
+        "using System;\n\npublic static class Program\n{\n\tpublic static void Main(string[] args)\n\t{\n\t\tConsole.WriteLine(\"Hello, world!\"$0\n\t}\n}\n";
+
     private static string ModelDirectory
     {
         get
@@ -17,7 +21,8 @@ public sealed class ShippedModelOverStdioTests : IDisposable
             var directory = new DirectoryInfo(AppContext.BaseDirectory);
             while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CodeAssist.sln")))
                 directory = directory.Parent;
-            return Path.Combine(directory?.FullName ?? throw new InvalidOperationException($"No CodeAssist.sln above {AppContext.BaseDirectory}."), "models", "codeassist-tiny");
+            var root = directory?.FullName ?? throw new InvalidOperationException($"No CodeAssist.sln above {AppContext.BaseDirectory}.");
+            return Path.Combine(root, "models", "codeassist-tiny");
         }
     }
 
@@ -26,9 +31,10 @@ public sealed class ShippedModelOverStdioTests : IDisposable
     {
         (string Markup, string Expected)[] cases =
         [
-            ("using System;\n\npublic static class Program\n{\n\tpublic static void Main(string[] args)\n\t{\n\t\tConsole.WriteLine(\"Hello, world!\"$0\n\t}\n}\n", ");"),
+            (HelloWorld, ");"),
             ("using System;\nusing System.Collections.$0\n\npublic static class Program\n{\n}\n", "Generic;"),
-            ("public static class Sums\n{\n\tpublic static int Sum(int[] items)\n\t{\n\t\tint total = 0;\n\t\tfor (int i = 0; i < items.Length; i$0\n\t\t{\n\t\t\ttotal += items[i];\n\t\t}\n\t\treturn total;\n\t}\n}\n", "++)"),
+            ("public static class Sums\n{\n\tpublic static int Sum(int[] items)\n\t{\n\t\tint total = 0;\n\t\tfor (int i = 0; i < items.Length; i$0\n" +
+                "\t\t{\n\t\t\ttotal += items[i];\n\t\t}\n\t\treturn total;\n\t}\n}\n", "++)"),
         ];
         // A fixed folder name: it is the repository name in the prompt.
         var root = _temp.Combine("Samples");
@@ -67,7 +73,7 @@ public sealed class ShippedModelOverStdioTests : IDisposable
         Directory.CreateDirectory(root);
         await using var client = LspTestClient.Start(["serve", "--model", ModelDirectory, "--device", "cpu"]);
         await client.InitializeAsync(root);
-        var csharp = _temp.WriteFile("Samples/Case0.cs", "using System;\n\npublic static class Program\n{\n\tpublic static void Main(string[] args)\n\t{\n\t\tConsole.WriteLine(\"Hello, world!\"\n\t}\n}\n");
+        var csharp = _temp.WriteFile("Samples/Case0.cs", HelloWorld.Replace("$0", "", StringComparison.Ordinal));
         await client.OpenAsync(csharp, File.ReadAllText(csharp));
         var inCSharp = await client.RequestAsync("textDocument/inlineCompletion", new
         {

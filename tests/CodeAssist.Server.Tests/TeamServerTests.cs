@@ -30,9 +30,18 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     {
         var server = await StandInServer.StartAsync();
         server.On("GET /v1/models", Replies.Json(EngineFixtures.LlamaCppModels()))
-              .On("POST /infill", Replies.Sse(EngineFixtures.LlamaCppChunks(["Console", ".WriteLine(\"from the team server\");"], tokensCached: 12), done: false));
+              .On("POST /infill",
+                  Replies.Sse(EngineFixtures.LlamaCppChunks(["Console", ".WriteLine(\"from the team server\");"], tokensCached: 12), done: false));
         return server;
     }
+
+    /// <summary>What the server says of a team server at <paramref name="port"/> that refuses connections.</summary>
+    private static string Refused(int port) =>
+        $"the team server at http://127.0.0.1:{port} refused the connection; is it running and listening on port {port}?";
+
+    /// <summary>`codeassist complete` at line 7, column 9 of <paramref name="program"/>, served by <paramref name="backend"/>.</summary>
+    private static Task<(int ExitCode, string Stdout, string Stderr)> CompleteAsync(string program, string backend) =>
+        LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", backend]);
 
     private static object Backend(Uri url) => new { backend = new { kind = "llamacpp", url = url.ToString() }, candidates = 1 };
 
@@ -52,7 +61,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("../models/qwen2.5-coder-7b-q8_0.gguf", (string?)ready["params"]!["model"]);
         Assert.Equal(Reply, (string?)completion["result"]!["items"]![0]!["insertText"]);
         var infill = team.Requests.Single(r => r.Path == "/infill");
-        Assert.Contains("\"input_prefix\":\"using System;\\n\\nclass Program\\n{\\n    static void Main()\\n    {\\n        \"", infill.Body, StringComparison.Ordinal);
+        Assert.Contains("\"input_prefix\":\"using System;\\n\\nclass Program\\n{\\n    static void Main()\\n    {\\n        \"", infill.Body,
+            StringComparison.Ordinal);
         Assert.Contains("\"cache_prompt\":true", infill.Body, StringComparison.Ordinal);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
     }
@@ -72,7 +82,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await client.OpenAsync(program, Program);
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
 
-        Assert.Equal($"the team server at http://127.0.0.1:{port} refused the connection; is it running and listening on port {port}?", (string?)error["params"]!["message"]);
+        Assert.Equal(Refused(port), (string?)error["params"]!["message"]);
         Assert.Empty(completion["result"]!["items"]!.AsArray());
         Assert.Null(completion["error"]);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
@@ -84,7 +94,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
 
-        var result = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp={team.Url}"]);
+        var result = await CompleteAsync(program, $"llamacpp={team.Url}");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(Reply + "\n", result.Stdout.ReplaceLineEndings("\n"));
@@ -116,8 +126,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         listener.Stop();
         var program = _temp.WriteFile("app/Program.cs", Program);
 
-        var down = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", $"llamacpp=http://127.0.0.1:{port}"]);
-        var malformed = await LspTestClient.RunCliAsync(["complete", program, "--line", "7", "--column", "9", "--no-project", "--backend", "ftp://gpu01"]);
+        var down = await CompleteAsync(program, $"llamacpp=http://127.0.0.1:{port}");
+        var malformed = await CompleteAsync(program, "ftp://gpu01");
 
         Assert.Equal(2, down.ExitCode);
         Assert.Contains($"codeassist: the team server at http://127.0.0.1:{port} refused the connection", down.Stderr, StringComparison.Ordinal);
@@ -136,7 +146,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         var program = _temp.WriteFile("app/Program.cs", Program);
         await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel(fromLocal)]);
 
-        await client.InitializeAsync(_temp.Combine("app"), new { backend = new { kind = "llamacpp", url = $"http://127.0.0.1:{port}/", fallback = "local" }, candidates = 1 });
+        await client.InitializeAsync(_temp.Combine("app"),
+            new { backend = new { kind = "llamacpp", url = $"http://127.0.0.1:{port}/", fallback = "local" }, candidates = 1 });
         await client.WaitForStatusAsync("error");
         await client.OpenAsync(program, Program);
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
@@ -144,7 +155,7 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
             n => ((string?)n["params"]!["message"])?.EndsWith("; the local model answers meanwhile", StringComparison.Ordinal) == true);
 
         Assert.Equal(fromLocal, (string?)completion["result"]!["items"]![0]!["insertText"]);
-        Assert.Equal($"the team server at http://127.0.0.1:{port} refused the connection; is it running and listening on port {port}?; the local model answers meanwhile", (string?)status["params"]!["message"]);
+        Assert.Equal(Refused(port) + "; the local model answers meanwhile", (string?)status["params"]!["message"]);
         Assert.Equal($"llamacpp at http://127.0.0.1:{port} (local model codeassist-scripted answering)", (string?)status["params"]!["backend"]);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
     }
@@ -176,8 +187,10 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         Assert.Single(folderServer.Requests, r => r.Path == "/infill");
 
         // The user's own backend setting names another server: it wins, and the folder's is asked nothing more.
-        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { backend = new { kind = "llamacpp", url = settingServer.Url.ToString() } } } });
-        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["backend"] == Describe(settingServer) && (string?)n["params"]!["state"] == "ready");
+        await client.NotifyAsync("workspace/didChangeConfiguration",
+            new { settings = new { codeassist = new { backend = new { kind = "llamacpp", url = settingServer.Url.ToString() } } } });
+        await client.WaitForNotificationAsync("codeAssist/status",
+            n => (string?)n["params"]!["backend"] == Describe(settingServer) && (string?)n["params"]!["state"] == "ready");
         var fromSetting = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
         Assert.Equal(Reply, (string?)fromSetting["result"]!["items"]![0]!["insertText"]);
         Assert.Single(settingServer.Requests, r => r.Path == "/infill");
@@ -191,7 +204,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
         await using var team = await LlamaServerAsync();
         var program = _temp.WriteFile("app/Program.cs", Program);
         var script = _temp.WriteFile("app/tool.py", "def total(items):\n    return \n");
-        _temp.WriteFile("team-csharp/codeassist.json", $$"""{ "name": "Team C#", "languages": ["csharp"], "backend": { "kind": "llamacpp", "url": "{{team.Url}}" } }""");
+        _temp.WriteFile("team-csharp/codeassist.json",
+            $$"""{ "name": "Team C#", "languages": ["csharp"], "backend": { "kind": "llamacpp", "url": "{{team.Url}}" } }""");
         await using var client = LspTestClient.Start(["serve", "--model", _temp.Combine("team-csharp")]);
 
         await client.InitializeAsync(_temp.Combine("app"), new { candidates = 1 });

@@ -116,7 +116,8 @@ public sealed class UntrustedWorkspaceTests : IDisposable
         Assert.Equal(0, await client.ShutdownAndExitAsync());
 
         Assert.False(File.Exists(TargetMarker), "the untrusted server evaluated the project: its target wrote the marker");
-        Assert.Equal(["Program.cs", "Repo.csproj", "Warehouse.cs"], Directory.EnumerateFileSystemEntries(repo).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["Program.cs", "Repo.csproj", "Warehouse.cs"],
+            Directory.EnumerateFileSystemEntries(repo).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -131,11 +132,13 @@ public sealed class UntrustedWorkspaceTests : IDisposable
 
         var error = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "error", TimeSpan.FromSeconds(60));
         Assert.Equal(
-            $"cannot use the model in {repositoryModel}: the model folder {repositoryModel} is outside the models directory {environment["CODEASSIST_MODELS_DIR"]}, " +
-            $"and this workspace is not trusted, so only installed models load: trust the workspace, or install the model with `codeassist model add {repositoryModel}`",
+            $"cannot use the model in {repositoryModel}: the model folder {repositoryModel} is outside the models directory " +
+            $"{environment["CODEASSIST_MODELS_DIR"]}, and this workspace is not trusted, so only installed models load: trust the workspace, " +
+            $"or install the model with `codeassist model add {repositoryModel}`",
             (string?)error["params"]!["message"]);
         Assert.False((bool)error["params"]!["trusted"]!);
-        Assert.Contains("untrusted: no project is evaluated", (string)(await client.RequestAsync("codeAssist/doctor", null))["result"]!["report"]!, StringComparison.Ordinal);
+        var report = (string)(await client.RequestAsync("codeAssist/doctor", null))["result"]!["report"]!;
+        Assert.Contains("untrusted: no project is evaluated", report, StringComparison.Ordinal);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
         Assert.False(File.Exists(TargetMarker));
     }
@@ -178,12 +181,14 @@ public sealed class ModelNativeCodeCommandTests : IDisposable
     public async Task Verify_refuses_a_custom_ops_library_inside_or_outside_a_folder_outside_the_models_directory(string library)
     {
         var folder = ModelWithCustomOps("model", library);
-        File.WriteAllBytes(Path.GetFullPath(Path.Combine(folder, library)), [1, 2, 3]);
+        var file = Path.GetFullPath(Path.Combine(folder, library));
+        File.WriteAllBytes(file, [1, 2, 3]);
 
         var (exit, _, errors) = await Run(null, "model", "verify", folder);
 
         Assert.Equal(1, exit);
-        Assert.Contains($"sets model.decoder.session_options.custom_ops_library = \"{library}\", which loads the native library {Path.GetFullPath(Path.Combine(folder, library))} into CodeAssist", errors, StringComparison.Ordinal);
+        Assert.Contains($"sets model.decoder.session_options.custom_ops_library = \"{library}\", which loads the native library {file} into CodeAssist",
+            errors, StringComparison.Ordinal);
         Assert.Contains($"that is refused for a model folder outside the models directory {Models}", errors, StringComparison.Ordinal);
     }
 
@@ -191,12 +196,15 @@ public sealed class ModelNativeCodeCommandTests : IDisposable
     public async Task Add_asks_records_the_librarys_sha256_and_the_model_is_refused_once_the_library_changes()
     {
         var source = ModelWithCustomOps("ops-model", "libcustom_ops.so");
-        File.WriteAllBytes(Path.Combine(source, "libcustom_ops.so"), [1, 2, 3]);
+        var library = Path.Combine(source, "libcustom_ops.so");
+        File.WriteAllBytes(library, [1, 2, 3]);
         const string hash = "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81";
 
         var declined = await Run("n\n", "model", "add", source);
         Assert.Equal(1, declined.ExitCode);
-        Assert.Contains($"model.decoder.session_options.custom_ops_library = \"libcustom_ops.so\": loads the native library {Path.Combine(source, "libcustom_ops.so")} into CodeAssist (its code runs with your rights) (SHA-256 {hash})", declined.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            $"model.decoder.session_options.custom_ops_library = \"libcustom_ops.so\": loads the native library {library} into CodeAssist " +
+            $"(its code runs with your rights) (SHA-256 {hash})", declined.Stderr, StringComparison.Ordinal);
         Assert.Contains("not installed; nothing was changed", declined.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Models, "ops-model")));
 
@@ -212,19 +220,23 @@ public sealed class ModelNativeCodeCommandTests : IDisposable
         File.WriteAllBytes(Path.Combine(installed, "libcustom_ops.so"), [6, 6, 6]);
         var changed = await Run(null, "model", "verify", installed);
         Assert.Equal(1, changed.ExitCode);
-        Assert.Contains($"that model.decoder.session_options.custom_ops_library loads has changed since it was approved (SHA-256 then {hash}, now ", changed.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"that model.decoder.session_options.custom_ops_library loads has changed since it was approved (SHA-256 then {hash}, now ",
+            changed.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>A folder that names a team server sends code off the machine once installed: add says where and asks; scripts pass --yes.</summary>
     [Fact]
     public async Task Add_of_a_folder_that_names_a_team_server_says_where_code_goes_and_asks_unless_yes()
     {
-        var source = _temp.WriteFile("team-qwen/codeassist.json", """{ "name": "Team Qwen", "backend": { "kind": "llamacpp", "url": "https://gpu01.corp:8080", "model": "qwen2.5-coder-32b" } }""");
+        var source = _temp.WriteFile("team-qwen/codeassist.json",
+            """{ "name": "Team Qwen", "backend": { "kind": "llamacpp", "url": "https://gpu01.corp:8080", "model": "qwen2.5-coder-32b" } }""");
         source = Path.GetDirectoryName(source)!;
 
         var declined = await Run("n\n", "model", "add", source);
         Assert.Equal(1, declined.ExitCode);
-        Assert.Contains($"{source} names the team server llamacpp at https://gpu01.corp:8080 (qwen2.5-coder-32b): with this model, the code you edit is sent to gpu01.corp:8080 for each completion", declined.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            $"{source} names the team server llamacpp at https://gpu01.corp:8080 (qwen2.5-coder-32b): with this model, the code you edit is sent " +
+            "to gpu01.corp:8080 for each completion", declined.Stderr, StringComparison.Ordinal);
         Assert.Contains("[y/N]", declined.Stderr, StringComparison.Ordinal);
         Assert.Contains("not installed; nothing was changed", declined.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Models, "team-qwen")));

@@ -92,9 +92,13 @@ public sealed class LspTestClient : IAsyncDisposable
     /// Runs a `codeassist` command line to its end and returns its exit code and output; <paramref name="input"/> is
     /// typed on its stdin (then closed), and <paramref name="environment"/> is added to this process's.
     /// </summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string[] arguments, string? input = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string[] arguments, string? input = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "codeassist.dll"));
@@ -116,7 +120,8 @@ public sealed class LspTestClient : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"codeassist {string.Join(' ', arguments)} did not exit within {HangGuard.TotalMinutes} minutes; its stderr: {await stderr}");
+            throw new TimeoutException(
+                $"codeassist {string.Join(' ', arguments)} did not exit within {HangGuard.TotalMinutes} minutes; its stderr: {await stderr}");
         }
         return (process.ExitCode, await stdout, await stderr);
     }
@@ -134,7 +139,9 @@ public sealed class LspTestClient : IAsyncDisposable
     /// </summary>
     public static JsonObject WithPatientDeadline(object? initializationOptions)
     {
-        var options = initializationOptions is null ? new JsonObject() : JsonSerializer.SerializeToNode(initializationOptions) as JsonObject ?? new JsonObject();
+        var options = initializationOptions is null
+            ? new JsonObject()
+            : JsonSerializer.SerializeToNode(initializationOptions) as JsonObject ?? new JsonObject();
         options.TryAdd("generationDeadlineMs", 600_000);
         return options;
     }
@@ -147,11 +154,13 @@ public sealed class LspTestClient : IAsyncDisposable
     /// what it writes; <paramref name="log"/> gives the server's log (as <see cref="Stderr"/>), <paramref name="exited"/> its exit
     /// code, and <paramref name="disposeServer"/> releases it when the client is disposed.
     /// </summary>
-    public static LspTestClient Connect(Stream toServer, Stream fromServer, Func<string> log, Func<TimeSpan, Task<int>> exited, Func<ValueTask> disposeServer) =>
+    public static LspTestClient Connect(Stream toServer, Stream fromServer, Func<string> log, Func<TimeSpan, Task<int>> exited,
+        Func<ValueTask> disposeServer) =>
         new(toServer, fromServer, null, log, exited, disposeServer);
 
     /// <summary>The server process; only for tests that start one.</summary>
-    public Process Process => _process ?? throw new InvalidOperationException("this client talks to a server in the test process; process-level tests use LspTestClient.Start");
+    public Process Process => _process ?? throw new InvalidOperationException(
+        "this client talks to a server in the test process; process-level tests use LspTestClient.Start");
 
     /// <summary>What the server logged: the child's stderr, or the in-process server's log.</summary>
     public string Stderr
@@ -311,7 +320,8 @@ public sealed class LspTestClient : IAsyncDisposable
     }
 
     /// <summary>Waits until the server's log (stderr, or the in-process log) has a line containing <paramref name="text"/>.</summary>
-    public Task WaitForLogAsync(string text, TimeSpan? timeout = null) => WaitForAsync(() => Stderr.Contains(text, StringComparison.Ordinal), $"the log line \"{text}\"", timeout);
+    public Task WaitForLogAsync(string text, TimeSpan? timeout = null) =>
+        WaitForAsync(() => Stderr.Contains(text, StringComparison.Ordinal), $"the log line \"{text}\"", timeout);
 
     /// <summary>The first request of <paramref name="method"/> the server sent (client/registerCapability, workspace/applyEdit).</summary>
     public async Task<JsonObject> WaitForServerRequestAsync(string method, TimeSpan? timeout = null)
@@ -325,7 +335,9 @@ public sealed class LspTestClient : IAsyncDisposable
     /// progress, often first, so the message is what tells them apart.
     /// </summary>
     public Task<JsonObject> WaitForProjectsLoadedAsync(TimeSpan? timeout = null) =>
-        WaitForNotificationAsync("$/progress", n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true, timeout ?? HangGuard);
+        WaitForNotificationAsync("$/progress",
+            n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true,
+            timeout ?? HangGuard);
 
     public Task<JsonObject> WaitForStatusAsync(string state, TimeSpan? timeout = null) =>
         WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == state, timeout);
@@ -417,7 +429,8 @@ public sealed class LspTestClient : IAsyncDisposable
                 var text = Encoding.ASCII.GetString([.. header]);
                 var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
                 var lengthLine = lines.FirstOrDefault(l => l.StartsWith("Content-Length: ", StringComparison.Ordinal));
-                if (lengthLine is null || !int.TryParse(lengthLine["Content-Length: ".Length..], out var length) || lines.Any(l => !l.StartsWith("Content-", StringComparison.Ordinal)))
+                if (lengthLine is null || !int.TryParse(lengthLine["Content-Length: ".Length..], out var length)
+                    || lines.Any(l => !l.StartsWith("Content-", StringComparison.Ordinal)))
                 {
                     _violations.Enqueue($"not an LSP header: {text}");
                     return;

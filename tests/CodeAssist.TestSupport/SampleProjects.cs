@@ -7,7 +7,8 @@ namespace CodeAssist.TestSupport;
 public static class SampleProjects
 {
     /// <summary>The smallest SDK-style project MSBuildWorkspace loads without a restore.</summary>
-    public const string MinimalProject = "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n";
+    public const string MinimalProject =
+        "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n";
 
     /// <summary>What `dotnet new classlib` writes: nullable and implicit usings on (Shop's code uses List without a using).</summary>
     public const string LibraryProject = """

@@ -113,7 +113,8 @@ public sealed class NextEditLocator
                 ? (Now: Whole, Before: Whole)
                 : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changedNames, referenceSpans[now.FilePath],
                     cancellationToken).ConfigureAwait(false);
-            locations.AddRange(await IntroducedDiagnosticsAsync(before, now, compared.Now, compared.Before, last, timings, cancellationToken).ConfigureAwait(false));
+            locations.AddRange(await IntroducedDiagnosticsAsync(before, now, compared.Now, compared.Before, last, timings, cancellationToken)
+                .ConfigureAwait(false));
         }
         phase = Stopwatch.GetTimestamp();
 
@@ -243,7 +244,10 @@ public sealed class NextEditLocator
             }
             counterparts = [];
             foreach (var member in MemberDeclarations(beforeRoot).Where(m => m is not BaseTypeDeclarationSyntax))
-                (counterparts.TryGetValue((member.RawKind, NameOf(member)), out var list) ? list : counterparts[(member.RawKind, NameOf(member))] = []).Add(member);
+            {
+                var key = (member.RawKind, NameOf(member));
+                (counterparts.TryGetValue(key, out var list) ? list : counterparts[key] = []).Add(member);
+            }
         }
         bool Names(SyntaxNode? node) =>
             node is not null && node.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && changedNames.Contains(t.ValueText));
@@ -278,7 +282,10 @@ public sealed class NextEditLocator
         return (now, counterparts is null ? now : before);
     }
 
-    /// <summary>The member and type declarations of a tree, outermost first (members of a member, such as local functions, are not declarations here).</summary>
+    /// <summary>
+    /// The member and type declarations of a tree, outermost first (members of a member, such as local functions, are not
+    /// declarations here).
+    /// </summary>
     private static IEnumerable<MemberDeclarationSyntax> MemberDeclarations(SyntaxNode root) =>
         root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MemberDeclarationSyntax>()
             .Where(m => m is not BaseNamespaceDeclarationSyntax);
@@ -288,8 +295,9 @@ public sealed class NextEditLocator
         root.ReplaceNodes(root.DescendantNodes().OfType<TypeDeclarationSyntax>(), (_, rewritten) => rewritten.WithMembers(default));
 
     /// <summary>The phases <see cref="LocateTimings"/> reports.</summary>
-    public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol", PhaseEarlierReferences = "references of earlier edits' symbols",
-        PhaseErrorsNow = "errors now, whole documents", PhaseErrorsNowInMembers = "errors now, in members", PhaseErrorsBefore = "errors before the edits", PhaseRest = "similar lines and order";
+    public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol",
+        PhaseEarlierReferences = "references of earlier edits' symbols", PhaseErrorsNow = "errors now, whole documents",
+        PhaseErrorsNowInMembers = "errors now, in members", PhaseErrorsBefore = "errors before the edits", PhaseRest = "similar lines and order";
 
     private static IEnumerable<DocumentId> IdsOf(Solution solution, string? path) =>
         path is null ? [] : solution.GetDocumentIdsWithFilePath(path).Where(id => solution.GetDocument(id)?.SupportsSemanticModel == true);

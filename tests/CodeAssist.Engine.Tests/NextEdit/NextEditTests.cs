@@ -169,16 +169,18 @@ public sealed class NextEditTests : IDisposable
         var solution = _workspace.CurrentSolution;
         var id = solution.GetDocumentIdsWithFilePath(PathOf("Checkout.cs")).Single();
         var call = Checkout.IndexOf("order.AddLine(\"tea\", 2m)", StringComparison.Ordinal) + "order.AddLine(\"tea\", 2m".Length;
+        Task<bool> ValidAsync(int at, string text, NextEditLocation target) =>
+            NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(at, 0), text), target, CancellationToken.None);
 
-        Assert.True(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), ", \"gift\""), location, CancellationToken.None));
-        Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), ", 5"), location, CancellationToken.None));
-        Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), " "), location, CancellationToken.None));
+        Assert.True(await ValidAsync(call, ", \"gift\"", location));
+        Assert.False(await ValidAsync(call, ", 5", location));
+        Assert.False(await ValidAsync(call, " ", location));
         var reference = location with { Kind = NextEditLocationKind.Reference, TargetDiagnostics = [] };
-        Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(call, 0), ", \"gift\", missing"), reference, CancellationToken.None));
+        Assert.False(await ValidAsync(call, ", \"gift\", missing", reference));
         // Outside any member body (a member added) the whole document is compiled, and the new member's error counts.
         var betweenMembers = Checkout.IndexOf("\n\n    public static void Print", StringComparison.Ordinal) + 1;
-        Assert.False(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(betweenMembers, 0), "    public static int Broken() => missing;\n"), reference, CancellationToken.None));
-        Assert.True(await NextEditValidator.ValidateAsync(solution, id, new TextChange(new TextSpan(betweenMembers, 0), "    public static int Fine() => 1;\n"), reference, CancellationToken.None));
+        Assert.False(await ValidAsync(betweenMembers, "    public static int Broken() => missing;\n", reference));
+        Assert.True(await ValidAsync(betweenMembers, "    public static int Fine() => 1;\n", reference));
     }
 
     [Fact]
@@ -221,11 +223,12 @@ public sealed class NextEditTests : IDisposable
         var checkout = solution.GetDocumentIdsWithFilePath(PathOf("Checkout.cs")).Single();
         var kept = new SolutionsByContent();
 
-        var first = solution.WithDocumentText(order, SourceText.From(Order + "// edited\n"));
+        Microsoft.CodeAnalysis.Solution Edited() => solution.WithDocumentText(order, SourceText.From(Order + "// edited\n"));
+        var first = Edited();
         Assert.Same(first, await kept.ResolveAsync(first, CancellationToken.None));
-        Assert.Same(first, await kept.ResolveAsync(solution.WithDocumentText(order, SourceText.From(Order + "// edited\n")), CancellationToken.None));
+        Assert.Same(first, await kept.ResolveAsync(Edited(), CancellationToken.None));
 
-        var otherText = solution.WithDocumentText(order, SourceText.From(Order + "// edited\n")).WithDocumentText(checkout, SourceText.From(Checkout + "// elsewhere\n"));
+        var otherText = Edited().WithDocumentText(checkout, SourceText.From(Checkout + "// elsewhere\n"));
         Assert.Same(otherText, await kept.ResolveAsync(otherText, CancellationToken.None));
         var fewerDocuments = first.RemoveDocument(checkout);
         Assert.Same(fewerDocuments, await kept.ResolveAsync(fewerDocuments, CancellationToken.None));
@@ -267,7 +270,8 @@ public sealed class NextEditTests : IDisposable
 
     private NextEditEngine Engine()
     {
-        var engine = new NextEditEngine(_documents, _workspace, new ContextBuilder(_workspace, ContextSources.Default(_documents)), _models, () => new AssistSettings(), () => _folder);
+        var engine = new NextEditEngine(_documents, _workspace, new ContextBuilder(_workspace, ContextSources.Default(_documents)), _models,
+            () => new AssistSettings(), () => _folder);
         engine.History.Attach(_documents);
         return engine;
     }

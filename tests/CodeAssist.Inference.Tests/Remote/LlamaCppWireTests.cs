@@ -13,7 +13,11 @@ public sealed class LlamaCppWireTests
     {
         await using var backend = await StandInBackend.StartAsync(TeamServerKind.LlamaCpp, routes: server => server
             .On("POST /infill", Replies.Sse(EngineFixtures.LlamaCppChunks(["cart", ".Total", "()"], tokensCached: 96, tokensEvaluated: 120), done: false)));
-        ContextFile[] pieces = [new("src/Money.cs", "public readonly record struct Money(decimal Amount);"), new("members of Cart", "decimal Total()\nvoid Add(Item item)\n")];
+        ContextFile[] pieces =
+        [
+            new("src/Money.cs", "public readonly record struct Money(decimal Amount);"),
+            new("members of Cart", "decimal Total()\nvoid Add(Item item)\n"),
+        ];
         GenerationResult? result = null;
         var streamed = new List<string>();
 
@@ -23,7 +27,11 @@ public sealed class LlamaCppWireTests
         Assert.Equal(["cart", ".Total", "()"], streamed);
         Assert.Equal(96, result!.ReusedPromptTokens);
         Assert.Equal(120, result.PromptTokens);
-        Assert.Equal("""{"input_prefix":"var total = ","input_suffix":";\n","input_extra":[{"filename":"src/Money.cs","text":"public readonly record struct Money(decimal Amount);\n"},{"filename":"members of Cart","text":"decimal Total()\nvoid Add(Item item)\n"}],"n_predict":64,"cache_prompt":true,"t_max_predict_ms":2500,"temperature":0,"stop":["\n"],"stream":true}""",
+        Assert.Equal(
+            """{"input_prefix":"var total = ","input_suffix":";\n","input_extra":[""" +
+            """{"filename":"src/Money.cs","text":"public readonly record struct Money(decimal Amount);\n"},""" +
+            """{"filename":"members of Cart","text":"decimal Total()\nvoid Add(Item item)\n"}],"n_predict":""" +
+            """64,"cache_prompt":true,"t_max_predict_ms":2500,"temperature":0,"stop":["\n"],"stream":true}""",
             Assert.Single(backend.Server.Requests).Body);
     }
 
@@ -46,10 +54,13 @@ public sealed class LlamaCppWireTests
             .On("POST /completion", Replies.Sse(EngineFixtures.LlamaCppChunks(["int Add(int a, int b) => a + b;"], stopType: "word"), done: false)));
         var turns = new ChatTurns("You refactor C#.", "Simplify Add.");
 
-        var result = await backend.Model.GenerateAsync(new GenerationRequest(ChatFormat.ChatMl.Build(turns.System, turns.User), 128) { Chat = turns }, CancellationToken.None);
+        var result = await backend.Model.GenerateAsync(
+            new GenerationRequest(ChatFormat.ChatMl.Build(turns.System, turns.User), 128) { Chat = turns }, CancellationToken.None);
 
         Assert.Equal("int Add(int a, int b) => a + b;", result.Text);
-        Assert.Equal("""{"prompt":"<|im_start|>system\nYou refactor C#.<|im_end|>\n<|im_start|>user\nSimplify Add.<|im_end|>\n<|im_start|>assistant\n","n_predict":128,"cache_prompt":true,"temperature":0,"stream":true}""",
+        Assert.Equal(
+            """{"prompt":"<|im_start|>system\nYou refactor C#.<|im_end|>\n<|im_start|>user\nSimplify Add.<|im_end|>\n<|im_start|>assistant\n","n_predict":""" +
+            """128,"cache_prompt":true,"temperature":0,"stream":true}""",
             Assert.Single(backend.Server.Requests).Body);
     }
 

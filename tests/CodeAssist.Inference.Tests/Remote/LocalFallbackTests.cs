@@ -103,7 +103,8 @@ public sealed class LocalFallbackTests : IDisposable
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using var fallback = new LocalFallback(new RemoteModel(new TeamServerSettings(TeamServerKind.LlamaCpp, new Uri($"http://127.0.0.1:{port}/")) { FallbackToLocal = true }, _ => { }), () => null);
+        var settings = new TeamServerSettings(TeamServerKind.LlamaCpp, new Uri($"http://127.0.0.1:{port}/")) { FallbackToLocal = true };
+        using var fallback = new LocalFallback(new RemoteModel(settings, _ => { }), () => null);
 
         var fault = await Assert.ThrowsAsync<TeamServerException>(() => CompleteAsync(fallback));
 
@@ -118,7 +119,8 @@ public sealed class LocalFallbackTests : IDisposable
         var localFolder = TestModels.Scripted(_temp, FromLocal);
         await using var server = await StandInServer.StartAsync();
         server.On("POST /infill", Replies.Error(401, EngineFixtures.LlamaCppInvalidKey));
-        using var fallback = new LocalFallback(new RemoteModel(new TeamServerSettings(TeamServerKind.LlamaCpp, server.Url) { FallbackToLocal = true }, _ => { }), () => TestModels.LoadOnCpu(localFolder));
+        var settings = new TeamServerSettings(TeamServerKind.LlamaCpp, server.Url) { FallbackToLocal = true };
+        using var fallback = new LocalFallback(new RemoteModel(settings, _ => { }), () => TestModels.LoadOnCpu(localFolder));
 
         var fault = await Assert.ThrowsAsync<TeamServerException>(() => CompleteAsync(fallback));
 

@@ -12,7 +12,8 @@ public sealed class OllamaWireTests
     [Fact]
     public async Task Generate_sends_our_prompt_raw_with_options_and_reads_ndjson()
     {
-        await using var backend = await StandInBackend.StartAsync(TeamServerKind.Ollama, s => s with { Model = Model, ContextLength = 8192 }, routes: server => server
+        await using var backend = await StandInBackend.StartAsync(TeamServerKind.Ollama, s => s with { Model = Model, ContextLength = 8192 },
+            routes: server => server
             .On("POST /api/generate", Replies.Ndjson(EngineFixtures.OllamaGenerateLines(Model, ["items", ".Count"]))));
         var streamed = new List<string>();
         GenerationResult? result = null;
@@ -22,7 +23,10 @@ public sealed class OllamaWireTests
 
         Assert.Equal(["items", ".Count"], streamed);
         Assert.Equal(26, result!.PromptTokens);
-        Assert.Equal("""{"model":"qwen2.5-coder:7b-base","prompt":"<|file_sep|>src/Cart.cs\n<|fim_prefix|>var total = <|fim_suffix|>;\n<|fim_middle|>","raw":true,"stream":true,"keep_alive":"30m","options":{"num_predict":64,"temperature":0,"stop":["\n","<|endoftext|>","<|fim_pad|>","<|file_sep|>"],"num_ctx":8192}}""",
+        Assert.Equal(
+            """{"model":"qwen2.5-coder:7b-base","prompt":"<|file_sep|>src/Cart.cs\n<|fim_prefix|>var total = <|fim_suffix|>;\n<|fim_middle|>","raw":""" +
+            """true,"stream":true,"keep_alive":"30m","options":""" +
+            """{"num_predict":64,"temperature":0,"stop":["\n","<|endoftext|>","<|fim_pad|>","<|file_sep|>"],"num_ctx":8192}}""",
             Assert.Single(backend.Server.Requests).Body);
     }
 
@@ -36,7 +40,10 @@ public sealed class OllamaWireTests
         var result = await backend.Model.GenerateAsync(new GenerationRequest("ignored by /api/chat", 100) { Chat = turns }, CancellationToken.None);
 
         Assert.Equal("int Add();", result.Text);
-        Assert.Equal("""{"model":"qwen2.5-coder:7b-base","messages":[{"role":"system","content":"You refactor C#."},{"role":"user","content":"Simplify Add."}],"stream":true,"keep_alive":"30m","options":{"num_predict":100,"temperature":0,"stop":["<|im_end|>","<|endoftext|>"],"num_ctx":4096}}""",
+        Assert.Equal(
+            """{"model":"qwen2.5-coder:7b-base","messages":""" +
+            """[{"role":"system","content":"You refactor C#."},{"role":"user","content":"Simplify Add."}],"stream":true,"keep_alive":"30m","options":""" +
+            """{"num_predict":100,"temperature":0,"stop":["<|im_end|>","<|endoftext|>"],"num_ctx":4096}}""",
             Assert.Single(backend.Server.Requests).Body);
     }
 
@@ -75,6 +82,9 @@ public sealed class OllamaWireTests
 
         await backend.Model.ProbeAsync(CancellationToken.None);
 
-        Assert.Equal("the team server at " + backend.Model.Settings.Endpoint + " does not serve the model \"starcoder2:15b\"; it serves qwen2.5-coder:7b-base; set backend.model to one of them", backend.Model.Problem);
+        Assert.Equal(
+            "the team server at " + backend.Model.Settings.Endpoint +
+            " does not serve the model \"starcoder2:15b\"; it serves qwen2.5-coder:7b-base; set backend.model to one of them",
+            backend.Model.Problem);
     }
 }

@@ -14,7 +14,11 @@ public sealed class OpenAiWireTests
     public async Task A_fim_completion_sends_our_qwen_prompt_in_prompt_and_streams_the_choices_text()
     {
         await using var backend = await StandInBackend.StartAsync(TeamServerKind.OpenAi, s => s with { Model = Model }, routes: server => server
-            .On("POST /v1/completions", Replies.Sse([.. EngineFixtures.OpenAiCompletionChunks(Model, ["items", ".Sum(i => i.Price)"]), EngineFixtures.OpenAiUsageChunk(Model, 42, 7, cached: 32)])));
+            .On("POST /v1/completions", Replies.Sse(
+            [
+                .. EngineFixtures.OpenAiCompletionChunks(Model, ["items", ".Sum(i => i.Price)"]),
+                EngineFixtures.OpenAiUsageChunk(Model, 42, 7, cached: 32),
+            ])));
         var pieces = new List<string>();
         GenerationResult? result = null;
 
@@ -26,7 +30,10 @@ public sealed class OpenAiWireTests
         Assert.Equal(42, result.PromptTokens);
         Assert.Equal(32, result.ReusedPromptTokens);
         var request = Assert.Single(backend.Server.Requests);
-        Assert.Equal("""{"model":"Qwen/Qwen2.5-Coder-7B","prompt":"<|file_sep|>src/Cart.cs\n<|fim_prefix|>var total = <|fim_suffix|>;\n<|fim_middle|>","max_tokens":64,"temperature":0,"stop":["\n","<|endoftext|>","<|fim_pad|>","<|file_sep|>"],"n":1,"stream":true,"stream_options":{"include_usage":true}}""", request.Body);
+        Assert.Equal(
+            """{"model":"Qwen/Qwen2.5-Coder-7B","prompt":"<|file_sep|>src/Cart.cs\n<|fim_prefix|>var total = <|fim_suffix|>;\n<|fim_middle|>","max_tokens":""" +
+            """64,"temperature":0,"stop":["\n","<|endoftext|>","<|fim_pad|>","<|file_sep|>"],"n":1,"stream":true,"stream_options":{"include_usage":true}}""",
+            request.Body);
         Assert.Equal("application/json", request.Headers["Content-Type"]);
         Assert.False(request.Headers.ContainsKey("Authorization"));
     }
@@ -39,7 +46,8 @@ public sealed class OpenAiWireTests
             {
                 var sampled = request.Body.Contains("\"n\":2", StringComparison.Ordinal);
                 var events = sampled
-                    ? [.. EngineFixtures.OpenAiCompletionChunks(Model, ["a + b"], index: 0), .. EngineFixtures.OpenAiCompletionChunks(Model, ["b + a"], index: 1)]
+                    ? [.. EngineFixtures.OpenAiCompletionChunks(Model, ["a + b"], index: 0),
+                       .. EngineFixtures.OpenAiCompletionChunks(Model, ["b + a"], index: 1)]
                     : EngineFixtures.OpenAiCompletionChunks(Model, ["a+b"]);
                 await Replies.Sse(events)(context);
             }));
@@ -66,7 +74,10 @@ public sealed class OpenAiWireTests
         var result = await backend.Model.GenerateAsync(request, CancellationToken.None);
 
         Assert.Equal("```csharp\nint Add(int a, int b) => a + b;\n```", result.Text);
-        Assert.Equal("""{"model":"Qwen/Qwen2.5-Coder-7B","messages":[{"role":"system","content":"You refactor C#."},{"role":"user","content":"Simplify Add."}],"max_tokens":256,"temperature":0,"stop":["<|im_end|>","<|endoftext|>"],"n":1,"stream":true,"stream_options":{"include_usage":true}}""",
+        Assert.Equal(
+            """{"model":"Qwen/Qwen2.5-Coder-7B","messages":""" +
+            """[{"role":"system","content":"You refactor C#."},{"role":"user","content":"Simplify Add."}],"max_tokens":""" +
+            """256,"temperature":0,"stop":["<|im_end|>","<|endoftext|>"],"n":1,"stream":true,"stream_options":{"include_usage":true}}""",
             Assert.Single(backend.Server.Requests).Body);
     }
 

@@ -33,7 +33,11 @@ public sealed class TeamServerConformanceTests
             case TeamServerKind.OpenAi:
                 server.On("GET /v1/models", Replies.Json(EngineFixtures.OpenAiModels("Qwen/Qwen2.5-Coder-7B")))
                       .On("POST /tokenize", Replies.Json(EngineFixtures.VllmTokenize(1)))
-                      .On("POST /v1/completions", Replies.Sse([.. EngineFixtures.OpenAiCompletionChunks("Qwen/Qwen2.5-Coder-7B", ["count", ";"]), EngineFixtures.OpenAiUsageChunk("Qwen/Qwen2.5-Coder-7B", 60, 2, 48)]));
+                      .On("POST /v1/completions", Replies.Sse(
+                      [
+                          .. EngineFixtures.OpenAiCompletionChunks("Qwen/Qwen2.5-Coder-7B", ["count", ";"]),
+                          EngineFixtures.OpenAiUsageChunk("Qwen/Qwen2.5-Coder-7B", 60, 2, 48),
+                      ]));
                 break;
             case TeamServerKind.LlamaCpp:
                 server.On("GET /v1/models", Replies.Json(EngineFixtures.LlamaCppModels()))

@@ -9,6 +9,8 @@ namespace CodeAssist.Inference.Tests.Remote;
 /// <summary>Every fault a team server can show: a clear sentence, the Problem status UIs read, and the next request tries again.</summary>
 public sealed class TeamServerFaultTests
 {
+    private const string OpenAiModel = "Qwen/Qwen2.5-Coder-7B";
+
     [Fact]
     public async Task Connection_refused_says_so_with_the_port()
     {
@@ -29,7 +31,7 @@ public sealed class TeamServerFaultTests
     public async Task An_unknown_host_is_a_dns_failure_naming_the_host()
     {
         // The resolver is injected: the test reproduces what the system resolver throws, without asking one.
-        var settings = new TeamServerSettings(TeamServerKind.OpenAi, new Uri("http://gpu-box.corp.invalid:8000/")) { Model = "Qwen/Qwen2.5-Coder-7B" };
+        var settings = new TeamServerSettings(TeamServerKind.OpenAi, new Uri("http://gpu-box.corp.invalid:8000/")) { Model = OpenAiModel };
         var connection = new TeamServerConnection(settings, (_, _) => Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound)));
         using var model = new RemoteModel(settings, _ => { }, connection);
 
@@ -41,7 +43,8 @@ public sealed class TeamServerFaultTests
 
     [Theory]
     [InlineData(429, EngineFixtures.TgiOverloaded, TeamServerFault.RateLimited, "is rate limiting (429: Model is overloaded); waiting 30 s")]
-    [InlineData(503, "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}", TeamServerFault.Unavailable, "is busy or still loading (503: Loading model); waiting 30 s")]
+    [InlineData(503, "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}", TeamServerFault.Unavailable,
+        "is busy or still loading (503: Loading model); waiting 30 s")]
     public async Task Rate_limits_and_loading_back_off_as_long_as_retry_after_says(int status, string body, TeamServerFault expected, string message)
     {
         var time = new ManualTime();
@@ -72,10 +75,11 @@ public sealed class TeamServerFaultTests
     [Fact]
     public async Task A_server_that_sends_nothing_by_the_deadline_stalled_and_its_connection_is_closed()
     {
-        await using var backend = await StandInBackend.StartAsync(TeamServerKind.OpenAi, s => s with { Model = "Qwen/Qwen2.5-Coder-7B" }, routes: server => server
+        await using var backend = await StartOpenAiAsync(server => server
             .On("POST /v1/completions", Replies.Stall()));
 
-        var fault = await Assert.ThrowsAsync<TeamServerException>(() => backend.Model.GenerateAsync(Fim.Request(deadline: TimeSpan.FromMilliseconds(300)), CancellationToken.None));
+        var fault = await Assert.ThrowsAsync<TeamServerException>(
+            () => backend.Model.GenerateAsync(Fim.Request(deadline: TimeSpan.FromMilliseconds(300)), CancellationToken.None));
 
         Assert.Equal(TeamServerFault.Stalled, fault.Fault);
         Assert.Contains("sent nothing within 300 ms (the completion deadline)", fault.Message, StringComparison.Ordinal);
@@ -86,8 +90,8 @@ public sealed class TeamServerFaultTests
     public async Task At_the_deadline_what_arrived_is_the_reply_as_with_the_local_model()
     {
         var sent = new TaskCompletionSource();
-        await using var backend = await StandInBackend.StartAsync(TeamServerKind.OpenAi, s => s with { Model = "Qwen/Qwen2.5-Coder-7B" }, routes: server => server
-            .On("POST /v1/completions", Replies.Sse(EngineFixtures.OpenAiCompletionChunks("Qwen/Qwen2.5-Coder-7B", ["first", "never"]), beforeEvent: async i =>
+        await using var backend = await StartOpenAiAsync(server => server
+            .On("POST /v1/completions", Replies.Sse(EngineFixtures.OpenAiCompletionChunks(OpenAiModel, ["first", "never"]), beforeEvent: async i =>
             {
                 if (i == 1)
                     await Task.Delay(Timeout.Infinite);
@@ -103,7 +107,7 @@ public sealed class TeamServerFaultTests
     [Fact]
     public async Task Malformed_json_in_the_stream_is_a_fault_that_names_the_kind()
     {
-        await using var backend = await StandInBackend.StartAsync(TeamServerKind.OpenAi, s => s with { Model = "Qwen/Qwen2.5-Coder-7B" }, routes: server => server
+        await using var backend = await StartOpenAiAsync(server => server
             .On("POST /v1/completions", Replies.Raw("data: {\"choices\":[{\"index\":0,\"text\":\"x\"\n\n", "text/event-stream")));
 
         var fault = await Assert.ThrowsAsync<TeamServerException>(() => backend.Model.GenerateAsync(Fim.Request(), CancellationToken.None));
@@ -138,13 +142,14 @@ public sealed class TeamServerFaultTests
     [Fact]
     public async Task An_error_event_inside_a_stream_is_a_server_error()
     {
-        await using var backend = await StandInBackend.StartAsync(TeamServerKind.Ollama, s => s with { Model = "qwen2.5-coder:7b-base" }, routes: server => server
-            .On("POST /api/generate", Replies.Ndjson([EngineFixtures.OllamaError("an error was encountered while running the model: CUDA error: out of memory")])));
+        const string outOfMemory = "an error was encountered while running the model: CUDA error: out of memory";
+        await using var backend = await StandInBackend.StartAsync(TeamServerKind.Ollama, s => s with { Model = "qwen2.5-coder:7b-base" },
+            routes: server => server.On("POST /api/generate", Replies.Ndjson([EngineFixtures.OllamaError(outOfMemory)])));
 
         var fault = await Assert.ThrowsAsync<TeamServerException>(() => backend.Model.GenerateAsync(Fim.Request(), CancellationToken.None));
 
         Assert.Equal(TeamServerFault.ServerError, fault.Fault);
-        Assert.Contains("failed while generating (an error was encountered while running the model: CUDA error: out of memory)", fault.Message, StringComparison.Ordinal);
+        Assert.Contains($"failed while generating ({outOfMemory})", fault.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -177,8 +182,10 @@ public sealed class TeamServerFaultTests
         try
         {
             // A server that echoes what it got: the key must still not reach the message.
-            await using var backend = await StandInBackend.StartAsync(TeamServerKind.OpenAi, s => s with { Model = "Qwen/Qwen2.5-Coder-7B", ApiKeyEnv = variable, LogPrompts = true }, routes: server => server
-                .On("POST /v1/completions", (context, request) => Replies.Error(401, EngineFixtures.LlamaCppError(401, $"Invalid API Key: {request.Headers["Authorization"]}", "authentication_error"))(context)));
+            await using var backend = await StandInBackend.StartAsync(TeamServerKind.OpenAi,
+                s => s with { Model = OpenAiModel, ApiKeyEnv = variable, LogPrompts = true }, routes: server => server
+                .On("POST /v1/completions", (context, request) => Replies.Error(401,
+                    EngineFixtures.LlamaCppError(401, $"Invalid API Key: {request.Headers["Authorization"]}", "authentication_error"))(context)));
 
             var fault = await Assert.ThrowsAsync<TeamServerException>(() => backend.Model.GenerateAsync(Fim.Request(), CancellationToken.None));
 
@@ -199,7 +206,7 @@ public sealed class TeamServerFaultTests
     [Fact]
     public async Task Prompts_stay_out_of_the_log_unless_log_prompts_is_on()
     {
-        await using var backend = await StandInBackend.StartAsync(TeamServerKind.OpenAi, s => s with { Model = "Qwen/Qwen2.5-Coder-7B" }, routes: server => server
+        await using var backend = await StartOpenAiAsync(server => server
             .On("POST /v1/completions", Replies.Error(500, "{\"error\":{\"message\":\"boom\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}")));
 
         await Assert.ThrowsAsync<TeamServerException>(() => backend.Model.GenerateAsync(Fim.Request(prefix: "var secretSauce = "), CancellationToken.None));
@@ -209,4 +216,8 @@ public sealed class TeamServerFaultTests
     }
 
     private static RecordedRequest Single(StandInServer server) => Assert.Single(server.Requests);
+
+    /// <summary>A stand-in OpenAI-compatible server that serves <see cref="OpenAiModel"/> on <paramref name="routes"/>.</summary>
+    private static Task<StandInBackend> StartOpenAiAsync(Action<StandInServer> routes) =>
+        StandInBackend.StartAsync(TeamServerKind.OpenAi, s => s with { Model = OpenAiModel }, routes: routes);
 }

@@ -19,7 +19,8 @@ public sealed class TeamServerFolderTests : IDisposable
     [Fact]
     public void A_folder_without_weights_that_names_a_team_server_verifies_and_takes_relative_paths_from_itself()
     {
-        var folder = TeamFolder("""{ "kind": "llamacpp", "url": "https://gpu01.corp:8080", "model": "qwen2.5-coder-32b", "caBundle": "corp-ca.pem", "apiKeyFile": "~/.config/codeassist/team.key", "fallback": "local" }""");
+        var folder = TeamFolder("""{ "kind": "llamacpp", "url": "https://gpu01.corp:8080", "model": "qwen2.5-coder-32b", "caBundle": "corp-ca.pem",""" +
+            """ "apiKeyFile": "~/.config/codeassist/team.key", "fallback": "local" }""");
 
         var backend = ModelFolder.DeclaredBackend(folder)!;
 
@@ -29,7 +30,8 @@ public sealed class TeamServerFolderTests : IDisposable
         Assert.Equal("llamacpp at https://gpu01.corp:8080", backend.Describe());
         Assert.Equal("qwen2.5-coder-32b", backend.Model);
         Assert.Equal(Path.Combine(folder, "corp-ca.pem"), backend.CaBundle);
-        Assert.Equal(Path.GetFullPath(Path.Join(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config/codeassist/team.key")), backend.ApiKeyFile);
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        Assert.Equal(Path.GetFullPath(Path.Join(home, ".config/codeassist/team.key")), backend.ApiKeyFile);
         Assert.True(backend.FallbackToLocal);
     }
 
@@ -39,7 +41,8 @@ public sealed class TeamServerFolderTests : IDisposable
     {
         var folder = _temp.Combine("team-csharp");
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, ModelFolder.SettingsFile), """{ "name": "Team C#", "languages": ["csharp"], "backend": { "kind": "llamacpp", "url": "http://gpu01:8080" } }""");
+        File.WriteAllText(Path.Combine(folder, ModelFolder.SettingsFile),
+            """{ "name": "Team C#", "languages": ["csharp"], "backend": { "kind": "llamacpp", "url": "http://gpu01:8080" } }""");
 
         var backend = ModelFolder.DeclaredBackend(folder)!;
         using var model = new RemoteModel(backend, _ => { });
@@ -48,7 +51,8 @@ public sealed class TeamServerFolderTests : IDisposable
         Assert.True(model.Languages.Includes("csharp"));
         Assert.False(model.Languages.Includes("python"));
         Assert.Equal("csharp only: other languages get no suggestion", model.Languages.DoctorLine);
-        Assert.True(new RemoteModel(ModelFolder.DeclaredBackend(TeamFolder("""{ "kind": "llamacpp", "url": "http://gpu01:8080" }"""))!, _ => { }).Languages.IsAll);
+        var everyLanguage = ModelFolder.DeclaredBackend(TeamFolder("""{ "kind": "llamacpp", "url": "http://gpu01:8080" }"""))!;
+        Assert.True(new RemoteModel(everyLanguage, _ => { }).Languages.IsAll);
     }
 
     [Fact]
@@ -56,7 +60,8 @@ public sealed class TeamServerFolderTests : IDisposable
     {
         var folder = _temp.Combine("team-none");
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, ModelFolder.SettingsFile), """{ "languages": [], "backend": { "kind": "llamacpp", "url": "http://gpu01:8080" } }""");
+        File.WriteAllText(Path.Combine(folder, ModelFolder.SettingsFile),
+            """{ "languages": [], "backend": { "kind": "llamacpp", "url": "http://gpu01:8080" } }""");
 
         var problem = Assert.Single(ModelFolder.Verify(folder, _temp.Path));
 
@@ -80,14 +85,16 @@ public sealed class TeamServerFolderTests : IDisposable
     {
         var folder = TeamFolder("""{ "kind": "tgi-ish", "url": "https://gpu01:8080" }""");
 
-        Assert.Equal([$"codeassist.json in {folder}: backend kind \"tgi-ish\" is unknown; use openai (vLLM, TGI), llamacpp or ollama"], ModelFolder.Verify(folder, _temp.Path));
+        Assert.Equal([$"codeassist.json in {folder}: backend kind \"tgi-ish\" is unknown; use openai (vLLM, TGI), llamacpp or ollama"],
+            ModelFolder.Verify(folder, _temp.Path));
     }
 
     [Fact]
     public void A_folder_with_weights_may_name_its_server_too_and_still_loads_here()
     {
         var folder = TestModels.Scripted(_temp, "x");
-        TestModels.EditJson(folder, ModelFolder.SettingsFile, json => json["backend"] = System.Text.Json.Nodes.JsonNode.Parse("""{ "kind": "ollama", "url": "http://gpu01:11434", "model": "qwen2.5-coder:7b-base", "fallback": "local" }"""));
+        TestModels.EditJson(folder, ModelFolder.SettingsFile, json => json["backend"] = System.Text.Json.Nodes.JsonNode.Parse(
+            """{ "kind": "ollama", "url": "http://gpu01:11434", "model": "qwen2.5-coder:7b-base", "fallback": "local" }"""));
 
         Assert.Empty(ModelFolder.Verify(folder, _temp.Path));
         Assert.Equal("ollama at http://gpu01:11434", ModelFolder.DeclaredBackend(folder)!.Describe());

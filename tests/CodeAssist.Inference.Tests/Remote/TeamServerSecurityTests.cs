@@ -28,7 +28,8 @@ public sealed class TeamServerSecurityTests : IDisposable
     public async Task The_organisations_ca_bundle_makes_its_certificate_trusted()
     {
         var (ca, _) = TestCertificates.WritePem(_certificates.Ca, _temp.Path, "ca");
-        await using var backend = await StandInBackend.StartAsync(TeamServerKind.LlamaCpp, s => s with { CaBundle = ca }, tls: new StandInTls(_certificates.Server), routes: Infill);
+        await using var backend = await StandInBackend.StartAsync(TeamServerKind.LlamaCpp, s => s with { CaBundle = ca },
+            tls: new StandInTls(_certificates.Server), routes: Infill);
 
         Assert.Equal("ok", (await backend.Model.GenerateAsync(Fim.Request(), CancellationToken.None)).Text);
     }
@@ -37,7 +38,8 @@ public sealed class TeamServerSecurityTests : IDisposable
     public async Task A_bundle_of_another_ca_does_not_trust_the_server()
     {
         var (other, _) = TestCertificates.WritePem(_certificates.OtherCa, _temp.Path, "other");
-        await using var backend = await StandInBackend.StartAsync(TeamServerKind.LlamaCpp, s => s with { CaBundle = other }, tls: new StandInTls(_certificates.Server), routes: Infill);
+        await using var backend = await StandInBackend.StartAsync(TeamServerKind.LlamaCpp, s => s with { CaBundle = other },
+            tls: new StandInTls(_certificates.Server), routes: Infill);
 
         var fault = await Assert.ThrowsAsync<TeamServerException>(() => backend.Model.GenerateAsync(Fim.Request(), CancellationToken.None));
 
@@ -59,7 +61,8 @@ public sealed class TeamServerSecurityTests : IDisposable
             Assert.Empty(without.Server.Requests);
         }
 
-        await using var with = await StandInBackend.StartAsync(TeamServerKind.LlamaCpp, s => s with { CaBundle = ca, ClientCertificate = certificate, ClientKey = key }, tls: tls, routes: Infill);
+        await using var with = await StandInBackend.StartAsync(TeamServerKind.LlamaCpp,
+            s => s with { CaBundle = ca, ClientCertificate = certificate, ClientKey = key }, tls: tls, routes: Infill);
         Assert.Equal("ok", (await with.Model.GenerateAsync(Fim.Request(), CancellationToken.None)).Text);
         Assert.Equal("CN=developer-42", Assert.Single(with.Server.Requests).ClientCertificateSubject);
     }
@@ -84,7 +87,8 @@ public sealed class TeamServerSecurityTests : IDisposable
         Assert.Contains("backend.apiKey is refused", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-leaked", refused.Message, StringComparison.Ordinal);
 
-        var missing = Assert.Throws<ArgumentException>(() => ApiKeySource.Read(new TeamServerSettings(TeamServerKind.OpenAi, new Uri("http://gpu01:8000/")) { ApiKeyEnv = "CODEASSIST_SURELY_UNSET_VARIABLE" }));
+        var unset = new TeamServerSettings(TeamServerKind.OpenAi, new Uri("http://gpu01:8000/")) { ApiKeyEnv = "CODEASSIST_SURELY_UNSET_VARIABLE" };
+        var missing = Assert.Throws<ArgumentException>(() => ApiKeySource.Read(unset));
         Assert.Contains("CODEASSIST_SURELY_UNSET_VARIABLE", missing.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => TeamServerSettings.ParseUrl("https://user:secret@gpu01:8000"));
     }
@@ -111,7 +115,10 @@ public sealed class TeamServerSecurityTests : IDisposable
     [Fact]
     public void Settings_read_the_documented_shape_and_the_command_line_form()
     {
-        var json = System.Text.Json.JsonDocument.Parse("""{"kind":"ollama","url":"https://ollama.corp:11434/","model":"qwen2.5-coder:7b-base","apiKeyEnv":"TEAM_KEY","caBundle":"/etc/ssl/corp-ca.pem","fallback":"local","keepAlive":"1h"}""").RootElement;
+        var json = System.Text.Json.JsonDocument.Parse("""
+            {"kind":"ollama","url":"https://ollama.corp:11434/","model":"qwen2.5-coder:7b-base","apiKeyEnv":"TEAM_KEY",
+             "caBundle":"/etc/ssl/corp-ca.pem","fallback":"local","keepAlive":"1h"}
+            """).RootElement;
         var settings = TeamServerSettings.Parse(json)!;
         Assert.Equal(TeamServerKind.Ollama, settings.Kind);
         Assert.Equal("https://ollama.corp:11434", settings.Endpoint);

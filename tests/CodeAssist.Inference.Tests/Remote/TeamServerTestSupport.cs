@@ -23,8 +23,8 @@ internal sealed class StandInBackend : IAsyncDisposable
     public required RemoteModel Model { get; init; }
     public required ConcurrentQueue<string> Log { get; init; }
 
-    public static async Task<StandInBackend> StartAsync(TeamServerKind kind, Func<TeamServerSettings, TeamServerSettings>? configure = null, StandInTls? tls = null,
-        TimeProvider? time = null, Action<StandInServer>? routes = null)
+    public static async Task<StandInBackend> StartAsync(TeamServerKind kind, Func<TeamServerSettings, TeamServerSettings>? configure = null,
+        StandInTls? tls = null, TimeProvider? time = null, Action<StandInServer>? routes = null)
     {
         var server = await StandInServer.StartAsync(tls);
         routes?.Invoke(server);
@@ -45,7 +45,8 @@ internal sealed class StandInBackend : IAsyncDisposable
 internal static class Fim
 {
     /// <summary>A completion request as the engine makes it: our Qwen FIM prompt, the pieces it was built from.</summary>
-    public static GenerationRequest Request(string prefix = "var total = ", string suffix = ";\n", int maxTokens = 64, TimeSpan? deadline = null, IReadOnlyList<ContextFile>? context = null)
+    public static GenerationRequest Request(string prefix = "var total = ", string suffix = ";\n", int maxTokens = 64, TimeSpan? deadline = null,
+        IReadOnlyList<ContextFile>? context = null)
     {
         var fim = new FimRequest(prefix, suffix) { FilePath = "src/Cart.cs", ContextFiles = context ?? [] };
         return new GenerationRequest(FimFormat.Qwen.Build(fim), maxTokens) { Fim = fim, StopStrings = ["\n"], Deadline = deadline ?? TimeSpan.FromSeconds(30) };

@@ -77,7 +77,8 @@ public sealed class DispatchTableTests : IAsyncLifetime
     [Fact]
     public async Task Before_initialize_only_the_methods_registered_for_it_are_served()
     {
-        var refused = await Assert.ThrowsAsync<RemoteInvocationException>(() => _client.InvokeWithParameterObjectAsync<int>("test/get", new TestParams(0)).WaitAsync(Guard));
+        var refused = await Assert.ThrowsAsync<RemoteInvocationException>(
+            () => _client.InvokeWithParameterObjectAsync<int>("test/get", new TestParams(0)).WaitAsync(Guard));
         Assert.Equal(LspErrorCodes.ServerNotInitialized, refused.ErrorCode);
         Assert.Equal(0, await _client.InvokeWithParameterObjectAsync<int>("test/early", new TestParams(0)).WaitAsync(Guard));
     }
@@ -87,7 +88,8 @@ public sealed class DispatchTableTests : IAsyncLifetime
     {
         _state.MarkInitialized([]);
         // StreamJsonRpc's client surfaces InvalidParams (-32602) as RemoteMethodNotFoundException.
-        var bad = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => _client.InvokeWithParameterObjectAsync<int>("test/needsParams", new TestParams(-1)).WaitAsync(Guard));
+        var bad = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(
+            () => _client.InvokeWithParameterObjectAsync<int>("test/needsParams", new TestParams(-1)).WaitAsync(Guard));
         Assert.Equal(LspErrorCodes.InvalidParams, (int)bad.ErrorCode);
         Assert.Equal("value must not be negative", bad.Message);
     }

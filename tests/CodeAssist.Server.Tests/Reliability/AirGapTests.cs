@@ -7,8 +7,9 @@ namespace CodeAssist.Server.Tests.Reliability;
 /// <summary>
 /// The air gap, proven three ways on the real process, each including MSBuildWorkspace's project loading (which runs
 /// Roslyn's build host as a child process): it works in a network namespace with no interface, and a syscall trace of
-/// it and its children finds no bind, connect or send to an Internet address. The build host talks to the server over a Unix domain socket (a .NET named pipe under /tmp):
-/// local interprocess communication between our own processes, not network.
+/// it and its children finds no bind, connect or send to an Internet address. The build host talks to the server over
+/// a Unix domain socket (a .NET named pipe under /tmp): local interprocess communication between our own processes, not
+/// network.
 /// </summary>
 public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
 {
@@ -25,7 +26,8 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         var root = _temp.Combine("offline");
         Directory.CreateDirectory(root);
         File.WriteAllText(Path.Combine(root, "Offline.csproj"),
-            "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <OutputType>Exe</OutputType>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n");
+            "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <OutputType>Exe</OutputType>\n    <TargetFramework>net10.0</TargetFramework>\n" +
+            "  </PropertyGroup>\n</Project>\n");
         var program = Path.Combine(root, "Program.cs");
         File.WriteAllText(program, Program);
         return (root, program);
@@ -47,7 +49,8 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         await client.OpenAsync(program, Program);
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(program));
         Assert.Equal(Script, (string?)completion["result"]!["items"]![0]!["insertText"]);
-        var context = await client.RequestAsync("codeAssist/context", new { textDocument = new { uri = new Uri(program).AbsoluteUri }, position = new { line = 6, character = 8 } });
+        var context = await client.RequestAsync("codeAssist/context",
+            new { textDocument = new { uri = new Uri(program).AbsoluteUri }, position = new { line = 6, character = 8 } });
         Assert.NotNull(context["result"]);
     }
 
@@ -71,8 +74,9 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(Script, complete.Output, StringComparison.Ordinal);
         var doctor = ProcessSockets.Run("unshare", "-n", "dotnet", Server, "doctor", "--model", model);
         Assert.True(doctor.Code == 0, doctor.Output);
+        var network = doctor.Output.Split('\n').FirstOrDefault(l => l.StartsWith("network", StringComparison.Ordinal));
         output.WriteLine($"in a namespace with interfaces [{string.Join(", ", interfaces)}] and no route: serve (initialize, project load, " +
-            $"inlineCompletion, context, shutdown), complete and doctor all worked\n{doctor.Output.Split('\n').FirstOrDefault(l => l.StartsWith("network", StringComparison.Ordinal))}");
+            $"inlineCompletion, context, shutdown), complete and doctor all worked\n{network}");
     }
 
     /// <summary>
@@ -95,12 +99,17 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         await using (var client = LspTestClient.Start(["serve", "--model", model], [.. strace, serveLog]))
         {
             await ServeProjectAsync(client, root, program);
-            var server = ProcessSockets.Tree(client.Process.Id).First(p => ProcessSockets.Command(p).Contains("codeassist.dll serve", StringComparison.Ordinal));
+            var server = ProcessSockets.Tree(client.Process.Id)
+                .First(p => ProcessSockets.Command(p).Contains("codeassist.dll serve", StringComparison.Ordinal));
             stdio = ProcessSockets.Stdio(server);
             // A coverage window, not a wait for something to happen: a busy machine only makes fewer requests in it.
             var loaded = System.Diagnostics.Stopwatch.StartNew();
+            var uri = new Uri(program).AbsoluteUri;
             for (var line = 0; loaded.Elapsed < TimeSpan.FromSeconds(10); line = (line + 1) % 9)
-                await client.RequestAsync("textDocument/inlineCompletion", new { textDocument = new { uri = new Uri(program).AbsoluteUri }, position = new { line, character = 0 }, context = new { triggerKind = 2 } });
+            {
+                await client.RequestAsync("textDocument/inlineCompletion",
+                    new { textDocument = new { uri }, position = new { line, character = 0 }, context = new { triggerKind = 2 } });
+            }
             Assert.Equal(0, await client.ShutdownAndExitAsync());
         }
         output.WriteLine($"stdio of the server: {string.Join(", ", stdio)}");
@@ -112,7 +121,8 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(serve, l => Regex.IsMatch(l, @"connect\(\d+, \{sa_family=AF_UNIX, sun_path=""/tmp/[0-9a-f-]{36}""\}"));
 
         var contextLog = _temp.Combine("strace-context.log");
-        var context = ProcessSockets.Run(strace[0], [.. strace[1..], contextLog, "dotnet", Server, "context", program, "--line", "7", "--column", "9", "--model", model]);
+        var context = ProcessSockets.Run(strace[0],
+            [.. strace[1..], contextLog, "dotnet", Server, "context", program, "--line", "7", "--column", "9", "--model", model]);
         Assert.True(context.Code == 0, context.Output);
         foreach (var log in new[] { serveLog, contextLog })
         {
@@ -125,7 +135,8 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
             var internet = lines.Where(l => Regex.IsMatch(l, @"socket\(AF_INET6?,")).ToList();
             Assert.All(internet, l => Assert.Contains("SOCK_DGRAM", l, StringComparison.Ordinal));
             var families = lines.Select(l => Regex.Match(l, @"socket\((AF_[A-Z0-9]+)")).Where(m => m.Success).GroupBy(m => m.Groups[1].Value);
-            output.WriteLine($"{Path.GetFileName(log)}: {lines.Count} network syscalls; sockets by family: {string.Join(", ", families.Select(g => $"{g.Key} {g.Count()}"))}; " +
+            var byFamily = string.Join(", ", families.Select(g => $"{g.Key} {g.Count()}"));
+            output.WriteLine($"{Path.GetFileName(log)}: {lines.Count} network syscalls; sockets by family: {byFamily}; " +
                 $"{internet.Count} AF_INET/AF_INET6 probe(s), none bound, connected or sent to");
         }
     }

@@ -39,11 +39,16 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>`codeassist serve` whose first <paramref name="count"/> generations stop after their first token until cancelled.</summary>
     private static LspTestClient ServeHolding(string modelPath, int count) =>
-        LspTestClient.Start(new Dictionary<string, string> { [HeldGenerations.Variable] = count.ToString(CultureInfo.InvariantCulture) }, "serve", "--model", modelPath);
+        LspTestClient.Start(new Dictionary<string, string> { [HeldGenerations.Variable] = count.ToString(CultureInfo.InvariantCulture) },
+            "serve", "--model", modelPath);
+
+    /// <summary>Points the server at another scripted model, <paramref name="name"/>, through the settings.</summary>
+    private Task SwitchModelAsync(LspTestClient client, string name) =>
+        client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel(Script, name) } } });
 
     private async Task RecoverAsync(LspTestClient client, string path, string name)
     {
-        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel(Script, name) } } });
+        await SwitchModelAsync(client, name);
         await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == "ready" && client.LastStatus == n);
         var recovered = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path));
         Assert.Equal(Script, (string?)Items(recovered)[0]!["insertText"]);
@@ -117,13 +122,15 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         await client.WaitForStatusAsync("ready");
 
         var first = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path));
-        var second = await client.RequestAsync("textDocument/completion", new { textDocument = new { uri = new Uri(path).AbsoluteUri }, position = new { line = 6, character = 8 } });
+        var second = await client.RequestAsync("textDocument/completion",
+            new { textDocument = new { uri = new Uri(path).AbsoluteUri }, position = new { line = 6, character = 8 } });
 
         Assert.Empty(Items(first));
         Assert.Empty(Items(second));
         Assert.Contains("generation failed for", client.Stderr, StringComparison.Ordinal);
         Assert.Contains("logits", client.Stderr, StringComparison.Ordinal);
-        Assert.Contains(client.Notifications("window/logMessage"), n => (int)n["params"]!["type"]! == 1 && ((string?)n["params"]!["message"])!.Contains("generation failed", StringComparison.Ordinal));
+        Assert.Contains(client.Notifications("window/logMessage"),
+            n => (int)n["params"]!["type"]! == 1 && ((string?)n["params"]!["message"])!.Contains("generation failed", StringComparison.Ordinal));
         await RecoverAsync(client, path, "matching");
         Assert.Equal(0, await client.ShutdownAndExitAsync());
     }
@@ -139,7 +146,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         await client.WaitForStatusAsync("generating");
 
         // Unloading the model stops its generation between two tokens.
-        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { modelPath = _temp.ScriptedModel(Script, "short") } } });
+        await SwitchModelAsync(client, "short");
         var interrupted = await running.WaitAsync(LspTestClient.HangGuard);
 
         output.WriteLine($"the interrupted request answered {interrupted.ToJsonString()}");
@@ -154,7 +161,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
     {
         var root = _temp.Combine("broken-workspace");
         Directory.CreateDirectory(root);
-        File.WriteAllText(Path.Combine(root, "Broken.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n</Project>\n");
+        File.WriteAllText(Path.Combine(root, "Broken.csproj"),
+            "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n</Project>\n");
         var path = Path.Combine(root, "Program.cs");
         File.WriteAllText(path, Program);
         await using var client = LspTestClient.Serve(_temp.ScriptedModel(Script));
@@ -162,7 +170,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         await client.OpenAsync(path, Program);
 
         var warning = await client.WaitForNotificationAsync("window/logMessage",
-            n => (int)n["params"]!["type"]! == 2 && ((string?)n["params"]!["message"])!.Contains("Broken.csproj", StringComparison.Ordinal), LspTestClient.HangGuard);
+            n => (int)n["params"]!["type"]! == 2 && ((string?)n["params"]!["message"])!.Contains("Broken.csproj", StringComparison.Ordinal),
+            LspTestClient.HangGuard);
         output.WriteLine((string?)warning["params"]!["message"]);
 
         Assert.Equal(Script, (string?)Items(await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path)))[0]!["insertText"]);
@@ -203,7 +212,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         await client.WaitForStatusAsync("ready");
 
         var huge = _temp.Combine("Huge.cs");
-        await client.OpenAsync(huge, "class Huge\n{\n" + string.Concat(Enumerable.Repeat("    int field; // padding padding padding padding padding padding\n", 10 * 1024 * 1024 / 64)) + "}\n");
+        const string paddedLine = "    int field; // padding padding padding padding padding padding\n";
+        await client.OpenAsync(huge, "class Huge\n{\n" + string.Concat(Enumerable.Repeat(paddedLine, 10 * 1024 * 1024 / 64)) + "}\n");
         var clock = Stopwatch.StartNew();
         Assert.Empty(Items(await client.RequestAsync("textDocument/inlineCompletion", InlineParams(huge, 2, 4))));
         output.WriteLine($"10 MB document answered in {clock.ElapsedMilliseconds} ms");
@@ -216,7 +226,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IDisposable
         await client.OpenAsync(binary, System.Text.Encoding.Latin1.GetString(bytes), languageId: "plaintext");
         clock.Restart();
         var answer = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(binary, 100, 3));
-        output.WriteLine($"1 MB binary document answered in {clock.ElapsedMilliseconds} ms: {answer.ToJsonString()[..Math.Min(200, answer.ToJsonString().Length)]}");
+        var answerJson = answer.ToJsonString();
+        output.WriteLine($"1 MB binary document answered in {clock.ElapsedMilliseconds} ms: {answerJson[..Math.Min(200, answerJson.Length)]}");
         Assert.NotNull(answer["result"]);
 
         // Both stay open as recent documents for the C# file; its completion is still exact.

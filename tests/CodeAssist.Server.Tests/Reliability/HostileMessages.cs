@@ -115,7 +115,8 @@ public sealed class HostileMessages(int seed, string documentUri)
 
     private HostileMessage NotUtf8()
     {
-        var text = Envelope(NextId(), "textDocument/inlineCompletion", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = "file:///X" } }).ToJsonString();
+        var text = Envelope(NextId(), "textDocument/inlineCompletion",
+            new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = "file:///X" } }).ToJsonString();
         var bytes = Encoding.UTF8.GetBytes(text).ToList();
         var at = text.IndexOf('X', StringComparison.Ordinal);
         bytes.InsertRange(at, Pick<byte[]>([[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x80, 0x80]]));
@@ -147,7 +148,11 @@ public sealed class HostileMessages(int seed, string documentUri)
 
     private HostileMessage OddIds()
     {
-        JsonNode?[] ids = [null, JsonValue.Create(1.5), JsonValue.Create(-1), JsonValue.Create(long.MaxValue), JsonValue.Create(""), new JsonArray(), new JsonObject(), JsonValue.Create(true), JsonValue.Create("💥")];
+        JsonNode?[] ids =
+        [
+            null, JsonValue.Create(1.5), JsonValue.Create(-1), JsonValue.Create(long.MaxValue), JsonValue.Create(""), new JsonArray(), new JsonObject(),
+            JsonValue.Create(true), JsonValue.Create("💥"),
+        ];
         var id = Pick(ids);
         var message = Envelope(null, "codeAssist/stats", null);
         message["id"] = id;
@@ -174,7 +179,8 @@ public sealed class HostileMessages(int seed, string documentUri)
     private HostileMessage DocumentTraffic()
     {
         var id = NextId();
-        JsonNode Position() => new JsonObject { ["line"] = Pick([0, 3, 6, 7, 8, 20, -1, 100000, int.MaxValue]), ["character"] = Pick([0, 1, 8, 200, -3, int.MaxValue]) };
+        JsonNode Position() =>
+            new JsonObject { ["line"] = Pick([0, 3, 6, 7, 8, 20, -1, 100000, int.MaxValue]), ["character"] = Pick([0, 1, 8, 200, -3, int.MaxValue]) };
         JsonNode Range() => new JsonObject { ["start"] = Position(), ["end"] = Position() };
         var document = new JsonObject { ["uri"] = _random.Next(4) == 0 ? "file:///nowhere/Missing.cs" : documentUri };
         switch (_random.Next(4))
@@ -184,16 +190,20 @@ public sealed class HostileMessages(int seed, string documentUri)
                 var change = new JsonObject { ["text"] = Pick(["x", "", "\n", "\0", "😀", new string('y', 5000)]) };
                 if (_random.Next(3) > 0)
                     change["range"] = Range();
-                return new("didChange", Frame(Envelope(null, "textDocument/didChange", new JsonObject { ["textDocument"] = document, ["contentChanges"] = new JsonArray(change) })));
+                return new("didChange", Frame(Envelope(null, "textDocument/didChange",
+                    new JsonObject { ["textDocument"] = document, ["contentChanges"] = new JsonArray(change) })));
             case 1:
-                return new("completion", Frame(Envelope(id, "textDocument/completion", new JsonObject { ["textDocument"] = document, ["position"] = Position() })), id.ToJsonString());
+                return new("completion", Frame(Envelope(id, "textDocument/completion",
+                    new JsonObject { ["textDocument"] = document, ["position"] = Position() })), id.ToJsonString());
             case 2:
-                return new("context", Frame(Envelope(id, "codeAssist/context", new JsonObject { ["textDocument"] = document, ["position"] = Position() })), id.ToJsonString());
+                return new("context", Frame(Envelope(id, "codeAssist/context",
+                    new JsonObject { ["textDocument"] = document, ["position"] = Position() })), id.ToJsonString());
             default:
                 var context = new JsonObject { ["triggerKind"] = Pick([1, 2, 0, 99]) };
                 if (_random.Next(3) == 0)
                     context["selectedCompletionInfo"] = new JsonObject { ["range"] = Range(), ["text"] = "Wri" };
-                return new("inlineCompletion", Frame(Envelope(id, "textDocument/inlineCompletion", new JsonObject { ["textDocument"] = document, ["position"] = Position(), ["context"] = context })), id.ToJsonString());
+                return new("inlineCompletion", Frame(Envelope(id, "textDocument/inlineCompletion",
+                    new JsonObject { ["textDocument"] = document, ["position"] = Position(), ["context"] = context })), id.ToJsonString());
         }
     }
 
@@ -259,11 +269,26 @@ public sealed class HostileMessages(int seed, string documentUri)
             2 => new JsonArray(RandomValue(2), RandomValue(2)),
             _ => new JsonObject
             {
-                ["textDocument"] = _random.Next(3) == 0 ? RandomValue(2) : new JsonObject { ["uri"] = _random.Next(2) == 0 ? documentUri : RandomValue(1), ["version"] = RandomValue(1), ["text"] = RandomValue(1), ["languageId"] = RandomValue(1) },
+                ["textDocument"] = _random.Next(3) == 0 ? RandomValue(2) : new JsonObject
+                {
+                    ["uri"] = _random.Next(2) == 0 ? documentUri : RandomValue(1),
+                    ["version"] = RandomValue(1),
+                    ["text"] = RandomValue(1),
+                    ["languageId"] = RandomValue(1),
+                },
                 ["position"] = _random.Next(3) == 0 ? RandomValue(2) : new JsonObject { ["line"] = RandomValue(0), ["character"] = RandomValue(0) },
                 ["context"] = RandomValue(2),
-                ["settings"] = _random.Next(2) == 0 ? RandomValue(2) : new JsonObject { ["codeassist"] = new JsonObject { ["maxTokens"] = RandomValue(0), ["modelPath"] = Pick<JsonNode?>(["relative/model", "https://example.com/model", "~", 5, null]), ["candidates"] = RandomValue(0) } },
-                ["command"] = Pick<JsonNode?>(["codeassist.didAcceptCompletion", "codeassist.rewrite", "codeassist.didPartiallyAcceptCompletion", "rm -rf /", 7, null]),
+                ["settings"] = _random.Next(2) == 0 ? RandomValue(2) : new JsonObject
+                {
+                    ["codeassist"] = new JsonObject
+                    {
+                        ["maxTokens"] = RandomValue(0),
+                        ["modelPath"] = Pick<JsonNode?>(["relative/model", "https://example.com/model", "~", 5, null]),
+                        ["candidates"] = RandomValue(0),
+                    },
+                },
+                ["command"] = Pick<JsonNode?>(
+                    ["codeassist.didAcceptCompletion", "codeassist.rewrite", "codeassist.didPartiallyAcceptCompletion", "rm -rf /", 7, null]),
                 ["arguments"] = RandomValue(2),
                 ["contentChanges"] = RandomValue(2),
                 ["changes"] = RandomValue(2),
@@ -283,7 +308,8 @@ public sealed class HostileMessages(int seed, string documentUri)
             1 => JsonValue.Create(_random.Next(2) == 0),
             2 => JsonValue.Create(Pick([0, -1, 1, int.MaxValue, int.MinValue, 7])),
             3 => JsonValue.Create(Pick([1e300, -0.5, 3.25])),
-            4 => JsonValue.Create(Pick(["", "x", "file:///tmp/a.cs", "not a uri", "\0\u0001", "😀\u200B", "..\\..\\etc\\passwd", "C:\\x", new string('z', 10000)])),
+            4 => JsonValue.Create(
+                Pick(["", "x", "file:///tmp/a.cs", "not a uri", "\0\u0001", "😀\u200B", "..\\..\\etc\\passwd", "C:\\x", new string('z', 10000)])),
             5 => JsonValue.Create((long)_random.Next() * 1000000L),
             6 => JsonValue.Create("%00%ff"),
             7 => JsonValue.Create(documentUri),

@@ -39,13 +39,16 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         Case[] beforeInitialize =
         [
             new("body that is not JSON", Json("{not json"), -32700),
-            new("body that is not UTF-8", HostileMessages.Frame([.. "{\"jsonrpc\":\"2.0\",\"method\":\"x"u8.ToArray(), 0xFF, 0xFE, .. "\"}"u8.ToArray()]), -32700),
+            new("body that is not UTF-8",
+                HostileMessages.Frame([.. "{\"jsonrpc\":\"2.0\",\"method\":\"x"u8.ToArray(), 0xFF, 0xFE, .. "\"}"u8.ToArray()]), -32700),
             new("empty body", Json("", "Content-Length: 0\r\n\r\n"), -32700),
             new("header without Content-Length", Json("{}", "Content-Type: application/json\r\n\r\n"), -32700),
             new("Content-Length that is not a number", Json("{}", "Content-Length: two\r\n\r\n"), -32700),
             new("header line without a colon", Json("{}", "Garbage\r\n\r\n"), -32700),
-            new("bytes before the header", [.. "\u0001\u0002noise"u8.ToArray(), .. Json("""{"jsonrpc":"2.0","id":11,"method":"nothing/here"}""")], -32601, "11"),
-            new("nested deeper than 64", Json("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"x\",\"params\":" + new string('[', 100) + new string(']', 100) + "}"), -32700),
+            new("bytes before the header",
+                [.. "\u0001\u0002noise"u8.ToArray(), .. Json("""{"jsonrpc":"2.0","id":11,"method":"nothing/here"}""")], -32601, "11"),
+            new("nested deeper than 64",
+                Json("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"x\",\"params\":" + new string('[', 100) + new string(']', 100) + "}"), -32700),
             new("content after the object", Json("""{"jsonrpc":"2.0","id":13,"method":"x"} {}"""), -32700),
             new("a batch", Json("""[{"jsonrpc":"2.0","id":14,"method":"codeAssist/stats"}]"""), -32600),
             new("a number", Json("42"), -32600),
@@ -57,9 +60,13 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
             new("method that is a number", Json("""{"jsonrpc":"2.0","id":18,"method":5}"""), -32600, "18"),
             new("params that are a string", Json("""{"jsonrpc":"2.0","id":19,"method":"codeAssist/stats","params":"x"}"""), -32600, "19"),
             new("unknown method", Json("""{"jsonrpc":"2.0","id":20,"method":"textDocument/hover","params":{}}"""), -32601, "20"),
-            new("request before initialize", Json($$$"""{"jsonrpc":"2.0","id":21,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":0,"character":0},"context":{"triggerKind":1}} }"""), -32002, "21"),
+            new("request before initialize",
+                Json("""{"jsonrpc":"2.0","id":21,"method":"textDocument/inlineCompletion","params":""" +
+                     $$$"""{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":0,"character":0},"context":{"triggerKind":1}} }"""), -32002, "21"),
             new("shutdown before initialize", Json("""{"jsonrpc":"2.0","id":"s","method":"shutdown"}"""), -32002, "\"s\""),
-            new("notification before initialize", Json($$$"""{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"{{{uri}}}","languageId":"csharp","version":1,"text":"x"}} }"""), null),
+            new("notification before initialize",
+                Json("""{"jsonrpc":"2.0","method":"textDocument/didOpen","params":""" +
+                     $$$"""{"textDocument":{"uri":"{{{uri}}}","languageId":"csharp","version":1,"text":"x"}} }"""), null),
             new("response nobody asked for", Json("""{"jsonrpc":"2.0","id":99,"result":{"x":1}}"""), null),
             new("error response nobody asked for", Json("""{"jsonrpc":"2.0","id":98,"error":{"code":-1,"message":"no"}}"""), null),
             new("cancel of an unknown request", Json("""{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":12345}}"""), null),
@@ -72,19 +79,34 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         await client.OpenAsync(path, Program);
         Case[] afterInitialize =
         [
-            new("position of the wrong type", Json($$$"""{"jsonrpc":"2.0","id":31,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"{{{uri}}}"},"position":"6:8"}}"""), -32602, "31"),
-            new("uri of the wrong type", Json("""{"jsonrpc":"2.0","id":32,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":5},"position":{"line":0,"character":0}}}"""), -32602, "32"),
+            new("position of the wrong type",
+                Json("""{"jsonrpc":"2.0","id":31,"method":"textDocument/inlineCompletion","params":""" +
+                     $$$"""{"textDocument":{"uri":"{{{uri}}}"},"position":"6:8"}}"""), -32602, "31"),
+            new("uri of the wrong type",
+                Json("""{"jsonrpc":"2.0","id":32,"method":"textDocument/inlineCompletion","params":""" +
+                     """{"textDocument":{"uri":5},"position":{"line":0,"character":0}}}"""), -32602, "32"),
             new("params missing", Json("""{"jsonrpc":"2.0","id":33,"method":"textDocument/inlineCompletion"}"""), -32602, "33"),
             new("positional params", Json("""{"jsonrpc":"2.0","id":34,"method":"codeAssist/stats","params":[1,2]}"""), -32602, "34"),
-            new("line past the end", Json($$$"""{"jsonrpc":"2.0","id":35,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":9999,"character":0},"context":{"triggerKind":1}} }"""), -32602, "35"),
-            new("negative character", Json($$$"""{"jsonrpc":"2.0","id":36,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":0,"character":-4},"context":{"triggerKind":1}} }"""), -32602, "36"),
-            new("document never opened", Json("""{"jsonrpc":"2.0","id":37,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"file:///nowhere/Other.cs"},"position":{"line":0,"character":0},"context":{"triggerKind":1}}}"""), -32602, "37"),
+            new("line past the end",
+                Json("""{"jsonrpc":"2.0","id":35,"method":"textDocument/inlineCompletion","params":""" +
+                     $$$"""{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":9999,"character":0},"context":{"triggerKind":1}} }"""), -32602, "35"),
+            new("negative character",
+                Json("""{"jsonrpc":"2.0","id":36,"method":"textDocument/inlineCompletion","params":""" +
+                     $$$"""{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":0,"character":-4},"context":{"triggerKind":1}} }"""), -32602, "36"),
+            new("document never opened",
+                Json("""{"jsonrpc":"2.0","id":37,"method":"textDocument/inlineCompletion","params":""" +
+                     """{"textDocument":{"uri":"file:///nowhere/Other.cs"},"position":{"line":0,"character":0},"context":{"triggerKind":1}}}"""), -32602, "37"),
             new("context for nothing", Json("""{"jsonrpc":"2.0","id":38,"method":"codeAssist/context","params":{}}"""), -32602, "38"),
             new("initialize again", Json("""{"jsonrpc":"2.0","id":39,"method":"initialize","params":{"capabilities":{}}}"""), -32600, "39"),
-            new("unknown command", Json("""{"jsonrpc":"2.0","id":40,"method":"workspace/executeCommand","params":{"command":"rm -rf /","arguments":[]}}"""), -32602, "40"),
-            new("change of an unopened document", Json("""{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///nowhere/Other.cs","version":2},"contentChanges":[{"text":"x"}]}}"""), null),
+            new("unknown command",
+                Json("""{"jsonrpc":"2.0","id":40,"method":"workspace/executeCommand","params":""" +
+                     """{"command":"rm -rf /","arguments":[]}}"""), -32602, "40"),
+            new("change of an unopened document",
+                Json("""{"jsonrpc":"2.0","method":"textDocument/didChange","params":""" +
+                     """{"textDocument":{"uri":"file:///nowhere/Other.cs","version":2},"contentChanges":[{"text":"x"}]}}"""), null),
             // The cut body is one parse error, the rest of it before the next header another.
-            new("Content-Length too short", Json("""{"jsonrpc":"2.0","id":41,"method":"codeAssist/stats"}""", "Content-Length: 20\r\n\r\n"), -32700, NullAnswers: 2),
+            new("Content-Length too short",
+                Json("""{"jsonrpc":"2.0","id":41,"method":"codeAssist/stats"}""", "Content-Length: 20\r\n\r\n"), -32700, NullAnswers: 2),
         ];
         foreach (var @case in afterInitialize)
             await CheckAsync(client, @case, "codeAssist/stats");
@@ -92,18 +114,24 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         // A Content-Length that claims more than the body has swallows the start of the next message; the server reads
         // on at the header inside and answers that message too.
         var swallowed = client.Track("42");
-        await client.SendRawAsync([.. Json("""{"jsonrpc":"2.0","method":"codeAssist/stats"}""", "Content-Length: 70\r\n\r\n"), .. Json("""{"jsonrpc":"2.0","id":42,"method":"codeAssist/stats"}""")], header: "");
+        await client.SendRawAsync(
+        [
+            .. Json("""{"jsonrpc":"2.0","method":"codeAssist/stats"}""", "Content-Length: 70\r\n\r\n"),
+            .. Json("""{"jsonrpc":"2.0","id":42,"method":"codeAssist/stats"}"""),
+        ], header: "");
         Assert.NotNull((await swallowed.WaitAsync(LspTestClient.HangGuard))["result"]);
 
         // A duplicate of an id still in progress is refused; the original still gets its answer.
         // Both arrive in one write, so the second is read while the first generates.
         var original = client.Track("43");
         await client.SendRawAsync([
-            .. Json($$$"""{"jsonrpc":"2.0","id":43,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":6,"character":8},"context":{"triggerKind":1}} }"""),
+            .. Json("""{"jsonrpc":"2.0","id":43,"method":"textDocument/inlineCompletion","params":""" +
+                    $$$"""{"textDocument":{"uri":"{{{uri}}}"},"position":{"line":6,"character":8},"context":{"triggerKind":1}} }"""),
             .. Json("""{"jsonrpc":"2.0","id":43,"method":"codeAssist/stats"}""")], header: "");
         await original.WaitAsync(LspTestClient.HangGuard);
         var answers = await WaitForResponsesAsync(client, "43", 2);
-        Assert.Contains(answers, a => (int?)a["error"]?["code"] == -32600 && ((string?)a["error"]?["message"])!.Contains("already used", StringComparison.Ordinal));
+        Assert.Contains(answers,
+            a => (int?)a["error"]?["code"] == -32600 && ((string?)a["error"]?["message"])!.Contains("already used", StringComparison.Ordinal));
         Assert.Contains(answers, a => (string?)a["result"]?["items"]?[0]?["insertText"] == Script);
 
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
@@ -146,14 +174,18 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
                 // A Content-Length that is too long swallows the start of this probe; the server must still find it.
                 var longLength = messages.LongLength(out _);
                 await client.SendRawAsync(longLength.Bytes, header: "");
-                var probe = await ProbeAsync(client, LspTestClient.HangGuard, $"after message {i} (seed {seed}; the last ones: {string.Join(", ", recent.TakeLast(10))})");
+                var probe = await ProbeAsync(client, LspTestClient.HangGuard,
+                    $"after message {i} (seed {seed}; the last ones: {string.Join(", ", recent.TakeLast(10))})");
                 Assert.NotNull(probe["result"]);
                 recent.Clear();
             }
         }
 
         // Whatever the fuzzing did to the document and the settings, a client that sends them again gets exact text.
-        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { enable = true, modelPath = model, maxTokens = 64, candidates = 1, multiline = true, contextBudget = 1536 } } });
+        await client.NotifyAsync("workspace/didChangeConfiguration", new
+        {
+            settings = new { codeassist = new { enable = true, modelPath = model, maxTokens = 64, candidates = 1, multiline = true, contextBudget = 1536 } },
+        });
         await client.NotifyAsync("textDocument/didClose", new { textDocument = new { uri = new Uri(path).AbsoluteUri } });
         await client.OpenAsync(path, Program, version: 1000);
         var completion = await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path, 6, 8));
@@ -225,7 +257,8 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
         var answer = @case.Id is null ? null : client.Track(@case.Id);
         await client.SendRawAsync(@case.Frame, header: "");
         var probe = await client.RequestAsync(probeMethod, null, LspTestClient.HangGuard);
-        Assert.True(probe["result"] is not null || (int?)probe["error"]?["code"] == -32002, $"{@case.Name}: the probe after it got {probe.ToJsonString()}\n{Tail(client.Stderr)}");
+        Assert.True(probe["result"] is not null || (int?)probe["error"]?["code"] == -32002,
+            $"{@case.Name}: the probe after it got {probe.ToJsonString()}\n{Tail(client.Stderr)}");
         if (answer is not null)
         {
             var response = await answer.WaitAsync(LspTestClient.HangGuard);
@@ -233,10 +266,16 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
             return;
         }
         var newErrors = NullIdErrors(client).Skip(nullErrorsBefore).ToList();
+        var got = string.Join(", ", newErrors.Select(e => e.ToJsonString()));
         if (@case.Code is { } code)
-            Assert.True(newErrors.Count == @case.NullAnswers && newErrors.All(e => (int)e["error"]!["code"]! == code), $"{@case.Name}: expected {@case.NullAnswers} × {code} with id null, got [{string.Join(", ", newErrors.Select(e => e.ToJsonString()))}]");
+        {
+            Assert.True(newErrors.Count == @case.NullAnswers && newErrors.All(e => (int)e["error"]!["code"]! == code),
+                $"{@case.Name}: expected {@case.NullAnswers} × {code} with id null, got [{got}]");
+        }
         else
-            Assert.True(newErrors.Count == 0, $"{@case.Name}: expected no answer, got [{string.Join(", ", newErrors.Select(e => e.ToJsonString()))}]");
+        {
+            Assert.True(newErrors.Count == 0, $"{@case.Name}: expected no answer, got [{got}]");
+        }
         output.WriteLine($"{@case.Name}: {(newErrors.Count == 0 ? "no answer" : newErrors[0]["error"]!.ToJsonString())}");
     }
 

@@ -54,7 +54,8 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
                 lines[document][6] = deleting ? line[..^1] : line.Length > 60 ? "        " : line + typed;
                 if (!deleting && line.Length > 60)
                     change = new { text = string.Join('\n', lines[document]) };
-                await client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri, version = ++versions[document] }, contentChanges = new[] { change } });
+                await client.NotifyAsync("textDocument/didChange",
+                    new { textDocument = new { uri, version = ++versions[document] }, contentChanges = new[] { change } });
                 var (id, response) = client.StartRequest("textDocument/inlineCompletion", new
                 {
                     textDocument = new { uri },
