@@ -16,7 +16,7 @@ internal static class ImportCommand
     {
         LibTorchLoader.PrepareNativeLibraries();
         torch.set_num_threads(1);
-        var weights = ModelFolderWriter.ReadPlainDecoder(folder);
+        var weights = ModelFolderWriter.ReadDecoderWeights(folder);
         // The plan the model was trained with: the stages before `step`, none after.
         var trained = plan with { Steps = step, LongFrom = 0, LongContext = 0, LongBatch = 0, InstructionRate = 0 };
         if (weights.Shape with { RopeTheta = RotaryEmbedding.Theta } != trained.Shape || weights.Shape.RopeTheta != trained.ShapeAt(step - 1).RopeTheta)

@@ -150,5 +150,41 @@ public sealed class DecoderWeights
         return new DecoderWeights(shape, vocabSize, ordered);
     }
 
+    /// <summary>
+    /// The same function with a wider MLP: each layer's gate and up projections gain zero columns and its down
+    /// projection zero rows up to <paramref name="intermediate"/>, so the extra units compute silu(0) × 0 = 0 and add
+    /// nothing. A model with a trained model's outputs and a large model's weight traffic per token: the cost side of
+    /// speculative decoding measured on real outputs, where no large trained model is at hand.
+    /// </summary>
+    public DecoderWeights WithIntermediate(int intermediate)
+    {
+        if (intermediate < Shape.Intermediate)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(intermediate), intermediate, $"The MLP can only be widened: it has {Shape.Intermediate} units already.");
+        }
+        var (hidden, from) = (Shape.Hidden, Shape.Intermediate);
+        var shape = Shape with { Intermediate = intermediate };
+        var widened = new Dictionary<string, float[]>(tensors);
+        for (var layer = 0; layer < Shape.Layers; layer++)
+        {
+            foreach (var projection in new[] { "mlp.gate_proj", "mlp.up_proj" })
+            {
+                var name = LayerTensorName(layer, projection);
+                var wide = new float[checked(hidden * intermediate)];
+                for (var row = 0; row < hidden; row++)
+                {
+                    Array.Copy(tensors[name], row * from, wide, row * intermediate, from);
+                }
+                widened[name] = wide;
+            }
+            var down = LayerTensorName(layer, "mlp.down_proj");
+            var tall = new float[checked(intermediate * hidden)];
+            Array.Copy(tensors[down], tall, from * hidden);
+            widened[down] = tall;
+        }
+        return new DecoderWeights(shape, VocabSize, widened);
+    }
+
     private static int ElementCount(int[] dimensions) => dimensions.Aggregate(1, (product, dimension) => checked(product * dimension));
 }

@@ -129,23 +129,25 @@ public static class ModelFolderWriter
     }
 
     /// <summary>
-    /// Writes a plain decoder folder (<see cref="WriteDecoder"/>'s, such as CodeAssist-Tiny's) again in the builder's
-    /// shape with the same weights: the graph and genai_config.json as the model builder writes them for
+    /// Writes a plain decoder folder (<see cref="WriteDecoder"/>'s) or an fp32 builder-shaped one (such as the shipped
+    /// CodeAssist-Tiny) again in the builder's shape with the same weights: the graph and genai_config.json as the model builder writes them for
     /// <paramref name="options"/>, the tokenizer files and codeassist.json copied as they are. The shape, the special
-    /// token ids and the vocabulary come from the source's genai_config.json, the weights from its model.onnx.
+    /// token ids and the vocabulary come from the source's genai_config.json, the weights from its model.onnx
+    /// (<see cref="ReadDecoderWeights"/>, the rotary base included).
+    /// <paramref name="widenIntermediateTo"/> widens the MLP with zero units (<see cref="DecoderWeights.WithIntermediate"/>):
+    /// the same outputs at a large model's weight traffic per token.
     /// </summary>
-    public static void ConvertToBuilderShaped(string source, string directory, BuilderModelOptions options)
+    public static void ConvertToBuilderShaped(string source, string directory, BuilderModelOptions options, int? widenIntermediateTo = null)
     {
         if (Path.GetFullPath(source) == Path.GetFullPath(directory))
         {
             throw new ArgumentException("The builder-shaped folder must be another folder than its source.");
         }
-        if (File.Exists(Path.Combine(source, ModelDataFileName)))
+        var weights = ReadDecoderWeights(source);
+        if (widenIntermediateTo is { } intermediate)
         {
-            throw new ArgumentException($"{source} keeps its weights in {ModelDataFileName}: it is builder-shaped already, not a plain decoder folder.");
+            weights = weights.WithIntermediate(intermediate);
         }
-        var weights = ReadPlainDecoder(source);
-        var (shape, vocabSize) = (weights.Shape, weights.VocabSize);
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(source, GenAiConfigFileName)));
         var model = config.RootElement.GetProperty("model");
         int Number(System.Text.Json.JsonElement element, string name) => element.GetProperty(name).GetInt32();
@@ -157,16 +159,17 @@ public static class ModelFolderWriter
                 File.Copy(Path.Combine(source, file), Path.Combine(directory, file), overwrite: true);
             }
         }
-        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, Number(model, "bos_token_id"), Number(model, "eos_token_id"),
-            vocabSize, options);
+        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), weights.Shape, Number(model, "bos_token_id"), Number(model, "eos_token_id"),
+            weights.VocabSize, options);
     }
 
     /// <summary>
-    /// The weights and shape of a plain decoder folder (<see cref="WriteDecoder"/>'s, such as CodeAssist-Tiny's before it
-    /// was builder-shaped): the shape from its genai_config.json, the rotary base from its tables, the weights from its
-    /// model.onnx. The training tool reads a shipped model back this way to train it further.
+    /// The weights and shape of a plain decoder folder (<see cref="WriteDecoder"/>'s) or an fp32 builder-shaped one: the
+    /// shape from its genai_config.json, the rotary base read back exactly from the graph's tables (a model whose window was
+    /// extended by a larger base keeps it), the weights from its model.onnx. The training tool reads a shipped model back
+    /// this way to train it further.
     /// </summary>
-    public static DecoderWeights ReadPlainDecoder(string source)
+    public static DecoderWeights ReadDecoderWeights(string source)
     {
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(source, GenAiConfigFileName)));
         var model = config.RootElement.GetProperty("model");
@@ -174,25 +177,52 @@ public static class ModelFolderWriter
         int Number(System.Text.Json.JsonElement element, string name) => element.GetProperty(name).GetInt32();
         var (layers, hidden, heads) = (Number(decoder, "num_hidden_layers"), Number(decoder, "hidden_size"), Number(decoder, "num_attention_heads"));
         var vocabSize = Number(model, "vocab_size");
-        var tensors = OnnxInitializerReader.ReadFloats(Path.Combine(source, ModelFileName));
+        var read = OnnxInitializerReader.ReadFloats(Path.Combine(source, ModelFileName));
+        var tensors = read;
+        var builderShaped = File.Exists(Path.Combine(source, ModelDataFileName));
+        if (builderShaped)
+        {
+            tensors = BuilderDecoderGraph.PlainTensors(tensors, layers, hidden, heads, Number(decoder, "num_key_value_heads"));
+        }
         var gate = DecoderWeights.LayerTensorName(0, "mlp.gate_proj");
         if (!tensors.TryGetValue(gate, out var gateValues))
         {
-            throw new ArgumentException(
-                $"{source} has no '{gate}' initializer: it is not a plain decoder folder that ModelFactory or the training tool wrote.");
+            throw new ArgumentException(builderShaped
+                ? $"{source} is builder-shaped but has no float32 MLP weights: only an fp32 builder-shaped folder can be shaped again."
+                : $"{source} has no '{gate}' initializer: it is not a plain decoder folder that ModelFactory or the training tool wrote.");
         }
         var keyValueHeads = Number(decoder, "num_key_value_heads");
         var shape = new DecoderShape(
             layers, hidden, heads, gateValues.Length / hidden, Number(model, "context_length"), keyValueHeads == heads ? null : keyValueHeads,
             AttentionBias: tensors.ContainsKey(DecoderWeights.LayerBiasName(0, "self_attn.q_proj")));
-        if (tensors.TryGetValue(LlamaDecoderGraph.CosineTableName, out var cosine) && tensors.TryGetValue(LlamaDecoderGraph.SineTableName, out var sine))
+        if (RotaryTables(read, shape) is { } tables)
         {
-            // A model whose window was extended by a larger rotary base keeps it: the base is read back from the plain graph's tables.
-            shape = shape with { RopeTheta = RotaryEmbedding.ThetaOf(cosine, sine, shape.ContextLength, shape.HeadSize) };
+            shape = shape with { RopeTheta = RotaryEmbedding.ThetaOf(tables.Cosine, tables.Sine, shape.ContextLength, shape.HeadSize) };
         }
         // The plain graph's own constants (rotary tables, norms' epsilon) are initializers too: only the weights carry over.
         var names = DecoderWeights.Layout(shape, vocabSize).Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
         return DecoderWeights.FromTensors(shape, vocabSize, tensors.Where(t => names.Contains(t.Key)).ToDictionary());
+    }
+
+    /// <summary>
+    /// The graph's rotary tables in the rotate_half layout [context, head size]: the plain graph's own, or the builder's
+    /// half-width cos_cache and sin_cache repeated; null when it has neither.
+    /// </summary>
+    private static (float[] Cosine, float[] Sine)? RotaryTables(Dictionary<string, float[]> tensors, DecoderShape shape)
+    {
+        if (tensors.TryGetValue(LlamaDecoderGraph.CosineTableName, out var cosine) && tensors.TryGetValue(LlamaDecoderGraph.SineTableName, out var sine))
+        {
+            return (cosine, sine);
+        }
+        if (!tensors.TryGetValue("cos_cache", out var cosineCache) || !tensors.TryGetValue("sin_cache", out var sineCache))
+        {
+            return null;
+        }
+        var half = shape.HeadSize / 2;
+        float[] Full(float[] cache) =>
+            [.. Enumerable.Range(0, shape.ContextLength)
+                .SelectMany(position => Enumerable.Repeat(cache.Skip(position * half).Take(half), 2).SelectMany(halves => halves))];
+        return (Full(cosineCache), Full(sineCache));
     }
 
     /// <summary>model.onnx and model.onnx.data as the builder writes them for <paramref name="options"/>.</summary>

@@ -78,7 +78,7 @@ public sealed class BuilderShapedModelTests
     }
 
     [Fact]
-    public void A_plain_folder_converted_to_the_builders_shape_computes_the_same_logits_and_keeps_its_tokenizer_and_settings()
+    public void A_plain_folder_converted_to_the_builders_shape_computes_the_same_logits_and_keeps_its_tokenizer_and_settings_and_can_be_shaped_again()
     {
         using var plain = new TempDirectory();
         using var converted = new TempDirectory();
@@ -97,7 +97,36 @@ public sealed class BuilderShapedModelTests
         var config = File.ReadAllText(Path.Combine(converted.Path, "genai_config.json"));
         Assert.Contains("\"past_present_share_buffer\": true", config, StringComparison.Ordinal);
         Assert.Contains("\"context_length\": 1024", config, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => ModelFolderWriter.ConvertToBuilderShaped(converted.Path, plain.Path, options));
+
+        // An fp32 builder-shaped folder (the shipped model's shape) can be shaped again: same weights, same logits.
+        using var again = new TempDirectory();
+        ModelFolderWriter.ConvertToBuilderShaped(converted.Path, again.Path, options);
+        AssertFolderMatchesReference(again.Path, weights, options, tolerance: 1e-3);
+        // An int4 one cannot: its projections are no longer float32.
+        using var quantized = new TempDirectory();
+        ModelFolderWriter.ConvertToBuilderShaped(plain.Path, quantized.Path, options with { Precision = BuilderPrecision.Int4 });
+        var refused = Assert.Throws<ArgumentException>(() => ModelFolderWriter.ConvertToBuilderShaped(quantized.Path, again.Path, options));
+        Assert.Contains("fp32", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folder_converted_with_a_widened_mlp_computes_the_narrow_models_logits()
+    {
+        using var plain = new TempDirectory();
+        using var widened = new TempDirectory();
+        var shape = GroupedShape with { KeyValueHeads = null, AttentionBias = false };
+        var weights = DistinctiveWeights(shape);
+        ModelFolderWriter.WriteDecoder(plain.Path, shape, weights, ByteLevelBpeTokenizer.Default, "plain", promptFormat: "codeassist", languages: ["csharp"]);
+
+        var options = new BuilderModelOptions(BuilderModelType.Llama, BuilderPrecision.Float32);
+        ModelFolderWriter.ConvertToBuilderShaped(plain.Path, widened.Path, options, widenIntermediateTo: shape.Intermediate * 5);
+
+        // The narrow weights are the reference: the zero units add nothing to any logit.
+        AssertFolderMatchesReference(widened.Path, weights, options, tolerance: 1e-3);
+        // ... while the graph carries (and each token reads) the wide MLP's weights: 3 matrices per layer, fp32.
+        var mlpBytes = 4L * 3 * shape.Hidden * shape.Intermediate * 5 * shape.Layers;
+        Assert.True(new FileInfo(Path.Combine(widened.Path, "model.onnx.data")).Length > mlpBytes);
+        Assert.Throws<ArgumentOutOfRangeException>(() => weights.WithIntermediate(shape.Intermediate - 1));
     }
 
     [Fact]
@@ -112,11 +141,12 @@ public sealed class BuilderShapedModelTests
         var weights = DistinctiveWeights(shape);
         ModelFolderWriter.WriteDecoder(plain.Path, shape, weights, ByteLevelBpeTokenizer.Default, "long", promptFormat: "codeassist");
 
-        Assert.Equal(shape, ModelFolderWriter.ReadPlainDecoder(plain.Path).Shape);
+        Assert.Equal(shape, ModelFolderWriter.ReadDecoderWeights(plain.Path).Shape);
         var options = new BuilderModelOptions(BuilderModelType.Llama, BuilderPrecision.Float32);
         ModelFolderWriter.ConvertToBuilderShaped(plain.Path, converted.Path, options);
 
         AssertFolderMatchesReference(converted.Path, weights, options, tolerance: 1e-3);
+        Assert.Equal(shape, ModelFolderWriter.ReadDecoderWeights(converted.Path).Shape);
     }
 
     [Fact]

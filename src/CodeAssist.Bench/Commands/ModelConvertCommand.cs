@@ -5,7 +5,7 @@ using CodeAssist.ModelFactory.Builder;
 namespace CodeAssist.Bench.Commands;
 
 /// <summary>
-/// `codeassist-bench model convert SRC DEST [--type llama|qwen2] [--precision int4|fp32] [--block-size N]`: a plain
+/// `codeassist-bench model convert SRC DEST [--type llama|qwen2] [--precision int4|fp32] [--block-size N] [--widen-intermediate N]`: a plain
 /// decoder folder (CodeAssist-Tiny, or any the training tool or ModelFactory wrote) rewritten in the shape
 /// onnxruntime-genai's model builder gives real models, with the same weights (<see cref="ModelFolderWriter.ConvertToBuilderShaped"/>),
 /// so the default model can run the code path real models run and `eval` can compare the two.
@@ -27,11 +27,16 @@ internal static class ModelConvertCommand
         {
             Description = "int4 block size along K (the builder's int4_block_size: 16, 32, 64, 128 or 256)", DefaultValueFactory = _ => 32,
         };
+        var widen = new Option<int?>("--widen-intermediate")
+        {
+            Description = "Widen each layer's MLP to N units with zero weights: the same outputs, a large model's weight traffic per token " +
+                "(for measuring speculative decoding's cost side on real outputs)",
+        };
         var command = new Command(
             "convert",
             "Rewrite a plain decoder folder in the model builder's shape (GroupQueryAttention, MatMulNBits, shared KV buffer) with the same weights")
         {
-            source, destination, type, precision, blockSize,
+            source, destination, type, precision, blockSize, widen,
         };
         command.SetAction(parse =>
         {
@@ -52,7 +57,7 @@ internal static class ModelConvertCommand
                     parse.GetValue(type) == "qwen2" ? BuilderModelType.Qwen2 : BuilderModelType.Llama,
                     parse.GetValue(precision) == "fp32" ? BuilderPrecision.Float32 : BuilderPrecision.Int4,
                     parse.GetValue(blockSize));
-                ModelFolderWriter.ConvertToBuilderShaped(from.FullName, to.FullName, options);
+                ModelFolderWriter.ConvertToBuilderShaped(from.FullName, to.FullName, options, parse.GetValue(widen));
                 var block = options.Precision == BuilderPrecision.Int4 ? $", block {options.BlockSize}" : "";
                 Console.Out.WriteLine($"wrote {to.FullName} ({options.GenAiType}, {parse.GetValue(precision)}{block})");
                 return 0;

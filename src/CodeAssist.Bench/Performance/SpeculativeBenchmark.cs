@@ -57,8 +57,10 @@ internal static class SpeculativeBenchmark
                     var plainReply = replies["plain greedy"];
                     if (reply.Text != plainReply.Text || reply.NewTokens != plainReply.NewTokens)
                     {
-                        mismatches.Add($"prompt {i}: {name} replied {reply.NewTokens} tokens \"{Shorten(reply.Text)}\", " +
-                            $"plain greedy {plainReply.NewTokens} \"{Shorten(plainReply.Text)}\"");
+                        var from = CommonPrefixLength(reply.Text, plainReply.Text);
+                        mismatches.Add($"prompt {i}: {name} replied {reply.NewTokens} tokens, plain greedy {plainReply.NewTokens}; the same " +
+                            $"\"{Shorten(plainReply.Text[..from], fromEnd: true)}\" then {name} \"{Shorten(reply.Text[from..])}\", " +
+                            $"plain greedy \"{Shorten(plainReply.Text[from..])}\"");
                     }
                 }
                 step.Advance();
@@ -104,7 +106,18 @@ internal static class SpeculativeBenchmark
             counts.Steps, counts.AcceptedPerStep, counts.AcceptanceRate);
     }
 
-    private static string Shorten(string text) => (text.Length > 40 ? text[..40] + "…" : text).Replace("\n", "\\n", StringComparison.Ordinal);
+    private static string Shorten(string text, bool fromEnd = false) =>
+        (text.Length <= 40 ? text : fromEnd ? "…" + text[^40..] : text[..40] + "…").Replace("\n", "\\n", StringComparison.Ordinal);
+
+    private static int CommonPrefixLength(string a, string b)
+    {
+        var length = 0;
+        while (length < a.Length && length < b.Length && a[length] == b[length])
+        {
+            length++;
+        }
+        return length;
+    }
 }
 
 /// <summary>

@@ -72,6 +72,61 @@ internal sealed class BuilderDecoderGraph
         return graph;
     }
 
+    /// <summary>
+    /// The inverse of the graph's naming for float32 weights: a builder-shaped graph's initializers renamed to
+    /// <see cref="DecoderWeights"/>' tensors, the packed QKV projection (and its bias) split into Q, K and V. Other
+    /// initializers (rotary caches) are left out; an int4 graph has no float32 projections, so they are missing.
+    /// </summary>
+    public static Dictionary<string, float[]> PlainTensors(
+        IReadOnlyDictionary<string, float[]> graphTensors, int layers, int hidden, int heads, int keyValueHeads)
+    {
+        var keyValueWidth = hidden / heads * keyValueHeads;
+        var packedWidth = hidden + 2 * keyValueWidth;
+        var plain = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        void Take(string graphName, string plainName)
+        {
+            if (graphTensors.TryGetValue(graphName, out var values))
+            {
+                plain[plainName] = values;
+            }
+        }
+        Take(DecoderWeights.EmbedTokensName, DecoderWeights.EmbedTokensName);
+        Take($"model.layers.{layers}.final_norm_layernorm.weight", DecoderWeights.FinalNormName);
+        Take("lm_head.MatMul.weight", DecoderWeights.LmHeadName);
+        for (var layer = 0; layer < layers; layer++)
+        {
+            foreach (var norm in new[] { "input_layernorm", "post_attention_layernorm" })
+            {
+                Take($"model.layers.{layer}.{norm}.weight", DecoderWeights.LayerTensorName(layer, norm));
+            }
+            Take($"model.layers.{layer}.attn.o_proj.MatMul.weight", DecoderWeights.LayerTensorName(layer, "self_attn.o_proj"));
+            foreach (var projection in new[] { "gate_proj", "up_proj", "down_proj" })
+            {
+                Take($"model.layers.{layer}.mlp.{projection}.MatMul.weight", DecoderWeights.LayerTensorName(layer, $"mlp.{projection}"));
+            }
+            if (graphTensors.TryGetValue($"model.layers.{layer}.attn.qkv_proj.MatMul.weight", out var packed))
+            {
+                var (query, key, value) = (new float[hidden * hidden], new float[hidden * keyValueWidth], new float[hidden * keyValueWidth]);
+                for (var row = 0; row < hidden; row++)
+                {
+                    Array.Copy(packed, row * packedWidth, query, row * hidden, hidden);
+                    Array.Copy(packed, row * packedWidth + hidden, key, row * keyValueWidth, keyValueWidth);
+                    Array.Copy(packed, row * packedWidth + hidden + keyValueWidth, value, row * keyValueWidth, keyValueWidth);
+                }
+                plain[DecoderWeights.LayerTensorName(layer, "self_attn.q_proj")] = query;
+                plain[DecoderWeights.LayerTensorName(layer, "self_attn.k_proj")] = key;
+                plain[DecoderWeights.LayerTensorName(layer, "self_attn.v_proj")] = value;
+            }
+            if (graphTensors.TryGetValue($"model.layers.{layer}.attn.qkv_proj.Add.bias", out var bias))
+            {
+                plain[DecoderWeights.LayerBiasName(layer, "self_attn.q_proj")] = bias[..hidden];
+                plain[DecoderWeights.LayerBiasName(layer, "self_attn.k_proj")] = bias[hidden..(hidden + keyValueWidth)];
+                plain[DecoderWeights.LayerBiasName(layer, "self_attn.v_proj")] = bias[(hidden + keyValueWidth)..];
+            }
+        }
+        return plain;
+    }
+
     private void DeclareInputs()
     {
         graph.Input(DecoderIoNames.InputIds, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension);

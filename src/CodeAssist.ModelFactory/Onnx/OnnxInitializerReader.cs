@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
+using System.Globalization;
 
 namespace CodeAssist.ModelFactory.Onnx;
 
 /// <summary>
-/// Reads the float32 initializers of an ONNX model whose tensors hold their bytes inline (raw_data), as
-/// <see cref="OnnxModelSerializer"/> writes a plain decoder: just enough of onnx.proto's wire format (ModelProto.graph,
-/// GraphProto.initializer, TensorProto's dims, data_type, name and raw_data) to take a trained model's weights into
-/// another graph shape.
+/// Reads the float32 initializers of an ONNX model, inline (raw_data, as <see cref="OnnxModelSerializer"/> writes a
+/// plain decoder) or in an external data file beside it (as the model builder and a builder-shaped folder keep them):
+/// just enough of onnx.proto's wire format (ModelProto.graph, GraphProto.initializer, TensorProto's data_type, name,
+/// raw_data, external_data and data_location) to take a trained model's weights into another graph shape.
 /// </summary>
 internal static class OnnxInitializerReader
 {
@@ -20,6 +21,7 @@ internal static class OnnxInitializerReader
     public static Dictionary<string, float[]> ReadFloats(string modelPath)
     {
         var model = File.ReadAllBytes(modelPath);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
         var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (var (field, graph) in Messages(model))
         {
@@ -29,7 +31,7 @@ internal static class OnnxInitializerReader
             }
             foreach (var (graphField, tensor) in Messages(graph))
             {
-                if (graphField == OnnxFields.GraphInitializer && ReadTensor(tensor) is { } read)
+                if (graphField == OnnxFields.GraphInitializer && ReadTensor(tensor, folder) is { } read)
                 {
                     tensors[read.Name] = read.Values;
                 }
@@ -38,11 +40,13 @@ internal static class OnnxInitializerReader
         return tensors;
     }
 
-    private static (string Name, float[] Values)? ReadTensor(ReadOnlyMemory<byte> tensor)
+    private static (string Name, float[] Values)? ReadTensor(ReadOnlyMemory<byte> tensor, string folder)
     {
         string? name = null;
         long elementType = 0;
         ReadOnlyMemory<byte> raw = default;
+        var external = new Dictionary<string, string>(StringComparer.Ordinal);
+        var isExternal = false;
         var reader = new Reader(tensor);
         while (reader.TryReadTag(out var field, out var wire))
         {
@@ -57,11 +61,12 @@ internal static class OnnxInitializerReader
                 case (OnnxFields.TensorRawData, WireLengthDelimited):
                     raw = reader.ReadBytes();
                     break;
+                case (OnnxFields.TensorExternalData, WireLengthDelimited):
+                    var (key, value) = ReadStringEntry(reader.ReadBytes());
+                    external[key] = value;
+                    break;
                 case (OnnxFields.TensorDataLocation, WireVarint):
-                    if ((long)reader.ReadVarint() == OnnxFields.TensorDataLocationExternal)
-                    {
-                        throw new NotSupportedException($"Initializer '{name}' keeps its data in an external file; only inline tensors are read.");
-                    }
+                    isExternal = (long)reader.ReadVarint() == OnnxFields.TensorDataLocationExternal;
                     break;
                 default:
                     reader.Skip(wire);
@@ -72,12 +77,48 @@ internal static class OnnxInitializerReader
         {
             return null;
         }
+        if (isExternal)
+        {
+            raw = ReadExternal(name, external, folder);
+        }
         var values = new float[raw.Length / sizeof(float)];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Span[(i * sizeof(float))..]);
         }
         return (name, values);
+    }
+
+    /// <summary>A StringStringEntryProto: key (field 1) and value (field 2).</summary>
+    private static (string Key, string Value) ReadStringEntry(ReadOnlyMemory<byte> entry)
+    {
+        var (key, value) = ("", "");
+        foreach (var (field, body) in Messages(entry))
+        {
+            var text = System.Text.Encoding.UTF8.GetString(body.Span);
+            (key, value) = field == 1 ? (text, value) : field == 2 ? (key, text) : (key, value);
+        }
+        return (key, value);
+    }
+
+    /// <summary>An external tensor's bytes: "location" relative to the model's folder, "offset" and "length" in bytes.</summary>
+    private static byte[] ReadExternal(string name, Dictionary<string, string> external, string folder)
+    {
+        if (!external.TryGetValue("location", out var location) || !external.TryGetValue("length", out var lengthText))
+        {
+            throw new InvalidDataException($"Initializer '{name}' is external but names no location and length.");
+        }
+        var path = Path.GetFullPath(Path.Combine(folder, location));
+        if (!path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"Initializer '{name}' points outside the model's folder ({location}).");
+        }
+        var offset = external.TryGetValue("offset", out var offsetText) ? long.Parse(offsetText, CultureInfo.InvariantCulture) : 0;
+        var bytes = new byte[int.Parse(lengthText, CultureInfo.InvariantCulture)];
+        using var data = File.OpenRead(path);
+        data.Seek(offset, SeekOrigin.Begin);
+        data.ReadExactly(bytes);
+        return bytes;
     }
 
     /// <summary>The length-delimited fields of a message, with their field numbers.</summary>
