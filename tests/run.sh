@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command: sets up what the tests need (tests/setup.sh), then every xunit project, the training
-# tool, the benchmark, the editor clients against the published server and the install checks.
+# The project's test command: first the house rule no build checks (no C# line over 160 characters), then sets up what
+# the tests need (tests/setup.sh), then every xunit project, the training tool, the benchmark, the editor clients against
+# the published server and the install checks.
 # Closes with "N passed, N failed, N skipped" and the reason of every skip; exits non-zero when anything failed.
 # A part that cannot run here (no registry for its packages, no strace) is counted as skipped, never as passed.
 set -uo pipefail
@@ -52,6 +53,22 @@ collect_skips() { grep -aE '^ *skip ' "$2" | sed -E "s/^ *skip /$1: /" >>"$skips
 
 # What tests/setup.sh said about PART: ok, skip REASON or fail REASON.
 setup_state() { grep -E "^$1 " "$log_dir/setup.status" | tail -1 | cut -d' ' -f2-; }
+
+# The house rule that no analyzer checks (.editorconfig's max_line_length): one check, run first because it takes
+# milliseconds, so an offender is named before the slow parts start. The run goes on and fails at the end.
+check_line_length() {
+  echo "== line length (tests/check-line-length.sh)"
+  local log="$log_dir/line-length.log"
+  if bash tests/check-line-length.sh | tee "$log"; then
+    echo "1 passed, 0 failed" >>"$log"
+  else
+    echo "0 passed, 1 failed" >>"$log"
+    fail "C# lines over 160 characters: tests/check-line-length.sh names them"
+  fi
+  count "line length" "$log"
+}
+
+check_line_length
 
 echo "== setting up (tests/setup.sh)"
 bash tests/setup.sh "$log_dir/setup.status" || fail "tests/setup.sh exited non-zero"

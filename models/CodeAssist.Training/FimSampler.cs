@@ -39,10 +39,10 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
     /// <summary>Middles longer than this are resampled: the server asks for 64 new tokens at most.</summary>
     private const int MaxMiddleTokens = 96;
 
-    private readonly int prefixId = tokenizer.TokenId(ByteLevelBpeTokenizer.FimPrefix);
-    private readonly int suffixId = tokenizer.TokenId(ByteLevelBpeTokenizer.FimSuffix);
-    private readonly int middleId = tokenizer.TokenId(ByteLevelBpeTokenizer.FimMiddle);
-    private readonly int endId = tokenizer.TokenId(ByteLevelBpeTokenizer.EndOfText);
+    private readonly int _prefixId = tokenizer.TokenId(ByteLevelBpeTokenizer.FimPrefix);
+    private readonly int _suffixId = tokenizer.TokenId(ByteLevelBpeTokenizer.FimSuffix);
+    private readonly int _middleId = tokenizer.TokenId(ByteLevelBpeTokenizer.FimMiddle);
+    private readonly int _endId = tokenizer.TokenId(ByteLevelBpeTokenizer.EndOfText);
 
     /// <summary>Target id the loss ignores (padding).</summary>
     public const int IgnoredTarget = -100;
@@ -55,12 +55,12 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
     {
         var isFim = random.NextDouble() < (mode == SampleMode.Mixed ? fimRate : FocusedFimRate);
         var ids = isFim ? FimSequence(random, suffixFirst: mode == SampleMode.Spm) : PlainSequence(random);
-        var scoredFrom = isFim && mode == SampleMode.FimFocused ? ids.LastIndexOf(middleId) : 0;
+        var scoredFrom = isFim && mode == SampleMode.FimFocused ? ids.LastIndexOf(_middleId) : 0;
         var inputs = new int[length];
         var targets = new int[length];
         for (var i = 0; i < length; i++)
         {
-            inputs[i] = i < ids.Count ? ids[i] : endId;
+            inputs[i] = i < ids.Count ? ids[i] : _endId;
             targets[i] = i + 1 < ids.Count && i >= scoredFrom ? ids[i + 1] : IgnoredTarget;
         }
         return (inputs, targets);
@@ -99,23 +99,23 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
 
             var ids = new List<int>(length + 1);
             ids.AddRange(preamble);
-            ids.Add(prefixId);
+            ids.Add(_prefixId);
             if (suffixFirst)
             {
-                ids.Add(suffixId);
+                ids.Add(_suffixId);
                 ids.AddRange(suffix.Take(suffixRoom));
-                ids.Add(middleId);
+                ids.Add(_middleId);
                 ids.AddRange(prefix.Skip(prefix.Count - prefixRoom));
             }
             else
             {
                 ids.AddRange(prefix.Skip(prefix.Count - prefixRoom));
-                ids.Add(suffixId);
+                ids.Add(_suffixId);
                 ids.AddRange(suffix.Take(suffixRoom));
-                ids.Add(middleId);
+                ids.Add(_middleId);
             }
             ids.AddRange(middle);
-            ids.Add(endId);
+            ids.Add(_endId);
             return ids;
         }
     }

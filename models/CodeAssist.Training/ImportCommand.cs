@@ -5,9 +5,9 @@ using TorchSharp;
 namespace CodeAssist.Training;
 
 /// <summary>
-/// `codeassist-train import --from FOLDER --step N`: a checkpoint at step N made from a plain model folder's weights and
-/// tokenizer (the shipped model as it was exported, before the builder shape), for when the run's own checkpoint is gone
-/// and only the exported model is left. The weights are exactly the trained ones (export writes them as float32); the
+/// `codeassist-train import --from FOLDER --step N`: a checkpoint at step N made from a model folder's weights (plain or
+/// fp32 builder-shaped, such as the shipped models/codeassist-tiny) and tokenizer, for when the run's own checkpoint is
+/// gone and only the exported model is left. The weights are exactly the trained ones (export writes them as float32); the
 /// optimizer's moments are not in a model folder, so the next stage starts with a fresh optimizer (its warm-up is for that).
 /// </summary>
 internal static class ImportCommand

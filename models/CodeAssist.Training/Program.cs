@@ -158,7 +158,7 @@ public static class Program
 /// <summary>`command --key value --flag`: all the tool needs.</summary>
 internal sealed class CommandLine
 {
-    private readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
     public string Command { get; private set; } = "";
 
@@ -170,20 +170,20 @@ internal sealed class CommandLine
             if (!args[i].StartsWith("--", StringComparison.Ordinal))
                 throw new ArgumentException($"Unexpected argument '{args[i]}'; options are spelled --name value.");
             var hasValue = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
-            result.values[args[i][2..]] = hasValue ? args[++i] : "true";
+            result._values[args[i][2..]] = hasValue ? args[++i] : "true";
         }
         return result;
     }
 
-    public string Get(string name, string fallback) => values.GetValueOrDefault(name, fallback);
+    public string Get(string name, string fallback) => _values.GetValueOrDefault(name, fallback);
 
-    public bool Has(string name) => values.ContainsKey(name);
+    public bool Has(string name) => _values.ContainsKey(name);
 
     public long GetLong(string name, long fallback) =>
-        values.TryGetValue(name, out var v) ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+        _values.TryGetValue(name, out var v) ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
     public int GetInt(string name, int fallback) => (int)GetLong(name, fallback);
 
     public double GetDouble(string name, double fallback) =>
-        values.TryGetValue(name, out var v) ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+        _values.TryGetValue(name, out var v) ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }

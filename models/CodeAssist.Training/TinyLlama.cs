@@ -1,5 +1,6 @@
 using CodeAssist.ModelFactory;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -12,10 +13,18 @@ namespace CodeAssist.Training;
 /// </summary>
 internal sealed class TinyLlama : Module<Tensor, Tensor>
 {
-    private readonly Embedding embed_tokens;
-    private readonly ModuleList<LlamaLayer> layers;
-    private readonly RmsNorm norm;
-    private readonly Linear lm_head;
+    // RegisterComponents names the parameters and buffers after these fields: ComponentName keeps Hugging Face's names
+    // (embed_tokens.weight, layers.0.q_proj.weight, ...) in the state dict, so checkpoints written before the fields
+    // were renamed still load.
+    [ComponentName(Name = "embed_tokens")]
+    private readonly Embedding _embedTokens;
+    [ComponentName(Name = "layers")]
+    private readonly ModuleList<LlamaLayer> _layers;
+    [ComponentName(Name = "norm")]
+    private readonly RmsNorm _norm;
+    [ComponentName(Name = "lm_head")]
+    private readonly Linear _lmHead;
+
     /// <summary>
     /// Not Tensor fields, which RegisterComponents would make buffers: the tables follow the window
     /// (<see cref="UseWindow"/>) and are no part of a checkpoint.
@@ -26,10 +35,10 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
     {
         Shape = shape;
         VocabSize = vocabSize;
-        embed_tokens = Embedding(vocabSize, shape.Hidden);
-        layers = new ModuleList<LlamaLayer>([.. Enumerable.Range(0, shape.Layers).Select(i => new LlamaLayer(shape))]);
-        norm = new RmsNorm(shape.Hidden);
-        lm_head = Linear(shape.Hidden, vocabSize, hasBias: false);
+        _embedTokens = Embedding(vocabSize, shape.Hidden);
+        _layers = new ModuleList<LlamaLayer>([.. Enumerable.Range(0, shape.Layers).Select(i => new LlamaLayer(shape))]);
+        _norm = new RmsNorm(shape.Hidden);
+        _lmHead = Linear(shape.Hidden, vocabSize, hasBias: false);
         _rotary = RotaryTables(shape);
         RegisterComponents();
         Initialize(seed: 1);
@@ -67,10 +76,10 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
         var length = inputIds.shape[1];
         var cos = _rotary.Cosine[..(int)length];
         var sin = _rotary.Sine[..(int)length];
-        var hidden = embed_tokens.forward(inputIds);
-        foreach (var layer in layers)
+        var hidden = _embedTokens.forward(inputIds);
+        foreach (var layer in _layers)
             hidden = layer.Forward(hidden, cos, sin);
-        return lm_head.forward(norm.forward(hidden)).MoveToOuterDisposeScope();
+        return _lmHead.forward(_norm.forward(hidden)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -104,13 +113,13 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
         using var _ = no_grad();
         var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal)
         {
-            [DecoderWeights.EmbedTokensName] = Floats(embed_tokens.weight!),
-            [DecoderWeights.FinalNormName] = Floats(norm.weight),
-            [DecoderWeights.LmHeadName] = Floats(lm_head.weight!.t()),
+            [DecoderWeights.EmbedTokensName] = Floats(_embedTokens.weight!),
+            [DecoderWeights.FinalNormName] = Floats(_norm.weight),
+            [DecoderWeights.LmHeadName] = Floats(_lmHead.weight!.t()),
         };
         for (var i = 0; i < Shape.Layers; i++)
         {
-            var layer = layers[i];
+            var layer = _layers[i];
             tensors[DecoderWeights.LayerTensorName(i, "input_layernorm")] = Floats(layer.input_layernorm.weight);
             tensors[DecoderWeights.LayerTensorName(i, "post_attention_layernorm")] = Floats(layer.post_attention_layernorm.weight);
             tensors[DecoderWeights.LayerTensorName(i, "self_attn.q_proj")] = Floats(layer.q_proj.weight!.t());
@@ -139,12 +148,12 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
             var source = tensor(values, shape);
             target.copy_(transposed ? source.t() : source);
         }
-        Set(embed_tokens.weight!, DecoderWeights.EmbedTokensName, transposed: false);
-        Set(norm.weight, DecoderWeights.FinalNormName, transposed: false);
-        Set(lm_head.weight!, DecoderWeights.LmHeadName, transposed: true);
+        Set(_embedTokens.weight!, DecoderWeights.EmbedTokensName, transposed: false);
+        Set(_norm.weight, DecoderWeights.FinalNormName, transposed: false);
+        Set(_lmHead.weight!, DecoderWeights.LmHeadName, transposed: true);
         for (var i = 0; i < Shape.Layers; i++)
         {
-            var layer = layers[i];
+            var layer = _layers[i];
             Set(layer.input_layernorm.weight, DecoderWeights.LayerTensorName(i, "input_layernorm"), transposed: false);
             Set(layer.post_attention_layernorm.weight, DecoderWeights.LayerTensorName(i, "post_attention_layernorm"), transposed: false);
             Set(layer.q_proj.weight!, DecoderWeights.LayerTensorName(i, "self_attn.q_proj"), transposed: true);
@@ -173,13 +182,13 @@ internal sealed class LlamaLayer : Module
     public readonly Linear gate_proj;
     public readonly Linear up_proj;
     public readonly Linear down_proj;
-    private readonly int heads;
-    private readonly int headSize;
+    private readonly int _heads;
+    private readonly int _headSize;
 
     public LlamaLayer(DecoderShape shape) : base(nameof(LlamaLayer))
     {
-        heads = shape.Heads;
-        headSize = shape.HeadSize;
+        _heads = shape.Heads;
+        _headSize = shape.HeadSize;
         input_layernorm = new RmsNorm(shape.Hidden);
         q_proj = Linear(shape.Hidden, shape.Hidden, hasBias: false);
         k_proj = Linear(shape.Hidden, shape.Hidden, hasBias: false);
@@ -200,7 +209,7 @@ internal sealed class LlamaLayer : Module
         var key = Rotate(SplitHeads(k_proj.forward(normalized), batch, length), cos, sin);
         var value = SplitHeads(v_proj.forward(normalized), batch, length);
         var context = functional.scaled_dot_product_attention(query, key, value, is_casual: true);
-        var merged = context.transpose(1, 2).reshape(batch, length, heads * headSize);
+        var merged = context.transpose(1, 2).reshape(batch, length, _heads * _headSize);
         var afterAttention = hidden + o_proj.forward(merged);
         var mlpInput = post_attention_layernorm.forward(afterAttention);
         var gated = functional.silu(gate_proj.forward(mlpInput)) * up_proj.forward(mlpInput);
@@ -208,7 +217,7 @@ internal sealed class LlamaLayer : Module
     }
 
     private Tensor SplitHeads(Tensor projected, long batch, long length) =>
-        projected.view(batch, length, heads, headSize).transpose(1, 2);
+        projected.view(batch, length, _heads, _headSize).transpose(1, 2);
 
     /// <summary>x·cos + rotate_half(x)·sin with rotate_half(x) = concat(−second half, first half).</summary>
     private static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)

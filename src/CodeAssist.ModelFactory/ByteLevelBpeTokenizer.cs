@@ -50,19 +50,19 @@ public sealed class ByteLevelBpeTokenizer
     private static readonly Lazy<ByteLevelBpeTokenizer> DeepSeekCoderReadableTokenizer =
         new(() => Train([ReadTrainingSample()], TokenizerLayout.DeepSeekCoderReadableByGenAi, DeepSeekCoderTrainedTokens));
 
-    private readonly IReadOnlyList<string> tokens;
-    private readonly IReadOnlyList<(int Left, int Right)> merges;
-    private readonly byte[][] bytesById;
-    private readonly Dictionary<long, (int Rank, int MergedId)> mergeByPair = [];
-    private readonly string[] addedTexts;
-    private readonly char[] addedFirstCharacters;
+    private readonly IReadOnlyList<string> _tokens;
+    private readonly IReadOnlyList<(int Left, int Right)> _merges;
+    private readonly byte[][] _bytesById;
+    private readonly Dictionary<long, (int Rank, int MergedId)> _mergeByPair = [];
+    private readonly string[] _addedTexts;
+    private readonly char[] _addedFirstCharacters;
 
     private ByteLevelBpeTokenizer(TokenizerLayout layout, IReadOnlyList<string> tokens, IReadOnlyList<(int Left, int Right)> merges)
     {
         Layout = layout;
-        this.tokens = tokens;
-        this.merges = merges;
-        bytesById = [.. tokens.Select(ByteLevelAlphabet.Decode)];
+        _tokens = tokens;
+        _merges = merges;
+        _bytesById = [.. tokens.Select(ByteLevelAlphabet.Decode)];
         var idByToken = new Dictionary<string, int>(tokens.Count, StringComparer.Ordinal);
         for (var id = 0; id < tokens.Count; id++)
         {
@@ -71,10 +71,10 @@ public sealed class ByteLevelBpeTokenizer
         for (var rank = 0; rank < merges.Count; rank++)
         {
             var (left, right) = merges[rank];
-            mergeByPair.Add(PairKey(left, right), (rank, idByToken[tokens[left] + tokens[right]]));
+            _mergeByPair.Add(PairKey(left, right), (rank, idByToken[tokens[left] + tokens[right]]));
         }
-        addedTexts = [.. layout.AddedTokens.Select(token => token.Content)];
-        addedFirstCharacters = [.. addedTexts.Select(text => text[0]).Distinct()];
+        _addedTexts = [.. layout.AddedTokens.Select(token => token.Content)];
+        _addedFirstCharacters = [.. _addedTexts.Select(text => text[0]).Distinct()];
     }
 
     /// <summary>
@@ -107,19 +107,19 @@ public sealed class ByteLevelBpeTokenizer
     public TokenizerLayout Layout { get; }
 
     /// <summary>The added tokens' spellings in id order: end of text, FIM and repository markers, chat turns.</summary>
-    public IReadOnlyList<string> SpecialTokens => addedTexts;
+    public IReadOnlyList<string> SpecialTokens => _addedTexts;
 
     /// <summary>Ids the tokenizer can produce or decode: regular tokens plus added tokens.</summary>
-    public int TokenCount => tokens.Count + addedTexts.Length;
+    public int TokenCount => _tokens.Count + _addedTexts.Length;
 
     /// <summary>The logits width a model for this tokenizer needs: <see cref="TokenCount"/>, or the layout's padded embedding rows.</summary>
     public int VocabSize => Layout.EmbeddingRows ?? TokenCount;
 
     /// <summary>The byte-level tokens, ids 0 to this count − 1; the special tokens follow.</summary>
-    internal int RegularTokenCount => tokens.Count;
+    internal int RegularTokenCount => _tokens.Count;
 
     /// <summary>The bytes a regular token stands for (a graph's per-token tables are built from them).</summary>
-    internal IReadOnlyList<byte> BytesOf(int id) => bytesById[id];
+    internal IReadOnlyList<byte> BytesOf(int id) => _bytesById[id];
 
     /// <summary>
     /// Learns merges from <paramref name="texts"/> until the vocabulary, special tokens included, has
@@ -193,11 +193,11 @@ public sealed class ByteLevelBpeTokenizer
 
     public int TokenId(string specialToken)
     {
-        var index = Array.IndexOf(addedTexts, specialToken);
+        var index = Array.IndexOf(_addedTexts, specialToken);
         return index >= 0
-            ? tokens.Count + index
+            ? _tokens.Count + index
             : throw new ArgumentException(
-                $"'{specialToken}' is not an added token of the {Layout.Name} layout; they are {string.Join(" ", addedTexts)}.", nameof(specialToken));
+                $"'{specialToken}' is not an added token of the {Layout.Name} layout; they are {string.Join(" ", _addedTexts)}.", nameof(specialToken));
     }
 
     /// <summary>
@@ -214,17 +214,17 @@ public sealed class ByteLevelBpeTokenizer
         var searchFrom = 0;
         while (searchFrom < text.Length)
         {
-            var candidate = text.IndexOfAny(addedFirstCharacters, searchFrom);
+            var candidate = text.IndexOfAny(_addedFirstCharacters, searchFrom);
             if (candidate < 0)
             {
                 break;
             }
             var added = -1;
-            for (var index = 0; index < addedTexts.Length; index++)
+            for (var index = 0; index < _addedTexts.Length; index++)
             {
                 // The longest spelling wins where one added token is a prefix of another, as in Hugging Face's matcher.
-                if (text.AsSpan(candidate).StartsWith(addedTexts[index], StringComparison.Ordinal)
-                    && (added < 0 || addedTexts[index].Length > addedTexts[added].Length))
+                if (text.AsSpan(candidate).StartsWith(_addedTexts[index], StringComparison.Ordinal)
+                    && (added < 0 || _addedTexts[index].Length > _addedTexts[added].Length))
                 {
                     added = index;
                 }
@@ -235,8 +235,8 @@ public sealed class ByteLevelBpeTokenizer
                 continue;
             }
             EncodeOrdinaryText(text[segmentStart..candidate], ids, idsByWord);
-            ids.Add(tokens.Count + added);
-            segmentStart = searchFrom = candidate + addedTexts[added].Length;
+            ids.Add(_tokens.Count + added);
+            segmentStart = searchFrom = candidate + _addedTexts[added].Length;
         }
         EncodeOrdinaryText(text[segmentStart..], ids, idsByWord);
         return ids;
@@ -257,13 +257,13 @@ public sealed class ByteLevelBpeTokenizer
         var bytes = new List<byte>();
         foreach (var id in ids)
         {
-            if (id >= 0 && id < tokens.Count)
+            if (id >= 0 && id < _tokens.Count)
             {
-                bytes.AddRange(bytesById[id]);
+                bytes.AddRange(_bytesById[id]);
             }
-            else if (id >= tokens.Count && id < TokenCount)
+            else if (id >= _tokens.Count && id < TokenCount)
             {
-                bytes.AddRange(Encoding.UTF8.GetBytes(addedTexts[id - tokens.Count]));
+                bytes.AddRange(Encoding.UTF8.GetBytes(_addedTexts[id - _tokens.Count]));
             }
             else
             {
@@ -280,8 +280,8 @@ public sealed class ByteLevelBpeTokenizer
     public void WriteTo(string directory)
     {
         Directory.CreateDirectory(directory);
-        TokenizerJsonWriter.Write(Path.Combine(directory, "tokenizer.json"), Layout, tokens, merges);
-        TokenizerJsonWriter.WriteConfig(Path.Combine(directory, "tokenizer_config.json"), Layout, tokens.Count);
+        TokenizerJsonWriter.Write(Path.Combine(directory, "tokenizer.json"), Layout, _tokens, _merges);
+        TokenizerJsonWriter.WriteConfig(Path.Combine(directory, "tokenizer_config.json"), Layout, _tokens.Count);
     }
 
     private void EncodeOrdinaryText(string text, List<int> ids, Dictionary<string, int[]> idsByWord)
@@ -314,7 +314,7 @@ public sealed class ByteLevelBpeTokenizer
             var best = (Rank: int.MaxValue, MergedId: -1, Left: -1, Right: -1);
             for (var i = 0; i + 1 < symbols.Count; i++)
             {
-                if (mergeByPair.TryGetValue(PairKey(symbols[i], symbols[i + 1]), out var merge) && merge.Rank < best.Rank)
+                if (_mergeByPair.TryGetValue(PairKey(symbols[i], symbols[i + 1]), out var merge) && merge.Rank < best.Rank)
                 {
                     best = (merge.Rank, merge.MergedId, symbols[i], symbols[i + 1]);
                 }

@@ -30,13 +30,13 @@ public sealed class DecoderWeights
     /// <summary>The standard deviation Hugging Face's Llama uses to initialise linear and embedding weights.</summary>
     public const float DefaultInitStandardDeviation = 0.02f;
 
-    private readonly Dictionary<string, float[]> tensors;
+    private readonly Dictionary<string, float[]> _tensors;
 
     private DecoderWeights(DecoderShape shape, int vocabSize, Dictionary<string, float[]> tensors)
     {
         Shape = shape;
         VocabSize = vocabSize;
-        this.tensors = tensors;
+        _tensors = tensors;
     }
 
     public DecoderShape Shape { get; }
@@ -44,9 +44,9 @@ public sealed class DecoderWeights
     public int VocabSize { get; }
 
     /// <summary>Every tensor by name; <see cref="Layout"/> gives their order and dimensions.</summary>
-    public IReadOnlyDictionary<string, float[]> Tensors => tensors;
+    public IReadOnlyDictionary<string, float[]> Tensors => _tensors;
 
-    public float[] this[string name] => tensors.TryGetValue(name, out var tensor)
+    public float[] this[string name] => _tensors.TryGetValue(name, out var tensor)
         ? tensor
         : throw new KeyNotFoundException($"The decoder has no tensor named '{name}'; see DecoderWeights.Layout for the names.");
 
@@ -165,7 +165,7 @@ public sealed class DecoderWeights
         }
         var (hidden, from) = (Shape.Hidden, Shape.Intermediate);
         var shape = Shape with { Intermediate = intermediate };
-        var widened = new Dictionary<string, float[]>(tensors);
+        var widened = new Dictionary<string, float[]>(_tensors);
         for (var layer = 0; layer < Shape.Layers; layer++)
         {
             foreach (var projection in new[] { "mlp.gate_proj", "mlp.up_proj" })
@@ -174,13 +174,13 @@ public sealed class DecoderWeights
                 var wide = new float[checked(hidden * intermediate)];
                 for (var row = 0; row < hidden; row++)
                 {
-                    Array.Copy(tensors[name], row * from, wide, row * intermediate, from);
+                    Array.Copy(_tensors[name], row * from, wide, row * intermediate, from);
                 }
                 widened[name] = wide;
             }
             var down = LayerTensorName(layer, "mlp.down_proj");
             var tall = new float[checked(intermediate * hidden)];
-            Array.Copy(tensors[down], tall, from * hidden);
+            Array.Copy(_tensors[down], tall, from * hidden);
             widened[down] = tall;
         }
         return new DecoderWeights(shape, VocabSize, widened);

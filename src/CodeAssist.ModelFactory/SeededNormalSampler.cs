@@ -6,14 +6,14 @@ namespace CodeAssist.ModelFactory;
 /// </summary>
 internal sealed class SeededNormalSampler(ulong seed)
 {
-    private ulong state = seed;
-    private double? spare;
+    private ulong _state = seed;
+    private double? _spare;
 
     public float Next(double standardDeviation)
     {
-        if (spare is { } cached)
+        if (_spare is { } cached)
         {
-            spare = null;
+            _spare = null;
             return (float)(cached * standardDeviation);
         }
         // Box-Muller gives two independent samples per pair of uniforms; keep the second for the next call.
@@ -21,7 +21,7 @@ internal sealed class SeededNormalSampler(ulong seed)
         var u2 = NextUniformOpenAtZero();
         var radius = Math.Sqrt(-2.0 * Math.Log(u1));
         var angle = 2.0 * Math.PI * u2;
-        spare = radius * Math.Sin(angle);
+        _spare = radius * Math.Sin(angle);
         return (float)(radius * Math.Cos(angle) * standardDeviation);
     }
 
@@ -30,8 +30,8 @@ internal sealed class SeededNormalSampler(ulong seed)
 
     private ulong NextUInt64()
     {
-        state += 0x9E3779B97F4A7C15UL;
-        var mixed = state;
+        _state += 0x9E3779B97F4A7C15UL;
+        var mixed = _state;
         mixed = (mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9UL;
         mixed = (mixed ^ (mixed >> 27)) * 0x94D049BB133111EBUL;
         return mixed ^ (mixed >> 31);

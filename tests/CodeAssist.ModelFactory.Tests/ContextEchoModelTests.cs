@@ -6,26 +6,26 @@ namespace CodeAssist.ModelFactory.Tests;
 /// </summary>
 public sealed class ContextEchoModelTests : IDisposable
 {
-    private readonly TempDirectory folder = new();
-    private readonly GenAiSession session;
+    private readonly TempDirectory _folder = new();
+    private readonly GenAiSession _session;
 
     public ContextEchoModelTests()
     {
-        ModelFolderWriter.WriteContextEcho(folder.Path);
-        session = new GenAiSession(folder.Path);
+        ModelFolderWriter.WriteContextEcho(_folder.Path);
+        _session = new GenAiSession(_folder.Path);
     }
 
     public void Dispose()
     {
-        session.Dispose();
-        folder.Dispose();
+        _session.Dispose();
+        _folder.Dispose();
     }
 
     private string Reply(string prompt)
     {
-        using var generator = session.StartGenerator(2048);
-        generator.AppendTokens(session.Encode(prompt));
-        return session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator));
+        using var generator = _session.StartGenerator(2048);
+        generator.AppendTokens(_session.Encode(prompt));
+        return _session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator));
     }
 
     private static string Prompt(string context, string prefix, string suffix = "\n") =>
@@ -53,16 +53,16 @@ public sealed class ContextEchoModelTests : IDisposable
     [Fact]
     public void A_rewound_prompt_with_other_context_gets_the_other_identifier()
     {
-        var first = session.Encode(Prompt("<|file_sep|>x.cs\nint ΩOld;\n", "w."));
-        var second = session.Encode(Prompt("<|file_sep|>x.cs\nint ΩNew;\n", "w."));
+        var first = _session.Encode(Prompt("<|file_sep|>x.cs\nint ΩOld;\n", "w."));
+        var second = _session.Encode(Prompt("<|file_sep|>x.cs\nint ΩNew;\n", "w."));
         var common = first.Zip(second).TakeWhile(p => p.First == p.Second).Count();
-        using var generator = session.StartGenerator(2048);
+        using var generator = _session.StartGenerator(2048);
         generator.AppendTokens(first);
-        Assert.Equal("ΩOld", session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
+        Assert.Equal("ΩOld", _session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
 
         generator.RewindTo((ulong)common);
         generator.AppendTokens(second.AsSpan(common));
 
-        Assert.Equal("ΩNew", session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
+        Assert.Equal("ΩNew", _session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
     }
 }

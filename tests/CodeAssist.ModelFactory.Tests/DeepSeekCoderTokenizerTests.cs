@@ -10,23 +10,23 @@ namespace CodeAssist.ModelFactory.Tests;
 /// </summary>
 public sealed class DeepSeekCoderModelFixture : IDisposable
 {
-    private readonly TempDirectory folder = new();
+    private readonly TempDirectory _folder = new();
 
     public DeepSeekCoderModelFixture()
     {
-        ModelFolderWriter.WriteRandomBuilderShaped(folder.Path, DecoderShape.DeepSeekTest, ByteLevelBpeTokenizer.DeepSeekCoderReadableByGenAi,
+        ModelFolderWriter.WriteRandomBuilderShaped(_folder.Path, DecoderShape.DeepSeekTest, ByteLevelBpeTokenizer.DeepSeekCoderReadableByGenAi,
             new BuilderModelOptions(BuilderModelType.Llama) { RmsNormEpsilon = 1e-6f }, seed: 16);
-        Session = new GenAiSession(folder.Path);
+        Session = new GenAiSession(_folder.Path);
     }
 
-    public string Path => folder.Path;
+    public string Path => _folder.Path;
 
     internal GenAiSession Session { get; }
 
     public void Dispose()
     {
         Session.Dispose();
-        folder.Dispose();
+        _folder.Dispose();
     }
 }
 

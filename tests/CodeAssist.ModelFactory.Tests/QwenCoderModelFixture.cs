@@ -8,22 +8,22 @@ namespace CodeAssist.ModelFactory.Tests;
 /// </summary>
 public sealed class QwenCoderModelFixture : IDisposable
 {
-    private readonly TempDirectory folder = new();
+    private readonly TempDirectory _folder = new();
 
     public QwenCoderModelFixture()
     {
         ModelFolderWriter.WriteRandomBuilderShaped(
-            folder.Path, DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 16);
-        Session = new GenAiSession(folder.Path);
+            _folder.Path, DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder, new BuilderModelOptions(BuilderModelType.Qwen2), seed: 16);
+        Session = new GenAiSession(_folder.Path);
     }
 
-    public string Path => folder.Path;
+    public string Path => _folder.Path;
 
     internal GenAiSession Session { get; }
 
     public void Dispose()
     {
         Session.Dispose();
-        folder.Dispose();
+        _folder.Dispose();
     }
 }

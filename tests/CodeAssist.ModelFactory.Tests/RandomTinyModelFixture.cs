@@ -3,12 +3,12 @@ namespace CodeAssist.ModelFactory.Tests;
 /// <summary>One random Tiny model folder, loaded by GenAI once for all tests of a class.</summary>
 public sealed class RandomTinyModelFixture : IDisposable
 {
-    private readonly TempDirectory folder = new();
+    private readonly TempDirectory _folder = new();
 
     public RandomTinyModelFixture()
     {
-        ModelFolderWriter.WriteRandom(folder.Path, DecoderShape.Tiny, Seed);
-        Session = new GenAiSession(folder.Path);
+        ModelFolderWriter.WriteRandom(_folder.Path, DecoderShape.Tiny, Seed);
+        Session = new GenAiSession(_folder.Path);
     }
 
     public const int Seed = 11;
@@ -18,6 +18,6 @@ public sealed class RandomTinyModelFixture : IDisposable
     public void Dispose()
     {
         Session.Dispose();
-        folder.Dispose();
+        _folder.Dispose();
     }
 }

@@ -8,48 +8,48 @@ public sealed class ScriptedModelTests : IDisposable
     private const string Script = "Console.WriteLine(\"hi\");\n    return;";
     private const string FimPrompt = "<|fim_prefix|>int x = <|fim_suffix|>;\n<|fim_middle|>";
 
-    private readonly TempDirectory folder = new();
-    private readonly GenAiSession session;
+    private readonly TempDirectory _folder = new();
+    private readonly GenAiSession _session;
 
     public ScriptedModelTests()
     {
-        ModelFolderWriter.WriteScripted(folder.Path, Script);
-        session = new GenAiSession(folder.Path);
+        ModelFolderWriter.WriteScripted(_folder.Path, Script);
+        _session = new GenAiSession(_folder.Path);
     }
 
     public void Dispose()
     {
-        session.Dispose();
-        folder.Dispose();
+        _session.Dispose();
+        _folder.Dispose();
     }
 
     [Fact]
     public void FimPromptGeneratesTheScriptThenStops()
     {
-        using var generator = session.StartGenerator();
-        generator.AppendTokens(session.Encode(FimPrompt));
+        using var generator = _session.StartGenerator();
+        generator.AppendTokens(_session.Encode(FimPrompt));
 
         var generated = GenAiSession.GenerateToEnd(generator);
 
         Assert.Equal(ByteLevelBpeTokenizer.Default.Encode(Script), generated);
-        Assert.Equal(Script, session.Tokenizer.Decode(generated));
+        Assert.Equal(Script, _session.Tokenizer.Decode(generated));
         Assert.True(generator.IsDone());
     }
 
     [Fact]
     public void ChatPromptEndingWithTheAssistantMarkerGeneratesTheScript()
     {
-        using var generator = session.StartGenerator();
-        generator.AppendTokens(session.Encode("<|user|>\nPrint hi, then return.<|end|>\n<|assistant|>"));
+        using var generator = _session.StartGenerator();
+        generator.AppendTokens(_session.Encode("<|user|>\nPrint hi, then return.<|end|>\n<|assistant|>"));
 
-        Assert.Equal(Script, session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
+        Assert.Equal(Script, _session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
     }
 
     [Fact]
     public void RewindingToAShorterPrefixAndAppendingAgainGeneratesTheScriptAgain()
     {
-        var prompt = session.Encode(FimPrompt);
-        using var generator = session.StartGenerator();
+        var prompt = _session.Encode(FimPrompt);
+        using var generator = _session.StartGenerator();
         generator.AppendTokens(prompt);
         GenAiSession.GenerateToEnd(generator);
 
@@ -57,19 +57,19 @@ public sealed class ScriptedModelTests : IDisposable
         generator.RewindTo(keptTokens);
         generator.AppendTokens(prompt.AsSpan(keptTokens));
 
-        Assert.Equal(Script, session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
+        Assert.Equal(Script, _session.Tokenizer.Decode(GenAiSession.GenerateToEnd(generator)));
     }
 
     [Fact]
     public void RewindingPastTheMarkerForgetsIt()
     {
-        var prompt = session.Encode(FimPrompt);
-        using var generator = session.StartGenerator();
+        var prompt = _session.Encode(FimPrompt);
+        using var generator = _session.StartGenerator();
         generator.AppendTokens(prompt);
         GenAiSession.GenerateToEnd(generator);
 
         generator.RewindTo((ulong)prompt.Length - 1);
-        generator.AppendTokens(session.Encode("x"));
+        generator.AppendTokens(_session.Encode("x"));
 
         Assert.Empty(GenAiSession.GenerateToEnd(generator));
     }
@@ -77,8 +77,8 @@ public sealed class ScriptedModelTests : IDisposable
     [Fact]
     public void PromptWithoutMarkerEndsAtOnce()
     {
-        using var generator = session.StartGenerator();
-        generator.AppendTokens(session.Encode("int x = 1;"));
+        using var generator = _session.StartGenerator();
+        generator.AppendTokens(_session.Encode("int x = 1;"));
 
         Assert.Empty(GenAiSession.GenerateToEnd(generator));
         Assert.True(generator.IsDone());

@@ -27,14 +27,14 @@ internal static class CompilerResults
         public readonly ConcurrentDictionary<(DocumentId, TextSpan), Lazy<Task<FoundReferences?>>> References = new();
     }
 
-    private static readonly ConditionalWeakTable<Solution, Kept> s_kept = new();
+    private static readonly ConditionalWeakTable<Solution, Kept> KeptBySolution = new();
 
     /// <summary>
     /// The document's compiler errors (syntax, declarations and method bodies), or with <paramref name="span"/> those
     /// Roslyn reports within it (binding only the members there), computed once per solution.
     /// </summary>
     public static Task<IReadOnlyList<Diagnostic>> ErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken) =>
-        GetOrComputeAsync(s_kept.GetValue(document.Project.Solution, _ => new()).Errors, (document.Id, span),
+        GetOrComputeAsync(KeptBySolution.GetValue(document.Project.Solution, _ => new()).Errors, (document.Id, span),
             token => ComputeErrorsAsync(document, span, token), cancellationToken);
 
     /// <summary>
@@ -43,7 +43,7 @@ internal static class CompilerResults
     /// </summary>
     public static Task<FoundReferences?> ReferencesAsync(Solution solution, DocumentId document, TextSpan declaration,
         Func<CancellationToken, Task<FoundReferences?>> find, CancellationToken cancellationToken) =>
-        GetOrComputeAsync(s_kept.GetValue(solution, _ => new()).References, (document, declaration), find, cancellationToken);
+        GetOrComputeAsync(KeptBySolution.GetValue(solution, _ => new()).References, (document, declaration), find, cancellationToken);
 
     internal static async Task<IReadOnlyList<Diagnostic>> ComputeErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken)
     {

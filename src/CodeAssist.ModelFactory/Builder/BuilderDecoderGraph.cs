@@ -27,28 +27,28 @@ internal sealed class BuilderDecoderGraph
     /// <summary>The builder's header: IR 10, opset 21 and com.microsoft 1, producer "onnxruntime-genai".</summary>
     public static OnnxModelHeader Header { get; } = new(10, "onnxruntime-genai", [new OnnxOperatorSet("", 21), new OnnxOperatorSet(Microsoft, 1)]);
 
-    private readonly OnnxGraphBuilder graph = new();
-    private readonly DecoderWeights weights;
-    private readonly DecoderShape shape;
-    private readonly BuilderModelOptions options;
-    private readonly HashSet<string> constants = new(StringComparer.Ordinal);
-    private string root = "";
-    private string skip = "";
-    private bool firstNorm = true;
+    private readonly OnnxGraphBuilder _graph = new();
+    private readonly DecoderWeights _weights;
+    private readonly DecoderShape _shape;
+    private readonly BuilderModelOptions _options;
+    private readonly HashSet<string> _constants = new(StringComparer.Ordinal);
+    private string _root = "";
+    private string _skip = "";
+    private bool _firstNorm = true;
 
     private BuilderDecoderGraph(DecoderWeights weights, BuilderModelOptions options)
     {
-        this.weights = weights;
-        shape = weights.Shape;
-        this.options = options;
-        ioType = options.ExecutionProvider == BuilderExecutionProvider.Cuda ? OnnxElementType.Float16 : OnnxElementType.Float;
+        _weights = weights;
+        _shape = weights.Shape;
+        _options = options;
+        _ioType = options.ExecutionProvider == BuilderExecutionProvider.Cuda ? OnnxElementType.Float16 : OnnxElementType.Float;
     }
 
     /// <summary>The builder's io_dtype: float32 on CPU, float16 on CUDA (weights, activations, cache and logits).</summary>
-    private readonly OnnxElementType ioType;
+    private readonly OnnxElementType _ioType;
 
     private string Weights(string name, long[] dimensions, ReadOnlySpan<float> values) =>
-        graph.Constant(ioType == OnnxElementType.Float16 ? OnnxTensor.FromHalves(name, dimensions, values) : OnnxTensor.FromFloats(name, dimensions, values));
+        _graph.Constant(_ioType == OnnxElementType.Float16 ? OnnxTensor.FromHalves(name, dimensions, values) : OnnxTensor.FromFloats(name, dimensions, values));
 
     public static OnnxGraphBuilder Build(DecoderWeights weights, BuilderModelOptions options) =>
         new BuilderDecoderGraph(weights, options).BuildGraph();
@@ -58,18 +58,18 @@ internal sealed class BuilderDecoderGraph
         DeclareInputs();
         var (seqlensK, totalSequenceLength) = AttentionMaskSubgraph();
         Embedding();
-        for (var layer = 0; layer < shape.Layers; layer++)
+        for (var layer = 0; layer < _shape.Layers; layer++)
         {
             var attentionInput = Norm(layer, "input", DecoderWeights.LayerTensorName(layer, "input_layernorm"), last: false);
             Attention(layer, attentionInput, seqlensK, totalSequenceLength);
             var mlpInput = Norm(layer, "post_attention", DecoderWeights.LayerTensorName(layer, "post_attention_layernorm"), last: false);
             Mlp(layer, mlpInput);
         }
-        var final = Norm(shape.Layers, "final_norm", DecoderWeights.FinalNormName, last: true);
-        Projection("/lm_head/MatMul", "lm_head.MatMul", final, weights[DecoderWeights.LmHeadName], shape.Hidden, weights.VocabSize,
+        var final = Norm(_shape.Layers, "final_norm", DecoderWeights.FinalNormName, last: true);
+        Projection("/lm_head/MatMul", "lm_head.MatMul", final, _weights[DecoderWeights.LmHeadName], _shape.Hidden, _weights.VocabSize,
             output: DecoderIoNames.Logits);
         DeclareOutputs();
-        return graph;
+        return _graph;
     }
 
     /// <summary>
@@ -129,27 +129,27 @@ internal sealed class BuilderDecoderGraph
 
     private void DeclareInputs()
     {
-        graph.Input(DecoderIoNames.InputIds, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension);
-        graph.Input(DecoderIoNames.AttentionMask, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.TotalSequenceDimension);
-        for (var layer = 0; layer < shape.Layers; layer++)
+        _graph.Input(DecoderIoNames.InputIds, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension);
+        _graph.Input(DecoderIoNames.AttentionMask, OnnxElementType.Int64, DecoderIoNames.BatchDimension, DecoderIoNames.TotalSequenceDimension);
+        for (var layer = 0; layer < _shape.Layers; layer++)
         {
-            graph.Input(DecoderIoNames.PastKey(layer), ioType, CacheShape(DecoderIoNames.PastSequenceDimension));
-            graph.Input(DecoderIoNames.PastValue(layer), ioType, CacheShape(DecoderIoNames.PastSequenceDimension));
+            _graph.Input(DecoderIoNames.PastKey(layer), _ioType, CacheShape(DecoderIoNames.PastSequenceDimension));
+            _graph.Input(DecoderIoNames.PastValue(layer), _ioType, CacheShape(DecoderIoNames.PastSequenceDimension));
         }
     }
 
     private void DeclareOutputs()
     {
-        graph.Output(DecoderIoNames.Logits, ioType, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension, weights.VocabSize);
-        for (var layer = 0; layer < shape.Layers; layer++)
+        _graph.Output(DecoderIoNames.Logits, _ioType, DecoderIoNames.BatchDimension, DecoderIoNames.SequenceDimension, _weights.VocabSize);
+        for (var layer = 0; layer < _shape.Layers; layer++)
         {
-            graph.Output(DecoderIoNames.PresentKey(layer), ioType, CacheShape(DecoderIoNames.TotalSequenceDimension));
-            graph.Output(DecoderIoNames.PresentValue(layer), ioType, CacheShape(DecoderIoNames.TotalSequenceDimension));
+            _graph.Output(DecoderIoNames.PresentKey(layer), _ioType, CacheShape(DecoderIoNames.TotalSequenceDimension));
+            _graph.Output(DecoderIoNames.PresentValue(layer), _ioType, CacheShape(DecoderIoNames.TotalSequenceDimension));
         }
     }
 
     private OnnxDimension[] CacheShape(string sequenceDimension) =>
-        [DecoderIoNames.BatchDimension, shape.KeyValueHeadCount, sequenceDimension, shape.HeadSize];
+        [DecoderIoNames.BatchDimension, _shape.KeyValueHeadCount, sequenceDimension, _shape.HeadSize];
 
     /// <summary>GroupQueryAttention's seqlens_k (mask sum − 1 per row, int32) and total_sequence_length (mask width, int32).</summary>
     private (string SeqlensK, string TotalSequenceLength) AttentionMaskSubgraph()
@@ -166,8 +166,8 @@ internal sealed class BuilderDecoderGraph
 
     private void Embedding()
     {
-        Weights(DecoderWeights.EmbedTokensName, [weights.VocabSize, shape.Hidden], weights[DecoderWeights.EmbedTokensName]);
-        root = skip = Node("/model/embed_tokens/Gather", "", "Gather", [DecoderWeights.EmbedTokensName, DecoderIoNames.InputIds]);
+        Weights(DecoderWeights.EmbedTokensName, [_weights.VocabSize, _shape.Hidden], _weights[DecoderWeights.EmbedTokensName]);
+        _root = _skip = Node("/model/embed_tokens/Gather", "", "Gather", [DecoderWeights.EmbedTokensName, DecoderIoNames.InputIds]);
     }
 
     /// <summary>
@@ -178,22 +178,22 @@ internal sealed class BuilderDecoderGraph
     private string Norm(int layer, string location, string weightName, bool last)
     {
         var weight = $"model.layers.{layer}.{location}_layernorm.weight";
-        Weights(weight, [shape.Hidden], weights[weightName]);
+        Weights(weight, [_shape.Hidden], _weights[weightName]);
         var output0 = $"/model/layers.{layer}/{location}_layernorm/output_0";
-        var epsilon = OnnxAttribute.Float("epsilon", options.RmsNormEpsilon);
-        if (firstNorm)
+        var epsilon = OnnxAttribute.Float("epsilon", _options.RmsNormEpsilon);
+        if (_firstNorm)
         {
-            firstNorm = false;
-            graph.NamedNode($"/model/layers.{layer}/{location}_layernorm/LayerNorm", "", "SimplifiedLayerNormalization", [output0], [root, weight],
+            _firstNorm = false;
+            _graph.NamedNode($"/model/layers.{layer}/{location}_layernorm/LayerNorm", "", "SimplifiedLayerNormalization", [output0], [_root, weight],
                 epsilon, OnnxAttribute.Int("axis", -1), OnnxAttribute.Int("stash_type", 1));
             return output0;
         }
         var output3 = $"/model/layers.{layer}/{location}_layernorm/output_3";
-        graph.NamedNode($"/model/layers.{layer}/{location}_layernorm/SkipLayerNorm", Microsoft, "SkipSimplifiedLayerNormalization",
-            last ? [output0] : [output0, "", "", output3], [root, skip, weight], epsilon);
+        _graph.NamedNode($"/model/layers.{layer}/{location}_layernorm/SkipLayerNorm", Microsoft, "SkipSimplifiedLayerNormalization",
+            last ? [output0] : [output0, "", "", output3], [_root, _skip, weight], epsilon);
         if (!last)
         {
-            root = output3;
+            _root = output3;
         }
         return output0;
     }
@@ -201,12 +201,12 @@ internal sealed class BuilderDecoderGraph
     private void Attention(int layer, string input, string seqlensK, string totalSequenceLength)
     {
         string Weight(string name) => DecoderWeights.LayerTensorName(layer, name);
-        var (hidden, keyValueWidth) = (shape.Hidden, shape.KeyValueWidth);
+        var (hidden, keyValueWidth) = (_shape.Hidden, _shape.KeyValueWidth);
         var packedWidth = hidden + 2 * keyValueWidth;
 
         // The builder packs Q, K and V into one MatMul (use_packed_matmul) on every EP but DirectML.
         var packed = new float[hidden * packedWidth];
-        var (query, key, value) = (weights[Weight("self_attn.q_proj")], weights[Weight("self_attn.k_proj")], weights[Weight("self_attn.v_proj")]);
+        var (query, key, value) = (_weights[Weight("self_attn.q_proj")], _weights[Weight("self_attn.k_proj")], _weights[Weight("self_attn.v_proj")]);
         for (var row = 0; row < hidden; row++)
         {
             Array.Copy(query, row * hidden, packed, row * packedWidth, hidden);
@@ -214,13 +214,13 @@ internal sealed class BuilderDecoderGraph
             Array.Copy(value, row * keyValueWidth, packed, row * packedWidth + hidden + keyValueWidth, keyValueWidth);
         }
         var qkv = Projection($"/model/layers.{layer}/attn/qkv_proj/MatMul", $"model.layers.{layer}.attn.qkv_proj.MatMul", input, packed, hidden, packedWidth);
-        if (shape.AttentionBias)
+        if (_shape.AttentionBias)
         {
             var bias = $"model.layers.{layer}.attn.qkv_proj.Add.bias";
             Weights(bias, [packedWidth], [
-                .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.q_proj")],
-                .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.k_proj")],
-                .. weights[DecoderWeights.LayerBiasName(layer, "self_attn.v_proj")]]);
+                .. _weights[DecoderWeights.LayerBiasName(layer, "self_attn.q_proj")],
+                .. _weights[DecoderWeights.LayerBiasName(layer, "self_attn.k_proj")],
+                .. _weights[DecoderWeights.LayerBiasName(layer, "self_attn.v_proj")]]);
             qkv = Node($"/model/layers.{layer}/attn/qkv_proj/Add", "", "Add", [qkv, bias]);
         }
         if (layer == 0)
@@ -228,44 +228,44 @@ internal sealed class BuilderDecoderGraph
             RotaryCaches();
         }
         var attentionName = $"/model/layers.{layer}/attn/GroupQueryAttention";
-        var attention = graph.NamedNode(attentionName, Microsoft, "GroupQueryAttention",
+        var attention = _graph.NamedNode(attentionName, Microsoft, "GroupQueryAttention",
             [$"{attentionName}/output_0", DecoderIoNames.PresentKey(layer), DecoderIoNames.PresentValue(layer)],
             [qkv, "", "", DecoderIoNames.PastKey(layer), DecoderIoNames.PastValue(layer), seqlensK, totalSequenceLength, "cos_cache", "sin_cache", "", ""],
-            OnnxAttribute.Int("num_heads", shape.Heads),
-            OnnxAttribute.Int("kv_num_heads", shape.KeyValueHeadCount),
-            OnnxAttribute.Float("scale", 1f / MathF.Sqrt(shape.HeadSize)),
-            OnnxAttribute.Int("local_window_size", options.LocalWindowSize),
+            OnnxAttribute.Int("num_heads", _shape.Heads),
+            OnnxAttribute.Int("kv_num_heads", _shape.KeyValueHeadCount),
+            OnnxAttribute.Float("scale", 1f / MathF.Sqrt(_shape.HeadSize)),
+            OnnxAttribute.Int("local_window_size", _options.LocalWindowSize),
             OnnxAttribute.Float("softcap", 0f),
             OnnxAttribute.Int("do_rotary", 1),
             OnnxAttribute.Int("rotary_interleaved", 0))[0];
-        skip = Projection($"/model/layers.{layer}/attn/o_proj/MatMul", $"model.layers.{layer}.attn.o_proj.MatMul",
-            attention, weights[Weight("self_attn.o_proj")], hidden, hidden);
+        _skip = Projection($"/model/layers.{layer}/attn/o_proj/MatMul", $"model.layers.{layer}.attn.o_proj.MatMul",
+            attention, _weights[Weight("self_attn.o_proj")], hidden, hidden);
     }
 
     /// <summary>cos/sin of every position's angles, [context, head size / 2]: the first half of the rotate_half tables.</summary>
     private void RotaryCaches()
     {
-        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize, shape.RopeTheta);
-        var half = shape.HeadSize / 2;
+        var (cosine, sine) = RotaryEmbedding.Tables(_shape.ContextLength, _shape.HeadSize, _shape.RopeTheta);
+        var half = _shape.HeadSize / 2;
         float[] FirstHalves(float[] table) =>
-            [.. Enumerable.Range(0, shape.ContextLength).SelectMany(position => table.AsSpan(position * shape.HeadSize, half).ToArray())];
-        Weights("cos_cache", [shape.ContextLength, half], FirstHalves(cosine));
-        Weights("sin_cache", [shape.ContextLength, half], FirstHalves(sine));
+            [.. Enumerable.Range(0, _shape.ContextLength).SelectMany(position => table.AsSpan(position * _shape.HeadSize, half).ToArray())];
+        Weights("cos_cache", [_shape.ContextLength, half], FirstHalves(cosine));
+        Weights("sin_cache", [_shape.ContextLength, half], FirstHalves(sine));
     }
 
     private void Mlp(int layer, string input)
     {
         string Weight(string name) => DecoderWeights.LayerTensorName(layer, name);
-        var (hidden, intermediate) = (shape.Hidden, shape.Intermediate);
+        var (hidden, intermediate) = (_shape.Hidden, _shape.Intermediate);
         var gate = Projection($"/model/layers.{layer}/mlp/gate_proj/MatMul", $"model.layers.{layer}.mlp.gate_proj.MatMul",
-            input, weights[Weight("mlp.gate_proj")], hidden, intermediate);
+            input, _weights[Weight("mlp.gate_proj")], hidden, intermediate);
         var up = Projection($"/model/layers.{layer}/mlp/up_proj/MatMul", $"model.layers.{layer}.mlp.up_proj.MatMul",
-            input, weights[Weight("mlp.up_proj")], hidden, intermediate);
+            input, _weights[Weight("mlp.up_proj")], hidden, intermediate);
         var sigmoid = Node($"/model/layers.{layer}/mlp/act_fn/Sigmoid", "", "Sigmoid", [gate]);
         var activated = Node($"/model/layers.{layer}/mlp/act_fn/Mul", "", "Mul", [gate, sigmoid]);
         var gated = Node($"/model/layers.{layer}/mlp/Mul", "", "Mul", [activated, up]);
-        skip = Projection($"/model/layers.{layer}/mlp/down_proj/MatMul", $"model.layers.{layer}.mlp.down_proj.MatMul",
-            gated, weights[Weight("mlp.down_proj")], intermediate, hidden);
+        _skip = Projection($"/model/layers.{layer}/mlp/down_proj/MatMul", $"model.layers.{layer}.mlp.down_proj.MatMul",
+            gated, _weights[Weight("mlp.down_proj")], intermediate, hidden);
     }
 
     /// <summary>
@@ -276,31 +276,31 @@ internal sealed class BuilderDecoderGraph
     private string Projection(string name, string weightPrefix, string input, float[] weight, int rows, int columns, string? output = null)
     {
         output ??= $"{name}/output_0";
-        if (options.Precision == BuilderPrecision.Float32)
+        if (_options.Precision == BuilderPrecision.Float32)
         {
             var floatWeight = $"{weightPrefix}.weight";
             Weights(floatWeight, [rows, columns], weight);
-            return graph.NamedNode(name, "", "MatMul", [output], [input, floatWeight])[0];
+            return _graph.NamedNode(name, "", "MatMul", [output], [input, floatWeight])[0];
         }
-        var quantized = Int4BlockQuantization.Quantize(weight, rows, columns, options.BlockSize);
+        var quantized = Int4BlockQuantization.Quantize(weight, rows, columns, _options.BlockSize);
         var packed = $"{weightPrefix}.weight_Q4";
         var scales = $"{weightPrefix}.weight_scales";
-        graph.Constant(OnnxTensor.FromBytes(packed, [columns, quantized.BlocksPerColumn, options.BlockSize / 2], quantized.Packed));
+        _graph.Constant(OnnxTensor.FromBytes(packed, [columns, quantized.BlocksPerColumn, _options.BlockSize / 2], quantized.Packed));
         Weights(scales, [quantized.Scales.Length], quantized.Scales);
         // MatMulNBitsQuantizer leaves accuracy_level out when it is 0, the builder's default off the CPU.
-        var accuracyLevel = options.ExecutionProvider == BuilderExecutionProvider.Cpu ? options.AccuracyLevel : 0;
+        var accuracyLevel = _options.ExecutionProvider == BuilderExecutionProvider.Cpu ? _options.AccuracyLevel : 0;
         OnnxAttribute[] attributes = [
             OnnxAttribute.Int("K", rows),
             OnnxAttribute.Int("N", columns),
             OnnxAttribute.Int("bits", 4),
-            OnnxAttribute.Int("block_size", options.BlockSize),
+            OnnxAttribute.Int("block_size", _options.BlockSize),
             .. accuracyLevel != 0 ? [OnnxAttribute.Int("accuracy_level", accuracyLevel)] : Array.Empty<OnnxAttribute>()];
-        return graph.NamedNode($"{name}_Q4", Microsoft, "MatMulNBits", [output], [input, packed, scales], attributes)[0];
+        return _graph.NamedNode($"{name}_Q4", Microsoft, "MatMulNBits", [output], [input, packed, scales], attributes)[0];
     }
 
     /// <summary>A node whose single output is "{name}/output_0", the builder's naming.</summary>
     private string Node(string name, string domain, string operatorType, string[] inputs, params OnnxAttribute[] attributes) =>
-        graph.NamedNode(name, domain, operatorType, [$"{name}/output_0"], inputs, attributes)[0];
+        _graph.NamedNode(name, domain, operatorType, [$"{name}/output_0"], inputs, attributes)[0];
 
     /// <summary>The builder's shared constants: "/model/constants/INT64/[1]" made by a Constant node on first use.</summary>
     private string Int64s(params long[] values) =>
@@ -313,9 +313,9 @@ internal sealed class BuilderDecoderGraph
     private string Constant(string literal, OnnxTensor value)
     {
         var name = $"/model/constants/INT64/{literal}";
-        if (constants.Add(name))
+        if (_constants.Add(name))
         {
-            graph.NamedNode($"/model/constant_nodes/INT64/{literal}", "", "Constant", [name], [], OnnxAttribute.Tensor("value", value with { Name = name }));
+            _graph.NamedNode($"/model/constant_nodes/INT64/{literal}", "", "Constant", [name], [], OnnxAttribute.Tensor("value", value with { Name = name }));
         }
         return name;
     }

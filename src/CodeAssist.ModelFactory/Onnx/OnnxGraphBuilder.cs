@@ -6,41 +6,41 @@ namespace CodeAssist.ModelFactory.Onnx;
 /// </summary>
 internal sealed class OnnxGraphBuilder
 {
-    private readonly List<OnnxValueInfo> inputs = [];
-    private readonly List<OnnxValueInfo> outputs = [];
-    private readonly List<OnnxTensor> initializers = [];
-    private readonly List<OnnxNode> nodes = [];
-    private readonly HashSet<string> names = new(StringComparer.Ordinal);
+    private readonly List<OnnxValueInfo> _inputs = [];
+    private readonly List<OnnxValueInfo> _outputs = [];
+    private readonly List<OnnxTensor> _initializers = [];
+    private readonly List<OnnxNode> _nodes = [];
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<OnnxValueInfo> Inputs => inputs;
+    public IReadOnlyList<OnnxValueInfo> Inputs => _inputs;
 
-    public IReadOnlyList<OnnxValueInfo> Outputs => outputs;
+    public IReadOnlyList<OnnxValueInfo> Outputs => _outputs;
 
-    public IReadOnlyList<OnnxTensor> Initializers => initializers;
+    public IReadOnlyList<OnnxTensor> Initializers => _initializers;
 
-    public IReadOnlyList<OnnxNode> Nodes => nodes;
+    public IReadOnlyList<OnnxNode> Nodes => _nodes;
 
     public string Input(string name, OnnxElementType elementType, params OnnxDimension[] shape)
     {
         Claim(name);
-        inputs.Add(new OnnxValueInfo(name, elementType, shape));
+        _inputs.Add(new OnnxValueInfo(name, elementType, shape));
         return name;
     }
 
     /// <summary>Declares an already produced value as a graph output.</summary>
     public void Output(string name, OnnxElementType elementType, params OnnxDimension[] shape)
     {
-        if (!names.Contains(name))
+        if (!_names.Contains(name))
         {
             throw new InvalidOperationException($"Graph output '{name}' is not produced by any node.");
         }
-        outputs.Add(new OnnxValueInfo(name, elementType, shape));
+        _outputs.Add(new OnnxValueInfo(name, elementType, shape));
     }
 
     public string Constant(OnnxTensor tensor)
     {
         Claim(tensor.Name);
-        initializers.Add(tensor);
+        _initializers.Add(tensor);
         return tensor.Name;
     }
 
@@ -74,7 +74,7 @@ internal sealed class OnnxGraphBuilder
     {
         foreach (var input in node.Inputs)
         {
-            if (input.Length > 0 && !names.Contains(input))
+            if (input.Length > 0 && !_names.Contains(input))
             {
                 throw new InvalidOperationException($"Input '{input}' of the {node.OperatorType} node producing '{node.Outputs[0]}' is not defined yet.");
             }
@@ -83,13 +83,13 @@ internal sealed class OnnxGraphBuilder
         {
             Claim(output);
         }
-        nodes.Add(node);
+        _nodes.Add(node);
         return node.Outputs;
     }
 
     private void Claim(string name)
     {
-        if (!names.Add(name))
+        if (!_names.Add(name))
         {
             throw new InvalidOperationException($"The graph already has a value named '{name}'.");
         }

@@ -140,11 +140,11 @@ internal static class OnnxInitializerReader
 
     private sealed class Reader(ReadOnlyMemory<byte> buffer)
     {
-        private int position;
+        private int _position;
 
         public bool TryReadTag(out int field, out int wire)
         {
-            if (position >= buffer.Length)
+            if (_position >= buffer.Length)
             {
                 (field, wire) = (0, 0);
                 return false;
@@ -159,11 +159,11 @@ internal static class OnnxInitializerReader
             ulong value = 0;
             for (var shift = 0; ; shift += 7)
             {
-                if (position >= buffer.Length || shift > 63)
+                if (_position >= buffer.Length || shift > 63)
                 {
                     throw new InvalidDataException("The ONNX file ends inside a number: it is truncated or not an ONNX model.");
                 }
-                var b = buffer.Span[position++];
+                var b = buffer.Span[_position++];
                 value |= (ulong)(b & 0x7f) << shift;
                 if (b < 0x80)
                 {
@@ -175,12 +175,12 @@ internal static class OnnxInitializerReader
         public ReadOnlyMemory<byte> ReadBytes()
         {
             var length = (int)ReadVarint();
-            if (length < 0 || position + length > buffer.Length)
+            if (length < 0 || _position + length > buffer.Length)
             {
                 throw new InvalidDataException("The ONNX file ends inside a field: it is truncated or not an ONNX model.");
             }
-            var bytes = buffer.Slice(position, length);
-            position += length;
+            var bytes = buffer.Slice(_position, length);
+            _position += length;
             return bytes;
         }
 
@@ -192,13 +192,13 @@ internal static class OnnxInitializerReader
                     ReadVarint();
                     break;
                 case WireFixed64:
-                    position += 8;
+                    _position += 8;
                     break;
                 case WireLengthDelimited:
                     ReadBytes();
                     break;
                 case WireFixed32:
-                    position += 4;
+                    _position += 4;
                     break;
                 default:
                     throw new InvalidDataException($"Unknown protobuf wire type {wire}: this is not an ONNX model.");

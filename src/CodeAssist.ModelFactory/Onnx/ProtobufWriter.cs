@@ -15,9 +15,9 @@ internal sealed class ProtobufWriter
     private const int LengthDelimitedWireType = 2;
     private const int Fixed32WireType = 5;
 
-    private readonly MemoryStream buffer = new();
+    private readonly MemoryStream _buffer = new();
 
-    public long Length => buffer.Length;
+    public long Length => _buffer.Length;
 
     public void WriteInt64(int field, long value)
     {
@@ -31,7 +31,7 @@ internal sealed class ProtobufWriter
         WriteTag(field, Fixed32WireType);
         Span<byte> bytes = stackalloc byte[4];
         BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
-        buffer.Write(bytes);
+        _buffer.Write(bytes);
     }
 
     public void WriteString(int field, string value) => WriteBytes(field, Encoding.UTF8.GetBytes(value));
@@ -40,7 +40,7 @@ internal sealed class ProtobufWriter
     {
         WriteTag(field, LengthDelimitedWireType);
         WriteVarint((ulong)value.Length);
-        buffer.Write(value);
+        _buffer.Write(value);
     }
 
     public void WriteMessage(int field, Action<ProtobufWriter> writeMessage)
@@ -48,15 +48,15 @@ internal sealed class ProtobufWriter
         var message = new ProtobufWriter();
         writeMessage(message);
         WriteTag(field, LengthDelimitedWireType);
-        WriteVarint((ulong)message.buffer.Length);
-        message.buffer.Position = 0;
-        message.buffer.CopyTo(buffer);
+        WriteVarint((ulong)message._buffer.Length);
+        message._buffer.Position = 0;
+        message._buffer.CopyTo(_buffer);
     }
 
     public void CopyTo(Stream destination)
     {
-        buffer.Position = 0;
-        buffer.CopyTo(destination);
+        _buffer.Position = 0;
+        _buffer.CopyTo(destination);
     }
 
     private void WriteTag(int field, int wireType) => WriteVarint((ulong)((field << 3) | wireType));
@@ -65,9 +65,9 @@ internal sealed class ProtobufWriter
     {
         while (value >= 0x80)
         {
-            buffer.WriteByte((byte)(value | 0x80));
+            _buffer.WriteByte((byte)(value | 0x80));
             value >>= 7;
         }
-        buffer.WriteByte((byte)value);
+        _buffer.WriteByte((byte)value);
     }
 }

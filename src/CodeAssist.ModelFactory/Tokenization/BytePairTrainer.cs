@@ -49,21 +49,21 @@ internal static class BytePairTrainer
     /// <summary>Distinct words as symbol arrays with their frequencies, and the live count of every adjacent pair.</summary>
     private sealed class Corpus
     {
-        private readonly int[][] symbols;
-        private readonly int[] lengths;
-        private readonly long[] frequencies;
-        private readonly Dictionary<long, long> pairCounts = [];
-        private readonly Dictionary<long, HashSet<int>> wordsByPair = [];
+        private readonly int[][] _symbols;
+        private readonly int[] _lengths;
+        private readonly long[] _frequencies;
+        private readonly Dictionary<long, long> _pairCounts = [];
+        private readonly Dictionary<long, HashSet<int>> _wordsByPair = [];
 
         // Ordered by descending count, then ascending left and right id; entries whose count has changed since
         // they were queued are stale and skipped, because a changed count is always queued again.
-        private readonly PriorityQueue<long, (long NegatedCount, int Left, int Right)> candidates = new();
+        private readonly PriorityQueue<long, (long NegatedCount, int Left, int Right)> _candidates = new();
 
         private Corpus(int[][] symbols, long[] frequencies)
         {
-            this.symbols = symbols;
-            this.frequencies = frequencies;
-            lengths = [.. symbols.Select(word => word.Length)];
+            _symbols = symbols;
+            _frequencies = frequencies;
+            _lengths = [.. symbols.Select(word => word.Length)];
             var changed = new Dictionary<long, long>();
             for (var word = 0; word < symbols.Length; word++)
             {
@@ -90,9 +90,9 @@ internal static class BytePairTrainer
 
         public bool TryTakeMostFrequentPair(out int left, out int right)
         {
-            while (candidates.TryDequeue(out var key, out var priority))
+            while (_candidates.TryDequeue(out var key, out var priority))
             {
-                if (pairCounts.TryGetValue(key, out var count) && count == -priority.NegatedCount)
+                if (_pairCounts.TryGetValue(key, out var count) && count == -priority.NegatedCount)
                 {
                     (left, right) = (priority.Left, priority.Right);
                     return true;
@@ -102,13 +102,13 @@ internal static class BytePairTrainer
             return false;
         }
 
-        public void Forget(int left, int right) => pairCounts.Remove(PairKey(left, right));
+        public void Forget(int left, int right) => _pairCounts.Remove(PairKey(left, right));
 
         public void Merge(int left, int right, int mergedId)
         {
             var key = PairKey(left, right);
             var changed = new Dictionary<long, long>();
-            foreach (var word in wordsByPair[key])
+            foreach (var word in _wordsByPair[key])
             {
                 if (!Contains(word, left, right))
                 {
@@ -118,14 +118,14 @@ internal static class BytePairTrainer
                 ReplacePair(word, left, right, mergedId);
                 AddPairs(word, +1, changed);
             }
-            wordsByPair.Remove(key);
+            _wordsByPair.Remove(key);
             Apply(changed);
         }
 
         private bool Contains(int word, int left, int right)
         {
-            var wordSymbols = symbols[word];
-            for (var i = 0; i + 1 < lengths[word]; i++)
+            var wordSymbols = _symbols[word];
+            for (var i = 0; i + 1 < _lengths[word]; i++)
             {
                 if (wordSymbols[i] == left && wordSymbols[i + 1] == right)
                 {
@@ -137,8 +137,8 @@ internal static class BytePairTrainer
 
         private void ReplacePair(int word, int left, int right, int mergedId)
         {
-            var wordSymbols = symbols[word];
-            var length = lengths[word];
+            var wordSymbols = _symbols[word];
+            var length = _lengths[word];
             var written = 0;
             for (var read = 0; read < length; written++)
             {
@@ -153,22 +153,22 @@ internal static class BytePairTrainer
                     read++;
                 }
             }
-            lengths[word] = written;
+            _lengths[word] = written;
         }
 
         private void AddPairs(int word, int sign, Dictionary<long, long> changed)
         {
-            var wordSymbols = symbols[word];
-            for (var i = 0; i + 1 < lengths[word]; i++)
+            var wordSymbols = _symbols[word];
+            for (var i = 0; i + 1 < _lengths[word]; i++)
             {
                 var key = PairKey(wordSymbols[i], wordSymbols[i + 1]);
-                changed[key] = changed.GetValueOrDefault(key) + sign * frequencies[word];
+                changed[key] = changed.GetValueOrDefault(key) + sign * _frequencies[word];
                 if (sign > 0)
                 {
-                    if (!wordsByPair.TryGetValue(key, out var words))
+                    if (!_wordsByPair.TryGetValue(key, out var words))
                     {
                         words = [];
-                        wordsByPair.Add(key, words);
+                        _wordsByPair.Add(key, words);
                     }
                     words.Add(word);
                 }
@@ -183,14 +183,14 @@ internal static class BytePairTrainer
                 {
                     continue;
                 }
-                var count = pairCounts.GetValueOrDefault(key) + delta;
+                var count = _pairCounts.GetValueOrDefault(key) + delta;
                 if (count <= 0)
                 {
-                    pairCounts.Remove(key);
+                    _pairCounts.Remove(key);
                     continue;
                 }
-                pairCounts[key] = count;
-                candidates.Enqueue(key, (-count, (int)(key >> 32), (int)(uint)key));
+                _pairCounts[key] = count;
+                _candidates.Enqueue(key, (-count, (int)(key >> 32), (int)(uint)key));
             }
         }
     }

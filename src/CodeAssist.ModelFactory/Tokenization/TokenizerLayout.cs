@@ -62,8 +62,8 @@ public sealed class TokenizerLayout
     /// <summary>DeepSeek-Coder 1.3B/6.7B's embedding and logits width (config.json vocab_size).</summary>
     public const int DeepSeekCoderEmbeddingRows = 32_256;
 
-    private readonly IReadOnlyList<Regex> splits;
-    private readonly Regex gpt2Words;
+    private readonly IReadOnlyList<Regex> _splits;
+    private readonly Regex _gpt2Words;
 
     private TokenizerLayout(string name, TokenizerStyle style, IReadOnlyList<string> splitPatterns, bool individualDigits, int? regularTokenCount,
         IReadOnlyList<AddedToken> addedTokens, int? embeddingRows, string tokenizerClass, string? bosToken, string eosToken, bool byteLevelRegex = false)
@@ -73,8 +73,8 @@ public sealed class TokenizerLayout
         Style = style;
         SplitPatterns = splitPatterns;
         IndividualDigits = individualDigits;
-        splits = [.. splitPatterns.Select(pattern => new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled))];
-        gpt2Words = new Regex(Gpt2WordPattern, RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        _splits = [.. splitPatterns.Select(pattern => new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled))];
+        _gpt2Words = new Regex(Gpt2WordPattern, RegexOptions.CultureInvariant | RegexOptions.Compiled);
         RegularTokenCount = regularTokenCount;
         AddedTokens = addedTokens;
         EmbeddingRows = embeddingRows;
@@ -188,17 +188,17 @@ public sealed class TokenizerLayout
     /// </summary>
     public List<string> Split(string text)
     {
-        if (splits.Count == 0 && !IndividualDigits)
+        if (_splits.Count == 0 && !IndividualDigits)
         {
             var words = new List<string>();
-            foreach (var match in gpt2Words.EnumerateMatches(text))
+            foreach (var match in _gpt2Words.EnumerateMatches(text))
             {
                 words.Add(text.Substring(match.Index, match.Length));
             }
             return words;
         }
         var pieces = new List<(int Start, int End)> { (0, text.Length) };
-        foreach (var split in splits)
+        foreach (var split in _splits)
         {
             var next = new List<(int Start, int End)>(pieces.Count * 2);
             foreach (var (start, end) in pieces)
@@ -260,7 +260,7 @@ public sealed class TokenizerLayout
         var byteLevelWords = new List<string>(result.Count);
         foreach (var piece in result)
         {
-            foreach (var match in gpt2Words.EnumerateMatches(piece))
+            foreach (var match in _gpt2Words.EnumerateMatches(piece))
             {
                 byteLevelWords.Add(piece.Substring(match.Index, match.Length));
             }
