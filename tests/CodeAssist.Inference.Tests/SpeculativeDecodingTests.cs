@@ -249,6 +249,19 @@ public sealed class SpeculativeDecodingOnBuilderShapedModelsTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    [Fact]
+    public void SpeculationOnAnInt8ComputedGraphNamesTheNearTieCaveatAndAnFp32ComputedOneDoesNot()
+    {
+        var promptLookup = new SpeculationSettings { PromptLookup = true };
+        Assert.Contains("accuracy level 4", ModelFolder.Open(_model, promptLookup).SpeculationCaveat, StringComparison.Ordinal);
+        Assert.Null(ModelFolder.Open(_model, SpeculationSettings.Off).SpeculationCaveat);
+
+        var fp32Computed = _directory.Combine("qwen-accuracy-1");
+        var options = new CodeAssist.ModelFactory.Builder.BuilderModelOptions(CodeAssist.ModelFactory.Builder.BuilderModelType.Qwen2, AccuracyLevel: 1);
+        ModelFolderWriter.WriteRandomBuilderShaped(fp32Computed, DecoderShape.QwenTest, ByteLevelBpeTokenizer.QwenCoder, options, seed: 16);
+        Assert.Null(ModelFolder.Open(fp32Computed, promptLookup).SpeculationCaveat);
+    }
+
     [Theory]
     [InlineData("draft")]
     [InlineData("prompt-lookup")]

@@ -5,7 +5,8 @@ using CodeAssist.ModelFactory.Builder;
 namespace CodeAssist.Bench.Commands;
 
 /// <summary>
-/// `codeassist-bench model convert SRC DEST [--type llama|qwen2] [--precision int4|fp32] [--block-size N] [--widen-intermediate N]`: a plain
+/// `codeassist-bench model convert SRC DEST [--type llama|qwen2] [--precision int4|fp32] [--block-size N] [--accuracy-level N]
+/// [--widen-intermediate N]`: a plain
 /// decoder folder (CodeAssist-Tiny, or any the training tool or ModelFactory wrote) rewritten in the shape
 /// onnxruntime-genai's model builder gives real models, with the same weights (<see cref="ModelFolderWriter.ConvertToBuilderShaped"/>),
 /// so the default model can run the code path real models run and `eval` can compare the two.
@@ -27,6 +28,13 @@ internal static class ModelConvertCommand
         {
             Description = "int4 block size along K (the builder's int4_block_size: 16, 32, 64, 128 or 256)", DefaultValueFactory = _ => 32,
         };
+        var accuracyLevel = new Option<int>("--accuracy-level")
+        {
+            Description = "MatMulNBits' accuracy_level on the CPU (the builder's int4_accuracy_level): 4 computes in int8 (the builder's default), " +
+                "1 in fp32",
+            DefaultValueFactory = _ => 4,
+        };
+        accuracyLevel.AcceptOnlyFromAmong("0", "1", "2", "3", "4");
         var widen = new Option<int?>("--widen-intermediate")
         {
             Description = "Widen each layer's MLP to N units with zero weights: the same outputs, a large model's weight traffic per token " +
@@ -36,7 +44,7 @@ internal static class ModelConvertCommand
             "convert",
             "Rewrite a plain decoder folder in the model builder's shape (GroupQueryAttention, MatMulNBits, shared KV buffer) with the same weights")
         {
-            source, destination, type, precision, blockSize, widen,
+            source, destination, type, precision, blockSize, accuracyLevel, widen,
         };
         command.SetAction(parse =>
         {
@@ -56,7 +64,8 @@ internal static class ModelConvertCommand
                 var options = new BuilderModelOptions(
                     parse.GetValue(type) == "qwen2" ? BuilderModelType.Qwen2 : BuilderModelType.Llama,
                     parse.GetValue(precision) == "fp32" ? BuilderPrecision.Float32 : BuilderPrecision.Int4,
-                    parse.GetValue(blockSize));
+                    parse.GetValue(blockSize),
+                    parse.GetValue(accuracyLevel));
                 ModelFolderWriter.ConvertToBuilderShaped(from.FullName, to.FullName, options, parse.GetValue(widen));
                 var block = options.Precision == BuilderPrecision.Int4 ? $", block {options.BlockSize}" : "";
                 Console.Out.WriteLine($"wrote {to.FullName} ({options.GenAiType}, {parse.GetValue(precision)}{block})");

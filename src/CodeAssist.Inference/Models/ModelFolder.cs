@@ -48,6 +48,18 @@ public sealed class ModelFolder
     /// <summary>What model.onnx is made of (operators, quantization, KV cache layout, external data); null when unreadable.</summary>
     public OnnxGraphSummary? Graph { get; private init; }
 
+    /// <summary>
+    /// Why speculation may not give plain greedy's reply with this graph, or null. MatMulNBits at accuracy level 4
+    /// (the model builder's CPU default) computes in int8, and a verification pass over several tokens rounds
+    /// differently from a one-token pass, so a near-tie between two tokens can go the other way: measured on a
+    /// widened CodeAssist-Tiny, 4 of 24 speculative replies of 64 tokens differed at level 4 and none at level 1
+    /// (docs/PERFORMANCE.md, #23).
+    /// </summary>
+    public string? SpeculationCaveat => Speculation.Mode != SpeculationMode.None && Graph?.Quantization is { AccuracyLevel: 4 }
+        ? "replies can differ from plain decoding at near-ties: the int4 graph computes in int8 (MatMulNBits accuracy level 4) and " +
+          "verifies several tokens per pass; build it with accuracy level 1 (the model builder's int4_accuracy_level=1) for identical replies"
+        : null;
+
     /// <summary>genai_config.json's model.vocab_size: the width of the logits (Qwen2.5-Coder pads it past the tokenizer's ids).</summary>
     public int? VocabSize { get; }
     public string DecoderFile { get; }

@@ -92,6 +92,10 @@ internal static class ModelCommand
             {
                 Console.Out.WriteLine($"speculation: {folder.Speculation.Describe()}");
             }
+            if (folder.SpeculationCaveat is { } caveat)
+            {
+                Console.Out.WriteLine($"speculation caveat: {caveat}");
+            }
             return 0;
         });
         return command;

@@ -90,6 +90,8 @@ public sealed record DoctorReport(IReadOnlyList<(string Name, string Value)> Lin
             if (model.Folder.Graph is { } graph)
                 lines.Add(("model graph", graph.Describe()));
             lines.Add(("speculation", model.Speculation.Describe()));
+            if (model.Folder.SpeculationCaveat is { } caveat)
+                lines.Add(("speculation caveat", caveat));
             var timing = TimeGeneration(model, cancellationToken);
             lines.Add(("test generation", timing));
             if (model.Speculation.Mode != SpeculationMode.None)
