@@ -109,7 +109,9 @@ public sealed class ServerState : IDisposable
         // client would then never hear the progress of a load that did happen.
         var loading = Engine.Models.IsLoading;
         _ = Task.Run(() => ReportModelLoadAsync(loading));
-        _ = Task.Run(() => Engine.WarmLooseFilesAsync(CancellationToken.None));
+        // Called here, not on the thread pool: from this call on, a completion knows the loose-files project is warming
+        // up and does not wait for it (the call itself only starts the warm-up).
+        _ = Engine.WarmLooseFilesAsync(CancellationToken.None);
         RequestWorkspaceLoad();
         _ = Files.StartAsync().ContinueWith(t => Log.Error($"file watching did not start: {t.Exception!.InnerException!.Message}"),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

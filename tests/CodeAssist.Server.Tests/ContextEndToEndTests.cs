@@ -44,8 +44,7 @@ public sealed class ContextEndToEndTests : IDisposable
         // The echo model copies a context identifier whether or not it fits the position; the compiler check would
         // rightly drop some of them. This test is about the context reaching the model, so the check is off.
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeassist = new { compilerCheck = false } } });
-        await client.WaitForNotificationAsync("window/logMessage",
-            n => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true, LspTestClient.HangGuard);
+        await client.WaitForCompilationsReadyAsync();
 
         var version = 1;
         foreach (var (line, expected, pieceKind) in new[]

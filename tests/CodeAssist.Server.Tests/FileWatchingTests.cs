@@ -64,10 +64,8 @@ public sealed class FileWatchingTests : IDisposable
         return client;
     }
 
-    private static Task LoadedAsync(LspTestClient client, int times) =>
-        client.WaitForNotificationAsync("window/logMessage", _ => client.Notifications("window/logMessage").Count(IsLoaded) >= times);
-
-    private static bool IsLoaded(JsonObject n) => ((string?)n["params"]?["message"])?.StartsWith("loaded 1 project(s)", StringComparison.Ordinal) == true;
+    /// <summary>The projects loaded <paramref name="times"/> times and compiled after each load: the context has their members.</summary>
+    private static Task LoadedAsync(LspTestClient client, int times) => client.WaitForCompilationsReadyAsync(times);
 
     /// <summary>The text of the context's member list at `stock.` in Program.cs.</summary>
     private static async Task<string> MembersAtStock(LspTestClient client, string program)

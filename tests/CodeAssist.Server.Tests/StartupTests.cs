@@ -39,7 +39,8 @@ public sealed class StartupTests : IDisposable
         });
         Assert.NotNull(answer["result"]);
         var before = Startup(await client.RequestAsync("codeAssist/stats", null));
-        Assert.Equal(["firstByteRead", "initializeHandled", "mainEntered"], before.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["firstByteRead", "initializeHandled", "mainEntered", "serveEntered", "serverBuilt"], before.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.DoesNotContain("loading model", client.Stderr, StringComparison.Ordinal);
 
         await client.NotifyAsync("initialized", new { });
@@ -63,7 +64,11 @@ public sealed class StartupTests : IDisposable
         var after = Startup(await client.RequestAsync("codeAssist/stats", null));
         double At(string step) => (double)after[step]!;
         Assert.Equal(before["initializeHandled"]!.GetValue<double>(), At("initializeHandled"));
-        string[] inOrder = ["mainEntered", "firstByteRead", "initializeHandled", "modelLoaded", "modelWarmed", "firstContext", "firstToken", "firstCompletion"];
+        string[] inOrder =
+        [
+            "mainEntered", "serveEntered", "serverBuilt", "firstByteRead", "initializeHandled", "modelLoaded", "modelWarmed", "firstContext", "firstToken",
+            "firstCompletion",
+        ];
         Assert.Equal(inOrder, inOrder.OrderBy(At));
         Assert.Equal(0, await client.ShutdownAndExitAsync());
     }

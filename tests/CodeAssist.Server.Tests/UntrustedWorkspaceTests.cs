@@ -81,6 +81,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
         await client.InitializeAsync(repo);
         await client.OpenAsync(programPath, Program);
         await client.WaitForProjectsLoadedAsync(TimeSpan.FromSeconds(180));
+        await client.WaitForCompilationsReadyAsync();
 
         Assert.True(File.Exists(TargetMarker), $"the control failed: the trusted load did not run the project's target; stderr:\n{client.Stderr}");
         var context = await client.RequestAsync("codeAssist/context", At(programPath, 7, 18));

@@ -339,6 +339,16 @@ public sealed class LspTestClient : IAsyncDisposable
             n => (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("loaded") == true,
             timeout ?? HangGuard);
 
+    /// <summary>
+    /// Waits until the compilations' warm-up after a load has ended <paramref name="loads"/> times ("compilations ready"):
+    /// completions do not wait for it, and have the loaded projects' semantic context only from then on.
+    /// </summary>
+    public Task<JsonObject> WaitForCompilationsReadyAsync(int loads = 1, TimeSpan? timeout = null) =>
+        WaitForNotificationAsync("$/progress", _ => Notifications("$/progress").Count(IsCompilationsReady) >= loads, timeout ?? HangGuard);
+
+    private static bool IsCompilationsReady(JsonObject n) =>
+        (string?)n["params"]!["value"]!["kind"] == "end" && ((string?)n["params"]!["value"]!["message"])?.Contains("compilations ready") == true;
+
     public Task<JsonObject> WaitForStatusAsync(string state, TimeSpan? timeout = null) =>
         WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]?["state"] == state, timeout);
 

@@ -45,13 +45,13 @@ internal static class GeneratedCaseEval
             var options = JsonSerializer.SerializeToNode(settings ?? new { })!.AsObject();
             options["generationDeadlineMs"] = 120_000;
             await session.InitializeAsync(root, options).ConfigureAwait(false);
-            // The solution's own end ("N project(s) loaded"): the model's load ends with "… ready", often first, and the
-            // cases need the loaded projects' compilations.
-            await server.WaitForNotificationAsync(
-                "$/progress",
-                n => (string?)n["params"]?["value"]?["kind"] == "end"
-                    && ((string?)n["params"]?["value"]?["message"])?.Contains("loaded", StringComparison.Ordinal) == true,
-                TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+            // The solution's own end ("N project(s) loaded"; the model's load ends with "… ready", often first), then the
+            // compilations' warm-up: the cases need the loaded projects' compilations, and completions have the semantic
+            // context only after it.
+            await server.WaitForNotificationAsync("$/progress", StartupBenchmark.IsSolutionLoadEnd, TimeSpan.FromMinutes(10))
+                .ConfigureAwait(false);
+            await server.WaitForNotificationAsync("$/progress", StartupBenchmark.IsCompilationsReadyEnd, TimeSpan.FromMinutes(10))
+                .ConfigureAwait(false);
             await server.WaitForNotificationAsync(
                 "codeAssist/status", n => (string?)n["params"]?["state"] == "ready", TimeSpan.FromMinutes(10)).ConfigureAwait(false);
             return (server, session);

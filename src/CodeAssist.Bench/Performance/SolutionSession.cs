@@ -64,6 +64,8 @@ internal sealed class SolutionSession : IAsyncDisposable
 
         var loaded = await _server.WaitForNotificationAsync("$/progress", StartupBenchmark.IsSolutionLoadEnd, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         var loadedAt = loaded["receivedAt"]!.GetValue<long>();
+        // The semantic context joins when the compilations' warm-up after the load has ended; completions do not wait for it.
+        await _server.WaitForNotificationAsync("$/progress", StartupBenchmark.IsCompilationsReadyEnd, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         step.Advance();
 
         await TypeStatementAsync(0).ConfigureAwait(false);

@@ -48,9 +48,13 @@ public sealed class ContextBuilder(CodeWorkspace workspace, IReadOnlyList<IConte
             new("suffix", "current file", suffix, countTokens(suffix)),
         };
 
-        var request = new ContextRequest(document, offset, workspace.GetDocument(document), prefix, suffix)
+        var roslynDocument = workspace.GetDocument(document);
+        var request = new ContextRequest(document, offset, roslynDocument, prefix, suffix)
         {
             SemanticModels = workspace.SemanticModels,
+            // Decided once per build: while a background warm-up binds the project for the first time, the answer does
+            // not wait for it (the sources that need the semantic model give nothing), and the next build after it has them.
+            SemanticModelAvailable = roslynDocument is null || !workspace.IsWarmingUp(roslynDocument),
         };
         // Two purses: what goes before the file and the windows never draw on the share kept above the cursor's line.
         ContextPlacement PlacementOf(IContextSource source) => cursorPiecesAboveCursorLine ? source.Placement : ContextPlacement.BeforeFile;
@@ -187,13 +191,21 @@ public sealed record ContextRequest(
     public SemanticModelReuse? SemanticModels { get; init; }
 
     /// <summary>
+    /// False while a background warm-up is binding the document's project for the first time
+    /// (<see cref="CodeWorkspace.IsWarmingUp"/>): the request then has no semantic model, and the context is what needs
+    /// none (the windows, the syntax's outline, recent documents), so that the first completion does not wait for
+    /// Roslyn's first binding (#19).
+    /// </summary>
+    public bool SemanticModelAvailable { get; init; } = true;
+
+    /// <summary>
     /// The semantic model for nodes of <see cref="RoslynDocument"/> around the cursor, made once per request and shared
     /// by the sources. Inside a method body it may be a speculative model of that method against an earlier
     /// compilation with the same declarations: its symbols' locations point at that compilation's trees, so sources
     /// compare files by path, not by tree.
     /// </summary>
     public Task<Microsoft.CodeAnalysis.SemanticModel?> GetSemanticModelAsync(CancellationToken cancellationToken) =>
-        _semanticModel ??= RoslynDocument is not { } document ? Task.FromResult<Microsoft.CodeAnalysis.SemanticModel?>(null)
+        _semanticModel ??= RoslynDocument is not { } document || !SemanticModelAvailable ? Task.FromResult<Microsoft.CodeAnalysis.SemanticModel?>(null)
             : SemanticModels is { } reuse ? reuse.GetAsync(document, Offset, cancellationToken)
             : document.GetSemanticModelAsync(cancellationToken);
 }

@@ -30,7 +30,7 @@ public sealed class EngineHost : IDisposable
         Trusted = options.Trusted;
         _settings = settings;
         Documents = new DocumentStore();
-        Workspace = new CodeWorkspace();
+        Workspace = new CodeWorkspace { WarmCompilationsAfterLoad = options.WarmCompilationsAfterLoad };
         Models = new ModelHost(log.Info, options.HeldGenerations is { } held ? held.Wrap : null);
         var sources = options.SemanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents);
         ContextBuilder = new ContextBuilder(Workspace, options.WrapContextSources?.Invoke(sources) ?? sources);
@@ -159,9 +159,10 @@ public sealed class EngineHost : IDisposable
     }
 
     /// <summary>
-    /// Makes Roslyn's workspace and binds the loose-files project to the framework's references in the background
+    /// Makes Roslyn's workspace and binds the loose-files project to the framework's references on the thread pool
     /// (see <see cref="CodeWorkspace.WarmLooseFilesAsync"/>), so neither sits on `initialize`'s path nor on the first
-    /// completion's. A failure costs only the time it would have saved: the first completion meets it and reports it.
+    /// completion's: from this call until it ends, loose-file completions answer without the semantic context rather
+    /// than wait for it. A failure costs only the time it would have saved: a later completion meets it and reports it.
     /// </summary>
     public async Task WarmLooseFilesAsync(CancellationToken cancellationToken)
     {

@@ -14,6 +14,14 @@ public sealed record EngineOptions
     /// </summary>
     public Func<IReadOnlyList<IContextSource>, IReadOnlyList<IContextSource>>? WrapContextSources { get; init; }
 
+    /// <summary>
+    /// Whether a load that ends builds the projects' compilations in the background
+    /// (<see cref="Workspace.CodeWorkspace.WarmCompilationsAfterLoad"/>; the server's choice). A context build does not
+    /// wait for a warm-up (it leaves the semantic sources out until the warm-up has ended), so a one-off command that
+    /// asks about a file right after the load switches it off and binds what it needs itself.
+    /// </summary>
+    public bool WarmCompilationsAfterLoad { get; init; } = true;
+
     /// <summary>Whether the workspace starts trusted (`serve --untrusted` and the initialization option take it away).</summary>
     public bool Trusted { get; init; } = true;
 

@@ -12,6 +12,8 @@ namespace CodeAssist.Engine.Hosting;
 public static class StartupTimeline
 {
     public const string MainEntered = "mainEntered";
+    public const string ServeEntered = "serveEntered";
+    public const string ServerBuilt = "serverBuilt";
     public const string FirstByteRead = "firstByteRead";
     public const string InitializeHandled = "initializeHandled";
     public const string ModelLoaded = "modelLoaded";

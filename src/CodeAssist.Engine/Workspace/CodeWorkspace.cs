@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CodeAssist.Engine.Documents;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -35,6 +36,16 @@ public sealed class CodeWorkspace : IDisposable
     private Solution? _current;
     private readonly CancellationTokenSource _lifetime = new();
 
+    /// <summary>
+    /// Projects whose first compilation a background warm-up is building or is about to build: the loose-files project
+    /// from the start of <see cref="WarmLooseFilesAsync"/> to its end, and each loaded project from the moment its load
+    /// is laid over the workspace until the warm-up after the load has built it. See <see cref="IsWarmingUp"/>.
+    /// </summary>
+    private readonly ConcurrentDictionary<ProjectId, byte> _warmingUp = new();
+
+    /// <summary>The loose-files warm-up, started once (null before <see cref="WarmLooseFilesAsync"/> is first called).</summary>
+    private Task? _looseWarmUp;
+
     public CodeWorkspace()
     {
         _looseProjectId = ProjectId.CreateNewId("loose files");
@@ -58,32 +69,74 @@ public sealed class CodeWorkspace : IDisposable
     }
 
     /// <summary>
-    /// Makes the workspace and binds the loose-files project to the framework's references, then compiles a small
-    /// throwaway file against them so Roslyn's binding paths have run once: the first completion on a file outside any
-    /// project then finds the references bound (the project's compilation keeps them when the file is added) instead
-    /// of paying for them itself. Safe to call more than once; only the first does the work.
+    /// Makes the workspace and binds the loose-files project to the framework's references on the thread pool, then
+    /// compiles a small throwaway file against them so Roslyn's binding paths have run once: the first completion on a
+    /// file outside any project then finds the references bound (the project's compilation keeps them when the file is
+    /// added) instead of paying for them itself. The loose-files project counts as warming up (<see cref="IsWarmingUp"/>)
+    /// from this call on, so a request that comes after it never waits for it. Safe to call more than once: every call
+    /// gets the first one's task.
     /// </summary>
-    public async Task WarmLooseFilesAsync(CancellationToken cancellationToken)
+    public Task WarmLooseFilesAsync(CancellationToken cancellationToken)
     {
-        var project = CurrentSolution.GetProject(_looseProjectId)!;
-        var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
-        _ = compilation?.GetSpecialType(SpecialType.System_Object);
-        const string Sample = """
-            using System.Collections.Generic;
-            using System.Linq;
-            internal sealed class Warm
-            {
-                private readonly List<string> _names = new();
-                public int Count(string prefix) => _names.Where(n => n.StartsWith(prefix)).Select(n => n.Length).Sum();
-            }
-            """;
-        var sample = project.AddDocument("Warm.cs", SourceText.From(Sample), filePath: Path.Combine(Path.GetTempPath(), "codeassist-warm", "Warm.cs"));
-        if (await sample.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is { } model)
+        lock (_gate)
         {
-            _ = model.GetDiagnostics(cancellationToken: cancellationToken);
-            _ = model.LookupSymbols(Sample.IndexOf("_names.Where", StringComparison.Ordinal) + "_names.".Length);
+            if (_looseWarmUp is null)
+            {
+                _warmingUp.TryAdd(_looseProjectId, 0);
+                // Not given the token: a cancelled start would skip the finally that ends the warm-up.
+                _looseWarmUp = Task.Run(() => WarmLooseFilesCoreAsync(cancellationToken), CancellationToken.None);
+            }
+            return _looseWarmUp;
         }
     }
+
+    private async Task WarmLooseFilesCoreAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (WarmUpsHeldUntil is { } held)
+                await held.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var project = CurrentSolution.GetProject(_looseProjectId)!;
+            var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
+            _ = compilation?.GetSpecialType(SpecialType.System_Object);
+            const string Sample = """
+                using System.Collections.Generic;
+                using System.Linq;
+                internal sealed class Warm
+                {
+                    private readonly List<string> _names = new();
+                    public int Count(string prefix) => _names.Where(n => n.StartsWith(prefix)).Select(n => n.Length).Sum();
+                }
+                """;
+            var sample = project.AddDocument("Warm.cs", SourceText.From(Sample), filePath: Path.Combine(Path.GetTempPath(), "codeassist-warm", "Warm.cs"));
+            if (await sample.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is { } model)
+            {
+                _ = model.GetDiagnostics(cancellationToken: cancellationToken);
+                _ = model.LookupSymbols(Sample.IndexOf("_names.Where", StringComparison.Ordinal) + "_names.".Length);
+            }
+        }
+        finally
+        {
+            _warmingUp.TryRemove(_looseProjectId, out _);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="document"/>'s semantic model would wait for Roslyn's first binding of its project, which a
+    /// background warm-up is doing (the loose-files warm-up, or the compilations' warm-up after a load). A context build
+    /// then answers at once without the sources that need the semantic model, and the semantic context joins on the
+    /// first request after that warm-up (whose end is <see cref="WarmLooseFilesAsync"/>'s task, or <see cref="Warming"/>).
+    /// A project that no warm-up builds (a one-off command switches the warm-up off) is bound by the first request that
+    /// needs it, which waits for it.
+    /// </summary>
+    public bool IsWarmingUp(Document document) => _warmingUp.ContainsKey(document.Project.Id);
+
+    /// <summary>
+    /// Test seam, null in the product: background warm-ups (loose files, compilations after a load) start only once this
+    /// task has completed, so a test knows a warm-up is still running when its first request comes, however fast the
+    /// machine is.
+    /// </summary>
+    internal Task? WarmUpsHeldUntil { get; init; }
 
     /// <summary>The current snapshot; safe to use from any thread, never changes under the caller.</summary>
     public Solution CurrentSolution
@@ -197,9 +250,9 @@ public sealed class CodeWorkspace : IDisposable
             var result = await _loader.LoadAsync(projectSystem, progress, cancellationToken).ConfigureAwait(false);
             if (result.Solution is not null)
             {
-                ReplaceProjects(result.Solution);
+                var warmed = ReplaceProjects(result.Solution, WarmCompilationsAfterLoad);
                 if (WarmCompilationsAfterLoad)
-                    Warming = WarmInBackground();
+                    Warming = WarmInBackground(warmed);
             }
             return result;
         }
@@ -246,6 +299,7 @@ public sealed class CodeWorkspace : IDisposable
                 continue;
             if (await SemanticModels.WarmAsync(project, cancellationToken).ConfigureAwait(false))
                 built++;
+            _warmingUp.TryRemove(id, out _);
         }
         return built;
     }
@@ -256,11 +310,18 @@ public sealed class CodeWorkspace : IDisposable
     /// </summary>
     public Solution? WarmedSolution { get; private set; }
 
-    /// <summary>Replaces the loaded projects (keeping the open documents' text on top) when a solution finishes loading.</summary>
-    public void ReplaceProjects(Solution loaded)
+    /// <summary>
+    /// Replaces the loaded projects (keeping the open documents' text on top) when a solution finishes loading. With
+    /// <paramref name="warmUp"/>, the loaded C# projects count as warming up from the same moment (under the same lock), so
+    /// no request sees them before it knows their compilations are coming; returns them.
+    /// </summary>
+    private List<ProjectId> ReplaceProjects(Solution loaded, bool warmUp)
     {
         lock (_gate)
         {
+            var warming = warmUp ? loaded.Projects.Where(p => p.Language == LanguageNames.CSharp).Select(p => p.Id).ToList() : [];
+            foreach (var id in warming)
+                _warmingUp.TryAdd(id, 0);
             var solution = loaded;
             foreach (var project in Current.Projects.Where(p => p.Id == _looseProjectId))
             {
@@ -276,6 +337,7 @@ public sealed class CodeWorkspace : IDisposable
             }
             Current = solution;
             HasLoadedProjects = true;
+            return warming;
         }
     }
 
@@ -376,17 +438,28 @@ public sealed class CodeWorkspace : IDisposable
             loader: TextLoader.From(TextAndVersion.Create(text, VersionStamp.Create(), path))));
     }
 
-    private async Task WarmInBackground()
+    private async Task WarmInBackground(List<ProjectId> warming)
     {
         try
         {
-            await Task.Run(() => WarmCompilationsAsync(_lifetime.Token)).ConfigureAwait(false);
+            await Task.Run(async () =>
+            {
+                if (WarmUpsHeldUntil is { } held)
+                    await held.WaitAsync(_lifetime.Token).ConfigureAwait(false);
+                await WarmCompilationsAsync(_lifetime.Token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             Hosting.StartupTimeline.Mark(Hosting.StartupTimeline.CompilationsWarmed);
         }
         catch (Exception)
         {
             // Disposed meanwhile, or a project Roslyn cannot compile: the warm-up only saves time, and a request that
             // needs that compilation meets (and reports) the same problem.
+        }
+        finally
+        {
+            // Whatever it did not build, requests build themselves from now on rather than wait for nothing.
+            foreach (var id in warming)
+                _warmingUp.TryRemove(id, out _);
         }
     }
 

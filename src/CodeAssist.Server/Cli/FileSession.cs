@@ -32,7 +32,9 @@ internal sealed class FileSession : IDisposable
         var engine = new EngineHost(
             (settings ?? new AssistSettings()) with { ModelPath = ServeCommand.FullPathOrNull(modelPath), Device = device },
             new ServerLog(LogLevel.Warn),
-            new EngineOptions { SemanticContext = semanticContext });
+            // A one-off command asks about its file right after the load: no background warm-up, whose compilations a
+            // context build would not wait for; the build binds what it needs.
+            new EngineOptions { SemanticContext = semanticContext, WarmCompilationsAfterLoad = false });
         try
         {
             engine.UseWorkspace([(projectSystem is null ? file.DirectoryName : Path.GetDirectoryName(projectSystem))!]);

@@ -22,6 +22,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve LSP over stdin/stdout (what editors launch)") { model, device, backend, logLevel, untrusted };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            StartupTimeline.Mark(StartupTimeline.ServeEntered);
             // Stdout is the protocol's alone: anything else that writes to Console.Out goes to stderr.
             var stdout = Console.OpenStandardOutput();
             var stdin = Console.OpenStandardInput();
@@ -47,6 +48,7 @@ internal static class ServeCommand
                 Trusted = !parse.GetValue(untrusted),
                 HeldGenerations = HeldGenerations.FromEnvironment(),
             });
+            StartupTimeline.Mark(StartupTimeline.ServerBuilt);
             log.Info($"codeassist {ServerVersion.Current} serving LSP on stdio (pid {Environment.ProcessId})");
             var code = await host.RunAsync().ConfigureAwait(false);
             // Tasks that failed without anyone looking are reported when the collector finds them; collect once

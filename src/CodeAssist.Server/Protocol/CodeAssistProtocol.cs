@@ -20,7 +20,7 @@ public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccept
     long CompilerCut, long CompilerDropped, SpeculationStats? Speculation = null, NextEditStatsInfo? NextEdits = null)
 {
     /// <summary>
-    /// When each start-up step of this process first happened (mainEntered, firstByteRead, initializeHandled,
+    /// When each start-up step of this process first happened (mainEntered, serveEntered, serverBuilt, firstByteRead, initializeHandled,
     /// modelLoaded, looseFilesWarmed, solutionLoaded, compilationsWarmed, firstContext, firstToken, firstCompletion), as
     /// Unix milliseconds; steps that have not happened are absent. The bench places them on its own clock.
     /// </summary>

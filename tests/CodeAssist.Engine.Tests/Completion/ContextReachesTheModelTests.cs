@@ -46,6 +46,7 @@ public sealed class ContextReachesTheModelTests : IDisposable
         var markup = Program.Replace("$0", line);
         File.WriteAllText(path, markup.Replace("$0", ""));
         Assert.NotNull((await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([root]), null, CancellationToken.None)).Solution);
+        await _workspace.Warming;
 
         var model = _temp.Combine("echo");
         ModelFolderWriter.WriteContextEcho(model);

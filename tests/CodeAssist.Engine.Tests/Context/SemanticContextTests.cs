@@ -22,6 +22,8 @@ public sealed class SemanticContextTests : IDisposable
     {
         var result = await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);
         Assert.NotNull(result.Solution);
+        // Context builds do not wait for the compilations' warm-up after a load; the semantic context joins at its end.
+        await _workspace.Warming;
         var offset = markup.IndexOf("$0", StringComparison.Ordinal);
         var path = Path.Combine(folder, relativePath);
         var document = _documents.Open(new Uri(path), "csharp", 1, markup.Remove(offset, 2));
@@ -120,6 +122,7 @@ public sealed class SemanticContextTests : IDisposable
         var folder = _temp.Fixture("Broken");
         var result = await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);
         Assert.NotEmpty(result.Warnings);
+        await _workspace.Warming;
 
         var path = Path.Combine(folder, "Widget.cs");
         var text = File.ReadAllText(path);

@@ -47,6 +47,7 @@ public sealed class NextEditTests : IDisposable
         File.WriteAllText(PathOf("Order.cs"), order);
         File.WriteAllText(PathOf("Checkout.cs"), Checkout);
         Assert.NotNull((await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([_folder]), null, CancellationToken.None)).Solution);
+        await _workspace.Warming;
         return _documents.Open(new Uri(PathOf(open)), "csharp", 1, File.ReadAllText(PathOf(open)));
     }
 

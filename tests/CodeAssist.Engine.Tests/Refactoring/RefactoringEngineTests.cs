@@ -29,6 +29,7 @@ public sealed class RefactoringEngineTests : IDisposable
             await Restore(folder);
         var result = await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);
         Assert.NotNull(result.Solution);
+        await _workspace.Warming;
         _models.Load(_temp.ScriptedModel(script), DevicePreference.Cpu);
         var path = Path.Combine(folder, relativePath);
         var content = text ?? await File.ReadAllTextAsync(path);

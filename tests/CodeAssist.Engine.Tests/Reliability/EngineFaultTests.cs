@@ -138,6 +138,7 @@ public sealed class EngineFaultTests : IDisposable
         var folder = _temp.Fixture("Shop");
         var result = await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None);
         Assert.NotEmpty(result.LoadedFrom);
+        await _workspace.Warming;
         var open = Path.Combine(folder, "src", "Order.cs");
         var closed = Path.Combine(folder, "src", "Checkout.cs");
         var snapshot = _documents.Open(new Uri(open), "csharp", 1, File.ReadAllText(open) + "\n// edited\n");

@@ -76,5 +76,65 @@ public sealed class CompilationWarmUpTests : IDisposable
         Assert.Single(warmed.Pieces, p => p.Kind == "members");
     }
 
+    /// <summary>Kinds of pieces that need no semantic model: the windows, the syntax's outline, recent documents.</summary>
+    private static readonly string[] TextOnlyKinds = ["prefix", "suffix", "scope", "recent"];
+
+    [Fact]
+    public async Task A_loose_file_completion_during_the_warm_up_is_answered_without_waiting_and_the_next_after_it_has_the_members()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var workspace = new CodeWorkspace { WarmUpsHeldUntil = held.Task };
+        var warming = workspace.WarmLooseFilesAsync(CancellationToken.None);
+        var documents = new DocumentStore();
+        documents.Changed += workspace.Update;
+        const string Text = "class Greeter\n{\n    string Shout(string name) => name.\n}\n";
+        var path = Path.Combine(_temp.Path, "loose", "Greeter.cs");
+        var opened = documents.Open(new Uri(path), "csharp", 1, Text);
+        var offset = Text.IndexOf("name.", StringComparison.Ordinal) + "name.".Length;
+        var builder = new ContextBuilder(workspace, ContextSources.Default(documents));
+
+        // The warm-up has not even started binding: a build that waited for it would never end.
+        var during = await builder.BuildAsync(opened, offset, 1536, CountTokens, Path.GetDirectoryName(path), CancellationToken.None);
+        Assert.False(warming.IsCompleted);
+        Assert.All(during.Pieces, p => Assert.Contains(p.Kind, TextOnlyKinds));
+        Assert.Equal(0, workspace.SemanticModels.BasesBuilt);
+
+        held.SetResult();
+        await warming;
+        var after = await builder.BuildAsync(opened, offset, 1536, CountTokens, Path.GetDirectoryName(path), CancellationToken.None);
+        Assert.StartsWith("    // name is string; its members:", Assert.Single(after.Pieces, p => p.Kind == "members").Text, StringComparison.Ordinal);
+        Assert.Equal(during.Prefix, after.Prefix);
+    }
+
+    [Fact]
+    public async Task A_completion_while_its_project_compiles_after_the_load_is_answered_without_waiting_and_the_next_after_it_has_the_members()
+    {
+        var folder = _temp.Fixture("Shop");
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var workspace = new CodeWorkspace { WarmUpsHeldUntil = held.Task };
+        var documents = new DocumentStore();
+        documents.Changed += workspace.Update;
+        Assert.NotNull((await workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None)).Solution);
+        var uri = new Uri(Path.Combine(folder, "src/Checkout.cs"));
+        var text = File.ReadAllText(uri.LocalPath);
+        const string anchor = "var total = order.Total;";
+        var offset = text.IndexOf(anchor, StringComparison.Ordinal) + anchor.Length;
+        const string typed = "\n        var next = order.";
+        var opened = documents.Open(uri, "csharp", 1, text.Insert(offset, typed));
+        var builder = new ContextBuilder(workspace, ContextSources.Default(documents));
+
+        var during = await builder.BuildAsync(opened, offset + typed.Length, 1536, CountTokens, folder, CancellationToken.None);
+        Assert.False(workspace.Warming.IsCompleted);
+        Assert.All(during.Pieces, p => Assert.Contains(p.Kind, TextOnlyKinds));
+        Assert.Equal(0, workspace.SemanticModels.BasesBuilt);
+
+        held.SetResult();
+        await workspace.Warming;
+        var after = await builder.BuildAsync(opened, offset + typed.Length, 1536, CountTokens, folder, CancellationToken.None);
+        Assert.Contains("public bool RemoveLine(string sku);", Assert.Single(after.Pieces, p => p.Kind == "members").Text);
+        // The warm-up built the compilation; the request bound its method against it.
+        Assert.Equal(1, workspace.SemanticModels.BasesBuilt);
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -17,6 +17,7 @@ public sealed class DiskChangesTests : IDisposable
     {
         var folder = _temp.Fixture("Shop");
         Assert.NotNull((await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None)).Solution);
+        await _workspace.Warming;
         return folder;
     }
 
