@@ -125,7 +125,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         Tokenizer tokenizer;
         try
         {
-            tokenizer = new Tokenizer(model);
+            tokenizer = new FinalizerSafeTokenizer(model);
         }
         catch (OnnxRuntimeGenAIException e)
         {
