@@ -14,7 +14,8 @@ using Microsoft.CodeAnalysis.Text;
 namespace CodeAssist.Bench.Commands;
 
 /// <summary>One held-out position: what was shown with the compiler check off and on, and whether each adds a compiler error.</summary>
-public sealed record CompilerErrorPosition(string File, int Line, string Removed, string ShownOff, string? AddedOff, string ShownOn, string? AddedOn);
+public sealed record CompilerErrorPosition(
+    string File, int Line, bool InMethodBody, string Removed, string ShownOff, string? AddedOff, string ShownOn, string? AddedOn);
 
 /// <summary>What `eval --compiler-errors` prints and writes.</summary>
 public sealed record CompilerErrorReport(string Model, string Directory, int Seed, IReadOnlyList<CompilerErrorPosition> Positions)
@@ -23,13 +24,21 @@ public sealed record CompilerErrorReport(string Model, string Directory, int See
 
     public (int Shown, int WithError) On => (Positions.Count(p => p.ShownOn.Length > 0), Positions.Count(p => p.AddedOn is not null));
 
+    /// <summary>The same inside method bodies only, where the check binds suggestions (it leaves declarations alone).</summary>
+    public (int Shown, int WithError) OffInBodies =>
+        (Positions.Count(p => p.InMethodBody && p.ShownOff.Length > 0), Positions.Count(p => p.InMethodBody && p.AddedOff is not null));
+
+    public (int Shown, int WithError) OnInBodies =>
+        (Positions.Count(p => p.InMethodBody && p.ShownOn.Length > 0), Positions.Count(p => p.InMethodBody && p.AddedOn is not null));
+
     public string Describe()
     {
         static string Share((int Shown, int WithError) s) =>
             s.Shown == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{(double)s.WithError / s.Shown:P1} ({s.WithError}/{s.Shown})");
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{Model} on {Directory}, {Positions.Count} held-out positions (seed {Seed}): ");
-        text.Append(CultureInfo.InvariantCulture, $"shown suggestions that add a compiler error, check off {Share(Off)}, check on {Share(On)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"shown suggestions that add a compiler error, check off {Share(Off)}, check on {Share(On)}; ");
+        text.Append(CultureInfo.InvariantCulture, $"in method bodies (where the check binds) off {Share(OffInBodies)}, on {Share(OnInBodies)}\n");
         foreach (var error in Positions.Where(p => p.AddedOn is not null).Take(5))
             text.Append(CultureInfo.InvariantCulture, $"  still shown with an error: {error.File}:{error.Line} `{error.ShownOn.Trim()}`: {error.AddedOn}\n");
         return text.ToString();
@@ -107,7 +116,10 @@ internal static class CompilerErrorEval
                     added[check] = shown[check].Trim().Length == 0 ? null
                         : await AddedErrorAsync(document, before, position.Cut, shown[check], cancellationToken).ConfigureAwait(false);
                 }
-                results.Add(new CompilerErrorPosition(Path.GetRelativePath(root, position.FilePath), position.Line + 1,
+                var tree = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                var inBody = tree!.FindToken(position.Cut).Parent?.AncestorsAndSelf().OfType<BaseMethodDeclarationSyntax>()
+                    .Any(m => (m.Body ?? (SyntaxNode?)m.ExpressionBody)?.Span.Contains(position.Cut) == true) == true;
+                results.Add(new CompilerErrorPosition(Path.GetRelativePath(root, position.FilePath), position.Line + 1, inBody,
                     original.ToString(TextSpan.FromBounds(position.Cut, position.End)), shown[0], added[0], shown[1], added[1]));
             }
             finally
@@ -155,10 +167,14 @@ internal static class CompilerErrorEval
             if (diagnostic.Severity != DiagnosticSeverity.Error || diagnostic.Location.SourceSpan.End < cut)
                 continue;
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            var parseError = node.SyntaxTree.GetDiagnostics(node).Any(d => d.Severity == DiagnosticSeverity.Error)
-                || node.Ancestors().TakeWhile(a => a is not StatementSyntax)
-                    .Any(a => a.ContainsDiagnostics && a.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error));
-            if (parseError && !NeverExcused.Contains(diagnostic.Id) || IsSyntaxError(diagnostic))
+            // The construct up to its statement or member, that one included: `var total =` with its initializer still
+            // to come is unfinished, and its errors (an implicitly typed variable without a value) are the typing's.
+            var construct = node.AncestorsAndSelf().TakeWhile(a => a is not (StatementSyntax or MemberDeclarationSyntax))
+                .Concat(node.AncestorsAndSelf().Where(a => a is StatementSyntax or MemberDeclarationSyntax).Take(1));
+            var parseError = construct.Any(a => a.ContainsDiagnostics && a.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error));
+            // `var` read as a name is a declaration the parser found unfinished, not a missing name.
+            var unfinishedDeclaration = node is IdentifierNameSyntax { IsVar: true };
+            if (parseError && (!NeverExcused.Contains(diagnostic.Id) || unfinishedDeclaration) || IsSyntaxError(diagnostic))
                 continue;
             errors.Add($"{diagnostic.Id}: {diagnostic.GetMessage(CultureInfo.InvariantCulture)}");
         }
