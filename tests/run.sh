@@ -9,6 +9,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 started=$SECONDS
+mark=$SECONDS # when the current part started: each part's closing line says how long it took
 
 passed=0
 failed=0
@@ -45,7 +46,8 @@ count() { # count NAME LOGFILE: adds the log's closing "N passed, N failed[, N s
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
   skipped=$((skipped + ${s:-0}))
-  echo "== $1: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
+  echo "== $1: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped ($((SECONDS - mark)) s)"
+  mark=$SECONDS
 }
 
 # Skip reasons that a part printed as "skip NAME: REASON" lines (the install checks, the editors).
@@ -76,9 +78,13 @@ failed=$((failed + $(grep -c ' fail ' "$log_dir/setup.status")))
 pwsh_path="$(sed -n 's/^pwsh-path //p' "$log_dir/setup.status")"
 [ -n "$pwsh_path" ] && export CODEASSIST_PWSH="$pwsh_path"
 
+echo "== setup: $((SECONDS - mark)) s"
+mark=$SECONDS
 echo "== building"
 dotnet build CodeAssist.sln -c Release --nologo -v quiet 2>&1 | tail -3
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "dotnet build CodeAssist.sln failed"
+echo "== build: $((SECONDS - mark)) s"
+mark=$SECONDS
 
 echo "== xunit"
 # Normal verbosity prints each skipped test with its reason on the next line.
@@ -102,11 +108,14 @@ collect_skips training "$log_dir/training.log"
 count training "$log_dir/training.log"
 
 echo "== publishing the server and the bench tool for the editor tests"
+publish_started=$SECONDS
 server_dir="$log_dir/server"
 bench_dir="$log_dir/bench"
 if dotnet publish src/CodeAssist.Server -c Release -r linux-x64 --self-contained false --nologo -v quiet -o "$server_dir" >"$log_dir/publish.log" 2>&1 &&
    dotnet publish src/CodeAssist.Bench -c Release -r linux-x64 --self-contained false --nologo -v quiet -o "$bench_dir" >>"$log_dir/publish.log" 2>&1; then
   export CODEASSIST_SERVER="$server_dir/codeassist" CODEASSIST_BENCH="$bench_dir/codeassist-bench"
+  echo "== publish: $((SECONDS - publish_started)) s"
+  mark=$SECONDS
   # The benchmark runs so that it cannot rot; its figures are read, not asserted (docs/PERFORMANCE.md). It measures
   # the published server ($CODEASSIST_SERVER), the one the editor tests and users run.
   echo "== bench --quick"

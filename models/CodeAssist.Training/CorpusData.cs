@@ -64,7 +64,8 @@ internal sealed class CorpusSplit
     }
 }
 
-internal sealed record TokenizerSettings(int VocabSize, long SampleChars);
+/// <summary>How the tokenizer was made: trained on the corpus, or <paramref name="ImportedFrom"/> a model folder's tokenizer.json.</summary>
+internal sealed record TokenizerSettings(int VocabSize, long SampleChars, string? ImportedFrom = null);
 
 internal static class TokenizerStep
 {
@@ -80,7 +81,21 @@ internal static class TokenizerStep
         if (!File.Exists(settingsPath))
             throw new FileNotFoundException($"No tokenizer in {paths.TokenizerDirectory}; run `codeassist-train tokenizer` first.");
         var settings = JsonSerializer.Deserialize<TokenizerSettings>(File.ReadAllText(settingsPath), Json.Options)!;
+        if (settings.ImportedFrom is not null)
+            return ByteLevelBpeTokenizer.ReadFrom(paths.TokenizerDirectory);
         return Train(paths, CorpusManifest.Read(paths.Manifest), settings.VocabSize, settings.SampleChars, write: false);
+    }
+
+    /// <summary>Takes a model folder's tokenizer as the tokenizer (`import`): a model trained further keeps its vocabulary.</summary>
+    public static ByteLevelBpeTokenizer Import(TrainingPaths paths, string folder)
+    {
+        var tokenizer = ByteLevelBpeTokenizer.ReadFrom(folder);
+        tokenizer.WriteTo(paths.TokenizerDirectory);
+        File.WriteAllText(
+            Path.Combine(paths.TokenizerDirectory, SettingsFileName),
+            JsonSerializer.Serialize(new TokenizerSettings(tokenizer.VocabSize, 0, Path.GetFullPath(folder)), Json.Options));
+        Log.Write($"tokenizer: {tokenizer.VocabSize} ids imported from {folder}");
+        return tokenizer;
     }
 
     /// <summary>

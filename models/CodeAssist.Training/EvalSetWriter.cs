@@ -29,6 +29,8 @@ internal static class EvalSetWriter
             File.WriteAllText(target, texts[i]);
         }
 
+        WriteHeldOutProject(paths.EvalFiles);
+
         var random = new Random(Seed);
         var examples = new List<FimExample>();
         var seen = new HashSet<(int, int)>();
@@ -56,6 +58,29 @@ internal static class EvalSetWriter
         Directory.CreateDirectory(Path.GetDirectoryName(paths.EvalSet)!);
         File.WriteAllLines(paths.EvalSet, examples.Select(e => JsonSerializer.Serialize(e, Json.Lines)));
         Log.Write($"evalset: {examples.Count} examples from {files.Count} held-out files in {paths.EvalSet}");
+    }
+
+    /// <summary>
+    /// A project over the held-out files, so `codeassist-bench eval --refactorings evalset/files` runs the refactorings on
+    /// methods no training sample came from (the instruction data is made from the train split only). An empty
+    /// Directory.Build.props keeps the repository's build settings (warnings as errors) out of it.
+    /// </summary>
+    private static void WriteHeldOutProject(string directory)
+    {
+        File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />\n");
+        File.WriteAllText(Path.Combine(directory, "HeldOut.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <!-- The held-out split of CodeAssist-Tiny's corpus, for the refactoring evaluation of codeassist-bench; written by codeassist-train evalset. -->
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>disable</ImplicitUsings>
+                <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
+                <LangVersion>preview</LangVersion>
+              </PropertyGroup>
+            </Project>
+
+            """);
     }
 
     public static List<FimExample> Read(string path) =>

@@ -48,15 +48,17 @@ internal static class Exporter
         using (model)
         {
             // A checkpoint from the SPM stage on completes in suffix-prefix-middle order: the server's "codeassist" format.
-            var promptFormat = state.Plan.Mode(state.Step - 1) == SampleMode.Spm ? "codeassist" : ModelFolderWriter.PromptFormat;
+            var promptFormat = state.Plan.Mode(state.Step - 1) is SampleMode.Spm or SampleMode.Long ? "codeassist" : ModelFolderWriter.PromptFormat;
+            // From the long stage on it learned the refactorings in the code-only prompt (InstructionWriter): the server must send that.
+            var refactoringPrompt = state.Plan.IsLong(state.Step - 1) && state.Plan.InstructionRate > 0 ? "codeOnly" : null;
             // The corpus is C# only (CorpusBuilder): the folder says so, and the server offers the model no other language.
             // Its samples carry context only as repository pseudo-files before the file: the server puts all of it there.
             var plain = Directory.CreateTempSubdirectory("codeassist-export-");
             try
             {
                 ModelFolderWriter.WriteDecoder(
-                    plain.FullName, state.Plan.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat,
-                    languages: ["csharp"], cursorContext: "beforeFile");
+                    plain.FullName, model.Shape, model.ExportWeights(), tokenizer, ModelName, promptFormat,
+                    languages: ["csharp"], cursorContext: "beforeFile", refactoringPrompt: refactoringPrompt);
                 ModelFolderWriter.ConvertToBuilderShaped(plain.FullName, output, ShippedShape);
             }
             finally
@@ -74,8 +76,12 @@ internal static class Exporter
 
     public static double CheckParity(TinyLlama model, ByteLevelBpeTokenizer tokenizer, string folder)
     {
+        // The sample repeated to fill most of the window, so every position's rotary angles (a long stage's larger base
+        // included) are compared, not just the first few.
+        var repeats = Math.Max(1, (model.Shape.ContextLength - 16) / (tokenizer.Encode(ParitySample).Count + 4));
+        var prefix = string.Concat(Enumerable.Repeat(ParitySample + "\n", repeats - 1)) + ParitySample[..200];
         var ids = tokenizer.Encode(
-            $"{ByteLevelBpeTokenizer.FimPrefix}{ParitySample[..200]}" +
+            $"{ByteLevelBpeTokenizer.FimPrefix}{prefix}" +
             $"{ByteLevelBpeTokenizer.FimSuffix}{ParitySample[200..]}{ByteLevelBpeTokenizer.FimMiddle}").ToArray();
         using var genAiModel = new Model(folder);
         using var genAiTokenizer = new Tokenizer(genAiModel);

@@ -17,6 +17,12 @@ internal enum SampleMode
     /// the skill plain text teaches, and it ends where the server's token healing cuts it.
     /// </summary>
     Spm,
+
+    /// <summary>
+    /// The long-context stage (<see cref="LongStageSampler"/>): SPM FIM and plain text at the long window, mixed with
+    /// refactoring instruction samples in the server's exact prompt.
+    /// </summary>
+    Long,
 }
 
 /// <summary>

@@ -15,6 +15,7 @@ internal sealed class TrainingPaths(string workDirectory)
     public string LossLog => Path.Combine(Root, "loss.tsv");
     public string EvalSet => Path.Combine(Root, "evalset", "fim-test.jsonl");
     public string EvalFiles => Path.Combine(Root, "evalset", "files");
+    public string Instructions => Path.Combine(Root, "instructions.jsonl");
 
     public string CorpusFile(CorpusFile file) => Path.Combine(FilesRoot, file.Split, file.Path);
 }

@@ -25,6 +25,12 @@ public static class Program
             case "train":
                 Train(paths, options);
                 return 0;
+            case "import":
+                ImportCommand.Run(paths, Plan(options), options.Get("from", output), options.GetInt("step", 4800));
+                return 0;
+            case "instructions":
+                Instructions(paths, options);
+                return 0;
             case "export":
                 Exporter.Export(paths, output);
                 return 0;
@@ -71,6 +77,7 @@ public static class Program
             case "all":
                 Corpus(paths, options);
                 Tokenizer(paths, options);
+                Instructions(paths, options);
                 Train(paths, options);
                 Exporter.Export(paths, output);
                 EvalSetWriter.Write(paths, options.GetInt("examples", 200));
@@ -78,8 +85,8 @@ public static class Program
                 return 0;
             default:
                 Console.Error.WriteLine(
-                    $"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, train, export, evalset, " +
-                    "ngram and all (see models/CodeAssist.Training/README.md)");
+                    $"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, instructions, train, " +
+                    "import, export, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
                 return 2;
         }
     }
@@ -92,7 +99,19 @@ public static class Program
 
     private static void Train(TrainingPaths paths, CommandLine options)
     {
-        var plan = new TrainingPlan(
+        var plan = Plan(options);
+        Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null, options.GetInt("threads", 1));
+    }
+
+    private static void Instructions(TrainingPaths paths, CommandLine options) =>
+        InstructionWriter.Write(paths, options.GetInt("instructions-per-kind", InstructionWriter.DefaultPerKind));
+
+    /// <summary>
+    /// The whole schedule, every stage from the first step: plain and PSM FIM, the FIM focus, SPM, and from step 4800 the
+    /// long-context stage (2,048 tokens, the larger rotary base, refactoring instructions mixed in).
+    /// </summary>
+    private static TrainingPlan Plan(CommandLine options) =>
+        new(
             Layers: options.GetInt("layers", 4),
             Hidden: options.GetInt("hidden", 256),
             Heads: options.GetInt("heads", 4),
@@ -100,7 +119,7 @@ public static class Program
             ContextLength: options.GetInt("context", 512),
             VocabSize: options.GetInt("vocab", 4096),
             BatchSize: options.GetInt("batch", 4),
-            Steps: options.GetInt("steps", 1300),
+            Steps: options.GetInt("steps", DefaultSteps),
             WarmupSteps: options.GetInt("warmup", 40),
             PeakLearningRate: options.GetDouble("lr", 1.5e-3),
             FinalLearningRate: options.GetDouble("final-lr", 1.5e-4),
@@ -111,9 +130,14 @@ public static class Program
             RestartAt: options.GetInt("restart-at", 700),
             FimFocusFrom: options.GetInt("fim-focus-from", 1006),
             LaterRestartAt: options.GetInt("later-restart-at", 1300),
-            SpmFrom: options.GetInt("spm-from", 1300));
-        Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null, options.GetInt("threads", 1));
-    }
+            SpmFrom: options.GetInt("spm-from", 1300),
+            LongFrom: options.GetInt("long-from", 4800),
+            LongContext: options.GetInt("long-context", 2048),
+            LongBatch: options.GetInt("long-batch", 1),
+            InstructionRate: options.GetDouble("instruction-rate", 0.5));
+
+    /// <summary>The shipped model's last step: 4,800 steps of 4 × 512 tokens, then the long-context stage's steps of 1 × 2,048.</summary>
+    private const int DefaultSteps = 4800 + 500;
 
     public static string RepositoryRoot()
     {

@@ -8,8 +8,8 @@ namespace CodeAssist.Training;
 
 /// <summary>
 /// The Llama decoder in TorchSharp with exactly the math of ModelFactory's LlamaDecoderGraph (see
-/// <see cref="DecoderWeights"/>): RMSNorm with eps 1e-5, rotary "rotate_half" with theta 10000 from the same
-/// float32 tables, causal attention scaled by 1/sqrt(head size), SwiGLU, untied embedding and lm_head, no biases.
+/// <see cref="DecoderWeights"/>): RMSNorm with eps 1e-5, rotary "rotate_half" from the same float32 tables
+/// (theta 10000, or the long-context stage's larger base), causal attention scaled by 1/sqrt(head size), SwiGLU, untied embedding and lm_head, no biases.
 /// </summary>
 internal sealed class TinyLlama : Module<Tensor, Tensor>
 {
@@ -24,10 +24,12 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
     private readonly RmsNorm _norm;
     [ComponentName(Name = "lm_head")]
     private readonly Linear _lmHead;
-    [ComponentName(Name = "cosTable")]
-    private readonly Tensor _cosTable;
-    [ComponentName(Name = "sinTable")]
-    private readonly Tensor _sinTable;
+
+    /// <summary>
+    /// Not Tensor fields, which RegisterComponents would make buffers: the tables follow the window
+    /// (<see cref="UseWindow"/>) and are no part of a checkpoint.
+    /// </summary>
+    private (Tensor Cosine, Tensor Sine) _rotary;
 
     public TinyLlama(DecoderShape shape, int vocabSize) : base(nameof(TinyLlama))
     {
@@ -37,14 +39,33 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
         _layers = new ModuleList<LlamaLayer>([.. Enumerable.Range(0, shape.Layers).Select(i => new LlamaLayer(shape))]);
         _norm = new RmsNorm(shape.Hidden);
         _lmHead = Linear(shape.Hidden, vocabSize, hasBias: false);
-        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize);
-        _cosTable = tensor(cosine, [shape.ContextLength, shape.HeadSize]);
-        _sinTable = tensor(sine, [shape.ContextLength, shape.HeadSize]);
+        _rotary = RotaryTables(shape);
         RegisterComponents();
         Initialize(seed: 1);
     }
 
-    public DecoderShape Shape { get; }
+    public DecoderShape Shape { get; private set; }
+
+    /// <summary>
+    /// Moves the model to another window and rotary base (the long-context stage): only the position tables change, so
+    /// the weights trained so far carry over.
+    /// </summary>
+    public void UseWindow(int contextLength, float ropeTheta)
+    {
+        if (Shape.ContextLength == contextLength && Shape.RopeTheta == ropeTheta)
+            return;
+        Shape = Shape with { ContextLength = contextLength, RopeTheta = ropeTheta };
+        _rotary.Cosine.Dispose();
+        _rotary.Sine.Dispose();
+        _rotary = RotaryTables(Shape);
+    }
+
+    /// <summary>The exported graph's tables (<see cref="RotaryEmbedding.Tables"/>), so both rotate by bit-identical angles.</summary>
+    private static (Tensor Cosine, Tensor Sine) RotaryTables(DecoderShape shape)
+    {
+        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize, shape.RopeTheta);
+        return (tensor(cosine, [shape.ContextLength, shape.HeadSize]), tensor(sine, [shape.ContextLength, shape.HeadSize]));
+    }
 
     public int VocabSize { get; }
 
@@ -53,8 +74,8 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var length = inputIds.shape[1];
-        var cos = _cosTable[..(int)length];
-        var sin = _sinTable[..(int)length];
+        var cos = _rotary.Cosine[..(int)length];
+        var sin = _rotary.Sine[..(int)length];
         var hidden = _embedTokens.forward(inputIds);
         foreach (var layer in _layers)
             hidden = layer.Forward(hidden, cos, sin);
@@ -110,6 +131,39 @@ internal sealed class TinyLlama : Module<Tensor, Tensor>
             tensors[DecoderWeights.LayerTensorName(i, "mlp.down_proj")] = Floats(layer.down_proj.weight!.t());
         }
         return DecoderWeights.FromTensors(Shape, VocabSize, tensors);
+    }
+
+    /// <summary>
+    /// Takes weights in <see cref="DecoderWeights"/> layout (an exported model folder's, read back): the inverse of
+    /// <see cref="ExportWeights"/>, so a shipped model can be trained further when its checkpoint is gone.
+    /// </summary>
+    public void ImportWeights(IReadOnlyDictionary<string, float[]> tensors)
+    {
+        using var _ = no_grad();
+        void Set(Tensor target, string name, bool transposed)
+        {
+            if (!tensors.TryGetValue(name, out var values))
+                throw new InvalidDataException($"The model has no '{name}' weights; it is not a {Shape} decoder.");
+            var shape = transposed ? new[] { target.shape[1], target.shape[0] } : target.shape;
+            var source = tensor(values, shape);
+            target.copy_(transposed ? source.t() : source);
+        }
+        Set(_embedTokens.weight!, DecoderWeights.EmbedTokensName, transposed: false);
+        Set(_norm.weight, DecoderWeights.FinalNormName, transposed: false);
+        Set(_lmHead.weight!, DecoderWeights.LmHeadName, transposed: true);
+        for (var i = 0; i < Shape.Layers; i++)
+        {
+            var layer = _layers[i];
+            Set(layer.input_layernorm.weight, DecoderWeights.LayerTensorName(i, "input_layernorm"), transposed: false);
+            Set(layer.post_attention_layernorm.weight, DecoderWeights.LayerTensorName(i, "post_attention_layernorm"), transposed: false);
+            Set(layer.q_proj.weight!, DecoderWeights.LayerTensorName(i, "self_attn.q_proj"), transposed: true);
+            Set(layer.k_proj.weight!, DecoderWeights.LayerTensorName(i, "self_attn.k_proj"), transposed: true);
+            Set(layer.v_proj.weight!, DecoderWeights.LayerTensorName(i, "self_attn.v_proj"), transposed: true);
+            Set(layer.o_proj.weight!, DecoderWeights.LayerTensorName(i, "self_attn.o_proj"), transposed: true);
+            Set(layer.gate_proj.weight!, DecoderWeights.LayerTensorName(i, "mlp.gate_proj"), transposed: true);
+            Set(layer.up_proj.weight!, DecoderWeights.LayerTensorName(i, "mlp.up_proj"), transposed: true);
+            Set(layer.down_proj.weight!, DecoderWeights.LayerTensorName(i, "mlp.down_proj"), transposed: true);
+        }
     }
 
     public long ParameterCount() => parameters().Sum(p => p.numel());

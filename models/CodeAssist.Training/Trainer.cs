@@ -11,9 +11,29 @@ namespace CodeAssist.Training;
 internal sealed record TrainingPlan(
     int Layers, int Hidden, int Heads, int Intermediate, int ContextLength,
     int VocabSize, int BatchSize, int Steps, int WarmupSteps, double PeakLearningRate, double FinalLearningRate,
-    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0, int LaterRestartAt = 0, int SpmFrom = 0)
+    double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0, int LaterRestartAt = 0, int SpmFrom = 0,
+    int LongFrom = 0, int LongContext = 0, int LongBatch = 0, double InstructionRate = 0)
 {
+    /// <summary>Warm-up steps of the long-context stage's own learning-rate cycle.</summary>
+    private const int LongWarmupSteps = 20;
+
+    /// <summary>The model as it starts: <see cref="ContextLength"/> and Llama's rotary base.</summary>
     public DecoderShape Shape => new(Layers, Hidden, Heads, Intermediate, ContextLength);
+
+    /// <summary>The model that step <paramref name="step"/> trains: from <see cref="LongFrom"/> on, the long window and its larger rotary base.</summary>
+    public DecoderShape ShapeAt(int step) => IsLong(step)
+        ? Shape with
+        {
+            ContextLength = LongContext,
+            RopeTheta = RotaryEmbedding.ExtendedTheta(RotaryEmbedding.Theta, LongContext / ContextLength, Shape.HeadSize),
+        }
+        : Shape;
+
+    /// <summary>Whether step <paramref name="step"/> is in the long-context stage (<see cref="LongFrom"/>; 0: never).</summary>
+    public bool IsLong(int step) => LongFrom > 0 && LongContext > 0 && step >= LongFrom;
+
+    /// <summary>Sequences per step at step <paramref name="step"/>: the long stage trains fewer, longer ones.</summary>
+    public int BatchAt(int step) => IsLong(step) ? LongBatch : BatchSize;
 
     /// <summary>
     /// Linear warm-up, then cosine decay to the final rate at <see cref="RestartAt"/> (or the last step); from
@@ -22,9 +42,20 @@ internal sealed record TrainingPlan(
     /// </summary>
     public double LearningRate(int step)
     {
+        if (IsLong(step))
+        {
+            // The long stage's own cycle: a short warm-up (its optimizer may start fresh from an imported model) to a third
+            // of the peak, then cosine to the final rate at the last step.
+            var longPeak = PeakLearningRate / 3;
+            if (step - LongFrom < LongWarmupSteps)
+                return longPeak * (step - LongFrom + 1) / LongWarmupSteps;
+            var longProgress = Math.Min(1.0, (step - LongFrom - LongWarmupSteps) / (double)Math.Max(1, Steps - LongFrom - LongWarmupSteps));
+            return FinalLearningRate + 0.5 * (longPeak - FinalLearningRate) * (1 + Math.Cos(Math.PI * longProgress));
+        }
         if (LaterRestartAt > 0 && step >= LaterRestartAt)
         {
-            var laterProgress = Math.Min(1.0, (step - LaterRestartAt) / (double)Math.Max(1, Steps - LaterRestartAt));
+            var laterEnd = LongFrom > 0 ? LongFrom : Steps;
+            var laterProgress = Math.Min(1.0, (step - LaterRestartAt) / (double)Math.Max(1, laterEnd - LaterRestartAt));
             return FinalLearningRate + 0.5 * (PeakLearningRate / 2 - FinalLearningRate) * (1 + Math.Cos(Math.PI * laterProgress));
         }
         if (RestartAt > 0 && step >= RestartAt)
@@ -47,9 +78,19 @@ internal sealed record TrainingPlan(
     /// </summary>
     public bool FimFocused(int step) => FimFocusFrom > 0 && step >= FimFocusFrom;
 
+    /// <summary>Tokens trained on before step <paramref name="step"/>.</summary>
+    public long TokensBefore(int step)
+    {
+        var shortSteps = IsLong(step) ? LongFrom : step;
+        return (long)shortSteps * BatchSize * ContextLength + (long)(step - shortSteps) * LongBatch * LongContext;
+    }
+
     /// <summary>What step <paramref name="step"/> samples: from <see cref="SpmFrom"/> on (0: never) SPM, before it as the FIM focus says.</summary>
     public SampleMode Mode(int step) =>
-        SpmFrom > 0 && step >= SpmFrom ? SampleMode.Spm : FimFocused(step) ? SampleMode.FimFocused : SampleMode.Mixed;
+        IsLong(step) ? SampleMode.Long
+        : SpmFrom > 0 && step >= SpmFrom ? SampleMode.Spm
+        : FimFocused(step) ? SampleMode.FimFocused
+        : SampleMode.Mixed;
 
     /// <summary>
     /// A checkpoint of <paramref name="trained"/> may continue under this plan when the model and batch are the
@@ -58,11 +99,14 @@ internal sealed record TrainingPlan(
     /// </summary>
     public bool CanContinue(TrainingPlan trained, int step) =>
         Unscheduled == trained.Unscheduled
-        && Enumerable.Range(0, step).All(s => LearningRate(s) == trained.LearningRate(s) && Mode(s) == trained.Mode(s));
+        && Enumerable.Range(0, step).All(s => LearningRate(s) == trained.LearningRate(s) && Mode(s) == trained.Mode(s)
+            && ShapeAt(s) == trained.ShapeAt(s) && BatchAt(s) == trained.BatchAt(s)
+            && (!IsLong(s) || InstructionRate == trained.InstructionRate));
 
     private TrainingPlan Unscheduled => this with
     {
         Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0, SpmFrom = 0, EvalEvery = 0, CheckpointMinutes = 0,
+        LongFrom = 0, LongContext = 0, LongBatch = 0, InstructionRate = 0,
     };
 }
 
@@ -88,6 +132,8 @@ internal static class Trainer
 
         using var model = new TinyLlama(plan.Shape, tokenizer.VocabSize);
         Log.Write($"model: {plan.Shape}, vocabulary {tokenizer.VocabSize}, {model.ParameterCount() / 1e6:F2} M parameters");
+        if (plan.LongFrom > 0)
+            Log.Write($"from step {plan.LongFrom}: {plan.ShapeAt(plan.LongFrom)}, batch {plan.LongBatch}, {plan.InstructionRate:P0} instruction samples");
         var optimizer = torch.optim.AdamW(model.parameters(), lr: plan.PeakLearningRate, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.01);
 
         var step = 0;
@@ -104,7 +150,11 @@ internal static class Trainer
                     "resume with the same options or delete the folder.");
             }
             model.load(Path.Combine(paths.CheckpointDirectory, "model.bin"));
-            optimizer.load_state_dict(Path.Combine(paths.CheckpointDirectory, "optimizer.bin"));
+            var optimizerState = Path.Combine(paths.CheckpointDirectory, "optimizer.bin");
+            if (File.Exists(optimizerState))
+                optimizer.load_state_dict(optimizerState);
+            else
+                Log.Write("no optimizer state in the checkpoint (an imported model): AdamW starts fresh");
             (step, elapsedBefore) = (state.Step, state.ElapsedSeconds);
             Log.Write($"resumed at step {step} of {plan.Steps} after {elapsedBefore / 60:F1} minutes of training");
         }
@@ -116,6 +166,12 @@ internal static class Trainer
             File.WriteAllText(paths.LossLog, "step\tminutes\ttokens\tlearning_rate\ttrain_loss\tvalidation_loss\n");
 
         var trainSampler = new FimSampler(train, tokenizer, plan.ContextLength, plan.FimRate);
+        var longSampler = plan.LongFrom > 0 && plan.LongContext > 0
+            ? new LongStageSampler(
+                new FimSampler(train, tokenizer, plan.LongContext, plan.FimRate),
+                InstructionSampler.Load(paths, tokenizer, plan.LongContext),
+                plan.InstructionRate)
+            : null;
         var validationBatches = ValidationBatches(new FimSampler(validation, tokenizer, plan.ContextLength, plan.FimRate), plan);
         var clock = Stopwatch.StartNew();
         var lastCheckpoint = clock.Elapsed;
@@ -125,12 +181,18 @@ internal static class Trainer
         var stepsThisRun = 0;
         while (step < lastStep)
         {
+            var shape = plan.ShapeAt(step);
+            model.UseWindow(shape.ContextLength, shape.RopeTheta);
             var learningRate = plan.LearningRate(step);
             foreach (var group in optimizer.ParamGroups)
                 group.LearningRate = learningRate;
             using (var scope = NewDisposeScope())
             {
-                var (inputs, targets) = Batch(trainSampler, new Random(plan.Seed * 1_000_003 + step), plan.BatchSize, plan.ContextLength, plan.Mode(step));
+                var random = new Random(plan.Seed * 1_000_003 + step);
+                Func<Random, (int[] Inputs, int[] Targets)> next = plan.IsLong(step)
+                    ? longSampler!.Next
+                    : r => trainSampler.Next(r, plan.Mode(step));
+                var (inputs, targets) = Batch(next, random, plan.BatchAt(step), shape.ContextLength);
                 model.train();
                 optimizer.zero_grad();
                 var logits = model.forward(inputs);
@@ -147,9 +209,9 @@ internal static class Trainer
             var minutes = (elapsedBefore + clock.Elapsed.TotalSeconds) / 60;
             if (stepsThisRun == 10)
             {
-                var tokensPerSecond = stepsThisRun * (double)plan.BatchSize * plan.ContextLength / clock.Elapsed.TotalSeconds;
+                var tokensPerSecond = stepsThisRun * (double)plan.BatchAt(step - 1) * shape.ContextLength / clock.Elapsed.TotalSeconds;
                 Log.Write($"throughput: {tokensPerSecond:F0} tokens/s " +
-                    $"({clock.Elapsed.TotalSeconds / stepsThisRun:F2} s per step of {plan.BatchSize}x{plan.ContextLength})");
+                    $"({clock.Elapsed.TotalSeconds / stepsThisRun:F2} s per step of {plan.BatchAt(step - 1)}x{shape.ContextLength})");
             }
             if (step % plan.EvalEvery == 0 || step == lastStep)
             {
@@ -157,7 +219,7 @@ internal static class Trainer
                 var trainLoss = runningLoss / Math.Max(1, runningSteps);
                 (runningLoss, runningSteps) = (0, 0);
                 File.AppendAllText(paths.LossLog, string.Create(CultureInfo.InvariantCulture,
-                    $"{step}\t{minutes:F1}\t{(long)step * plan.BatchSize * plan.ContextLength}\t{learningRate:E2}\t{trainLoss:F4}\t{validationLoss:F4}\n"));
+                    $"{step}\t{minutes:F1}\t{plan.TokensBefore(step)}\t{learningRate:E2}\t{trainLoss:F4}\t{validationLoss:F4}\n"));
                 Log.Write($"step {step}/{plan.Steps}: train loss {trainLoss:F3}, validation loss {validationLoss:F3}, lr {learningRate:E2}, {minutes:F1} min");
             }
             if ((clock.Elapsed - lastCheckpoint).TotalMinutes >= plan.CheckpointMinutes || step == lastStep)
@@ -176,6 +238,8 @@ internal static class Trainer
             throw new FileNotFoundException($"No checkpoint in {paths.CheckpointDirectory}; run `codeassist-train train` first.");
         var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), Json.Options)!;
         var model = new TinyLlama(state.Plan.Shape, state.Plan.VocabSize);
+        var shape = state.Plan.ShapeAt(state.Step - 1);
+        model.UseWindow(shape.ContextLength, shape.RopeTheta);
         model.load(Path.Combine(paths.CheckpointDirectory, "model.bin"));
         model.eval();
         return (model, state);
@@ -220,13 +284,13 @@ internal static class Trainer
         return total / Math.Max(1, count);
     }
 
-    private static (Tensor Inputs, Tensor Targets) Batch(FimSampler sampler, Random random, int batchSize, int length, SampleMode mode)
+    private static (Tensor Inputs, Tensor Targets) Batch(Func<Random, (int[] Inputs, int[] Targets)> next, Random random, int batchSize, int length)
     {
         var inputs = new long[batchSize * length];
         var targets = new long[batchSize * length];
         for (var b = 0; b < batchSize; b++)
         {
-            var (i, t) = sampler.Next(random, mode);
+            var (i, t) = next(random);
             for (var k = 0; k < length; k++)
             {
                 inputs[b * length + k] = i[k];

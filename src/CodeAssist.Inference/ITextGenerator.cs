@@ -37,6 +37,12 @@ public interface ITextGenerator
     /// </summary>
     bool CursorContextAboveCursorLine => true;
 
+    /// <summary>
+    /// Whether a refactoring sends the task and the code alone, without rules or context (codeassist.json
+    /// <c>refactoringPrompt: "codeOnly"</c>, for a small model trained on that prompt); false: the full prompt.
+    /// </summary>
+    bool RefactoringPromptCodeOnly => false;
+
     /// <summary>Counts finished generations (for local stats and tests that must know whether the model ran).</summary>
     int GenerationCount { get; }
 

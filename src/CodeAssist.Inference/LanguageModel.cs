@@ -70,6 +70,8 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
 
     public bool CursorContextAboveCursorLine => Folder.Settings.CursorContext != "beforeFile";
 
+    public bool RefactoringPromptCodeOnly => Folder.Settings.RefactoringPrompt == "codeOnly";
+
     public string Backend => Device.DisplayName;
 
     /// <summary>Tokens a prompt and its reply may use together.</summary>
@@ -123,7 +125,7 @@ public sealed class LanguageModel : ITextGenerator, IDisposable
         Tokenizer tokenizer;
         try
         {
-            tokenizer = new Tokenizer(model);
+            tokenizer = new FinalizerSafeTokenizer(model);
         }
         catch (OnnxRuntimeGenAIException e)
         {

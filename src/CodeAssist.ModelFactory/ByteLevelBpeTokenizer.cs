@@ -161,6 +161,36 @@ public sealed class ByteLevelBpeTokenizer
         return new ByteLevelBpeTokenizer(layout, tokens, result.Merges);
     }
 
+    /// <summary>
+    /// Reads back a tokenizer.json that <see cref="WriteTo"/> wrote for the CodeAssist layout (a shipped model folder's
+    /// own vocabulary and merges), so a model can be trained further without the corpus its tokenizer was trained on.
+    /// </summary>
+    public static ByteLevelBpeTokenizer ReadFrom(string directory)
+    {
+        var path = Path.Combine(directory, "tokenizer.json");
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var model = json.RootElement.GetProperty("model");
+        var vocabulary = model.GetProperty("vocab").EnumerateObject().OrderBy(entry => entry.Value.GetInt32()).ToList();
+        if (vocabulary.Where((entry, index) => entry.Value.GetInt32() != index).Any())
+        {
+            throw new InvalidDataException($"{path}: the vocabulary's ids are not 0 to {vocabulary.Count - 1}; it was not written by ModelFactory.");
+        }
+        var tokens = vocabulary.Select(entry => entry.Name).ToList();
+        var idByToken = tokens.Select((token, id) => (token, id)).ToDictionary(pair => pair.token, pair => pair.id, StringComparer.Ordinal);
+        var merges = model.GetProperty("merges").EnumerateArray().Select(merge =>
+        {
+            var parts = merge.GetString()!.Split(' ');
+            return (idByToken[parts[0]], idByToken[parts[1]]);
+        }).ToList();
+        var added = json.RootElement.GetProperty("added_tokens").EnumerateArray().Select(token => token.GetProperty("content").GetString()).ToList();
+        var layout = TokenizerLayout.CodeAssist;
+        if (!added.SequenceEqual(layout.AddedTokens.Select(token => token.Content)))
+        {
+            throw new InvalidDataException($"{path}: the added tokens are not the {layout.Name} layout's ({string.Join(" ", added)}).");
+        }
+        return new ByteLevelBpeTokenizer(layout, tokens, merges);
+    }
+
     public int TokenId(string specialToken)
     {
         var index = Array.IndexOf(_addedTexts, specialToken);

@@ -5,8 +5,11 @@ namespace CodeAssist.ModelFactory;
 /// <paramref name="KeyValueHeads"/> below <paramref name="Heads"/> is grouped-query attention (Qwen2.5-Coder 1.5B:
 /// 12 query heads share 2 key/value heads); null means one key/value head per query head.
 /// <paramref name="AttentionBias"/> adds biases to the query, key and value projections, as Qwen2 has.
+/// <paramref name="RopeTheta"/> is the rotary base (Llama's 10,000 unless a model's window was extended by a larger base).
 /// </summary>
-public sealed record DecoderShape(int Layers, int Hidden, int Heads, int Intermediate, int ContextLength, int? KeyValueHeads = null, bool AttentionBias = false)
+public sealed record DecoderShape(
+    int Layers, int Hidden, int Heads, int Intermediate, int ContextLength, int? KeyValueHeads = null, bool AttentionBias = false,
+    float RopeTheta = RotaryEmbedding.Theta)
 {
     /// <summary>Small enough to generate in about a millisecond per token: for tests.</summary>
     public static DecoderShape Tiny { get; } = new(Layers: 2, Hidden: 64, Heads: 4, Intermediate: 172, ContextLength: 2048);
@@ -41,7 +44,7 @@ public sealed record DecoderShape(int Layers, int Hidden, int Heads, int Interme
     /// <summary>Throws when the dimensions cannot form a decoder, naming the offending value.</summary>
     public void Validate()
     {
-        if (Layers < 1 || Hidden < 1 || Heads < 1 || Intermediate < 1 || ContextLength < 1)
+        if (Layers < 1 || Hidden < 1 || Heads < 1 || Intermediate < 1 || ContextLength < 1 || !(RopeTheta > 1))
         {
             throw new ArgumentException($"Every dimension of a decoder must be positive, got {this}.");
         }

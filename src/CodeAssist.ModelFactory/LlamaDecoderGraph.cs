@@ -15,6 +15,11 @@ internal static class LlamaDecoderGraph
     /// <summary>Large enough that its softmax weight is exactly zero, small enough to stay finite when scaled.</summary>
     private const float MaskedScore = -1e9f;
 
+    /// <summary>The rotary tables' initializers, [context, head size]: read back to keep a model's rotary base when it is converted.</summary>
+    public const string CosineTableName = "rotary/cos_table";
+
+    public const string SineTableName = "rotary/sin_table";
+
     public static OnnxGraphBuilder Build(DecoderWeights weights)
     {
         var shape = weights.Shape;
@@ -69,13 +74,13 @@ internal static class LlamaDecoderGraph
 
     private static (string Cosine, string Sine) RotaryFactors(OnnxGraphBuilder graph, DecoderShape shape, string positionIds)
     {
-        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize);
+        var (cosine, sine) = RotaryEmbedding.Tables(shape.ContextLength, shape.HeadSize, shape.RopeTheta);
         long[] tableDimensions = [shape.ContextLength, shape.HeadSize];
         var perHead = graph.Int64s("rotary/per_head_shape", 0, 1, -1, shape.HeadSize);
         var cosineRows = graph.Node("Gather", "rotary/cos_rows",
-            [graph.Floats("rotary/cos_table", tableDimensions, cosine), positionIds], OnnxAttribute.Int("axis", 0));
+            [graph.Floats(CosineTableName, tableDimensions, cosine), positionIds], OnnxAttribute.Int("axis", 0));
         var sineRows = graph.Node("Gather", "rotary/sin_rows",
-            [graph.Floats("rotary/sin_table", tableDimensions, sine), positionIds], OnnxAttribute.Int("axis", 0));
+            [graph.Floats(SineTableName, tableDimensions, sine), positionIds], OnnxAttribute.Int("axis", 0));
         return (graph.Node("Reshape", "rotary/cos", [cosineRows, perHead]), graph.Node("Reshape", "rotary/sin", [sineRows, perHead]));
     }
 

@@ -27,11 +27,12 @@ public static class ModelFolderWriter
     /// Writes a Llama decoder with the given weights; <paramref name="tokenizer"/> must match their vocabulary.
     /// <paramref name="promptFormat"/> is the FIM format it was trained for (CodeAssist-Tiny: "codeassist");
     /// <paramref name="languages"/> the LSP language ids it learned (codeassist.json <c>languages</c>; all when null);
-    /// <paramref name="cursorContext"/> codeassist.json's <c>cursorContext</c> when not the default.
+    /// <paramref name="cursorContext"/> and <paramref name="refactoringPrompt"/> codeassist.json's <c>cursorContext</c> and
+    /// <c>refactoringPrompt</c> when not the default.
     /// </summary>
     public static void WriteDecoder(
         string directory, DecoderShape shape, DecoderWeights weights, ByteLevelBpeTokenizer tokenizer, string modelName, string promptFormat = PromptFormat,
-        IReadOnlyList<string>? languages = null, string? cursorContext = null)
+        IReadOnlyList<string>? languages = null, string? cursorContext = null, string? refactoringPrompt = null)
     {
         shape.Validate();
         if (weights.Shape != shape)
@@ -46,7 +47,7 @@ public static class ModelFolderWriter
         var graph = LlamaDecoderGraph.Build(weights);
         var cache = new DecoderGraphSignature(shape.Layers, shape.Heads, shape.HeadSize, tokenizer.VocabSize);
         WriteFolder(directory, graph, cache, shape.Hidden, shape.ContextLength, tokenizer, modelName, promptFormat,
-            languages: languages, cursorContext: cursorContext);
+            languages: languages, cursorContext: cursorContext, refactoringPrompt: refactoringPrompt);
     }
 
     /// <summary>Writes a decoder with seeded random weights and <see cref="ByteLevelBpeTokenizer.Default"/>.</summary>
@@ -131,7 +132,8 @@ public static class ModelFolderWriter
     /// Writes a plain decoder folder (<see cref="WriteDecoder"/>'s) or an fp32 builder-shaped one (such as the shipped
     /// CodeAssist-Tiny) again in the builder's shape with the same weights: the graph and genai_config.json as the model builder writes them for
     /// <paramref name="options"/>, the tokenizer files and codeassist.json copied as they are. The shape, the special
-    /// token ids and the vocabulary come from the source's genai_config.json, the weights from its model.onnx.
+    /// token ids and the vocabulary come from the source's genai_config.json, the weights from its model.onnx
+    /// (<see cref="ReadDecoderWeights"/>, the rotary base included).
     /// <paramref name="widenIntermediateTo"/> widens the MLP with zero units (<see cref="DecoderWeights.WithIntermediate"/>):
     /// the same outputs at a large model's weight traffic per token.
     /// </summary>
@@ -141,13 +143,42 @@ public static class ModelFolderWriter
         {
             throw new ArgumentException("The builder-shaped folder must be another folder than its source.");
         }
+        var weights = ReadDecoderWeights(source);
+        if (widenIntermediateTo is { } intermediate)
+        {
+            weights = weights.WithIntermediate(intermediate);
+        }
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(source, GenAiConfigFileName)));
+        var model = config.RootElement.GetProperty("model");
+        int Number(System.Text.Json.JsonElement element, string name) => element.GetProperty(name).GetInt32();
+        WriteBuilderGraph(directory, weights, options);
+        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", CodeAssistConfigFileName })
+        {
+            if (File.Exists(Path.Combine(source, file)))
+            {
+                File.Copy(Path.Combine(source, file), Path.Combine(directory, file), overwrite: true);
+            }
+        }
+        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), weights.Shape, Number(model, "bos_token_id"), Number(model, "eos_token_id"),
+            weights.VocabSize, options);
+    }
+
+    /// <summary>
+    /// The weights and shape of a plain decoder folder (<see cref="WriteDecoder"/>'s) or an fp32 builder-shaped one: the
+    /// shape from its genai_config.json, the rotary base read back exactly from the graph's tables (a model whose window was
+    /// extended by a larger base keeps it), the weights from its model.onnx. The training tool reads a shipped model back
+    /// this way to train it further.
+    /// </summary>
+    public static DecoderWeights ReadDecoderWeights(string source)
+    {
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(source, GenAiConfigFileName)));
         var model = config.RootElement.GetProperty("model");
         var decoder = model.GetProperty("decoder");
         int Number(System.Text.Json.JsonElement element, string name) => element.GetProperty(name).GetInt32();
         var (layers, hidden, heads) = (Number(decoder, "num_hidden_layers"), Number(decoder, "hidden_size"), Number(decoder, "num_attention_heads"));
         var vocabSize = Number(model, "vocab_size");
-        var tensors = OnnxInitializerReader.ReadFloats(Path.Combine(source, ModelFileName));
+        var read = OnnxInitializerReader.ReadFloats(Path.Combine(source, ModelFileName));
+        var tensors = read;
         var builderShaped = File.Exists(Path.Combine(source, ModelDataFileName));
         if (builderShaped)
         {
@@ -164,24 +195,34 @@ public static class ModelFolderWriter
         var shape = new DecoderShape(
             layers, hidden, heads, gateValues.Length / hidden, Number(model, "context_length"), keyValueHeads == heads ? null : keyValueHeads,
             AttentionBias: tensors.ContainsKey(DecoderWeights.LayerBiasName(0, "self_attn.q_proj")));
+        if (RotaryTables(read, shape) is { } tables)
+        {
+            shape = shape with { RopeTheta = RotaryEmbedding.ThetaOf(tables.Cosine, tables.Sine, shape.ContextLength, shape.HeadSize) };
+        }
         // The plain graph's own constants (rotary tables, norms' epsilon) are initializers too: only the weights carry over.
         var names = DecoderWeights.Layout(shape, vocabSize).Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
-        var weights = DecoderWeights.FromTensors(shape, vocabSize, tensors.Where(t => names.Contains(t.Key)).ToDictionary());
-        if (widenIntermediateTo is { } intermediate)
+        return DecoderWeights.FromTensors(shape, vocabSize, tensors.Where(t => names.Contains(t.Key)).ToDictionary());
+    }
+
+    /// <summary>
+    /// The graph's rotary tables in the rotate_half layout [context, head size]: the plain graph's own, or the builder's
+    /// half-width cos_cache and sin_cache repeated; null when it has neither.
+    /// </summary>
+    private static (float[] Cosine, float[] Sine)? RotaryTables(Dictionary<string, float[]> tensors, DecoderShape shape)
+    {
+        if (tensors.TryGetValue(LlamaDecoderGraph.CosineTableName, out var cosine) && tensors.TryGetValue(LlamaDecoderGraph.SineTableName, out var sine))
         {
-            weights = weights.WithIntermediate(intermediate);
-            shape = weights.Shape;
+            return (cosine, sine);
         }
-        WriteBuilderGraph(directory, weights, options);
-        foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", CodeAssistConfigFileName })
+        if (!tensors.TryGetValue("cos_cache", out var cosineCache) || !tensors.TryGetValue("sin_cache", out var sineCache))
         {
-            if (File.Exists(Path.Combine(source, file)))
-            {
-                File.Copy(Path.Combine(source, file), Path.Combine(directory, file), overwrite: true);
-            }
+            return null;
         }
-        WriteBuilderGenAiConfig(Path.Combine(directory, GenAiConfigFileName), shape, Number(model, "bos_token_id"), Number(model, "eos_token_id"),
-            vocabSize, options);
+        var half = shape.HeadSize / 2;
+        float[] Full(float[] cache) =>
+            [.. Enumerable.Range(0, shape.ContextLength)
+                .SelectMany(position => Enumerable.Repeat(cache.Skip(position * half).Take(half), 2).SelectMany(halves => halves))];
+        return (Full(cosineCache), Full(sineCache));
     }
 
     /// <summary>model.onnx and model.onnx.data as the builder writes them for <paramref name="options"/>.</summary>
@@ -275,7 +316,8 @@ public static class ModelFolderWriter
 
     private static void WriteFolder(
         string directory, OnnxGraphBuilder graph, DecoderGraphSignature cache, int hiddenSize, int contextLength, ByteLevelBpeTokenizer tokenizer,
-        string modelName, string promptFormat, bool tokenHealing = true, IReadOnlyList<string>? languages = null, string? cursorContext = null)
+        string modelName, string promptFormat, bool tokenHealing = true, IReadOnlyList<string>? languages = null, string? cursorContext = null,
+        string? refactoringPrompt = null)
     {
         Directory.CreateDirectory(directory);
         using (var model = new FileStream(Path.Combine(directory, ModelFileName), FileMode.Create, FileAccess.Write, FileShare.None))
@@ -284,7 +326,8 @@ public static class ModelFolderWriter
         }
         tokenizer.WriteTo(directory);
         WriteGenAiConfig(Path.Combine(directory, GenAiConfigFileName), cache, hiddenSize, contextLength, tokenizer);
-        WriteCodeAssistConfig(Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing, languages, cursorContext);
+        WriteCodeAssistConfig(
+            Path.Combine(directory, CodeAssistConfigFileName), modelName, promptFormat, tokenHealing, languages, cursorContext, refactoringPrompt);
     }
 
     /// <summary>
@@ -355,7 +398,8 @@ public static class ModelFolderWriter
     /// prompt's last word, so a reply made to start with that word would not be theirs.
     /// </summary>
     private static void WriteCodeAssistConfig(
-        string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages, string? cursorContext) =>
+        string path, string modelName, string promptFormat, bool tokenHealing, IReadOnlyList<string>? languages, string? cursorContext,
+        string? refactoringPrompt) =>
         JsonFileWriter.Write(path, json =>
         {
             json.WriteStartObject();
@@ -373,6 +417,8 @@ public static class ModelFolderWriter
             }
             if (cursorContext is not null)
                 json.WriteString("cursorContext", cursorContext);
+            if (refactoringPrompt is not null)
+                json.WriteString("refactoringPrompt", refactoringPrompt);
             json.WriteString("generatedBy", "CodeAssist.ModelFactory");
             json.WriteEndObject();
         });

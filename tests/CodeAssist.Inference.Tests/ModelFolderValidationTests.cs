@@ -173,6 +173,11 @@ public sealed class ModelFolderValidationTests : IDisposable
         "codeassist.json in DIR: cursorContext \"afterFile\" is not one of aboveCursorLine, beforeFile");
 
     [Fact]
+    public void RefactoringPromptThatIsNeitherShape() => Check(
+        folder => TestModels.EditJson(folder, "codeassist.json", json => json["refactoringPrompt"] = "short"),
+        "codeassist.json in DIR: refactoringPrompt \"short\" is not one of full, codeOnly");
+
+    [Fact]
     public void CodeAssistJsonWithAValueOfTheWrongType() => Check(folder => File.WriteAllText(Path.Combine(folder, "codeassist.json"), "{ \"name\": 3 }"),
         "codeassist.json in DIR is not valid (line 1, field name: the value must be a string)");
 

@@ -126,6 +126,10 @@ public sealed class PromptFormatTests
     public void CodeAssistTemplateHasNoSystemTurnAndEndsOnTheAssistantToken() => Assert.Equal(
         "<|user|>\nSYS\n\nUSER<|end|>\n<|assistant|>", ChatFormat.CodeAssist.Build("SYS", "USER"));
 
+    [Fact]
+    public void An_empty_system_text_is_left_out_of_the_prompt() => Assert.Equal(
+        "<|user|>\nUSER<|end|>\n<|assistant|>", ChatFormat.CodeAssist.Build("", "USER"));
+
     /// <summary>Qwen2.5-Coder base's special tokens.</summary>
     private static readonly string[] QwenCoderTokens =
         ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"];

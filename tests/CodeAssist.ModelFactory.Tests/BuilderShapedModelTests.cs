@@ -129,6 +129,40 @@ public sealed class BuilderShapedModelTests
         Assert.Throws<ArgumentOutOfRangeException>(() => weights.WithIntermediate(shape.Intermediate - 1));
     }
 
+    [Fact]
+    public void A_model_with_a_larger_rotary_base_keeps_it_through_the_conversion_and_matches_the_reference_at_every_position()
+    {
+        using var plain = new TempDirectory();
+        using var converted = new TempDirectory();
+        var shape = GroupedShape with
+        {
+            KeyValueHeads = null, AttentionBias = false, RopeTheta = RotaryEmbedding.ExtendedTheta(RotaryEmbedding.Theta, 4, GroupedShape.HeadSize),
+        };
+        var weights = DistinctiveWeights(shape);
+        ModelFolderWriter.WriteDecoder(plain.Path, shape, weights, ByteLevelBpeTokenizer.Default, "long", promptFormat: "codeassist");
+
+        Assert.Equal(shape, ModelFolderWriter.ReadDecoderWeights(plain.Path).Shape);
+        var options = new BuilderModelOptions(BuilderModelType.Llama, BuilderPrecision.Float32);
+        ModelFolderWriter.ConvertToBuilderShaped(plain.Path, converted.Path, options);
+
+        AssertFolderMatchesReference(converted.Path, weights, options, tolerance: 1e-3);
+        Assert.Equal(shape, ModelFolderWriter.ReadDecoderWeights(converted.Path).Shape);
+    }
+
+    [Fact]
+    public void The_extended_rotary_base_stretches_the_slowest_rotation_by_the_factor_and_reads_back_exactly()
+    {
+        var theta = RotaryEmbedding.ExtendedTheta(RotaryEmbedding.Theta, 4, 64);
+
+        Assert.Equal(41_829f, theta);
+        var (cosine, sine) = RotaryEmbedding.Tables(2048, 64, theta);
+        Assert.Equal(theta, RotaryEmbedding.ThetaOf(cosine, sine, 2048, 64));
+        var (llamaCosine, llamaSine) = RotaryEmbedding.Tables(2048, 64);
+        Assert.Equal(RotaryEmbedding.Theta, RotaryEmbedding.ThetaOf(llamaCosine, llamaSine, 2048, 64));
+        sine[64 * 7 + 3] += 1e-3f;
+        Assert.Throws<ArgumentException>(() => RotaryEmbedding.ThetaOf(cosine, sine, 2048, 64));
+    }
+
     private static void AssertMatchesReference(DecoderWeights written, DecoderWeights reference, BuilderModelOptions options, double tolerance)
     {
         using var folder = new TempDirectory();

@@ -13,6 +13,24 @@ public sealed class ByteLevelBpeTokenizerTests
     };
 
     [Fact]
+    public void A_tokenizer_read_back_from_its_tokenizer_json_encodes_and_writes_exactly_as_the_trained_one()
+    {
+        using var written = new TempDirectory();
+        using var rewritten = new TempDirectory();
+        var trained = ByteLevelBpeTokenizer.Default;
+        trained.WriteTo(written.Path);
+
+        var read = ByteLevelBpeTokenizer.ReadFrom(written.Path);
+
+        string[] texts = ["public static void Main(string[] args) { }", "ünïcødé // 日本", "x  =   1;\n\n\tif (a)\r\n{\n}\n", "<|fim_prefix|>x<|fim_suffix|>;"];
+        foreach (var text in texts)
+            Assert.Equal(trained.Encode(text), read.Encode(text));
+        Assert.Equal(trained.SpecialTokens, read.SpecialTokens);
+        read.WriteTo(rewritten.Path);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(written.Path, "tokenizer.json")), File.ReadAllBytes(Path.Combine(rewritten.Path, "tokenizer.json")));
+    }
+
+    [Fact]
     public void DefaultHasItsVocabularySizeWithSpecialTokensRightAfterTheRegularOnes()
     {
         var tokenizer = ByteLevelBpeTokenizer.Default;

@@ -6,8 +6,6 @@ namespace CodeAssist.ModelFactory.Tests;
 /// </summary>
 internal static class LlamaReferenceForward
 {
-    private const double RotaryTheta = 10000;
-
     /// <summary>
     /// Logits for every position: result[position][token]. Grouped-query attention shares key/value head
     /// h / (heads / key-value heads) among query heads, as Hugging Face's repeat_kv does; attention biases are
@@ -33,9 +31,11 @@ internal static class LlamaReferenceForward
                     Add(projected, [.. weights[DecoderWeights.LayerBiasName(layer, name)].Select(value => (double)value)]);
                 return projected;
             }
-            var queries = normalized.Select((state, position) => Rotate(Project(state, "self_attn.q_proj", hidden), position, heads, headSize)).ToArray();
+            var queries = normalized
+                .Select((state, position) => Rotate(Project(state, "self_attn.q_proj", hidden), position, heads, headSize, shape.RopeTheta))
+                .ToArray();
             var keys = normalized
-                .Select((state, position) => Rotate(Project(state, "self_attn.k_proj", keyValueWidth), position, keyValueHeads, headSize))
+                .Select((state, position) => Rotate(Project(state, "self_attn.k_proj", keyValueWidth), position, keyValueHeads, headSize, shape.RopeTheta))
                 .ToArray();
             var values = normalized.Select(state => Project(state, "self_attn.v_proj", keyValueWidth)).ToArray();
 
@@ -82,7 +82,7 @@ internal static class LlamaReferenceForward
     }
 
     /// <summary>Hugging Face's rotate_half convention: dimension i pairs with i + headSize/2 within each head.</summary>
-    private static double[] Rotate(double[] vector, int position, int heads, int headSize)
+    private static double[] Rotate(double[] vector, int position, int heads, int headSize, double theta)
     {
         var half = headSize / 2;
         var rotated = new double[vector.Length];
@@ -91,7 +91,7 @@ internal static class LlamaReferenceForward
             var offset = head * headSize;
             for (var i = 0; i < half; i++)
             {
-                var angle = position / Math.Pow(RotaryTheta, 2.0 * i / headSize);
+                var angle = position / Math.Pow(theta, 2.0 * i / headSize);
                 var (first, second) = (vector[offset + i], vector[offset + half + i]);
                 rotated[offset + i] = first * Math.Cos(angle) - second * Math.Sin(angle);
                 rotated[offset + half + i] = second * Math.Cos(angle) + first * Math.Sin(angle);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using CodeAssist.Engine.Refactoring;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -20,8 +21,9 @@ public sealed record RefactoringCase(
 /// Generates refactoring cases from real code with Roslyn and no model, the references synthesised the way the
 /// training data of #24 is meant to be:
 /// <list type="bullet">
-/// <item>"Add argument validation": methods with a non-nullable reference-type parameter; the reference puts
-/// <c>ArgumentNullException.ThrowIfNull(p);</c> for each of them, in order, before the body's first statement.</item>
+/// <item>"Add argument validation": methods with a parameter to check (<see cref="ValidationChecks"/>: a non-nullable
+/// reference type, or an <c>int</c> or <c>long</c> count or index); the reference puts <c>ArgumentNullException.ThrowIfNull(p);</c>
+/// or <c>ArgumentOutOfRangeException.ThrowIfNegative(p);</c> for each of them, in order, before the body's first statement.</item>
 /// <item>"Document this member": methods without a documentation comment; no reference (the check is that the comment
 /// is well-formed and names exactly the real parameters).</item>
 /// <item>"Simplify": methods that Roslyn can make longer and then simplify back: instance members qualified with
@@ -108,23 +110,56 @@ public static class RefactoringCases
     }
 
     /// <summary>
-    /// The method with <c>ArgumentNullException.ThrowIfNull</c> for each parameter that is a non-nullable reference
-    /// type in a nullable-enabled context and not yet checked; null when there is none.
+    /// The checks "Add argument validation" should add to the method, in parameter order, chosen from the parameters'
+    /// types and names: <c>ArgumentNullException.ThrowIfNull(p)</c> for each parameter that is a non-nullable reference
+    /// type in a nullable-enabled context, and <c>ArgumentOutOfRangeException.ThrowIfNegative(p)</c> for each
+    /// <c>int</c> or <c>long</c> that names a count, an index, a length, a size or a capacity (a negative one is a caller's
+    /// mistake whatever the method does); none for a parameter the body already checks or names with <c>nameof</c>.
+    /// The training tool's instruction data uses this same rule, so the model learns what the evaluation expects.
     /// </summary>
-    private static string? ValidationReference(MethodDeclarationSyntax syntax, IMethodSymbol symbol, SourceText text)
+    public static IReadOnlyList<string> ValidationChecks(MethodDeclarationSyntax syntax, IMethodSymbol symbol)
     {
-        var body = syntax.Body!;
-        var needed = symbol.Parameters
-            .Where(p => p.Type.IsReferenceType && p.NullableAnnotation == NullableAnnotation.NotAnnotated && p.RefKind == RefKind.None && !p.IsParams)
-            .Where(p => !body.ToString().Contains($"ThrowIfNull({p.Name})", StringComparison.Ordinal)
-                && !body.ToString().Contains($"nameof({p.Name})", StringComparison.Ordinal))
-            .Select(p => p.Name)
-            .ToList();
-        if (needed.Count == 0)
+        var body = syntax.Body?.ToString() ?? syntax.ExpressionBody?.ToString() ?? "";
+        var checks = new List<string>();
+        foreach (var parameter in symbol.Parameters)
+        {
+            if (parameter.RefKind != RefKind.None || parameter.IsParams
+                || Regex.IsMatch(body, $@"ThrowIf\w*\(\s*@?{Regex.Escape(parameter.Name)}\b")
+                || body.Contains($"nameof({parameter.Name})", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (parameter.Type.IsReferenceType && parameter.NullableAnnotation == NullableAnnotation.NotAnnotated)
+                checks.Add($"ArgumentNullException.ThrowIfNull({parameter.Name});");
+            else if (parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 && NamesACount(parameter.Name))
+                checks.Add($"ArgumentOutOfRangeException.ThrowIfNegative({parameter.Name});");
+        }
+        return checks;
+    }
+
+    private static readonly string[] CountWords = ["count", "index", "length", "size", "capacity"];
+
+    /// <summary><c>count</c>, <c>startIndex</c>, <c>bufferLength</c>…: the whole name, or its last word, is one of <see cref="CountWords"/>.</summary>
+    private static bool NamesACount(string name) =>
+        CountWords.Any(word => name == word
+            || name.Length > word.Length && name.EndsWith(word, StringComparison.OrdinalIgnoreCase) && char.IsUpper(name[^word.Length]));
+
+    /// <summary>
+    /// The method with its <see cref="ValidationChecks"/> before the body's first statement, one a line at that
+    /// statement's indentation; null when there is none to add.
+    /// </summary>
+    public static string? ValidationReference(MethodDeclarationSyntax syntax, IMethodSymbol symbol, SourceText text)
+    {
+        if (syntax.Body is not { } body || ValidationChecks(syntax, symbol) is not { Count: > 0 } checks)
             return null;
         var insertAt = body.Statements.FirstOrDefault()?.SpanStart ?? body.CloseBraceToken.SpanStart;
-        var checks = string.Concat(needed.Select(n => $"ArgumentNullException.ThrowIfNull({n}); "));
-        return text.ToString(TextSpan.FromBounds(syntax.SpanStart, insertAt)) + checks + text.ToString(TextSpan.FromBounds(insertAt, syntax.Span.End));
+        var line = text.Lines.GetLineFromPosition(insertAt);
+        var before = text.ToString(TextSpan.FromBounds(line.Start, insertAt));
+        var newline = text.ToString().Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var inserted = body.Statements.Count > 0 && before.Trim().Length == 0
+            ? string.Concat(checks.Select(c => c + newline + before))
+            : string.Concat(checks.Select(c => c + " "));
+        return text.ToString(TextSpan.FromBounds(syntax.SpanStart, insertAt)) + inserted + text.ToString(TextSpan.FromBounds(insertAt, syntax.Span.End));
     }
 
     /// <summary>

@@ -63,6 +63,7 @@ public sealed class HeldGenerations
         public string? Problem => inner.Problem;
         public ModelLanguages Languages => inner.Languages;
         public bool CursorContextAboveCursorLine => inner.CursorContextAboveCursorLine;
+        public bool RefactoringPromptCodeOnly => inner.RefactoringPromptCodeOnly;
         public int GenerationCount => inner.GenerationCount;
         public PromptFormat Format => inner.Format;
         public TokenHealing Healing => inner.Healing;

@@ -121,7 +121,9 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
         var codeTokens = model.CountTokens(code);
         var maxNewTokens = Math.Min(RefactoringPrompt.MaxNewTokens(kind, codeTokens), model.Window / 2);
         var budget = Math.Min(MaxPromptTokens, model.Window - maxNewTokens - 16);
-        var system = RefactoringPrompt.System(kind, tests);
+        // A model trained on the code-only prompt (CodeAssist-Tiny) gets exactly that: the task and the code.
+        var codeOnly = model.RefactoringPromptCodeOnly;
+        var system = codeOnly ? "" : RefactoringPrompt.System(kind, tests);
         var parts = new RefactoringPromptParts(system, RefactoringPrompt.Task(kind, name), code, request.Instruction, outline)
         {
             Declarations = await _declarations.GetAsync(
@@ -138,7 +140,9 @@ public sealed class RefactoringEngine(CodeWorkspace workspace, ModelHost models)
             return RefactoringResult.Refused(kind,
                 $"the code is too long for the model: {codeTokens} tokens, and {model.Name} has room for about {Math.Max(0, userBudget - 64)} with its reply");
         }
-        var turns = new ChatTurns(system, RefactoringPrompt.User(parts, userBudget, model.CountTokens));
+        var turns = codeOnly
+            ? new ChatTurns(system, RefactoringPrompt.CodeOnlyUser(parts.Task, code, request.Instruction))
+            : new ChatTurns(system, RefactoringPrompt.User(parts, userBudget, model.CountTokens));
         var prompt = model.Format.Chat.Build(turns.System, turns.User);
 
         var promptTime = clock.Elapsed;

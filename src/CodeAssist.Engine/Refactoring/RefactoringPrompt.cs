@@ -129,6 +129,18 @@ internal static class RefactoringPrompt
         return context.Append(essential).ToString();
     }
 
+    /// <summary>
+    /// The user turn of the <c>codeOnly</c> prompt shape (codeassist.json <c>refactoringPrompt</c>): the task and the code,
+    /// and the user's instruction for a rewrite; no rules, no context. Sent without a system turn.
+    /// </summary>
+    public static string CodeOnlyUser(string task, string code, string? instruction)
+    {
+        var user = new StringBuilder().Append(task).Append('\n').Append(Fenced(code));
+        if (instruction is not null)
+            user.Append("Instruction: ").Append(instruction.Trim()).Append('\n');
+        return user.ToString();
+    }
+
     private static string Fenced(string code) => "```csharp\n" + code.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n') + "\n```\n";
 
     /// <summary>New tokens a reply may need: a documentation comment is short, a rewrite about as long as the code (twice, to be safe), tests long.</summary>

@@ -311,6 +311,12 @@ public sealed class ModelFolder
             problems.Add($"{SettingsFile} in {path}: {languagesProblem}");
         if (settings.CursorContext is { } cursorContext && !ModelSettings.CursorContextValues.Contains(cursorContext))
             problems.Add($"{SettingsFile} in {path}: cursorContext \"{cursorContext}\" is not one of {string.Join(", ", ModelSettings.CursorContextValues)}");
+        if (settings.RefactoringPrompt is { } refactoringPrompt && !ModelSettings.RefactoringPromptValues.Contains(refactoringPrompt))
+        {
+            problems.Add(
+                $"{SettingsFile} in {path}: refactoringPrompt \"{refactoringPrompt}\" is not one of "
+                + string.Join(", ", ModelSettings.RefactoringPromptValues));
+        }
 
         PromptFormat? format = null;
         if (tokenizerReadable)

@@ -55,6 +55,17 @@ public sealed record ModelSettings
     /// <summary>The values <see cref="CursorContext"/> may take.</summary>
     public static IReadOnlyList<string> CursorContextValues { get; } = ["aboveCursorLine", "beforeFile"];
 
+    /// <summary>
+    /// What a refactoring's prompt holds: <c>full</c> (the default: the rules of the job as a system turn, declarations
+    /// from other files and the file around the code, then the task and the code) or <c>codeOnly</c> (the task and the
+    /// code alone, for a small model trained on exactly that prompt, such as CodeAssist-Tiny: the context it cannot use
+    /// would only take its window).
+    /// </summary>
+    public string? RefactoringPrompt { get; init; }
+
+    /// <summary>The values <see cref="RefactoringPrompt"/> may take.</summary>
+    public static IReadOnlyList<string> RefactoringPromptValues { get; } = ["full", "codeOnly"];
+
     /// <summary>Speculative decoding with a draft model or prompt lookup (<see cref="SpeculationSettings"/>); off when absent.</summary>
     public SpeculationSettings? Speculation { get; init; }
 

@@ -23,11 +23,14 @@ public sealed record ChatFormat(
 
     public IReadOnlyList<string> MissingTokens(IReadOnlySet<string> tokens) => [.. RequiredTokens.Where(token => !tokens.Contains(token))];
 
+    /// <summary>The prompt up to the assistant's reply; an empty <paramref name="system"/> is no system text at all.</summary>
     public string Build(string system, string user)
     {
         var prompt = new StringBuilder();
         prompt.Append(BeginText);
-        if (HasSystemTurn)
+        if (system.Length == 0)
+            prompt.Append(UserStart).Append(user);
+        else if (HasSystemTurn)
             prompt.Append(SystemStart).Append(system).Append(TurnEnd).Append(UserStart).Append(user);
         else
             prompt.Append(UserStart).Append(system).Append("\n\n").Append(user);

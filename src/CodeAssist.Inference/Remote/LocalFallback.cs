@@ -48,6 +48,11 @@ public sealed class LocalFallback : ITextGenerator, IDisposable
         ? local.CursorContextAboveCursorLine
         : ((ITextGenerator)_remote).CursorContextAboveCursorLine;
 
+    /// <summary>The prompt shape of the model answering: the local model's while it answers.</summary>
+    public bool RefactoringPromptCodeOnly => AnsweringLocally && _local.Value is ITextGenerator local
+        ? local.RefactoringPromptCodeOnly
+        : ((ITextGenerator)_remote).RefactoringPromptCodeOnly;
+
     public ModelLanguages Languages => AnsweringLocally && _local.Value is ITextGenerator local ? local.Languages : ((ITextGenerator)_remote).Languages;
 
     public PromptFormat Format => _remote.Format;

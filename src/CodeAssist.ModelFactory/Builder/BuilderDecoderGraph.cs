@@ -245,7 +245,7 @@ internal sealed class BuilderDecoderGraph
     /// <summary>cos/sin of every position's angles, [context, head size / 2]: the first half of the rotate_half tables.</summary>
     private void RotaryCaches()
     {
-        var (cosine, sine) = RotaryEmbedding.Tables(_shape.ContextLength, _shape.HeadSize);
+        var (cosine, sine) = RotaryEmbedding.Tables(_shape.ContextLength, _shape.HeadSize, _shape.RopeTheta);
         var half = _shape.HeadSize / 2;
         float[] FirstHalves(float[] table) =>
             [.. Enumerable.Range(0, _shape.ContextLength).SelectMany(position => table.AsSpan(position * _shape.HeadSize, half).ToArray())];
