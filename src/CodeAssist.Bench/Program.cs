@@ -16,6 +16,7 @@ public static class Program
             BenchCommand.Create(),
             EvalCommand.Create(),
             RealModelsCommand.Create(),
+            SolutionCommand.Create(),
             StandInCommand.Create(),
             new Command("model", "Test models, and plain folders rewritten in the model builder's shape")
             {

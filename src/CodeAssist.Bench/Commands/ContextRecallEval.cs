@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Evaluation;
 using CodeAssist.Engine.Models;
 using CodeAssist.Inference;
@@ -14,7 +15,8 @@ namespace CodeAssist.Bench.Commands;
 internal static class ContextRecallEval
 {
     public static async Task<int> RunAsync(
-        DirectoryInfo directory, int positions, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
+        DirectoryInfo directory, int positions, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken,
+        IReadOnlyList<string>? without = null)
     {
         if (!directory.Exists)
             throw new DirectoryNotFoundException($"{directory.FullName} does not exist; --context-recall takes a repository or solution folder");
@@ -23,7 +25,8 @@ internal static class ContextRecallEval
         using var model = LanguageModel.Load(ServeCommand.FullPathOrNull(modelPath) ?? ModelCatalog.ResolveDefault());
         var options = new ContextRecallOptions { Positions = positions, Seed = seed };
         var report = await ContextRecallEvaluation.RunAsync(directory.FullName, options, model.CountTokens,
-            sources: null, new Progress<string>(m => Console.Error.WriteLine($"codeassist: {m}")), cancellationToken).ConfigureAwait(false);
+            sources: without is { Count: > 0 } ? documents => [.. ContextSources.Default(documents).Where(s => !without.Contains(s.GetType().Name))] : null,
+            new Progress<string>(m => Console.Error.WriteLine($"codeassist: {m}")), cancellationToken).ConfigureAwait(false);
         Console.Out.Write(report.Describe());
         if (json is not null)
             await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);

@@ -32,11 +32,24 @@ internal static class EvalCommand
         {
             Description = "Measure context recall (no model run) over the repository or solution in this folder",
         };
-        var positions = new Option<int>("--positions") { Description = "Held-out positions for --context-recall", DefaultValueFactory = _ => 200 };
+        var compilerErrors = new Option<DirectoryInfo?>("--compiler-errors")
+        {
+            Description = "Share of shown suggestions that add a compiler error, with the compiler check off and on, at held-out positions of the solution " +
+                          "in this folder",
+        };
+        var positions = new Option<int>("--positions")
+        {
+            Description = "Held-out positions for --context-recall or --compiler-errors", DefaultValueFactory = _ => 200,
+        };
         var seed = new Option<int>("--seed")
         {
             Description = "Seed that draws the --context-recall positions or the --next-edit and --refactorings cases",
             DefaultValueFactory = _ => 1,
+        };
+        var without = new Option<string[]>("--without")
+        {
+            Description = "For --context-recall: leave these context sources out (class names, e.g. SimilarWindowsSource), to measure what each adds",
+            AllowMultipleArgumentsPerToken = true,
         };
         var nextEdit = new Option<DirectoryInfo?>("--next-edit")
         {
@@ -57,7 +70,7 @@ internal static class EvalCommand
             "Score a model's completions on a FIM evaluation set (exact match, edit similarity), the context alone (--context-recall), " +
             "next-edit suggestions (--next-edit) or refactorings (--refactorings)")
         {
-            model, device, set, noSemantic, json, limit, recall, positions, seed, nextEdit, refactorings, cases,
+            model, device, set, noSemantic, json, limit, recall, compilerErrors, positions, seed, without, nextEdit, refactorings, cases,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -78,7 +91,13 @@ internal static class EvalCommand
                 if (parse.GetValue(recall) is { } directory)
                 {
                     return await ContextRecallEval.RunAsync(
-                        directory, parse.GetValue(positions), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken)
+                        directory, parse.GetValue(positions), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken,
+                        parse.GetValue(without)).ConfigureAwait(false);
+                }
+                if (parse.GetValue(compilerErrors) is { } checkedSolution)
+                {
+                    return await CompilerErrorEval.RunAsync(
+                        checkedSolution, parse.GetValue(positions), parse.GetValue(seed), parse.GetValue(model), parse.GetValue(json), cancellationToken)
                         .ConfigureAwait(false);
                 }
                 if (parse.GetValue(set) is null)

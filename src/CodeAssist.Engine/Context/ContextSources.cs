@@ -13,6 +13,7 @@ public static class ContextSources
         new OverloadSignaturesSource(),
         new ReferencedDeclarationsSource(),
         new RecentDocumentsSource(documents),
+        new SimilarWindowsSource(),
     ];
 
     /// <summary>Text-only context: what non-C# files get, and what `codeassist-bench eval --no-semantic` compares against.</summary>

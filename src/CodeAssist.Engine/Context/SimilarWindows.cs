@@ -20,9 +20,12 @@ public static class SimilarWindows
     /// <summary>Lines above the cursor (with its own) that make the query, as in Tabby and Continue.</summary>
     public const int QueryLines = 20;
 
-    private sealed record Window(int FirstLine, string Text, HashSet<string> Words);
+    private sealed record Window(int FirstLine, string Text, int WordCount);
 
-    private static readonly ConditionalWeakTable<SourceText, Window[]> Cut = new();
+    /// <summary>A text's windows and, for each word, the windows holding it: a query then touches only the windows it shares a word with.</summary>
+    private sealed record CutText(Window[] Windows, Dictionary<string, int[]> WindowsByWord);
+
+    private static readonly ConditionalWeakTable<SourceText, CutText> Cut = new();
 
     /// <summary>The identifiers of the <see cref="QueryLines"/> lines that end at the cursor.</summary>
     public static HashSet<string> QueryAt(SourceText text, int offset)
@@ -37,23 +40,53 @@ public static class SimilarWindows
     /// <paramref name="characters"/> are used (the last one cut to whole lines that fit). Windows with nothing in
     /// common with the query are never sent.
     /// </summary>
-    public static IReadOnlyList<SimilarWindow> Best(IEnumerable<(string Path, SourceText Text)> files, HashSet<string> query, int characters)
+    public static IReadOnlyList<SimilarWindow> Best(IEnumerable<(string Path, SourceText Text)> files, HashSet<string> query, int characters) =>
+        Best(files, query, characters, int.MaxValue);
+
+    /// <summary><see cref="Best(IEnumerable{ValueTuple{string, SourceText}}, HashSet{string}, int)"/>, at most <paramref name="maxWindows"/> of them.</summary>
+    public static IReadOnlyList<SimilarWindow> Best(
+        IEnumerable<(string Path, SourceText Text)> files, HashSet<string> query, int characters, int maxWindows)
     {
+        // Every window sharing a word is scored; only the best few are kept when few are wanted (a bounded heap, so a
+        // query of common words over a large solution does not sort every window of it).
+        var keep = maxWindows == int.MaxValue ? int.MaxValue : maxWindows * 4;
         var ranked = new List<(string Path, Window Window, double Similarity)>();
+        var best = new PriorityQueue<(string Path, Window Window, double Similarity), (double, string, int)>(WorstFirst);
+        var common = new Dictionary<int, int>();
         foreach (var (path, text) in files)
         {
-            foreach (var window in Cut.GetValue(text, WindowsOf))
+            var cut = Cut.GetValue(text, WindowsOf);
+            common.Clear();
+            foreach (var word in query)
             {
-                if (Jaccard(query, window.Words) is var similarity and > 0)
-                    ranked.Add((path, window, similarity));
+                if (!cut.WindowsByWord.TryGetValue(word, out var holding))
+                    continue;
+                foreach (var index in holding)
+                    common[index] = common.GetValueOrDefault(index) + 1;
+            }
+            foreach (var (index, shared) in common)
+            {
+                var window = cut.Windows[index];
+                var scored = (path, window, (double)shared / (query.Count + window.WordCount - shared));
+                if (keep == int.MaxValue)
+                {
+                    ranked.Add(scored);
+                    continue;
+                }
+                var priority = (scored.Item3, path, window.FirstLine);
+                if (best.Count < keep)
+                    best.Enqueue(scored, priority);
+                else
+                    best.EnqueueDequeue(scored, priority);
             }
         }
+        ranked.AddRange(best.UnorderedItems.Select(i => i.Element));
         var chosen = new List<SimilarWindow>();
         var left = characters;
         var ordered = ranked.OrderByDescending(r => r.Similarity).ThenBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Window.FirstLine);
         foreach (var (path, window, similarity) in ordered)
         {
-            if (left <= 0)
+            if (left <= 0 || chosen.Count >= maxWindows)
                 break;
             if (chosen.Any(c => c.Path == path && Math.Abs(c.FirstLine - window.FirstLine) < WindowLines))
                 continue;
@@ -66,6 +99,15 @@ public static class SimilarWindows
         return chosen;
     }
 
+    /// <summary>
+    /// The heap's order: its top is the window the final ranking puts last (least similar, then the later path, then
+    /// the later line), so the best ones stay.
+    /// </summary>
+    private static readonly Comparer<(double Similarity, string Path, int FirstLine)> WorstFirst = Comparer<(double Similarity, string Path, int FirstLine)>
+        .Create((a, b) => a.Similarity != b.Similarity ? a.Similarity.CompareTo(b.Similarity)
+            : string.CompareOrdinal(b.Path, a.Path) is var byPath and not 0 ? byPath
+            : b.FirstLine.CompareTo(a.FirstLine));
+
     public static double Jaccard(HashSet<string> a, HashSet<string> b)
     {
         if (a.Count == 0 || b.Count == 0)
@@ -75,19 +117,27 @@ public static class SimilarWindows
         return (double)common / (a.Count + b.Count - common);
     }
 
-    private static Window[] WindowsOf(SourceText text)
+    private static CutText WindowsOf(SourceText text)
     {
         var windows = new List<Window>();
+        var byWord = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var lines = text.Lines;
         for (var first = 0; first < lines.Count; first += Step)
         {
             var last = Math.Min(lines.Count - 1, first + WindowLines - 1);
             var body = text.ToString(TextSpan.FromBounds(lines[first].Start, lines[last].End));
-            windows.Add(new Window(first, body, ContextRecall.Words(body)));
+            var words = ContextRecall.Words(body);
+            foreach (var word in words)
+            {
+                if (!byWord.TryGetValue(word, out var holding))
+                    byWord[word] = holding = [];
+                holding.Add(windows.Count);
+            }
+            windows.Add(new Window(first, body, words.Count));
             if (last == lines.Count - 1)
                 break;
         }
-        return [.. windows];
+        return new CutText([.. windows], byWord.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal));
     }
 
     private static string WholeLinesWithin(string text, int characters)

@@ -29,6 +29,9 @@ public sealed record RecallPosition(string File, int Line, string PositionKind, 
     int PromptTokens, int ContextCharacters, double BuildMilliseconds, int BaselineHeld)
 {
     public int Held => Targets.Count(t => t.HeldBy is not null);
+
+    /// <summary>Prompt tokens per kind of piece (prefix, suffix, members, declaration…): where the budget went.</summary>
+    public IReadOnlyDictionary<string, int> TokensByKind { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>One identifier to recall: what it names, and the kind of the first piece that holds it (null when none does).</summary>
@@ -53,6 +56,11 @@ public sealed record ContextRecallReport(string Directory, int Seed, int Budget,
     public IReadOnlyDictionary<string, int> HeldByPieceKind =>
         Positions.SelectMany(p => p.Targets).Where(t => t.HeldBy is not null).GroupBy(t => t.HeldBy!).OrderByDescending(g => g.Count())
             .ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>Mean tokens per position of each kind of piece, most first.</summary>
+    public IReadOnlyDictionary<string, double> MeanTokensByKind =>
+        Positions.SelectMany(p => p.TokensByKind).GroupBy(p => p.Key).OrderByDescending(g => g.Sum(p => p.Value))
+            .ToDictionary(g => g.Key, g => (double)g.Sum(p => p.Value) / Math.Max(1, Positions.Count));
 
     public double MeanPromptTokens => Positions.Count == 0 ? 0 : Positions.Average(p => p.PromptTokens);
 
@@ -89,6 +97,8 @@ public sealed record ContextRecallReport(string Directory, int Seed, int Budget,
         foreach (var (kind, recall) in ByIdentifierKind)
             text.Append(c, $"  {kind,-18} {recall.Recall:F3}  ({recall.Wanted})\n");
         text.Append("recalled first by: ").Append(string.Join(", ", HeldByPieceKind.Select(h => $"{h.Key} {h.Value}"))).Append('\n');
+        text.Append("mean tokens per position by piece kind: ")
+            .Append(string.Join(", ", MeanTokensByKind.Select(t => string.Create(c, $"{t.Key} {t.Value:F0}")))).Append('\n');
         return text.ToString();
     }
 }
@@ -169,7 +179,10 @@ public static class ContextRecallEvaluation
             measuredPositions.Add(new RecallPosition(RelativePath(root, position.FilePath), position.Line + 1, measured.PositionKind,
                 originalText.ToString(TextSpan.FromBounds(position.Cut, position.End)),
                 [.. names.Select((n, i) => new RecallTarget(n, kinds[i], heldBy[i]))],
-                measured.PromptTokens, measured.ContextCharacters, measured.Milliseconds, baselineHeld));
+                measured.PromptTokens, measured.ContextCharacters, measured.Milliseconds, baselineHeld)
+            {
+                TokensByKind = measured.TokensByKind,
+            });
             if (measuredPositions.Count % 25 == 0)
                 progress?.Report($"{measuredPositions.Count}/{limit} positions");
         }
@@ -178,7 +191,10 @@ public static class ContextRecallEvaluation
 
     private sealed record Measured(
         string PositionKind, SourceText EditedText, IReadOnlyList<(string Kind, HashSet<string> Words)> Pieces, int PromptTokens, int ContextCharacters,
-        double Milliseconds);
+        double Milliseconds)
+    {
+        public IReadOnlyDictionary<string, int> TokensByKind { get; init; } = new Dictionary<string, int>();
+    }
 
     /// <summary>
     /// Opens the file, deletes the removed text as an edit (so Roslyn sees a keystroke, not a new file), builds the context,
@@ -203,7 +219,10 @@ public static class ContextRecallEvaluation
             var extra = context.Pieces.Where(p => p.Kind is not ("prefix" or "suffix")).ToList();
             return new Measured(HeldOutPosition.KindAt(tree, position.Cut), snapshot.Text,
                 [.. context.Pieces.Select(p => (p.Kind, ContextRecall.Words(p.Source + "\n" + p.Text)))],
-                context.Pieces.Sum(p => p.Tokens), extra.Sum(p => p.Text.Length), milliseconds);
+                context.Pieces.Sum(p => p.Tokens), extra.Sum(p => p.Text.Length), milliseconds)
+            {
+                TokensByKind = context.Pieces.GroupBy(p => p.Kind).ToDictionary(g => g.Key, g => g.Sum(p => p.Tokens)),
+            };
         }
         finally
         {

@@ -102,7 +102,16 @@ public sealed class SemanticModelReuse
         if (previous.SyntaxTree == method.SyntaxTree)
             return baseModel;
         var bodyStart = previous.Body?.SpanStart ?? previous.ExpressionBody!.SpanStart;
-        return baseModel.TryGetSpeculativeSemanticModelForMethodBody(bodyStart, method, out var speculative) ? speculative : null;
+        try
+        {
+            return baseModel.TryGetSpeculativeSemanticModelForMethodBody(bodyStart, method, out var speculative) ? speculative : null;
+        }
+        catch (NullReferenceException)
+        {
+            // Roslyn throws instead of answering false for some members (dotnet/roslyn#70575; found by the context-recall
+            // eval's held-out set, eval/context-recall/Lending): the document's own model answers instead.
+            return null;
+        }
     }
 
     private static bool InBody(BaseMethodDeclarationSyntax method, int position) =>

@@ -70,7 +70,8 @@ public sealed class ContextReachesTheModelTests : IDisposable
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task With_that_source_switched_off_the_completion_is_gone(string line, string expected, string source) =>
-        Assert.NotEqual(expected, await CompleteAsync(line, s => s.GetType().Name != source));
+        // The similar windows hold other files' text as it is, so they carry any identifier declared there: they go too.
+        Assert.NotEqual(expected, await CompleteAsync(line, s => s.GetType().Name != source && s is not SimilarWindowsSource));
 
     public void Dispose()
     {

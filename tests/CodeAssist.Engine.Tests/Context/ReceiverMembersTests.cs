@@ -63,21 +63,31 @@ public sealed class ReceiverMembersTests : IDisposable
         return (context, document, offset);
     }
 
-    /// <summary>The list as the full lookup gives it: every member and every extension method reduced to the receiver, ranked.</summary>
+    /// <summary>
+    /// The list as the full lookup gives it: every member and every extension method reduced to the receiver, those
+    /// whose name starts with what is typed first, ranked, then one line per name with its overload count.
+    /// </summary>
     private async Task<string> FullLookupList(DocumentSnapshot snapshot, int offset)
     {
         var document = _workspace.GetDocument(snapshot)!;
         var model = (await document.GetSemanticModelAsync())!;
         var root = await document.GetSyntaxRootAsync();
         var access = root!.FindToken(offset - 1).Parent!.AncestorsAndSelf().OfType<MemberAccessExpressionSyntax>().First();
+        var name = access.Name.Identifier;
+        var typed = name.IsMissing || offset <= name.SpanStart ? "" : name.ValueText[..(offset - name.SpanStart)];
         var type = model.GetTypeInfo(access.Expression).Type!;
         var ranked = model.LookupSymbols(access.OperatorToken.SpanStart + 1, type, includeReducedExtensionMethods: true)
             .Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName
                 && (!m.IsStatic || m is INamedTypeSymbol || m is IMethodSymbol { ReducedFrom: not null }))
             .Where(m => m is not IMethodSymbol { MethodKind: MethodKind.Constructor })
-            .OrderBy(m => m is IMethodSymbol { ReducedFrom: not null } ? 2 : SymbolEqualityComparer.Default.Equals(m.ContainingType, type) ? 0 : 1)
+            .OrderBy(m => typed.Length > 0 && m.Name.StartsWith(typed, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+            .ThenBy(m => m is IMethodSymbol { ReducedFrom: not null } ? 2 : SymbolEqualityComparer.Default.Equals(m.ContainingType, type) ? 0 : 1)
             .ThenBy(m => m.Name, StringComparer.Ordinal);
-        return string.Join("\n", ranked.Take(MaxMembers).Select(SignatureFormat.Of).Distinct());
+        return string.Join("\n", ranked.Take(MaxMembers).GroupBy(m => m.Name, StringComparer.Ordinal).Select(group =>
+        {
+            var overloads = group.Select(SignatureFormat.Of).Distinct().Count();
+            return SignatureFormat.Of(group.First()) + (overloads > 1 ? $" // +{overloads - 1} overloads" : "");
+        }));
     }
 
     /// <summary>The list's entries, without the header and the comment markers the piece has above the cursor's line.</summary>
@@ -141,6 +151,19 @@ public sealed class ReceiverMembersTests : IDisposable
         Assert.Contains("decimal Doubled();", ListOf(after));
         Assert.Equal(await FullLookupList(document, offset), ListOf(after));
         Assert.True(_workspace.SemanticModels.BasesBuilt > basesBefore, "a declaration changed, so the next build needs a new compilation");
+    }
+
+    [Fact]
+    public async Task What_is_typed_of_the_name_ranks_the_members_that_start_with_it_first_and_a_method_group_takes_one_line()
+    {
+        var (context, document, offset) = await ContextAt(CheckoutWithCursor.Replace("$0", "System.Console.Out.WriteL$0"));
+
+        var list = ListOf(context).Split('\n');
+        // By name alone, TextWriter's WriteLine would come after its eighteen Write and WriteAsync overloads.
+        Assert.StartsWith("public virtual void WriteLine(", list[0]);
+        Assert.EndsWith(" overloads", list[0]);
+        Assert.Single(list, line => line.Contains(" WriteLine(", StringComparison.Ordinal));
+        Assert.Equal(await FullLookupList(document, offset), ListOf(context));
     }
 
     public void Dispose()

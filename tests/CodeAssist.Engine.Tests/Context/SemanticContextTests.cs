@@ -102,6 +102,40 @@ public sealed class SemanticContextTests : IDisposable
     }
 
     [Fact]
+    public async Task The_types_of_what_is_in_scope_come_as_declarations_though_no_code_near_the_cursor_names_them()
+    {
+        // Nothing in the method names Order: the field's type argument is what the statement to come will likely use.
+        var context = await ContextAt(_temp.Fixture("Shop"), "src/Checkout.cs", """
+            namespace Shop;
+
+            public sealed class Checkout
+            {
+                private readonly List<Order> _history = [];
+
+                public int Repeat()
+                {
+                    $0
+                }
+            }
+            """);
+
+        var declaration = Assert.Single(context.Pieces, p => p.Kind == "declaration" && p.Source == "src/Order.cs");
+        Assert.Contains("public decimal Total { get; }", declaration.Text);
+    }
+
+    [Fact]
+    public async Task What_the_compiler_pieces_leave_of_the_budget_goes_to_the_most_similar_windows_of_other_files()
+    {
+        var context = await ContextAt(_temp.Fixture("Shop"), "src/Checkout.cs", CheckoutWithCursor);
+
+        var windows = context.Pieces.Where(p => p.Kind == "similar").ToList();
+        Assert.NotEmpty(windows);
+        Assert.All(windows, w => Assert.NotEqual("src/Checkout.cs", w.Source));
+        Assert.All(windows, w => Assert.Equal(ContextPlacement.BeforeFile, w.Placement));
+        Assert.True(context.Pieces.Sum(p => p.Tokens) <= 1536);
+    }
+
+    [Fact]
     public async Task Unsaved_edits_of_another_open_document_are_what_the_context_shows()
     {
         var folder = _temp.Fixture("Shop");

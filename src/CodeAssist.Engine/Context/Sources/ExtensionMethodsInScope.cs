@@ -23,10 +23,11 @@ internal static class ExtensionMethodsInScope
     /// <summary>
     /// The first extension methods (reduced to <paramref name="receiver"/>) in the order a full lookup ranks them — by
     /// name, ordinal; within a name as Roslyn lists them — until at least <paramref name="wanted"/> are found (the
-    /// last name is always given whole).
+    /// last name is always given whole). With <paramref name="named"/>, only names it accepts are looked at.
     /// </summary>
     public static List<ISymbol> ForReceiver(
-        SemanticModel model, int position, ITypeSymbol receiver, int wanted, Func<IMethodSymbol, bool> keep, CancellationToken cancellationToken)
+        SemanticModel model, int position, ITypeSymbol receiver, int wanted, Func<IMethodSymbol, bool> keep, CancellationToken cancellationToken,
+        Func<string, bool>? named = null)
     {
         var found = new List<ISymbol>();
         if (wanted <= 0)
@@ -36,7 +37,7 @@ internal static class ExtensionMethodsInScope
         foreach (var (name, methods) in candidates.ByName)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!methods.Any(m => CouldTake(m, receiver, receivedAs)))
+            if (named is not null && !named(name) || !methods.Any(m => CouldTake(m, receiver, receivedAs)))
                 continue;
             foreach (var symbol in model.LookupSymbols(position, receiver, name, includeReducedExtensionMethods: true))
             {

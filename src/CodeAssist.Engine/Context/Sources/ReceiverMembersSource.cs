@@ -52,19 +52,34 @@ public sealed class ReceiverMembersSource : IContextSource
         // still make the list. Reducing every extension method in scope to the receiver's type (all of LINQ for a
         // List<T>: 10-20 ms) is the costliest lookup of a context build; instead the names in scope are walked in
         // order and only those whose methods could take this receiver are looked up, until the list is full.
-        var ranked = Ranked(model.LookupSymbols(position, container), container, staticOnly);
-        if (!staticOnly && ranked.Count < MaxMembers && container is ITypeSymbol receiverType)
-            ranked.AddRange(ExtensionMethodsInScope.ForReceiver(model, position, receiverType, MaxMembers - ranked.Count, Keep, cancellationToken));
+        // What the user has typed of the member's name ranks the members that start with it first (after
+        // `Console.WriteL`, WriteLine leads the list instead of being cut off alphabetically), extension methods included.
+        var typed = TypedPrefix(access, request.Offset);
+        bool Typed(string name) => typed.Length > 0 && name.StartsWith(typed, StringComparison.OrdinalIgnoreCase);
+        var ranked = Ranked(model.LookupSymbols(position, container), container, staticOnly, Typed);
+        if (!staticOnly && container is ITypeSymbol receiverType)
+        {
+            var extensions = new List<ISymbol>();
+            if (typed.Length > 0)
+                extensions.AddRange(ExtensionMethodsInScope.ForReceiver(model, position, receiverType, MaxMembers, Keep, cancellationToken, Typed));
+            if (ranked.Count + extensions.Count < MaxMembers)
+            {
+                extensions.AddRange(ExtensionMethodsInScope.ForReceiver(model, position, receiverType, MaxMembers - ranked.Count - extensions.Count, Keep,
+                    cancellationToken, typed.Length > 0 ? name => !Typed(name) : null));
+            }
+            ranked = [.. ranked.Concat(extensions).OrderBy(m => Typed(m.Name) ? 0 : 1)];
+        }
         var members = Signatures(ranked);
         if (members.Count == 0)
             return [];
         return [new ContextCandidate("members", $"members of {name}", header + string.Join("\n", members), Priority: 0.95)];
     }
 
-    private static List<ISymbol> Ranked(IEnumerable<ISymbol> symbols, INamespaceOrTypeSymbol container, bool staticOnly) =>
+    private static List<ISymbol> Ranked(IEnumerable<ISymbol> symbols, INamespaceOrTypeSymbol container, bool staticOnly, Func<string, bool> typed) =>
         [.. symbols
             .Where(m => Listed(m, container, staticOnly))
-            .OrderBy(m => Rank(m, container))
+            .OrderBy(m => typed(m.Name) ? 0 : 1)
+            .ThenBy(m => Rank(m, container))
             .ThenBy(m => m.Name, StringComparer.Ordinal)];
 
     private static bool Listed(ISymbol m, INamespaceOrTypeSymbol container, bool staticOnly) =>
@@ -74,7 +89,23 @@ public sealed class ReceiverMembersSource : IContextSource
 
     private static bool Keep(IMethodSymbol reduced) => !reduced.IsImplicitlyDeclared && reduced.CanBeReferencedByName;
 
-    private static List<string> Signatures(List<ISymbol> ranked) => [.. ranked.Take(MaxMembers).Select(SignatureFormat.Of).Distinct()];
+    /// <summary>
+    /// One line per name, in rank order: a method group shows its first overload and how many more there are, so a
+    /// list of the same length names more members (the overloads are what the argument list shows).
+    /// </summary>
+    private static List<string> Signatures(List<ISymbol> ranked) =>
+        [.. ranked.Take(MaxMembers).GroupBy(m => m.Name, StringComparer.Ordinal).Select(group =>
+        {
+            var overloads = group.Select(SignatureFormat.Of).Distinct().Count();
+            return SignatureFormat.Of(group.First()) + (overloads > 1 ? $" // +{overloads - 1} overloads" : "");
+        })];
+
+    /// <summary>The part of the member's name typed before the cursor ("" right after the dot).</summary>
+    private static string TypedPrefix(MemberAccessExpressionSyntax access, int offset)
+    {
+        var name = access.Name.Identifier;
+        return name.IsMissing || offset <= name.SpanStart ? "" : name.ValueText[..Math.Min(name.ValueText.Length, offset - name.SpanStart)];
+    }
 
     /// <summary>The member access whose name the cursor is typing (or right after its dot).</summary>
     private static MemberAccessExpressionSyntax? FindMemberAccess(SyntaxNode root, int offset)

@@ -58,12 +58,19 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
             .Take(MaxNamesExamined);
 
         var types = new List<INamedTypeSymbol>();
-        foreach (var name in names)
+        // The types the code around the cursor names, nearest first; then those of what is in scope at the cursor (the
+        // enclosing method's parameters and return type, the enclosing types' fields, properties and primary
+        // constructor's parameters): the receivers and arguments of the text still to come, which the removed or
+        // unwritten rest of the line does not yet name.
+        var shown = names.Concat(InScope(root, request.Offset)).SelectMany(name =>
+        {
+            var info = SymbolInfoOf(model, name, cancellationToken);
+            return TypesToShow(info.Symbol ?? info.CandidateSymbols.FirstOrDefault());
+        });
+        foreach (var type in shown)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var info = SymbolInfoOf(model, name, cancellationToken);
-            var type = TypeToShow(info.Symbol ?? info.CandidateSymbols.FirstOrDefault());
-            if (type is null || types.Contains(type, SymbolEqualityComparer.Default))
+            if (types.Contains(type, SymbolEqualityComparer.Default))
                 continue;
             // By path as well as by tree: a reused semantic model's symbols sit in the trees of an earlier compilation.
             if (!type.Locations.Any(l => l.IsInSource && l.SourceTree != root.SyntaxTree && !(document.FilePath is { } path && l.SourceTree!.FilePath == path)))
@@ -80,6 +87,36 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
             if (types.Count == MaxTypes)
                 yield break;
         }
+    }
+
+    /// <summary>
+    /// The type names of what is in scope at the cursor without being named near it: the enclosing method's
+    /// parameters and return type, then each enclosing type's primary constructor parameters, fields and properties.
+    /// Their type syntax is bound (not their declared symbols), so a speculative model answers as for any name.
+    /// </summary>
+    private static IEnumerable<SimpleNameSyntax> InScope(SyntaxNode root, int offset)
+    {
+        var token = root.FindToken(Math.Max(0, Math.Min(offset, root.FullSpan.End) - 1));
+        var typeSyntaxes = new List<TypeSyntax?>();
+        foreach (var node in token.Parent?.AncestorsAndSelf() ?? [])
+        {
+            switch (node)
+            {
+                case MethodDeclarationSyntax method:
+                    typeSyntaxes.AddRange(method.ParameterList.Parameters.Select(p => p.Type));
+                    typeSyntaxes.Add(method.ReturnType);
+                    break;
+                case BaseMethodDeclarationSyntax other:
+                    typeSyntaxes.AddRange(other.ParameterList.Parameters.Select(p => p.Type));
+                    break;
+                case TypeDeclarationSyntax type:
+                    typeSyntaxes.AddRange(type.ParameterList?.Parameters.Select(p => p.Type) ?? []);
+                    typeSyntaxes.AddRange(type.Members.OfType<FieldDeclarationSyntax>().Select(f => f.Declaration.Type));
+                    typeSyntaxes.AddRange(type.Members.OfType<PropertyDeclarationSyntax>().Select(p => p.Type));
+                    break;
+            }
+        }
+        return typeSyntaxes.OfType<TypeSyntax>().SelectMany(t => t.DescendantNodesAndSelf().OfType<SimpleNameSyntax>());
     }
 
     /// <summary>
@@ -111,16 +148,49 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
         return Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, Math.Min(root.FullSpan.End, offset + 500));
     }
 
-    private static INamedTypeSymbol? TypeToShow(ISymbol? symbol) => symbol switch
+    /// <summary>
+    /// The types a symbol shows the model: a member's containing type, a type itself, and the type of a value (a
+    /// field, property, local or parameter, or a method's return) with the type arguments that make it up
+    /// (<c>List&lt;Loan&gt;</c> shows <c>Loan</c>).
+    /// </summary>
+    private static IEnumerable<INamedTypeSymbol> TypesToShow(ISymbol? symbol)
     {
-        INamedTypeSymbol type => type.OriginalDefinition,
-        IMethodSymbol { MethodKind: MethodKind.Constructor } ctor => ctor.ContainingType.OriginalDefinition,
-        IMethodSymbol { ReducedFrom: { } extension } => extension.ContainingType.OriginalDefinition,
-        IMethodSymbol or IPropertySymbol or IFieldSymbol or IEventSymbol => symbol.ContainingType?.OriginalDefinition,
-        ILocalSymbol local => local.Type as INamedTypeSymbol,
-        IParameterSymbol parameter => parameter.Type as INamedTypeSymbol,
-        _ => null,
-    };
+        var (container, value) = symbol switch
+        {
+            INamedTypeSymbol type => (type, null),
+            IMethodSymbol { MethodKind: MethodKind.Constructor } ctor => (ctor.ContainingType, null),
+            IMethodSymbol { ReducedFrom: { } extension } method => (extension.ContainingType, method.ReturnType),
+            IMethodSymbol method => (method.ContainingType, method.ReturnType),
+            IPropertySymbol property => (property.ContainingType, property.Type),
+            IFieldSymbol field => (field.ContainingType, field.Type),
+            IEventSymbol @event => (@event.ContainingType, @event.Type),
+            ILocalSymbol local => (null, local.Type),
+            IParameterSymbol parameter => (null, parameter.Type),
+            _ => ((INamedTypeSymbol?)null, (ITypeSymbol?)null),
+        };
+        if (container is not null)
+            yield return container.OriginalDefinition;
+        foreach (var part in Parts(value, depth: 0))
+            yield return part.OriginalDefinition;
+    }
+
+    private static IEnumerable<INamedTypeSymbol> Parts(ITypeSymbol? type, int depth)
+    {
+        if (depth > 2)
+            yield break;
+        switch (type)
+        {
+            case INamedTypeSymbol named:
+                yield return named;
+                foreach (var argument in named.TypeArguments.SelectMany(a => Parts(a, depth + 1)))
+                    yield return argument;
+                break;
+            case IArrayTypeSymbol array:
+                foreach (var element in Parts(array.ElementType, depth + 1))
+                    yield return element;
+                break;
+        }
+    }
 
     private static string RelativeTo(Document document, string path)
     {

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CodeAssist.Engine;
+using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Documents;
+using CodeAssist.Engine.Evaluation;
+using CodeAssist.Engine.Hosting;
+using CodeAssist.Server;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CodeAssist.Bench.Commands;
+
+/// <summary>One held-out position: what was shown with the compiler check off and on, and whether each adds a compiler error.</summary>
+public sealed record CompilerErrorPosition(string File, int Line, string Removed, string ShownOff, string? AddedOff, string ShownOn, string? AddedOn);
+
+/// <summary>What `eval --compiler-errors` prints and writes.</summary>
+public sealed record CompilerErrorReport(string Model, string Directory, int Seed, IReadOnlyList<CompilerErrorPosition> Positions)
+{
+    public (int Shown, int WithError) Off => (Positions.Count(p => p.ShownOff.Length > 0), Positions.Count(p => p.AddedOff is not null));
+
+    public (int Shown, int WithError) On => (Positions.Count(p => p.ShownOn.Length > 0), Positions.Count(p => p.AddedOn is not null));
+
+    public string Describe()
+    {
+        static string Share((int Shown, int WithError) s) =>
+            s.Shown == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{(double)s.WithError / s.Shown:P1} ({s.WithError}/{s.Shown})");
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{Model} on {Directory}, {Positions.Count} held-out positions (seed {Seed}): ");
+        text.Append(CultureInfo.InvariantCulture, $"shown suggestions that add a compiler error, check off {Share(Off)}, check on {Share(On)}\n");
+        foreach (var error in Positions.Where(p => p.AddedOn is not null).Take(5))
+            text.Append(CultureInfo.InvariantCulture, $"  still shown with an error: {error.File}:{error.Line} `{error.ShownOn.Trim()}`: {error.AddedOn}\n");
+        return text.ToString();
+    }
+}
+
+/// <summary>
+/// `codeassist-bench eval --compiler-errors DIR [--positions N] [--seed S] [--model M] [--json FILE]` (#20): at held-out
+/// positions of the solution in DIR (a real line cut at a random column, the rest of the line removed, as
+/// <c>--context-recall</c> draws them), the engine completes the line twice, with the compiler check off and on, and
+/// each shown suggestion is judged by compiling the whole document with it, against the document without it: it adds
+/// an error when the compiler reports one, at or after the cursor, that the document did not have. Errors of code
+/// still unfinished are excused as the check excuses them (an error on a construct the parser found incomplete),
+/// except a name that exists nowhere, which no continuation can fix. The judge is the compiler's full diagnostics,
+/// not the check's speculative binding, so the two can disagree.
+/// </summary>
+internal static class CompilerErrorEval
+{
+    /// <summary>Errors that no continuation of the text can remove: a name or member that does not exist.</summary>
+    private static readonly HashSet<string> NeverExcused = new(StringComparer.Ordinal) { "CS0103", "CS0117", "CS1061", "CS0246", "CS0234" };
+
+    public static async Task<int> RunAsync(
+        DirectoryInfo directory, int positions, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
+    {
+        if (!directory.Exists)
+            throw new DirectoryNotFoundException($"{directory.FullName} does not exist; --compiler-errors takes a solution folder");
+        var root = Path.TrimEndingDirectorySeparator(directory.FullName);
+        var settings = new AssistSettings
+        {
+            ModelPath = GeneratedCaseEval.Model(modelPath), Candidates = 1, GenerationDeadline = TimeSpan.FromMinutes(1), CompilerCheck = false,
+        };
+        using var engine = new EngineHost(settings, new ServerLog(LogLevel.Warn), new EngineOptions());
+        engine.UseWorkspace([root]);
+        engine.StartModelLoad();
+        if (await engine.Models.WhenLoadedAsync(cancellationToken).ConfigureAwait(false) is not { } loaded)
+            throw new ArgumentException($"the model did not load: {engine.Models.LoadError}");
+        var load = await engine.LoadProjectsAsync(engine.FindProjectSystem(), null, cancellationToken).ConfigureAwait(false);
+        if (load.Solution is null)
+            throw new ArgumentException($"no solution or project could be loaded from {root}");
+        await engine.Workspace.Warming.ConfigureAwait(false);
+
+        var solution = engine.Workspace.CurrentSolution;
+        var documents = solution.Projects.SelectMany(p => p.Documents)
+            .Where(d => d.FilePath is { } path && path.StartsWith(root, StringComparison.Ordinal) && !path.Contains("/obj/", StringComparison.Ordinal))
+            .DistinctBy(d => d.FilePath).OrderBy(d => d.FilePath, StringComparer.Ordinal).ToList();
+        var texts = new List<(string Path, SourceText Text)>();
+        foreach (var document in documents)
+            texts.Add((document.FilePath!, await document.GetTextAsync(cancellationToken).ConfigureAwait(false)));
+
+        var results = new List<CompilerErrorPosition>();
+        var version = 1;
+        foreach (var position in HeldOutPosition.Draw(texts, seed).Take(positions))
+        {
+            var document = documents.First(d => d.FilePath == position.FilePath);
+            var original = texts.First(t => t.Path == position.FilePath).Text;
+            var cutText = original.WithChanges(new TextChange(TextSpan.FromBounds(position.Cut, position.End), ""));
+            var before = cutText.ToString();
+            var uri = new Uri(position.FilePath);
+            engine.Documents.Open(uri, "csharp", version, original.ToString());
+            try
+            {
+                var start = original.Lines.GetLinePosition(position.Cut);
+                var end = original.Lines.GetLinePosition(position.End);
+                engine.Documents.Change(uri, version + 1, [new DocumentEdit((start.Line, start.Character), (end.Line, end.Character), "")]);
+                var shown = new string[2];
+                var added = new string?[2];
+                for (var check = 0; check < 2; check++)
+                {
+                    engine.ApplySettings(settings with { CompilerCheck = check == 1 });
+                    // The other side's suggestion must not come back from the type-through cache.
+                    engine.Completion.Cache.Clear();
+                    var result = await engine.Completion.CompleteAsync(
+                        new InlineCompletionQuery(uri, position.Cut, CompletionTrigger.Automatic), cancellationToken).ConfigureAwait(false);
+                    shown[check] = result.Items.Count > 0 ? result.Items[0].Text : "";
+                    added[check] = shown[check].Trim().Length == 0 ? null
+                        : await AddedErrorAsync(document, before, position.Cut, shown[check], cancellationToken).ConfigureAwait(false);
+                }
+                results.Add(new CompilerErrorPosition(Path.GetRelativePath(root, position.FilePath), position.Line + 1,
+                    original.ToString(TextSpan.FromBounds(position.Cut, position.End)), shown[0], added[0], shown[1], added[1]));
+            }
+            finally
+            {
+                engine.Documents.Close(uri);
+            }
+            version += 2;
+            if (results.Count % 25 == 0)
+                Console.Error.WriteLine($"codeassist-bench: {results.Count}/{positions} positions");
+        }
+        var report = new CompilerErrorReport(loaded.Name, root, seed, results);
+        Console.Out.Write(report.Describe());
+        if (json is not null)
+            await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>The first compiler error the suggestion adds to the document (null when none), as "CSnnnn: message".</summary>
+    private static async Task<string?> AddedErrorAsync(Document document, string before, int cut, string suggestion, CancellationToken cancellationToken)
+    {
+        var without = await ErrorsAsync(document.WithText(SourceText.From(before)), cut, cancellationToken).ConfigureAwait(false);
+        var with = await ErrorsAsync(document.WithText(SourceText.From(before.Insert(cut, suggestion))), cut, cancellationToken).ConfigureAwait(false);
+        var had = without.GroupBy(e => e).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var error in with)
+        {
+            if (had.TryGetValue(error, out var count) && count > 0)
+                had[error] = count - 1;
+            else
+                return error;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The document's semantic errors from <paramref name="cut"/> on, without those of unfinished constructs unless a
+    /// name exists nowhere.
+    /// </summary>
+    private static async Task<List<string>> ErrorsAsync(Document document, int cut, CancellationToken cancellationToken)
+    {
+        var model = (await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!;
+        var root = await model.SyntaxTree.GetRootAsync(cancellationToken).ConfigureAwait(false);
+        var errors = new List<string>();
+        foreach (var diagnostic in model.GetDiagnostics(cancellationToken: cancellationToken))
+        {
+            if (diagnostic.Severity != DiagnosticSeverity.Error || diagnostic.Location.SourceSpan.End < cut)
+                continue;
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            var parseError = node.SyntaxTree.GetDiagnostics(node).Any(d => d.Severity == DiagnosticSeverity.Error)
+                || node.Ancestors().TakeWhile(a => a is not StatementSyntax)
+                    .Any(a => a.ContainsDiagnostics && a.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error));
+            if (parseError && !NeverExcused.Contains(diagnostic.Id) || IsSyntaxError(diagnostic))
+                continue;
+            errors.Add($"{diagnostic.Id}: {diagnostic.GetMessage(CultureInfo.InvariantCulture)}");
+        }
+        return errors;
+    }
+
+    private static bool IsSyntaxError(Diagnostic diagnostic) => !diagnostic.Location.IsInSource || diagnostic.Location.SourceTree is null
+        || diagnostic.Location.SourceTree.GetDiagnostics().Contains(diagnostic);
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+}
