@@ -109,7 +109,7 @@ public sealed class SemanticModelReuse
         catch (NullReferenceException)
         {
             // Roslyn throws instead of answering false for some members (dotnet/roslyn#70575; found by the context-recall
-            // eval's held-out set, eval/context-recall/Lending): the document's own model answers instead.
+            // eval's held-out set, tests/eval-sets/context-recall/Lending): the document's own model answers instead.
             return null;
         }
     }
