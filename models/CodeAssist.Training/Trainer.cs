@@ -166,7 +166,9 @@ internal static class Trainer
             File.WriteAllText(paths.LossLog, "step\tminutes\ttokens\tlearning_rate\ttrain_loss\tvalidation_loss\n");
 
         var trainSampler = new FimSampler(train, tokenizer, plan.ContextLength, plan.FimRate);
-        var longSampler = plan.LongFrom > 0 && plan.LongContext > 0
+        // The instruction data is needed only by a run that reaches the long stage (a short run, such as the smoke test's
+        // four steps, never does, and has no instruction data).
+        var longSampler = plan.LongFrom > 0 && plan.LongContext > 0 && plan.LongFrom < plan.Steps
             ? new LongStageSampler(
                 new FimSampler(train, tokenizer, plan.LongContext, plan.FimRate),
                 InstructionSampler.Load(paths, tokenizer, plan.LongContext),

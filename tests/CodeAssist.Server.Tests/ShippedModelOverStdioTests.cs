@@ -26,6 +26,18 @@ public sealed class ShippedModelOverStdioTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A served default model whose loose-files project is bound (#19: until then a completion answers at once without
+    /// the semantic context), so the pinned answers are the ones with the compiler's context, whatever the load.
+    /// </summary>
+    private static async Task<LspTestClient> StartWithLooseFilesWarmedAsync(string root)
+    {
+        var client = LspTestClient.Start(["serve", "--model", ModelDirectory, "--device", "cpu", "--log-level", "debug"]);
+        await client.InitializeAsync(root);
+        await client.WaitForLogAsync("loose-file workspace ready");
+        return client;
+    }
+
     [Fact]
     public async Task The_served_default_model_completes_real_positions_exactly()
     {
@@ -39,8 +51,7 @@ public sealed class ShippedModelOverStdioTests : IDisposable
         // A fixed folder name: it is the repository name in the prompt.
         var root = _temp.Combine("Samples");
         Directory.CreateDirectory(root);
-        await using var client = LspTestClient.Start(["serve", "--model", ModelDirectory, "--device", "cpu"]);
-        await client.InitializeAsync(root);
+        await using var client = await StartWithLooseFilesWarmedAsync(root);
         var answers = new List<string>();
         for (var i = 0; i < cases.Length; i++)
         {
@@ -71,8 +82,7 @@ public sealed class ShippedModelOverStdioTests : IDisposable
         // The C# case is the first of the test above, asked before the Python file opens (it would be context).
         var root = _temp.Combine("Samples");
         Directory.CreateDirectory(root);
-        await using var client = LspTestClient.Start(["serve", "--model", ModelDirectory, "--device", "cpu"]);
-        await client.InitializeAsync(root);
+        await using var client = await StartWithLooseFilesWarmedAsync(root);
         var csharp = _temp.WriteFile("Samples/Case0.cs", HelloWorld.Replace("$0", "", StringComparison.Ordinal));
         await client.OpenAsync(csharp, File.ReadAllText(csharp));
         var inCSharp = await client.RequestAsync("textDocument/inlineCompletion", new
