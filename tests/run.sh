@@ -17,6 +17,9 @@ skipped=0
 status=0
 log_dir="$(mktemp -d)"
 trap 'rm -rf "$log_dir"' EXIT
+# Servers started by the editor tests and the bench keep their project-system cache here, never in the user's cache
+# (the xunit tests give each server a folder of its own).
+export CODEASSIST_CACHE_DIR="$log_dir/project-cache"
 skips="$log_dir/skips"
 : >"$skips"
 

@@ -1,4 +1,5 @@
 using CodeAssist.Engine.Hosting;
+using CodeAssist.Engine.Workspace;
 using CodeAssist.Server.Handlers;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Workspace;
@@ -130,7 +131,9 @@ public sealed class ServerState : IDisposable
     /// <summary>
     /// Loads the solution or projects under the workspace folders in the background, reporting LSP work-done
     /// progress, then reports the compilations' warm-up (<see cref="Engine.Workspace.CodeWorkspace.Warming"/>) the
-    /// same way. Completion works on loose files meanwhile; a failed load is a warning.
+    /// same way. Completion works on loose files meanwhile; a failed load is a warning. Projects that came from the
+    /// project-system cache end the load's progress at once ("loaded from the cache"); MSBuild's check of them goes on
+    /// in the background, and when it replaces them their compilations are reported again.
     /// </summary>
     public async Task LoadWorkspaceAsync(CancellationToken cancellationToken)
     {
@@ -146,15 +149,17 @@ public sealed class ServerState : IDisposable
             return;
         }
         var title = "CodeAssist: loading " + string.Join(", ", projectSystem.Select(Path.GetFileName));
+        Task<SolutionLoadResult>? check;
         using (var progress = await WorkDoneProgress.StartAsync(Client, title, Log).ConfigureAwait(false))
         {
             try
             {
                 var reported = new Progress<Engine.Workspace.SolutionLoadProgress>(p => progress.Report(p.Message, p.Percentage));
                 var result = await Engine.LoadProjectsAsync(projectSystem, reported, cancellationToken).ConfigureAwait(false);
-                progress.End($"{result.Solution?.ProjectIds.Count ?? 0} project(s) loaded");
+                progress.End($"{result.Solution?.ProjectIds.Count ?? 0} project(s) loaded{(result.FromCache ? " from the cache" : "")}");
                 if (result.Solution is null)
                     return;
+                check = result.CheckedByMSBuild;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -163,9 +168,23 @@ public sealed class ServerState : IDisposable
                 return;
             }
         }
-        using var warming = await WorkDoneProgress.StartAsync(Client, "CodeAssist: compiling the projects", Log).ConfigureAwait(false);
-        await Engine.Workspace.Warming.ConfigureAwait(false);
-        warming.End("compilations ready");
+        await ReportWarmUpAsync().ConfigureAwait(false);
+        if (check is not null && (await check.ConfigureAwait(false)).Check == CacheCheck.Replaced)
+            await ReportWarmUpAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The compilations' warm-up with its progress, to its end (a warm-up that a newer load replaced is followed to the newer one's end).</summary>
+    private async Task ReportWarmUpAsync()
+    {
+        using var progress = await WorkDoneProgress.StartAsync(Client, "CodeAssist: compiling the projects", Log).ConfigureAwait(false);
+        Task warming;
+        do
+        {
+            warming = Engine.Workspace.Warming;
+            await warming.ConfigureAwait(false);
+        }
+        while (warming != Engine.Workspace.Warming);
+        progress.End("compilations ready");
     }
 
     /// <summary>Sends codeAssist/status with the engine's current state (once initialized; a client hears nothing before).</summary>

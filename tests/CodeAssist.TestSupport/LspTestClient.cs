@@ -81,9 +81,19 @@ public sealed class LspTestClient : IAsyncDisposable
             start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
+        // The project-system cache of a served process is a folder of its own (deleted with the client) unless the test
+        // names one: never the user's, and never another test's.
+        string? cache = null;
+        if (!start.Environment.TryGetValue(CacheFolderVariable, out var named) || string.IsNullOrEmpty(named))
+            start.Environment[CacheFolderVariable] = cache = Directory.CreateTempSubdirectory("codeassist-cache-").FullName;
         var process = Process.Start(start)!;
-        return new LspTestClient(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, process, null, null);
+        return new LspTestClient(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, process, null, null) { _cacheFolder = cache };
     }
+
+    /// <summary>The server's project-system cache folder variable (ProjectSystemCache.FolderVariable).</summary>
+    public const string CacheFolderVariable = "CODEASSIST_CACHE_DIR";
+
+    private string? _cacheFolder;
 
     /// <summary>`codeassist ARGUMENTS` as a child process, with <paramref name="environment"/> added to this process's.</summary>
     public static LspTestClient Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) => Start(arguments, null, environment);
@@ -513,5 +523,16 @@ public sealed class LspTestClient : IAsyncDisposable
         {
         }
         _process?.Dispose();
+        if (_cacheFolder is not null)
+        {
+            try
+            {
+                Directory.Delete(_cacheFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Temp folders are cleaned eventually.
+            }
+        }
     }
 }

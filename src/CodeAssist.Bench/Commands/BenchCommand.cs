@@ -45,8 +45,8 @@ internal static class BenchCommand
         };
         var startupOnly = new Option<bool>("--startup-only")
         {
-            Description = "Only the start-up timeline: the server started 5 times (7 without --quick) on the generated solution, " +
-                          "a ReadyToRun hello world before each",
+            Description = "Only the start-up timeline: the server started 5 times (7 without --quick) on the generated solution with " +
+                          "an empty project cache, then again on the cache that start wrote, a ReadyToRun hello world before each round",
         };
         var backend = new Option<string?>("--backend")
         {

@@ -23,6 +23,9 @@ public sealed record BenchReport
 
     /// <summary>The same timeline of <c>$CODEASSIST_BASELINE_SERVER</c>, started in the same rounds; absent without it.</summary>
     public StartupTimelineFigures? StartupTimelineBaseline { get; init; }
+
+    /// <summary>The measured server started again in each round on the project cache its first start wrote (a cached open).</summary>
+    public StartupTimelineFigures? StartupTimelineCached { get; init; }
     public ContextFigures? Context { get; init; }
     public NextEditFigures? NextEdits { get; init; }
     public TypeThroughFigures? TypeThrough { get; init; }

@@ -114,6 +114,7 @@ internal static class BenchRunner
                 OverheadMs = double.NaN,
                 StartupTimeline = timeline?.Server,
                 StartupTimelineBaseline = timeline?.Baseline,
+                StartupTimelineCached = timeline?.Cached,
                 Errors = errorsStartup,
                 TotalSeconds = Clock.MillisecondsSince(started) / 1000,
             };
@@ -274,6 +275,7 @@ internal static class BenchRunner
             Startup = startup,
             StartupTimeline = startupTimeline?.Server,
             StartupTimelineBaseline = startupTimeline?.Baseline,
+            StartupTimelineCached = startupTimeline?.Cached,
             Context = context,
             NextEdits = nextEdits,
             TypeThrough = typeThrough,

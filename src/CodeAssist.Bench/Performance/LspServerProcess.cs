@@ -77,7 +77,8 @@ internal sealed class LspServerProcess : IAsyncDisposable
     /// otherwise the `codeassist` built beside this tool (the bench references the server project, so one build carries
     /// both): its apphost where there is one, else the runtime with codeassist.dll.
     /// </summary>
-    public static LspServerProcess Start(IEnumerable<string> serveArguments, string? serverPath = null)
+    public static LspServerProcess Start(IEnumerable<string> serveArguments, string? serverPath = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var (executable, prefix) = serverPath is null ? ServerCommand() : CommandFor(serverPath);
         var start = new ProcessStartInfo(executable)
@@ -92,10 +93,22 @@ internal sealed class LspServerProcess : IAsyncDisposable
         start.ArgumentList.Add("serve");
         foreach (var argument in serveArguments)
             start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
+        // Unless the caller names one, each server gets an empty project cache of its own, so every figure but the
+        // start-up timeline's cached open is a first-ever open, whatever the user's cache holds.
+        TemporaryFolder? cache = null;
+        if (environment?.ContainsKey(Engine.Workspace.ProjectSystemCache.FolderVariable) != true)
+            start.Environment[Engine.Workspace.ProjectSystemCache.FolderVariable] = (cache = new TemporaryFolder()).Path;
         var startedAtUnix = Engine.Hosting.StartupTimeline.UnixMilliseconds(DateTimeOffset.UtcNow);
         var startedAt = Clock.Now();
-        return new LspServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start"), startedAt, startedAtUnix);
+        return new LspServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start"), startedAt, startedAtUnix)
+        {
+            _cache = cache,
+        };
     }
+
+    private TemporaryFolder? _cache;
 
     /// <summary>The server executable and the arguments that come before its command.</summary>
     public static (string Executable, IReadOnlyList<string> Prefix) ServerCommand()
@@ -291,6 +304,7 @@ internal sealed class LspServerProcess : IAsyncDisposable
         }
         _process.Dispose();
         _writeGate.Dispose();
+        _cache?.Dispose();
     }
 
     /// <summary>Reads Content-Length framed messages through one buffer, so a header costs no read per byte.</summary>

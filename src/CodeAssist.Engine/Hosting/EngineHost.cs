@@ -30,7 +30,12 @@ public sealed class EngineHost : IDisposable
         Trusted = options.Trusted;
         _settings = settings;
         Documents = new DocumentStore();
-        Workspace = new CodeWorkspace { WarmCompilationsAfterLoad = options.WarmCompilationsAfterLoad };
+        Workspace = new CodeWorkspace
+        {
+            WarmCompilationsAfterLoad = options.WarmCompilationsAfterLoad,
+            ProjectCache = options.ProjectCacheFolder is { } cacheFolder ? new ProjectSystemCache(cacheFolder, log.Info) : null,
+            Log = log.Info,
+        };
         Models = new ModelHost(log.Info, options.HeldGenerations is { } held ? held.Wrap : null);
         var sources = options.SemanticContext ? ContextSources.Default(Documents) : ContextSources.TextOnly(Documents);
         ContextBuilder = new ContextBuilder(Workspace, options.WrapContextSources?.Invoke(sources) ?? sources);
@@ -133,11 +138,15 @@ public sealed class EngineHost : IDisposable
 
     /// <summary>
     /// Loads solution or project files over the open documents; completion works on loose files meanwhile. Warnings
-    /// are logged and returned; a load that fails throws, and the loose-file context stays.
+    /// are logged and returned; a load that fails throws, and the loose-file context stays. Projects that come from the
+    /// project-system cache are there when this returns, and MSBuild's check of them
+    /// (<see cref="SolutionLoadResult.CheckedByMSBuild"/>) is logged when it ends. An untrusted workspace loads nothing.
     /// </summary>
     public async Task<SolutionLoadResult> LoadProjectsAsync(
         IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
     {
+        if (!Trusted)
+            return new SolutionLoadResult(null, [], []);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var loading = Workspace.LoadProjectsAsync(projectSystem, progress, cancellationToken);
         StatusChanged?.Invoke();
@@ -147,15 +156,33 @@ public sealed class EngineHost : IDisposable
             foreach (var warning in result.Warnings.Take(20))
                 Log.Warn($"workspace: {warning}");
             Log.Info($"loaded {result.Solution?.ProjectIds.Count ?? 0} project(s) from {string.Join(", ", result.LoadedFrom)} " +
-                $"in {clock.ElapsedMilliseconds} ms");
+                $"{(result.FromCache ? "out of the project cache " : "")}in {clock.ElapsedMilliseconds} ms");
             if (result.Solution is not null)
                 StartupTimeline.Mark(StartupTimeline.SolutionLoaded);
+            if (result.CheckedByMSBuild is { } check)
+                result = result with { CheckedByMSBuild = LogCheckAsync(check, clock) };
             return result;
         }
         finally
         {
             StatusChanged?.Invoke();
         }
+    }
+
+    private async Task<SolutionLoadResult> LogCheckAsync(Task<SolutionLoadResult> check, System.Diagnostics.Stopwatch clock)
+    {
+        var result = await check.ConfigureAwait(false);
+        foreach (var warning in result.Warnings.Take(20))
+            Log.Warn($"workspace: {warning}");
+        StartupTimeline.Mark(StartupTimeline.ProjectsChecked);
+        var verdict = result.Check switch
+        {
+            CacheCheck.Confirmed => "confirmed the cached projects",
+            CacheCheck.Replaced => "replaced the cached projects",
+            _ => "failed; the cached projects stay",
+        };
+        Log.Info($"MSBuild's load {verdict} ({clock.ElapsedMilliseconds} ms after the load began)");
+        return result;
     }
 
     /// <summary>

@@ -22,6 +22,13 @@ public sealed record EngineOptions
     /// </summary>
     public bool WarmCompilationsAfterLoad { get; init; } = true;
 
+    /// <summary>
+    /// The folder of the project-system cache (<see cref="Workspace.ProjectSystemCache"/>), or null for none (the
+    /// default: the command line and the tests load with MSBuild alone; the server uses the user's cache folder, and a test
+    /// that wants a cache names a folder of its own). Only a trusted workspace reads or writes it.
+    /// </summary>
+    public string? ProjectCacheFolder { get; init; }
+
     /// <summary>Whether the workspace starts trusted (`serve --untrusted` and the initialization option take it away).</summary>
     public bool Trusted { get; init; } = true;
 

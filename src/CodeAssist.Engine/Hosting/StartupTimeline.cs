@@ -21,6 +21,7 @@ public static class StartupTimeline
     public const string LooseFilesWarmed = "looseFilesWarmed";
     public const string SolutionLoaded = "solutionLoaded";
     public const string CompilationsWarmed = "compilationsWarmed";
+    public const string ProjectsChecked = "projectsChecked";
     public const string FirstContext = "firstContext";
     public const string FirstToken = "firstToken";
     public const string FirstCompletion = "firstCompletion";

@@ -239,7 +239,10 @@ public sealed class CodeWorkspace : IDisposable
 
     /// <summary>
     /// Loads solution or project files in the background and lays the open documents over them. Until it ends,
-    /// C# files are served from the loose-files project; a load that fails leaves it that way.
+    /// C# files are served from the loose-files project; a load that fails leaves it that way. With a
+    /// <see cref="ProjectCache"/> whose fingerprint still matches, the projects come from it at once and this returns
+    /// then; MSBuild's own load goes on in the background (<see cref="SolutionLoadResult.CheckedByMSBuild"/>) and replaces
+    /// them when it gives something else. Each MSBuild load that a cache could not stand in for writes the cache.
     /// </summary>
     public async Task<SolutionLoadResult> LoadProjectsAsync(
         IReadOnlyList<string> projectSystem, IProgress<SolutionLoadProgress>? progress, CancellationToken cancellationToken)
@@ -247,12 +250,20 @@ public sealed class CodeWorkspace : IDisposable
         IsLoadingProjects = true;
         try
         {
+            if (projectSystem.Count > 0 && ProjectCache?.TryRead(projectSystem) is { } cached)
+            {
+                var fromCache = cached.Projects.ToSolution(_created.Value.Host.CurrentSolution, _analyzerLoader);
+                Lay(fromCache);
+                progress?.Report(new SolutionLoadProgress($"{cached.Projects.Projects.Count} project(s) from the cache", 100));
+                var check = Task.Run(() => CheckCachedLoadAsync(projectSystem, cached, cancellationToken), CancellationToken.None);
+                return new SolutionLoadResult(fromCache, projectSystem, []) { CheckedByMSBuild = check };
+            }
+            var started = DateTime.UtcNow;
             var result = await _loader.LoadAsync(projectSystem, progress, cancellationToken).ConfigureAwait(false);
             if (result.Solution is not null)
             {
-                var warmed = ReplaceProjects(result.Solution, WarmCompilationsAfterLoad);
-                if (WarmCompilationsAfterLoad)
-                    Warming = WarmInBackground(warmed);
+                Lay(result.Solution);
+                WriteCache(projectSystem, result, started);
             }
             return result;
         }
@@ -260,6 +271,77 @@ public sealed class CodeWorkspace : IDisposable
         {
             IsLoadingProjects = false;
         }
+    }
+
+    /// <summary>
+    /// The project-system cache (null: none, the default; the server gives one to trusted workspaces only). Tests
+    /// that use one give it a folder of their own.
+    /// </summary>
+    public ProjectSystemCache? ProjectCache { get; init; }
+
+    /// <summary>Where the cache's and the background check's log lines go (what was ignored and why).</summary>
+    public Action<string>? Log { get; init; }
+
+    private readonly AnalyzerAssemblyLoader _analyzerLoader = new();
+    private CancellationTokenSource? _warmUpCancellation;
+
+    /// <summary>Lays a loaded solution over the workspace and starts its compilations' warm-up (stopping the last one).</summary>
+    private void Lay(Solution solution)
+    {
+        var warmed = ReplaceProjects(solution, WarmCompilationsAfterLoad);
+        if (WarmCompilationsAfterLoad)
+        {
+            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+            Interlocked.Exchange(ref _warmUpCancellation, cancellation)?.Cancel();
+            Warming = WarmInBackground(warmed, cancellation.Token);
+        }
+    }
+
+    private void WriteCache(IReadOnlyList<string> projectSystem, SolutionLoadResult result, DateTime started)
+    {
+        if (ProjectCache is null || result.LoadedFrom.Count == 0 || result.Solution is null)
+            return;
+        if (CachedProjectSystem.Describe(result.Solution, out var why) is { } described)
+            ProjectCache.Write(projectSystem, described, started);
+        else
+            Log?.Invoke($"the projects are not cached: {why}");
+    }
+
+    /// <summary>
+    /// MSBuild's load of a project system whose projects came from the cache: when it gives the same projects, the
+    /// workspace keeps the cached ones (and the compilations already built from them); when it gives others, they
+    /// replace the cached ones, their warm-up starts again, and the cache is rewritten. When it fails, the cached
+    /// projects stay, as they were when last loaded. It starts once the cached projects' warm-up has ended.
+    /// </summary>
+    private async Task<SolutionLoadResult> CheckCachedLoadAsync(IReadOnlyList<string> projectSystem, CachedLoad cached, CancellationToken cancellationToken)
+    {
+        // The cached projects' warm-up goes first: on a machine with few cores MSBuild's evaluation (its build host takes a
+        // core) would otherwise delay the first completion with the semantic context, which is what the cache is for.
+        await Warming.ConfigureAwait(false);
+        var started = DateTime.UtcNow;
+        SolutionLoadResult result;
+        try
+        {
+            result = await _loader.LoadAsync(projectSystem, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Cancelled, or the workspace disposed meanwhile: the check only ever confirms or replaces, it never fails a load.
+            return new SolutionLoadResult(null, [], [e.Message]) { Check = CacheCheck.Failed };
+        }
+        if (result.Solution is null)
+        {
+            Log?.Invoke("MSBuild did not load the projects; the cached ones stay");
+            return result with { Check = CacheCheck.Failed };
+        }
+        var loaded = CachedProjectSystem.Describe(result.Solution, out _);
+        if (loaded is not null && loaded.SameProjectsAs(cached.Projects))
+            return result with { Check = CacheCheck.Confirmed };
+        Log?.Invoke("MSBuild's load differs from the cached projects (" +
+            (loaded is null ? "it cannot be cached" : cached.Projects.DescribeDifference(loaded)) + "); the workspace takes MSBuild's");
+        Lay(result.Solution);
+        WriteCache(projectSystem, result, started);
+        return result with { Check = CacheCheck.Replaced };
     }
 
     public bool IsLoadingProjects { get; private set; }
@@ -438,16 +520,16 @@ public sealed class CodeWorkspace : IDisposable
             loader: TextLoader.From(TextAndVersion.Create(text, VersionStamp.Create(), path))));
     }
 
-    private async Task WarmInBackground(List<ProjectId> warming)
+    private async Task WarmInBackground(List<ProjectId> warming, CancellationToken cancellationToken)
     {
         try
         {
             await Task.Run(async () =>
             {
                 if (WarmUpsHeldUntil is { } held)
-                    await held.WaitAsync(_lifetime.Token).ConfigureAwait(false);
-                await WarmCompilationsAsync(_lifetime.Token).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+                    await held.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await WarmCompilationsAsync(cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             Hosting.StartupTimeline.Mark(Hosting.StartupTimeline.CompilationsWarmed);
         }
         catch (Exception)

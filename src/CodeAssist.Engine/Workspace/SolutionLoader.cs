@@ -7,7 +7,35 @@ namespace CodeAssist.Engine.Workspace;
 public sealed record SolutionLoadProgress(string Message, int? Percentage);
 
 /// <summary>What loading found: the projects, and the problems that did not stop it.</summary>
-public sealed record SolutionLoadResult(Solution? Solution, IReadOnlyList<string> LoadedFrom, IReadOnlyList<string> Warnings);
+public sealed record SolutionLoadResult(Solution? Solution, IReadOnlyList<string> LoadedFrom, IReadOnlyList<string> Warnings)
+{
+    /// <summary>
+    /// Set when the projects came from the project-system cache: MSBuild's own load of them, going on in the background,
+    /// whose result says whether it confirmed or replaced them (<see cref="Check"/>). Null for an MSBuild load.
+    /// </summary>
+    public Task<SolutionLoadResult>? CheckedByMSBuild { get; init; }
+
+    public bool FromCache => CheckedByMSBuild is not null;
+
+    /// <summary>For the background MSBuild load of cached projects: what it found.</summary>
+    public CacheCheck Check { get; init; }
+}
+
+/// <summary>What MSBuild's background load said of projects that came from the cache.</summary>
+public enum CacheCheck
+{
+    /// <summary>Not a check (an MSBuild load of its own).</summary>
+    None,
+
+    /// <summary>MSBuild gave the same projects: the cached ones stay, with the compilations built from them.</summary>
+    Confirmed,
+
+    /// <summary>MSBuild gave other projects: they replaced the cached ones, and the cache was rewritten.</summary>
+    Replaced,
+
+    /// <summary>MSBuild's load failed: the cached projects stay.</summary>
+    Failed,
+}
 
 /// <summary>
 /// Finds the solution or projects under the workspace folders and loads them with MSBuildWorkspace. MSBuild evaluates

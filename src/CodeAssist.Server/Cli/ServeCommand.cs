@@ -46,6 +46,7 @@ internal static class ServeCommand
             var host = new LanguageServerHost(stdin, stdout, log, settings, new EngineOptions
             {
                 Trusted = !parse.GetValue(untrusted),
+                ProjectCacheFolder = Engine.Workspace.ProjectSystemCache.DefaultFolder(),
                 HeldGenerations = HeldGenerations.FromEnvironment(),
             });
             StartupTimeline.Mark(StartupTimeline.ServerBuilt);
