@@ -11,12 +11,12 @@ passed=0
 failed=0
 skipped=0
 
-check() { # check NAME COMMAND...: runs the command, counts the result
-  local name="$1"; shift
+check() { # check NAME COMMAND...: runs the command, counts the result, and says how long it took
+  local name="$1" started=$SECONDS; shift
   if "$@" >"$work/check.log" 2>&1; then
-    passed=$((passed + 1)); echo "ok   $name"
+    passed=$((passed + 1)); echo "ok   $name ($((SECONDS - started)) s)"
   else
-    failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     /' "$work/check.log" | tail -20
+    failed=$((failed + 1)); echo "FAIL $name ($((SECONDS - started)) s)"; sed 's/^/     /' "$work/check.log" | tail -20
   fi
 }
 
@@ -37,6 +37,10 @@ nothing_left() { # nothing_left PREFIX HOME: no file of ours remains
   [ -z "$(find "$1" -mindepth 1 2>/dev/null)" ] && [ ! -e "$2/.local/share/nvim/site/pack/codeassist" ]
 }
 
+# A home of its own, so that the checks see every file an install leaves there; NuGet's package folder stays the
+# user's, as it is for anyone who runs install.sh: each install then restores nothing, and a publish whose inputs
+# did not change since the last one (tests/run.sh publishes the same server first) compiles nothing again.
+export NUGET_PACKAGES="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 export HOME="$work/home"
 mkdir -p "$HOME"
 
@@ -65,6 +69,9 @@ fi
 # --- the .NET tool package -------------------------------------------------------------------------------
 pack="$work/pack"
 check "install.sh --pack writes the CodeAssist tool packages" bash "$repo/install.sh" --pack "$pack"
+# The tool installs get a package folder of their own: NuGet would take a CodeAssist package of the same version that
+# an earlier run left in the shared one instead of the package just written.
+export NUGET_PACKAGES="$work/tool-packages"
 check "dotnet tool install CodeAssist --add-source PACK gives a working codeassist" \
   bash -c "dotnet tool install CodeAssist --tool-path '$work/tool' --add-source '$pack' && ls '$pack'/CodeAssist.*.nupkg"
 check "the tool's codeassist runs --version, doctor and complete with its own default model" run_command "$work/tool/codeassist"

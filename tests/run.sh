@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: first the house rule no build checks (no C# line over 160 characters), then sets up what
-# the tests need (tests/setup.sh), then every xunit project, the training tool, the benchmark, the editor clients against
-# the published server and the install checks.
+# the tests need (tests/setup.sh) while the solution builds, then every xunit project, the training tool, the benchmark,
+# the editor clients against the published server and the install checks, in three lanes side by side (see below).
 # Closes with "N passed, N failed, N skipped" and the reason of every skip; exits non-zero when anything failed.
 # A part that cannot run here (no registry for its packages, no strace) is counted as skipped, never as passed.
 set -uo pipefail
@@ -34,8 +34,8 @@ skip() { # skip PART REASON: one part that cannot run here, counted as one skipp
   echo "== $1: skipped: $2"
 }
 
-count() { # count NAME LOGFILE: adds the log's closing "N passed, N failed[, N skipped]" (or dotnet test's totals)
-  local p f s line
+count() { # count NAME LOGFILE [SECONDS]: adds the log's closing "N passed, N failed[, N skipped]" (or dotnet test's totals)
+  local p f s line took="${3:-$((SECONDS - mark))}"
   p=$(grep -aoE '^ +Passed: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
   f=$(grep -aoE '^ +Failed: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
   s=$(grep -aoE '^ +Skipped: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
@@ -49,7 +49,7 @@ count() { # count NAME LOGFILE: adds the log's closing "N passed, N failed[, N s
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
   skipped=$((skipped + ${s:-0}))
-  echo "== $1: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped ($((SECONDS - mark)) s)"
+  echo "== $1: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped ($took s)"
   mark=$SECONDS
 }
 
@@ -75,86 +75,138 @@ check_line_length() {
 
 check_line_length
 
-echo "== setting up (tests/setup.sh)"
-bash tests/setup.sh "$log_dir/setup.status" || fail "tests/setup.sh exited non-zero"
-failed=$((failed + $(grep -c ' fail ' "$log_dir/setup.status")))
-pwsh_path="$(sed -n 's/^pwsh-path //p' "$log_dir/setup.status")"
-[ -n "$pwsh_path" ] && export CODEASSIST_PWSH="$pwsh_path"
-
-echo "== setup: $((SECONDS - mark)) s"
-mark=$SECONDS
-echo "== building"
+# Setting up (registries, disk) and building (the cores) run side by side.
+echo "== setting up (tests/setup.sh) while building"
+bash tests/setup.sh "$log_dir/setup.status" >"$log_dir/setup.log" 2>&1 &
+setup_pid=$!
 dotnet build CodeAssist.sln -c Release --nologo -v quiet 2>&1 | tail -3
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "dotnet build CodeAssist.sln failed"
 echo "== build: $((SECONDS - mark)) s"
+wait "$setup_pid" || fail "tests/setup.sh exited non-zero"
+cat "$log_dir/setup.log"
+failed=$((failed + $(grep -c ' fail ' "$log_dir/setup.status")))
+pwsh_path="$(sed -n 's/^pwsh-path //p' "$log_dir/setup.status")"
+[ -n "$pwsh_path" ] && export CODEASSIST_PWSH="$pwsh_path"
+echo "== setup and build: $((SECONDS - mark)) s"
 mark=$SECONDS
 
-echo "== xunit"
+# After the build the parts run in three lanes, because most of their time is spent waiting on child processes
+# (servers over stdio, MSBuild's build host, code-server and Chromium), not on the two cores:
+#   1. the xunit projects, three at a time (-m:3) so that the longest one (Server.Tests) starts at once;
+#   2. publishing the server, then the bench and VS Code's end-to-end tests against it;
+#   3. once the server is published: the training tool's smoke test, the install checks (which publish and pack the
+#      server again: after lane 2's publish, so that they find its outputs up to date and never build the same
+#      project at the same time), then Neovim's tests against the published server.
+# Every test waits for events, never for periods, so the overlap is also a load test. A part in the background
+# writes its log, exit status and time; they are printed, and counted, once its lane has finished.
+seconds_since() { echo $(($(date +%s) - $1)); }
+
+run_part() { # run_part NAME COMMAND...: runs one part into NAME.log and records its exit status and time
+  local name="$1" started_at
+  shift
+  started_at=$(date +%s)
+  "$@" >"$log_dir/$name.log" 2>&1
+  echo $? >"$log_dir/$name.status"
+  seconds_since "$started_at" >"$log_dir/$name.seconds"
+}
+
+report_part() { # report_part NAME TITLE FAILURE [whole]: prints what run_part recorded (its tail, or the whole log), counts it
+  local name="$1"
+  echo "== $2"
+  if [ "$(cat "$log_dir/$name.status")" = 0 ] && [ "${4:-}" != whole ]; then
+    tail -3 "$log_dir/$name.log"
+  elif [ "${4:-}" = whole ]; then
+    cat "$log_dir/$name.log"
+  else
+    tail -40 "$log_dir/$name.log"
+  fi
+  [ "$(cat "$log_dir/$name.status")" = 0 ] || fail "$3"
+  collect_skips "$name" "$log_dir/$name.log"
+  count "$name" "$log_dir/$name.log" "$(cat "$log_dir/$name.seconds")"
+}
+
+editor_runs() { # editor_runs EDITOR: whether its tests can run; a setup that skipped or failed is reported here
+  local state
+  [ -f "editors/$1/run-tests.sh" ] || return 1
+  state="$(setup_state "$1")"
+  case "$state" in
+    skip*) skip "$1" "${state#skip }"; return 1 ;;
+    fail*) echo "== $1: not run, its setup failed: ${state#fail }"; fail "$1: its setup failed"; return 1 ;;
+  esac
+}
+
+echo "== xunit (in the background)"
 # Normal verbosity prints each skipped test with its reason on the next line.
-dotnet test CodeAssist.sln -c Release --no-build --nologo --logger "console;verbosity=normal" >"$log_dir/xunit.log" 2>&1
-grep -aE '^(Test Run|\[xUnit.*(FAIL|SKIP)\]|  Failed )' "$log_dir/xunit.log" || true
-grep -qaE '^ +Failed: +[1-9]' "$log_dir/xunit.log" && fail "xunit: a test failed"
-# dotnet test prints "Total tests: N" at the start of the line (no indent, unlike Passed/Failed/Skipped).
-grep -qaE '^ *Total tests: +[1-9]' "$log_dir/xunit.log" || fail "xunit: no test ran (no \"Total tests: N\" line)"
-grep -aA1 '\[SKIP\]$' "$log_dir/xunit.log" | grep -v '^--$' | paste - - |
-  sed -E 's/^\[xUnit[^]]*\] +([^ ]+).*\t\[xUnit[^]]*\] +/xunit \1: /' >>"$skips"
-count xunit "$log_dir/xunit.log"
+run_part xunit dotnet test CodeAssist.sln -c Release --no-build --nologo -m:3 --logger "console;verbosity=normal" &
+xunit_pid=$!
 
-echo "== training tool (models/CodeAssist.Training, outside the solution)"
-if bash models/CodeAssist.Training/smoke-test.sh >"$log_dir/training.log" 2>&1; then
-  tail -3 "$log_dir/training.log"
-else
-  tail -40 "$log_dir/training.log"
-  fail "the training tool's smoke test failed"
-fi
-collect_skips training "$log_dir/training.log"
-count training "$log_dir/training.log"
-
+# The server is published as install.sh publishes it (ReadyToRun): the editors and the bench run what users run. The
+# bench tool is a development tool that only starts that server and writes models: ReadyToRun would cost the suite
+# a minute of compiling its whole closure again for nothing the tests look at.
 echo "== publishing the server and the bench tool for the editor tests"
-publish_started=$SECONDS
 server_dir="$log_dir/server"
 bench_dir="$log_dir/bench"
+published=0
 if dotnet publish src/CodeAssist.Server -c Release -r linux-x64 --self-contained false --nologo -v quiet -o "$server_dir" >"$log_dir/publish.log" 2>&1 &&
-   dotnet publish src/CodeAssist.Bench -c Release -r linux-x64 --self-contained false --nologo -v quiet -o "$bench_dir" >>"$log_dir/publish.log" 2>&1; then
+   dotnet publish src/CodeAssist.Bench -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=false --nologo -v quiet \
+     -o "$bench_dir" >>"$log_dir/publish.log" 2>&1; then
+  published=1
   export CODEASSIST_SERVER="$server_dir/codeassist" CODEASSIST_BENCH="$bench_dir/codeassist-bench"
-  echo "== publish: $((SECONDS - publish_started)) s"
-  mark=$SECONDS
-  # The benchmark runs so that it cannot rot; its figures are read, not asserted (docs/PERFORMANCE.md). It measures
-  # the published server ($CODEASSIST_SERVER), the one the editor tests and users run.
-  echo "== bench --quick"
-  if "$CODEASSIST_BENCH" bench --quick --json "$log_dir/bench.json" >"$log_dir/bench.log" 2>&1; then
-    sed '/^{/,$d' "$log_dir/bench.log"
-    echo "bench: 1 passed, 0 failed" >>"$log_dir/bench.log"
-  else
-    tail -40 "$log_dir/bench.log"
-    echo "bench: 0 passed, 1 failed" >>"$log_dir/bench.log"
-    fail "bench --quick failed"
-  fi
-  count bench "$log_dir/bench.log"
-  for editor in nvim vscode; do
-    script="editors/$editor/run-tests.sh"
-    [ -f "$script" ] || continue
-    state="$(setup_state "$editor")"
-    case "$state" in
-      skip*) skip "$editor" "${state#skip }"; continue ;;
-      fail*) echo "== $editor: not run, its setup failed: ${state#fail }"; fail "$editor: its setup failed"; continue ;;
-    esac
-    echo "== $editor"
-    if bash "$script" 2>&1 | tee "$log_dir/$editor.log"; then :; else fail "$editor: $script exited non-zero"; fi
-    collect_skips "$editor" "$log_dir/$editor.log"
-    count "$editor" "$log_dir/$editor.log"
-  done
+  echo "== publish: $((SECONDS - mark)) s"
 else
   cat "$log_dir/publish.log"
   echo "publish: 0 passed, 1 failed" >"$log_dir/publish-count.log"
   count publish "$log_dir/publish-count.log"
   fail "publishing the server or the bench tool failed"
 fi
+mark=$SECONDS
+nvim_runs=0
+[ "$published" -eq 1 ] && editor_runs nvim && nvim_runs=1
 
-echo "== install"
-if bash tests/install-test.sh 2>&1 | tee "$log_dir/install.log"; then :; else fail "tests/install-test.sh exited non-zero"; fi
-collect_skips install "$log_dir/install.log"
-count install "$log_dir/install.log"
+echo "== training tool, install checks$([ "$nvim_runs" -eq 1 ] && echo ", nvim") (in the background)"
+(
+  run_part training bash models/CodeAssist.Training/smoke-test.sh
+  run_part install bash tests/install-test.sh
+  [ "$nvim_runs" -eq 0 ] || run_part nvim bash editors/nvim/run-tests.sh
+) &
+tools_pid=$!
+
+if [ "$published" -eq 1 ]; then
+  # The benchmark runs so that it cannot rot: every phase once, its checks kept (--smoke); its figures are samples,
+  # not asserted (docs/PERFORMANCE.md). It drives the published server ($CODEASSIST_SERVER) the editor tests and users run.
+  echo "== bench --smoke"
+  if "$CODEASSIST_BENCH" bench --smoke --json "$log_dir/bench.json" >"$log_dir/bench.log" 2>&1; then
+    sed '/^{/,$d' "$log_dir/bench.log"
+    echo "bench: 1 passed, 0 failed" >>"$log_dir/bench.log"
+  else
+    tail -40 "$log_dir/bench.log"
+    echo "bench: 0 passed, 1 failed" >>"$log_dir/bench.log"
+    fail "bench --smoke failed"
+  fi
+  count bench "$log_dir/bench.log"
+  if editor_runs vscode; then
+    echo "== vscode"
+    if bash editors/vscode/run-tests.sh 2>&1 | tee "$log_dir/vscode.log"; then :; else fail "vscode: editors/vscode/run-tests.sh exited non-zero"; fi
+    collect_skips vscode "$log_dir/vscode.log"
+    count vscode "$log_dir/vscode.log"
+  fi
+fi
+
+wait "$tools_pid"
+report_part training "training tool (models/CodeAssist.Training, outside the solution)" "the training tool's smoke test failed"
+report_part install "install" "tests/install-test.sh exited non-zero" whole
+[ "$nvim_runs" -eq 0 ] || report_part nvim "nvim" "nvim: editors/nvim/run-tests.sh exited non-zero" whole
+
+wait "$xunit_pid"
+echo "== xunit"
+grep -aE '^(Test Run|\[xUnit.*(FAIL|SKIP)\]|  Failed )' "$log_dir/xunit.log" || true
+grep -qaE '^ +Failed: +[1-9]' "$log_dir/xunit.log" && fail "xunit: a test failed"
+# dotnet test prints "Total tests: N" at the start of the line (no indent, unlike Passed/Failed/Skipped).
+grep -qaE '^ *Total tests: +[1-9]' "$log_dir/xunit.log" || fail "xunit: no test ran (no \"Total tests: N\" line)"
+[ "$(cat "$log_dir/xunit.status")" = 0 ] || fail "xunit: dotnet test exited $(cat "$log_dir/xunit.status")"
+grep -aA1 '\[SKIP\]$' "$log_dir/xunit.log" | grep -v '^--$' | paste - - |
+  sed -E 's/^\[xUnit[^]]*\] +([^ ]+).*\t\[xUnit[^]]*\] +/xunit \1: /' >>"$skips"
+count xunit "$log_dir/xunit.log" "$(cat "$log_dir/xunit.seconds")"
 
 strace_state="$(setup_state strace)"
 case "$strace_state" in skip*) echo "setup: strace: ${strace_state#skip } (the air-gap trace test skips itself)" >>"$skips" ;; esac

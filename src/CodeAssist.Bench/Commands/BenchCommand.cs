@@ -14,7 +14,11 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var quick = new Option<bool>("--quick") { Description = "Fewer iterations and a ~10k-line solution: under two minutes, for CI" };
+        var quick = new Option<bool>("--quick") { Description = "Fewer iterations and a ~10k-line solution: under two minutes" };
+        var smoke = new Option<bool>("--smoke")
+        {
+            Description = "Every phase once with the least work, its checks kept: for the test suite, so the bench cannot rot; not figures to quote",
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file" };
         var model = new Option<string?>("--model")
         {
@@ -52,13 +56,13 @@ internal static class BenchCommand
         var standIn = StandInCommand.ScheduleOptions(EngineSchedule.SevenBillionOnOneGpu);
         var command = new Command("bench", "Measure latency, overhead, context build time, caching and memory; prints a table and JSON")
         {
-            quick, json, model, contextOnly, nextEditOnly, draft, speculativeOnly, startupOnly, backend, standIn.FirstToken, standIn.PerToken,
+            quick, smoke, json, model, contextOnly, nextEditOnly, draft, speculativeOnly, startupOnly, backend, standIn.FirstToken, standIn.PerToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(backend) is { } server)
             {
-                return await TeamServerBenchmark.RunAsync(server, parse.GetValue(quick) ? 50 : 200,
+                return await TeamServerBenchmark.RunAsync(server, parse.GetValue(smoke) ? 10 : parse.GetValue(quick) ? 50 : 200,
                     StandInCommand.Schedule(parse, standIn),
                     Console.Out, cancellationToken).ConfigureAwait(false);
             }
@@ -75,7 +79,7 @@ internal static class BenchCommand
                 Console.Error.WriteLine($"codeassist-bench: the draft {draftPath} does not fit {Path.GetFullPath(modelPath)}: {string.Join("; ", mismatch)}");
                 return 2;
             }
-            var plan = (parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full) with
+            var plan = (parse.GetValue(smoke) ? BenchPlan.SmokePlan : parse.GetValue(quick) ? BenchPlan.QuickPlan : BenchPlan.Full) with
             {
                 ContextOnly = parse.GetValue(contextOnly) || parse.GetValue(nextEditOnly),
                 NextEditOnly = parse.GetValue(nextEditOnly),

@@ -107,7 +107,7 @@ internal static class BenchRunner
             }
             return new BenchReport
             {
-                Mode = (plan.Quick ? "quick" : "full") + ", start-up only",
+                Mode = plan.Name + ", start-up only",
                 Machine = MachineNow(loadAtStart),
                 Model = ModelOf(modelDescription, modelPath, modelDirectory),
                 OverheadRatio = double.NaN,
@@ -154,7 +154,7 @@ internal static class BenchRunner
         {
             return new BenchReport
             {
-                Mode = (plan.Quick ? "quick" : "full") + ", speculative only",
+                Mode = plan.Name + ", speculative only",
                 Machine = MachineNow(loadAtStart),
                 Model = ModelOf(modelDescription, modelPath, modelDirectory),
                 OverheadRatio = double.NaN,
@@ -201,7 +201,7 @@ internal static class BenchRunner
         {
             return new BenchReport
             {
-                Mode = (plan.Quick ? "quick" : "full") + (plan.NextEditOnly ? ", next edits only" : ", context only"),
+                Mode = plan.Name + (plan.NextEditOnly ? ", next edits only" : ", context only"),
                 Machine = MachineNow(loadAtStart),
                 Model = ModelOf(modelDescription, modelPath, modelDirectory),
                 OverheadRatio = double.NaN,
@@ -266,7 +266,7 @@ internal static class BenchRunner
             timeToCompletion?.MembersBeforeLoad, timeToCompletion?.MembersAfterLoad ?? false);
         return new BenchReport
         {
-            Mode = plan.Quick ? "quick" : "full",
+            Mode = plan.Name,
             Machine = MachineNow(loadAtStart),
             Model = ModelOf(modelDescription, modelPath, modelDirectory),
             OverheadRatio = overhead is null ? double.NaN : overhead.LspCompletionMs.P50 / overhead.RawGenerationMs.P50,
