@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CodeAssist.Bench.Performance;
 using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Completion.PostProcessing;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Evaluation;
 using CodeAssist.Engine.Hosting;
@@ -17,19 +19,30 @@ namespace CodeAssist.Bench.Commands;
 public sealed record CompilerErrorPosition(
     string File, int Line, bool InMethodBody, string Removed, string ShownOff, string? AddedOff, string ShownOn, string? AddedOn);
 
+/// <summary>One run of the compiler check while the check was on: its verdict and how long it took.</summary>
+public sealed record CompilerCheckTime(string Verdict, double Milliseconds);
+
 /// <summary>What `eval --compiler-errors` prints and writes.</summary>
-public sealed record CompilerErrorReport(string Model, string Directory, int Seed, IReadOnlyList<CompilerErrorPosition> Positions)
+public sealed record CompilerErrorReport(
+    string Model, string Directory, int Seed, IReadOnlyList<CompilerErrorPosition> Positions, IReadOnlyList<CompilerCheckTime> Checks)
 {
-    public (int Shown, int WithError) Off => (Positions.Count(p => p.ShownOff.Length > 0), Positions.Count(p => p.AddedOff is not null));
+    public (int Shown, int WithError) Off => Share(_ => true, off: true);
 
-    public (int Shown, int WithError) On => (Positions.Count(p => p.ShownOn.Length > 0), Positions.Count(p => p.AddedOn is not null));
+    public (int Shown, int WithError) On => Share(_ => true, off: false);
 
-    /// <summary>The same inside method bodies only, where the check binds suggestions (it leaves declarations alone).</summary>
-    public (int Shown, int WithError) OffInBodies =>
-        (Positions.Count(p => p.InMethodBody && p.ShownOff.Length > 0), Positions.Count(p => p.InMethodBody && p.AddedOff is not null));
+    /// <summary>The same inside method bodies only (where the check bound suggestions until #20's second session).</summary>
+    public (int Shown, int WithError) OffInBodies => Share(p => p.InMethodBody, off: true);
 
-    public (int Shown, int WithError) OnInBodies =>
-        (Positions.Count(p => p.InMethodBody && p.ShownOn.Length > 0), Positions.Count(p => p.InMethodBody && p.AddedOn is not null));
+    public (int Shown, int WithError) OnInBodies => Share(p => p.InMethodBody, off: false);
+
+    /// <summary>Everywhere else: declarations, field initializers, attributes, using directives, expression-bodied properties.</summary>
+    public (int Shown, int WithError) OffElsewhere => Share(p => !p.InMethodBody, off: true);
+
+    public (int Shown, int WithError) OnElsewhere => Share(p => !p.InMethodBody, off: false);
+
+    private (int Shown, int WithError) Share(Func<CompilerErrorPosition, bool> where, bool off) => off
+        ? (Positions.Count(p => where(p) && p.ShownOff.Length > 0), Positions.Count(p => where(p) && p.AddedOff is not null))
+        : (Positions.Count(p => where(p) && p.ShownOn.Length > 0), Positions.Count(p => where(p) && p.AddedOn is not null));
 
     public string Describe()
     {
@@ -38,8 +51,17 @@ public sealed record CompilerErrorReport(string Model, string Directory, int See
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{Model} on {Directory}, {Positions.Count} held-out positions (seed {Seed}): ");
         text.Append(CultureInfo.InvariantCulture, $"shown suggestions that add a compiler error, check off {Share(Off)}, check on {Share(On)}; ");
-        text.Append(CultureInfo.InvariantCulture, $"in method bodies (where the check binds) off {Share(OffInBodies)}, on {Share(OnInBodies)}\n");
-        foreach (var error in Positions.Where(p => p.AddedOn is not null).Take(5))
+        text.Append(CultureInfo.InvariantCulture, $"in method bodies off {Share(OffInBodies)}, on {Share(OnInBodies)}; ");
+        text.Append(CultureInfo.InvariantCulture, $"elsewhere off {Share(OffElsewhere)}, on {Share(OnElsewhere)}\n");
+        if (Checks.Count > 0)
+        {
+            var times = Distribution.Of([.. Checks.Select(c => c.Milliseconds)]);
+            text.Append(CultureInfo.InvariantCulture, $"compiler check: {Checks.Count} checks, p50 {times.P50:F1} ms, p95 {times.P95:F1} ms, ");
+            text.Append(CultureInfo.InvariantCulture, $"max {times.Max:F1} ms; ");
+            text.AppendJoin(", ", Checks.GroupBy(c => c.Verdict).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+            text.Append('\n');
+        }
+        foreach (var error in Positions.Where(p => p.AddedOn is not null).Take(8))
             text.Append(CultureInfo.InvariantCulture, $"  still shown with an error: {error.File}:{error.Line} `{error.ShownOn.Trim()}`: {error.AddedOn}\n");
         return text.ToString();
     }
@@ -50,16 +72,14 @@ public sealed record CompilerErrorReport(string Model, string Directory, int See
 /// positions of the solution in DIR (a real line cut at a random column, the rest of the line removed, as
 /// <c>--context-recall</c> draws them), the engine completes the line twice, with the compiler check off and on, and
 /// each shown suggestion is judged by compiling the whole document with it, against the document without it: it adds
-/// an error when the compiler reports one, at or after the cursor, that the document did not have. Errors of code
-/// still unfinished are excused as the check excuses them (an error on a construct the parser found incomplete),
-/// except a name that exists nowhere, which no continuation can fix. The judge is the compiler's full diagnostics,
-/// not the check's speculative binding, so the two can disagree.
+/// an error when the compiler reports one, at or after the cursor, that the document did not have. "Adds" is the
+/// engine's one definition (<see cref="CompilerErrors"/>: errors of constructs the parser found unfinished are
+/// excused, except a name that exists nowhere); the judge differs from the check in what it binds: the whole document
+/// from the cursor on, in the workspace's own compilation with nullable analysis, where the check binds the members
+/// the suggestion touches in a fork of the last compilation. Each check's time is printed too.
 /// </summary>
 internal static class CompilerErrorEval
 {
-    /// <summary>Errors that no continuation of the text can remove: a name or member that does not exist.</summary>
-    private static readonly HashSet<string> NeverExcused = new(StringComparer.Ordinal) { "CS0103", "CS0117", "CS1061", "CS0246", "CS0234" };
-
     public static async Task<int> RunAsync(
         DirectoryInfo directory, int positions, int seed, string? modelPath, FileInfo? json, CancellationToken cancellationToken)
     {
@@ -79,6 +99,12 @@ internal static class CompilerErrorEval
         if (load.Solution is null)
             throw new ArgumentException($"no solution or project could be loaded from {root}");
         await engine.Workspace.Warming.ConfigureAwait(false);
+        var checks = new List<CompilerCheckTime>();
+        engine.Completion.CompilerCheck!.Checked += (result, elapsed) =>
+        {
+            lock (checks)
+                checks.Add(new CompilerCheckTime(result.Verdict.ToString(), elapsed.TotalMilliseconds));
+        };
 
         var solution = engine.Workspace.CurrentSolution;
         var documents = solution.Projects.SelectMany(p => p.Documents)
@@ -130,59 +156,27 @@ internal static class CompilerErrorEval
             if (results.Count % 25 == 0)
                 Console.Error.WriteLine($"codeassist-bench: {results.Count}/{positions} positions");
         }
-        var report = new CompilerErrorReport(loaded.Name, root, seed, results);
+        var report = new CompilerErrorReport(loaded.Name, root, seed, results, checks);
         Console.Out.Write(report.Describe());
         if (json is not null)
             await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, JsonOptions), cancellationToken).ConfigureAwait(false);
         return 0;
     }
 
-    /// <summary>The first compiler error the suggestion adds to the document (null when none), as "CSnnnn: message".</summary>
+    /// <summary>The first compiler error the suggestion adds to the document at or after the cursor (null when none), as "CSnnnn: message".</summary>
     private static async Task<string?> AddedErrorAsync(Document document, string before, int cut, string suggestion, CancellationToken cancellationToken)
     {
         var without = await ErrorsAsync(document.WithText(SourceText.From(before)), cut, cancellationToken).ConfigureAwait(false);
         var with = await ErrorsAsync(document.WithText(SourceText.From(before.Insert(cut, suggestion))), cut, cancellationToken).ConfigureAwait(false);
-        var had = without.GroupBy(e => e).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var error in with)
-        {
-            if (had.TryGetValue(error, out var count) && count > 0)
-                had[error] = count - 1;
-            else
-                return error;
-        }
-        return null;
+        return CompilerErrors.FirstAdded(without, with)?.ToString();
     }
 
-    /// <summary>
-    /// The document's semantic errors from <paramref name="cut"/> on, without those of unfinished constructs unless a
-    /// name exists nowhere.
-    /// </summary>
-    private static async Task<List<string>> ErrorsAsync(Document document, int cut, CancellationToken cancellationToken)
+    /// <summary>The document's binding errors that end at or after <paramref name="cut"/>, without the excused ones.</summary>
+    private static async Task<List<CompilerError>> ErrorsAsync(Document document, int cut, CancellationToken cancellationToken)
     {
         var model = (await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!;
-        var root = await model.SyntaxTree.GetRootAsync(cancellationToken).ConfigureAwait(false);
-        var errors = new List<string>();
-        foreach (var diagnostic in model.GetDiagnostics(cancellationToken: cancellationToken))
-        {
-            if (diagnostic.Severity != DiagnosticSeverity.Error || diagnostic.Location.SourceSpan.End < cut)
-                continue;
-            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            // The construct up to its statement or member, that one included: `var total =` with its initializer still
-            // to come is unfinished, and its errors (an implicitly typed variable without a value) are the typing's.
-            var construct = node.AncestorsAndSelf().TakeWhile(a => a is not (StatementSyntax or MemberDeclarationSyntax))
-                .Concat(node.AncestorsAndSelf().Where(a => a is StatementSyntax or MemberDeclarationSyntax).Take(1));
-            var parseError = construct.Any(a => a.ContainsDiagnostics && a.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error));
-            // `var` read as a name is a declaration the parser found unfinished, not a missing name.
-            var unfinishedDeclaration = node is IdentifierNameSyntax { IsVar: true };
-            if (parseError && (!NeverExcused.Contains(diagnostic.Id) || unfinishedDeclaration) || IsSyntaxError(diagnostic))
-                continue;
-            errors.Add($"{diagnostic.Id}: {diagnostic.GetMessage(CultureInfo.InvariantCulture)}");
-        }
-        return errors;
+        return [.. CompilerErrors.In(model, null, cancellationToken).Where(e => e.Span.End >= cut)];
     }
-
-    private static bool IsSyntaxError(Diagnostic diagnostic) => !diagnostic.Location.IsInSource || diagnostic.Location.SourceTree is null
-        || diagnostic.Location.SourceTree.GetDiagnostics().Contains(diagnostic);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 }

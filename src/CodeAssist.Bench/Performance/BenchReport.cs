@@ -147,7 +147,10 @@ public sealed record ContextFigures(
     double MeanPromptTokens,
     int AfterDotPositions,
     int AfterDotWithMembersInPrompt,
-    string PromptsSha256);
+    string PromptsSha256,
+    Distribution CompilerCheckMs,
+    Distribution CompilerCheckCpuMs,
+    IReadOnlyDictionary<string, int> CompilerCheckVerdicts);
 
 public sealed record TypeThroughFigures(int Hits, int Verified, Distribution HitMs);
 

@@ -48,6 +48,17 @@ internal static class ContextBenchmark
         return at + signature.Length;
     }
 
+    /// <summary>
+    /// What the compiler check is timed on after each build: a suggestion of the kind the model makes there (for the
+    /// generated code: the scripted model's statement, a call's arguments, a member every receiver has).
+    /// </summary>
+    private static string CheckedSuggestion(string kind) => kind switch
+    {
+        "after dot" => "ToString();",
+        "argument list" => "value, label);",
+        _ => BenchPlan.ScriptedSuggestion,
+    };
+
     private static string Pick(string[] choices, GeneratedFile file, int salt) => choices[(file.Project * 31 + file.Index * 3 + salt) % choices.Length];
 
     public static async Task<ContextFigures> RunAsync(InProcessEngine engine, IReadOnlyList<GeneratedFile> files, SolutionShape shape, double loadMilliseconds,
@@ -66,6 +77,9 @@ internal static class ContextBenchmark
         var bySourceCpu = new Dictionary<string, List<double>>();
         var byKindAndSource = new Dictionary<string, Dictionary<string, List<double>>>();
         var promptTokens = new List<double>();
+        var checks = new List<double>();
+        var checksCpu = new List<double>();
+        var verdicts = new Dictionary<string, int>(StringComparer.Ordinal);
         var projectsSeen = new HashSet<int>();
         int afterDot = 0, afterDotWithMembers = 0;
         var version = 1;
@@ -103,6 +117,12 @@ internal static class ContextBenchmark
                     }
                     foreach (var (source, ms) in sourcesCpu)
                         Add(bySourceCpu, source, ms);
+                    // After the build, as the engine runs it: against the base the build left.
+                    var (verdict, checkMs, checkCpuMs) = await engine.CheckAsync(edited, cursor, CheckedSuggestion(probe.Kind), cancellationToken)
+                        .ConfigureAwait(false);
+                    checks.Add(checkMs);
+                    checksCpu.Add(checkCpuMs);
+                    verdicts[verdict.ToString()] = verdicts.GetValueOrDefault(verdict.ToString()) + 1;
                 }
                 promptTokens.Add(context.Pieces.Sum(p => p.Tokens));
                 prompts.Add($"{Path.GetFileName(file.Path)} {probe.Kind} {probe.Inserted.Trim()}", context);
@@ -127,7 +147,8 @@ internal static class ContextBenchmark
             bySourceCpu.ToDictionary(k => k.Key, k => Distribution.Of(k.Value)),
             byKindAndSource.ToDictionary(
                 k => k.Key, k => (IReadOnlyDictionary<string, Distribution>)k.Value.ToDictionary(s => s.Key, s => Distribution.Of(s.Value))),
-            promptTokens.Count == 0 ? 0 : promptTokens.Average(), afterDot, afterDotWithMembers, prompts.Sha256());
+            promptTokens.Count == 0 ? 0 : promptTokens.Average(), afterDot, afterDotWithMembers, prompts.Sha256(),
+            Distribution.Of(checks), Distribution.Of(checksCpu), verdicts);
     }
 
     /// <summary>

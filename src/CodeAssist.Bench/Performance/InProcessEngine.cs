@@ -1,5 +1,6 @@
 using CodeAssist.Engine;
 using CodeAssist.Engine.Completion;
+using CodeAssist.Engine.Completion.PostProcessing;
 using CodeAssist.Engine.Context;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Hosting;
@@ -36,6 +37,19 @@ internal sealed class InProcessEngine : IDisposable
     public ContextBuilder Builder => _engine.ContextBuilder;
     public NextEditEngine NextEdits => _engine.NextEdits;
     public Engine.Models.ModelHost Models => _engine.Models;
+
+    /// <summary>The engine's compiler check of C# suggestions, the one its completions go through.</summary>
+    public SuggestionCompilerCheck CompilerCheck => _engine.Completion.CompilerCheck!;
+
+    /// <summary>The compiler check of <paramref name="suggestion"/> at <paramref name="offset"/>: its verdict, wall and CPU milliseconds.</summary>
+    public async Task<(CompilerVerdict Verdict, double Milliseconds, double CpuMilliseconds)> CheckAsync(
+        DocumentSnapshot document, int offset, string suggestion, CancellationToken cancellationToken)
+    {
+        var cpu = CpuClock.ThisProcessMilliseconds();
+        var start = Clock.Now();
+        var result = await CompilerCheck.CheckAsync(document, offset, suggestion, cancellationToken).ConfigureAwait(false);
+        return (result.Verdict, Clock.MillisecondsSince(start), CpuClock.ThisProcessMilliseconds() - cpu);
+    }
 
     /// <summary>Loads the solution as the server does; returns the milliseconds it took and the load's warnings.</summary>
     public async Task<(double Milliseconds, IReadOnlyList<string> Warnings, int Projects)> LoadAsync(string solutionPath, CancellationToken cancellationToken)

@@ -27,6 +27,9 @@ public sealed class InlineCompletionEngine(
     public TypeThroughCache Cache { get; } = new();
     public CompletionStats Stats { get; } = new();
 
+    /// <summary>The compiler check of C# suggestions, when the host gave one (its <c>Checked</c> event times each check).</summary>
+    public SuggestionCompilerCheck? CompilerCheck => compilerCheck;
+
     /// <summary>Raised around model work so status UIs can show "generating".</summary>
     public event Action<bool>? Generating;
 
