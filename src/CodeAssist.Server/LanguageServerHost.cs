@@ -27,24 +27,42 @@ namespace CodeAssist.Server;
 public sealed class LanguageServerHost : IDisposable
 {
     private readonly JsonRpc _rpc;
-    private readonly EngineHost? _ownedEngine;
+    private readonly bool _ownsEngine;
 
-    /// <summary>A server with its own engine, built from <paramref name="settings"/> (what `codeassist serve` runs).</summary>
+    /// <summary>
+    /// A server with its own engine, built from <paramref name="settings"/> once `initialize` has been answered (what
+    /// `codeassist serve` runs; see <see cref="ServerState"/>).
+    /// </summary>
     public LanguageServerHost(Stream input, Stream output, ServerLog log, AssistSettings settings, EngineOptions? options = null)
-        : this(input, output, log, new EngineHost(settings, log, options))
+        : this(input, output, log, new ServerState(log, settings, s => new EngineHost(s, log, options)), ownsEngine: true)
     {
-        _ownedEngine = State.Engine;
+    }
+
+    /// <summary>
+    /// Test seam: a server whose engine <paramref name="buildEngine"/> builds, so a test can hold the build back and send
+    /// messages before the engine exists.
+    /// </summary>
+    internal LanguageServerHost(Stream input, Stream output, ServerLog log, AssistSettings settings, Func<AssistSettings, EngineHost> buildEngine)
+        : this(input, output, log, new ServerState(log, settings, buildEngine), ownsEngine: true)
+    {
     }
 
     /// <summary>A server over an engine the caller owns (in-process tests and the bench).</summary>
     public LanguageServerHost(Stream input, Stream output, ServerLog log, EngineHost engine)
+        : this(input, output, log, new ServerState(engine, log), ownsEngine: false)
     {
-        State = new ServerState(engine, log);
+    }
+
+    private LanguageServerHost(Stream input, Stream output, ServerLog log, ServerState state, bool ownsEngine)
+    {
+        State = state;
+        _ownsEngine = ownsEngine;
         var formatter = new SystemTextJsonFormatter();
         formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         formatter.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         formatter.JsonSerializerOptions.PropertyNameCaseInsensitive = true;
-        _rpc = new LanguageServerRpc(new LspMessageHandler(output, input, formatter, log), log)
+        var transport = new LspMessageHandler(output, input, formatter, log);
+        _rpc = new LanguageServerRpc(transport, log)
         {
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
             ExceptionStrategy = ExceptionProcessing.CommonErrorData,
@@ -83,7 +101,7 @@ public sealed class LanguageServerHost : IDisposable
                 log.Error($"the connection to the client ended: {e.Description}{cause}");
             }
         };
-        State.AttachClient(_rpc);
+        State.AttachClient(_rpc, transport.FirstResultWritten);
         log.AttachClient(_rpc);
     }
     public ServerState State { get; }
@@ -106,6 +124,11 @@ public sealed class LanguageServerHost : IDisposable
     {
         _rpc.Dispose();
         State.Dispose();
-        _ownedEngine?.Dispose();
+        // An engine still being built is disposed when its build ends.
+        if (_ownsEngine)
+        {
+            _ = State.EngineTask.ContinueWith(t => t.Result.Dispose(), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using CodeAssist.Engine;
 using CodeAssist.Engine.Hosting;
 using CodeAssist.Engine.Workspace;
 using CodeAssist.Server.Handlers;
@@ -15,18 +16,63 @@ namespace CodeAssist.Server;
 /// </summary>
 public sealed class ServerState : IDisposable
 {
+    private readonly TaskCompletionSource<EngineHost> _engine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Func<AssistSettings, EngineHost>? _buildEngine;
+    private Task _answerWritten = Task.CompletedTask;
+
+    /// <summary>A state over an engine that exists already (in-process tests, the bench): `initialize` configures it.</summary>
     public ServerState(EngineHost engine, ServerLog log)
+        : this(log, engine.Settings, buildEngine: null)
     {
-        Engine = engine;
-        Log = log;
-        Files = new FileWatching(this);
         engine.StatusChanged += PublishStatus;
+        _engine.SetResult(engine);
+    }
+
+    /// <summary>
+    /// A state whose engine is built once `initialize` has been answered (what `codeassist serve` runs): the editor waits
+    /// for that answer before it sends anything else, and building the engine (the model catalog, Roslyn's workspace and
+    /// the assemblies they load) was more than half of the time from Main to the first read (docs/PERFORMANCE.md, #19).
+    /// <paramref name="buildEngine"/> makes the engine from the settings `initialize` ends with; a message that needs the
+    /// engine before it exists waits for it (see <see cref="Engine"/>).
+    /// </summary>
+    public ServerState(ServerLog log, AssistSettings settings, Func<AssistSettings, EngineHost>? buildEngine)
+    {
+        Log = log;
+        StartSettings = settings;
+        _buildEngine = buildEngine;
+        Files = new FileWatching(this);
     }
 
     /// <summary>Changes on disk, watched by the client or by the server, reaching the engine's workspace.</summary>
     public FileWatching Files { get; }
 
-    public EngineHost Engine { get; }
+    /// <summary>The settings the engine starts with, before `initialize`'s initializationOptions are applied.</summary>
+    public AssistSettings StartSettings { get; }
+
+    /// <summary>
+    /// The engine. Until it is built (just after `initialize` is answered) a message that needs it waits here, on the
+    /// dispatch context, so the messages behind it wait too and nothing is applied out of order or lost: a didOpen that
+    /// comes first is applied once the engine exists, before anything that came after it.
+    /// </summary>
+    public EngineHost Engine => _engine.Task.IsCompletedSuccessfully ? _engine.Task.Result : WaitForEngine(CancellationToken.None);
+
+    /// <summary>The engine once it is built (never completes when `initialize` never came).</summary>
+    internal Task<EngineHost> EngineTask => _engine.Task;
+
+    /// <summary>Whether the engine exists (it is built just after `initialize` is answered).</summary>
+    public bool EngineBuilt => _engine.Task.IsCompletedSuccessfully;
+
+    /// <summary>
+    /// <see cref="Engine"/>, waiting at most until <paramref name="cancellationToken"/> is cancelled: a request that came
+    /// before the engine exists and is cancelled while it waits is answered RequestCancelled at once.
+    /// </summary>
+    public EngineHost WaitForEngine(CancellationToken cancellationToken)
+    {
+        if (!Initialized)
+            throw new InvalidOperationException("the engine is built once initialize has been answered");
+        return _engine.Task.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+    }
+
     public ServerLog Log { get; }
 
     /// <summary>The client, once the connection is set up (null for a state that serves no connection).</summary>
@@ -38,15 +84,60 @@ public sealed class ServerState : IDisposable
     /// <summary>Set when a client said `exit`; the value is the process exit code.</summary>
     public TaskCompletionSource<int> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal void AttachClient(JsonRpc client) => Client = client;
+    /// <summary>
+    /// The connection, and when `initialize`'s answer has been written to it (<see cref="Transport.LspMessageHandler.FirstResultWritten"/>):
+    /// the engine is built from then on, so that building it does not compete with the answer for the cores.
+    /// </summary>
+    internal void AttachClient(JsonRpc client, Task? answerWritten = null)
+    {
+        Client = client;
+        _answerWritten = answerWritten ?? Task.CompletedTask;
+    }
 
-    /// <summary>What `initialize` changes: the workspace folders, and from now on every other request is served.</summary>
-    public void MarkInitialized(IReadOnlyList<string> workspaceFolders)
+    /// <summary>`initialize` may come once.</summary>
+    public void EnsureNotInitialized()
     {
         if (Initialized)
             throw new LocalRpcException("initialize was already received") { ErrorCode = LspErrorCodes.InvalidRequest };
-        Engine.UseWorkspace(workspaceFolders);
+    }
+
+    /// <summary>
+    /// What `initialize` changes: the workspace folders, the settings and trust, and from now on every other request is
+    /// served. An existing engine takes them at once; otherwise the engine is built with them once the answer is written.
+    /// </summary>
+    public void MarkInitialized(IReadOnlyList<string> workspaceFolders, AssistSettings settings, bool untrusted)
+    {
+        EnsureNotInitialized();
         Initialized = true;
+        if (_buildEngine is null)
+        {
+            Configure(_engine.Task.Result, workspaceFolders, settings, untrusted);
+            return;
+        }
+        _answerWritten.ContinueWith(_ =>
+        {
+            try
+            {
+                var engine = _buildEngine(settings);
+                Configure(engine, workspaceFolders, settings, untrusted);
+                engine.StatusChanged += PublishStatus;
+                StartupTimeline.Mark(StartupTimeline.EngineBuilt);
+                _engine.SetResult(engine);
+            }
+            catch (Exception e)
+            {
+                Log.Error($"the engine could not be built: {e}");
+                _engine.SetException(e);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private static void Configure(EngineHost engine, IReadOnlyList<string> workspaceFolders, AssistSettings settings, bool untrusted)
+    {
+        engine.UseWorkspace(workspaceFolders);
+        if (untrusted)
+            engine.Distrust();
+        engine.ApplySettings(settings);
     }
 
     public void MarkShutdownRequested() => ShutdownRequested = true;
@@ -123,7 +214,8 @@ public sealed class ServerState : IDisposable
         if (!loading)
             return;
         using var progress = await WorkDoneProgress.StartAsync(Client, "CodeAssist: loading the model", Log).ConfigureAwait(false);
-        var model = await Engine.Models.WhenLoadedAsync(CancellationToken.None).ConfigureAwait(false);
+        // Ends after the warm-up generation too: a client that opens a file at "ready" finds the runtime warm.
+        var model = await Engine.Models.WhenReadyAsync(CancellationToken.None).ConfigureAwait(false);
         // Not "loaded": clients and tests read an end that says "loaded" as the solution's.
         progress.End(model is null ? "no model (the status says why)" : $"{model.Name} ready");
     }
@@ -210,7 +302,8 @@ public sealed class ServerState : IDisposable
 
     public void Dispose()
     {
-        Engine.StatusChanged -= PublishStatus;
+        if (EngineBuilt)
+            Engine.StatusChanged -= PublishStatus;
         Files.Dispose();
     }
 }

@@ -48,9 +48,10 @@ internal static class StartupBenchmark
     [
         (StartupTimeline.MainEntered, "runtime ready (Main entered)"),
         (StartupTimeline.ServeEntered, "command line parsed (serve entered)"),
-        (StartupTimeline.ServerBuilt, "server and engine built"),
+        (StartupTimeline.ServerBuilt, "server built (older servers: and its engine)"),
         (StartupTimeline.FirstByteRead, "first byte read"),
         (StartupTimeline.InitializeHandled, "initialize handled"),
+        (StartupTimeline.EngineBuilt, "engine built (after initialize's answer)"),
         (StartupTimeline.ModelLoaded, "model loaded"),
         (StartupTimeline.ModelWarmed, "model warmed up (a generation thrown away)"),
         (StartupTimeline.LooseFilesWarmed, "loose-file workspace ready"),

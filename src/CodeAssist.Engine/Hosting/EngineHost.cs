@@ -232,7 +232,8 @@ public sealed class EngineHost : IDisposable
         lock (_gate)
             modelRequested = _modelRequest is not null;
         var state = !Settings.Enable ? AssistState.Disabled
-            : Models.IsLoading ? AssistState.LoadingModel
+            // A request generating during the model's warm-up superseded it: the model is there.
+            : Models.IsLoading && !_generating ? AssistState.LoadingModel
             : Workspace.IsLoadingProjects && model is not null ? AssistState.LoadingSolution
             : model is null ? (modelRequested ? AssistState.Error : AssistState.Starting)
             : model.Problem is not null ? AssistState.Error

@@ -16,6 +16,7 @@ public static class StartupTimeline
     public const string ServerBuilt = "serverBuilt";
     public const string FirstByteRead = "firstByteRead";
     public const string InitializeHandled = "initializeHandled";
+    public const string EngineBuilt = "engineBuilt";
     public const string ModelLoaded = "modelLoaded";
     public const string ModelWarmed = "modelWarmed";
     public const string LooseFilesWarmed = "looseFilesWarmed";

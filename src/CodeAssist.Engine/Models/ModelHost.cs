@@ -35,6 +35,7 @@ public sealed class ModelHost(Action<string> log, Func<ITextGenerator, ITextGene
     private readonly Lock _gate = new();
     private Task<ITextGenerator?> _loading = Task.FromResult<ITextGenerator?>(null);
     private (string? Path, DevicePreference Device, TeamServerSettings? Backend, bool InstalledOnly) _requested;
+    private volatile Task _warmUp = Task.CompletedTask;
 
     public string? LoadError { get; private set; }
 
@@ -46,10 +47,26 @@ public sealed class ModelHost(Action<string> log, Func<ITextGenerator, ITextGene
     /// <summary><see cref="Current"/> as loaded, under the tests' <see cref="HeldGenerations"/>: for what reads its concrete type.</summary>
     public ITextGenerator? Loaded => Current is { } current ? HeldGenerations.Unwrap(current) : null;
 
-    public bool IsLoading => !_loading.IsCompleted;
+    /// <summary>
+    /// Whether the model is loading or running its warm-up generation: the status says "loading the model" until both
+    /// have ended, so a client that waits for "ready" sends its first request to a warm runtime. A request that comes
+    /// during the warm-up is served (it supersedes the warm-up); see <see cref="WhenReadyAsync"/>.
+    /// </summary>
+    public bool IsLoading => !_loading.IsCompleted || !_warmUp.IsCompleted;
 
     /// <summary>Waits for a load in progress; returns null (see <see cref="LoadError"/>) when there is no usable model.</summary>
     public Task<ITextGenerator?> WhenLoadedAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// <see cref="WhenLoadedAsync"/>, then the end of the warm-up generation after it (done, or superseded by a request):
+    /// what the "model ready" progress waits for.
+    /// </summary>
+    public async Task<ITextGenerator?> WhenReadyAsync(CancellationToken cancellationToken)
+    {
+        var model = await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _warmUp.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return model;
+    }
 
     /// <summary>
     /// Starts loading the model unless the same one is already loaded or loading. With <paramref name="installedOnly"/>
@@ -150,7 +167,10 @@ public sealed class ModelHost(Action<string> log, Func<ITextGenerator, ITextGene
             log($"loading model {folder} (device {device.ToString().ToLowerInvariant()})");
             var model = LanguageModel.Load(folder, device, log);
             log($"model {model.Name} ready on {model.Device.DisplayName} ({model.Format.Fim?.Id ?? "no"} FIM, {model.Format.Chat.Id} chat)");
-            StartWarmUp(model);
+            var warmUp = StartWarmUp(model);
+            _warmUp = warmUp;
+            // Set before the load's task ends, so IsLoading never reads false between the load and the warm-up.
+            warmUp.ContinueWith(_ => StatusChanged?.Invoke(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             return model;
         }
         catch (Exception e) when (e is ModelFolderException or FileNotFoundException or InvalidOperationException or ArgumentException)
@@ -165,16 +185,16 @@ public sealed class ModelHost(Action<string> log, Func<ITextGenerator, ITextGene
     /// Starts the model's warm-up generation (<see cref="LanguageModel.WarmUpAsync"/>) as soon as it is loaded, so that
     /// the first suggestion a user waits for finds the runtime warm; a request that comes first supersedes it.
     /// </summary>
-    private void StartWarmUp(LanguageModel model)
+    private Task StartWarmUp(LanguageModel model)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        model.WarmUpAsync().ContinueWith(t =>
+        return model.WarmUpAsync().ContinueWith(t =>
         {
-            if (!t.Result)
+            if (!t.IsCompletedSuccessfully || !t.Result)
                 return;
             Hosting.StartupTimeline.Mark(Hosting.StartupTimeline.ModelWarmed);
             log($"model {model.Name} warmed up in {clock.ElapsedMilliseconds} ms");
-        }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>Why an untrusted workspace may not load <paramref name="folder"/>, and the two ways on.</summary>

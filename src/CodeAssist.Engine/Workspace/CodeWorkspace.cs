@@ -61,12 +61,29 @@ public sealed class CodeWorkspace : IDisposable
         }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    /// <summary>The current solution (made on first use); read and replaced under <see cref="_gate"/>.</summary>
+    /// <summary>
+    /// The current solution (made on first use, with the documents opened before it laid over it); read and replaced under
+    /// <see cref="_gate"/>. Callers make the workspace before they take the lock (<see cref="EnsureCreated"/>), so a
+    /// didOpen, which only takes the lock, never waits for Roslyn's workspace to be made.
+    /// </summary>
     private Solution Current
     {
-        get => _current ??= _created.Value.Initial;
+        get
+        {
+            if (_current is null)
+            {
+                var solution = _created.Value.Initial;
+                foreach (var (path, text) in _laidTexts)
+                    solution = WithOpenText(solution, path, text);
+                _current = solution;
+            }
+            return _current;
+        }
         set => _current = value;
     }
+
+    /// <summary>Makes Roslyn's workspace if it is not made yet, outside <see cref="_gate"/> (it takes hundreds of milliseconds).</summary>
+    private void EnsureCreated() => _ = _created.Value;
 
     /// <summary>
     /// Makes the workspace and binds the loose-files project to the framework's references on the thread pool, then
@@ -143,6 +160,7 @@ public sealed class CodeWorkspace : IDisposable
     {
         get
         {
+            EnsureCreated();
             lock (_gate)
                 return Current;
         }
@@ -163,6 +181,13 @@ public sealed class CodeWorkspace : IDisposable
         {
             var path = document.FilePath;
             var laid = document.Text;
+            if (_current is null)
+            {
+                // Roslyn's workspace is not made yet (or is being made): the text is laid over it when it is.
+                _openTexts[path] = laid;
+                _laidTexts[path] = laid;
+                return;
+            }
             if (_openTexts.TryGetValue(path, out var previousEditorText) && _laidTexts.TryGetValue(path, out var previousLaid))
             {
                 if (!ReferenceEquals(previousEditorText, previousLaid))
@@ -191,6 +216,8 @@ public sealed class CodeWorkspace : IDisposable
         {
             _openTexts.Remove(filePath);
             _laidTexts.Remove(filePath);
+            if (_current is null)
+                return;
             if (_looseDocuments.Remove(filePath, out var loose))
             {
                 Current = Current.RemoveDocument(loose);
@@ -218,6 +245,11 @@ public sealed class CodeWorkspace : IDisposable
     {
         if (!snapshot.IsCSharp || snapshot.FilePath is null)
             return null;
+        // While the loose-files warm-up makes Roslyn's workspace (MEF composition, the framework's ~165 references), a
+        // request does not wait for it: without a Roslyn document its context is built from the text alone.
+        if (!_created.IsValueCreated && _looseWarmUp is { IsCompleted: false })
+            return null;
+        EnsureCreated();
         Solution solution;
         SourceText? laid;
         lock (_gate)
@@ -367,6 +399,7 @@ public sealed class CodeWorkspace : IDisposable
     {
         Solution solution;
         HashSet<ProjectId> open;
+        EnsureCreated();
         lock (_gate)
         {
             solution = Current;
@@ -439,6 +472,7 @@ public sealed class CodeWorkspace : IDisposable
             if (TryRead(path, out var read))
                 onDisk[path] = read;
         }
+        EnsureCreated();
         lock (_gate)
         {
             var solution = Current;

@@ -51,8 +51,16 @@ internal sealed class ConcurrentRequestTarget<TParams, TSnapshot, TResult>(Serve
 {
     public async Task<TResult> InvokeAsync(TParams? parameters = default, CancellationToken cancellationToken = default)
     {
-        // In arrival order, on the dispatch context: what the request sees is fixed here.
-        var snapshot = RequestErrors.Map(() => handler.Snapshot(DispatchTable.Admit(state, parameters, beforeInitialize: false)));
+        // In arrival order, on the dispatch context: what the request sees is fixed here. A request that comes before the
+        // engine exists (it is built just after initialize is answered) waits for it here, holding the messages behind
+        // it as a serial one would, unless it is cancelled meanwhile.
+        var snapshot = RequestErrors.Map(() =>
+        {
+            var admitted = DispatchTable.Admit(state, parameters, beforeInitialize: false);
+            if (!state.EngineBuilt)
+                state.WaitForEngine(cancellationToken);
+            return handler.Snapshot(admitted);
+        });
         // Off the dispatch context: the messages behind this one start now.
         return await RequestErrors.MapAsync(() => Task.Run(() => handler.HandleAsync(snapshot, cancellationToken), CancellationToken.None))
             .ConfigureAwait(false);

@@ -21,7 +21,7 @@ public sealed record StatsResult(long Shown, long Accepted, long PartiallyAccept
 {
     /// <summary>
     /// When each start-up step of this process first happened (mainEntered, serveEntered, serverBuilt, firstByteRead, initializeHandled,
-    /// modelLoaded, looseFilesWarmed, solutionLoaded, compilationsWarmed, firstContext, firstToken, firstCompletion), as
+    /// engineBuilt, modelLoaded, modelWarmed, looseFilesWarmed, solutionLoaded, compilationsWarmed, firstContext, firstToken, firstCompletion), as
     /// Unix milliseconds; steps that have not happened are absent. The bench places them on its own clock.
     /// </summary>
     public IReadOnlyDictionary<string, double>? Startup { get; init; }

@@ -33,6 +33,8 @@ public sealed class LspMessageHandler : PipeMessageHandler
     private readonly ConcurrentDictionary<JsonRpcMessage, byte> _ownErrors = new(ReferenceEqualityComparer.Instance);
     private readonly ArrayBufferWriter<byte> _body = new();
     private int _problems;
+    private readonly TaskCompletionSource _firstResultWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _resultToFlush;
 
     /// <summary>True while skipping bytes after a reported problem, so one bad message gets one answer.</summary>
     private bool _resynchronizing;
@@ -43,6 +45,12 @@ public sealed class LspMessageHandler : PipeMessageHandler
         _log = log;
         _maxMessageBytes = maxMessageBytes;
     }
+
+    /// <summary>
+    /// Completes once the first result has been flushed to the client, or its write failed: the answer to `initialize`,
+    /// since nothing else is answered with a result before it. The server builds its engine from then on.
+    /// </summary>
+    public Task FirstResultWritten => _firstResultWritten.Task;
 
     /// <summary>Protocol errors answered or logged since the start (for tests and the log).</summary>
     public int ProblemCount => Volatile.Read(ref _problems);
@@ -288,10 +296,28 @@ public sealed class LspMessageHandler : PipeMessageHandler
             // An answer frees its request's id; the transport's own answers to duplicates must not free the original's.
             case JsonRpcResult result when !_ownErrors.ContainsKey(content):
                 _requestsInProgress.TryRemove(result.RequestId, out _);
+                _resultToFlush = !_firstResultWritten.Task.IsCompleted;
                 break;
             case JsonRpcError error when !_ownErrors.ContainsKey(content):
                 _requestsInProgress.TryRemove(error.RequestId, out _);
                 break;
+        }
+    }
+
+    /// <summary>Called after each <see cref="Write"/> (the base class serializes both).</summary>
+    protected override async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_resultToFlush)
+            {
+                _resultToFlush = false;
+                _firstResultWritten.TrySetResult();
+            }
         }
     }
 

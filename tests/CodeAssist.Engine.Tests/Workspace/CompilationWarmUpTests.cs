@@ -107,6 +107,34 @@ public sealed class CompilationWarmUpTests : IDisposable
     }
 
     [Fact]
+    public async Task Documents_opened_before_the_warm_up_makes_the_workspace_wait_for_nothing_and_are_laid_over_it_when_it_is_made()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var workspace = new CodeWorkspace { WarmUpsHeldUntil = held.Task };
+        var warming = workspace.WarmLooseFilesAsync(CancellationToken.None);
+        var documents = new DocumentStore();
+        documents.Changed += workspace.Update;
+        documents.Closed += uri => workspace.Close(uri.LocalPath);
+        var kept = new Uri(Path.Combine(_temp.Path, "loose", "Kept.cs"));
+        var closed = new Uri(Path.Combine(_temp.Path, "loose", "Closed.cs"));
+        documents.Open(kept, "csharp", 1, "class Kept\n{\n}\n");
+        documents.Open(closed, "csharp", 1, "class Closed { }\n");
+        var edited = documents.Change(kept, 2, [new DocumentEdit((1, 1), (1, 1), "\n    int Count;")]);
+        documents.Close(closed);
+
+        // Roslyn's workspace is not made yet (the warm-up that makes it is held): no Roslyn document, and no waiting for one.
+        Assert.Null(workspace.GetDocument(edited));
+        Assert.False(warming.IsCompleted);
+
+        held.SetResult();
+        await warming;
+        var document = workspace.GetDocument(edited);
+        Assert.NotNull(document);
+        Assert.Equal(edited.Text.ToString(), (await document.GetTextAsync()).ToString());
+        Assert.Equal(["Kept.cs"], workspace.CurrentSolution.Projects.SelectMany(p => p.Documents).Select(d => d.Name));
+    }
+
+    [Fact]
     public async Task A_completion_while_its_project_compiles_after_the_load_is_answered_without_waiting_and_the_next_after_it_has_the_members()
     {
         var folder = _temp.Fixture("Shop");

@@ -55,7 +55,7 @@ public sealed class DispatchTableTests : IAsyncLifetime
     [Fact]
     public async Task A_concurrent_request_works_off_the_dispatch_order_so_a_later_notification_is_not_held_up()
     {
-        _state.MarkInitialized([]);
+        _state.MarkInitialized([], _state.StartSettings, untrusted: false);
         // The request's work waits for the notification sent after it: if the work held the dispatch order, neither
         // would ever finish.
         var request = _client.InvokeWithParameterObjectAsync<int>("test/waitForNote", new TestParams(0));
@@ -66,7 +66,7 @@ public sealed class DispatchTableTests : IAsyncLifetime
     [Fact]
     public async Task A_concurrent_request_snapshots_in_dispatch_order()
     {
-        _state.MarkInitialized([]);
+        _state.MarkInitialized([], _state.StartSettings, untrusted: false);
         await _client.NotifyWithParameterObjectAsync("test/set", new TestParams(7));
         var request = _client.InvokeWithParameterObjectAsync<int>("test/waitForNote", new TestParams(0));
         await _client.NotifyWithParameterObjectAsync("test/set", new TestParams(8));
@@ -86,7 +86,7 @@ public sealed class DispatchTableTests : IAsyncLifetime
     [Fact]
     public async Task The_engines_bad_request_is_InvalidParams()
     {
-        _state.MarkInitialized([]);
+        _state.MarkInitialized([], _state.StartSettings, untrusted: false);
         // StreamJsonRpc's client surfaces InvalidParams (-32602) as RemoteMethodNotFoundException.
         var bad = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(
             () => _client.InvokeWithParameterObjectAsync<int>("test/needsParams", new TestParams(-1)).WaitAsync(Guard));

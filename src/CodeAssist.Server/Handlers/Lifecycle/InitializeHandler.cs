@@ -9,15 +9,15 @@ internal sealed class InitializeHandler(ServerState state) : ISerialRequestHandl
     {
         var folders = parameters.WorkspaceFolders?.Where(f => f.Uri.IsFile).Select(f => f.Uri.LocalPath).ToList()
             ?? (parameters.RootUri is { IsFile: true } root ? [root.LocalPath] : parameters.RootPath is { Length: > 0 } path ? [path] : []);
-        state.MarkInitialized(folders);
+        state.EnsureNotInitialized();
+        var untrusted = SettingsReader.AsksUntrusted(parameters.InitializationOptions);
+        var settings = SettingsReader.Apply(state.StartSettings, parameters.InitializationOptions, state.Log.Warn);
         state.Files.UseClientCapabilities(parameters.Capabilities);
-        var engine = state.Engine;
-        if (SettingsReader.AsksUntrusted(parameters.InitializationOptions))
-            engine.Distrust();
-        engine.ApplySettings(SettingsReader.Apply(engine.Settings, parameters.InitializationOptions, state.Log.Warn));
-        state.Log.Info($"initialize from {parameters.ClientInfo?.Name ?? "an unnamed client"}; workspace {engine.WorkspaceRoot ?? "(none)"}");
-        // Nothing heavy here: the client waits for this answer before it opens a document. The model, the workspace
-        // and the solution start loading on `initialized` (ServerState.StartBackgroundWork).
+        state.MarkInitialized(folders, settings, untrusted);
+        state.Log.Info($"initialize from {parameters.ClientInfo?.Name ?? "an unnamed client"}; workspace {(folders.Count > 0 ? folders[0] : "(none)")}");
+        // Nothing heavy here: the client waits for this answer before it sends anything else. The engine is built once
+        // the answer is written (ServerState.MarkInitialized); the model, the workspace and the solution start loading
+        // on `initialized` (ServerState.StartBackgroundWork).
         StartupTimeline.Mark(StartupTimeline.InitializeHandled);
 
         return new InitializeResult(
