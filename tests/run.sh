@@ -90,13 +90,14 @@ pwsh_path="$(sed -n 's/^pwsh-path //p' "$log_dir/setup.status")"
 echo "== setup and build: $((SECONDS - mark)) s"
 mark=$SECONDS
 
-# After the build the parts run in three lanes, because most of their time is spent waiting on child processes
-# (servers over stdio, MSBuild's build host, code-server and Chromium), not on the two cores:
+# After the build the server is published (ReadyToRun compiles on both cores: under the lanes' load it took minutes),
+# then the parts run in three lanes, because most of their time is spent waiting on child processes (servers over
+# stdio, MSBuild's build host, code-server and Chromium), not on the two cores:
 #   1. the xunit projects, three at a time (-m:3) so that the longest one (Server.Tests) starts at once;
-#   2. publishing the server, then the bench and VS Code's end-to-end tests against it;
-#   3. once the server is published: the training tool's smoke test, the install checks (which publish and pack the
-#      server again: after lane 2's publish, so that they find its outputs up to date and never build the same
-#      project at the same time), then Neovim's tests against the published server.
+#   2. the bench and VS Code's end-to-end tests against the published server;
+#   3. the training tool's smoke test, the install checks (which publish and pack the server again: after the
+#      publish above, so that they find its outputs up to date and never build the same project at the same time),
+#      then Neovim's tests against the published server.
 # Every test waits for events, never for periods, so the overlap is also a load test. A part in the background
 # writes its log, exit status and time; they are printed, and counted, once its lane has finished.
 seconds_since() { echo $(($(date +%s) - $1)); }
@@ -135,11 +136,6 @@ editor_runs() { # editor_runs EDITOR: whether its tests can run; a setup that sk
   esac
 }
 
-echo "== xunit (in the background)"
-# Normal verbosity prints each skipped test with its reason on the next line.
-run_part xunit dotnet test CodeAssist.sln -c Release --no-build --nologo -m:3 --logger "console;verbosity=normal" &
-xunit_pid=$!
-
 # The server is published as install.sh publishes it (ReadyToRun): the editors and the bench run what users run. The
 # bench tool is a development tool that only starts that server and writes models: ReadyToRun would cost the suite
 # a minute of compiling its whole closure again for nothing the tests look at.
@@ -160,6 +156,12 @@ else
   fail "publishing the server or the bench tool failed"
 fi
 mark=$SECONDS
+
+echo "== xunit (in the background)"
+# Normal verbosity prints each skipped test with its reason on the next line.
+run_part xunit dotnet test CodeAssist.sln -c Release --no-build --nologo -m:3 --logger "console;verbosity=normal" &
+xunit_pid=$!
+
 nvim_runs=0
 [ "$published" -eq 1 ] && editor_runs nvim && nvim_runs=1
 
