@@ -36,6 +36,25 @@ public sealed class CompletionFlowTests : IDisposable
         client.WaitForNotificationAsync("codeAssist/status",
             _ => client.Notifications("codeAssist/status").Count(n => (string?)n["params"]!["state"] == "generating") >= count, LspTestClient.HangGuard);
 
+    /// <summary>
+    /// The answers, or within <see cref="LspTestClient.HangGuard"/> a failure that names the requests still unanswered
+    /// and the states the server reported: a request never answered must fail the run, not hang it.
+    /// </summary>
+    private static async Task<JsonObject[]> AnsweredAsync(LspTestClient client, IReadOnlyList<Task<JsonObject>> responses)
+    {
+        try
+        {
+            return await Task.WhenAll(responses).WaitAsync(LspTestClient.HangGuard);
+        }
+        catch (TimeoutException)
+        {
+            var unanswered = string.Join(", ", Enumerable.Range(0, responses.Count).Where(i => !responses[i].IsCompleted));
+            var states = string.Join(" ", client.Notifications("codeAssist/status").Select(n => (string?)n["params"]!["state"]));
+            Assert.Fail($"requests {unanswered} (of {responses.Count}) unanswered after {LspTestClient.HangGuard}; states reported: {states}");
+            throw;
+        }
+    }
+
     [Fact]
     public async Task In_a_burst_of_edits_and_requests_only_the_last_request_gets_text()
     {
@@ -54,7 +73,7 @@ public sealed class CompletionFlowTests : IDisposable
                 await GenerationsStartedAsync(client, i + 1);
         }
 
-        var answers = await Task.WhenAll(responses);
+        var answers = await AnsweredAsync(client, responses);
 
         foreach (var earlier in answers[..^1])
             Assert.Empty(earlier["result"]!["items"]!.AsArray());
@@ -73,7 +92,7 @@ public sealed class CompletionFlowTests : IDisposable
         await GenerationsStartedAsync(client, 1);
         await client.NotifyAsync("$/cancelRequest", new { id });
 
-        var answer = await response;
+        var answer = (await AnsweredAsync(client, [response]))[0];
 
         Assert.Equal(-32800, (int)answer["error"]!["code"]!);
     }
