@@ -17,27 +17,9 @@ public sealed class FileWatchingTests : IDisposable
 
     private const string Project = SampleProjects.MinimalProject;
 
-    private const string Program = """
-        namespace Depot;
+    private const string Program = SampleProjects.DepotProgramAtStockDot;
 
-        public static class Program
-        {
-            public static int Run(Stock stock)
-            {
-                var seen = stock.
-                return 0;
-            }
-        }
-        """;
-
-    private static string StockWith(string member) => $$"""
-        namespace Depot;
-
-        public sealed partial class Stock
-        {
-            public int {{member}} { get; set; }
-        }
-        """;
+    private static string StockWith(string member) => SampleProjects.DepotStockWith(member);
 
     private static readonly object Watching = new
     {

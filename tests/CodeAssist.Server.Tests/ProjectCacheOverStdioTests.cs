@@ -13,27 +13,9 @@ public sealed class ProjectCacheOverStdioTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    private const string Program = """
-        namespace Depot;
+    private const string Program = SampleProjects.DepotProgramAtStockDot;
 
-        public static class Program
-        {
-            public static int Run(Stock stock)
-            {
-                var seen = stock.
-                return 0;
-            }
-        }
-        """;
-
-    private const string Stock = """
-        namespace Depot;
-
-        public sealed class Stock
-        {
-            public int ΣReserved { get; set; }
-        }
-        """;
+    private static readonly string Stock = SampleProjects.DepotStockWith("ΣReserved");
 
     private static readonly object Progress = new { window = new { workDoneProgress = true } };
 

@@ -95,6 +95,33 @@ public static class SampleProjects
         }
         """;
 
+    /// <summary>
+    /// A Depot Program.cs cut after `stock.`: the members of Stock, declared in another file the editor never opens, are
+    /// what the context must bring there (<see cref="DepotStockWith"/> writes that file).
+    /// </summary>
+    public const string DepotProgramAtStockDot = """
+        namespace Depot;
+
+        public static class Program
+        {
+            public static int Run(Stock stock)
+            {
+                var seen = stock.
+                return 0;
+            }
+        }
+        """;
+
+    /// <summary>Depot's Stock.cs with one property (see <see cref="DepotProgramAtStockDot"/>).</summary>
+    public static string DepotStockWith(string member) => $$"""
+        namespace Depot;
+
+        public sealed partial class Stock
+        {
+            public int {{member}} { get; set; }
+        }
+        """;
+
     /// <summary>Depot's Stock.cs (see <see cref="DepotProgram"/>).</summary>
     public const string DepotStock = """
         namespace Depot;
