@@ -36,7 +36,9 @@ async function withStatusOnFailure(body) {
     await body();
   } catch (error) {
     const status = await statusItem.textContent({ timeout: 1000 }).catch(() => '(no CodeAssist status bar item)');
-    error.message += `\nCodeAssist status bar: ${status}\nSee the screenshots and logs in test-artifacts/.`;
+    // CI keeps only what the run prints: the log's last lines say what the server was doing.
+    const logTail = (editor?.extensionLog() ?? '').split('\n').slice(-40).join('\n');
+    error.message += `\nCodeAssist status bar: ${status}\nThe CodeAssist log's last lines:\n${logTail}\nSee the screenshots and logs in test-artifacts/.`;
     throw error;
   }
 }
@@ -179,7 +181,8 @@ function linesReading(text) {
  */
 async function rewriteAndSave(instruction, expectedLine, expected) {
   const { page } = editor;
-  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+  // A code action's command runs after VS Code has resolved the action with the server: a loaded machine takes a while.
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 60_000 });
   await page.keyboard.type(instruction);
   const file = path.join(editor.workspace, 'Calculator.cs');
   const wanted = expected(fs.readFileSync(file, 'utf8'));
@@ -231,6 +234,8 @@ test('the lightbulb lists the server\'s refactorings; its Rewrite with instructi
   }
   assert.equal(plain(await focused.innerText()).trim(), 'CodeAssist: Rewrite with instruction…');
   await page.keyboard.press('Enter');
+  // The list closes when it takes Enter; VS Code then resolves the action with the server and runs its command.
+  await page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 30_000 });
 
   await rewriteAndSave('allow the overflow check', `return ${SUGGESTION}`, (before) => before.replace('return unchecked(a + b);', `return ${SUGGESTION}`));
 }));
