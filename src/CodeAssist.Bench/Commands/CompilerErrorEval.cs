@@ -15,12 +15,16 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace CodeAssist.Bench.Commands;
 
-/// <summary>One held-out position: what was shown with the compiler check off and on, and whether each adds a compiler error.</summary>
+/// <summary>
+/// One held-out position: what was shown with the compiler check off, on, and on with every suggestion bound in a fork
+/// (the check before speculative binding, the A/B's other side), and whether each adds a compiler error.
+/// </summary>
 public sealed record CompilerErrorPosition(
-    string File, int Line, bool InMethodBody, string Removed, string ShownOff, string? AddedOff, string ShownOn, string? AddedOn);
+    string File, int Line, bool InMethodBody, string Removed, string ShownOff, string? AddedOff, string ShownOn, string? AddedOn,
+    string ShownForkOnly = "", string? AddedForkOnly = null);
 
-/// <summary>One run of the compiler check while the check was on: its verdict and how long it took.</summary>
-public sealed record CompilerCheckTime(string Verdict, double Milliseconds);
+/// <summary>One run of the compiler check: the side (check on, or fork only), its verdict, how it bound, wall and CPU milliseconds.</summary>
+public sealed record CompilerCheckTime(string Verdict, double Milliseconds, double CpuMilliseconds = double.NaN, string Binding = "", bool ForkOnly = false);
 
 /// <summary>What `eval --compiler-errors` prints and writes.</summary>
 public sealed record CompilerErrorReport(
@@ -40,9 +44,19 @@ public sealed record CompilerErrorReport(
 
     public (int Shown, int WithError) OnElsewhere => Share(p => !p.InMethodBody, off: false);
 
+    /// <summary>The same with every suggestion bound in a fork (the A/B's other side), everywhere, in bodies and elsewhere.</summary>
+    public (int Shown, int WithError) ForkOnly => ShareForkOnly(_ => true);
+
+    public (int Shown, int WithError) ForkOnlyInBodies => ShareForkOnly(p => p.InMethodBody);
+
+    public (int Shown, int WithError) ForkOnlyElsewhere => ShareForkOnly(p => !p.InMethodBody);
+
     private (int Shown, int WithError) Share(Func<CompilerErrorPosition, bool> where, bool off) => off
         ? (Positions.Count(p => where(p) && p.ShownOff.Length > 0), Positions.Count(p => where(p) && p.AddedOff is not null))
         : (Positions.Count(p => where(p) && p.ShownOn.Length > 0), Positions.Count(p => where(p) && p.AddedOn is not null));
+
+    private (int Shown, int WithError) ShareForkOnly(Func<CompilerErrorPosition, bool> where) =>
+        (Positions.Count(p => where(p) && p.ShownForkOnly.Length > 0), Positions.Count(p => where(p) && p.AddedForkOnly is not null));
 
     public string Describe()
     {
@@ -53,17 +67,29 @@ public sealed record CompilerErrorReport(
         text.Append(CultureInfo.InvariantCulture, $"shown suggestions that add a compiler error, check off {Share(Off)}, check on {Share(On)}; ");
         text.Append(CultureInfo.InvariantCulture, $"in method bodies off {Share(OffInBodies)}, on {Share(OnInBodies)}; ");
         text.Append(CultureInfo.InvariantCulture, $"elsewhere off {Share(OffElsewhere)}, on {Share(OnElsewhere)}\n");
-        if (Checks.Count > 0)
+        text.Append(CultureInfo.InvariantCulture, $"fork only (A/B, the check before speculative binding): {Share(ForkOnly)}; ");
+        text.Append(CultureInfo.InvariantCulture, $"in method bodies {Share(ForkOnlyInBodies)}; elsewhere {Share(ForkOnlyElsewhere)}\n");
+        foreach (var side in Checks.GroupBy(c => c.ForkOnly).OrderBy(g => g.Key))
         {
-            var times = Distribution.Of([.. Checks.Select(c => c.Milliseconds)]);
-            text.Append(CultureInfo.InvariantCulture, $"compiler check: {Checks.Count} checks, p50 {times.P50:F1} ms, p95 {times.P95:F1} ms, ");
-            text.Append(CultureInfo.InvariantCulture, $"max {times.Max:F1} ms; ");
-            text.AppendJoin(", ", Checks.GroupBy(c => c.Verdict).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
-            text.Append('\n');
+            DescribeTimes(text, side.Key ? "compiler check, fork only (A/B)" : "compiler check", [.. side]);
+            foreach (var binding in side.GroupBy(c => c.Binding).OrderBy(g => g.Key, StringComparer.Ordinal))
+                DescribeTimes(text, $"  bound {binding.Key}", [.. binding]);
         }
         foreach (var error in Positions.Where(p => p.AddedOn is not null).Take(8))
             text.Append(CultureInfo.InvariantCulture, $"  still shown with an error: {error.File}:{error.Line} `{error.ShownOn.Trim()}`: {error.AddedOn}\n");
+        foreach (var error in Positions.Where(p => p.AddedForkOnly is not null).Take(8))
+            text.Append(CultureInfo.InvariantCulture, $"  fork only, still shown with an error: {error.File}:{error.Line} `{error.ShownForkOnly.Trim()}`: {error.AddedForkOnly}\n");
         return text.ToString();
+    }
+
+    private static void DescribeTimes(StringBuilder text, string name, IReadOnlyList<CompilerCheckTime> checks)
+    {
+        var wall = Distribution.Of([.. checks.Select(c => c.Milliseconds)]);
+        var cpu = Distribution.Of([.. checks.Select(c => c.CpuMilliseconds)]);
+        text.Append(CultureInfo.InvariantCulture, $"{name}: {checks.Count} checks, wall p50 {wall.P50:F1} / p95 {wall.P95:F1} / max {wall.Max:F1} ms, ");
+        text.Append(CultureInfo.InvariantCulture, $"CPU p50 {cpu.P50:F1} / p95 {cpu.P95:F1} ms; ");
+        text.AppendJoin(", ", checks.GroupBy(c => c.Verdict).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+        text.Append('\n');
     }
 }
 
@@ -100,10 +126,14 @@ internal static class CompilerErrorEval
             throw new ArgumentException($"no solution or project could be loaded from {root}");
         await engine.Workspace.Warming.ConfigureAwait(false);
         var checks = new List<CompilerCheckTime>();
-        engine.Completion.CompilerCheck!.Checked += (result, elapsed) =>
+        var compilerCheck = engine.Completion.CompilerCheck!;
+        compilerCheck.Checked += (result, cost) =>
         {
             lock (checks)
-                checks.Add(new CompilerCheckTime(result.Verdict.ToString(), elapsed.TotalMilliseconds));
+            {
+                checks.Add(new CompilerCheckTime(result.Verdict.ToString(), cost.Elapsed.TotalMilliseconds, cost.Cpu.TotalMilliseconds,
+                    cost.Binding.ToString(), !compilerCheck.Speculate));
+            }
         };
 
         var solution = engine.Workspace.CurrentSolution;
@@ -129,11 +159,15 @@ internal static class CompilerErrorEval
                 var start = original.Lines.GetLinePosition(position.Cut);
                 var end = original.Lines.GetLinePosition(position.End);
                 engine.Documents.Change(uri, version + 1, [new DocumentEdit((start.Line, start.Character), (end.Line, end.Character), "")]);
-                var shown = new string[2];
-                var added = new string?[2];
-                for (var check = 0; check < 2; check++)
+                // Off, on, and on with every suggestion bound in a fork (the A/B: same positions, same generations; the
+                // two checked sides alternate which goes first, so the load's drift falls on both).
+                var shown = new string[3];
+                var added = new string?[3];
+                int[] order = results.Count % 2 == 0 ? [0, 1, 2] : [0, 2, 1];
+                foreach (var check in order)
                 {
-                    engine.ApplySettings(settings with { CompilerCheck = check == 1 });
+                    engine.ApplySettings(settings with { CompilerCheck = check > 0 });
+                    compilerCheck.Speculate = check != 2;
                     // The other side's suggestion must not come back from the type-through cache.
                     engine.Completion.Cache.Clear();
                     var result = await engine.Completion.CompleteAsync(
@@ -146,7 +180,7 @@ internal static class CompilerErrorEval
                 var inBody = tree!.FindToken(position.Cut).Parent?.AncestorsAndSelf().OfType<BaseMethodDeclarationSyntax>()
                     .Any(m => (m.Body ?? (SyntaxNode?)m.ExpressionBody)?.Span.Contains(position.Cut) == true) == true;
                 results.Add(new CompilerErrorPosition(Path.GetRelativePath(root, position.FilePath), position.Line + 1, inBody,
-                    original.ToString(TextSpan.FromBounds(position.Cut, position.End)), shown[0], added[0], shown[1], added[1]));
+                    original.ToString(TextSpan.FromBounds(position.Cut, position.End)), shown[0], added[0], shown[1], added[1], shown[2], added[2]));
             }
             finally
             {

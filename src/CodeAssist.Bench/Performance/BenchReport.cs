@@ -150,7 +150,9 @@ public sealed record ContextFigures(
     string PromptsSha256,
     Distribution CompilerCheckMs,
     Distribution CompilerCheckCpuMs,
-    IReadOnlyDictionary<string, int> CompilerCheckVerdicts);
+    IReadOnlyDictionary<string, int> CompilerCheckVerdicts,
+    Distribution CompilerCheckForkOnlyMs,
+    Distribution CompilerCheckForkOnlyCpuMs);
 
 public sealed record TypeThroughFigures(int Hits, int Verified, Distribution HitMs);
 

@@ -79,6 +79,8 @@ internal static class ContextBenchmark
         var promptTokens = new List<double>();
         var checks = new List<double>();
         var checksCpu = new List<double>();
+        var forkChecks = new List<double>();
+        var forkChecksCpu = new List<double>();
         var verdicts = new Dictionary<string, int>(StringComparer.Ordinal);
         var projectsSeen = new HashSet<int>();
         int afterDot = 0, afterDotWithMembers = 0;
@@ -117,12 +119,26 @@ internal static class ContextBenchmark
                     }
                     foreach (var (source, ms) in sourcesCpu)
                         Add(bySourceCpu, source, ms);
-                    // After the build, as the engine runs it: against the base the build left.
-                    var (verdict, checkMs, checkCpuMs) = await engine.CheckAsync(edited, cursor, CheckedSuggestion(probe.Kind), cancellationToken)
+                    // After the build, as the engine runs it: against the base the build left. The A/B's other side (every
+                    // suggestion bound in a fork) checks the same suggestion; which side goes first alternates.
+                    var forkFirst = checks.Count % 2 == 1;
+                    if (forkFirst)
+                        await CheckForkOnlyAsync().ConfigureAwait(false);
+                    var (verdict, checkMs, checkCpuMs) = await engine.CheckAsync(edited, cursor, CheckedSuggestion(probe.Kind), speculate: true, cancellationToken)
                         .ConfigureAwait(false);
                     checks.Add(checkMs);
                     checksCpu.Add(checkCpuMs);
                     verdicts[verdict.ToString()] = verdicts.GetValueOrDefault(verdict.ToString()) + 1;
+                    if (!forkFirst)
+                        await CheckForkOnlyAsync().ConfigureAwait(false);
+
+                    async Task CheckForkOnlyAsync()
+                    {
+                        var (_, forkMs, forkCpuMs) = await engine.CheckAsync(edited, cursor, CheckedSuggestion(probe.Kind), speculate: false, cancellationToken)
+                            .ConfigureAwait(false);
+                        forkChecks.Add(forkMs);
+                        forkChecksCpu.Add(forkCpuMs);
+                    }
                 }
                 promptTokens.Add(context.Pieces.Sum(p => p.Tokens));
                 prompts.Add($"{Path.GetFileName(file.Path)} {probe.Kind} {probe.Inserted.Trim()}", context);
@@ -148,7 +164,7 @@ internal static class ContextBenchmark
             byKindAndSource.ToDictionary(
                 k => k.Key, k => (IReadOnlyDictionary<string, Distribution>)k.Value.ToDictionary(s => s.Key, s => Distribution.Of(s.Value))),
             promptTokens.Count == 0 ? 0 : promptTokens.Average(), afterDot, afterDotWithMembers, prompts.Sha256(),
-            Distribution.Of(checks), Distribution.Of(checksCpu), verdicts);
+            Distribution.Of(checks), Distribution.Of(checksCpu), verdicts, Distribution.Of(forkChecks), Distribution.Of(forkChecksCpu));
     }
 
     /// <summary>

@@ -41,14 +41,25 @@ internal sealed class InProcessEngine : IDisposable
     /// <summary>The engine's compiler check of C# suggestions, the one its completions go through.</summary>
     public SuggestionCompilerCheck CompilerCheck => _engine.Completion.CompilerCheck!;
 
-    /// <summary>The compiler check of <paramref name="suggestion"/> at <paramref name="offset"/>: its verdict, wall and CPU milliseconds.</summary>
+    /// <summary>
+    /// The compiler check of <paramref name="suggestion"/> at <paramref name="offset"/>: its verdict, wall and CPU
+    /// milliseconds; every suggestion bound in a fork when not <paramref name="speculate"/> (the A/B's other side).
+    /// </summary>
     public async Task<(CompilerVerdict Verdict, double Milliseconds, double CpuMilliseconds)> CheckAsync(
-        DocumentSnapshot document, int offset, string suggestion, CancellationToken cancellationToken)
+        DocumentSnapshot document, int offset, string suggestion, bool speculate, CancellationToken cancellationToken)
     {
-        var cpu = CpuClock.ThisProcessMilliseconds();
-        var start = Clock.Now();
-        var result = await CompilerCheck.CheckAsync(document, offset, suggestion, cancellationToken).ConfigureAwait(false);
-        return (result.Verdict, Clock.MillisecondsSince(start), CpuClock.ThisProcessMilliseconds() - cpu);
+        CompilerCheck.Speculate = speculate;
+        try
+        {
+            var cpu = CpuClock.ThisProcessMilliseconds();
+            var start = Clock.Now();
+            var result = await CompilerCheck.CheckAsync(document, offset, suggestion, cancellationToken).ConfigureAwait(false);
+            return (result.Verdict, Clock.MillisecondsSince(start), CpuClock.ThisProcessMilliseconds() - cpu);
+        }
+        finally
+        {
+            CompilerCheck.Speculate = true;
+        }
     }
 
     /// <summary>Loads the solution as the server does; returns the milliseconds it took and the load's warnings.</summary>

@@ -29,7 +29,8 @@ public sealed class SemanticModelReuse
             return await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         var version = await document.Project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
         if (_bases.TryGetValue(document.Project.Id, out var reusable) && reusable.Version == version
-            && await TrySpeculateAsync(reusable, document, position, cancellationToken).ConfigureAwait(false) is { } speculative)
+            && await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is { } root
+            && await TrySpeculateAsync(reusable, document.FilePath, root, position, cancellationToken).ConfigureAwait(false) is { } speculative)
         {
             return speculative;
         }
@@ -51,12 +52,23 @@ public sealed class SemanticModelReuse
     /// declarations or the position is not in a method body. Never builds a compilation: a check that cannot bind
     /// cheaply does not bind at all.
     /// </summary>
-    public async Task<SemanticModel?> TrySpeculateAsync(Document current, Document edited, int position, CancellationToken cancellationToken)
+    public async Task<SemanticModel?> TrySpeculateAsync(Document current, Document edited, int position, CancellationToken cancellationToken) =>
+        await edited.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is { } root
+            ? await TrySpeculateAsync(current, root, position, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    /// <summary>
+    /// The same for a tree of <paramref name="current"/>'s file that is not in any document (<paramref name="editedRoot"/>:
+    /// the document's tree with a method body changed, as <c>SyntaxTree.WithChangedText</c> makes it, without a
+    /// fork of the solution). The model binds the method of <paramref name="editedRoot"/> itself, so its nodes are
+    /// those of that tree.
+    /// </summary>
+    public async Task<SemanticModel?> TrySpeculateAsync(Document current, SyntaxNode editedRoot, int position, CancellationToken cancellationToken)
     {
         if (current.FilePath is null || current.Project.Language != LanguageNames.CSharp || !_bases.TryGetValue(current.Project.Id, out var reusable))
             return null;
         var version = await current.Project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
-        return reusable.Version == version ? await TrySpeculateAsync(reusable, edited, position, cancellationToken).ConfigureAwait(false) : null;
+        return reusable.Version == version ? await TrySpeculateAsync(reusable, current.FilePath, editedRoot, position, cancellationToken).ConfigureAwait(false) : null;
     }
 
     /// <summary>
@@ -95,16 +107,15 @@ public sealed class SemanticModelReuse
         return true;
     }
 
-    private static async Task<SemanticModel?> TrySpeculateAsync(Base reusable, Document document, int position, CancellationToken cancellationToken)
+    private static async Task<SemanticModel?> TrySpeculateAsync(Base reusable, string path, SyntaxNode root, int position, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || position < 0 || position > root.FullSpan.End)
+        if (position < 0 || position > root.FullSpan.End)
             return null;
         var method = root.FindToken(Math.Max(0, Math.Min(position, root.FullSpan.End) - 1)).Parent?.AncestorsAndSelf()
             .OfType<BaseMethodDeclarationSyntax>().FirstOrDefault();
         if (method is null || !InBody(method, position))
             return null;
-        var baseModel = reusable.ModelFor(document.FilePath!, tree: null);
+        var baseModel = reusable.ModelFor(path, tree: null);
         if (baseModel is null || SameMemberIn(await baseModel.SyntaxTree.GetRootAsync(cancellationToken).ConfigureAwait(false), method) is not { } previous
             || previous.Body is null && previous.ExpressionBody is null)
         {

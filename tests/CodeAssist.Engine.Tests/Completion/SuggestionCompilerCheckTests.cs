@@ -62,13 +62,21 @@ public sealed class SuggestionCompilerCheckTests : IDisposable
     /// The project in <paramref name="folder"/> loaded, <paramref name="path"/> opened with <paramref name="markup"/>'s text, and the
     /// suggestion checked at its `$0`.
     /// </summary>
-    private async Task<CompilerCheckResult> CheckFile(string folder, string path, string markup, string suggestion)
+    private async Task<CompilerCheckResult> CheckFile(string folder, string path, string markup, string suggestion) =>
+        (await CheckFileBinding(folder, path, markup, suggestion)).Result;
+
+    /// <summary>The same, with how the check bound the suggestion.</summary>
+    private async Task<(CompilerCheckResult Result, CompilerBinding Binding)> CheckFileBinding(string folder, string path, string markup, string suggestion)
     {
         Assert.NotNull((await _workspace.LoadProjectsAsync(SolutionLoader.FindProjectSystem([folder]), null, CancellationToken.None)).Solution);
         await _workspace.Warming;
         var offset = markup.IndexOf("$0", StringComparison.Ordinal);
         var document = _documents.Open(new Uri(Path.Combine(folder, path)), "csharp", 1, markup.Remove(offset, 2));
-        return await new SuggestionCompilerCheck(_workspace).CheckAsync(document, offset, suggestion, CancellationToken.None);
+        var check = new SuggestionCompilerCheck(_workspace);
+        var binding = CompilerBinding.None;
+        check.Checked += (_, cost) => binding = cost.Binding;
+        var result = await check.CheckAsync(document, offset, suggestion, CancellationToken.None);
+        return (result, binding);
     }
 
     private static void AssertNotShownWhole(CompilerCheckResult result, string suggestion, string error)
@@ -132,6 +140,120 @@ public sealed class SuggestionCompilerCheckTests : IDisposable
     {
         // Errors that are no invalid operation: the check before #20's second session let them through.
         AssertNotShownWhole(await Check(line, suggestion), suggestion, error);
+    }
+
+    /// <summary>
+    /// Inside a method body the suggestion is bound speculatively, and each rule of <see cref="SpeculativeErrors"/> finds
+    /// the error the compiler reports (the fork, which has the compiler's own diagnostics, is not made).
+    /// </summary>
+    [Theory]
+    [InlineData("$0", "Frobnicate(name);", "CS0103")]                               // a name that exists nowhere
+    [InlineData("$0", "var rounded = PriceCalculator.Rounded(order.Total);", "CS0117")] // a static member the type lacks
+    [InlineData("$0", "var seen = new HashSett<string>();", "CS0246")]              // a type that exists nowhere
+    [InlineData("$0", "var sorted = System.Collectionz.Sort(names);", "CS0234")]    // a namespace's member that does not exist
+    [InlineData("$0", "names.Add(order);", "CS1503")]                               // an argument of the wrong type
+    [InlineData("$0", "var copy = new Order(name, 1);", "CS1729")]                  // no constructor takes the arguments
+    [InlineData("$0", "Console.WriteLine(null);", "CS0121")]                        // an ambiguous call
+    [InlineData("$0", "order._lines.Clear();", "CS0122")]                           // an inaccessible member
+    [InlineData("$0", "Order.AddLine(name, 1m);", "CS0120")]                        // an instance member through its type
+    [InlineData("$0", "var none = name.Empty;", "CS0176")]                          // a static member through an instance
+    [InlineData("$0", "var total = order.Total();", "CS1955")]                      // a property called
+    [InlineData("$0", "var pairs = new List<string, int>();", "CS0305")]            // the wrong number of type arguments
+    [InlineData("$0", "Shop basket = null;", "CS0118")]                             // a namespace used as a type
+    [InlineData("$0", "var kind = Order;", "CS0119")]                               // a type used as a value
+    [InlineData("$0", "var disposable = new IDisposable();", "CS0144")]             // an interface created
+    [InlineData("$0", "var number = (int)name;", "CS0030")]                         // a cast that does not exist
+    [InlineData("$0", "int quantity = order.Total;", "CS0266")]                     // an explicit conversion used implicitly
+    [InlineData("$0", "int next = () => 1;", "CS1660")]                             // a lambda to a non-delegate
+    [InlineData("$0", "decimal none = null;", "CS0037")]                            // null to a value type
+    [InlineData("$0", "var less = name - 1;", "CS0019")]                            // a binary operator no operand type takes
+    [InlineData("$0", "var fewer = names.Count < names;", "CS0019")]                // a comparison (bool whatever its operands)
+    [InlineData("$0", "var cleared = names.Clear();", "CS0815")]                     // a void value in an implicitly typed local
+    [InlineData("$0", "var shown = Console.WriteLine($\"{missing}\");", "CS0815")]  // the same, whatever its argument's own error
+    [InlineData("$0", "var ranked = names.Order.ToList();", "CS0119")]               // a method group neither called nor converted
+    [InlineData("$0", "var negated = -name;", "CS0023")]                            // a unary operator the operand's type lacks
+    [InlineData("$0", "return;", "CS0126")]                                         // no value where the method returns one
+    [InlineData("$0", "void Log() { return name; }", "CS0127")]                     // a value where the function returns none
+    [InlineData("$0", "await Task.Delay(1);", "CS4032")]                            // await outside an async method
+    [InlineData("$0", "var either = name.Length > 0 ? 1 : name;", "CS0173")]       // a conditional whose branches have no common type
+    [InlineData("$0", "var unset;", "CS0818")]                                       // an implicitly typed local without a value
+    [InlineData("$0", "names.Add(later); var later = \"x\";", "CS0841")]         // a local used before its declaration
+    [InlineData("$0", "var nothing = null;", "CS0815")]                             // an implicitly typed local without a type
+    [InlineData("$0", "names.Count() = 3;", "CS0131")]                              // an assignment to a value
+    [InlineData("$0", "names.Count + 1;", "CS0201")]                                // an expression that is no statement
+    [InlineData("$0", "void Stop() { break; }", "CS0139")]                           // break outside a loop (a local function's body is none)
+    [InlineData("$0", "var first = 1; var first = 2;", "CS0128")]                   // a local declared twice in a scope
+    [InlineData("$0", "var order = name;", "CS0136")]                               // a local over a parameter
+    public async Task Errors_in_a_method_body_are_found_by_speculative_binding(string line, string suggestion, string error)
+    {
+        var (result, binding) = await CheckFileBinding(_folder, "src/Checkout.cs", Checkout.Replace("$0", line), suggestion);
+
+        AssertNotShownWhole(result, suggestion, error);
+        Assert.Equal(CompilerBinding.Speculative, binding);
+    }
+
+    [Fact]
+    public async Task A_readonly_field_assigned_in_a_method_is_not_shown()
+    {
+        const string Markup = """
+            namespace Shop;
+
+            public sealed class Checkout
+            {
+                private readonly List<string> _names = new();
+
+                public void Reset()
+                {
+                    $0
+                }
+            }
+            """;
+
+        var (result, binding) = await CheckFileBinding(_folder, "src/Checkout.cs", Markup, "_names = new();");
+
+        AssertNotShownWhole(result, "_names = new();", "CS0191");
+        Assert.Equal(CompilerBinding.Speculative, binding);
+    }
+
+    /// <summary>Code that compiles, in the shapes the rules look at, passes speculative binding unchanged.</summary>
+    [Theory]
+    [InlineData("var count = order.Lines.Count;")]
+    [InlineData("Console.WriteLine(nameof(order));")]
+    [InlineData("var pair = (first: name, count: 1); names.Add(pair.first);")]
+    [InlineData("var row = new { Name = name }; names.Add(row.Name);")]
+    [InlineData("dynamic loose = name; loose.Anything();")]
+    [InlineData("if (name is { Length: > 3 } longName) names.Add(longName);")]
+    [InlineData("foreach (object item in names) { Console.WriteLine(item); }")]
+    [InlineData("byte small = 1; long wide = small; int narrowed = (int)wide; names.Add(narrowed.ToString());")]
+    [InlineData("var copy = new Order(name);")]
+    [InlineData("int count; count = 1; names.Add(count.ToString());")]
+    [InlineData("if (!int.TryParse(name, out var parsed)) continue; names.Add(parsed.ToString());")]
+    [InlineData("_ = order.Total;")]
+    [InlineData("var lines = order.Lines.Where(l => l.Quantity > 1).ToList();")]
+    [InlineData("order.AddLine(name, 1m, quantity: 2);")]
+    [InlineData("var lengths = names.ToDictionary(n => n, n => n.Length);")]
+    [InlineData("names.ForEach(n => Console.WriteLine(n));")]
+    [InlineData("int Twice(int value) { return value * 2; } names.Add(Twice(2).ToString());")]
+    [InlineData("var discounted = order.Discounted(10);")]
+    [InlineData("if (name.Length == 0) break;")]
+    [InlineData("return order.Total;")]
+    [InlineData("var ok = name.Length > 0 && names.Count < 3 || name == \"x\";")]
+    [InlineData("Func<string, bool> isEmpty = string.IsNullOrEmpty; var label = nameof(names.Add);")]
+    public async Task Code_that_compiles_passes_speculative_binding(string suggestion)
+    {
+        var (result, binding) = await CheckFileBinding(_folder, "src/Checkout.cs", Checkout, suggestion);
+
+        Assert.Equal(new CompilerCheckResult(suggestion, CompilerVerdict.Accepted), result);
+        Assert.Equal(CompilerBinding.Speculative, binding);
+    }
+
+    [Fact]
+    public async Task A_declaration_is_bound_in_a_fork()
+    {
+        var (result, binding) = await CheckFileBinding(_folder, "src/Checkout.cs", CheckoutMembers, "public int Count => _names.Count;");
+
+        Assert.Equal(CompilerVerdict.Accepted, result.Verdict);
+        Assert.Equal(CompilerBinding.Fork, binding);
     }
 
     [Theory]

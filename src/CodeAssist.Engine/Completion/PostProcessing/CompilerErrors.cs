@@ -38,7 +38,7 @@ public static class CompilerErrors
         var declarations = bodiesOnly ? [] : model.GetDeclarationDiagnostics(region, cancellationToken);
         foreach (var diagnostic in declarations.Concat(model.GetMethodBodyDiagnostics(region, cancellationToken)))
         {
-            if (diagnostic.Severity != DiagnosticSeverity.Error || !diagnostic.Location.IsInSource || Excused(root, diagnostic))
+            if (diagnostic.Severity != DiagnosticSeverity.Error || !diagnostic.Location.IsInSource || Excused(root, diagnostic.Id, diagnostic.Location.SourceSpan))
                 continue;
             errors.Add(new CompilerError(diagnostic.Id, diagnostic.GetMessage(CultureInfo.InvariantCulture), diagnostic.Location.SourceSpan));
         }
@@ -75,16 +75,16 @@ public static class CompilerErrors
     /// never excused, as no continuation fixes it, unless it is `var` read as a name, a declaration the parser found
     /// unfinished.
     /// </summary>
-    private static bool Excused(SyntaxNode root, Diagnostic diagnostic)
+    internal static bool Excused(SyntaxNode root, string id, TextSpan span)
     {
-        var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-        if (NeverExcused.Contains(diagnostic.Id) && node is not IdentifierNameSyntax { IsVar: true })
+        var node = root.FindNode(span, getInnermostNodeForTie: true);
+        if (NeverExcused.Contains(id) && node is not IdentifierNameSyntax { IsVar: true })
             return false;
         if (node is MemberDeclarationSyntax member)
         {
             var parts = member.ChildNodesAndTokens().ToList();
             return parts.Where(p => !IsBodyPart(p)).Any(HasSyntaxError)
-                || BodyErrors.Contains(diagnostic.Id) && parts.Where(IsBodyPart).Any(HasSyntaxError);
+                || BodyErrors.Contains(id) && parts.Where(IsBodyPart).Any(HasSyntaxError);
         }
         foreach (var construct in node.AncestorsAndSelf())
         {

@@ -27,55 +27,85 @@ public enum CompilerVerdict
 /// <summary>The suggestion to show (null when dropped), the verdict, and the first error it added ("CSnnnn: message").</summary>
 public sealed record CompilerCheckResult(string? Text, CompilerVerdict Verdict, string? Error = null);
 
+/// <summary>How a check bound a suggestion: speculatively in the method body, in a fork of the compilation, or not at all.</summary>
+public enum CompilerBinding
+{
+    None,
+    Speculative,
+    Fork,
+}
+
+/// <summary>What a check cost: wall time, the process's CPU time over it, and how the suggestion was bound.</summary>
+public sealed record CompilerCheckCost(TimeSpan Elapsed, TimeSpan Cpu, CompilerBinding Binding);
+
 /// <summary>
-/// Suggestions the compiler accepts (issue #20): before a C# suggestion is shown, the compiler's binding errors of what
-/// it touches — the members (a method with its body, a property, a field with its initializer and attributes, a
-/// top-level statement), type headers and using directives around the inserted text — are compared with theirs
-/// without it (<see cref="CompilerErrors"/>: errors of constructs the parser found unfinished do not count, except a
-/// name that exists nowhere). A suggestion that adds an error is cut to its longest prefix, at a token boundary, that
-/// parses and adds none, or dropped.
+/// Suggestions the compiler accepts (issue #20): before a C# suggestion is shown, the binding errors of what it touches
+/// are compared with theirs without it (<see cref="CompilerErrors"/>: errors of constructs the parser found unfinished
+/// do not count, except a name that exists nowhere). A suggestion that adds an error is cut to its longest prefix, at
+/// a token boundary, that parses and adds none, or dropped.
 /// <para>
-/// Both sides are forks of the last compilation built for the document's declarations (<see cref="SemanticModelReuse"/>,
-/// the context build's base) with the document's tree replaced, and only the touched members are bound: a fork shares
-/// the references' symbols and declaration tables, and binds the source symbols the member reaches, lazily. A
-/// speculative semantic model, which binds cheaper still, cannot serve: Roslyn answers no diagnostics from one (its
-/// member models throw NotSupportedException), and the errors it leaves out are the ones that got through before
-/// (an embedded declaration, CS1023; a readonly assigned; a property's body). Nullable analysis, which reports only
-/// warnings and is most of a body's binding time, is off in the forks.
+/// Inside a method body (an edit that changes no declaration) the method is bound speculatively against the last
+/// compilation (<see cref="SemanticModelReuse"/>, the context build's base): no compilation is made, the
+/// declarations are bound already, and a binding costs about a millisecond. Roslyn reports no diagnostics from a
+/// speculative model, so the errors are read from what binding left (<see cref="SpeculativeErrors"/>, one rule per
+/// kind of error); the cut tries are bound the same way.
+/// </para>
+/// <para>
+/// Anywhere else — a member's declaration, a field with its initializer and attributes, an expression-bodied
+/// property, a type header, a using directive, a top-level statement — both sides are forks of the last compilation
+/// with the document's tree replaced, and only the touched members are bound (their declaration and body
+/// diagnostics, nullable analysis off): a fork shares the references' symbols but makes the source symbols again on
+/// demand, 15–75 ms on a loaded machine, and each cut tried is one more fork. (Showing the prefix before the first
+/// error unbound, one fork per suggestion, was tried: the prefixes still held errors, 7 % → 19 % on Lending.)
 /// </para>
 /// </summary>
 public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
 {
-    /// <summary>Prefixes bound at most when looking for a cut: each is one more fork bound.</summary>
+    private readonly CodeWorkspace _workspace = workspace;
+
+    /// <summary>Prefixes bound at most when looking for a cut (each is one more binding: speculative, or a fork).</summary>
     private const int MaxCutsTried = 2;
 
     /// <summary>The last base and its copy without nullable analysis, which the forks are made from (swapped whole: requests run concurrently).</summary>
     private ForkBase? _forkBase;
 
+    /// <summary>The errors of the last method body bound without a suggestion (every candidate of a request lands in the same one).</summary>
+    private BodyErrors? _lastWithout;
+
     private sealed record ForkBase(Compilation Base, Compilation WithoutNullable);
 
-    /// <summary>Raised after each check with its verdict and how long it took (the bench and the eval print the times).</summary>
-    public event Action<CompilerCheckResult, TimeSpan>? Checked;
+    private sealed record BodyErrors(SyntaxTree Tree, TextSpan Body, IReadOnlyList<CompilerError> Errors);
+
+    /// <summary>
+    /// False: every suggestion is bound in a fork, as before speculative binding (#20's second session), for the
+    /// same-run A/B of <c>eval --compiler-errors</c> and the bench; true by default.
+    /// </summary>
+    public bool Speculate { get; set; } = true;
+
+    /// <summary>Raised after each check with its verdict, how long it took and how it bound (the bench and the eval print the times).</summary>
+    public event Action<CompilerCheckResult, CompilerCheckCost>? Checked;
 
     public async Task<CompilerCheckResult> CheckAsync(DocumentSnapshot document, int offset, string suggestion, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var result = await CheckUntimedAsync(document, offset, suggestion, cancellationToken).ConfigureAwait(false);
-        Checked?.Invoke(result, clock.Elapsed);
+        var cpu = Environment.CpuUsage.TotalTime;
+        var (result, binding) = await CheckUntimedAsync(document, offset, suggestion, cancellationToken).ConfigureAwait(false);
+        Checked?.Invoke(result, new CompilerCheckCost(clock.Elapsed, Environment.CpuUsage.TotalTime - cpu, binding));
         return result;
     }
 
-    private async Task<CompilerCheckResult> CheckUntimedAsync(DocumentSnapshot document, int offset, string suggestion, CancellationToken cancellationToken)
+    private async Task<(CompilerCheckResult, CompilerBinding)> CheckUntimedAsync(
+        DocumentSnapshot document, int offset, string suggestion, CancellationToken cancellationToken)
     {
-        if (!document.IsCSharp || workspace.GetDocument(document) is not { } current || !workspace.InLoadedProject(current))
-            return new(suggestion, CompilerVerdict.Unchecked);
-        if (await ForksAsync(current, offset, cancellationToken).ConfigureAwait(false) is not { } forks)
-            return new(suggestion, CompilerVerdict.Unchecked);
-        var error = forks.FirstAddedError(offset, suggestion, cancellationToken);
+        if (!document.IsCSharp || _workspace.GetDocument(document) is not { } current || !_workspace.InLoadedProject(current))
+            return (new(suggestion, CompilerVerdict.Unchecked), CompilerBinding.None);
+        if (await BindingsAsync(current, offset, cancellationToken).ConfigureAwait(false) is not { } bindings)
+            return (new(suggestion, CompilerVerdict.Unchecked), CompilerBinding.None);
+        var (error, binding) = await bindings.FirstAddedErrorAsync(offset, suggestion, forkAllowed: true, cancellationToken).ConfigureAwait(false);
         if (error is null)
-            return new(suggestion, CompilerVerdict.Accepted);
+            return (new(suggestion, CompilerVerdict.Accepted), binding);
         var tried = 0;
-        var limit = error.Span.Start > offset ? Math.Min(error.Span.Start - offset, suggestion.Length) : suggestion.Length;
+        var limit = error.Span.Start >= offset ? Math.Min(error.Span.Start - offset, suggestion.Length) : suggestion.Length;
         foreach (var cut in TokenEnds(suggestion).Reverse())
         {
             // A prefix that still holds the start of an error added inside the suggestion still adds it.
@@ -86,28 +116,39 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
                 break;
             if (!CSharpSyntaxFilter.Parses(document.Text, offset, offset, prefix, cancellationToken))
                 continue;
-            var prefixError = forks.FirstAddedError(offset, prefix, cancellationToken);
+            // A prefix is bound as its suggestion was: one that cannot be bound speculatively when the suggestion was
+            // (an open brace takes the method's closing one) is not shown.
+            var (prefixError, prefixBinding) = await bindings.FirstAddedErrorAsync(offset, prefix, forkAllowed: binding == CompilerBinding.Fork, cancellationToken)
+                .ConfigureAwait(false);
+            if (prefixBinding == CompilerBinding.None)
+                continue;
             if (prefixError is null)
-                return new(prefix, CompilerVerdict.Cut, error.ToString());
-            if (prefixError.Span.Start > offset)
+                return (new(prefix, CompilerVerdict.Cut, error.ToString()), binding);
+            if (prefixError.Span.Start >= offset)
                 limit = Math.Min(limit, prefixError.Span.Start - offset);
         }
-        return new(null, CompilerVerdict.Dropped, error.ToString());
+        return (new(null, CompilerVerdict.Dropped, error.ToString()), binding);
     }
 
-    /// <summary>The forks a check binds, or null when the document's declarations have no compilation to fork.</summary>
-    private async Task<Forks?> ForksAsync(Document current, int offset, CancellationToken cancellationToken)
+    /// <summary>What a check binds with, or null when the document's declarations have no compilation to bind against.</summary>
+    private async Task<Bindings?> BindingsAsync(Document current, int offset, CancellationToken cancellationToken)
     {
-        var found = await workspace.SemanticModels.TryGetBaseAsync(current, cancellationToken).ConfigureAwait(false);
+        var found = await _workspace.SemanticModels.TryGetBaseAsync(current, cancellationToken).ConfigureAwait(false);
         if (found is null)
         {
             // No base of these declarations yet (the context build did not bind anything): made as a context build
             // makes it, once.
-            await workspace.SemanticModels.GetAsync(current, offset, cancellationToken).ConfigureAwait(false);
-            found = await workspace.SemanticModels.TryGetBaseAsync(current, cancellationToken).ConfigureAwait(false);
+            await _workspace.SemanticModels.GetAsync(current, offset, cancellationToken).ConfigureAwait(false);
+            found = await _workspace.SemanticModels.TryGetBaseAsync(current, cancellationToken).ConfigureAwait(false);
         }
         if (found is not var (compilation, baseTree) || await current.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false) is not { } tree)
             return null;
+        return new Bindings(this, current, compilation, baseTree, tree);
+    }
+
+    /// <summary>The fork base of <paramref name="compilation"/>: the same without nullable analysis, made once per base.</summary>
+    private Compilation WithoutNullable(Compilation compilation)
+    {
         var forkBase = _forkBase;
         if (forkBase is null || forkBase.Base != compilation)
         {
@@ -117,32 +158,67 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             forkBase = new ForkBase(compilation, withoutNullable);
             _forkBase = forkBase;
         }
-        return new Forks(forkBase.WithoutNullable, baseTree, tree);
+        return forkBase.WithoutNullable;
     }
 
-    /// <summary>The last compilation with the document's tree replaced: without the suggestion (made once), and with each text tried.</summary>
-    private sealed class Forks(Compilation compilation, SyntaxTree baseTree, SyntaxTree current)
+    /// <summary>
+    /// The document against the last compilation: speculative bindings of the method body a text lands in, and forks
+    /// of the compilation with the document's tree replaced (without the suggestion made once, with each text tried).
+    /// </summary>
+    private sealed class Bindings(SuggestionCompilerCheck check, Document document, Compilation compilation, SyntaxTree baseTree, SyntaxTree current)
     {
         private readonly Dictionary<(TextSpan, bool), IReadOnlyList<CompilerError>> _errorsWithout = [];
         private SemanticModel? _without;
 
-        public CompilerError? FirstAddedError(int offset, string suggestion, CancellationToken cancellationToken)
+        public async Task<(CompilerError? Error, CompilerBinding Binding)> FirstAddedErrorAsync(
+            int offset, string suggestion, bool forkAllowed, CancellationToken cancellationToken)
         {
             var edited = current.WithChangedText(current.GetText(cancellationToken).WithChanges(new TextChange(new TextSpan(offset, 0), suggestion)));
+            var editedRoot = edited.GetRoot(cancellationToken);
+            // Text inserted into a method body changes no declaration: the body is bound speculatively, or in a fork
+            // whose declarations' errors are those of the text without it (most of a fork's binding time when a
+            // member's type is completed).
+            var bodiesOnly = editedRoot.IsEquivalentTo(current.GetRoot(cancellationToken), topLevel: true);
+            if (bodiesOnly && check.Speculate && await SpeculativeErrorsAsync(editedRoot, offset, cancellationToken).ConfigureAwait(false) is { } with)
+            {
+                var without = await SpeculativeErrorsAsync(current.GetRoot(cancellationToken), offset, cancellationToken).ConfigureAwait(false);
+                if (without is not null)
+                    return (CompilerErrors.FirstAdded(without, with), CompilerBinding.Speculative);
+            }
+            if (!forkAllowed)
+                return (null, CompilerBinding.None);
+            return (FirstAddedInFork(edited, offset, suggestion, bodiesOnly, cancellationToken), CompilerBinding.Fork);
+        }
+
+        /// <summary>The errors of the method body at <paramref name="offset"/> in <paramref name="root"/>, bound speculatively; null when it cannot be.</summary>
+        private async Task<IReadOnlyList<CompilerError>?> SpeculativeErrorsAsync(SyntaxNode root, int offset, CancellationToken cancellationToken)
+        {
+            var method = root.FindToken(Math.Max(0, offset - 1)).Parent?.AncestorsAndSelf().OfType<BaseMethodDeclarationSyntax>().FirstOrDefault();
+            if (((SyntaxNode?)method?.Body ?? method?.ExpressionBody) is not { } body)
+                return null;
+            if (root == current.GetRoot(cancellationToken) && check._lastWithout is { } last && last.Tree == current && last.Body == body.Span)
+                return last.Errors;
+            if (await check._workspace.SemanticModels.TrySpeculateAsync(document, root, offset, cancellationToken).ConfigureAwait(false) is not { } model)
+                return null;
+            var errors = SpeculativeErrors.In(model, body, cancellationToken);
+            if (root == current.GetRoot(cancellationToken))
+                check._lastWithout = new BodyErrors(current, body.Span, errors);
+            return errors;
+        }
+
+        private CompilerError? FirstAddedInFork(SyntaxTree edited, int offset, string suggestion, bool bodiesOnly, CancellationToken cancellationToken)
+        {
+            var forked = check.WithoutNullable(compilation);
             var inserted = new TextSpan(offset, suggestion.Length);
             var region = Region(edited.GetRoot(cancellationToken), inserted);
-            // Text inserted into a method body changes no declaration: only the bodies in the region are bound, the
-            // declarations' errors being those of the text without it (most of a fork's binding time when a member's
-            // type is completed).
-            var bodiesOnly = edited.GetRoot(cancellationToken).IsEquivalentTo(current.GetRoot(cancellationToken), topLevel: true);
-            var with = CompilerErrors.In(compilation.ReplaceSyntaxTree(baseTree, edited).GetSemanticModel(edited), region, cancellationToken, bodiesOnly);
+            var with = CompilerErrors.In(forked.ReplaceSyntaxTree(baseTree, edited).GetSemanticModel(edited), region, cancellationToken, bodiesOnly);
             // No error with it: nothing to compare, and the region without it is not bound at all.
             if (with.Count == 0)
                 return null;
             var regionWithout = TextSpan.FromBounds(region.Start, region.End - suggestion.Length);
             if (!_errorsWithout.TryGetValue((regionWithout, bodiesOnly), out var without))
             {
-                _without ??= (baseTree == current ? compilation : compilation.ReplaceSyntaxTree(baseTree, current)).GetSemanticModel(current);
+                _without ??= (baseTree == current ? forked : forked.ReplaceSyntaxTree(baseTree, current)).GetSemanticModel(current);
                 without = CompilerErrors.In(_without, regionWithout, cancellationToken, bodiesOnly);
                 _errorsWithout[(regionWithout, bodiesOnly)] = without;
             }
