@@ -47,6 +47,7 @@ public sealed class EngineHost : IDisposable
         Documents.Changed += Workspace.Update;
         NextEdits = new NextEditEngine(Documents, Workspace, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, log.Debug);
         NextEdits.History.Attach(Documents);
+        Documents.Changed += NextEdits.Prepare;
         NextEdits.Generated += Completion.Stats.Generated;
         NextEdits.Generating += OnGenerating;
         Documents.Closed += uri =>
