@@ -20,6 +20,9 @@ trap 'rm -rf "$log_dir"' EXIT
 # Servers started by the editor tests and the bench keep their project-system cache here, never in the user's cache
 # (the xunit tests give each server a folder of its own).
 export CODEASSIST_CACHE_DIR="$log_dir/project-cache"
+# VS Code's tests and the install checks' `install.sh --pack` both package the extension in editors/vscode, in two
+# lanes: they take turns on this lock.
+export CODEASSIST_VSCODE_LOCK="$log_dir/vscode-package.lock"
 skips="$log_dir/skips"
 : >"$skips"
 
