@@ -224,6 +224,11 @@ report_part install "install" "tests/install-test.sh exited non-zero" whole
 wait "$xunit_pid"
 echo "== xunit"
 grep -aE '^(Test Run|\[xUnit.*(FAIL|SKIP)\]|  Failed )' "$log_dir/xunit.log" || true
+# The log goes with the run: a failed test's message and stack are printed here, or CI keeps nothing of them.
+if grep -qaE '^  Failed ' "$log_dir/xunit.log"; then
+  echo "== xunit: the failed tests' messages"
+  grep -aA60 '^  Failed ' "$log_dir/xunit.log" | head -400
+fi
 grep -qaE '^ +Failed: +[1-9]' "$log_dir/xunit.log" && fail "xunit: a test failed"
 # dotnet test prints "Total tests: N" at the start of the line (no indent, unlike Passed/Failed/Skipped).
 grep -qaE '^ *Total tests: +[1-9]' "$log_dir/xunit.log" || fail "xunit: no test ran (no \"Total tests: N\" line)"
