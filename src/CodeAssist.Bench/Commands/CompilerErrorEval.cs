@@ -78,7 +78,10 @@ public sealed record CompilerErrorReport(
         foreach (var error in Positions.Where(p => p.AddedOn is not null).Take(8))
             text.Append(CultureInfo.InvariantCulture, $"  still shown with an error: {error.File}:{error.Line} `{error.ShownOn.Trim()}`: {error.AddedOn}\n");
         foreach (var error in Positions.Where(p => p.AddedForkOnly is not null).Take(8))
-            text.Append(CultureInfo.InvariantCulture, $"  fork only, still shown with an error: {error.File}:{error.Line} `{error.ShownForkOnly.Trim()}`: {error.AddedForkOnly}\n");
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"  fork only, still shown with an error: {error.File}:{error.Line} `{error.ShownForkOnly.Trim()}`: {error.AddedForkOnly}\n");
+        }
         return text.ToString();
     }
 

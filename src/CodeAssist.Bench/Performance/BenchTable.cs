@@ -127,7 +127,8 @@ internal static class BenchTable
                 Goal(c.CompilerCheckMs.P95 <= 5, "p95 ≤ 5 ms"));
             Row("  CPU time per check", P(c.CompilerCheckCpuMs),
                 string.Join(", ", c.CompilerCheckVerdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} {v.Value}")));
-            Row("  A/B, same suggestions: every one bound in a fork (the check before)", P(c.CompilerCheckForkOnlyMs), $"CPU {P(c.CompilerCheckForkOnlyCpuMs)}");
+            Row("  A/B, same suggestions: every one bound in a fork (the check before)", P(c.CompilerCheckForkOnlyMs),
+                $"CPU {P(c.CompilerCheckForkOnlyCpuMs)}");
         }
         if (report.NextEdits is { } ne)
         {

@@ -124,7 +124,8 @@ internal static class ContextBenchmark
                     var forkFirst = checks.Count % 2 == 1;
                     if (forkFirst)
                         await CheckForkOnlyAsync().ConfigureAwait(false);
-                    var (verdict, checkMs, checkCpuMs) = await engine.CheckAsync(edited, cursor, CheckedSuggestion(probe.Kind), speculate: true, cancellationToken)
+                    var (verdict, checkMs, checkCpuMs) = await engine.CheckAsync(edited, cursor, CheckedSuggestion(probe.Kind), speculate: true,
+                        cancellationToken)
                         .ConfigureAwait(false);
                     checks.Add(checkMs);
                     checksCpu.Add(checkCpuMs);

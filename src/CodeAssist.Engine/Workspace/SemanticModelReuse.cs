@@ -68,7 +68,9 @@ public sealed class SemanticModelReuse
         if (current.FilePath is null || current.Project.Language != LanguageNames.CSharp || !_bases.TryGetValue(current.Project.Id, out var reusable))
             return null;
         var version = await current.Project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
-        return reusable.Version == version ? await TrySpeculateAsync(reusable, current.FilePath, editedRoot, position, cancellationToken).ConfigureAwait(false) : null;
+        return reusable.Version == version
+            ? await TrySpeculateAsync(reusable, current.FilePath, editedRoot, position, cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     /// <summary>

@@ -38,8 +38,11 @@ public static class CompilerErrors
         var declarations = bodiesOnly ? [] : model.GetDeclarationDiagnostics(region, cancellationToken);
         foreach (var diagnostic in declarations.Concat(model.GetMethodBodyDiagnostics(region, cancellationToken)))
         {
-            if (diagnostic.Severity != DiagnosticSeverity.Error || !diagnostic.Location.IsInSource || Excused(root, diagnostic.Id, diagnostic.Location.SourceSpan))
+            if (diagnostic.Severity != DiagnosticSeverity.Error || !diagnostic.Location.IsInSource
+                || Excused(root, diagnostic.Id, diagnostic.Location.SourceSpan))
+            {
                 continue;
+            }
             errors.Add(new CompilerError(diagnostic.Id, diagnostic.GetMessage(CultureInfo.InvariantCulture), diagnostic.Location.SourceSpan));
         }
         return errors;

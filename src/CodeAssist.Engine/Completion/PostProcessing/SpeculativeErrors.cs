@@ -118,8 +118,11 @@ public static class SpeculativeErrors
                     return new("CS0117", $"'{type.ToDisplayString(Format)}' does not contain a definition for '{text}'", name.Span);
             }
             var receiverType = model.GetTypeInfo(receiver, cancellationToken).Type;
-            if (receiverType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && name.Parent is MemberBindingExpressionSyntax)
+            if (receiverType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+                && name.Parent is MemberBindingExpressionSyntax)
+            {
                 receiverType = nullable.TypeArguments[0];
+            }
             // The receiver's own error (an unknown name, a failed call) is reported where it is.
             if (receiverType is null or { TypeKind: TypeKind.Error or TypeKind.Dynamic })
                 return null;
@@ -137,7 +140,8 @@ public static class SpeculativeErrors
         if (SyntaxFacts.IsInTypeOnlyContext(name))
         {
             var shown = name is GenericNameSyntax generic ? $"{text}<{new string(',', generic.Arity - 1)}>" : text;
-            return new("CS0246", $"The type or namespace name '{shown}' could not be found (are you missing a using directive or an assembly reference?)", name.Span);
+            return new("CS0246", $"The type or namespace name '{shown}' could not be found (are you missing a using directive or an assembly reference?)",
+                name.Span);
         }
         return new("CS0103", $"The name '{text}' does not exist in the current context", name.Span);
     }
@@ -181,7 +185,8 @@ public static class SpeculativeErrors
             CandidateReason.NotInvocable => new("CS1955", $"Non-invocable member '{shown}' cannot be used like a method.", name.Span),
             CandidateReason.WrongArity => new("CS0305", $"Using the generic {candidate?.Kind.ToString().ToLowerInvariant()} '{shown}' requires " +
                 $"{(candidate as INamedTypeSymbol)?.Arity ?? (candidate as IMethodSymbol)?.Arity ?? 0} type arguments", name.Span),
-            CandidateReason.NotATypeOrNamespace => new("CS0118", $"'{shown}' is a {candidate?.Kind.ToString().ToLowerInvariant()} but is used like a type", name.Span),
+            CandidateReason.NotATypeOrNamespace => new("CS0118", $"'{shown}' is a {candidate?.Kind.ToString().ToLowerInvariant()} but is used like a type",
+                name.Span),
             CandidateReason.NotAVariable => NotAVariable(name, candidate, shown),
             CandidateReason.NotCreatable => new("CS0144", $"Cannot create an instance of the abstract type or interface '{shown}'", name.Span),
             CandidateReason.NotReferencable => new("CS0571", $"'{shown}': cannot explicitly call operator or accessor", name.Span),
@@ -227,12 +232,14 @@ public static class SpeculativeErrors
             var shown = type?.ToDisplayString(Format) ?? "?";
             errors.Add(info.CandidateReason switch
             {
-                CandidateReason.OverloadResolutionFailure when NoOverload(model, shown, info.CandidateSymbols.OfType<IMethodSymbol>(), arguments, creation, cancellationToken)
-                    is { Id: "CS1501" } => new("CS1729", $"'{shown}' does not contain a constructor that takes {arguments.Arguments.Count} arguments", creation.Span),
+                CandidateReason.OverloadResolutionFailure
+                    when NoOverload(model, shown, info.CandidateSymbols.OfType<IMethodSymbol>(), arguments, creation, cancellationToken) is { Id: "CS1501" } =>
+                    new("CS1729", $"'{shown}' does not contain a constructor that takes {arguments.Arguments.Count} arguments", creation.Span),
                 CandidateReason.OverloadResolutionFailure =>
                     NoOverload(model, shown, info.CandidateSymbols.OfType<IMethodSymbol>(), arguments, creation, cancellationToken),
                 CandidateReason.Ambiguous => Ambiguous(shown, info.CandidateSymbols, creation),
-                CandidateReason.Inaccessible => new("CS0122", $"'{info.CandidateSymbols[0].ToDisplayString(Format)}' is inaccessible due to its protection level",
+                CandidateReason.Inaccessible => new("CS0122",
+                    $"'{info.CandidateSymbols[0].ToDisplayString(Format)}' is inaccessible due to its protection level",
                     creation.Span),
                 _ => new("CS0144", $"Cannot create an instance of the abstract type or interface '{shown}'", creation.Span),
             });
@@ -244,7 +251,8 @@ public static class SpeculativeErrors
     /// first candidate that takes as many has no implicit conversion for.
     /// </summary>
     private static CompilerError NoOverload(
-        SemanticModel model, string name, IEnumerable<IMethodSymbol> candidates, BaseArgumentListSyntax arguments, SyntaxNode at, CancellationToken cancellationToken)
+        SemanticModel model, string name, IEnumerable<IMethodSymbol> candidates, BaseArgumentListSyntax arguments, SyntaxNode at,
+        CancellationToken cancellationToken)
     {
         var count = arguments.Arguments.Count;
         var takingCount = candidates.Where(m => m.Parameters.Count(p => !p.IsOptional && !p.IsParams) <= count
@@ -260,7 +268,10 @@ public static class SpeculativeErrors
         {
             var receiverIsType = model.GetSymbolInfo(access.Expression, cancellationToken).Symbol is ITypeSymbol;
             if (receiverIsType && !fitting[0].IsStatic)
-                return new("CS0120", $"An object reference is required for the non-static field, method, or property '{fitting[0].ToDisplayString(Format)}'", at.Span);
+            {
+                return new("CS0120", $"An object reference is required for the non-static field, method, or property '{fitting[0].ToDisplayString(Format)}'",
+                    at.Span);
+            }
             if (!receiverIsType && fitting[0].IsStatic && fitting[0].ReducedFrom is null)
             {
                 return new("CS0176", $"Member '{fitting[0].ToDisplayString(Format)}' cannot be accessed with an instance reference; qualify it with a type " +
@@ -279,8 +290,8 @@ public static class SpeculativeErrors
                 continue;
             if (!model.ClassifyConversion(argument.Expression, parameter.Type).IsImplicit)
             {
-                return new("CS1503", $"Argument {i + 1}: cannot convert from '{argumentType.ToDisplayString(Format)}' to '{parameter.Type.ToDisplayString(Format)}'",
-                    argument.Span);
+                var (from, to) = (argumentType.ToDisplayString(Format), parameter.Type.ToDisplayString(Format));
+                return new("CS1503", $"Argument {i + 1}: cannot convert from '{from}' to '{to}'", argument.Span);
             }
         }
         return new("CS1503", $"No overload for '{name}' takes these arguments", arguments.Span);
@@ -292,7 +303,8 @@ public static class SpeculativeErrors
         var pair = string.Join(" and ", shown);
         return candidates.First() switch
         {
-            IMethodSymbol or IPropertySymbol { IsIndexer: true } => new("CS0121", $"The call is ambiguous between the following methods or properties: {pair}", at.Span),
+            IMethodSymbol or IPropertySymbol { IsIndexer: true } => new("CS0121",
+                $"The call is ambiguous between the following methods or properties: {pair}", at.Span),
             ITypeSymbol or INamespaceSymbol => new("CS0104", $"'{name}' is an ambiguous reference between {pair}", at.Span),
             _ => new("CS0229", $"Ambiguity between {pair}", at.Span),
         };
@@ -312,19 +324,24 @@ public static class SpeculativeErrors
                 // bool whatever the operands) no operator symbol binds.
                 IBinaryOperation { LeftOperand.Type: { TypeKind: not (TypeKind.Error or TypeKind.Dynamic) } left,
                     RightOperand.Type: { TypeKind: not (TypeKind.Error or TypeKind.Dynamic) } right } binary
-                    when binary.Type is { TypeKind: TypeKind.Error } || binary.OperatorKind is not (BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr)
+                    when binary.Type is { TypeKind: TypeKind.Error }
+                        || binary.OperatorKind is not (BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr)
                     && model.GetSymbolInfo(binary.Syntax, cancellationToken).Symbol is null =>
-                    new CompilerError("CS0019", $"Operator '{OperatorText(binary.Syntax)}' cannot be applied to operands of type '{left.ToDisplayString(Format)}' " +
+                    new CompilerError("CS0019",
+                        $"Operator '{OperatorText(binary.Syntax)}' cannot be applied to operands of type '{left.ToDisplayString(Format)}' " +
                         $"and '{right.ToDisplayString(Format)}'", binary.Syntax.Span),
                 IUnaryOperation { Type.TypeKind: TypeKind.Error, Operand.Type: { TypeKind: not TypeKind.Error } operand } unary =>
-                    new CompilerError("CS0023", $"Operator '{OperatorText(unary.Syntax)}' cannot be applied to operand of type '{operand.ToDisplayString(Format)}'",
+                    new CompilerError("CS0023",
+                        $"Operator '{OperatorText(unary.Syntax)}' cannot be applied to operand of type '{operand.ToDisplayString(Format)}'",
                         unary.Syntax.Span),
                 IReturnOperation { Kind: OperationKind.Return, Syntax: ReturnStatementSyntax } returned => Return(model, returned, cancellationToken),
-                IAwaitOperation awaited when model.GetEnclosingSymbol(awaited.Syntax.SpanStart, cancellationToken) is IMethodSymbol { IsAsync: false } function =>
+                IAwaitOperation awaited
+                    when model.GetEnclosingSymbol(awaited.Syntax.SpanStart, cancellationToken) is IMethodSymbol { IsAsync: false } function =>
                     new CompilerError(function.MethodKind == MethodKind.AnonymousFunction ? "CS4034" : function.ReturnsVoid ? "CS4033" : "CS4032",
                         "The 'await' operator can only be used within an async method", awaited.Syntax.Span),
                 IConditionalOperation { Type.TypeKind: TypeKind.Error, WhenTrue: { } whenTrue, WhenFalse: { } whenFalse } conditional
-                    when Unconverted(whenTrue).Type is { TypeKind: not TypeKind.Error } trueType && Unconverted(whenFalse).Type is { TypeKind: not TypeKind.Error } falseType =>
+                    when Unconverted(whenTrue).Type is { TypeKind: not TypeKind.Error } trueType
+                        && Unconverted(whenFalse).Type is { TypeKind: not TypeKind.Error } falseType =>
                     new CompilerError("CS0173", "Type of conditional expression cannot be determined because there is no implicit conversion between " +
                         $"'{trueType.ToDisplayString(Format)}' and '{falseType.ToDisplayString(Format)}'", conditional.Syntax.Span),
                 ILocalReferenceOperation local when local.Local.DeclaringSyntaxReferences.FirstOrDefault() is { } declared
@@ -347,7 +364,8 @@ public static class SpeculativeErrors
         }
     }
 
-    private static IOperation Unconverted(IOperation operation) => operation is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : operation;
+    private static IOperation Unconverted(IOperation operation)
+        => operation is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : operation;
 
     private static bool IsFailed(IOperation operation) => operation is IInvalidOperation || operation.Type is { TypeKind: TypeKind.Error };
 
@@ -416,8 +434,10 @@ public static class SpeculativeErrors
             return (info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) switch
             {
                 IPropertySymbol property =>
-                    new CompilerError("CS0200", $"Property or indexer '{property.ToDisplayString(Format)}' cannot be assigned to -- it is read only", syntax.Span),
-                IFieldSymbol { IsReadOnly: true } => new CompilerError("CS0191", "A readonly field cannot be assigned to (except in a constructor or init-only " +
+                    new CompilerError("CS0200", $"Property or indexer '{property.ToDisplayString(Format)}' cannot be assigned to -- it is read only",
+                        syntax.Span),
+                IFieldSymbol { IsReadOnly: true } => new CompilerError("CS0191",
+                    "A readonly field cannot be assigned to (except in a constructor or init-only " +
                     "setter of the type in which the field is defined or a variable initializer)", syntax.Span),
                 _ => new CompilerError("CS0131", "The left-hand side of an assignment must be a variable, property or indexer", syntax.Span),
             };
@@ -425,7 +445,10 @@ public static class SpeculativeErrors
         return new(Unnamed, $"`{syntax}` does not bind", syntax.Span);
     }
 
-    /// <summary>Statements the binder refuses for their shape: a declaration as an embedded statement, an expression that is no statement, break outside a loop.</summary>
+    /// <summary>
+    /// Statements the binder refuses for their shape: a declaration as an embedded statement, an expression that is no
+    /// statement, an implicitly typed local without a value, break outside a loop.
+    /// </summary>
     private static void Statements(SyntaxNode body, List<CompilerError> errors)
     {
         foreach (var statement in body.DescendantNodes().OfType<StatementSyntax>())
@@ -436,7 +459,8 @@ public static class SpeculativeErrors
             }
             else if (statement is ExpressionStatementSyntax { Expression: { IsMissing: false } expression } && !IsStatementExpression(expression))
             {
-                errors.Add(new("CS0201", "Only assignment, call, increment, decrement, await, and new object expressions can be used as a statement", expression.Span));
+                errors.Add(new("CS0201", "Only assignment, call, increment, decrement, await, and new object expressions can be used as a statement",
+                    expression.Span));
             }
             else if (statement is LocalDeclarationStatementSyntax { Declaration: { Type.IsVar: true } declaration }
                 && declaration.Variables.FirstOrDefault(v => v.Initializer is null && !v.Identifier.IsMissing) is { } uninitialized)
@@ -578,8 +602,11 @@ public static class SpeculativeErrors
         }
         foreach (var (local, at) in reads)
         {
-            if (!written.Contains(local) && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer: null })
+            if (!written.Contains(local)
+                && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer: null })
+            {
                 errors.Add(new("CS0165", $"Use of unassigned local variable '{local.Name}'", at.Span));
+            }
         }
     }
 

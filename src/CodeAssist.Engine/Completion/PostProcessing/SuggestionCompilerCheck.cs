@@ -118,7 +118,8 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
                 continue;
             // A prefix is bound as its suggestion was: one that cannot be bound speculatively when the suggestion was
             // (an open brace takes the method's closing one) is not shown.
-            var (prefixError, prefixBinding) = await bindings.FirstAddedErrorAsync(offset, prefix, forkAllowed: binding == CompilerBinding.Fork, cancellationToken)
+            var (prefixError, prefixBinding) = await bindings.FirstAddedErrorAsync(offset, prefix, forkAllowed: binding == CompilerBinding.Fork,
+                cancellationToken)
                 .ConfigureAwait(false);
             if (prefixBinding == CompilerBinding.None)
                 continue;
@@ -190,7 +191,10 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             return (FirstAddedInFork(edited, offset, suggestion, bodiesOnly, cancellationToken), CompilerBinding.Fork);
         }
 
-        /// <summary>The errors of the method body at <paramref name="offset"/> in <paramref name="root"/>, bound speculatively; null when it cannot be.</summary>
+        /// <summary>
+        /// The errors of the method body at <paramref name="offset"/> in <paramref name="root"/>, bound speculatively;
+        /// null when it cannot be.
+        /// </summary>
         private async Task<IReadOnlyList<CompilerError>?> SpeculativeErrorsAsync(SyntaxNode root, int offset, CancellationToken cancellationToken)
         {
             var method = root.FindToken(Math.Max(0, offset - 1)).Parent?.AncestorsAndSelf().OfType<BaseMethodDeclarationSyntax>().FirstOrDefault();
