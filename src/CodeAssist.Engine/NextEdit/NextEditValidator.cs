@@ -27,6 +27,7 @@ public static class NextEditValidator
     {
         var before = solution.GetDocument(id)!;
         var text = await before.GetTextAsync(cancellationToken).ConfigureAwait(false);
+        change = Narrowed(text, change);
         var after = solution.WithDocumentText(id, text.WithChanges(change), PreservationMode.PreserveIdentity).GetDocument(id)!;
         IReadOnlyList<Diagnostic> errorsBefore, errorsAfter;
         if (reuse && await InOneMemberAsync(before, after, change, cancellationToken).ConfigureAwait(false) is { } member)
@@ -55,6 +56,25 @@ public static class NextEditValidator
                 return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The change without the text it leaves as it was at either end: the same text results, and a whole line rewritten
+    /// (a one-line member, a field with its initializer) becomes the change inside the body or initializer that it is,
+    /// which <see cref="InOneMemberAsync"/> can then bind alone.
+    /// </summary>
+    internal static TextChange Narrowed(SourceText text, TextChange change)
+    {
+        var newText = change.NewText ?? "";
+        var (start, oldEnd, newEnd) = (0, change.Span.Length, newText.Length);
+        while (start < oldEnd && start < newEnd && text[change.Span.Start + start] == newText[start])
+            start++;
+        while (oldEnd > start && newEnd > start && text[change.Span.Start + oldEnd - 1] == newText[newEnd - 1])
+        {
+            oldEnd--;
+            newEnd--;
+        }
+        return new TextChange(TextSpan.FromBounds(change.Span.Start + start, change.Span.Start + oldEnd), newText[start..newEnd]);
     }
 
     /// <summary>

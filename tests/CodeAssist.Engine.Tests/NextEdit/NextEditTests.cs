@@ -205,6 +205,25 @@ public sealed class NextEditTests : IDisposable
     }
 
     [Fact]
+    public async Task A_one_line_member_rewritten_whole_is_validated_as_an_edit_of_its_body()
+    {
+        var document = await Load("Order.cs");
+        var solution = _workspace.CurrentSolution;
+        var before = solution.GetDocument(solution.GetDocumentIdsWithFilePath(PathOf("Order.cs")).Single())!;
+        var line = document.Text.Lines[LineOf(Order, new TextSpan(Order.IndexOf("public decimal Total", StringComparison.Ordinal), 0))];
+        var rewritten = new TextChange(line.Span, "    public decimal Total => _prices.Sum() * 1;");
+        var narrowed = NextEditValidator.Narrowed(document.Text, rewritten);
+        var after = before.WithText(document.Text.WithChanges(narrowed));
+
+        // The line's indentation lies outside the member: as written, the change is not inside one member; narrowed to
+        // what it changes (" * 1"), it is inside the property's body, which is all the validation binds.
+        Assert.Equal(" * 1", narrowed.NewText);
+        Assert.Null(await NextEditValidator.InOneMemberAsync(before, after, rewritten, CancellationToken.None));
+        Assert.NotNull(await NextEditValidator.InOneMemberAsync(before, after, narrowed, CancellationToken.None));
+        Assert.Equal(document.Text.WithChanges(rewritten).ToString(), document.Text.WithChanges(narrowed).ToString());
+    }
+
+    [Fact]
     public async Task A_call_fixed_after_a_search_is_no_longer_a_location_at_the_next_search()
     {
         var order = Type(await Load("Order.cs"), "decimal price", ", string note");
