@@ -43,7 +43,8 @@ public sealed record NextEditLocation(NextEditLocationKind Kind, string FilePath
 /// solutions before the edits are answered by the ones made for earlier requests when their content is the same
 /// (<see cref="SolutionsByContent"/>), and each solution's errors per document and references per changed declaration
 /// are kept with it (<see cref="CompilerResults"/>). Only the current solution, new at every edit, is compiled anew,
-/// and only in the documents involved.
+/// and only in the documents involved; a search for the same solution and edits (the one started after the edit) is
+/// joined, not run again.
 /// </para>
 /// </summary>
 public sealed class NextEditLocator
