@@ -68,7 +68,10 @@ fi
 
 # --- the .NET tool package -------------------------------------------------------------------------------
 pack="$work/pack"
-check "install.sh --pack writes the CodeAssist tool packages" bash "$repo/install.sh" --pack "$pack"
+# tests/run.sh runs VS Code's tests beside these; --pack packages the extension in editors/vscode, where they package
+# and compile it too: both hold $CODEASSIST_VSCODE_LOCK (when set) while they write there.
+in_vscode_folder() { if [ -n "${CODEASSIST_VSCODE_LOCK:-}" ]; then flock "$CODEASSIST_VSCODE_LOCK" "$@"; else "$@"; fi; }
+check "install.sh --pack writes the CodeAssist tool packages" in_vscode_folder bash "$repo/install.sh" --pack "$pack"
 # The tool installs get a package folder of their own: NuGet would take a CodeAssist package of the same version that
 # an earlier run left in the shared one instead of the package just written.
 export NUGET_PACKAGES="$work/tool-packages"

@@ -20,6 +20,9 @@ trap 'rm -rf "$log_dir"' EXIT
 # Servers started by the editor tests and the bench keep their project-system cache here, never in the user's cache
 # (the xunit tests give each server a folder of its own).
 export CODEASSIST_CACHE_DIR="$log_dir/project-cache"
+# VS Code's tests and the install checks' `install.sh --pack` both package the extension in editors/vscode, in two
+# lanes: they take turns on this lock.
+export CODEASSIST_VSCODE_LOCK="$log_dir/vscode-package.lock"
 skips="$log_dir/skips"
 : >"$skips"
 
@@ -34,8 +37,9 @@ skip() { # skip PART REASON: one part that cannot run here, counted as one skipp
   echo "== $1: skipped: $2"
 }
 
-count() { # count NAME LOGFILE [SECONDS]: adds the log's closing "N passed, N failed[, N skipped]" (or dotnet test's totals)
-  local p f s line took="${3:-$((SECONDS - mark))}"
+count() { # count NAME LOGFILE [SECONDS [CPU-FILE]]: adds the log's closing "N passed, N failed[, N skipped]" (or dotnet test's totals)
+  local p f s line took="${3:-$((SECONDS - mark))}" cpu=""
+  [ -s "${4:-}" ] && cpu=", CPU $(cat "$4") s"
   p=$(grep -aoE '^ +Passed: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
   f=$(grep -aoE '^ +Failed: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
   s=$(grep -aoE '^ +Skipped: +[0-9]+' "$2" | awk '{s+=$2} END {print s+0}')
@@ -49,8 +53,24 @@ count() { # count NAME LOGFILE [SECONDS]: adds the log's closing "N passed, N fa
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
   skipped=$((skipped + ${s:-0}))
-  echo "== $1: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped ($took s)"
+  echo "== $1: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped ($took s$cpu)"
   mark=$SECONDS
+}
+
+# cpu_seconds FILE: writes into FILE the CPU seconds (user + system) that the processes this shell has waited for
+# used. `times` reports on the shell that runs it, so it runs here with its output redirected, never in a pipe.
+cpu_seconds() {
+  times >"$1.times"
+  awk 'function s(t, a) { split(t, a, "m"); return a[1] * 60 + substr(a[2], 1, length(a[2]) - 1) }
+    NR == 2 { printf "%.0f\n", s($1) + s($2) }' "$1.times" >"$1"
+}
+
+# with_cpu FILE COMMAND...: runs the command in a subshell and writes the CPU seconds it used into FILE. On two shared
+# cores the parts' CPU, not their wall time, says what each costs the run: the lanes' wall times include the waits.
+with_cpu() {
+  local file="$1"
+  shift
+  ( "$@"; code=$?; cpu_seconds "$file"; exit $code )
 }
 
 # Skip reasons that a part printed as "skip NAME: REASON" lines (the install checks, the editors).
@@ -106,7 +126,7 @@ run_part() { # run_part NAME COMMAND...: runs one part into NAME.log and records
   local name="$1" started_at
   shift
   started_at=$(date +%s)
-  "$@" >"$log_dir/$name.log" 2>&1
+  with_cpu "$log_dir/$name.cpu" "$@" >"$log_dir/$name.log" 2>&1
   echo $? >"$log_dir/$name.status"
   seconds_since "$started_at" >"$log_dir/$name.seconds"
 }
@@ -123,7 +143,7 @@ report_part() { # report_part NAME TITLE FAILURE [whole]: prints what run_part r
   fi
   [ "$(cat "$log_dir/$name.status")" = 0 ] || fail "$3"
   collect_skips "$name" "$log_dir/$name.log"
-  count "$name" "$log_dir/$name.log" "$(cat "$log_dir/$name.seconds")"
+  count "$name" "$log_dir/$name.log" "$(cat "$log_dir/$name.seconds")" "$log_dir/$name.cpu"
 }
 
 editor_runs() { # editor_runs EDITOR: whether its tests can run; a setup that skipped or failed is reported here
@@ -148,7 +168,8 @@ if dotnet publish src/CodeAssist.Server -c Release -r linux-x64 --self-contained
      -o "$bench_dir" >>"$log_dir/publish.log" 2>&1; then
   published=1
   export CODEASSIST_SERVER="$server_dir/codeassist" CODEASSIST_BENCH="$bench_dir/codeassist-bench"
-  echo "== publish: $((SECONDS - mark)) s"
+  cpu_seconds "$log_dir/before-lanes.cpu"
+  echo "== publish: $((SECONDS - mark)) s (setup, build and publish: CPU $(cat "$log_dir/before-lanes.cpu") s)"
 else
   cat "$log_dir/publish.log"
   echo "publish: 0 passed, 1 failed" >"$log_dir/publish-count.log"
@@ -177,7 +198,7 @@ if [ "$published" -eq 1 ]; then
   # The benchmark runs so that it cannot rot: every phase once, its checks kept (--smoke); its figures are samples,
   # not asserted (docs/PERFORMANCE.md). It drives the published server ($CODEASSIST_SERVER) the editor tests and users run.
   echo "== bench --smoke"
-  if "$CODEASSIST_BENCH" bench --smoke --json "$log_dir/bench.json" >"$log_dir/bench.log" 2>&1; then
+  if with_cpu "$log_dir/bench.cpu" "$CODEASSIST_BENCH" bench --smoke --json "$log_dir/bench.json" >"$log_dir/bench.log" 2>&1; then
     sed '/^{/,$d' "$log_dir/bench.log"
     echo "bench: 1 passed, 0 failed" >>"$log_dir/bench.log"
   else
@@ -185,12 +206,13 @@ if [ "$published" -eq 1 ]; then
     echo "bench: 0 passed, 1 failed" >>"$log_dir/bench.log"
     fail "bench --smoke failed"
   fi
-  count bench "$log_dir/bench.log"
+  count bench "$log_dir/bench.log" "$((SECONDS - mark))" "$log_dir/bench.cpu"
   if editor_runs vscode; then
     echo "== vscode"
-    if bash editors/vscode/run-tests.sh 2>&1 | tee "$log_dir/vscode.log"; then :; else fail "vscode: editors/vscode/run-tests.sh exited non-zero"; fi
+    if with_cpu "$log_dir/vscode.cpu" bash editors/vscode/run-tests.sh 2>&1 | tee "$log_dir/vscode.log"; then :
+    else fail "vscode: editors/vscode/run-tests.sh exited non-zero"; fi
     collect_skips vscode "$log_dir/vscode.log"
-    count vscode "$log_dir/vscode.log"
+    count vscode "$log_dir/vscode.log" "$((SECONDS - mark))" "$log_dir/vscode.cpu"
   fi
 fi
 
@@ -202,6 +224,11 @@ report_part install "install" "tests/install-test.sh exited non-zero" whole
 wait "$xunit_pid"
 echo "== xunit"
 grep -aE '^(Test Run|\[xUnit.*(FAIL|SKIP)\]|  Failed )' "$log_dir/xunit.log" || true
+# The log goes with the run: a failed test's message and stack are printed here, or CI keeps nothing of them.
+if grep -qaE '^  Failed ' "$log_dir/xunit.log"; then
+  echo "== xunit: the failed tests' messages"
+  grep -aA60 '^  Failed ' "$log_dir/xunit.log" | head -400
+fi
 grep -qaE '^ +Failed: +[1-9]' "$log_dir/xunit.log" && fail "xunit: a test failed"
 # dotnet test prints "Total tests: N" at the start of the line (no indent, unlike Passed/Failed/Skipped).
 grep -qaE '^ *Total tests: +[1-9]' "$log_dir/xunit.log" || fail "xunit: no test ran (no \"Total tests: N\" line)"
@@ -217,7 +244,8 @@ if [ -s "$skips" ]; then
   sed 's/^/   /' "$skips"
 fi
 [ -f "$log_dir/missing" ] && cat "$log_dir/missing"
-echo "== $((SECONDS - started)) s"
+cpu_seconds "$log_dir/run.cpu"
+echo "== $((SECONDS - started)) s, CPU $(cat "$log_dir/run.cpu") s on $(nproc) cores"
 [ "$failed" -eq 0 ] || fail "$failed test(s) failed"
 if [ -s "$log_dir/failures" ]; then
   echo "== why this run fails"

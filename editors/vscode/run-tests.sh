@@ -46,11 +46,21 @@ run_node_tests() {
 }
 
 # --- Build ----------------------------------------------------------------------------------
+# tests/run.sh runs the install checks beside this, and their `install.sh --pack` packages the extension in this
+# folder too (dist/, out/, codeassist.vsix): the two hold $CODEASSIST_VSCODE_LOCK while they write there.
+if [[ -n "${CODEASSIST_VSCODE_LOCK:-}" ]]; then
+  exec 9>"$CODEASSIST_VSCODE_LOCK"
+  flock 9
+fi
 say "packaging codeassist.vsix"
 vsix_ok=true
 if ! npm run --silent package; then
   step_failed "npm run package"
   vsix_ok=false
+elif [[ -z "${CODEASSIST_VSIX:-}" ]]; then
+  # The end-to-end test installs a copy, which no later packaging rewrites while code-server reads it.
+  cp codeassist.vsix "$work/codeassist.vsix"
+  export CODEASSIST_VSIX="$work/codeassist.vsix"
 fi
 
 # --- Unit tests -----------------------------------------------------------------------------
@@ -60,6 +70,10 @@ if npx tsc -p tsconfig.json; then
   run_node_tests unit out/test/unit/
 else
   step_failed "tsc (unit tests not run)"
+fi
+if [[ -n "${CODEASSIST_VSCODE_LOCK:-}" ]]; then
+  flock -u 9
+  exec 9>&-
 fi
 
 # --- End-to-end test ------------------------------------------------------------------------

@@ -31,10 +31,24 @@ public sealed class CompletionFlowTests : IDisposable
         return (client, path);
     }
 
-    /// <summary>Waits until the server has reported <paramref name="count"/> generations running (codeAssist/status "generating").</summary>
-    private static Task GenerationsStartedAsync(LspTestClient client, int count) =>
-        client.WaitForNotificationAsync("codeAssist/status",
-            _ => client.Notifications("codeAssist/status").Count(n => (string?)n["params"]!["state"] == "generating") >= count, LspTestClient.HangGuard);
+    /// <summary>
+    /// Waits until the server has reported <paramref name="count"/> generations running (codeAssist/status
+    /// "generating"); past <see cref="LspTestClient.HangGuard"/>, fails naming the states it reported.
+    /// </summary>
+    private static async Task GenerationsStartedAsync(LspTestClient client, int count)
+    {
+        try
+        {
+            await client.WaitForNotificationAsync("codeAssist/status",
+                _ => client.Notifications("codeAssist/status").Count(n => (string?)n["params"]!["state"] == "generating") >= count, LspTestClient.HangGuard);
+        }
+        catch (TimeoutException timeout)
+        {
+            var states = string.Join(" ", client.Notifications("codeAssist/status").Select(n => (string?)n["params"]!["state"]));
+            Assert.Fail($"{count} generation(s) not reported running; states reported: {states}; {timeout.Message}");
+            throw;
+        }
+    }
 
     /// <summary>
     /// The answers, or within <see cref="LspTestClient.HangGuard"/> a failure that names the requests still unanswered
@@ -95,6 +109,33 @@ public sealed class CompletionFlowTests : IDisposable
         var answer = (await AnsweredAsync(client, [response]))[0];
 
         Assert.Equal(-32800, (int)answer["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task The_status_says_generating_until_the_last_running_generation_ends()
+    {
+        // Two held generations in two files, which do not supersede each other; the first one cancelled must not make
+        // the status say "ready" while the second still runs (a superseding request starts its generation before the
+        // superseded one has unwound, and a flag set by each end told the editor "ready" mid-generation).
+        var (client, first) = await StartAsync(string.Concat(Enumerable.Repeat("Step(); ", 300)), heldGenerations: 2);
+        await using var _ = client;
+        var second = _temp.WriteFile("Other.cs", Program);
+        await client.OpenAsync(second, Program);
+        var (firstId, firstResponse) = client.StartRequest("textDocument/inlineCompletion", InlineParams(first, 6, 8));
+        await GenerationsStartedAsync(client, 1);
+        var (secondId, secondResponse) = client.StartRequest("textDocument/inlineCompletion", InlineParams(second, 6, 8));
+        await GenerationsStartedAsync(client, 2);
+        var before = client.Notifications("codeAssist/status").Count;
+
+        await client.NotifyAsync("$/cancelRequest", new { id = firstId });
+        Assert.Equal(-32800, (int)(await AnsweredAsync(client, [firstResponse]))[0]["error"]!["code"]!);
+        await client.WaitForNotificationAsync("codeAssist/status", _ => client.Notifications("codeAssist/status").Count > before);
+
+        Assert.Equal("generating", (string?)client.Notifications("codeAssist/status")[before]["params"]!["state"]);
+        await client.NotifyAsync("$/cancelRequest", new { id = secondId });
+        Assert.Equal(-32800, (int)(await AnsweredAsync(client, [secondResponse]))[0]["error"]!["code"]!);
+        await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready"
+            && client.Notifications("codeAssist/status").Count > before + 1);
     }
 
     [Fact]

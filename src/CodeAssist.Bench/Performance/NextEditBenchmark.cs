@@ -12,19 +12,43 @@ namespace CodeAssist.Bench.Performance;
 /// first edit reaches the engine as a didChange would, then the time to the locations (<c>NextEditEngine.LocateAsync</c>,
 /// what every codeAssist/nextEdit does first) and the time to validate one edit at the first location
 /// (<see cref="NextEditValidator"/>: the edit that case requires where it is determined, else the line left as it is,
-/// which costs the same compilation). Each case runs twice, each time right after its edit: once as the engine does
-/// (reusing what earlier requests computed) and once with nothing reused (<c>reuse: false</c>, what the code did
-/// before the reuse existed), the order alternating case by case; both must give the same locations and verdicts.
-/// Then, on other cases, whole suggestions with the model: the request's wall time over the model's generation time
-/// in it. Each edit is undone before the next.
+/// which costs the same compilation). Each case runs three times, each time after its own edit, the order rotating case
+/// by case: right after the edit as the engine runs (reusing what earlier requests computed), as a client asks (the
+/// engine's search prepared after the edit, <c>NextEditEngine.Prepare</c>, and the request timed after the clients'
+/// debounce), and right after the edit with nothing reused (<c>reuse: false</c>, what the code did before the reuse
+/// existed); all three must give the same locations and verdicts. Then, on other cases, whole suggestions with the
+/// model, asked for both ways: the request's wall time over the model's generation time in it. Each edit is undone
+/// before the next, and nothing one side started runs while another is timed.
 /// </summary>
 internal static class NextEditBenchmark
 {
+    /// <summary>The clients' default pause after an edit before they send codeAssist/nextEdit (VS Code <c>debounceMs</c>, Neovim <c>debounce_ms</c>).</summary>
+    public static readonly TimeSpan ClientDebounce = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>How a case is timed: see the class comment.</summary>
+    private enum Timing
+    {
+        /// <summary>Right after the edit, the engine's locator (its reuse), nothing searched before the request.</summary>
+        Reuse,
+
+        /// <summary>As a client asks: the engine's search prepared after the edit, the request after <see cref="ClientDebounce"/>.</summary>
+        Prepared,
+
+        /// <summary>Right after the edit, nothing reused (the code as it was before the reuse).</summary>
+        NoReuse,
+    }
+
     public static async Task<NextEditFigures> RunAsync(
         InProcessEngine engine, int cases, int suggestionCases, string modelDirectory, IBenchStep step, CancellationToken cancellationToken)
     {
         var generated = await NextEditCases.GenerateAsync(engine.Workspace.CurrentSolution, cases, seed: 1, cancellationToken).ConfigureAwait(false);
-        var sides = new Dictionary<bool, Side> { [true] = new(engine.NextEdits.Locator), [false] = new(new NextEditLocator(reuse: false)) };
+        var sides = new Dictionary<Timing, Side>
+        {
+            [Timing.Reuse] = new(engine.NextEdits.Locator, TimeSpan.Zero),
+            [Timing.Prepared] = new(engine.NextEdits.Locator, ClientDebounce),
+            [Timing.NoReuse] = new(new NextEditLocator(reuse: false), TimeSpan.Zero),
+        };
+        Timing[] order = [Timing.Reuse, Timing.Prepared, Timing.NoReuse];
         var hits = 0;
         var passed = 0;
         var same = 0;
@@ -36,26 +60,31 @@ internal static class NextEditBenchmark
             var document = engine.Documents.Open(uri, "csharp", 1, original);
             try
             {
-                var outcomes = new Dictionary<bool, (string Locations, bool? Passed, bool Hit)>();
-                foreach (var reuse in index++ % 2 == 0 ? new[] { true, false } : [false, true])
+                var outcomes = new Dictionary<Timing, (string Locations, bool? Passed, bool Hit)>();
+                var first = index++ % order.Length;
+                foreach (var timing in order[first..].Concat(order[..first]))
                 {
                     var start = document.PositionOf(@case.FirstEdit.Span.Start);
                     var end = document.PositionOf(@case.FirstEdit.Span.End);
+                    engine.NextEdits.PreparesAfterEdits = timing == Timing.Prepared;
                     var edited = engine.Documents.Change(uri, document.Version + 1, [new DocumentEdit(start, end, @case.FirstEdit.NewText!)]);
                     try
                     {
-                        outcomes[reuse] = await sides[reuse].MeasureAsync(engine, @case, edited, cancellationToken).ConfigureAwait(false);
+                        outcomes[timing] = await sides[timing].MeasureAsync(engine, @case, edited, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
+                        // Nothing of one side runs while the next is timed.
+                        engine.NextEdits.PreparesAfterEdits = false;
+                        await engine.NextEdits.Preparing.ConfigureAwait(false);
                         document = engine.Documents.Change(uri, edited.Version + 1, [new DocumentEdit(null, null, original)]);
                     }
                 }
-                if (outcomes[true].Hit)
+                if (outcomes[Timing.Reuse].Hit)
                     hits++;
-                if (outcomes[true].Passed == true)
+                if (outcomes[Timing.Reuse].Passed == true)
                     passed++;
-                if (outcomes[true].Locations == outcomes[false].Locations && outcomes[true].Passed == outcomes[false].Passed)
+                if (outcomes.Values.Distinct().Count() == 1)
                     same++;
             }
             finally
@@ -65,22 +94,21 @@ internal static class NextEditBenchmark
             }
         }
         var suggestions = await SuggestionsAsync(engine, generated, suggestionCases, modelDirectory, step, cancellationToken).ConfigureAwait(false);
-        var reused = sides[true];
+        var reused = sides[Timing.Reuse];
         return new NextEditFigures(generated.Count, Distribution.Of(reused.Locate), Distribution.Of(reused.Validate), hits, passed)
         {
             LocateCpuMs = Distribution.Of(reused.LocateCpu),
             ValidateCpuMs = Distribution.Of(reused.ValidateCpu),
             LocatePhasesMs = reused.Phases(),
-            WithoutReuse = new NextEditSideFigures(
-                Distribution.Of(sides[false].Locate), Distribution.Of(sides[false].LocateCpu), Distribution.Of(sides[false].Validate),
-                Distribution.Of(sides[false].ValidateCpu), sides[false].Phases()),
+            Prepared = sides[Timing.Prepared].Figures(),
+            WithoutReuse = sides[Timing.NoReuse].Figures(),
             SameResults = same,
             Suggestions = suggestions,
         };
     }
 
-    /// <summary>One side of the comparison: a locator and what it measured.</summary>
-    private sealed class Side(NextEditLocator locator)
+    /// <summary>One side of the comparison: a locator, the pause between the edit and the request, and what it measured.</summary>
+    private sealed class Side(NextEditLocator locator, TimeSpan pause)
     {
         public List<double> Locate { get; } = [];
         public List<double> LocateCpu { get; } = [];
@@ -91,6 +119,8 @@ internal static class NextEditBenchmark
         public async Task<(string Locations, bool? Passed, bool Hit)> MeasureAsync(
             InProcessEngine engine, NextEditCase @case, DocumentSnapshot edited, CancellationToken cancellationToken)
         {
+            if (pause > TimeSpan.Zero)
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             var timings = new LocateTimings();
             var solution = engine.Workspace.CurrentSolution;
             var history = engine.NextEdits.History.Edited();
@@ -119,6 +149,9 @@ internal static class NextEditBenchmark
             return (described, passed, required is not null);
         }
 
+        public NextEditSideFigures Figures() =>
+            new(Distribution.Of(Locate), Distribution.Of(LocateCpu), Distribution.Of(Validate), Distribution.Of(ValidateCpu), Phases());
+
         /// <summary>Each phase over every case; a phase a case did not reach counts as 0 ms there.</summary>
         public IReadOnlyDictionary<string, Distribution> Phases() =>
             _phases.ToDictionary(
@@ -127,9 +160,10 @@ internal static class NextEditBenchmark
 
     /// <summary>
     /// Whole suggestions (<c>NextEditEngine.SuggestAsync</c>, what codeAssist/nextEdit runs) with the bench's model, on
-    /// cases of other methods than the timed ones, each right after its edit: the request's wall time, the model's
-    /// generation time within it (from the engine's <c>Generating</c> events, every generation the request made), and
-    /// their ratio per request.
+    /// cases of other methods than the timed ones, each twice, the order alternating: the request right after the edit
+    /// (nothing searched before it), and as a client asks (the engine's search prepared after the edit, the request
+    /// after <see cref="ClientDebounce"/>). Per request: its wall time, the model's generation time within it (from
+    /// the engine's <c>Generating</c> events, every generation the request made), and their ratio.
     /// </summary>
     private static async Task<NextEditSuggestionFigures?> SuggestionsAsync(
         InProcessEngine engine, IReadOnlyList<NextEditCase> timed, int count, string modelDirectory, IBenchStep step,
@@ -143,10 +177,7 @@ internal static class NextEditBenchmark
         var used = timed.Select(c => (c.FilePath, c.Symbol)).ToHashSet();
         var cases = (await NextEditCases.GenerateAsync(engine.Workspace.CurrentSolution, count + timed.Count, seed: 2, cancellationToken).ConfigureAwait(false))
             .Where(c => !used.Contains((c.FilePath, c.Symbol))).Take(count).ToList();
-        var wall = new List<double>();
-        var generation = new List<double>();
-        var ratio = new List<double>();
-        var shown = 0;
+        var sides = new Dictionary<bool, WholeSide> { [false] = new(), [true] = new() };
         long generating = 0;
         double generatingMs = 0;
         void OnGenerating(bool started)
@@ -157,35 +188,42 @@ internal static class NextEditBenchmark
                 generatingMs += Clock.MillisecondsSince(generating);
         }
         engine.NextEdits.Generating += OnGenerating;
+        var index = 0;
         try
         {
             foreach (var @case in cases)
             {
                 var uri = new Uri(@case.FilePath);
                 var original = await File.ReadAllTextAsync(@case.FilePath, cancellationToken).ConfigureAwait(false);
-                var opened = engine.Documents.Open(uri, "csharp", 1, original);
-                var edit = new DocumentEdit(
-                    opened.PositionOf(@case.FirstEdit.Span.Start), opened.PositionOf(@case.FirstEdit.Span.End), @case.FirstEdit.NewText!);
-                var edited = engine.Documents.Change(uri, 2, [edit]);
+                var document = engine.Documents.Open(uri, "csharp", 1, original);
                 try
                 {
-                    generatingMs = 0;
-                    var started = Clock.Now();
-                    var cursor = @case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length;
-                    var result = await engine.NextEdits.SuggestAsync(edited, cursor, cancellationToken).ConfigureAwait(false);
-                    var ms = Clock.MillisecondsSince(started);
-                    if (result.Suggestions.Count > 0)
-                        shown++;
-                    if (generatingMs > 0)
+                    foreach (var prepared in index++ % 2 == 0 ? new[] { false, true } : [true, false])
                     {
-                        wall.Add(ms);
-                        generation.Add(generatingMs);
-                        ratio.Add(ms / generatingMs);
+                        var edit = new DocumentEdit(
+                            document.PositionOf(@case.FirstEdit.Span.Start), document.PositionOf(@case.FirstEdit.Span.End), @case.FirstEdit.NewText!);
+                        engine.NextEdits.PreparesAfterEdits = prepared;
+                        var edited = engine.Documents.Change(uri, document.Version + 1, [edit]);
+                        try
+                        {
+                            if (prepared)
+                                await Task.Delay(ClientDebounce, cancellationToken).ConfigureAwait(false);
+                            generatingMs = 0;
+                            var started = Clock.Now();
+                            var cursor = @case.FirstEdit.Span.Start + @case.FirstEdit.NewText!.Length;
+                            var result = await engine.NextEdits.SuggestAsync(edited, cursor, cancellationToken).ConfigureAwait(false);
+                            sides[prepared].Add(Clock.MillisecondsSince(started), generatingMs, result.Suggestions.Count > 0);
+                        }
+                        finally
+                        {
+                            engine.NextEdits.PreparesAfterEdits = false;
+                            await engine.NextEdits.Preparing.ConfigureAwait(false);
+                            document = engine.Documents.Change(uri, edited.Version + 1, [new DocumentEdit(null, null, original)]);
+                        }
                     }
                 }
                 finally
                 {
-                    engine.Documents.Change(uri, 3, [new DocumentEdit(null, null, original)]);
                     engine.Documents.Close(uri);
                     step.Advance();
                 }
@@ -195,7 +233,30 @@ internal static class NextEditBenchmark
         {
             engine.NextEdits.Generating -= OnGenerating;
         }
-        return new NextEditSuggestionFigures(cases.Count, Distribution.Of(wall), Distribution.Of(generation), Distribution.Of(ratio), shown);
+        return sides[false].Figures(cases.Count) with { Prepared = sides[true].Figures(cases.Count) };
+    }
+
+    /// <summary>One way of asking for whole suggestions and what it measured.</summary>
+    private sealed class WholeSide
+    {
+        private readonly List<double> _wall = [];
+        private readonly List<double> _generation = [];
+        private readonly List<double> _ratio = [];
+        private int _shown;
+
+        public void Add(double wallMs, double generationMs, bool shown)
+        {
+            if (shown)
+                _shown++;
+            if (generationMs <= 0)
+                return;
+            _wall.Add(wallMs);
+            _generation.Add(generationMs);
+            _ratio.Add(wallMs / generationMs);
+        }
+
+        public NextEditSuggestionFigures Figures(int cases) =>
+            new(cases, Distribution.Of(_wall), Distribution.Of(_generation), Distribution.Of(_ratio), _shown);
     }
 }
 
@@ -216,7 +277,13 @@ public sealed record NextEditFigures(int Cases, Distribution LocateMs, Distribut
     /// <summary>The same cases with nothing reused, in the same run (the code as it was before the reuse).</summary>
     public NextEditSideFigures? WithoutReuse { get; init; }
 
-    /// <summary>Cases whose locations and validation verdict were the same with and without reuse.</summary>
+    /// <summary>
+    /// The same cases as a client asks, in the same run: the engine prepares the search after the edit and the request
+    /// comes after the clients' debounce; its time is the request's.
+    /// </summary>
+    public NextEditSideFigures? Prepared { get; init; }
+
+    /// <summary>Cases whose locations and validation verdict were the same on every side.</summary>
     public int SameResults { get; init; }
 
     public NextEditSuggestionFigures? Suggestions { get; init; }
@@ -230,4 +297,8 @@ public sealed record NextEditSideFigures(Distribution LocateMs, Distribution Loc
 /// of the two (goal: ≤ 1.10, the suggestion within the generation time plus 10 %). Requests in which the model did
 /// not generate (no location) are left out of all three.
 /// </summary>
-public sealed record NextEditSuggestionFigures(int Cases, Distribution WallMs, Distribution GenerationMs, Distribution Ratio, int Shown);
+public sealed record NextEditSuggestionFigures(int Cases, Distribution WallMs, Distribution GenerationMs, Distribution Ratio, int Shown)
+{
+    /// <summary>The same cases as a client asks (the search prepared after the edit, the request after the clients' debounce), in the same run.</summary>
+    public NextEditSuggestionFigures? Prepared { get; init; }
+}

@@ -21,7 +21,10 @@ public sealed class EngineHost : IDisposable
     private readonly Lock _gate = new();
     private AssistSettings _settings;
     private (string? Path, string Device, Inference.Remote.TeamServerSettings? Backend)? _modelRequest;
-    private volatile bool _generating;
+    // Generations running now, across completions, next edits and refactorings. A count, not a flag: a request that
+    // supersedes another starts its generation before the superseded one has unwound, and the status must still say
+    // "generating" when the older one ends.
+    private int _generations;
 
     public EngineHost(AssistSettings settings, IEngineLog log, EngineOptions? options = null)
     {
@@ -47,6 +50,7 @@ public sealed class EngineHost : IDisposable
         Documents.Changed += Workspace.Update;
         NextEdits = new NextEditEngine(Documents, Workspace, ContextBuilder, Models, () => Settings, () => WorkspaceRoot, log.Debug);
         NextEdits.History.Attach(Documents);
+        Documents.Changed += NextEdits.Prepare;
         NextEdits.Generated += Completion.Stats.Generated;
         NextEdits.Generating += OnGenerating;
         Documents.Closed += uri =>
@@ -233,11 +237,11 @@ public sealed class EngineHost : IDisposable
             modelRequested = _modelRequest is not null;
         var state = !Settings.Enable ? AssistState.Disabled
             // A request generating during the model's warm-up superseded it: the model is there.
-            : Models.IsLoading && !_generating ? AssistState.LoadingModel
+            : Models.IsLoading && Volatile.Read(ref _generations) == 0 ? AssistState.LoadingModel
             : Workspace.IsLoadingProjects && model is not null ? AssistState.LoadingSolution
             : model is null ? (modelRequested ? AssistState.Error : AssistState.Starting)
             : model.Problem is not null ? AssistState.Error
-            : _generating ? AssistState.Generating
+            : Volatile.Read(ref _generations) > 0 ? AssistState.Generating
             : AssistState.Ready;
         var local = Models.Loaded as Inference.LanguageModel;
         return new AssistStatus(state, model?.Name, local?.Device.Device, model is null ? Models.LoadError : model.Problem ?? local?.Device.Reason)
@@ -249,7 +253,10 @@ public sealed class EngineHost : IDisposable
 
     private void OnGenerating(bool generating)
     {
-        _generating = generating;
+        if (generating)
+            Interlocked.Increment(ref _generations);
+        else
+            Interlocked.Decrement(ref _generations);
         StatusChanged?.Invoke();
     }
 

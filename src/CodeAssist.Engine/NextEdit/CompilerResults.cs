@@ -24,6 +24,7 @@ internal static class CompilerResults
     private sealed class Kept
     {
         public readonly ConcurrentDictionary<(DocumentId, TextSpan?), Lazy<Task<IReadOnlyList<Diagnostic>>>> Errors = new();
+        public readonly ConcurrentDictionary<(DocumentId, TextSpan), Lazy<Task<IReadOnlyList<Diagnostic>>>> DeclarationErrors = new();
         public readonly ConcurrentDictionary<(DocumentId, TextSpan), Lazy<Task<FoundReferences?>>> References = new();
     }
 
@@ -38,6 +39,31 @@ internal static class CompilerResults
             token => ComputeErrorsAsync(document, span, token), cancellationToken);
 
     /// <summary>
+    /// The errors Roslyn reports within <paramref name="span"/> of the document when it completes the symbols declared
+    /// there (its declaration stage: signatures, attributes, the checks of a type against its members), computed once per
+    /// solution. With <see cref="ComputeSyntaxAndBodyErrorsAsync"/> they make up <see cref="ErrorsAsync"/>.
+    /// </summary>
+    public static Task<IReadOnlyList<Diagnostic>> DeclarationErrorsAsync(Document document, TextSpan span, CancellationToken cancellationToken) =>
+        GetOrComputeAsync(KeptBySolution.GetValue(document.Project.Solution, _ => new()).DeclarationErrors, (document.Id, span),
+            async token => await document.GetSemanticModelAsync(token).ConfigureAwait(false) is { } model
+                ? Errors(model.GetDeclarationDiagnostics(span, token))
+                : [],
+            cancellationToken);
+
+    /// <summary>
+    /// The parser's errors and the method bodies' (and initializers') errors within <paramref name="span"/>, not kept: the
+    /// rest of <see cref="ErrorsAsync"/> without the declaration stage, whose completion of the symbols declared in the
+    /// span (a type's members checked against each other and its base) a new compilation would otherwise do again.
+    /// </summary>
+    internal static async Task<IReadOnlyList<Diagnostic>> ComputeSyntaxAndBodyErrorsAsync(Document document, TextSpan span, CancellationToken cancellationToken)
+    {
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        return model is null
+            ? []
+            : Errors(model.GetSyntaxDiagnostics(span, cancellationToken).Concat(model.GetMethodBodyDiagnostics(span, cancellationToken)));
+    }
+
+    /// <summary>
     /// The references <paramref name="find"/> finds for the declaration at <paramref name="declaration"/> of a
     /// document of <paramref name="solution"/>, found once per solution.
     /// </summary>
@@ -45,11 +71,16 @@ internal static class CompilerResults
         Func<CancellationToken, Task<FoundReferences?>> find, CancellationToken cancellationToken) =>
         GetOrComputeAsync(KeptBySolution.GetValue(solution, _ => new()).References, (document, declaration), find, cancellationToken);
 
+    /// <summary>How many documents' or members' errors are kept with <paramref name="solution"/>: what a test asks to know a search ran on it.</summary>
+    internal static int KeptErrors(Solution solution) => KeptBySolution.TryGetValue(solution, out var kept) ? kept.Errors.Count : 0;
+
     internal static async Task<IReadOnlyList<Diagnostic>> ComputeErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken)
     {
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        return model is null ? [] : [.. model.GetDiagnostics(span, cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error)];
+        return model is null ? [] : Errors(model.GetDiagnostics(span, cancellationToken));
     }
+
+    private static IReadOnlyList<Diagnostic> Errors(IEnumerable<Diagnostic> diagnostics) => [.. diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)];
 
     private static async Task<T> GetOrComputeAsync<TKey, T>(ConcurrentDictionary<TKey, Lazy<Task<T>>> kept, TKey key, Func<CancellationToken, Task<T>> compute,
         CancellationToken cancellationToken) where TKey : notnull

@@ -39,8 +39,19 @@ public sealed class NextEditEngine(
     /// <summary>A region is the statement or member around the location when it has at most this many lines, else the location's lines.</summary>
     public const int MaxRegionLines = 8;
 
+    /// <summary>
+    /// How long the user's edits pause before <see cref="Prepare"/> starts the location search (half the clients' default
+    /// debounce of 150 ms): a keystroke within it cancels the search before it starts, so a burst of typing does not pay
+    /// for a search per key, and the request the client sends once its debounce has passed finds it under way or done.
+    /// </summary>
+    public static readonly TimeSpan PreparationDelay = TimeSpan.FromMilliseconds(75);
+
     private int _nextId;
     private NextEditSuggestion? _latest;
+    private readonly Lock _preparationGate = new();
+    private CancellationTokenSource? _preparation;
+    private long _preparedSequence;
+    private bool _preparesAfterEdits;
 
     /// <summary>The location search, keeping what its requests share (see <see cref="NextEditLocator"/>).</summary>
     public NextEditLocator Locator { get; } = new(() => workspace.WarmedSolution);
@@ -53,6 +64,69 @@ public sealed class NextEditEngine(
 
     /// <summary>Raised around model work so status UIs can show "generating".</summary>
     public event Action<bool>? Generating;
+
+    /// <summary>
+    /// Whether <see cref="Prepare"/> searches after each edit: off until a client asks for next edits (a client that
+    /// never asks pays nothing); turning it off cancels a search under way.
+    /// </summary>
+    public bool PreparesAfterEdits
+    {
+        get => Volatile.Read(ref _preparesAfterEdits);
+        set
+        {
+            Volatile.Write(ref _preparesAfterEdits, value);
+            if (!value)
+            {
+                lock (_preparationGate)
+                    _preparation?.Cancel();
+            }
+        }
+    }
+
+    /// <summary>The search <see cref="Prepare"/> started last (completed when none, or when it ended or was cancelled).</summary>
+    public Task Preparing { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// After each edit (a didChange, once the history and the workspace have it), the location search for the edits as
+    /// they now are starts in the background after <see cref="PreparationDelay"/>; the next edit cancels it. The search
+    /// keeps what it compiles with its solution (<see cref="CompilerResults"/>: each document's errors in the members
+    /// compared, the references of each changed declaration), so the request the client sends after its debounce, on
+    /// the same solution, finds them computed or joins their computation, and the validation finds the errors of the
+    /// member it edits. Nothing else is kept: the request's answer is the one it would compute alone.
+    /// </summary>
+    public void Prepare(DocumentSnapshot document)
+    {
+        if (!document.IsCSharp || !PreparesAfterEdits || !settings().Enable || History.Last is not { } last)
+            return;
+        CancellationTokenSource source;
+        lock (_preparationGate)
+        {
+            if (last.Sequence == _preparedSequence)
+                return;
+            _preparedSequence = last.Sequence;
+            _preparation?.Cancel();
+            _preparation = source = new CancellationTokenSource();
+        }
+        var solution = workspace.CurrentSolution;
+        var edited = History.Edited();
+        Preparing = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(PreparationDelay, source.Token).ConfigureAwait(false);
+                await Locator.LocateAsync(solution, edited, last.FilePath, last.NewSpan.End, null, source.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (source.IsCancellationRequested)
+            {
+                // The next edit came: its own search replaces this one.
+            }
+            catch (Exception e)
+            {
+                // The request searches again and reports what fails; the background only logs it.
+                debug?.Invoke($"next edit: the search prepared after an edit failed: {e.Message}");
+            }
+        }, CancellationToken.None);
+    }
 
     /// <summary>The locations alone (no model): what the bench times and the tests pin.</summary>
     public Task<IReadOnlyList<NextEditLocation>> LocateAsync(

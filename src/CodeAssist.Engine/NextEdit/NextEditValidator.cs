@@ -9,7 +9,7 @@ namespace CodeAssist.Engine.NextEdit;
 /// Whether a proposed next edit may be shown: applied to a fork of the solution, the document it edits must lose the
 /// errors the location targets and gain none (for references and similar lines: gain no error). Only that document
 /// is checked, and an edit inside one member that leaves every declaration as it was (the proposals fix calls and
-/// uses, in method bodies) binds only that member in the fork: the cost is one member's binding whatever the
+/// uses, in method bodies) binds only that member's body in the fork: the cost is one body's binding whatever the
 /// solution's size. An edit inside a document cannot add an error elsewhere unless it changes a declaration.
 /// </summary>
 public static class NextEditValidator
@@ -27,12 +27,19 @@ public static class NextEditValidator
     {
         var before = solution.GetDocument(id)!;
         var text = await before.GetTextAsync(cancellationToken).ConfigureAwait(false);
+        change = Narrowed(text, change);
         var after = solution.WithDocumentText(id, text.WithChanges(change), PreservationMode.PreserveIdentity).GetDocument(id)!;
         IReadOnlyList<Diagnostic> errorsBefore, errorsAfter;
         if (reuse && await InOneMemberAsync(before, after, change, cancellationToken).ConfigureAwait(false) is { } member)
         {
             errorsBefore = await CompilerResults.ErrorsAsync(before, member.Before, cancellationToken).ConfigureAwait(false);
-            errorsAfter = await CompilerResults.ComputeErrorsAsync(after, member.After, cancellationToken).ConfigureAwait(false);
+            // The declarations are the same on both sides, and so are the errors of the member's declaration stage: the
+            // fork binds only the member's body (and reads its syntax), and does not complete again the declarations
+            // of the member's type, which its new compilation would otherwise check member against member.
+            errorsAfter = [
+                .. await CompilerResults.DeclarationErrorsAsync(before, member.Before, cancellationToken).ConfigureAwait(false),
+                .. await CompilerResults.ComputeSyntaxAndBodyErrorsAsync(after, member.After, cancellationToken).ConfigureAwait(false),
+            ];
         }
         else
         {
@@ -49,6 +56,25 @@ public static class NextEditValidator
                 return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The change without the text it leaves as it was at either end: the same text results, and a whole line rewritten
+    /// (a one-line member, a field with its initializer) becomes the change inside the body or initializer that it is,
+    /// which <see cref="InOneMemberAsync"/> can then bind alone.
+    /// </summary>
+    internal static TextChange Narrowed(SourceText text, TextChange change)
+    {
+        var newText = change.NewText ?? "";
+        var (start, oldEnd, newEnd) = (0, change.Span.Length, newText.Length);
+        while (start < oldEnd && start < newEnd && text[change.Span.Start + start] == newText[start])
+            start++;
+        while (oldEnd > start && newEnd > start && text[change.Span.Start + oldEnd - 1] == newText[newEnd - 1])
+        {
+            oldEnd--;
+            newEnd--;
+        }
+        return new TextChange(TextSpan.FromBounds(change.Span.Start + start, change.Span.Start + oldEnd), newText[start..newEnd]);
     }
 
     /// <summary>

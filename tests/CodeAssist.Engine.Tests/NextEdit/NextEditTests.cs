@@ -185,6 +185,45 @@ public sealed class NextEditTests : IDisposable
     }
 
     [Fact]
+    public async Task A_body_edit_in_a_member_whose_signature_has_an_error_neither_fixes_nor_adds_that_error()
+    {
+        var document = Type(await Load("Order.cs"), "decimal price", ", Note note");
+        var solution = _workspace.CurrentSolution;
+        var id = solution.GetDocumentIdsWithFilePath(PathOf("Order.cs")).Single();
+        var unknownType = Assert.Single(await NextEditLocator.ErrorsAsync(solution.GetDocument(id)!, CancellationToken.None), d => d.Id == "CS0246");
+        var inBody = document.Text.ToString().IndexOf("_prices.Add(price)", StringComparison.Ordinal);
+        var change = new TextChange(new TextSpan(inBody, 0), "_ = price; ");
+        var targeted = new NextEditLocation(NextEditLocationKind.IntroducedDiagnostic, PathOf("Order.cs"), unknownType.Location.SourceSpan, "")
+        {
+            TargetDiagnostics = [NextEditLocator.Key(unknownType)],
+        };
+
+        // The fork binds only the body; the signature's error is still there, so the edit does not remove it, and does
+        // not add it either.
+        Assert.False(await NextEditValidator.ValidateAsync(solution, id, change, targeted, CancellationToken.None));
+        Assert.True(await NextEditValidator.ValidateAsync(solution, id, change, targeted with { TargetDiagnostics = [] }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_one_line_member_rewritten_whole_is_validated_as_an_edit_of_its_body()
+    {
+        var document = await Load("Order.cs");
+        var solution = _workspace.CurrentSolution;
+        var before = solution.GetDocument(solution.GetDocumentIdsWithFilePath(PathOf("Order.cs")).Single())!;
+        var line = document.Text.Lines[LineOf(Order, new TextSpan(Order.IndexOf("public decimal Total", StringComparison.Ordinal), 0))];
+        var rewritten = new TextChange(line.Span, "    public decimal Total => _prices.Sum() * 1;");
+        var narrowed = NextEditValidator.Narrowed(document.Text, rewritten);
+        var after = before.WithText(document.Text.WithChanges(narrowed));
+
+        // The line's indentation lies outside the member: as written, the change is not inside one member; narrowed to
+        // what it changes (" * 1"), it is inside the property's body, which is all the validation binds.
+        Assert.Equal(" * 1", narrowed.NewText);
+        Assert.Null(await NextEditValidator.InOneMemberAsync(before, after, rewritten, CancellationToken.None));
+        Assert.NotNull(await NextEditValidator.InOneMemberAsync(before, after, narrowed, CancellationToken.None));
+        Assert.Equal(document.Text.WithChanges(rewritten).ToString(), document.Text.WithChanges(narrowed).ToString());
+    }
+
+    [Fact]
     public async Task A_call_fixed_after_a_search_is_no_longer_a_location_at_the_next_search()
     {
         var order = Type(await Load("Order.cs"), "decimal price", ", string note");
@@ -234,6 +273,43 @@ public sealed class NextEditTests : IDisposable
         var fewerDocuments = first.RemoveDocument(checkout);
         Assert.Same(fewerDocuments, await kept.ResolveAsync(fewerDocuments, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_search_prepared_after_each_keystroke_leaves_the_request_its_errors_and_the_same_locations()
+    {
+        var engine = Engine();
+        _documents.Changed += engine.Prepare;
+        engine.PreparesAfterEdits = true;
+        var document = await Load("Order.cs");
+        var searches = new List<Task>();
+        var at = Order.IndexOf("decimal price", StringComparison.Ordinal) + "decimal price".Length;
+        foreach (var character in ", string note")
+        {
+            var (line, column) = document.PositionOf(at++);
+            document = _documents.Change(document.Uri, document.Version + 1, [new DocumentEdit((line, column), (line, column), character.ToString())]);
+            searches.Add(engine.Preparing);
+        }
+        // Each keystroke cancels the search the one before started; none fails, and the last one searched the solution
+        // the request gets.
+        await Task.WhenAll(searches);
+        var solution = _workspace.CurrentSolution;
+        Assert.True(CompilerResults.KeptErrors(solution) > 0);
+
+        var locations = await engine.LocateAsync(document, document.Text.Length / 2, null, CancellationToken.None);
+        var alone = await new NextEditLocator(reuse: false).LocateAsync(
+            solution, engine.History.Edited(), document.FilePath, document.Text.Length / 2, null, CancellationToken.None);
+        Assert.Equal(alone.Select(Describe), locations.Select(Describe));
+        Assert.Equal([7, 8], locations.Where(l => l.FilePath == PathOf("Checkout.cs")).Select(l => LineOf(Checkout, l.Span)));
+
+        // Turned off (a client that stopped asking), an edit starts nothing.
+        engine.PreparesAfterEdits = false;
+        var last = engine.Preparing;
+        Type(document, "string note", "s");
+        Assert.Same(last, engine.Preparing);
+    }
+
+    private static string Describe(NextEditLocation location) =>
+        $"{location.Kind} {location.FilePath} {location.Span} {location.Reason} {string.Join("|", location.TargetDiagnostics)} {location.RepeatedText}";
 
     [Fact]
     public async Task The_model_fills_the_broken_call_and_the_suggestion_is_validated()

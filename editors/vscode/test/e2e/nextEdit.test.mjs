@@ -107,14 +107,17 @@ test('the edit made asks again: the next broken call is suggested, and Esc dismi
   const { page, workspace } = editor;
   // Accepting was an edit: the server is asked again and points at the other call that lacks the new argument.
   await waitForDecoration('Tab: next edit at line 9', 'the hint for the next call');
-  const before = fs.readFileSync(path.join(workspace, 'Checkout.cs'), 'utf8');
+  const file = path.join(workspace, 'Checkout.cs');
+  const before = fs.readFileSync(file, 'utf8');
   await page.keyboard.press('Escape');
   await decorationGone('Tab: next edit at line 9', 'the hint to go on Escape');
   await waitFor(async () => (await gutterMarkers()) === 0, 30_000, 'no gutter marker once dismissed');
-  // Tab is the editor's own again: it indents.
+  // Tab is the editor's own again: it indents the accepted call (line 8) from 8 spaces to 12.
+  assert.match(before.split('\n')[7], /^\s{8}order\.AddLine\("tea", 2m, ""\);$/);
+  const indented = before.split('\n').map((line, index) => (index === 7 ? `    ${line}` : line)).join('\n');
   await page.keyboard.press('Home');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Control+S');
-  await waitFor(() => fs.readFileSync(path.join(workspace, 'Checkout.cs'), 'utf8') !== before, 30_000, 'the Tab typed into Checkout.cs');
-  assert.match(fs.readFileSync(path.join(workspace, 'Checkout.cs'), 'utf8').split('\n')[7], /^\s{12}order\.AddLine\("tea", 2m, ""\);$/);
+  // Saving truncates, then writes: wait for the whole text rather than for any change.
+  await waitFor(() => fs.readFileSync(file, 'utf8') === indented, 30_000, 'Checkout.cs saved with line 8 indented by the Tab');
 }));

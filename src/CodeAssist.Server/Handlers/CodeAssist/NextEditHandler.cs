@@ -35,6 +35,8 @@ internal sealed class NextEditHandler(ServerState state) : IConcurrentRequestHan
         if (query is null)
             return None;
         var engine = state.Engine;
+        // The client asks for next edits: from now on each edit starts the search before the client's next request.
+        engine.NextEdits.PreparesAfterEdits = true;
         var result = await engine.NextEdits.SuggestAsync(query.Document, query.Offset, cancellationToken).ConfigureAwait(false);
         // The user typed on while it ran: an edit computed on the old text would land in the wrong place.
         var locations = query.IncludeLocations ? await LocationsAsync(result.Locations, cancellationToken).ConfigureAwait(false) : null;
