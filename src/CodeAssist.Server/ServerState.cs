@@ -20,6 +20,9 @@ public sealed class ServerState : IDisposable
     private readonly Func<AssistSettings, EngineHost>? _buildEngine;
     private Task _answerWritten = Task.CompletedTask;
 
+    // The last dispatch step queued while the engine was being built (RunInTurn); written on the dispatch context only.
+    private Task _queued = Task.CompletedTask;
+
     /// <summary>A state over an engine that exists already (in-process tests, the bench): `initialize` configures it.</summary>
     public ServerState(EngineHost engine, ServerLog log)
         : this(log, engine.Settings, buildEngine: null)
@@ -33,7 +36,7 @@ public sealed class ServerState : IDisposable
     /// for that answer before it sends anything else, and building the engine (the model catalog, Roslyn's workspace and
     /// the assemblies they load) was more than half of the time from Main to the first read (docs/PERFORMANCE.md, #19).
     /// <paramref name="buildEngine"/> makes the engine from the settings `initialize` ends with; a message that needs the
-    /// engine before it exists waits for it (see <see cref="Engine"/>).
+    /// engine before it exists waits for it (see <see cref="RunInTurn"/>).
     /// </summary>
     public ServerState(ServerLog log, AssistSettings settings, Func<AssistSettings, EngineHost>? buildEngine)
     {
@@ -50,11 +53,13 @@ public sealed class ServerState : IDisposable
     public AssistSettings StartSettings { get; }
 
     /// <summary>
-    /// The engine. Until it is built (just after `initialize` is answered) a message that needs it waits here, on the
-    /// dispatch context, so the messages behind it wait too and nothing is applied out of order or lost: a didOpen that
-    /// comes first is applied once the engine exists, before anything that came after it.
+    /// The engine. It is built just after `initialize` is answered, and every message after `initialize` runs its
+    /// dispatch step only once it exists (<see cref="RunInTurn"/>), so nothing here waits: asking for it before it is
+    /// built is a bug, and a build that failed throws its exception to whoever asks.
     /// </summary>
-    public EngineHost Engine => _engine.Task.IsCompletedSuccessfully ? _engine.Task.Result : WaitForEngine(CancellationToken.None);
+    public EngineHost Engine => _engine.Task.IsCompleted
+        ? _engine.Task.GetAwaiter().GetResult()
+        : throw new InvalidOperationException("the engine is asked for before it is built; a dispatch step must run through ServerState.RunInTurn");
 
     /// <summary>The engine once it is built (never completes when `initialize` never came).</summary>
     internal Task<EngineHost> EngineTask => _engine.Task;
@@ -63,14 +68,31 @@ public sealed class ServerState : IDisposable
     public bool EngineBuilt => _engine.Task.IsCompletedSuccessfully;
 
     /// <summary>
-    /// <see cref="Engine"/>, waiting at most until <paramref name="cancellationToken"/> is cancelled: a request that came
-    /// before the engine exists and is cancelled while it waits is answered RequestCancelled at once.
+    /// Runs one message's dispatch step in arrival order. Before `initialize`, and once the engine exists with nothing
+    /// queued, the step runs at once, on the dispatch context, as every message's step does. In between (initialize
+    /// answered, the engine still being built) the step is queued behind the build and the steps queued before it, and
+    /// this returns at once: no thread waits for the engine, so the dispatch context goes on reading, each message
+    /// after it queues in its turn, and a request cancelled while it waits is answered RequestCancelled at once (its step
+    /// then never runs). Queued steps run one at a time on the thread pool, and no step runs at once while one is
+    /// queued, so the order holds either way. (A blocking wait here held the dispatch context's thread-pool thread, and
+    /// every message behind it, for as long as the build took, while the build itself needed the same small pool.)
     /// </summary>
-    public EngineHost WaitForEngine(CancellationToken cancellationToken)
+    internal Task<T> RunInTurn<T>(Func<T> step, CancellationToken cancellationToken)
     {
-        if (!Initialized)
-            throw new InvalidOperationException("the engine is built once initialize has been answered");
-        return _engine.Task.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+        if (!Initialized || (EngineBuilt && _queued.IsCompleted))
+            return Task.FromResult(step());
+        var run = RunAfterAsync(_queued, step, cancellationToken);
+        _queued = run.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return run.WaitAsync(cancellationToken);
+    }
+
+    private async Task<T> RunAfterAsync<T>(Task previous, Func<T> step, CancellationToken cancellationToken)
+    {
+        await previous.ConfigureAwait(false);
+        // A build that failed fails the steps that ask for the engine (Engine throws its exception); the rest still run.
+        await ((Task)_engine.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        return step();
     }
 
     public ServerLog Log { get; }

@@ -5,8 +5,8 @@ namespace CodeAssist.Server.Tests;
 /// <summary>
 /// Start-up (#19): the server builds its engine only once `initialize` is answered. Messages that come before the engine
 /// exists wait for it in arrival order (a didOpen is applied, never lost), and a request cancelled while it waits is
-/// answered RequestCancelled without waiting for the engine. The build is held by the test, so every message here is
-/// sent while no engine exists, however fast the machine is.
+/// answered RequestCancelled without waiting for the engine; no thread waits with them. The build is held by the test,
+/// so every message here is sent while no engine exists, however fast the machine is.
 /// </summary>
 public sealed class EngineAfterInitializeTests : IDisposable
 {
@@ -69,6 +69,53 @@ public sealed class EngineAfterInitializeTests : IDisposable
         await client.OpenAsync(path, Program);
         var items = (await client.RequestAsync("textDocument/inlineCompletion", InlineParams(path)))["result"]!["items"]!.AsArray();
         Assert.Equal("Step();", (string?)Assert.Single(items)!["insertText"]);
+        Assert.Equal(0, await client.ShutdownAndExitAsync());
+    }
+
+    [Fact]
+    public async Task Many_requests_waiting_for_the_engine_hold_no_dispatch_thread_cancelled_ones_are_answered_at_once_and_the_rest_in_order()
+    {
+        await using var client = InProcessServer.Serve(_temp.ScriptedModel("Step();"), engineHeldUntil: _engineHeld.Task);
+        await client.InitializeAsync(_temp.Path);
+        var path = _temp.WriteFile("Program.cs", Program);
+        await client.OpenAsync(path, Program);
+        var uri = new Uri(path).AbsoluteUri;
+
+        // Each round adds a marker line above Main and asks for the context at Main's empty line, which moves down with it:
+        // the k-th request must see the k-th marker and not the next one, so each took its snapshot in its turn.
+        const int rounds = 12;
+        var requests = new List<(long Id, Task<JsonObject> Answer)>();
+        for (var k = 1; k <= rounds; k++)
+        {
+            await client.NotifyAsync("textDocument/didChange", new
+            {
+                textDocument = new { uri, version = k + 1 },
+                contentChanges = new[]
+                {
+                    new { range = new { start = new { line = 0, character = 0 }, end = new { line = 0, character = 0 } }, text = $"// marker {k}\n" },
+                },
+            });
+            requests.Add(client.StartRequest("codeAssist/context", new { textDocument = new { uri }, position = new { line = 6 + k, character = 8 } }));
+        }
+
+        // Cancelled while all of them wait: answered while the engine is still held. A blocking wait for the engine held
+        // the dispatch context, so a request behind the first one could not even start, let alone be answered.
+        int[] cancelled = [3, 8, rounds];
+        foreach (var k in cancelled)
+            await client.NotifyAsync("$/cancelRequest", new { id = requests[k - 1].Id });
+        foreach (var k in cancelled)
+            Assert.Equal(-32800, (int)(await requests[k - 1].Answer.WaitAsync(LspTestClient.HangGuard))["error"]!["code"]!);
+        Assert.DoesNotContain(requests.Where((_, i) => !cancelled.Contains(i + 1)), r => r.Answer.IsCompleted);
+
+        _engineHeld.SetResult();
+        for (var k = 1; k <= rounds; k++)
+        {
+            if (cancelled.Contains(k))
+                continue;
+            var prompt = (string?)(await requests[k - 1].Answer.WaitAsync(LspTestClient.HangGuard))["result"]!["prompt"];
+            Assert.Contains($"// marker {k}\n", prompt, StringComparison.Ordinal);
+            Assert.DoesNotContain($"// marker {k + 1}\n", prompt, StringComparison.Ordinal);
+        }
         Assert.Equal(0, await client.ShutdownAndExitAsync());
     }
 

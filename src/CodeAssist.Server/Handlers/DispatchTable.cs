@@ -37,30 +37,33 @@ internal sealed class DispatchTable(JsonRpc rpc, ServerState state)
     }
 }
 
+// Each target's dispatch step (the preamble and the handler's in-order part) runs through ServerState.RunInTurn, which
+// runs it at once or, while the engine is being built, queues it in arrival order without holding a thread.
+
 internal sealed class SerialNotificationTarget<TParams>(ServerState state, ISerialNotificationHandler<TParams> handler, bool beforeInitialize)
 {
-    public void Invoke(TParams? parameters = default) => RequestErrors.Map(() => handler.Handle(DispatchTable.Admit(state, parameters, beforeInitialize)));
+    public Task Invoke(TParams? parameters = default) => state.RunInTurn(() =>
+    {
+        RequestErrors.Map(() => handler.Handle(DispatchTable.Admit(state, parameters, beforeInitialize)));
+        return true;
+    }, CancellationToken.None);
 }
 
 internal sealed class SerialRequestTarget<TParams, TResult>(ServerState state, ISerialRequestHandler<TParams, TResult> handler, bool beforeInitialize)
 {
-    public TResult Invoke(TParams? parameters = default) => RequestErrors.Map(() => handler.Handle(DispatchTable.Admit(state, parameters, beforeInitialize)));
+    public Task<TResult> Invoke(TParams? parameters = default, CancellationToken cancellationToken = default) =>
+        state.RunInTurn(() => RequestErrors.Map(() => handler.Handle(DispatchTable.Admit(state, parameters, beforeInitialize))), cancellationToken);
 }
 
 internal sealed class ConcurrentRequestTarget<TParams, TSnapshot, TResult>(ServerState state, IConcurrentRequestHandler<TParams, TSnapshot, TResult> handler)
 {
     public async Task<TResult> InvokeAsync(TParams? parameters = default, CancellationToken cancellationToken = default)
     {
-        // In arrival order, on the dispatch context: what the request sees is fixed here. A request that comes before the
-        // engine exists (it is built just after initialize is answered) waits for it here, holding the messages behind
-        // it as a serial one would, unless it is cancelled meanwhile.
-        var snapshot = RequestErrors.Map(() =>
-        {
-            var admitted = DispatchTable.Admit(state, parameters, beforeInitialize: false);
-            if (!state.EngineBuilt)
-                state.WaitForEngine(cancellationToken);
-            return handler.Snapshot(admitted);
-        });
+        // In arrival order: what the request sees is fixed here (a request that comes before the engine exists takes its
+        // snapshot in its turn once it does, unless it is cancelled meanwhile).
+        var snapshot = await state.RunInTurn(
+            () => RequestErrors.Map(() => handler.Snapshot(DispatchTable.Admit(state, parameters, beforeInitialize: false))), cancellationToken)
+            .ConfigureAwait(false);
         // Off the dispatch context: the messages behind this one start now.
         return await RequestErrors.MapAsync(() => Task.Run(() => handler.HandleAsync(snapshot, cancellationToken), CancellationToken.None))
             .ConfigureAwait(false);
