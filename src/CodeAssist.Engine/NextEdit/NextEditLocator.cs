@@ -43,7 +43,8 @@ public sealed record NextEditLocation(NextEditLocationKind Kind, string FilePath
 /// solutions before the edits are answered by the ones made for earlier requests when their content is the same
 /// (<see cref="SolutionsByContent"/>), and each solution's errors per document and references per changed declaration
 /// are kept with it (<see cref="CompilerResults"/>). Only the current solution, new at every edit, is compiled anew,
-/// and only in the documents involved.
+/// and only in the documents involved; a search for the same solution and edits (the one started after the edit) is
+/// joined, not run again.
 /// </para>
 /// </summary>
 public sealed class NextEditLocator
@@ -52,6 +53,8 @@ public sealed class NextEditLocator
     public const int DocumentsCompared = 16;
 
     private readonly SolutionsByContent? _solutions;
+    private readonly Lock _lastGate = new();
+    private (Solution Solution, IReadOnlyList<EditedDocument> Edited, Lazy<Task<IReadOnlyList<NextEditLocation>>> Search)? _last;
 
     /// <param name="warmed">The solution whose compilations the workspace built, a candidate for the code before the edits.</param>
     /// <param name="reuse">
@@ -71,6 +74,91 @@ public sealed class NextEditLocator
     {
         if (edited.Count == 0)
             return [];
+        var locations = await FoundAsync(current, edited, timings, cancellationToken).ConfigureAwait(false);
+        var phase = Stopwatch.GetTimestamp();
+        var cursorLine = edited.FirstOrDefault(d => d.FilePath == cursorPath)?.Current is { } cursorText
+            ? cursorText.Lines.GetLineFromPosition(Math.Min(cursorOffset, cursorText.Length)).LineNumber
+            : 0;
+        var texts = new Dictionary<string, SourceText>(StringComparer.Ordinal);
+        int LineOf(NextEditLocation location)
+        {
+            if (!texts.TryGetValue(location.FilePath, out var text))
+            {
+                text = edited.FirstOrDefault(d => d.FilePath == location.FilePath)?.Current
+                    ?? current.GetDocument(IdsOf(current, location.FilePath).First())!.GetTextAsync(cancellationToken).Result;
+                texts[location.FilePath] = text;
+            }
+            return text.Lines.GetLineFromPosition(location.Span.Start).LineNumber;
+        }
+        List<NextEditLocation> ordered = [.. locations
+            .OrderBy(l => l.FilePath == cursorPath ? 0 : 1)
+            .ThenBy(l => l.Kind)
+            .ThenBy(l => l.FilePath == cursorPath ? Math.Abs(LineOf(l) - cursorLine) : LineOf(l))
+            .ThenBy(l => l.FilePath, StringComparer.Ordinal)
+            .ThenBy(l => l.Span.Start)
+            .DistinctBy(l => (l.FilePath, LineOf(l)))];
+        timings?.Add(PhaseRest, phase);
+        return ordered;
+    }
+
+    /// <summary>
+    /// The places found for <paramref name="edited"/> in <paramref name="current"/>, in no order: the search for the same
+    /// solution and the same edits that is under way or done (the one <c>NextEditEngine.Prepare</c> started after the
+    /// edit, or a request's) is joined, not run again; its answer is the same, both being made of the same immutable
+    /// texts. A search cancelled by whoever started it, or failed, is started again by the next caller that needs it.
+    /// </summary>
+    private async Task<IReadOnlyList<NextEditLocation>> FoundAsync(
+        Solution current, IReadOnlyList<EditedDocument> edited, LocateTimings? timings, CancellationToken cancellationToken)
+    {
+        if (_solutions is null)
+            return await FindAsync(current, edited, timings, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            Lazy<Task<IReadOnlyList<NextEditLocation>>> search;
+            lock (_lastGate)
+            {
+                if (_last is not { } last || !ReferenceEquals(last.Solution, current) || !SameEdits(last.Edited, edited))
+                {
+                    last = (current, edited, new(() => FindAsync(current, edited, timings, cancellationToken)));
+                    _last = last;
+                }
+                search = last.Search;
+            }
+            try
+            {
+                return await search.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Its starter was cancelled (the next edit came), this caller was not: it searches again.
+                Forget(search);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A search that failed is not kept: the next caller tries again.
+                Forget(search);
+                throw;
+            }
+        }
+    }
+
+    private void Forget(Lazy<Task<IReadOnlyList<NextEditLocation>>> search)
+    {
+        lock (_lastGate)
+        {
+            if (_last?.Search == search)
+                _last = null;
+        }
+    }
+
+    /// <summary>Whether two histories are the same edits: the same texts (the same objects) in the same documents.</summary>
+    private static bool SameEdits(IReadOnlyList<EditedDocument> a, IReadOnlyList<EditedDocument> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.FilePath == p.Second.FilePath && ReferenceEquals(p.First.Baseline, p.Second.Baseline)
+            && ReferenceEquals(p.First.Current, p.Second.Current) && p.First.Edits.SequenceEqual(p.Second.Edits));
+
+    private async Task<IReadOnlyList<NextEditLocation>> FindAsync(
+        Solution current, IReadOnlyList<EditedDocument> edited, LocateTimings? timings, CancellationToken cancellationToken)
+    {
         var phase = Stopwatch.GetTimestamp();
         var baseline = current;
         foreach (var document in edited)
@@ -120,30 +208,8 @@ public sealed class NextEditLocator
 
         if (references is null)
             locations.AddRange(SimilarLines(edited, last));
-
-        var cursorLine = edited.FirstOrDefault(d => d.FilePath == cursorPath)?.Current is { } cursorText
-            ? cursorText.Lines.GetLineFromPosition(Math.Min(cursorOffset, cursorText.Length)).LineNumber
-            : 0;
-        var texts = new Dictionary<string, SourceText>(StringComparer.Ordinal);
-        int LineOf(NextEditLocation location)
-        {
-            if (!texts.TryGetValue(location.FilePath, out var text))
-            {
-                text = edited.FirstOrDefault(d => d.FilePath == location.FilePath)?.Current
-                    ?? current.GetDocument(IdsOf(current, location.FilePath).First())!.GetTextAsync(cancellationToken).Result;
-                texts[location.FilePath] = text;
-            }
-            return text.Lines.GetLineFromPosition(location.Span.Start).LineNumber;
-        }
-        List<NextEditLocation> ordered = [.. locations
-            .OrderBy(l => l.FilePath == cursorPath ? 0 : 1)
-            .ThenBy(l => l.Kind)
-            .ThenBy(l => l.FilePath == cursorPath ? Math.Abs(LineOf(l) - cursorLine) : LineOf(l))
-            .ThenBy(l => l.FilePath, StringComparer.Ordinal)
-            .ThenBy(l => l.Span.Start)
-            .DistinctBy(l => (l.FilePath, LineOf(l)))];
         timings?.Add(PhaseRest, phase);
-        return ordered;
+        return locations;
     }
 
     private Task<Solution> ResolveAsync(Solution fork, CancellationToken cancellationToken) =>
