@@ -235,7 +235,7 @@ grep -qaE '^ *Total tests: +[1-9]' "$log_dir/xunit.log" || fail "xunit: no test 
 [ "$(cat "$log_dir/xunit.status")" = 0 ] || fail "xunit: dotnet test exited $(cat "$log_dir/xunit.status")"
 grep -aA1 '\[SKIP\]$' "$log_dir/xunit.log" | grep -v '^--$' | paste - - |
   sed -E 's/^\[xUnit[^]]*\] +([^ ]+).*\t\[xUnit[^]]*\] +/xunit \1: /' >>"$skips"
-count xunit "$log_dir/xunit.log" "$(cat "$log_dir/xunit.seconds")"
+count xunit "$log_dir/xunit.log" "$(cat "$log_dir/xunit.seconds")" "$log_dir/xunit.cpu"
 
 strace_state="$(setup_state strace)"
 case "$strace_state" in skip*) echo "setup: strace: ${strace_state#skip } (the air-gap trace test skips itself)" >>"$skips" ;; esac
