@@ -169,6 +169,7 @@ public sealed class SuggestionCompilerCheckTests : IDisposable
     [InlineData("$0", "var less = name - 1;", "CS0019")]                            // a binary operator no operand type takes
     [InlineData("$0", "var fewer = names.Count < names;", "CS0019")]                // a comparison (bool whatever its operands)
     [InlineData("$0", "var cleared = names.Clear();", "CS0815")]                     // a void value in an implicitly typed local
+    [InlineData("$0", "var shown = Console.WriteLine($\"{missing}\");", "CS0815")]  // the same, whatever its argument's own error
     // A method group neither called nor converted: the compiler says CS0119; the binder's candidate reason is an
     // overload failure without a call, which the rule names CS0123 (the code differs, the suggestion is refused all the same).
     [InlineData("$0", "var cleared = names.Clear.ToString();", "CS0123")]

@@ -348,18 +348,20 @@ public static class SpeculativeErrors
                     && declared.SyntaxTree == local.Syntax.SyntaxTree && declared.Span.Start > local.Syntax.SpanStart =>
                     new CompilerError("CS0841", $"Cannot use local variable '{local.Local.Name}' before it is declared", local.Syntax.Span),
                 // A value without a type (null, a lambda without a natural type) or of type void (a call of a void
-                // method, even one whose arguments failed: its type is void all the same).
+                // method, even one whose argument holds an error of its own: the call binds all the same).
                 IVariableDeclaratorOperation { Initializer.Value: { } value } declarator
                     when declarator.Syntax is VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Type.IsVar: true } }
-                    && (Unconverted(value).Type is { SpecialType: SpecialType.System_Void }
+                    && (Unconverted(value) is { Type.SpecialType: SpecialType.System_Void } and not IInvalidOperation
                         || Unconverted(value).Type is null && !value.DescendantsAndSelf().Any(IsFailed)) =>
                     new CompilerError("CS0815", $"Cannot assign {value.Syntax} to an implicitly-typed variable", declarator.Syntax.Span),
                 IInvalidOperation invalid when !invalid.ChildOperations.Any(c => c.DescendantsAndSelf().Any(IsFailed)) =>
                     Invalid(model, invalid, cancellationToken),
                 _ => null,
             };
-            // A failure that a name's rule named already (a call no overload takes is also an invalid operation).
-            if (error is not null && !named.Any(n => operation.Syntax.Span.Contains(n) || n.Contains(operation.Syntax.Span)))
+            // An invalid operation that a name's rule named already (a call no overload takes is also one); the other
+            // rules look past failed operands themselves (`var shown = Log($"{missing}")` is CS0815 as well as CS0103).
+            var explained = operation is IInvalidOperation && named.Any(n => operation.Syntax.Span.Contains(n) || n.Contains(operation.Syntax.Span));
+            if (error is not null && !explained)
                 errors.Add(error);
         }
     }
