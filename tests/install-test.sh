@@ -13,8 +13,12 @@ skipped=0
 
 check() { # check NAME COMMAND...: runs the command, counts the result, and says how long it took
   local name="$1" started=$SECONDS; shift
-  if "$@" >"$work/check.log" 2>&1; then
+  # Each line of the command's output gets the second it came at, so a slow check can say which step was slow.
+  if "$@" 2>&1 | while IFS= read -r line; do printf '%4d s  %s\n' $((SECONDS - started)) "$line"; done >"$work/check.log"; then
     passed=$((passed + 1)); echo "ok   $name ($((SECONDS - started)) s)"
+    # install.sh's steps ("==> ...") with their times, for a check that took over a minute (in tests/run.sh's lanes
+    # the first install took 460-550 s, against 15 s alone on an idle machine).
+    [ $((SECONDS - started)) -gt 60 ] && grep -a '==>' "$work/check.log" | sed 's/\x1b\[[0-9;]*m//g; s/^/     /'
   else
     failed=$((failed + 1)); echo "FAIL $name ($((SECONDS - started)) s)"; sed 's/^/     /' "$work/check.log" | tail -20
   fi
