@@ -16,16 +16,18 @@ internal static class InProcessServer
     /// <summary>
     /// A server as `codeassist serve --model MODEL` makes it; its log is what it sends as window/logMessage.
     /// <paramref name="heldGenerations"/>: its first N generations stop after their first piece until cancelled
-    /// (<see cref="HeldGenerations"/>), for tests that cancel a generation that must still be running.
+    /// (<see cref="HeldGenerations"/>), for tests that cancel a generation that must still be running; <paramref name="held"/>
+    /// picks the held generations otherwise (by their prompt).
     /// <paramref name="engineHeldUntil"/>: the engine, which the server builds once `initialize` is answered, is built
     /// only once this task has completed, so a test can send messages that come before the engine exists.
     /// </summary>
-    public static LspTestClient Serve(string? modelPath, AssistSettings? settings = null, int heldGenerations = 0, Task? engineHeldUntil = null)
+    public static LspTestClient Serve(
+        string? modelPath, AssistSettings? settings = null, int heldGenerations = 0, Task? engineHeldUntil = null, HeldGenerations? held = null)
     {
         var (clientSide, serverSide) = FullDuplexStream.CreatePair();
         var log = new ServerLog(LogLevel.Info);
         settings = (settings ?? new AssistSettings()) with { ModelPath = modelPath is null ? null : Path.GetFullPath(modelPath) };
-        var options = new EngineOptions { HeldGenerations = heldGenerations > 0 ? new HeldGenerations(heldGenerations) : null };
+        var options = new EngineOptions { HeldGenerations = held ?? (heldGenerations > 0 ? new HeldGenerations(heldGenerations) : null) };
         var host = engineHeldUntil is null
             ? new LanguageServerHost(serverSide, serverSide, log, settings, options)
             : new LanguageServerHost(serverSide, serverSide, log, settings, s =>

@@ -22,6 +22,7 @@ public sealed class HeldGenerations
 
     private const string ContainingPrefix = "containing:";
     private readonly string? _marker;
+    private readonly Func<string, bool>? _holdsPrompt;
     private int _remaining;
 
     /// <summary>Holds the first <paramref name="count"/> generations; the count spans model swaps.</summary>
@@ -29,6 +30,12 @@ public sealed class HeldGenerations
 
     /// <summary>Holds every generation whose prompt contains <paramref name="marker"/>.</summary>
     public HeldGenerations(string marker) => _marker = marker;
+
+    /// <summary>
+    /// Holds every generation whose prompt <paramref name="holdsPrompt"/> picks (in-process tests): unlike a count,
+    /// which generation is held does not depend on which requests reached the model before a newer one superseded them.
+    /// </summary>
+    public HeldGenerations(Func<string, bool> holdsPrompt) => _holdsPrompt = holdsPrompt;
 
     /// <summary>What <see cref="Variable"/> asks for; null when it is absent, empty or neither form.</summary>
     public static HeldGenerations? FromEnvironment() => Environment.GetEnvironmentVariable(Variable) switch
@@ -46,7 +53,9 @@ public sealed class HeldGenerations
     public static ITextGenerator Unwrap(ITextGenerator model) => model is HeldModel held ? held.Inner : model;
 
     private bool Holds(GenerationRequest request) =>
-        _marker is not null ? request.Prompt.Contains(_marker, StringComparison.Ordinal) : Interlocked.Decrement(ref _remaining) >= 0;
+        _holdsPrompt is not null ? _holdsPrompt(request.Prompt)
+        : _marker is not null ? request.Prompt.Contains(_marker, StringComparison.Ordinal)
+        : Interlocked.Decrement(ref _remaining) >= 0;
 
     /// <summary>
     /// The model with its generations held. Candidates take the interface's default loop over this stream (a team
