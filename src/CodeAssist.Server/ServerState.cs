@@ -299,6 +299,7 @@ public sealed class ServerState : IDisposable
         }
         while (warming != Engine.Workspace.Warming);
         progress.End("compilations ready");
+        Log.Info("compilations ready: the solution's context is complete");
     }
 
     /// <summary>Sends codeAssist/status with the engine's current state (once initialized; a client hears nothing before).</summary>
