@@ -30,7 +30,7 @@ public sealed class SemanticModelReuse
         var version = await document.Project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
         if (_bases.TryGetValue(document.Project.Id, out var reusable) && reusable.Version == version
             && await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is { } root
-            && await TrySpeculateAsync(reusable, document.FilePath, root, position, cancellationToken).ConfigureAwait(false) is { } speculative)
+            && await TrySpeculateAsync(reusable, document.FilePath, root, position, methodsOnly: true, cancellationToken).ConfigureAwait(false) is { } speculative)
         {
             return speculative;
         }
@@ -46,11 +46,12 @@ public sealed class SemanticModelReuse
     }
 
     /// <summary>
-    /// A speculative model of the method at <paramref name="position"/> in <paramref name="edited"/> (a fork of
+    /// A speculative model of the code at <paramref name="position"/> in <paramref name="edited"/> (a fork of
     /// <paramref name="current"/> whose method body changed, such as a suggestion inserted), bound against the base
     /// <paramref name="current"/> was served from; null when there is no base of <paramref name="current"/>'s
-    /// declarations or the position is not in a method body. Never builds a compilation: a check that cannot bind
-    /// cheaply does not bind at all.
+    /// declarations or the position is in no code that binds speculatively (<see cref="SpeculativeBodyAt"/>: a method's
+    /// or accessor's body, a property's or indexer's expression body, a field's initializer). Never builds a
+    /// compilation: a check that cannot bind cheaply does not bind at all.
     /// </summary>
     public async Task<SemanticModel?> TrySpeculateAsync(Document current, Document edited, int position, CancellationToken cancellationToken) =>
         await edited.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is { } root
@@ -69,7 +70,7 @@ public sealed class SemanticModelReuse
             return null;
         var version = await current.Project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
         return reusable.Version == version
-            ? await TrySpeculateAsync(reusable, current.FilePath, editedRoot, position, cancellationToken).ConfigureAwait(false)
+            ? await TrySpeculateAsync(reusable, current.FilePath, editedRoot, position, methodsOnly: false, cancellationToken).ConfigureAwait(false)
             : null;
     }
 
@@ -109,28 +110,62 @@ public sealed class SemanticModelReuse
         return true;
     }
 
-    private static async Task<SemanticModel?> TrySpeculateAsync(Base reusable, string path, SyntaxNode root, int position, CancellationToken cancellationToken)
+    /// <summary>
+    /// The code around <paramref name="position"/> that a speculative model can bind in place of the base's (the
+    /// innermost first): a method's, constructor's, operator's or accessor's body (block or expression), a property's
+    /// or indexer's expression body, a field's initializer; null elsewhere. These are what Roslyn's top-level
+    /// equivalence leaves out, so editing them keeps the project's dependent semantic version.
+    /// </summary>
+    public static SyntaxNode? SpeculativeBodyAt(SyntaxNode root, int position)
     {
         if (position < 0 || position > root.FullSpan.End)
             return null;
-        var method = root.FindToken(Math.Max(0, Math.Min(position, root.FullSpan.End) - 1)).Parent?.AncestorsAndSelf()
-            .OfType<BaseMethodDeclarationSyntax>().FirstOrDefault();
-        if (method is null || !InBody(method, position))
+        foreach (var node in root.FindToken(Math.Max(0, Math.Min(position, root.FullSpan.End) - 1)).Parent?.AncestorsAndSelf() ?? [])
+        {
+            var body = node switch
+            {
+                BlockSyntax or ArrowExpressionClauseSyntax when node.Parent is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax => node,
+                ArrowExpressionClauseSyntax when node.Parent is PropertyDeclarationSyntax or IndexerDeclarationSyntax => node,
+                EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent.Parent: FieldDeclarationSyntax field } }
+                    when !field.Modifiers.Any(SyntaxKind.ConstKeyword) => node,
+                _ => null,
+            };
+            if (body is not null)
+                return InBody(body, position) ? body : null;
+            if (node is MemberDeclarationSyntax)
+                return null;
+        }
+        return null;
+    }
+
+    private static async Task<SemanticModel?> TrySpeculateAsync(
+        Base reusable, string path, SyntaxNode root, int position, bool methodsOnly, CancellationToken cancellationToken)
+    {
+        if (SpeculativeBodyAt(root, position) is not { } body || methodsOnly && body.Parent is not BaseMethodDeclarationSyntax)
             return null;
         var baseModel = reusable.ModelFor(path, tree: null);
-        if (baseModel is null || SameMemberIn(await baseModel.SyntaxTree.GetRootAsync(cancellationToken).ConfigureAwait(false), method) is not { } previous
-            || previous.Body is null && previous.ExpressionBody is null)
-        {
+        if (baseModel is null || SameBodyIn(await baseModel.SyntaxTree.GetRootAsync(cancellationToken).ConfigureAwait(false), body) is not { } previous)
             return null;
-        }
         // The same text again (a second request at the same version): the base already is this document's model,
         // and Roslyn refuses to speculate with a node of the model's own tree.
-        if (previous.SyntaxTree == method.SyntaxTree)
+        if (previous.SyntaxTree == body.SyntaxTree)
             return baseModel;
-        var bodyStart = previous.Body?.SpanStart ?? previous.ExpressionBody!.SpanStart;
         try
         {
-            return baseModel.TryGetSpeculativeSemanticModelForMethodBody(bodyStart, method, out var speculative) ? speculative : null;
+            SemanticModel? speculative = null;
+            var bound = (body, previous) switch
+            {
+                (_, { Parent: BaseMethodDeclarationSyntax }) =>
+                    baseModel.TryGetSpeculativeSemanticModelForMethodBody(previous.SpanStart, (BaseMethodDeclarationSyntax)body.Parent!, out speculative),
+                // Roslyn speculates an accessor's block body only; its expression body binds as an expression body.
+                (BlockSyntax, { Parent: AccessorDeclarationSyntax }) =>
+                    baseModel.TryGetSpeculativeSemanticModelForMethodBody(previous.SpanStart, (AccessorDeclarationSyntax)body.Parent!, out speculative),
+                (ArrowExpressionClauseSyntax arrow, _) => baseModel.TryGetSpeculativeSemanticModel(previous.SpanStart, arrow, out speculative),
+                (EqualsValueClauseSyntax initializer, EqualsValueClauseSyntax { Value: var value } previousInitializer) =>
+                    baseModel.TryGetSpeculativeSemanticModel(value.IsMissing ? previousInitializer.SpanStart : value.SpanStart, initializer, out speculative),
+                _ => false,
+            };
+            return bound ? speculative : null;
         }
         catch (NullReferenceException)
         {
@@ -140,18 +175,59 @@ public sealed class SemanticModelReuse
         }
     }
 
-    private static bool InBody(BaseMethodDeclarationSyntax method, int position) =>
-        method.Body is { } body ? position > body.SpanStart && position <= body.Span.End
-        : method.ExpressionBody is { } arrow && position >= arrow.SpanStart && position <= arrow.Span.End;
+    private static bool InBody(SyntaxNode body, int position) => body switch
+    {
+        BlockSyntax block => position > block.SpanStart && position <= block.Span.End,
+        EqualsValueClauseSyntax initializer => position >= initializer.EqualsToken.Span.End && position <= initializer.Span.End,
+        _ => position >= body.SpanStart && position <= body.Span.End,
+    };
+
+    /// <summary>
+    /// The same code in the previous tree: the member at the same place (same index among its parent's members at every
+    /// level, same kind), then the same accessor or variable by index, and its body of the same kind. With the semantic
+    /// version unchanged no member was added, removed or renamed, so the path finds it.
+    /// </summary>
+    private static SyntaxNode? SameBodyIn(SyntaxNode previousRoot, SyntaxNode body)
+    {
+        var holder = body.Parent!;
+        var (member, index) = holder switch
+        {
+            AccessorDeclarationSyntax accessor when accessor.Parent is AccessorListSyntax list =>
+                (list.Parent as MemberDeclarationSyntax, list.Accessors.IndexOf(accessor)),
+            VariableDeclaratorSyntax variable when variable.Parent is VariableDeclarationSyntax declaration =>
+                (declaration.Parent as MemberDeclarationSyntax, declaration.Variables.IndexOf(variable)),
+            _ => (holder as MemberDeclarationSyntax, -1),
+        };
+        if (member is null || SameMemberIn(previousRoot, member) is not { } previousMember)
+            return null;
+        SyntaxNode? previousHolder = (previousMember, holder) switch
+        {
+            (BasePropertyDeclarationSyntax { AccessorList: { } list }, AccessorDeclarationSyntax accessor)
+                when index < list.Accessors.Count && list.Accessors[index].RawKind == accessor.RawKind => list.Accessors[index],
+            (FieldDeclarationSyntax field, VariableDeclaratorSyntax) when index < field.Declaration.Variables.Count => field.Declaration.Variables[index],
+            (_, MemberDeclarationSyntax) => previousMember,
+            _ => null,
+        };
+        SyntaxNode? previous = previousHolder switch
+        {
+            BaseMethodDeclarationSyntax method => body is BlockSyntax ? method.Body : method.ExpressionBody,
+            AccessorDeclarationSyntax accessor => body is BlockSyntax ? accessor.Body : accessor.ExpressionBody,
+            PropertyDeclarationSyntax property => property.ExpressionBody,
+            IndexerDeclarationSyntax indexer => indexer.ExpressionBody,
+            VariableDeclaratorSyntax variable => variable.Initializer,
+            _ => null,
+        };
+        return previous is not null && previous.RawKind == body.RawKind ? previous : null;
+    }
 
     /// <summary>
     /// The member at the same place in the previous tree: same index among its parent's members at every level, same
     /// kind. With the semantic version unchanged no member was added, removed or renamed, so the path finds it.
     /// </summary>
-    private static BaseMethodDeclarationSyntax? SameMemberIn(SyntaxNode previousRoot, BaseMethodDeclarationSyntax method)
+    private static MemberDeclarationSyntax? SameMemberIn(SyntaxNode previousRoot, MemberDeclarationSyntax member)
     {
         var path = new Stack<int>();
-        for (SyntaxNode node = method; node.Parent is { } parent; node = parent)
+        for (SyntaxNode node = member; node.Parent is { } parent; node = parent)
         {
             var index = IndexOf(Members(parent), node);
             if (index < 0)
@@ -169,7 +245,7 @@ public sealed class SemanticModelReuse
                 return null;
             current = siblings[index];
         }
-        return current is BaseMethodDeclarationSyntax previous && previous.RawKind == method.RawKind ? previous : null;
+        return current is MemberDeclarationSyntax previous && previous.RawKind == member.RawKind ? previous : null;
     }
 
     private static int IndexOf(IReadOnlyList<SyntaxNode> members, SyntaxNode node)

@@ -249,6 +249,78 @@ public sealed class SuggestionCompilerCheckTests : IDisposable
         Assert.Equal(CompilerBinding.Speculative, binding);
     }
 
+    /// <summary>
+    /// Property bodies, accessors and field initializers change no declaration either: they are bound speculatively
+    /// (an expression body or an initializer as Roslyn's speculative models bind them), not in a fork.
+    /// </summary>
+    [Theory]
+    [InlineData("public int Count => _names.$0", "Length;", "CS1061")]                              // an expression-bodied property
+    [InlineData("public int Count { get { return _names.$0 } }", "Length;", "CS1061")]              // a getter's block body
+    [InlineData("public string Last { set => _names.$0 }", "Add(value, 1);", "CS1501")]             // a setter's expression body
+    [InlineData("public string this[int index] => _names[index].$0", "Lenght.ToString();", "CS1061")] // an expression-bodied indexer
+    [InlineData("private readonly int _limit = $0", "\"ten\";", "CS0029")]                         // a field's initializer
+    // A lambda in an initializer: the compiler reports CS1061 in the lambda; the rules name the call it fails (CS1503).
+    [InlineData("private readonly List<int> _sizes = $0", "_names.Select(n => n.Size).ToList();", "CS1503")]
+    public async Task Errors_in_members_without_a_declaration_change_are_found_by_speculative_binding(string line, string suggestion, string error)
+    {
+        var (result, binding) = await CheckFileBinding(_folder, "src/Checkout.cs", CheckoutMembers.Replace("$0", line), suggestion);
+
+        AssertNotShownWhole(result, suggestion, error);
+        Assert.Equal(CompilerBinding.Speculative, binding);
+    }
+
+    [Theory]
+    [InlineData("public int Count => _names.$0", "Count;")]
+    [InlineData("public int Count { get { return _names.$0 } }", "Count;")]
+    [InlineData("public string Last { set => _names.$0 }", "Add(value);")]
+    [InlineData("public string this[int index] => _names[index].$0", "Trim();")]
+    [InlineData("private readonly int _limit = $0", "10;")]
+    [InlineData("private readonly List<int> _sizes = $0", "new() { 1, 2 };")]
+    public async Task Members_without_a_declaration_change_that_compile_pass_speculative_binding(string line, string suggestion)
+    {
+        var (result, binding) = await CheckFileBinding(_folder, "src/Checkout.cs", CheckoutMembers.Replace("$0", line), suggestion);
+
+        Assert.Equal(new CompilerCheckResult(suggestion, CompilerVerdict.Accepted), result);
+        Assert.Equal(CompilerBinding.Speculative, binding);
+    }
+
+    /// <summary>
+    /// A statement's check binds that statement, not the method: the statement at the cursor, the one that holds a
+    /// lambda the cursor is in (its call decides the lambda's types), none on a blank line; the syntax rules still see
+    /// the whole body, so a local that a later statement declares again is found.
+    /// </summary>
+    [Theory]
+    // Inside a lambda, bound with its call: the compiler reports CS1061 in the lambda; the rules name the call it fails (CS1503).
+    [InlineData("names.ForEach(n => $0);", "Console.WriteLine(n.Lenght)", "CS1503")]
+    [InlineData("if (name.Length > 0) { $0 }", "names.Add(name, 2);", "CS1501")]      // inside a nested block
+    [InlineData("$0\n var later = name;", "var later = 1;", "CS0128")]               // a later statement's local declared again
+    [InlineData("var count = 1;\n $0", "count = \"one\";", "CS0029")]               // an earlier statement's local, typed by its binding
+    public async Task Errors_are_found_when_only_the_touched_statements_are_bound(string line, string suggestion, string error)
+    {
+        var markup = Checkout.Replace("$0", line);
+        var (result, binding) = await CheckFileBinding(_folder, "src/Checkout.cs", markup, suggestion);
+
+        AssertNotShownWhole(result, suggestion, error);
+        Assert.Equal(CompilerBinding.Speculative, binding);
+    }
+
+    [Theory]
+    [InlineData("        var first = 1;\n        $0\n        var third = 3;", "")]                 // a blank line: nothing to bind
+    [InlineData("        var first = 1;\n        var second = first$0;", "var second = first;")]
+    [InlineData("        names.ForEach(n => { Console.WriteLine(n$0); });", "names.ForEach(n => { Console.WriteLine(n); });")]
+    [InlineData("        if (name.Length > 0)\n        {\n            names.Add(name$0);\n        }", "names.Add(name);")]
+    public void The_statements_a_region_touches_are_those_at_the_cursor(string lines, string expected)
+    {
+        var markup = "class C\n{\n    void M(List<string> names, string name)\n    {\n" + lines + "\n    }\n}\n";
+        var offset = markup.IndexOf("$0", StringComparison.Ordinal);
+        var root = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(markup.Remove(offset, 2)).GetRoot();
+        var body = SemanticModelReuse.SpeculativeBodyAt(root, offset)!;
+
+        var touched = SpeculativeErrors.Touched(body, new Microsoft.CodeAnalysis.Text.TextSpan(offset, 0));
+
+        Assert.Equal(expected, string.Join(" | ", touched.Select(n => n.ToString())));
+    }
+
     [Fact]
     public async Task A_declaration_is_bound_in_a_fork()
     {

@@ -12,13 +12,21 @@ public static class CSharpSyntaxFilter
 {
     public static bool Parses(SourceText text, int start, int end, string suggestion, CancellationToken cancellationToken)
     {
-        var options = new CSharpParseOptions(LanguageVersion.Latest);
-        var before = CSharpSyntaxTree.ParseText(text, options, cancellationToken: cancellationToken);
-        var after = CSharpSyntaxTree.ParseText(
-            text.WithChanges(new TextChange(TextSpan.FromBounds(start, end), suggestion)), options, cancellationToken: cancellationToken);
-        var around = TextSpan.FromBounds(Math.Max(0, start - 1), Math.Min(text.Length, end + 1));
+        var before = CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), cancellationToken: cancellationToken);
+        var after = before.WithChangedText(text.WithChanges(new TextChange(TextSpan.FromBounds(start, end), suggestion)));
+        return Parses(before, after, TextSpan.FromBounds(start, end), suggestion.Length, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same for a tree parsed already and its edit (<paramref name="replaced"/> of <paramref name="before"/> replaced by
+    /// <paramref name="insertedLength"/> characters), parsed incrementally from it as <c>SyntaxTree.WithChangedText</c> does.
+    /// </summary>
+    public static bool Parses(SyntaxTree before, SyntaxTree after, TextSpan replaced, int insertedLength, CancellationToken cancellationToken)
+    {
+        var length = before.GetText(cancellationToken).Length;
+        var around = TextSpan.FromBounds(Math.Max(0, replaced.Start - 1), Math.Min(length, replaced.End + 1));
         var beforeErrors = ErrorsTouching(before, around, cancellationToken);
-        var afterErrors = ErrorsTouching(after, new TextSpan(start, suggestion.Length), cancellationToken);
+        var afterErrors = ErrorsTouching(after, new TextSpan(replaced.Start, insertedLength), cancellationToken);
         return afterErrors <= beforeErrors;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace CodeAssist.Engine.Completion.PostProcessing;
 
@@ -47,20 +48,71 @@ public static class SpeculativeErrors
     public const string Unnamed = "invalid";
 
     /// <summary>The errors in <paramref name="body"/> (a node of the tree <paramref name="model"/> binds), in text order, without the excused ones.</summary>
-    public static IReadOnlyList<CompilerError> In(SemanticModel model, SyntaxNode body, CancellationToken cancellationToken)
+    public static IReadOnlyList<CompilerError> In(SemanticModel model, SyntaxNode body, CancellationToken cancellationToken) =>
+        In(model, body, body.Span, cancellationToken);
+
+    /// <summary>
+    /// The same, binding only the statements of <paramref name="body"/> that <paramref name="region"/> touches
+    /// (<see cref="Touched"/>): a speculative model binds a statement at a time, so a suggestion's check binds its own
+    /// statements, not the whole method. The rules that read syntax alone (embedded declarations, statement
+    /// expressions, duplicate locals, break outside a loop) still look at the whole body.
+    /// </summary>
+    public static IReadOnlyList<CompilerError> In(SemanticModel model, SyntaxNode body, TextSpan region, CancellationToken cancellationToken)
     {
         var errors = new List<CompilerError>();
-        Names(model, body, errors, cancellationToken);
-        Creations(model, body, errors, cancellationToken);
-        if (model.GetOperation(body, cancellationToken) is { } bound)
-            Operations(model, bound, errors, cancellationToken);
+        var touched = Touched(body, region);
+        foreach (var node in touched)
+        {
+            Names(model, node, errors, cancellationToken);
+            Creations(model, node, errors, cancellationToken);
+            if (model.GetOperation(node, cancellationToken) is { } bound)
+                Operations(model, bound, errors, cancellationToken);
+        }
         Statements(body, errors);
         Locals(body, errors);
-        Unassigned(model, body, errors, cancellationToken);
+        Unassigned(model, body, touched, errors, cancellationToken);
         var root = body.SyntaxTree.GetRoot(cancellationToken);
         // At the same place, a rule's named error before an invalid operation's unnamed one.
         return [.. errors.Where(e => !CompilerErrors.Excused(root, e.Id, e.Span)).OrderBy(e => e.Span.Start).ThenBy(e => e.Id == Unnamed)];
     }
+
+    /// <summary>
+    /// What is bound for <paramref name="region"/> of <paramref name="body"/>: in the innermost block (or switch section)
+    /// that holds the region with no lambda or local function between them and the region, the statements the region
+    /// touches (none for a blank line); all of a body that is no block (an expression body, an initializer). A lambda
+    /// is bound with the statement that holds it, whose call decides its parameters' types.
+    /// </summary>
+    public static IReadOnlyList<SyntaxNode> Touched(SyntaxNode body, TextSpan region)
+    {
+        if (body is not BlockSyntax || !body.Span.Contains(region))
+            return [body];
+        var inner = region.IsEmpty ? body.FindToken(region.Start).Parent : body.FindNode(region, getInnermostNodeForTie: true);
+        SyntaxNode? container = null;
+        for (var node = inner; node is not null; node = node.Parent)
+        {
+            if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+                container = null;
+            else if (container is null && node is BlockSyntax or SwitchSectionSyntax && Holds(node, region))
+                container = node;
+            if (node == body)
+                break;
+        }
+        var statements = container switch
+        {
+            BlockSyntax block => block.Statements,
+            SwitchSectionSyntax section => section.Statements,
+            _ => default(SyntaxList<StatementSyntax>),
+        };
+        return container is null ? [body] : [.. statements.Where(s => s.Span.IntersectsWith(region))];
+    }
+
+    /// <summary>Whether the region is between the block's braces (a switch section: within it).</summary>
+    private static bool Holds(SyntaxNode container, TextSpan region) => container switch
+    {
+        BlockSyntax block => region.Start >= block.OpenBraceToken.Span.End
+            && region.End <= (block.CloseBraceToken.IsMissing ? block.Span.End : block.CloseBraceToken.SpanStart),
+        _ => container.Span.Contains(region),
+    };
 
     /// <summary>Names that bind to no symbol: unknown, or only candidates that the binder refused for a reason.</summary>
     private static void Names(SemanticModel model, SyntaxNode body, List<CompilerError> errors, CancellationToken cancellationToken)
@@ -584,30 +636,25 @@ public static class SpeculativeErrors
     /// every read before an assignment, throws NotSupportedException on a speculative model, so only this sure case is
     /// found.
     /// </summary>
-    private static void Unassigned(SemanticModel model, SyntaxNode body, List<CompilerError> errors, CancellationToken cancellationToken)
+    private static void Unassigned(
+        SemanticModel model, SyntaxNode body, IReadOnlyList<SyntaxNode> bound, List<CompilerError> errors, CancellationToken cancellationToken)
     {
         var declared = body.DescendantNodes().OfType<VariableDeclaratorSyntax>()
             .Where(v => v.Initializer is null && !v.Identifier.IsMissing && v.Parent?.Parent is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0 })
             .Select(v => v.Identifier.ValueText).ToHashSet(StringComparer.Ordinal);
         if (declared.Count == 0)
             return;
-        var reads = new List<(ILocalSymbol Local, IdentifierNameSyntax At)>();
-        var written = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-        foreach (var name in body.DescendantNodes().OfType<IdentifierNameSyntax>())
+        // Written anywhere in the body, by name: only the bound statements' reads are bound.
+        var written = body.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Where(n => declared.Contains(n.Identifier.ValueText) && IsWritten(n)).Select(n => n.Identifier.ValueText).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in bound.SelectMany(n => n.DescendantNodesAndSelf()).OfType<IdentifierNameSyntax>())
         {
-            if (!declared.Contains(name.Identifier.ValueText) || model.GetSymbolInfo(name, cancellationToken).Symbol is not ILocalSymbol local)
+            if (!declared.Contains(name.Identifier.ValueText) || written.Contains(name.Identifier.ValueText) || IsWritten(name))
                 continue;
-            if (IsWritten(name))
-                written.Add(local);
-            else
-                reads.Add((local, name));
-        }
-        foreach (var (local, at) in reads)
-        {
-            if (!written.Contains(local)
+            if (model.GetSymbolInfo(name, cancellationToken).Symbol is ILocalSymbol local
                 && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer: null })
             {
-                errors.Add(new("CS0165", $"Use of unassigned local variable '{local.Name}'", at.Span));
+                errors.Add(new("CS0165", $"Use of unassigned local variable '{local.Name}'", name.Span));
             }
         }
     }

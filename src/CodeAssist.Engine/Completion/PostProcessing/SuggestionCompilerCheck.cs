@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using CodeAssist.Engine.Documents;
 using CodeAssist.Engine.Workspace;
@@ -69,12 +70,15 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
     /// <summary>The last base and its copy without nullable analysis, which the forks are made from (swapped whole: requests run concurrently).</summary>
     private ForkBase? _forkBase;
 
-    /// <summary>The errors of the last method body bound without a suggestion (every candidate of a request lands in the same one).</summary>
-    private BodyErrors? _lastWithout;
+    /// <summary>
+    /// The errors of the last document's code bound speculatively without a suggestion, by body and region (every
+    /// candidate of a request, and each cut tried, lands in the same place); swapped whole when the document changes.
+    /// </summary>
+    private SpeculativeWithout? _without;
 
     private sealed record ForkBase(Compilation Base, Compilation WithoutNullable);
 
-    private sealed record BodyErrors(SyntaxTree Tree, TextSpan Body, IReadOnlyList<CompilerError> Errors);
+    private sealed record SpeculativeWithout(SyntaxTree Tree, ConcurrentDictionary<(TextSpan Body, TextSpan Region), IReadOnlyList<CompilerError>> Errors);
 
     /// <summary>
     /// False: every suggestion is bound in a fork, as before speculative binding (#20's second session), for the
@@ -114,7 +118,7 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             var prefix = suggestion[..cut].TrimEnd();
             if (!prefix.Any(char.IsLetterOrDigit) || ++tried > MaxCutsTried)
                 break;
-            if (!CSharpSyntaxFilter.Parses(document.Text, offset, offset, prefix, cancellationToken))
+            if (!bindings.Parses(offset, prefix, cancellationToken))
                 continue;
             // A prefix is bound as its suggestion was: one that cannot be bound speculatively when the suggestion was
             // (an open brace takes the method's closing one) is not shown.
@@ -163,28 +167,50 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
     }
 
     /// <summary>
-    /// The document against the last compilation: speculative bindings of the method body a text lands in, and forks
-    /// of the compilation with the document's tree replaced (without the suggestion made once, with each text tried).
+    /// The document against the last compilation: speculative bindings of the code a text lands in, and forks of the
+    /// compilation with the document's tree replaced (without the suggestion made once, with each text tried).
     /// </summary>
     private sealed class Bindings(SuggestionCompilerCheck check, Document document, Compilation compilation, SyntaxTree baseTree, SyntaxTree current)
     {
-        private readonly Dictionary<(TextSpan, bool), IReadOnlyList<CompilerError>> _errorsWithout = [];
+        private readonly Dictionary<TextSpan, IReadOnlyList<CompilerError>> _errorsWithout = [];
+        private readonly Dictionary<(int, string), SyntaxTree> _edited = [];
         private SemanticModel? _without;
+
+        /// <summary>The document's tree with <paramref name="text"/> inserted, parsed incrementally from the document's (once per text).</summary>
+        private SyntaxTree Edited(int offset, string text, CancellationToken cancellationToken)
+        {
+            if (!_edited.TryGetValue((offset, text), out var edited))
+            {
+                edited = current.WithChangedText(current.GetText(cancellationToken).WithChanges(new TextChange(new TextSpan(offset, 0), text)));
+                _edited[(offset, text)] = edited;
+            }
+            return edited;
+        }
+
+        /// <summary>Whether a cut parses (<see cref="CSharpSyntaxFilter"/>), on the tree its binding will use.</summary>
+        public bool Parses(int offset, string text, CancellationToken cancellationToken) =>
+            CSharpSyntaxFilter.Parses(current, Edited(offset, text, cancellationToken), new TextSpan(offset, 0), text.Length, cancellationToken);
 
         public async Task<(CompilerError? Error, CompilerBinding Binding)> FirstAddedErrorAsync(
             int offset, string suggestion, bool forkAllowed, CancellationToken cancellationToken)
         {
-            var edited = current.WithChangedText(current.GetText(cancellationToken).WithChanges(new TextChange(new TextSpan(offset, 0), suggestion)));
+            var edited = Edited(offset, suggestion, cancellationToken);
             var editedRoot = edited.GetRoot(cancellationToken);
-            // Text inserted into a method body changes no declaration: the body is bound speculatively, or in a fork
-            // whose declarations' errors are those of the text without it (most of a fork's binding time when a
-            // member's type is completed).
-            var bodiesOnly = editedRoot.IsEquivalentTo(current.GetRoot(cancellationToken), topLevel: true);
-            if (bodiesOnly && check.Speculate && await SpeculativeErrorsAsync(editedRoot, offset, cancellationToken).ConfigureAwait(false) is { } with)
+            var currentRoot = current.GetRoot(cancellationToken);
+            // Text inserted into a method body (or an accessor, an expression body, a field's initializer) changes no
+            // declaration: it is bound speculatively, or in a fork whose declarations' errors are those of the text
+            // without it (most of a fork's binding time when a member's type is completed).
+            var bodiesOnly = DeclarationsUnchanged(currentRoot, editedRoot, offset);
+            if (bodiesOnly && check.Speculate
+                && SemanticModelReuse.SpeculativeBodyAt(editedRoot, offset) is { } editedBody
+                && SemanticModelReuse.SpeculativeBodyAt(currentRoot, offset) is { } currentBody)
             {
-                var without = await SpeculativeErrorsAsync(current.GetRoot(cancellationToken), offset, cancellationToken).ConfigureAwait(false);
-                if (without is not null)
+                var (withRegion, withoutRegion) = Regions(currentBody, editedBody, offset, suggestion.Length);
+                if (await SpeculativeErrorsAsync(editedRoot, editedBody, withRegion, offset, cancellationToken).ConfigureAwait(false) is { } with
+                    && await SpeculativeErrorsWithoutAsync(currentRoot, currentBody, withoutRegion, offset, cancellationToken).ConfigureAwait(false) is { } without)
+                {
                     return (CompilerErrors.FirstAdded(without, with), CompilerBinding.Speculative);
+                }
             }
             if (!forkAllowed)
                 return (null, CompilerBinding.None);
@@ -192,21 +218,43 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
         }
 
         /// <summary>
-        /// The errors of the method body at <paramref name="offset"/> in <paramref name="root"/>, bound speculatively;
-        /// null when it cannot be.
+        /// What both sides bind of a body: the statements the inserted text touches in the tree with it and those at the
+        /// cursor in the tree without it (<see cref="SpeculativeErrors.Touched"/>), as one stretch of the text without
+        /// it, so both sides bind the same code however the parser split it.
         /// </summary>
-        private async Task<IReadOnlyList<CompilerError>?> SpeculativeErrorsAsync(SyntaxNode root, int offset, CancellationToken cancellationToken)
+        private static (TextSpan With, TextSpan Without) Regions(SyntaxNode currentBody, SyntaxNode editedBody, int offset, int length)
         {
-            var method = root.FindToken(Math.Max(0, offset - 1)).Parent?.AncestorsAndSelf().OfType<BaseMethodDeclarationSyntax>().FirstOrDefault();
-            if (((SyntaxNode?)method?.Body ?? method?.ExpressionBody) is not { } body)
-                return null;
-            if (root == current.GetRoot(cancellationToken) && check._lastWithout is { } last && last.Tree == current && last.Body == body.Span)
-                return last.Errors;
-            if (await check._workspace.SemanticModels.TrySpeculateAsync(document, root, offset, cancellationToken).ConfigureAwait(false) is not { } model)
-                return null;
-            var errors = SpeculativeErrors.In(model, body, cancellationToken);
-            if (root == current.GetRoot(cancellationToken))
-                check._lastWithout = new BodyErrors(current, body.Span, errors);
+            int Unedited(int position) => position <= offset ? position : Math.Max(offset, position - length);
+            var (start, end) = (offset, offset);
+            foreach (var node in SpeculativeErrors.Touched(editedBody, new TextSpan(offset, length)))
+                (start, end) = (Math.Min(start, Unedited(node.SpanStart)), Math.Max(end, Unedited(node.Span.End)));
+            foreach (var node in SpeculativeErrors.Touched(currentBody, new TextSpan(offset, 0)))
+                (start, end) = (Math.Min(start, node.SpanStart), Math.Max(end, node.Span.End));
+            return (TextSpan.FromBounds(start, end + length), TextSpan.FromBounds(start, end));
+        }
+
+        /// <summary>The errors of <paramref name="region"/> of <paramref name="body"/> (code of <paramref name="root"/>), bound speculatively; null when it cannot be.</summary>
+        private async Task<IReadOnlyList<CompilerError>?> SpeculativeErrorsAsync(
+            SyntaxNode root, SyntaxNode body, TextSpan region, int offset, CancellationToken cancellationToken) =>
+            await check._workspace.SemanticModels.TrySpeculateAsync(document, root, offset, cancellationToken).ConfigureAwait(false) is { } model
+                ? SpeculativeErrors.In(model, body, region, cancellationToken)
+                : null;
+
+        /// <summary>The same for the document without the suggestion, kept for the other candidates and cuts.</summary>
+        private async Task<IReadOnlyList<CompilerError>?> SpeculativeErrorsWithoutAsync(
+            SyntaxNode root, SyntaxNode body, TextSpan region, int offset, CancellationToken cancellationToken)
+        {
+            var kept = check._without;
+            if (kept is null || kept.Tree != current)
+            {
+                kept = new SpeculativeWithout(current, new());
+                check._without = kept;
+            }
+            if (kept.Errors.TryGetValue((body.Span, region), out var errors))
+                return errors;
+            errors = await SpeculativeErrorsAsync(root, body, region, offset, cancellationToken).ConfigureAwait(false);
+            if (errors is not null)
+                kept.Errors[(body.Span, region)] = errors;
             return errors;
         }
 
@@ -214,21 +262,118 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
         {
             var forked = check.WithoutNullable(compilation);
             var inserted = new TextSpan(offset, suggestion.Length);
-            var region = Region(edited.GetRoot(cancellationToken), inserted);
-            var with = CompilerErrors.In(forked.ReplaceSyntaxTree(baseTree, edited).GetSemanticModel(edited), region, cancellationToken, bodiesOnly);
+            var editedRoot = edited.GetRoot(cancellationToken);
+            var region = Region(editedRoot, inserted);
+            // After a declaration edit, the members it may break elsewhere in the document are bound too.
+            List<TextSpan> regions = [region, .. bodiesOnly ? [] : AffectedMembers(current.GetRoot(cancellationToken), editedRoot, region, inserted)];
+            var withModel = forked.ReplaceSyntaxTree(baseTree, edited).GetSemanticModel(edited);
+            var with = regions.SelectMany(r => CompilerErrors.In(withModel, r, cancellationToken, bodiesOnly)).ToList();
             // No error with it: nothing to compare, and the region without it is not bound at all.
             if (with.Count == 0)
                 return null;
-            var regionWithout = TextSpan.FromBounds(region.Start, region.End - suggestion.Length);
-            if (!_errorsWithout.TryGetValue((regionWithout, bodiesOnly), out var without))
+            var without = new List<CompilerError>();
+            foreach (var withRegion in regions)
             {
-                _without ??= (baseTree == current ? forked : forked.ReplaceSyntaxTree(baseTree, current)).GetSemanticModel(current);
-                without = CompilerErrors.In(_without, regionWithout, cancellationToken, bodiesOnly);
-                _errorsWithout[(regionWithout, bodiesOnly)] = without;
+                var regionWithout = Unedited(withRegion, inserted);
+                if (!_errorsWithout.TryGetValue(regionWithout, out var errors))
+                {
+                    _without ??= (baseTree == current ? forked : forked.ReplaceSyntaxTree(baseTree, current)).GetSemanticModel(current);
+                    errors = CompilerErrors.In(_without, regionWithout, cancellationToken, bodiesOnly);
+                    _errorsWithout[regionWithout] = errors;
+                }
+                without.AddRange(errors);
             }
             return CompilerErrors.FirstAdded(without, with);
         }
+
+        /// <summary>A span of the text with <paramref name="inserted"/> in the text without it.</summary>
+        private static TextSpan Unedited(TextSpan span, TextSpan inserted)
+        {
+            int Map(int position) => position <= inserted.Start ? position : Math.Max(inserted.Start, position - inserted.Length);
+            return TextSpan.FromBounds(Map(span.Start), Map(span.End));
+        }
     }
+
+    /// <summary>
+    /// Whether inserting at <paramref name="offset"/> changed no declaration: Roslyn's top-level equivalence (method and
+    /// accessor bodies, expression bodies and field initializers left out), except that the semicolon ending the
+    /// expression body or initializer the text went into may come with it (`=> _names.` completed by `Count;`).
+    /// </summary>
+    private static bool DeclarationsUnchanged(SyntaxNode currentRoot, SyntaxNode editedRoot, int offset)
+    {
+        if (editedRoot.IsEquivalentTo(currentRoot, topLevel: true))
+            return true;
+        return WithBodyTerminated(currentRoot, offset) is { } current && WithBodyTerminated(editedRoot, offset) is { } edited
+            && edited.IsEquivalentTo(current, topLevel: true);
+    }
+
+    /// <summary>The tree with the semicolon after the expression body or initializer at <paramref name="offset"/> present, or null when there is none.</summary>
+    private static SyntaxNode? WithBodyTerminated(SyntaxNode root, int offset)
+    {
+        var body = SemanticModelReuse.SpeculativeBodyAt(root, offset);
+        var semicolon = body?.Parent switch
+        {
+            BaseMethodDeclarationSyntax method when body is ArrowExpressionClauseSyntax => method.SemicolonToken,
+            AccessorDeclarationSyntax accessor when body is ArrowExpressionClauseSyntax => accessor.SemicolonToken,
+            PropertyDeclarationSyntax property => property.SemicolonToken,
+            IndexerDeclarationSyntax indexer => indexer.SemicolonToken,
+            VariableDeclaratorSyntax { Parent.Parent: FieldDeclarationSyntax field } => field.SemicolonToken,
+            _ => default,
+        };
+        return semicolon.IsKind(SyntaxKind.SemicolonToken) ? root.ReplaceToken(semicolon, SyntaxFactory.Token(SyntaxKind.SemicolonToken)) : null;
+    }
+
+    /// <summary>
+    /// The members outside <paramref name="region"/> that a declaration edit may break: those after it that parse
+    /// differently with the edit (an open parenthesis that takes the next member's text in: `var` read as a field's
+    /// type), and those that name what the region declares (a property made init-only that a method assigns, a
+    /// method whose callers pass other arguments); at most <see cref="MaxAffectedMembers"/>, the nearest first.
+    /// </summary>
+    private static IEnumerable<TextSpan> AffectedMembers(SyntaxNode currentRoot, SyntaxNode editedRoot, TextSpan region, TextSpan inserted)
+    {
+        var declared = DeclaredNames(editedRoot, region).Concat(DeclaredNames(currentRoot, TextSpan.FromBounds(region.Start, region.End - inserted.Length)))
+            .ToHashSet(StringComparer.Ordinal);
+        var affected = new List<TextSpan>();
+        foreach (var member in MemberUnits(editedRoot))
+        {
+            if (member.Span.IntersectsWith(region))
+                continue;
+            var reparsed = member.SpanStart >= inserted.End && currentRoot.FindNode(new TextSpan(member.SpanStart - inserted.Length, member.Span.Length),
+                getInnermostNodeForTie: true) is var before && !(before.RawKind == member.RawKind && before.Span.Length == member.Span.Length
+                    && before.IsEquivalentTo(member));
+            if (reparsed || member.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && declared.Contains(t.ValueText)))
+                affected.Add(member.Span);
+        }
+        return affected.OrderBy(span => Math.Abs(span.Start - inserted.Start)).Take(MaxAffectedMembers);
+    }
+
+    /// <summary>Members bound at most beyond those a declaration edit touches (each costs its binding in both forks).</summary>
+    private const int MaxAffectedMembers = 6;
+
+    /// <summary>The names of the members, types and primary constructor parameters declared within <paramref name="span"/>.</summary>
+    private static IEnumerable<string> DeclaredNames(SyntaxNode root, TextSpan span) =>
+        root.DescendantNodes(span).Select(node => node switch
+        {
+            BaseTypeDeclarationSyntax type => type.Identifier,
+            MethodDeclarationSyntax method => method.Identifier,
+            PropertyDeclarationSyntax property => property.Identifier,
+            EventDeclarationSyntax declaredEvent => declaredEvent.Identifier,
+            DelegateDeclarationSyntax declaredDelegate => declaredDelegate.Identifier,
+            VariableDeclaratorSyntax { Parent.Parent: BaseFieldDeclarationSyntax } field => field.Identifier,
+            ParameterSyntax { Parent.Parent: TypeDeclarationSyntax } parameter => parameter.Identifier,
+            _ => default,
+        }).Where(name => name.ValueText.Length > 0).Select(name => name.ValueText);
+
+    /// <summary>The members that are no type (a type's own members are listed instead), and top-level statements.</summary>
+    private static IEnumerable<MemberDeclarationSyntax> MemberUnits(SyntaxNode node) => node switch
+    {
+        CompilationUnitSyntax unit => unit.Members.SelectMany(MemberUnits),
+        BaseNamespaceDeclarationSyntax ns => ns.Members.SelectMany(MemberUnits),
+        TypeDeclarationSyntax type => type.Members.SelectMany(MemberUnits),
+        EnumDeclarationSyntax => [],
+        MemberDeclarationSyntax member => [member],
+        _ => [],
+    };
 
     /// <summary>
     /// What is bound for a suggestion: the using directives, members and type headers that the inserted text touches,
