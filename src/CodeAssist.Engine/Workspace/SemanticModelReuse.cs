@@ -30,7 +30,8 @@ public sealed class SemanticModelReuse
         var version = await document.Project.GetDependentSemanticVersionAsync(cancellationToken).ConfigureAwait(false);
         if (_bases.TryGetValue(document.Project.Id, out var reusable) && reusable.Version == version
             && await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is { } root
-            && await TrySpeculateAsync(reusable, document.FilePath, root, position, methodsOnly: true, cancellationToken).ConfigureAwait(false) is { } speculative)
+            && await TrySpeculateAsync(reusable, document.FilePath, root, position, methodsOnly: true, cancellationToken)
+                .ConfigureAwait(false) is { } speculative)
         {
             return speculative;
         }

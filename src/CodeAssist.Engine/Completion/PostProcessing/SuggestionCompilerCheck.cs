@@ -207,7 +207,8 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             {
                 var (withRegion, withoutRegion) = Regions(currentBody, editedBody, offset, suggestion.Length);
                 if (await SpeculativeErrorsAsync(editedRoot, editedBody, withRegion, offset, cancellationToken).ConfigureAwait(false) is { } with
-                    && await SpeculativeErrorsWithoutAsync(currentRoot, currentBody, withoutRegion, offset, cancellationToken).ConfigureAwait(false) is { } without)
+                    && await SpeculativeErrorsWithoutAsync(currentRoot, currentBody, withoutRegion, offset, cancellationToken)
+                        .ConfigureAwait(false) is { } without)
                 {
                     return (CompilerErrors.FirstAdded(without, with), CompilerBinding.Speculative);
                 }
@@ -233,7 +234,10 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             return (TextSpan.FromBounds(start, end + length), TextSpan.FromBounds(start, end));
         }
 
-        /// <summary>The errors of <paramref name="region"/> of <paramref name="body"/> (code of <paramref name="root"/>), bound speculatively; null when it cannot be.</summary>
+        /// <summary>
+        /// The errors of <paramref name="region"/> of <paramref name="body"/> (code of <paramref name="root"/>), bound
+        /// speculatively; null when it cannot be.
+        /// </summary>
         private async Task<IReadOnlyList<CompilerError>?> SpeculativeErrorsAsync(
             SyntaxNode root, SyntaxNode body, TextSpan region, int offset, CancellationToken cancellationToken) =>
             await check._workspace.SemanticModels.TrySpeculateAsync(document, root, offset, cancellationToken).ConfigureAwait(false) is { } model
@@ -307,7 +311,10 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             && edited.IsEquivalentTo(current, topLevel: true);
     }
 
-    /// <summary>The tree with the semicolon after the expression body or initializer at <paramref name="offset"/> present, or null when there is none.</summary>
+    /// <summary>
+    /// The tree with the semicolon after the expression body or initializer at <paramref name="offset"/> present, or null
+    /// when there is none.
+    /// </summary>
     private static SyntaxNode? WithBodyTerminated(SyntaxNode root, int offset)
     {
         var body = SemanticModelReuse.SpeculativeBodyAt(root, offset);
