@@ -172,7 +172,7 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
     /// </summary>
     private sealed class Bindings(SuggestionCompilerCheck check, Document document, Compilation compilation, SyntaxTree baseTree, SyntaxTree current)
     {
-        private readonly Dictionary<TextSpan, IReadOnlyList<CompilerError>> _errorsWithout = [];
+        private readonly Dictionary<(TextSpan, bool), IReadOnlyList<CompilerError>> _errorsWithout = [];
         private readonly Dictionary<(int, string), SyntaxTree> _edited = [];
         private SemanticModel? _without;
 
@@ -220,19 +220,42 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
 
         /// <summary>
         /// What both sides bind of a body: the statements the inserted text touches in the tree with it and those at the
-        /// cursor in the tree without it (<see cref="SpeculativeErrors.Touched"/>), as one stretch of the text without
-        /// it, so both sides bind the same code however the parser split it.
+        /// cursor in the tree without it (<see cref="SpeculativeErrors.Touched"/>), and the later statements of their
+        /// block that name a local they declare (`var key = (rule, tags)` changes what `_lastFired[key]` binds to), as
+        /// one stretch of the text without it, so both sides bind the same code however the parser split it.
         /// </summary>
         private static (TextSpan With, TextSpan Without) Regions(SyntaxNode currentBody, SyntaxNode editedBody, int offset, int length)
         {
             int Unedited(int position) => position <= offset ? position : Math.Max(offset, position - length);
             var (start, end) = (offset, offset);
-            foreach (var node in SpeculativeErrors.Touched(editedBody, new TextSpan(offset, length)))
+            var withNodes = SpeculativeErrors.Touched(editedBody, new TextSpan(offset, length));
+            var withoutNodes = SpeculativeErrors.Touched(currentBody, new TextSpan(offset, 0));
+            foreach (var node in withNodes)
                 (start, end) = (Math.Min(start, Unedited(node.SpanStart)), Math.Max(end, Unedited(node.Span.End)));
-            foreach (var node in SpeculativeErrors.Touched(currentBody, new TextSpan(offset, 0)))
+            foreach (var node in withoutNodes)
                 (start, end) = (Math.Min(start, node.SpanStart), Math.Max(end, node.Span.End));
+            var locals = withNodes.Concat(withoutNodes).SelectMany(DeclaredLocals).ToHashSet(StringComparer.Ordinal);
+            if (locals.Count > 0 && withNodes.Count > 0 && withNodes[^1] is { Parent: { } block } last)
+            {
+                foreach (var later in block.ChildNodes().OfType<StatementSyntax>().Where(s => s.SpanStart > last.Span.End))
+                {
+                    if (later.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && locals.Contains(t.ValueText)))
+                        end = Math.Max(end, Unedited(later.Span.End));
+                }
+            }
             return (TextSpan.FromBounds(start, end + length), TextSpan.FromBounds(start, end));
         }
+
+        /// <summary>The locals a statement declares into its block: declared variables and designations (`out var`, patterns).</summary>
+        private static IEnumerable<string> DeclaredLocals(SyntaxNode statement) =>
+            statement.DescendantNodesAndSelf(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BlockSyntax) || n == statement)
+                .Select(n => n switch
+                {
+                    VariableDeclaratorSyntax variable => variable.Identifier,
+                    SingleVariableDesignationSyntax designation => designation.Identifier,
+                    _ => default,
+                })
+                .Where(t => t.ValueText.Length > 0).Select(t => t.ValueText);
 
         /// <summary>
         /// The errors of <paramref name="region"/> of <paramref name="body"/> (code of <paramref name="root"/>), bound
@@ -268,22 +291,34 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             var inserted = new TextSpan(offset, suggestion.Length);
             var editedRoot = edited.GetRoot(cancellationToken);
             var region = Region(editedRoot, inserted);
-            // After a declaration edit, the members it may break elsewhere in the document are bound too.
-            List<TextSpan> regions = [region, .. bodiesOnly ? [] : AffectedMembers(current.GetRoot(cancellationToken), editedRoot, region, inserted)];
             var withModel = forked.ReplaceSyntaxTree(baseTree, edited).GetSemanticModel(edited);
+            var added = FirstAdded(withModel, [region], inserted, bodiesOnly, cancellationToken);
+            if (added is not null || bodiesOnly)
+                return added;
+            // After a declaration edit that adds no error where it is, the members it may break elsewhere in the
+            // document are bound (only then: most declarations the model suggests add one where they are).
+            var affected = AffectedMembers(current.GetRoot(cancellationToken), editedRoot, region, inserted).ToList();
+            return affected.Count == 0 ? null : FirstAdded(withModel, affected, inserted, bodiesOnly, cancellationToken);
+        }
+
+        /// <summary>The first error that <paramref name="regions"/> have with the text inserted and not without it.</summary>
+        private CompilerError? FirstAdded(
+            SemanticModel withModel, IReadOnlyList<TextSpan> regions, TextSpan inserted, bool bodiesOnly, CancellationToken cancellationToken)
+        {
             var with = regions.SelectMany(r => CompilerErrors.In(withModel, r, cancellationToken, bodiesOnly)).ToList();
-            // No error with it: nothing to compare, and the region without it is not bound at all.
+            // No error with it: nothing to compare, and the regions without it are not bound at all.
             if (with.Count == 0)
                 return null;
             var without = new List<CompilerError>();
             foreach (var withRegion in regions)
             {
                 var regionWithout = Unedited(withRegion, inserted);
-                if (!_errorsWithout.TryGetValue(regionWithout, out var errors))
+                if (!_errorsWithout.TryGetValue((regionWithout, bodiesOnly), out var errors))
                 {
+                    var forked = check.WithoutNullable(compilation);
                     _without ??= (baseTree == current ? forked : forked.ReplaceSyntaxTree(baseTree, current)).GetSemanticModel(current);
                     errors = CompilerErrors.In(_without, regionWithout, cancellationToken, bodiesOnly);
-                    _errorsWithout[regionWithout] = errors;
+                    _errorsWithout[(regionWithout, bodiesOnly)] = errors;
                 }
                 without.AddRange(errors);
             }
@@ -346,7 +381,7 @@ public sealed class SuggestionCompilerCheck(CodeWorkspace workspace)
             if (member.Span.IntersectsWith(region))
                 continue;
             var reparsed = member.SpanStart >= inserted.End && currentRoot.FindNode(new TextSpan(member.SpanStart - inserted.Length, member.Span.Length),
-                getInnermostNodeForTie: true) is var before && !(before.RawKind == member.RawKind && before.Span.Length == member.Span.Length
+                getInnermostNodeForTie: false) is var before && !(before.RawKind == member.RawKind && before.Span.Length == member.Span.Length
                     && before.IsEquivalentTo(member));
             if (reparsed || member.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && declared.Contains(t.ValueText)))
                 affected.Add(member.Span);
