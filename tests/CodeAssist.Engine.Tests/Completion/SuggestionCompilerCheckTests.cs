@@ -295,6 +295,7 @@ public sealed class SuggestionCompilerCheckTests : IDisposable
     [InlineData("if (name.Length > 0) { $0 }", "names.Add(name, 2);", "CS1501")]      // inside a nested block
     [InlineData("$0\n var later = name;", "var later = 1;", "CS0128")]               // a later statement's local declared again
     [InlineData("var count = 1;\n $0", "count = \"one\";", "CS0029")]               // an earlier statement's local, typed by its binding
+    [InlineData("var label = $0\n names.Add(label);", "1;", "CS1503")]                 // a later statement that names the local it declares
     public async Task Errors_are_found_when_only_the_touched_statements_are_bound(string line, string suggestion, string error)
     {
         var markup = Checkout.Replace("$0", line);
