@@ -72,6 +72,9 @@ public static class Program
                 }
                 return 0;
             }
+            case "validate":
+                ValidateCommand.Run(paths, options.GetInt("sequences", 96));
+                return 0;
             case "sample":
                 SampleCommand.Run(paths, options.Get("prompt", ""), options.GetInt("max-tokens", 48));
                 return 0;
@@ -87,7 +90,7 @@ public static class Program
             default:
                 Console.Error.WriteLine(
                     $"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, instructions, train, " +
-                    "import, export, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
+                    "import, export, validate, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
                 return 2;
         }
     }

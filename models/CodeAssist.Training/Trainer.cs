@@ -288,13 +288,13 @@ internal static class Trainer
         Log.Write($"checkpoint at step {state.Step} in {directory}");
     }
 
-    private static List<(int[] Inputs, int[] Targets)> ValidationBatches(FimSampler sampler, TrainingPlan plan)
+    public static List<(int[] Inputs, int[] Targets)> ValidationBatches(FimSampler sampler, TrainingPlan plan)
     {
         var random = new Random(plan.Seed + 77);
         return [.. Enumerable.Range(0, ValidationSequences).Select(_ => sampler.Next(random))];
     }
 
-    private static double Evaluate(TinyLlama model, List<(int[] Inputs, int[] Targets)> sequences, int vocabSize)
+    public static double Evaluate(TinyLlama model, List<(int[] Inputs, int[] Targets)> sequences, int vocabSize)
     {
         model.eval();
         using var _ = no_grad();
