@@ -8,7 +8,8 @@ using Microsoft.CodeAnalysis.Text;
 namespace CodeAssist.Engine.Completion.PostProcessing;
 
 /// <summary>
-/// The binding errors of a method body bound speculatively against the last compilation (<see cref="Workspace.SemanticModelReuse"/>),
+/// The binding errors of a method or accessor body, an expression body or a field initializer (or of the statements of
+/// one that a region touches) bound speculatively against the last compilation (<see cref="Workspace.SemanticModelReuse"/>),
 /// where no new compilation is made (#20: a fork of the compilation is 15–75 ms, a speculative binding about 1 ms).
 /// Roslyn reports no diagnostics from a speculative model (its member models throw NotSupportedException and bind
 /// with the diagnostics discarded), so the errors are read from what binding left, one rule per kind of error, each

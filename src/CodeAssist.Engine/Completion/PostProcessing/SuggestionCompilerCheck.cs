@@ -45,18 +45,19 @@ public sealed record CompilerCheckCost(TimeSpan Elapsed, TimeSpan Cpu, CompilerB
 /// do not count, except a name that exists nowhere). A suggestion that adds an error is cut to its longest prefix, at
 /// a token boundary, that parses and adds none, or dropped.
 /// <para>
-/// Inside a method body (an edit that changes no declaration) the method is bound speculatively against the last
-/// compilation (<see cref="SemanticModelReuse"/>, the context build's base): no compilation is made, the
-/// declarations are bound already, and a binding costs about a millisecond. Roslyn reports no diagnostics from a
-/// speculative model, so the errors are read from what binding left (<see cref="SpeculativeErrors"/>, one rule per
-/// kind of error); the cut tries are bound the same way.
+/// Where an edit changes no declaration (a method's or accessor's body, an expression body, a field's initializer) the
+/// code is bound speculatively against the last compilation (<see cref="SemanticModelReuse"/>, the context build's
+/// base): no compilation is made, the declarations are bound already, and only the statements the suggestion touches
+/// are bound (<see cref="SpeculativeErrors.Touched"/>). Roslyn reports no diagnostics from a speculative model, so the
+/// errors are read from what binding left (<see cref="SpeculativeErrors"/>, one rule per kind of error); the cut tries
+/// are bound the same way.
 /// </para>
 /// <para>
-/// Anywhere else — a member's declaration, a field with its initializer and attributes, an expression-bodied
-/// property, a type header, a using directive, a top-level statement — both sides are forks of the last compilation
-/// with the document's tree replaced, and only the touched members are bound (their declaration and body
-/// diagnostics, nullable analysis off): a fork shares the references' symbols but makes the source symbols again on
-/// demand, 15–75 ms on a loaded machine, and each cut tried is one more fork. (Showing the prefix before the first
+/// Anywhere else — a member's declaration, a type header, a using directive, a top-level statement — both sides are
+/// forks of the last compilation with the document's tree replaced, and only the touched members are bound (their
+/// declaration and body diagnostics, nullable analysis off), then, when those add nothing, the members the edit may
+/// break elsewhere in the document: a fork shares the references' symbols but makes the source symbols again on
+/// demand, 15–100 ms on a loaded machine, and each cut tried is one more fork. (Showing the prefix before the first
 /// error unbound, one fork per suggestion, was tried: the prefixes still held errors, 7 % → 19 % on Lending.)
 /// </para>
 /// </summary>
