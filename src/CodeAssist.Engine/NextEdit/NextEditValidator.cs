@@ -66,8 +66,11 @@ public static class NextEditValidator
         var text = await before.GetTextAsync(cancellationToken).ConfigureAwait(false);
         change = Narrowed(text, change);
         var reuse = narrowest != NextEditBinding.DocumentInFork;
-        if (narrowest == NextEditBinding.Speculative && await SpeculativeVerdictAsync(before, text.WithChanges(change), change, location, cancellationToken).ConfigureAwait(false) is { } passes)
+        if (narrowest == NextEditBinding.Speculative
+            && await SpeculativeVerdictAsync(before, text.WithChanges(change), change, location, cancellationToken).ConfigureAwait(false) is { } passes)
+        {
             return new(passes, NextEditBinding.Speculative);
+        }
         var after = solution.WithDocumentText(id, text.WithChanges(change), PreservationMode.PreserveIdentity).GetDocument(id)!;
         IReadOnlyList<Diagnostic> errorsBefore, errorsAfter;
         var binding = NextEditBinding.DocumentInFork;
