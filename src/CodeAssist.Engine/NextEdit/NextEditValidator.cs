@@ -122,10 +122,11 @@ public static class NextEditValidator
         {
             return null;
         }
-        SemanticModel? speculative;
+        // An edit that changes nothing (the text as it is) leaves the tree itself, which Roslyn does not speculate with.
+        var speculative = model;
         try
         {
-            if (!model.TryGetSpeculativeSemanticModelForMethodBody(bodyBefore.SpanStart, methodAfter, out speculative))
+            if (afterTree != beforeTree && !model.TryGetSpeculativeSemanticModelForMethodBody(bodyBefore.SpanStart, methodAfter, out speculative))
                 return null;
         }
         catch (NullReferenceException)
@@ -134,8 +135,9 @@ public static class NextEditValidator
             return null;
         }
         var errorsBefore = SpeculativeErrors.In(model, bodyBefore, cancellationToken);
-        var targeted = errorsBefore.Where(e => e.Span.OverlapsWith(location.Span) || location.Span.IsEmpty && e.Span.Contains(location.Span.Start))
-            .Select(e => e.ToString()).Distinct(StringComparer.Ordinal).ToList();
+        List<string> targeted = location.TargetDiagnostics.Count == 0 ? []
+            : [.. errorsBefore.Where(e => e.Span.OverlapsWith(location.Span) || location.Span.IsEmpty && e.Span.Contains(location.Span.Start))
+                .Select(e => e.ToString()).Distinct(StringComparer.Ordinal)];
         if (location.TargetDiagnostics.Count > 0 && targeted.Count == 0)
             return null;
         // The parser's errors are not the speculative rules' (they excuse unfinished code): the tree's own, as the fork reads them.

@@ -198,6 +198,8 @@ public sealed class NextEditTests : IDisposable
             (", \"gift\"", location, true),
             (", 5", location, false),
             (" ", location, false),
+            ("", location, false),
+            ("", reference, true),
             (", \"gift\"", reference, true),
             (", \"gift\", missing", reference, false),
             (", \"gift\" +", reference, false),
