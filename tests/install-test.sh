@@ -43,8 +43,11 @@ nothing_left() { # nothing_left PREFIX HOME: no file of ours remains
 
 # A home of its own, so that the checks see every file an install leaves there; NuGet's package folder stays the
 # user's, as it is for anyone who runs install.sh: each install then restores nothing, and a publish whose inputs
-# did not change since the last one (tests/run.sh publishes the same server first) compiles nothing again.
-export NUGET_PACKAGES="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+# did not change since the last one (tests/run.sh publishes the same server first) compiles nothing again. Spelled as
+# NuGet spells its default, with the trailing slash: restore writes the folder into every project's nuget.g.props, so
+# "~/.nuget/packages" against the build's "~/.nuget/packages/" rewrote them all and the first install compiled the
+# whole server again, ReadyToRun included (443-481 s in tests/run.sh's lanes).
+export NUGET_PACKAGES="${NUGET_PACKAGES:-$HOME/.nuget/packages/}"
 export HOME="$work/home"
 mkdir -p "$HOME"
 
