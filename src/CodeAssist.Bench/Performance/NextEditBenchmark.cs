@@ -100,8 +100,8 @@ internal static class NextEditBenchmark
             LocateCpuMs = Distribution.Of(reused.LocateCpu),
             ValidateCpuMs = Distribution.Of(reused.ValidateCpu),
             LocatePhasesMs = reused.Phases(),
-            ValidateInForkMs = Distribution.Of(reused.ValidateInFork),
-            ValidateInForkCpuMs = Distribution.Of(reused.ValidateInForkCpu),
+            ValidateSpeculativelyMs = Distribution.Of(reused.ValidateSpeculative),
+            ValidateSpeculativelyCpuMs = Distribution.Of(reused.ValidateSpeculativeCpu),
             BoundSpeculatively = reused.BoundSpeculatively,
             Prepared = sides[Timing.Prepared].Figures(),
             WithoutReuse = sides[Timing.NoReuse].Figures(),
@@ -144,11 +144,11 @@ internal static class NextEditBenchmark
             var line = text.Lines.GetLineFromPosition(first.Span.Start);
             var required = @case.Required.FirstOrDefault(r => r.FilePath == first.FilePath && r.Line == line.LineNumber);
             var change = new TextChange(line.Span, required?.ExpectedLine ?? text.ToString(line.Span));
-            // With reuse the edit is validated twice, the order alternating: as the engine does (speculatively in a
-            // method body) and as before speculative binding (the member's body in a fork); the verdicts must agree.
+            // With reuse the edit is validated twice, the order alternating: as the engine does (the member's body in
+            // a fork) and speculatively in the method body (SpeculativeErrors); the verdicts must agree.
             NextEditBinding[] bindings = !locator.Reuses ? [NextEditBinding.DocumentInFork]
-                : Validate.Count % 2 == 0 ? [NextEditBinding.Speculative, NextEditBinding.MemberInFork]
-                : [NextEditBinding.MemberInFork, NextEditBinding.Speculative];
+                : Validate.Count % 2 == 0 ? [NextEditBinding.MemberInFork, NextEditBinding.Speculative]
+                : [NextEditBinding.Speculative, NextEditBinding.MemberInFork];
             var verdicts = new List<bool>();
             foreach (var narrowest in bindings)
             {
@@ -156,8 +156,8 @@ internal static class NextEditBenchmark
                 started = Clock.Now();
                 var validation = await NextEditValidator.JudgeAsync(solution, id, change, first, narrowest, cancellationToken).ConfigureAwait(false);
                 var (wall, cpuMs) = (Clock.MillisecondsSince(started), CpuClock.ThisProcessMilliseconds() - cpu);
-                (narrowest == NextEditBinding.MemberInFork ? ValidateInFork : Validate).Add(wall);
-                (narrowest == NextEditBinding.MemberInFork ? ValidateInForkCpu : ValidateCpu).Add(cpuMs);
+                (narrowest == NextEditBinding.Speculative ? ValidateSpeculative : Validate).Add(wall);
+                (narrowest == NextEditBinding.Speculative ? ValidateSpeculativeCpu : ValidateCpu).Add(cpuMs);
                 if (validation.Binding == NextEditBinding.Speculative)
                     BoundSpeculatively++;
                 verdicts.Add(validation.Passes);
@@ -165,18 +165,18 @@ internal static class NextEditBenchmark
             return (described, verdicts.Distinct().Count() == 1 ? verdicts[0] : null, required is not null);
         }
 
-        /// <summary>With reuse: each validation as before speculative binding (the member's body in a fork), in the same run.</summary>
-        public List<double> ValidateInFork { get; } = [];
-        public List<double> ValidateInForkCpu { get; } = [];
+        /// <summary>With reuse: each validation also with speculative binding in the method body, in the same run.</summary>
+        public List<double> ValidateSpeculative { get; } = [];
+        public List<double> ValidateSpeculativeCpu { get; } = [];
 
-        /// <summary>Validations the engine's way that were bound speculatively (the rest fell back to the fork).</summary>
+        /// <summary>Of those, the validations bound speculatively (the rest fell back to the fork).</summary>
         public int BoundSpeculatively { get; private set; }
 
         public NextEditSideFigures Figures() =>
             new(Distribution.Of(Locate), Distribution.Of(LocateCpu), Distribution.Of(Validate), Distribution.Of(ValidateCpu), Phases())
             {
-                ValidateInForkMs = ValidateInFork.Count > 0 ? Distribution.Of(ValidateInFork) : null,
-                ValidateInForkCpuMs = ValidateInForkCpu.Count > 0 ? Distribution.Of(ValidateInForkCpu) : null,
+                ValidateSpeculativelyMs = ValidateSpeculative.Count > 0 ? Distribution.Of(ValidateSpeculative) : null,
+                ValidateSpeculativelyCpuMs = ValidateSpeculativeCpu.Count > 0 ? Distribution.Of(ValidateSpeculativeCpu) : null,
                 BoundSpeculatively = BoundSpeculatively,
             };
 
@@ -299,12 +299,12 @@ public sealed record NextEditFigures(int Cases, Distribution LocateMs, Distribut
 
     public Distribution? ValidateCpuMs { get; init; }
 
-    /// <summary>The same validations as before speculative binding (the edited member's body in a fork), in the same run.</summary>
-    public Distribution? ValidateInForkMs { get; init; }
+    /// <summary>The same validations with speculative binding in the method body (not the engine's way), in the same run.</summary>
+    public Distribution? ValidateSpeculativelyMs { get; init; }
 
-    public Distribution? ValidateInForkCpuMs { get; init; }
+    public Distribution? ValidateSpeculativelyCpuMs { get; init; }
 
-    /// <summary>Validations bound speculatively in the method body (the others in a fork).</summary>
+    /// <summary>Of the speculative validations, those bound speculatively in the method body (the others fell back to the fork).</summary>
     public int BoundSpeculatively { get; init; }
 
     /// <summary>Wall time of each phase of the location search (<see cref="LocateTimings"/>).</summary>
@@ -328,10 +328,10 @@ public sealed record NextEditFigures(int Cases, Distribution LocateMs, Distribut
 public sealed record NextEditSideFigures(Distribution LocateMs, Distribution LocateCpuMs, Distribution ValidateMs, Distribution ValidateCpuMs,
     IReadOnlyDictionary<string, Distribution> LocatePhasesMs)
 {
-    /// <inheritdoc cref="NextEditFigures.ValidateInForkMs"/>
-    public Distribution? ValidateInForkMs { get; init; }
+    /// <inheritdoc cref="NextEditFigures.ValidateSpeculativelyMs"/>
+    public Distribution? ValidateSpeculativelyMs { get; init; }
 
-    public Distribution? ValidateInForkCpuMs { get; init; }
+    public Distribution? ValidateSpeculativelyCpuMs { get; init; }
 
     /// <inheritdoc cref="NextEditFigures.BoundSpeculatively"/>
     public int BoundSpeculatively { get; init; }
