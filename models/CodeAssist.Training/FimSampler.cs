@@ -54,8 +54,23 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
     public (int[] Inputs, int[] Targets) Next(Random random, SampleMode mode = SampleMode.Mixed)
     {
         var isFim = random.NextDouble() < (mode == SampleMode.Mixed ? fimRate : FocusedFimRate);
-        var ids = isFim ? FimSequence(random, suffixFirst: mode == SampleMode.Spm) : PlainSequence(random);
+        var ids = isFim ? FimSequence(random, suffixFirst: mode == SampleMode.Spm).Ids : PlainSequence(random);
         var scoredFrom = isFim && mode == SampleMode.FimFocused ? ids.LastIndexOf(_middleId) : 0;
+        return Sequence(ids, scoredFrom);
+    }
+
+    /// <summary>
+    /// An SPM FIM sequence scored on the middle and its end only: what a completion is, so its loss follows completion
+    /// quality where the mixed set's (plain text and PSM FIM, every token scored) does not.
+    /// </summary>
+    public (int[] Inputs, int[] Targets) NextSpmMiddle(Random random)
+    {
+        var (ids, middleStart) = FimSequence(random, suffixFirst: true);
+        return Sequence(ids, middleStart - 1);
+    }
+
+    private (int[] Inputs, int[] Targets) Sequence(List<int> ids, int scoredFrom)
+    {
         var inputs = new int[length];
         var targets = new int[length];
         for (var i = 0; i < length; i++)
@@ -72,7 +87,8 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
         return [.. split.Tokens.AsSpan(start, length + 1).ToArray().Select(id => (int)id)];
     }
 
-    private List<int> FimSequence(Random random, bool suffixFirst)
+    /// <summary>A FIM sequence and where its middle starts in it.</summary>
+    private (List<int> Ids, int MiddleStart) FimSequence(Random random, bool suffixFirst)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -114,9 +130,10 @@ internal sealed class FimSampler(CorpusSplit split, ByteLevelBpeTokenizer tokeni
                 ids.AddRange(suffix.Take(suffixRoom));
                 ids.Add(_middleId);
             }
+            var middleStart = ids.Count;
             ids.AddRange(middle);
             ids.Add(_endId);
-            return ids;
+            return (ids, middleStart);
         }
     }
 

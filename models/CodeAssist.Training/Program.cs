@@ -1,3 +1,4 @@
+using System.Globalization;
 using CodeAssist.ModelFactory;
 
 namespace CodeAssist.Training;
@@ -71,6 +72,9 @@ public static class Program
                 }
                 return 0;
             }
+            case "validate":
+                ValidateCommand.Run(paths, options.GetInt("sequences", 96));
+                return 0;
             case "sample":
                 SampleCommand.Run(paths, options.Get("prompt", ""), options.GetInt("max-tokens", 48));
                 return 0;
@@ -86,7 +90,7 @@ public static class Program
             default:
                 Console.Error.WriteLine(
                     $"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, instructions, train, " +
-                    "import, export, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
+                    "import, export, validate, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
                 return 2;
         }
     }
@@ -100,7 +104,11 @@ public static class Program
     private static void Train(TrainingPaths paths, CommandLine options)
     {
         var plan = Plan(options);
-        Trainer.Run(paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null, options.GetInt("threads", 1));
+        DateTime? stopAt = options.Has("stop-at")
+            ? DateTime.SpecifyKind(DateTime.UtcNow.Date + TimeSpan.Parse(options.Get("stop-at", ""), CultureInfo.InvariantCulture), DateTimeKind.Utc)
+            : null;
+        Trainer.Run(
+            paths, plan, options.Has("resume"), options.Has("probe-steps") ? options.GetInt("probe-steps", 20) : null, options.GetInt("threads", 1), stopAt);
     }
 
     private static void Instructions(TrainingPaths paths, CommandLine options) =>
@@ -134,7 +142,8 @@ public static class Program
             LongFrom: options.GetInt("long-from", 4800),
             LongContext: options.GetInt("long-context", 2048),
             LongBatch: options.GetInt("long-batch", 1),
-            InstructionRate: options.GetDouble("instruction-rate", 0.5));
+            InstructionRate: options.GetDouble("instruction-rate", 0.5),
+            LongPeakLearningRate: options.GetDouble("long-peak-lr", 0));
 
     /// <summary>The shipped model's last step: 4,800 steps of 4 × 512 tokens, then the long-context stage's steps of 1 × 2,048.</summary>
     private const int DefaultSteps = 4800 + 500;

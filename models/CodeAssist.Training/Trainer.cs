@@ -12,7 +12,7 @@ internal sealed record TrainingPlan(
     int Layers, int Hidden, int Heads, int Intermediate, int ContextLength,
     int VocabSize, int BatchSize, int Steps, int WarmupSteps, double PeakLearningRate, double FinalLearningRate,
     double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0, int LaterRestartAt = 0, int SpmFrom = 0,
-    int LongFrom = 0, int LongContext = 0, int LongBatch = 0, double InstructionRate = 0)
+    int LongFrom = 0, int LongContext = 0, int LongBatch = 0, double InstructionRate = 0, double LongPeakLearningRate = 0)
 {
     /// <summary>Warm-up steps of the long-context stage's own learning-rate cycle.</summary>
     private const int LongWarmupSteps = 20;
@@ -44,9 +44,11 @@ internal sealed record TrainingPlan(
     {
         if (IsLong(step))
         {
-            // The long stage's own cycle: a short warm-up (its optimizer may start fresh from an imported model) to a third
-            // of the peak, then cosine to the final rate at the last step.
-            var longPeak = PeakLearningRate / 3;
+            // The long stage's own cycle: a short warm-up (its optimizer may start fresh from an imported model) to its peak
+            // (LongPeakLearningRate; 0, as in the plans before it, a third of the first peak), then cosine to the final rate at
+            // the last step. A peak equal to the final rate is a constant rate after the warm-up, so a run cut short anywhere
+            // has trained the schedule it planned.
+            var longPeak = LongPeakLearningRate > 0 ? LongPeakLearningRate : PeakLearningRate / 3;
             if (step - LongFrom < LongWarmupSteps)
                 return longPeak * (step - LongFrom + 1) / LongWarmupSteps;
             var longProgress = Math.Min(1.0, (step - LongFrom - LongWarmupSteps) / (double)Math.Max(1, Steps - LongFrom - LongWarmupSteps));
@@ -101,12 +103,12 @@ internal sealed record TrainingPlan(
         Unscheduled == trained.Unscheduled
         && Enumerable.Range(0, step).All(s => LearningRate(s) == trained.LearningRate(s) && Mode(s) == trained.Mode(s)
             && ShapeAt(s) == trained.ShapeAt(s) && BatchAt(s) == trained.BatchAt(s)
-            && (!IsLong(s) || InstructionRate == trained.InstructionRate));
+            && (!IsLong(s) || InstructionRate == trained.InstructionRate && LongPeakLearningRate == trained.LongPeakLearningRate));
 
     private TrainingPlan Unscheduled => this with
     {
         Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0, SpmFrom = 0, EvalEvery = 0, CheckpointMinutes = 0,
-        LongFrom = 0, LongContext = 0, LongBatch = 0, InstructionRate = 0,
+        LongFrom = 0, LongContext = 0, LongBatch = 0, InstructionRate = 0, LongPeakLearningRate = 0,
     };
 }
 
@@ -120,7 +122,11 @@ internal static class Trainer
 {
     private const int ValidationSequences = 24;
 
-    public static void Run(TrainingPaths paths, TrainingPlan plan, bool resume, int? stopAfterSteps, int threads)
+    /// <param name="stopAtUtc">
+    /// When set, the run ends after the first step that finishes past this time, with its validation loss and a checkpoint
+    /// (a run cut at a deadline, not a plan: it resumes with `--resume`).
+    /// </param>
+    public static void Run(TrainingPaths paths, TrainingPlan plan, bool resume, int? stopAfterSteps, int threads, DateTime? stopAtUtc = null)
     {
         LibTorchLoader.PrepareNativeLibraries();
         torch.set_num_threads(threads);
@@ -175,6 +181,8 @@ internal static class Trainer
                 plan.InstructionRate)
             : null;
         var validationBatches = ValidationBatches(new FimSampler(validation, tokenizer, plan.ContextLength, plan.FimRate), plan);
+        if (step > 0 && step < plan.Steps && plan.ShapeAt(step) != plan.ShapeAt(step - 1))
+            LogValidationAcrossStages(model, validationBatches, plan, step, tokenizer.VocabSize);
         var clock = Stopwatch.StartNew();
         var lastCheckpoint = clock.Elapsed;
         var runningLoss = 0.0;
@@ -207,6 +215,11 @@ internal static class Trainer
             }
             step++;
             stepsThisRun++;
+            if (stopAtUtc is { } deadline && DateTime.UtcNow >= deadline && step < lastStep)
+            {
+                Log.Write($"past {deadline:HH:mm} UTC: the run ends at step {step} of {plan.Steps} (resume with --resume)");
+                lastStep = step;
+            }
 
             var minutes = (elapsedBefore + clock.Elapsed.TotalSeconds) / 60;
             if (stepsThisRun == 10)
@@ -229,6 +242,21 @@ internal static class Trainer
                 SaveCheckpoint(paths, model, optimizer, new CheckpointState(step, elapsedBefore + clock.Elapsed.TotalSeconds, plan));
                 lastCheckpoint = clock.Elapsed;
             }
+        }
+    }
+
+    /// <summary>
+    /// The validation loss of the weights a new stage starts from, with the window and rotary base they were trained with
+    /// and with the stage's: what the new window costs before the first step of it.
+    /// </summary>
+    private static void LogValidationAcrossStages(
+        TinyLlama model, List<(int[] Inputs, int[] Targets)> validationBatches, TrainingPlan plan, int step, int vocabSize)
+    {
+        foreach (var shape in new[] { plan.ShapeAt(step - 1), plan.ShapeAt(step) })
+        {
+            model.UseWindow(shape.ContextLength, shape.RopeTheta);
+            var loss = Evaluate(model, validationBatches, vocabSize);
+            Log.Write($"validation loss of the step-{step} weights with window {shape.ContextLength}, rotary base {shape.RopeTheta:F0}: {loss:F4}");
         }
     }
 
@@ -260,13 +288,13 @@ internal static class Trainer
         Log.Write($"checkpoint at step {state.Step} in {directory}");
     }
 
-    private static List<(int[] Inputs, int[] Targets)> ValidationBatches(FimSampler sampler, TrainingPlan plan)
+    public static List<(int[] Inputs, int[] Targets)> ValidationBatches(FimSampler sampler, TrainingPlan plan)
     {
         var random = new Random(plan.Seed + 77);
         return [.. Enumerable.Range(0, ValidationSequences).Select(_ => sampler.Next(random))];
     }
 
-    private static double Evaluate(TinyLlama model, List<(int[] Inputs, int[] Targets)> sequences, int vocabSize)
+    public static double Evaluate(TinyLlama model, List<(int[] Inputs, int[] Targets)> sequences, int vocabSize)
     {
         model.eval();
         using var _ = no_grad();

@@ -88,7 +88,7 @@ public sealed class GenerationWorkerTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => { _ = Record(2); });
         _gate.Set();
         Assert.Equal(0, await blocker);
-        Assert.True(_worker.Stop(TimeSpan.FromSeconds(30)));
+        Assert.True(_worker.Stop(LspTestClient.HangGuard));
         Assert.Empty(_ran);
     }
 }

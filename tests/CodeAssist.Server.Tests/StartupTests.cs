@@ -51,7 +51,7 @@ public sealed class StartupTests : IDisposable
         Assert.Equal("codeassist-scripted ready", (string?)end["params"]!["value"]!["message"]);
         await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready");
         // The warm-up generation ran once the model was there, and its text shows nowhere: the suggestion below is the script.
-        await client.WaitForLogAsync("codeassist-scripted warmed up", TimeSpan.FromMinutes(2));
+        await client.WaitForLogAsync("codeassist-scripted warmed up");
 
         var path = _temp.WriteFile("Program.cs", Program);
         await client.OpenAsync(path, Program);

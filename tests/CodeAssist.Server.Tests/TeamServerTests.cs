@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using CodeAssist.Server.Tests.Reliability;
 using CodeAssist.TeamServerStandIns;
@@ -70,10 +68,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_server_that_refuses_connections_is_an_error_status_and_completion_still_answers()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var program = _temp.WriteFile("app/Program.cs", Program);
         await using var client = LspTestClient.Start(["serve"]);
 
@@ -120,10 +116,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task The_complete_command_says_why_when_the_team_server_is_down_or_the_backend_is_malformed()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var program = _temp.WriteFile("app/Program.cs", Program);
 
         var down = await CompleteAsync(program, $"llamacpp=http://127.0.0.1:{port}");
@@ -139,10 +133,8 @@ public sealed class TeamServerTests(ITestOutputHelper output) : IDisposable
     public async Task With_fallback_local_the_local_model_answers_while_the_team_server_is_down_and_the_status_says_so()
     {
         const string fromLocal = "Console.WriteLine(\"from the local model\");";
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var program = _temp.WriteFile("app/Program.cs", Program);
         await using var client = LspTestClient.Start(["serve", "--model", _temp.ScriptedModel(fromLocal)]);
 

@@ -80,7 +80,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
         await using var client = LspTestClient.Start(environment, "serve", "--model", installed);
         await client.InitializeAsync(repo);
         await client.OpenAsync(programPath, Program);
-        await client.WaitForProjectsLoadedAsync(TimeSpan.FromSeconds(180));
+        await client.WaitForProjectsLoadedAsync();
         await client.WaitForCompilationsReadyAsync();
 
         Assert.True(File.Exists(TargetMarker), $"the control failed: the trusted load did not run the project's target; stderr:\n{client.Stderr}");
@@ -100,7 +100,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
         await client.OpenAsync(programPath, Program);
 
         await client.WaitForLogAsync("untrusted workspace: no solution or project is evaluated");
-        var ready = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready", TimeSpan.FromSeconds(60));
+        var ready = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "ready");
         Assert.False((bool)ready["params"]!["trusted"]!);
         var context = await client.RequestAsync("codeAssist/context", At(programPath, 7, 18));
         Assert.DoesNotContain("RestockEverything", ContextText(context), StringComparison.Ordinal);
@@ -131,7 +131,7 @@ public sealed class UntrustedWorkspaceTests : IDisposable
         await using var client = LspTestClient.Start(environment, "serve");
         await client.InitializeAsync(repo, new { modelPath = repositoryModel, untrusted = true });
 
-        var error = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "error", TimeSpan.FromSeconds(60));
+        var error = await client.WaitForNotificationAsync("codeAssist/status", n => (string?)n["params"]!["state"] == "error");
         Assert.Equal(
             $"cannot use the model in {repositoryModel}: the model folder {repositoryModel} is outside the models directory " +
             $"{environment["CODEASSIST_MODELS_DIR"]}, and this workspace is not trusted, so only installed models load: trust the workspace, " +

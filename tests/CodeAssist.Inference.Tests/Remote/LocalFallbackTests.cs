@@ -79,7 +79,7 @@ public sealed class LocalFallbackTests : IDisposable
             };
             time.Advance(LocalFallback.RecheckInterval);
             Assert.Equal(FromLocal, await CompleteAsync(backend));
-            await back.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            await back.Task.WaitAsync(LspTestClient.HangGuard);
 
             // ... and the server answers the next request: the status is clean again.
             Assert.Null(backend.Problem);
@@ -99,10 +99,8 @@ public sealed class LocalFallbackTests : IDisposable
     [Fact]
     public async Task Without_a_local_model_the_servers_fault_stands()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var settings = new TeamServerSettings(TeamServerKind.LlamaCpp, new Uri($"http://127.0.0.1:{port}/")) { FallbackToLocal = true };
         using var fallback = new LocalFallback(new RemoteModel(settings, _ => { }), () => null);
 

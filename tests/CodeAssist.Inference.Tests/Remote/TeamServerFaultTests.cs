@@ -14,10 +14,8 @@ public sealed class TeamServerFaultTests
     [Fact]
     public async Task Connection_refused_says_so_with_the_port()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         using var model = new RemoteModel(new TeamServerSettings(TeamServerKind.LlamaCpp, new Uri($"http://127.0.0.1:{port}/")), _ => { });
 
         var fault = await Assert.ThrowsAsync<TeamServerException>(() => model.GenerateAsync(Fim.Request(), CancellationToken.None));

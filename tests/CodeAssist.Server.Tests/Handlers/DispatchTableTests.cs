@@ -16,7 +16,7 @@ namespace CodeAssist.Server.Tests.Handlers;
 /// </summary>
 public sealed class DispatchTableTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Guard = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Guard = LspTestClient.HangGuard;
 
     private readonly EngineHost _engine = new(new AssistSettings(), new ServerLog(LogLevel.Error));
     private ServerState _state = null!;
