@@ -149,11 +149,18 @@ internal static class BenchTable
             Row("validating one edit (fork, bind the edited member)", P(ne.ValidateMs), Goal(ne.ValidateMs.P95 <= 50, "p95 ≤ 50 ms"));
             if (ne.ValidateCpuMs is { } validateCpu)
                 Row("  CPU time per validation", P(validateCpu));
+            if (ne.ValidateSpeculativelyMs is { } speculatively)
+            {
+                Row("  the same validations speculatively in the method body (same run, order alternating)", P(speculatively),
+                    $"CPU {P(ne.ValidateSpeculativelyCpuMs!)}; {ne.BoundSpeculatively} of {speculatively.Count} bound so");
+            }
             if (ne.Prepared is { } prepared)
             {
                 Row($"as a client asks (search prepared after the edit, request after {NextEditBenchmark.ClientDebounce.TotalMilliseconds:F0} ms): locations",
                     P(prepared.LocateMs), $"CPU {P(prepared.LocateCpuMs)}");
                 Row("  validating one edit", P(prepared.ValidateMs), $"CPU {P(prepared.ValidateCpuMs)}");
+                if (prepared.ValidateSpeculativelyMs is { } preparedSpeculatively)
+                    Row("    the same speculatively", P(preparedSpeculatively), $"CPU {P(prepared.ValidateSpeculativelyCpuMs!)}");
             }
             if (ne.WithoutReuse is { } without)
             {

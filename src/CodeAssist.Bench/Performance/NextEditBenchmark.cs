@@ -100,6 +100,9 @@ internal static class NextEditBenchmark
             LocateCpuMs = Distribution.Of(reused.LocateCpu),
             ValidateCpuMs = Distribution.Of(reused.ValidateCpu),
             LocatePhasesMs = reused.Phases(),
+            ValidateSpeculativelyMs = Distribution.Of(reused.ValidateSpeculative),
+            ValidateSpeculativelyCpuMs = Distribution.Of(reused.ValidateSpeculativeCpu),
+            BoundSpeculatively = reused.BoundSpeculatively,
             Prepared = sides[Timing.Prepared].Figures(),
             WithoutReuse = sides[Timing.NoReuse].Figures(),
             SameResults = same,
@@ -141,16 +144,41 @@ internal static class NextEditBenchmark
             var line = text.Lines.GetLineFromPosition(first.Span.Start);
             var required = @case.Required.FirstOrDefault(r => r.FilePath == first.FilePath && r.Line == line.LineNumber);
             var change = new TextChange(line.Span, required?.ExpectedLine ?? text.ToString(line.Span));
-            cpu = CpuClock.ThisProcessMilliseconds();
-            started = Clock.Now();
-            var passed = await NextEditValidator.ValidateAsync(solution, id, change, first, locator.Reuses, cancellationToken).ConfigureAwait(false);
-            Validate.Add(Clock.MillisecondsSince(started));
-            ValidateCpu.Add(CpuClock.ThisProcessMilliseconds() - cpu);
-            return (described, passed, required is not null);
+            // With reuse the edit is validated twice, the order alternating: as the engine does (the member's body in
+            // a fork) and speculatively in the method body (SpeculativeErrors); the verdicts must agree.
+            NextEditBinding[] bindings = !locator.Reuses ? [NextEditBinding.DocumentInFork]
+                : Validate.Count % 2 == 0 ? [NextEditBinding.MemberInFork, NextEditBinding.Speculative]
+                : [NextEditBinding.Speculative, NextEditBinding.MemberInFork];
+            var verdicts = new List<bool>();
+            foreach (var narrowest in bindings)
+            {
+                cpu = CpuClock.ThisProcessMilliseconds();
+                started = Clock.Now();
+                var validation = await NextEditValidator.JudgeAsync(solution, id, change, first, narrowest, cancellationToken).ConfigureAwait(false);
+                var (wall, cpuMs) = (Clock.MillisecondsSince(started), CpuClock.ThisProcessMilliseconds() - cpu);
+                (narrowest == NextEditBinding.Speculative ? ValidateSpeculative : Validate).Add(wall);
+                (narrowest == NextEditBinding.Speculative ? ValidateSpeculativeCpu : ValidateCpu).Add(cpuMs);
+                if (validation.Binding == NextEditBinding.Speculative)
+                    BoundSpeculatively++;
+                verdicts.Add(validation.Passes);
+            }
+            return (described, verdicts.Distinct().Count() == 1 ? verdicts[0] : null, required is not null);
         }
 
+        /// <summary>With reuse: each validation also with speculative binding in the method body, in the same run.</summary>
+        public List<double> ValidateSpeculative { get; } = [];
+        public List<double> ValidateSpeculativeCpu { get; } = [];
+
+        /// <summary>Of those, the validations bound speculatively (the rest fell back to the fork).</summary>
+        public int BoundSpeculatively { get; private set; }
+
         public NextEditSideFigures Figures() =>
-            new(Distribution.Of(Locate), Distribution.Of(LocateCpu), Distribution.Of(Validate), Distribution.Of(ValidateCpu), Phases());
+            new(Distribution.Of(Locate), Distribution.Of(LocateCpu), Distribution.Of(Validate), Distribution.Of(ValidateCpu), Phases())
+            {
+                ValidateSpeculativelyMs = ValidateSpeculative.Count > 0 ? Distribution.Of(ValidateSpeculative) : null,
+                ValidateSpeculativelyCpuMs = ValidateSpeculativeCpu.Count > 0 ? Distribution.Of(ValidateSpeculativeCpu) : null,
+                BoundSpeculatively = BoundSpeculatively,
+            };
 
         /// <summary>Each phase over every case; a phase a case did not reach counts as 0 ms there.</summary>
         public IReadOnlyDictionary<string, Distribution> Phases() =>
@@ -271,6 +299,14 @@ public sealed record NextEditFigures(int Cases, Distribution LocateMs, Distribut
 
     public Distribution? ValidateCpuMs { get; init; }
 
+    /// <summary>The same validations with speculative binding in the method body (not the engine's way), in the same run.</summary>
+    public Distribution? ValidateSpeculativelyMs { get; init; }
+
+    public Distribution? ValidateSpeculativelyCpuMs { get; init; }
+
+    /// <summary>Of the speculative validations, those bound speculatively in the method body (the others fell back to the fork).</summary>
+    public int BoundSpeculatively { get; init; }
+
     /// <summary>Wall time of each phase of the location search (<see cref="LocateTimings"/>).</summary>
     public IReadOnlyDictionary<string, Distribution> LocatePhasesMs { get; init; } = new Dictionary<string, Distribution>();
 
@@ -290,7 +326,16 @@ public sealed record NextEditFigures(int Cases, Distribution LocateMs, Distribut
 }
 
 public sealed record NextEditSideFigures(Distribution LocateMs, Distribution LocateCpuMs, Distribution ValidateMs, Distribution ValidateCpuMs,
-    IReadOnlyDictionary<string, Distribution> LocatePhasesMs);
+    IReadOnlyDictionary<string, Distribution> LocatePhasesMs)
+{
+    /// <inheritdoc cref="NextEditFigures.ValidateSpeculativelyMs"/>
+    public Distribution? ValidateSpeculativelyMs { get; init; }
+
+    public Distribution? ValidateSpeculativelyCpuMs { get; init; }
+
+    /// <inheritdoc cref="NextEditFigures.BoundSpeculatively"/>
+    public int BoundSpeculatively { get; init; }
+}
 
 /// <summary>
 /// Whole suggestions with the model: per request, its wall time, the model's generation time within it, and the ratio

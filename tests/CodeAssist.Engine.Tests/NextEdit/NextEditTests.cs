@@ -185,6 +185,39 @@ public sealed class NextEditTests : IDisposable
     }
 
     [Fact]
+    public async Task An_edit_inside_a_method_body_is_bound_speculatively_and_judged_as_in_a_fork()
+    {
+        var document = Type(await Load("Order.cs"), "decimal price", ", string note");
+        var location = (await Locate(document)).First(l => l.Kind == NextEditLocationKind.IntroducedDiagnostic);
+        var reference = location with { Kind = NextEditLocationKind.Reference, TargetDiagnostics = [] };
+        var solution = _workspace.CurrentSolution;
+        var id = solution.GetDocumentIdsWithFilePath(PathOf("Checkout.cs")).Single();
+        var call = Checkout.IndexOf("order.AddLine(\"tea\", 2m)", StringComparison.Ordinal) + "order.AddLine(\"tea\", 2m".Length;
+        (string Inserted, NextEditLocation At, bool Passes)[] cases =
+        [
+            (", \"gift\"", location, true),
+            (", 5", location, false),
+            (" ", location, false),
+            ("", location, false),
+            ("", reference, true),
+            (", \"gift\"", reference, true),
+            (", \"gift\", missing", reference, false),
+            (", \"gift\" +", reference, false),
+        ];
+
+        // The speculative rules and the fork's compiler give the same verdict (the rules' errors are not the compiler's:
+        // CS1501 where it says CS7036, so the targeted error is the speculative one on its span).
+        foreach (var (inserted, at, passes) in cases)
+        {
+            var change = new TextChange(new TextSpan(call, 0), inserted);
+            var speculative = await NextEditValidator.JudgeAsync(solution, id, change, at, NextEditBinding.Speculative, CancellationToken.None);
+            var inFork = await NextEditValidator.JudgeAsync(solution, id, change, at, NextEditBinding.MemberInFork, CancellationToken.None);
+            Assert.Equal((inserted, NextEditBinding.Speculative, passes), (inserted, speculative.Binding, speculative.Passes));
+            Assert.Equal((inserted, NextEditBinding.MemberInFork, passes), (inserted, inFork.Binding, inFork.Passes));
+        }
+    }
+
+    [Fact]
     public async Task A_body_edit_in_a_member_whose_signature_has_an_error_neither_fixes_nor_adds_that_error()
     {
         var document = Type(await Load("Order.cs"), "decimal price", ", Note note");
@@ -199,8 +232,10 @@ public sealed class NextEditTests : IDisposable
         };
 
         // The fork binds only the body; the signature's error is still there, so the edit does not remove it, and does
-        // not add it either.
+        // not add it either. Speculative binding reads no error there: the fork decides.
         Assert.False(await NextEditValidator.ValidateAsync(solution, id, change, targeted, CancellationToken.None));
+        Assert.Equal(NextEditBinding.MemberInFork,
+            (await NextEditValidator.JudgeAsync(solution, id, change, targeted, NextEditBinding.Speculative, CancellationToken.None)).Binding);
         Assert.True(await NextEditValidator.ValidateAsync(solution, id, change, targeted with { TargetDiagnostics = [] }, CancellationToken.None));
     }
 
