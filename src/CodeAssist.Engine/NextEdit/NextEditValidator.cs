@@ -34,7 +34,9 @@ public sealed record NextEditValidation(bool Passes, NextEditBinding Binding);
 /// (#20: one rule per kind of error, read from what binding left; Roslyn gives no diagnostics for a speculative model),
 /// the parser's errors of the member, and the speculative errors on the targeted span as the targeted error; when none
 /// lies there, or the member is not a method, the fork decides. It binds only the statements the edit and its target
-/// touch, on both sides. Its verdicts were the fork's on every case measured, but it still cost more CPU at the median
+/// touch, on both sides; unlike the completion check it does not also bind the later statements that use a local
+/// the edit declares, so an edit that retypes a local can pass here and fail in the fork (the bench requires the two
+/// verdicts to agree, and flags that). Its verdicts were the fork's on every case measured, but it still cost more CPU at the median
 /// (the rules bind both sides, where the fork binds one body and finds the errors before kept from the search), so
 /// the engine keeps the fork (PERFORMANCE.md, #21 fourth session).
 /// </para>
