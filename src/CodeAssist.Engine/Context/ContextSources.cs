@@ -11,6 +11,7 @@ public static class ContextSources
         new EnclosingScopeSource(),
         new ReceiverMembersSource(),
         new OverloadSignaturesSource(),
+        new UsesInOtherFilesSource(),
         new ReferencedDeclarationsSource(),
         new RecentDocumentsSource(documents),
         new SimilarWindowsSource(),
