@@ -13,6 +13,7 @@ public static class ContextSources
         new OverloadSignaturesSource(),
         new UsesInOtherFilesSource(),
         new ReferencedDeclarationsSource(),
+        new TypesInScopeSource(),
         new RecentDocumentsSource(documents),
         new SimilarWindowsSource(),
     ];
