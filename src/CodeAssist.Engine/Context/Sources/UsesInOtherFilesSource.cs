@@ -133,8 +133,8 @@ public sealed class UsesInOtherFilesSource : IContextSource
                 var (receiver, member) = node switch
                 {
                     MemberAccessExpressionSyntax access => (access.Expression, access.Name.Identifier.ValueText),
-                    ConditionalAccessExpressionSyntax { WhenNotNull: var whenNotNull } conditional =>
-                        (conditional.Expression, whenNotNull.DescendantNodesAndSelf().OfType<MemberBindingExpressionSyntax>().FirstOrDefault()?.Name.Identifier.ValueText),
+                    ConditionalAccessExpressionSyntax { WhenNotNull: var whenNotNull } conditional => (conditional.Expression,
+                        whenNotNull.DescendantNodesAndSelf().OfType<MemberBindingExpressionSyntax>().FirstOrDefault()?.Name.Identifier.ValueText),
                     _ => (null, null),
                 };
                 if (receiver is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } self)
