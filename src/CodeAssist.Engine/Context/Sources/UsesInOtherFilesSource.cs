@@ -46,7 +46,6 @@ public sealed class UsesInOtherFilesSource : IContextSource
                 others.Add((other, text));
         }
         var known = ContextRecall.Words(request.Document.Text.ToString());
-        var projectDirectory = document.Project.FilePath is { } projectPath ? Path.GetDirectoryName(projectPath) : null;
         var candidates = new List<ContextCandidate>();
         foreach (var typeName in typeNames)
         {
@@ -56,9 +55,7 @@ public sealed class UsesInOtherFilesSource : IContextSource
                 cancellationToken.ThrowIfCancellationRequested();
                 if (await other.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } otherRoot)
                     continue;
-                var path = (projectDirectory is null ? Path.GetFileName(other.FilePath!) : Path.GetRelativePath(projectDirectory, other.FilePath!))
-                    .Replace('\\', '/');
-                uses.AddRange(UsesIn(otherRoot, text, typeName, path));
+                uses.AddRange(UsesIn(otherRoot, text, typeName, ReferencedDeclarationsSource.RelativeTo(document, other.FilePath!)));
             }
             if (Piece(typeName, uses, known) is { } piece)
                 candidates.Add(new ContextCandidate("uses", $"uses of {typeName}", piece, Priority: 0.85 - 0.01 * candidates.Count, HeaderLines: 2));
