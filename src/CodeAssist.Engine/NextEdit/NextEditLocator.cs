@@ -64,7 +64,8 @@ public sealed class NextEditLocator
     /// </param>
     /// <param name="narrowed">
     /// False only for the benchmark's same-run comparison: every member that names a changed declaration is bound, and
-    /// bound whole (its declaration stage too), as before #21's fifth session (see <see cref="MembersToCompareAsync"/>).
+    /// bound whole (its declaration stage too), and the documents are compared one after another, as before #21's fifth
+    /// session (see <see cref="MembersToCompareAsync"/>).
     /// </param>
     public NextEditLocator(Func<Solution?>? warmed = null, bool reuse = true, bool narrowed = true)
     {
@@ -199,7 +200,7 @@ public sealed class NextEditLocator
         var editedPaths = edited.Select(d => d.FilePath).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var referenceSpans = (references ?? []).Concat(earlier).ToLookup(r => r.FilePath, r => r.Span, StringComparer.Ordinal);
         timings?.Add(PhaseEarlierReferences, phase);
-        foreach (var id in involved)
+        async Task<IReadOnlyList<NextEditLocation>> IntroducedInAsync(DocumentId id)
         {
             var now = current.GetDocument(id)!;
             var before = baseline.GetDocument(id);
@@ -207,15 +208,29 @@ public sealed class NextEditLocator
                 ? (Now: Whole, Before: Whole)
                 : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changed, referenceSpans[now.FilePath], _narrowed,
                     cancellationToken).ConfigureAwait(false);
-            locations.AddRange(await IntroducedDiagnosticsAsync(before, now, compared.Now, compared.Before, last, timings, cancellationToken)
-                .ConfigureAwait(false));
+            return await IntroducedDiagnosticsAsync(before, now, compared.Now, compared.Before, last, timings, cancellationToken).ConfigureAwait(false);
         }
+        // The documents are compared side by side (each binds in its own project's compilation, which Roslyn builds and
+        // completes safely from several threads), their places kept in the documents' order, so the answer is the same.
+        var introduced = _narrowed
+            ? await Task.WhenAll(involved.Select(id => Task.Run(() => IntroducedInAsync(id), cancellationToken))).ConfigureAwait(false)
+            : [.. await SequentiallyAsync(involved, IntroducedInAsync).ConfigureAwait(false)];
+        foreach (var found in introduced)
+            locations.AddRange(found);
         phase = Stopwatch.GetTimestamp();
 
         if (references is null)
             locations.AddRange(SimilarLines(edited, last));
         timings?.Add(PhaseRest, phase);
         return locations;
+    }
+
+    private static async Task<List<T>> SequentiallyAsync<TItem, T>(IEnumerable<TItem> items, Func<TItem, Task<T>> run)
+    {
+        var results = new List<T>();
+        foreach (var item in items)
+            results.Add(await run(item).ConfigureAwait(false));
+        return results;
     }
 
     private Task<Solution> ResolveAsync(Solution fork, CancellationToken cancellationToken) =>
