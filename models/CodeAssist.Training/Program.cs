@@ -78,6 +78,9 @@ public static class Program
                     options.Has("window") ? options.GetInt("window", 2048) : null,
                     [.. options.Get("rope-theta", "10000").Split(',').Select(t => float.Parse(t, CultureInfo.InvariantCulture))]);
                 return 0;
+            case "blend":
+                BlendCommand.Run(paths, options.Get("with", ""), options.GetDouble("weight", 0.5), options.Get("into", ""));
+                return 0;
             case "sample":
                 SampleCommand.Run(paths, options.Get("prompt", ""), options.GetInt("max-tokens", 48));
                 return 0;
