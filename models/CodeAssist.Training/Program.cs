@@ -96,7 +96,7 @@ public static class Program
             default:
                 Console.Error.WriteLine(
                     $"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, instructions, train, " +
-                    "import, export, validate, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
+                    "import, export, validate, blend, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
                 return 2;
         }
     }
