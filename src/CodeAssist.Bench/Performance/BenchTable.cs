@@ -154,6 +154,14 @@ internal static class BenchTable
                 Row("  the same validations speculatively in the method body (same run, order alternating)", P(speculatively),
                     $"CPU {P(ne.ValidateSpeculativelyCpuMs!)}; {ne.BoundSpeculatively} of {speculatively.Count} bound so");
             }
+            if (ne.NotNarrowed is { } notNarrowed)
+            {
+                Row("  the same, members chosen and bound as before the narrowing (same run, order rotating)", P(notNarrowed.LocateMs),
+                    $"CPU {P(notNarrowed.LocateCpuMs)}");
+                foreach (var (phase, d) in notNarrowed.LocatePhasesMs.OrderByDescending(p => p.Value.P50))
+                    Row($"    phase: {phase}", P(d));
+                Row("    validating one edit", P(notNarrowed.ValidateMs), $"CPU {P(notNarrowed.ValidateCpuMs)}");
+            }
             if (ne.Prepared is { } prepared)
             {
                 Row($"as a client asks (search prepared after the edit, request after {NextEditBenchmark.ClientDebounce.TotalMilliseconds:F0} ms): locations",

@@ -12,13 +12,14 @@ namespace CodeAssist.Bench.Performance;
 /// first edit reaches the engine as a didChange would, then the time to the locations (<c>NextEditEngine.LocateAsync</c>,
 /// what every codeAssist/nextEdit does first) and the time to validate one edit at the first location
 /// (<see cref="NextEditValidator"/>: the edit that case requires where it is determined, else the line left as it is,
-/// which costs the same compilation). Each case runs three times, each time after its own edit, the order rotating case
+/// which costs the same compilation). Each case runs four times, each time after its own edit, the order rotating case
 /// by case: right after the edit as the engine runs (reusing what earlier requests computed), as a client asks (the
 /// engine's search prepared after the edit, <c>NextEditEngine.Prepare</c>, and the request timed after the clients'
-/// debounce), and right after the edit with nothing reused (<c>reuse: false</c>, what the code did before the reuse
-/// existed); all three must give the same locations and verdicts. Then, on other cases, whole suggestions with the
-/// model, asked for both ways: the request's wall time over the model's generation time in it. Each edit is undone
-/// before the next, and nothing one side started runs while another is timed.
+/// debounce), right after the edit with the members chosen and bound as before #21's fifth session (<c>narrowed:
+/// false</c>: every member naming a changed declaration, whole), and right after the edit with nothing reused
+/// (<c>reuse: false</c>, what the code did before the reuse existed); all four must give the same locations and verdicts.
+/// Then, on other cases, whole suggestions with the model, asked for both ways: the request's wall time over the model's
+/// generation time in it. Each edit is undone before the next, and nothing one side started runs while another is timed.
 /// </summary>
 internal static class NextEditBenchmark
 {
@@ -36,6 +37,9 @@ internal static class NextEditBenchmark
 
         /// <summary>Right after the edit, nothing reused (the code as it was before the reuse).</summary>
         NoReuse,
+
+        /// <summary>Right after the edit, a locator of its own reusing as the engine's does, choosing and binding members as before the narrowing.</summary>
+        NotNarrowed,
     }
 
     public static async Task<NextEditFigures> RunAsync(
@@ -47,8 +51,9 @@ internal static class NextEditBenchmark
             [Timing.Reuse] = new(engine.NextEdits.Locator, TimeSpan.Zero),
             [Timing.Prepared] = new(engine.NextEdits.Locator, ClientDebounce),
             [Timing.NoReuse] = new(new NextEditLocator(reuse: false), TimeSpan.Zero),
+            [Timing.NotNarrowed] = new(new NextEditLocator(() => engine.Workspace.WarmedSolution, narrowed: false), TimeSpan.Zero),
         };
-        Timing[] order = [Timing.Reuse, Timing.Prepared, Timing.NoReuse];
+        Timing[] order = [Timing.Reuse, Timing.Prepared, Timing.NotNarrowed, Timing.NoReuse];
         var hits = 0;
         var passed = 0;
         var same = 0;
@@ -105,6 +110,7 @@ internal static class NextEditBenchmark
             BoundSpeculatively = reused.BoundSpeculatively,
             Prepared = sides[Timing.Prepared].Figures(),
             WithoutReuse = sides[Timing.NoReuse].Figures(),
+            NotNarrowed = sides[Timing.NotNarrowed].Figures(),
             SameResults = same,
             Suggestions = suggestions,
         };
@@ -312,6 +318,12 @@ public sealed record NextEditFigures(int Cases, Distribution LocateMs, Distribut
 
     /// <summary>The same cases with nothing reused, in the same run (the code as it was before the reuse).</summary>
     public NextEditSideFigures? WithoutReuse { get; init; }
+
+    /// <summary>
+    /// The same cases right after the edit with the members chosen and bound as before #21's fifth session, in the same
+    /// run: every member naming a changed declaration, its declaration stage too (<c>narrowed: false</c>).
+    /// </summary>
+    public NextEditSideFigures? NotNarrowed { get; init; }
 
     /// <summary>
     /// The same cases as a client asks, in the same run: the engine prepares the search after the edit and the request

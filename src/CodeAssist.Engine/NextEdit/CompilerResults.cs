@@ -24,7 +24,7 @@ internal static class CompilerResults
     private sealed class Kept
     {
         public readonly ConcurrentDictionary<(DocumentId, TextSpan?), Lazy<Task<IReadOnlyList<Diagnostic>>>> Errors = new();
-        public readonly ConcurrentDictionary<(DocumentId, TextSpan), Lazy<Task<IReadOnlyList<Diagnostic>>>> DeclarationErrors = new();
+        public readonly ConcurrentDictionary<(DocumentId, TextSpan), Lazy<Task<IReadOnlyList<Diagnostic>>>> SyntaxAndBodyErrors = new();
         public readonly ConcurrentDictionary<(DocumentId, TextSpan), Lazy<Task<FoundReferences?>>> References = new();
     }
 
@@ -39,22 +39,18 @@ internal static class CompilerResults
             token => ComputeErrorsAsync(document, span, token), cancellationToken);
 
     /// <summary>
-    /// The errors Roslyn reports within <paramref name="span"/> of the document when it completes the symbols declared
-    /// there (its declaration stage: signatures, attributes, the checks of a type against its members), computed once per
-    /// solution. With <see cref="ComputeSyntaxAndBodyErrorsAsync"/> they make up <see cref="ErrorsAsync"/>.
+    /// The parser's errors and the method bodies' (and initializers') errors within <paramref name="span"/>, computed once
+    /// per solution: <see cref="ErrorsAsync"/> without the declaration stage, whose completion of the symbols declared in
+    /// the span (a type's members checked against each other and its base) is, in a compilation made new by an edit, half
+    /// the cost of a member's first binding. A member whose declaration names nothing the edits changed has the same
+    /// declaration errors before and after them, so its errors are compared without them, on both sides (the location
+    /// search and the validation): the same errors are new either way.
     /// </summary>
-    public static Task<IReadOnlyList<Diagnostic>> DeclarationErrorsAsync(Document document, TextSpan span, CancellationToken cancellationToken) =>
-        GetOrComputeAsync(KeptBySolution.GetValue(document.Project.Solution, _ => new()).DeclarationErrors, (document.Id, span),
-            async token => await document.GetSemanticModelAsync(token).ConfigureAwait(false) is { } model
-                ? Errors(model.GetDeclarationDiagnostics(span, token))
-                : [],
-            cancellationToken);
+    public static Task<IReadOnlyList<Diagnostic>> SyntaxAndBodyErrorsAsync(Document document, TextSpan span, CancellationToken cancellationToken) =>
+        GetOrComputeAsync(KeptBySolution.GetValue(document.Project.Solution, _ => new()).SyntaxAndBodyErrors, (document.Id, span),
+            token => ComputeSyntaxAndBodyErrorsAsync(document, span, token), cancellationToken);
 
-    /// <summary>
-    /// The parser's errors and the method bodies' (and initializers') errors within <paramref name="span"/>, not kept: the
-    /// rest of <see cref="ErrorsAsync"/> without the declaration stage, whose completion of the symbols declared in the
-    /// span (a type's members checked against each other and its base) a new compilation would otherwise do again.
-    /// </summary>
+    /// <summary>What <see cref="SyntaxAndBodyErrorsAsync"/> keeps, computed (nothing kept): the validation's fork, made for one edit.</summary>
     internal static async Task<IReadOnlyList<Diagnostic>> ComputeSyntaxAndBodyErrorsAsync(Document document, TextSpan span, CancellationToken cancellationToken)
     {
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
@@ -72,7 +68,18 @@ internal static class CompilerResults
         GetOrComputeAsync(KeptBySolution.GetValue(solution, _ => new()).References, (document, declaration), find, cancellationToken);
 
     /// <summary>How many documents' or members' errors are kept with <paramref name="solution"/>: what a test asks to know a search ran on it.</summary>
-    internal static int KeptErrors(Solution solution) => KeptBySolution.TryGetValue(solution, out var kept) ? kept.Errors.Count : 0;
+    /// <summary>
+    /// The spans of a document whose errors are kept with <paramref name="solution"/> (null: the whole document): what a
+    /// test asks to know what a search bound.
+    /// </summary>
+    internal static IReadOnlyList<TextSpan?> KeptSpans(Solution solution, DocumentId document) =>
+        KeptBySolution.TryGetValue(solution, out var kept)
+            ? [.. kept.Errors.Keys.Where(k => k.Item1 == document).Select(k => k.Item2),
+                .. kept.SyntaxAndBodyErrors.Keys.Where(k => k.Item1 == document).Select(k => (TextSpan?)k.Item2)]
+            : [];
+
+    internal static int KeptErrors(Solution solution) =>
+        KeptBySolution.TryGetValue(solution, out var kept) ? kept.Errors.Count + kept.SyntaxAndBodyErrors.Count : 0;
 
     internal static async Task<IReadOnlyList<Diagnostic>> ComputeErrorsAsync(Document document, TextSpan? span, CancellationToken cancellationToken)
     {

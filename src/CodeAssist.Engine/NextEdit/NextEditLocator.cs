@@ -53,6 +53,7 @@ public sealed class NextEditLocator
     public const int DocumentsCompared = 16;
 
     private readonly SolutionsByContent? _solutions;
+    private readonly bool _narrowed;
     private readonly Lock _lastGate = new();
     private (Solution Solution, IReadOnlyList<EditedDocument> Edited, Lazy<Task<IReadOnlyList<NextEditLocation>>> Search)? _last;
 
@@ -61,9 +62,15 @@ public sealed class NextEditLocator
     /// False only for the benchmark's same-run comparison: every request then forks and compiles afresh and keeps
     /// nothing, as before the reuse existed.
     /// </param>
-    public NextEditLocator(Func<Solution?>? warmed = null, bool reuse = true)
+    /// <param name="narrowed">
+    /// False only for the benchmark's same-run comparison: every member that names a changed declaration is bound, and
+    /// bound whole (its declaration stage too), and the documents are compared one after another, as before #21's fifth
+    /// session (see <see cref="MembersToCompareAsync"/>).
+    /// </param>
+    public NextEditLocator(Func<Solution?>? warmed = null, bool reuse = true, bool narrowed = true)
     {
         _solutions = reuse ? new SolutionsByContent(warmed) : null;
+        _narrowed = narrowed;
     }
 
     public bool Reuses => _solutions is not null;
@@ -189,21 +196,27 @@ public sealed class NextEditLocator
         // Each involved document is compared in its members that name what the edits changed or hold one of the
         // references found, and an edited one also in the members the edits changed: only there can its errors have
         // changed, and only those members are bound.
-        var changedNames = _solutions is null ? null : await ChangedNamesAsync(baseline, current, edited, cancellationToken).ConfigureAwait(false);
+        var changed = _solutions is null ? null : await ChangedDeclarationsAsync(baseline, current, edited, cancellationToken).ConfigureAwait(false);
         var editedPaths = edited.Select(d => d.FilePath).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var referenceSpans = (references ?? []).Concat(earlier).ToLookup(r => r.FilePath, r => r.Span, StringComparer.Ordinal);
         timings?.Add(PhaseEarlierReferences, phase);
-        foreach (var id in involved)
+        async Task<IReadOnlyList<NextEditLocation>> IntroducedInAsync(DocumentId id)
         {
             var now = current.GetDocument(id)!;
             var before = baseline.GetDocument(id);
-            var compared = changedNames is null || now.FilePath is null || before is null
+            var compared = changed is null || now.FilePath is null || before is null
                 ? (Now: Whole, Before: Whole)
-                : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changedNames, referenceSpans[now.FilePath],
+                : await MembersToCompareAsync(now, editedPaths.Contains(now.FilePath) ? before : null, changed, referenceSpans[now.FilePath], _narrowed,
                     cancellationToken).ConfigureAwait(false);
-            locations.AddRange(await IntroducedDiagnosticsAsync(before, now, compared.Now, compared.Before, last, timings, cancellationToken)
-                .ConfigureAwait(false));
+            return await IntroducedDiagnosticsAsync(before, now, compared.Now, compared.Before, last, timings, cancellationToken).ConfigureAwait(false);
         }
+        // The documents are compared side by side (each binds in its own project's compilation, which Roslyn builds and
+        // completes safely from several threads), their places kept in the documents' order, so the answer is the same.
+        var introduced = _narrowed
+            ? await Task.WhenAll(involved.Select(id => Task.Run(() => IntroducedInAsync(id), cancellationToken))).ConfigureAwait(false)
+            : [.. await SequentiallyAsync(involved, IntroducedInAsync).ConfigureAwait(false)];
+        foreach (var found in introduced)
+            locations.AddRange(found);
         phase = Stopwatch.GetTimestamp();
 
         if (references is null)
@@ -212,32 +225,43 @@ public sealed class NextEditLocator
         return locations;
     }
 
+    private static async Task<List<T>> SequentiallyAsync<TItem, T>(IEnumerable<TItem> items, Func<TItem, Task<T>> run)
+    {
+        var results = new List<T>();
+        foreach (var item in items)
+            results.Add(await run(item).ConfigureAwait(false));
+        return results;
+    }
+
     private Task<Solution> ResolveAsync(Solution fork, CancellationToken cancellationToken) =>
         _solutions is null ? Task.FromResult(fork) : _solutions.ResolveAsync(fork, cancellationToken);
 
-    /// <summary>A document's errors in each span (null: the whole document): kept with its solution, or (without reuse) computed every time.</summary>
-    private async Task<IReadOnlyList<Diagnostic>> ErrorsInAsync(Document document, IReadOnlyList<TextSpan?> spans, CancellationToken cancellationToken)
+    /// <summary>
+    /// A document's errors in each span (null: the whole document; a body-only span without its declaration stage): kept
+    /// with its solution, or (without reuse) computed every time.
+    /// </summary>
+    private async Task<IReadOnlyList<Diagnostic>> ErrorsInAsync(Document document, IReadOnlyList<ComparedSpan> spans, CancellationToken cancellationToken)
     {
         var errors = new List<Diagnostic>();
-        foreach (var span in spans)
+        foreach (var (span, bodyOnly) in spans)
         {
-            errors.AddRange(_solutions is null
-                ? await CompilerResults.ComputeErrorsAsync(document, span, cancellationToken).ConfigureAwait(false)
+            errors.AddRange(_solutions is null ? await CompilerResults.ComputeErrorsAsync(document, span, cancellationToken).ConfigureAwait(false)
+                : bodyOnly && span is { } member ? await CompilerResults.SyntaxAndBodyErrorsAsync(document, member, cancellationToken).ConfigureAwait(false)
                 : await CompilerResults.ErrorsAsync(document, span, cancellationToken).ConfigureAwait(false));
         }
         return errors;
     }
 
     /// <summary>
-    /// The names of the declarations the edits changed: in each edited document, the members and types whose
-    /// declaration (Roslyn's top level: everything but bodies and initializers, a constant's value included) differs
-    /// between the text before the edits and now, or that exist on one side only; for a member without a name of its
-    /// own (a constructor, an operator, an indexer) its type's name.
+    /// The declarations the edits changed: in each edited document, the members and types whose declaration (Roslyn's
+    /// top level: everything but bodies and initializers, a constant's value included) differs between the text before
+    /// the edits and now, or that exist on one side only; for a member without a name of its own (a constructor, an
+    /// operator, an indexer) its type's name.
     /// </summary>
-    internal static async Task<HashSet<string>> ChangedNamesAsync(
+    internal static async Task<ChangedDeclarations> ChangedDeclarationsAsync(
         Solution baseline, Solution current, IReadOnlyList<EditedDocument> edited, CancellationToken cancellationToken)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var changed = new ChangedDeclarations();
         foreach (var id in edited.SelectMany(d => IdsOf(current, d.FilePath)))
         {
             if (baseline.GetDocument(id) is not { } before
@@ -252,22 +276,31 @@ public sealed class NextEditLocator
             {
                 var a = declarationsBefore.TryGetValue(key, out var x) ? x : [];
                 var b = declarationsNow.TryGetValue(key, out var y) ? y : [];
-                if (a.Count != b.Count || a.Zip(b).Any(p => !SyntaxFactory.AreEquivalent(p.First, p.Second, topLevel: true)))
-                    names.Add(key.Name);
+                // Paired in order, only the pairs that differ changed (another type's member of the same name did not).
+                var differing = a.Count != b.Count
+                    ? a.Concat(b)
+                    : a.Zip(b).Where(p => !SameDeclaration(p.First, p.Second)).SelectMany(p => new[] { p.First, p.Second });
+                foreach (var declaration in differing)
+                    changed.Add(key.Name, declaration);
             }
         }
-        return names;
+        return changed;
     }
 
-    /// <summary>Each declaration of a tree by kind and name, in order; a type stands for its own declaration line (its members are listed apart).</summary>
-    private static Dictionary<(int Kind, string Name), List<SyntaxNode>> Declarations(SyntaxNode root)
+    /// <summary>Whether two declarations are the same at Roslyn's top level; a type's, its own declaration without its members.</summary>
+    private static bool SameDeclaration(MemberDeclarationSyntax a, MemberDeclarationSyntax b) =>
+        a is TypeDeclarationSyntax || b is TypeDeclarationSyntax
+            ? a.RawKind == b.RawKind && SameTokens(OutsideMembers(a), OutsideMembers(b))
+            : SyntaxFactory.AreEquivalent(a, b, topLevel: true);
+
+    /// <summary>Each declaration of a tree by kind and name, in order (a type is listed apart from its members).</summary>
+    private static Dictionary<(int Kind, string Name), List<MemberDeclarationSyntax>> Declarations(SyntaxNode root)
     {
-        var declarations = new Dictionary<(int, string), List<SyntaxNode>>();
+        var declarations = new Dictionary<(int, string), List<MemberDeclarationSyntax>>();
         foreach (var node in MemberDeclarations(root))
         {
-            var declaration = node is TypeDeclarationSyntax type ? type.WithMembers(default) : node;
             var key = (node.RawKind, NameOf(node));
-            (declarations.TryGetValue(key, out var list) ? list : declarations[key] = []).Add(declaration);
+            (declarations.TryGetValue(key, out var list) ? list : declarations[key] = []).Add(node);
         }
         return declarations;
     }
@@ -284,19 +317,29 @@ public sealed class NextEditLocator
         _ => member.Ancestors().OfType<BaseTypeDeclarationSyntax>().FirstOrDefault()?.Identifier.ValueText ?? "",
     };
 
+    /// <summary>
+    /// A span of a document whose errors are compared (null: the whole document), and whether only its parser's and body
+    /// errors are (<see cref="CompilerResults.SyntaxAndBodyErrorsAsync"/>): a member whose declaration names nothing the
+    /// edits changed.
+    /// </summary>
+    private readonly record struct ComparedSpan(TextSpan? Span, bool BodyOnly);
+
     /// <summary>The whole document, as a list of spans to compare.</summary>
-    private static readonly IReadOnlyList<TextSpan?> Whole = [null];
+    private static readonly IReadOnlyList<ComparedSpan> Whole = [new(null, false)];
 
     /// <summary>
     /// The spans of a document's members whose errors can have changed, now and (paired by kind, name and order) in
-    /// the text before the edits: those that name a changed declaration or hold a reference found, and, in a document
-    /// the user edited (<paramref name="editedBefore"/> is its text before the edits), those whose text the edits
-    /// changed or added. The whole document on both sides when what lies outside the members differs (a using, a
-    /// type's own declaration, a namespace), when a type's own declaration names a changed one (its base type or an
-    /// interface: the type itself may now be wrong), or when it has top-level statements.
+    /// the text before the edits: those that hold a reference found, those that name a changed declaration where it can
+    /// bind (<see cref="ChangedCanBindIn"/>), and, in a document the user edited (<paramref name="editedBefore"/> is its
+    /// text before the edits), those whose text the edits changed or added. A member whose declaration (all but its
+    /// bodies and initializers) is as before and names nothing changed is compared in its parser's and body errors only:
+    /// its declaration's errors are the same on both sides. The whole document on both sides when what lies outside the
+    /// members differs (a using, a type's own declaration, a namespace), when a type's own declaration names a changed
+    /// one (its base type or an interface: the type itself may now be wrong), or when it has top-level statements.
+    /// Not <paramref name="narrowed"/> (the benchmark's comparison): every member naming a changed declaration, whole.
     /// </summary>
-    private static async Task<(IReadOnlyList<TextSpan?> Now, IReadOnlyList<TextSpan?> Before)> MembersToCompareAsync(Document document, Document? editedBefore,
-        HashSet<string> changedNames, IEnumerable<TextSpan> references, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<ComparedSpan> Now, IReadOnlyList<ComparedSpan> Before)> MembersToCompareAsync(Document document,
+        Document? editedBefore, ChangedDeclarations changed, IEnumerable<TextSpan> references, bool narrowed, CancellationToken cancellationToken)
     {
         if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
             return (Whole, Whole);
@@ -304,7 +347,7 @@ public sealed class NextEditLocator
         if (editedBefore is not null)
         {
             if (await editedBefore.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } beforeRoot
-                || !SyntaxFactory.AreEquivalent(Skeleton(beforeRoot), Skeleton(root), topLevel: false))
+                || !SameTokens(OutsideMembers(beforeRoot), OutsideMembers(root)))
             {
                 return (Whole, Whole);
             }
@@ -316,9 +359,10 @@ public sealed class NextEditLocator
             }
         }
         bool Names(SyntaxNode? node) =>
-            node is not null && node.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && changedNames.Contains(t.ValueText));
-        var now = new List<TextSpan?>();
-        var before = new List<TextSpan?>();
+            node is not null && node.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && changed.Contains(t.ValueText));
+        SemanticModel? model = null;
+        var now = new List<ComparedSpan>();
+        var before = new List<ComparedSpan>();
         var ordinals = new Dictionary<(int, string), int>();
         foreach (var node in MemberDeclarations(root))
         {
@@ -339,13 +383,126 @@ public sealed class NextEditLocator
             var counterpart = counterparts is null ? node
                 : counterparts.TryGetValue(key, out var list) && ordinal <= list.Count ? list[ordinal - 1] : null;
             var edited = counterparts is not null && (counterpart is null || !counterpart.IsEquivalentTo(node, topLevel: false));
-            if (!edited && !Names(node) && !references.Any(r => node.Span.Contains(r)))
-                continue;
-            now.Add(node.Span);
+            var held = references.Where(r => node.Span.Contains(r)).ToList();
+            if (!edited && held.Count == 0)
+            {
+                if (!Names(node))
+                    continue;
+                if (narrowed && (model ??= await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false)) is { } semantic
+                    && !ChangedCanBindIn(node, changed, semantic, cancellationToken))
+                {
+                    continue;
+                }
+            }
+            var bodyOnly = narrowed && counterpart is not null && (counterparts is null || counterpart.IsEquivalentTo(node, topLevel: true))
+                && node.DescendantTokens().All(t => !t.IsKind(SyntaxKind.IdentifierToken) || !changed.Contains(t.ValueText) || InBody(t, node))
+                && held.All(r => InBody(root.FindToken(r.Start), node));
+            now.Add(new(node.Span, bodyOnly));
             if (counterpart is not null)
-                before.Add(counterpart.Span);
+                before.Add(new(counterpart.Span, bodyOnly));
         }
         return (now, counterparts is null ? now : before);
+    }
+
+    /// <summary>
+    /// Whether a declaration the edits changed can bind in <paramref name="member"/>, which names one but holds none of
+    /// the references found (the generated code's other classes' <c>Compute3</c> and <c>Add</c>): false only when every
+    /// use of a changed name there is <c>field.Name</c> or <c>property.Name</c> on a field or property of the member's
+    /// type (one a local or parameter of that name would hide is not), or is the member's own name, and that field's,
+    /// property's or type's type is none of the types whose member of that name changed, nor derives from one or
+    /// implements one (in the compilation as it is now): member lookup there cannot find the changed declaration, before
+    /// the edits (it is not a reference) or after them. A changed type or delegate, an extension method, a member without
+    /// a name of its own, and any other use of the name (unqualified, on another expression) can bind anywhere.
+    /// </summary>
+    private static bool ChangedCanBindIn(MemberDeclarationSyntax member, ChangedDeclarations changed, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (member.Parent is not TypeDeclarationSyntax type)
+            return true;
+        foreach (var token in member.DescendantTokens())
+        {
+            if (!token.IsKind(SyntaxKind.IdentifierToken) || !changed.Contains(token.ValueText))
+                continue;
+            if (changed.OwnersOf(token.ValueText) is not { } owners)
+                return true;
+            var lookedUpIn = token.Parent switch
+            {
+                SimpleNameSyntax { Parent: MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression } access } name
+                    when access.Name == name && access.Expression is IdentifierNameSyntax receiver =>
+                    TypeOfFieldOrProperty(type, member, receiver.Identifier.ValueText, model, cancellationToken),
+                MethodDeclarationSyntax or PropertyDeclarationSyntax or EventDeclarationSyntax when token.Parent == member =>
+                    model.GetDeclaredSymbol(type, cancellationToken),
+                _ => null,
+            };
+            if (lookedUpIn is not INamedTypeSymbol { TypeKind: not TypeKind.Error } named
+                || owners.Contains(named.Name) || named.AllInterfaces.Any(i => owners.Contains(i.Name)))
+            {
+                return true;
+            }
+            for (var baseType = named.BaseType; baseType is not null; baseType = baseType.BaseType)
+            {
+                if (baseType.TypeKind == TypeKind.Error || owners.Contains(baseType.Name))
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The type of the one field or property of <paramref name="type"/> called <paramref name="name"/>, when that is what
+    /// the simple name means in <paramref name="member"/>: no other member of the type has the name, and nothing in the
+    /// member declares it (a local, a parameter, a lambda's, a pattern's or a query's variable would hide it).
+    /// </summary>
+    private static ITypeSymbol? TypeOfFieldOrProperty(TypeDeclarationSyntax type, MemberDeclarationSyntax member, string name, SemanticModel model,
+        CancellationToken cancellationToken)
+    {
+        if (member.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && t.ValueText == name && t.Parent is not IdentifierNameSyntax))
+            return null;
+        SyntaxNode? declaration = null;
+        var count = 0;
+        foreach (var candidate in type.Members)
+        {
+            switch (candidate)
+            {
+                case FieldDeclarationSyntax field:
+                    foreach (var variable in field.Declaration.Variables.Where(v => v.Identifier.ValueText == name))
+                        (declaration, count) = (variable, count + 1);
+                    break;
+                case PropertyDeclarationSyntax property when property.Identifier.ValueText == name:
+                    (declaration, count) = (property, count + 1);
+                    break;
+                case BaseFieldDeclarationSyntax @event when @event.Declaration.Variables.Any(v => v.Identifier.ValueText == name):
+                    count += 2;
+                    break;
+                case var other when NameOf(other) == name:
+                    count += 2;
+                    break;
+            }
+        }
+        return count != 1 ? null : model.GetDeclaredSymbol(declaration!, cancellationToken) switch
+        {
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Whether a token of <paramref name="member"/> lies in its body: a block, an expression body, or the initializer of a
+    /// field (not a constant's: its value is part of its declaration) or a property.
+    /// </summary>
+    private static bool InBody(SyntaxToken token, MemberDeclarationSyntax member)
+    {
+        for (var node = token.Parent; node is not null && node != member; node = node.Parent)
+        {
+            switch (node)
+            {
+                case BlockSyntax or ArrowExpressionClauseSyntax:
+                    return true;
+                case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax or PropertyDeclarationSyntax }:
+                    return !(member is FieldDeclarationSyntax field && field.Modifiers.Any(SyntaxKind.ConstKeyword));
+            }
+        }
+        return false;
     }
 
     /// <summary>
@@ -356,9 +513,30 @@ public sealed class NextEditLocator
         root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MemberDeclarationSyntax>()
             .Where(m => m is not BaseNamespaceDeclarationSyntax);
 
-    /// <summary>The tree without the types' members: usings, namespaces, type declarations (enums whole), top-level statements.</summary>
-    private static SyntaxNode Skeleton(SyntaxNode root) =>
-        root.ReplaceNodes(root.DescendantNodes().OfType<TypeDeclarationSyntax>(), (_, rewritten) => rewritten.WithMembers(default));
+    /// <summary>
+    /// The tokens of a tree, or of a type's declaration, outside the types' members: usings, namespaces, type declarations
+    /// without their members (enums whole), top-level statements. Compared token by token, without building the tree
+    /// without the members.
+    /// </summary>
+    private static IEnumerable<SyntaxToken> OutsideMembers(SyntaxNode node) =>
+        node.DescendantTokens(n => n == node || !(n is MemberDeclarationSyntax && n.Parent is TypeDeclarationSyntax));
+
+    /// <summary>Whether two token sequences are the same, as Roslyn's equivalence sees tokens (kind, value, missing; trivia ignored).</summary>
+    private static bool SameTokens(IEnumerable<SyntaxToken> a, IEnumerable<SyntaxToken> b)
+    {
+        using var x = a.GetEnumerator();
+        using var y = b.GetEnumerator();
+        while (true)
+        {
+            var (moreX, moreY) = (x.MoveNext(), y.MoveNext());
+            if (moreX != moreY)
+                return false;
+            if (!moreX)
+                return true;
+            if (x.Current.RawKind != y.Current.RawKind || x.Current.IsMissing != y.Current.IsMissing || x.Current.ValueText != y.Current.ValueText)
+                return false;
+        }
+    }
 
     /// <summary>The phases <see cref="LocateTimings"/> reports.</summary>
     public const string PhaseBaseline = "the solution before the edits", PhaseReferences = "references of the changed symbol",
@@ -459,12 +637,12 @@ public sealed class NextEditLocator
     /// The errors the document has now and did not have before the edits (matched by id and message, as many times as
     /// they occur), except those on the last edit's own text: that is the user's work in progress.
     /// </summary>
-    private async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, IReadOnlyList<TextSpan?> comparedNow,
-        IReadOnlyList<TextSpan?> comparedBefore, RecentEdit last, LocateTimings? timings, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<NextEditLocation>> IntroducedDiagnosticsAsync(Document? before, Document after, IReadOnlyList<ComparedSpan> comparedNow,
+        IReadOnlyList<ComparedSpan> comparedBefore, RecentEdit last, LocateTimings? timings, CancellationToken cancellationToken)
     {
         var phase = Stopwatch.GetTimestamp();
         var errorsAfter = await ErrorsInAsync(after, comparedNow, cancellationToken).ConfigureAwait(false);
-        timings?.Add(comparedNow is [null] ? PhaseErrorsNow : PhaseErrorsNowInMembers, phase);
+        timings?.Add(comparedNow is [{ Span: null }] ? PhaseErrorsNow : PhaseErrorsNowInMembers, phase);
         if (errorsAfter.Count == 0)
             return [];
         phase = Stopwatch.GetTimestamp();
@@ -571,5 +749,39 @@ public sealed class NextEditLocator
                 return at;
         }
         return -1;
+    }
+}
+
+/// <summary>
+/// The declarations the edits changed (<see cref="NextEditLocator.ChangedDeclarationsAsync"/>), by name: for each name,
+/// the types whose member of that name changed, or none (any receiver) when a use of the name can bind to a changed
+/// declaration whatever it is called on: a type or a delegate, an extension method, a member without a name of its own
+/// (a constructor, an operator, an indexer: listed under its type's name), a member outside a type.
+/// </summary>
+internal sealed class ChangedDeclarations
+{
+    private readonly Dictionary<string, HashSet<string>?> _owners = new(StringComparer.Ordinal);
+
+    public bool Contains(string name) => _owners.ContainsKey(name);
+
+    /// <summary>The types whose member called <paramref name="name"/> changed; null when the name can bind to a changed declaration on any receiver.</summary>
+    public IReadOnlySet<string>? OwnersOf(string name) => _owners.GetValueOrDefault(name);
+
+    /// <summary>Adds <paramref name="declaration"/> (before or after the edits), which changed, under <paramref name="name"/>.</summary>
+    public void Add(string name, MemberDeclarationSyntax declaration)
+    {
+        var owner = declaration switch
+        {
+            MethodDeclarationSyntax method when method.ParameterList.Parameters.FirstOrDefault()?.Modifiers.Any(SyntaxKind.ThisKeyword) == true => null,
+            MethodDeclarationSyntax or PropertyDeclarationSyntax or EventDeclarationSyntax or BaseFieldDeclarationSyntax =>
+                (declaration.Parent as BaseTypeDeclarationSyntax)?.Identifier.ValueText,
+            _ => null,
+        };
+        if (owner is null)
+            _owners[name] = null;
+        else if (!_owners.TryGetValue(name, out var owners))
+            _owners[name] = [owner];
+        else
+            owners?.Add(owner);
     }
 }

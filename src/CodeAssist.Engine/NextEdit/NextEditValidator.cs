@@ -80,14 +80,13 @@ public static class NextEditValidator
         if (reuse && await InOneMemberAsync(before, after, change, cancellationToken).ConfigureAwait(false) is { } member)
         {
             binding = NextEditBinding.MemberInFork;
-            errorsBefore = await CompilerResults.ErrorsAsync(before, member.Before, cancellationToken).ConfigureAwait(false);
-            // The declarations are the same on both sides, and so are the errors of the member's declaration stage: the
-            // fork binds only the member's body (and reads its syntax), and does not complete again the declarations
-            // of the member's type, which its new compilation would otherwise check member against member.
-            errorsAfter = [
-                .. await CompilerResults.DeclarationErrorsAsync(before, member.Before, cancellationToken).ConfigureAwait(false),
-                .. await CompilerResults.ComputeSyntaxAndBodyErrorsAsync(after, member.After, cancellationToken).ConfigureAwait(false),
-            ];
+            // The declarations are the same on both sides, and so are the errors of the member's declaration stage: both
+            // sides are compared without them (the same errors are new, the same targeted ones gone), so the fork binds
+            // only the member's body (and reads its syntax) and does not complete again the declarations of the member's
+            // type, which its new compilation would otherwise check member against member; the side before is the one
+            // the location search kept.
+            errorsBefore = await CompilerResults.SyntaxAndBodyErrorsAsync(before, member.Before, cancellationToken).ConfigureAwait(false);
+            errorsAfter = await CompilerResults.ComputeSyntaxAndBodyErrorsAsync(after, member.After, cancellationToken).ConfigureAwait(false);
         }
         else
         {

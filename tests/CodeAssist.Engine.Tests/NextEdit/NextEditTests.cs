@@ -290,6 +290,65 @@ public sealed class NextEditTests : IDisposable
     }
 
     [Fact]
+    public async Task A_member_naming_the_changed_method_only_on_a_field_of_an_unrelated_type_is_not_bound()
+    {
+        const string orders = """
+            namespace Shop;
+
+            public class Order
+            {
+                private readonly List<decimal> _prices = new();
+
+                public decimal Total => _prices.Sum();
+
+                public void AddLine(string sku, decimal price)
+                {
+                    _prices.Add(price);
+                }
+            }
+
+            public sealed class RushOrder : Order
+            {
+                public void AddLine(string sku) => AddLine(sku, 1m);
+            }
+
+            public sealed class Ledger
+            {
+                public void AddLine(string sku, decimal amount) { }
+            }
+
+            public sealed class Till
+            {
+                private readonly Ledger _ledger = new();
+                private readonly RushOrder _rush = new();
+
+                public void Ring() => _ledger.AddLine("tea", 2m);
+
+                public void Rush() => _rush.AddLine("tea");
+            }
+
+            """;
+        var document = Type(await Load("Order.cs", orders), "decimal price", ", string note");
+        var solution = _workspace.CurrentSolution;
+
+        var locations = await Locate(document);
+
+        // Ring calls AddLine on a Ledger, which neither is nor derives from Order: the changed AddLine cannot bind there,
+        // so it is not bound. Rush calls RushOrder's own AddLine (no reference either), but on a type that derives from
+        // Order, where it could: it is bound. The places are those of every member bound whole, and of whole documents.
+        var kept = CompilerResults.KeptSpans(solution, solution.GetDocumentIdsWithFilePath(PathOf("Order.cs")).Single()).Select(s => s?.Start).ToList();
+        var text = document.Text.ToString();
+        Assert.DoesNotContain(text.IndexOf("public void Ring()", StringComparison.Ordinal), kept);
+        Assert.Contains(text.IndexOf("public void Rush()", StringComparison.Ordinal), kept);
+        foreach (var other in new[] { new NextEditLocator(narrowed: false), new NextEditLocator(reuse: false) })
+        {
+            var found = await other.LocateAsync(solution, _history.Edited(), document.FilePath, document.Text.Length / 2, null, CancellationToken.None);
+            Assert.Equal(found.Select(Describe), locations.Select(Describe));
+        }
+        Assert.Contains(locations, l => l.Kind == NextEditLocationKind.IntroducedDiagnostic && l.FilePath == PathOf("Order.cs"));
+    }
+
+    [Fact]
     public async Task A_solution_is_answered_by_a_kept_one_only_when_every_text_is_the_same()
     {
         await Load("Order.cs");
