@@ -73,7 +73,13 @@ public static class Program
                 return 0;
             }
             case "validate":
-                ValidateCommand.Run(paths, options.GetInt("sequences", 96));
+                ValidateCommand.Run(
+                    paths, options.GetInt("sequences", Trainer.SpmMiddleSequences),
+                    options.Has("window") ? options.GetInt("window", 2048) : null,
+                    [.. options.Get("rope-theta", "10000").Split(',').Select(t => float.Parse(t, CultureInfo.InvariantCulture))]);
+                return 0;
+            case "blend":
+                BlendCommand.Run(paths, options.Get("with", ""), options.GetDouble("weight", 0.5), options.Get("into", ""));
                 return 0;
             case "sample":
                 SampleCommand.Run(paths, options.Get("prompt", ""), options.GetInt("max-tokens", 48));
@@ -90,7 +96,7 @@ public static class Program
             default:
                 Console.Error.WriteLine(
                     $"codeassist-train: unknown command '{options.Command}'; the commands are corpus, tokenizer, instructions, train, " +
-                    "import, export, validate, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
+                    "import, export, validate, blend, evalset, ngram and all (see models/CodeAssist.Training/README.md)");
                 return 2;
         }
     }
@@ -143,7 +149,8 @@ public static class Program
             LongContext: options.GetInt("long-context", 2048),
             LongBatch: options.GetInt("long-batch", 1),
             InstructionRate: options.GetDouble("instruction-rate", 0.5),
-            LongPeakLearningRate: options.GetDouble("long-peak-lr", 0));
+            LongPeakLearningRate: options.GetDouble("long-peak-lr", 0),
+            SpmRehearsal: options.GetDouble("spm-rehearsal", 0));
 
     /// <summary>The shipped model's last step: 4,800 steps of 4 × 512 tokens, then the long-context stage's steps of 1 × 2,048.</summary>
     private const int DefaultSteps = 4800 + 500;

@@ -12,7 +12,8 @@ internal sealed record TrainingPlan(
     int Layers, int Hidden, int Heads, int Intermediate, int ContextLength,
     int VocabSize, int BatchSize, int Steps, int WarmupSteps, double PeakLearningRate, double FinalLearningRate,
     double FimRate, int Seed, int EvalEvery, int CheckpointMinutes, int RestartAt = 0, int FimFocusFrom = 0, int LaterRestartAt = 0, int SpmFrom = 0,
-    int LongFrom = 0, int LongContext = 0, int LongBatch = 0, double InstructionRate = 0, double LongPeakLearningRate = 0)
+    int LongFrom = 0, int LongContext = 0, int LongBatch = 0, double InstructionRate = 0, double LongPeakLearningRate = 0,
+    double SpmRehearsal = 0)
 {
     /// <summary>Warm-up steps of the long-context stage's own learning-rate cycle.</summary>
     private const int LongWarmupSteps = 20;
@@ -32,8 +33,25 @@ internal sealed record TrainingPlan(
     /// <summary>Whether step <paramref name="step"/> is in the long-context stage (<see cref="LongFrom"/>; 0: never).</summary>
     public bool IsLong(int step) => LongFrom > 0 && LongContext > 0 && step >= LongFrom;
 
+    /// <summary>
+    /// Whether step <paramref name="step"/> is one of the long stage's SPM rehearsal steps (<see cref="SpmRehearsal"/>: their
+    /// share, spread evenly; 0, as in the plans before it, never): a step of the SPM stage (<see cref="BatchSize"/> ×
+    /// <see cref="ContextLength"/>, SPM FIM and plain text) trained with the long stage's rotary base, so completions keep
+    /// the practice they had while the long steps teach the window and the refactorings.
+    /// </summary>
+    public bool IsRehearsal(int step)
+    {
+        if (!IsLong(step) || SpmRehearsal <= 0)
+            return false;
+        var s = step - LongFrom;
+        return Math.Floor((s + 1) * SpmRehearsal) > Math.Floor(s * SpmRehearsal);
+    }
+
     /// <summary>Sequences per step at step <paramref name="step"/>: the long stage trains fewer, longer ones.</summary>
-    public int BatchAt(int step) => IsLong(step) ? LongBatch : BatchSize;
+    public int BatchAt(int step) => IsLong(step) && !IsRehearsal(step) ? LongBatch : BatchSize;
+
+    /// <summary>Tokens per sequence at step <paramref name="step"/>: the model's window, but the SPM stage's on a rehearsal step.</summary>
+    public int SequenceLengthAt(int step) => IsRehearsal(step) ? ContextLength : ShapeAt(step).ContextLength;
 
     /// <summary>
     /// Linear warm-up, then cosine decay to the final rate at <see cref="RestartAt"/> (or the last step); from
@@ -84,12 +102,16 @@ internal sealed record TrainingPlan(
     public long TokensBefore(int step)
     {
         var shortSteps = IsLong(step) ? LongFrom : step;
-        return (long)shortSteps * BatchSize * ContextLength + (long)(step - shortSteps) * LongBatch * LongContext;
+        var tokens = (long)shortSteps * BatchSize * ContextLength;
+        for (var s = shortSteps; s < step; s++)
+            tokens += (long)BatchAt(s) * SequenceLengthAt(s);
+        return tokens;
     }
 
     /// <summary>What step <paramref name="step"/> samples: from <see cref="SpmFrom"/> on (0: never) SPM, before it as the FIM focus says.</summary>
     public SampleMode Mode(int step) =>
-        IsLong(step) ? SampleMode.Long
+        IsRehearsal(step) ? SampleMode.Spm
+        : IsLong(step) ? SampleMode.Long
         : SpmFrom > 0 && step >= SpmFrom ? SampleMode.Spm
         : FimFocused(step) ? SampleMode.FimFocused
         : SampleMode.Mixed;
@@ -102,13 +124,13 @@ internal sealed record TrainingPlan(
     public bool CanContinue(TrainingPlan trained, int step) =>
         Unscheduled == trained.Unscheduled
         && Enumerable.Range(0, step).All(s => LearningRate(s) == trained.LearningRate(s) && Mode(s) == trained.Mode(s)
-            && ShapeAt(s) == trained.ShapeAt(s) && BatchAt(s) == trained.BatchAt(s)
+            && ShapeAt(s) == trained.ShapeAt(s) && BatchAt(s) == trained.BatchAt(s) && SequenceLengthAt(s) == trained.SequenceLengthAt(s)
             && (!IsLong(s) || InstructionRate == trained.InstructionRate && LongPeakLearningRate == trained.LongPeakLearningRate));
 
     private TrainingPlan Unscheduled => this with
     {
         Steps = 0, RestartAt = 0, FimFocusFrom = 0, LaterRestartAt = 0, SpmFrom = 0, EvalEvery = 0, CheckpointMinutes = 0,
-        LongFrom = 0, LongContext = 0, LongBatch = 0, InstructionRate = 0, LongPeakLearningRate = 0,
+        LongFrom = 0, LongContext = 0, LongBatch = 0, InstructionRate = 0, LongPeakLearningRate = 0, SpmRehearsal = 0,
     };
 }
 
@@ -121,6 +143,9 @@ internal sealed record CheckpointState(int Step, double ElapsedSeconds, Training
 internal static class Trainer
 {
     private const int ValidationSequences = 24;
+
+    /// <summary>Sequences of the SPM-middles validation set (96 of 512: about 2,500 scored middle tokens).</summary>
+    public const int SpmMiddleSequences = 96;
 
     /// <param name="stopAtUtc">
     /// When set, the run ends after the first step that finishes past this time, with its validation loss and a checkpoint
@@ -139,7 +164,10 @@ internal static class Trainer
         using var model = new TinyLlama(plan.Shape, tokenizer.VocabSize);
         Log.Write($"model: {plan.Shape}, vocabulary {tokenizer.VocabSize}, {model.ParameterCount() / 1e6:F2} M parameters");
         if (plan.LongFrom > 0)
-            Log.Write($"from step {plan.LongFrom}: {plan.ShapeAt(plan.LongFrom)}, batch {plan.LongBatch}, {plan.InstructionRate:P0} instruction samples");
+        {
+            Log.Write($"from step {plan.LongFrom}: {plan.ShapeAt(plan.LongFrom)}, batch {plan.LongBatch}, {plan.InstructionRate:P0} instruction samples, " +
+                $"{plan.SpmRehearsal:P0} of the steps SPM rehearsal ({plan.BatchSize} x {plan.ContextLength})");
+        }
         var optimizer = torch.optim.AdamW(model.parameters(), lr: plan.PeakLearningRate, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.01);
 
         var step = 0;
@@ -168,8 +196,18 @@ internal static class Trainer
         {
             File.Delete(paths.LossLog);
         }
+        const string LossHeader = "step\tminutes\ttokens\tlearning_rate\ttrain_loss\tvalidation_loss\tspm_middles_loss";
         if (!File.Exists(paths.LossLog))
-            File.WriteAllText(paths.LossLog, "step\tminutes\ttokens\tlearning_rate\ttrain_loss\tvalidation_loss\n");
+        {
+            File.WriteAllText(paths.LossLog, LossHeader + "\n");
+        }
+        else if (File.ReadLines(paths.LossLog).FirstOrDefault() is { } header && header != LossHeader)
+        {
+            // A loss.tsv of a run before the SPM-middles column: the header gains it, the old rows stay as they were.
+            var lines = File.ReadAllLines(paths.LossLog);
+            lines[0] = LossHeader;
+            File.WriteAllLines(paths.LossLog, lines);
+        }
 
         var trainSampler = new FimSampler(train, tokenizer, plan.ContextLength, plan.FimRate);
         // The instruction data is needed only by a run that reaches the long stage (a short run, such as the smoke test's
@@ -181,8 +219,9 @@ internal static class Trainer
                 plan.InstructionRate)
             : null;
         var validationBatches = ValidationBatches(new FimSampler(validation, tokenizer, plan.ContextLength, plan.FimRate), plan);
+        var spmMiddleBatches = SpmMiddleBatches(new FimSampler(validation, tokenizer, plan.ContextLength, plan.FimRate), plan);
         if (step > 0 && step < plan.Steps && plan.ShapeAt(step) != plan.ShapeAt(step - 1))
-            LogValidationAcrossStages(model, validationBatches, plan, step, tokenizer.VocabSize);
+            LogValidationAcrossStages(model, validationBatches, spmMiddleBatches, plan, step, tokenizer.VocabSize);
         var clock = Stopwatch.StartNew();
         var lastCheckpoint = clock.Elapsed;
         var runningLoss = 0.0;
@@ -199,10 +238,10 @@ internal static class Trainer
             using (var scope = NewDisposeScope())
             {
                 var random = new Random(plan.Seed * 1_000_003 + step);
-                Func<Random, (int[] Inputs, int[] Targets)> next = plan.IsLong(step)
+                Func<Random, (int[] Inputs, int[] Targets)> next = plan.Mode(step) == SampleMode.Long
                     ? longSampler!.Next
                     : r => trainSampler.Next(r, plan.Mode(step));
-                var (inputs, targets) = Batch(next, random, plan.BatchAt(step), shape.ContextLength);
+                var (inputs, targets) = Batch(next, random, plan.BatchAt(step), plan.SequenceLengthAt(step));
                 model.train();
                 optimizer.zero_grad();
                 var logits = model.forward(inputs);
@@ -224,18 +263,20 @@ internal static class Trainer
             var minutes = (elapsedBefore + clock.Elapsed.TotalSeconds) / 60;
             if (stepsThisRun == 10)
             {
-                var tokensPerSecond = stepsThisRun * (double)plan.BatchAt(step - 1) * shape.ContextLength / clock.Elapsed.TotalSeconds;
+                var tokensPerSecond = (plan.TokensBefore(step) - plan.TokensBefore(step - stepsThisRun)) / clock.Elapsed.TotalSeconds;
                 Log.Write($"throughput: {tokensPerSecond:F0} tokens/s " +
-                    $"({clock.Elapsed.TotalSeconds / stepsThisRun:F2} s per step of {plan.BatchAt(step - 1)}x{shape.ContextLength})");
+                    $"({clock.Elapsed.TotalSeconds / stepsThisRun:F2} s per step; the last of {plan.BatchAt(step - 1)}x{plan.SequenceLengthAt(step - 1)})");
             }
             if (step % plan.EvalEvery == 0 || step == lastStep)
             {
                 var validationLoss = Evaluate(model, validationBatches, tokenizer.VocabSize);
+                var spmMiddlesLoss = Evaluate(model, spmMiddleBatches, tokenizer.VocabSize);
                 var trainLoss = runningLoss / Math.Max(1, runningSteps);
                 (runningLoss, runningSteps) = (0, 0);
                 File.AppendAllText(paths.LossLog, string.Create(CultureInfo.InvariantCulture,
-                    $"{step}\t{minutes:F1}\t{plan.TokensBefore(step)}\t{learningRate:E2}\t{trainLoss:F4}\t{validationLoss:F4}\n"));
-                Log.Write($"step {step}/{plan.Steps}: train loss {trainLoss:F3}, validation loss {validationLoss:F3}, lr {learningRate:E2}, {minutes:F1} min");
+                    $"{step}\t{minutes:F1}\t{plan.TokensBefore(step)}\t{learningRate:E2}\t{trainLoss:F4}\t{validationLoss:F4}\t{spmMiddlesLoss:F4}\n"));
+                Log.Write($"step {step}/{plan.Steps}: train loss {trainLoss:F3}, validation loss {validationLoss:F3}, " +
+                    $"SPM middles {spmMiddlesLoss:F3}, lr {learningRate:E2}, {minutes:F1} min");
             }
             if ((clock.Elapsed - lastCheckpoint).TotalMinutes >= plan.CheckpointMinutes || step == lastStep)
             {
@@ -250,13 +291,16 @@ internal static class Trainer
     /// and with the stage's: what the new window costs before the first step of it.
     /// </summary>
     private static void LogValidationAcrossStages(
-        TinyLlama model, List<(int[] Inputs, int[] Targets)> validationBatches, TrainingPlan plan, int step, int vocabSize)
+        TinyLlama model, List<(int[] Inputs, int[] Targets)> validationBatches, List<(int[] Inputs, int[] Targets)> spmMiddleBatches,
+        TrainingPlan plan, int step, int vocabSize)
     {
         foreach (var shape in new[] { plan.ShapeAt(step - 1), plan.ShapeAt(step) })
         {
             model.UseWindow(shape.ContextLength, shape.RopeTheta);
             var loss = Evaluate(model, validationBatches, vocabSize);
-            Log.Write($"validation loss of the step-{step} weights with window {shape.ContextLength}, rotary base {shape.RopeTheta:F0}: {loss:F4}");
+            var spmMiddles = Evaluate(model, spmMiddleBatches, vocabSize);
+            Log.Write($"validation loss of the step-{step} weights with window {shape.ContextLength}, rotary base {shape.RopeTheta:F0}: " +
+                $"{loss:F4}, SPM middles {spmMiddles:F4}");
         }
     }
 
@@ -292,6 +336,17 @@ internal static class Trainer
     {
         var random = new Random(plan.Seed + 77);
         return [.. Enumerable.Range(0, ValidationSequences).Select(_ => sampler.Next(random))];
+    }
+
+    /// <summary>
+    /// SPM FIM sequences of the plan's first window scored on the middle and its end only (<see cref="FimSampler.NextSpmMiddle"/>):
+    /// the server's completion format, whose loss follows completion quality where the mixed set's does not. loss.tsv's last
+    /// column and `validate` use this same set.
+    /// </summary>
+    public static List<(int[] Inputs, int[] Targets)> SpmMiddleBatches(FimSampler sampler, TrainingPlan plan, int sequences = SpmMiddleSequences)
+    {
+        var random = new Random(plan.Seed + 78);
+        return [.. Enumerable.Range(0, sequences).Select(_ => sampler.NextSpmMiddle(random))];
     }
 
     public static double Evaluate(TinyLlama model, List<(int[] Inputs, int[] Targets)> sequences, int vocabSize)

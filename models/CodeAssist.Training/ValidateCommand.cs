@@ -9,7 +9,7 @@ namespace CodeAssist.Training;
 /// </summary>
 internal static class ValidateCommand
 {
-    public static void Run(TrainingPaths paths, int spmSequences)
+    public static void Run(TrainingPaths paths, int spmSequences, int? longWindow = null, float[]? ropeThetas = null)
     {
         LibTorchLoader.PrepareNativeLibraries();
         torch.set_num_threads(1);
@@ -21,12 +21,23 @@ internal static class ValidateCommand
             var plan = state.Plan;
             var mixed = Trainer.Evaluate(
                 model, Trainer.ValidationBatches(new FimSampler(validation, tokenizer, plan.ContextLength, plan.FimRate), plan), tokenizer.VocabSize);
-            var sampler = new FimSampler(validation, tokenizer, plan.ContextLength, plan.FimRate);
-            var random = new Random(plan.Seed + 78);
-            var middles = Enumerable.Range(0, spmSequences).Select(_ => sampler.NextSpmMiddle(random)).ToList();
+            var middles = Trainer.SpmMiddleBatches(new FimSampler(validation, tokenizer, plan.ContextLength, plan.FimRate), plan, spmSequences);
             var spm = Trainer.Evaluate(model, middles, tokenizer.VocabSize);
             Log.Write($"validate: step {state.Step}, window {model.Shape.ContextLength}, rotary base {model.Shape.RopeTheta:F0}: " +
                 $"mixed set {mixed:F4}, SPM middles ({spmSequences} sequences of {plan.ContextLength}) {spm:F4}");
+            ropeThetas ??= [];
+            if (longWindow is { } window)
+            {
+                // The same weights on SPM middles with prompts as long as the window (the server's longer completion prompts),
+                // at each rotary base given: what a window and base cost before any training at them.
+                var longMiddles = Trainer.SpmMiddleBatches(new FimSampler(validation, tokenizer, window, plan.FimRate), plan, spmSequences / 4);
+                foreach (var theta in ropeThetas)
+                {
+                    model.UseWindow(window, theta);
+                    Log.Write($"validate: step {state.Step}, window {window}, rotary base {theta:F0}: SPM middles " +
+                        $"({spmSequences / 4} sequences of {window}) {Trainer.Evaluate(model, longMiddles, tokenizer.VocabSize):F4}");
+                }
+            }
         }
     }
 }
