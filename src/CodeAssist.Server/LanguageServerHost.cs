@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using CodeAssist.Engine;
 using CodeAssist.Engine.Hosting;
 using CodeAssist.Server.Handlers;
@@ -22,12 +20,22 @@ namespace CodeAssist.Server;
 /// threading (see Handlers/HandlerKinds.cs): serial messages run one at a time in arrival order, so didChange is
 /// applied before a request that follows it; concurrent requests take their snapshot in that order and then work on
 /// the thread pool. The framing (<see cref="LspMessageHandler"/>) answers malformed input instead of ending the
-/// connection.
+/// connection. StreamJsonRpc is built only once the first `initialize` has been answered (<see cref="EarlyInitialize"/>).
 /// </summary>
 public sealed class LanguageServerHost : IDisposable
 {
-    private readonly JsonRpc _rpc;
+    private readonly Stream _input;
+    private readonly Stream _output;
+    private readonly ServerLog _log;
     private readonly bool _ownsEngine;
+    private readonly DispatchTable _table;
+    private readonly SerialRequestTarget<InitializeParams, InitializeResult> _initialize;
+
+    /// <summary>Completes when the answer to `initialize` has been written (or its write failed): the engine is built from then on.</summary>
+    private readonly TaskCompletionSource _initializeAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private JsonRpc? _rpc;
+    private volatile bool _disposed;
 
     /// <summary>
     /// A server with its own engine, built from <paramref name="settings"/> once `initialize` has been answered (what
@@ -56,22 +64,16 @@ public sealed class LanguageServerHost : IDisposable
     private LanguageServerHost(Stream input, Stream output, ServerLog log, ServerState state, bool ownsEngine)
     {
         State = state;
+        _input = input;
+        _output = output;
+        _log = log;
         _ownsEngine = ownsEngine;
-        var formatter = new SystemTextJsonFormatter();
-        formatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        formatter.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-        formatter.JsonSerializerOptions.PropertyNameCaseInsensitive = true;
-        var transport = new LspMessageHandler(output, input, formatter, log);
-        _rpc = new LanguageServerRpc(transport, log)
-        {
-            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
-            ExceptionStrategy = ExceptionProcessing.CommonErrorData,
-        };
+        State.BuildEngineOnceAnswered(_initializeAnswered.Task);
 
         // The dispatch table. A new method: a handler class in Handlers/<Area>/, implementing the kind that fits, and
         // one line here.
-        var table = new DispatchTable(_rpc, State);
-        table.SerialRequest("initialize", new InitializeHandler(State), beforeInitialize: true);
+        var table = _table = new DispatchTable(State);
+        _initialize = table.SerialRequest("initialize", new InitializeHandler(State), beforeInitialize: true);
         table.SerialNotification("initialized", new InitializedHandler(State));
         table.SerialRequest("shutdown", new ShutdownHandler(State));
         table.SerialNotification("exit", new ExitHandler(State), beforeInitialize: true);
@@ -92,26 +94,26 @@ public sealed class LanguageServerHost : IDisposable
         table.SerialRequest(CodeAssistMethods.Stats, new StatsHandler(State));
         table.ConcurrentRequest(CodeAssistMethods.Context, new ContextHandler(State));
         table.ConcurrentRequest(CodeAssistMethods.NextEdit, new NextEditHandler(State));
-
-        _rpc.Disconnected += (_, e) =>
-        {
-            if (e.Reason != DisconnectedReason.RemotePartyTerminated && e.Reason != DisconnectedReason.LocallyDisposed)
-            {
-                var cause = e.Exception is null ? "" : $" ({e.Exception.GetType().Name}: {e.Exception.Message})";
-                log.Error($"the connection to the client ended: {e.Description}{cause}");
-            }
-        };
-        State.AttachClient(_rpc, transport.FirstResultWritten);
-        log.AttachClient(_rpc);
     }
+
     public ServerState State { get; }
 
     /// <summary>Serves until the client says exit (its code) or goes away (1 unless it said shutdown first).</summary>
     public async Task<int> RunAsync()
     {
-        _rpc.StartListening();
+        // The first `initialize` is answered before StreamJsonRpc exists; anything else first is StreamJsonRpc's.
+        var (answered, rest) = await EarlyInitialize.TryAnswerAsync(
+            _input, _output, inputIsOutput: ReferenceEquals(_input, _output), p => _initialize.Invoke(p), _log).ConfigureAwait(false);
+        if (answered)
+            _initializeAnswered.TrySetResult();
+        if (_disposed)
+            return 1;
+        var rpc = _rpc = Connect(rest);
+        rpc.StartListening();
+        // The lines logged so far (the start, initialize's) go to the client now.
+        _log.AttachClient(rpc);
         var finished = await Task.WhenAny(
-            State.Exit.Task, _rpc.Completion.ContinueWith(_ => State.ShutdownRequested ? 0 : 1, TaskScheduler.Default)).ConfigureAwait(false);
+            State.Exit.Task, rpc.Completion.ContinueWith(_ => State.ShutdownRequested ? 0 : 1, TaskScheduler.Default)).ConfigureAwait(false);
         var code = await finished.ConfigureAwait(false);
         if (finished != State.Exit.Task)
             State.Log.Info("the client went away; exiting");
@@ -120,9 +122,35 @@ public sealed class LanguageServerHost : IDisposable
         return code;
     }
 
+    /// <summary>StreamJsonRpc over the rest of the connection, with the dispatch table registered and the state attached to it.</summary>
+    private JsonRpc Connect(Stream input)
+    {
+        var formatter = new SystemTextJsonFormatter();
+        LspJson.Configure(formatter.JsonSerializerOptions);
+        var transport = new LspMessageHandler(_output, input, formatter, _log);
+        _ = transport.FirstResultWritten.ContinueWith(_ => _initializeAnswered.TrySetResult(), TaskScheduler.Default);
+        var rpc = new LanguageServerRpc(transport, _log)
+        {
+            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
+            ExceptionStrategy = ExceptionProcessing.CommonErrorData,
+        };
+        _table.AddTo(rpc);
+        rpc.Disconnected += (_, e) =>
+        {
+            if (e.Reason != DisconnectedReason.RemotePartyTerminated && e.Reason != DisconnectedReason.LocallyDisposed)
+            {
+                var cause = e.Exception is null ? "" : $" ({e.Exception.GetType().Name}: {e.Exception.Message})";
+                _log.Error($"the connection to the client ended: {e.Description}{cause}");
+            }
+        };
+        State.AttachClient(rpc);
+        return rpc;
+    }
+
     public void Dispose()
     {
-        _rpc.Dispose();
+        _disposed = true;
+        _rpc?.Dispose();
         State.Dispose();
         // An engine still being built is disposed when its build ends.
         if (_ownsEngine)

@@ -14,13 +14,31 @@ public enum LogLevel
 }
 
 /// <summary>
-/// The server's log: stderr always, and window/logMessage once a client listens. Stdout belongs to the protocol.
+/// The server's log: stderr always, and window/logMessage once a client listens. Stdout belongs to the protocol. Lines
+/// written before the connection exists (StreamJsonRpc is built after `initialize` is answered) are sent when it is
+/// attached, the first <see cref="EarlyLines"/> of them.
 /// </summary>
 public sealed class ServerLog(LogLevel threshold) : IEngineLog
 {
-    private JsonRpc? _client;
+    private const int EarlyLines = 200;
 
-    public void AttachClient(JsonRpc client) => _client = client;
+    private readonly Lock _gate = new();
+    private JsonRpc? _client;
+    private List<(LogLevel Level, string Message)>? _early = [];
+
+    /// <summary>Sends every later line to <paramref name="client"/> too, after the lines written before it came.</summary>
+    public void AttachClient(JsonRpc client)
+    {
+        List<(LogLevel Level, string Message)>? early;
+        lock (_gate)
+        {
+            _client = client;
+            early = _early;
+            _early = null;
+        }
+        foreach (var (level, message) in early ?? [])
+            Send(client, level, message);
+    }
 
     public void Trace(string message) => Write(LogLevel.Trace, message);
     public void Debug(string message) => Write(LogLevel.Debug, message);
@@ -35,7 +53,25 @@ public sealed class ServerLog(LogLevel threshold) : IEngineLog
         var line = $"[{DateTime.Now:HH:mm:ss.fff} {level.ToString().ToLowerInvariant()}] {message}";
         Console.Error.WriteLine(line);
         var client = _client;
-        if (client is null || client.IsDisposed)
+        if (client is null)
+        {
+            lock (_gate)
+            {
+                client = _client;
+                if (client is null)
+                {
+                    if (_early is { Count: < EarlyLines })
+                        _early.Add((level, message));
+                    return;
+                }
+            }
+        }
+        Send(client, level, message);
+    }
+
+    private static void Send(JsonRpc client, LogLevel level, string message)
+    {
+        if (client.IsDisposed)
             return;
         var type = level switch
         {

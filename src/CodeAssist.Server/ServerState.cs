@@ -107,14 +107,14 @@ public sealed class ServerState : IDisposable
     public TaskCompletionSource<int> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// The connection, and when `initialize`'s answer has been written to it (<see cref="Transport.LspMessageHandler.FirstResultWritten"/>):
-    /// the engine is built from then on, so that building it does not compete with the answer for the cores.
+    /// When `initialize`'s answer has been written (by <see cref="Transport.EarlyInitialize"/>, or by
+    /// <see cref="Transport.LspMessageHandler.FirstResultWritten"/> when StreamJsonRpc answered it): the engine is built
+    /// from then on, so that building it does not compete with the answer for the cores. Set before any message is read.
     /// </summary>
-    internal void AttachClient(JsonRpc client, Task? answerWritten = null)
-    {
-        Client = client;
-        _answerWritten = answerWritten ?? Task.CompletedTask;
-    }
+    internal void BuildEngineOnceAnswered(Task answerWritten) => _answerWritten = answerWritten;
+
+    /// <summary>The connection, once StreamJsonRpc is built (after the first `initialize` was answered).</summary>
+    internal void AttachClient(JsonRpc client) => Client = client;
 
     /// <summary>`initialize` may come once.</summary>
     public void EnsureNotInitialized()

@@ -63,13 +63,23 @@ public sealed class LspTestClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts `codeassist serve` (or another command) from the test's output folder, where the server project's
-    /// reference puts codeassist.dll; <paramref name="wrapper"/> runs it under another program (unshare -n, strace).
+    /// The server under test as a command line: <c>$CODEASSIST_SERVER</c> when it names an executable file — tests/run.sh
+    /// publishes the server from the tree it just built, ReadyToRun as install.sh does, and the editors' suites start
+    /// that one too, so no test process pays to JIT the server again — otherwise codeassist.dll from the test's output
+    /// folder, where the server project's reference puts it, run by dotnet.
+    /// </summary>
+    public static IReadOnlyList<string> ServerCommand { get; } = Environment.GetEnvironmentVariable("CODEASSIST_SERVER") is { Length: > 0 } published
+        && File.Exists(published)
+            ? [published]
+            : ["dotnet", Path.Combine(AppContext.BaseDirectory, "codeassist.dll")];
+
+    /// <summary>
+    /// Starts `codeassist serve` (or another command) as <see cref="ServerCommand"/>; <paramref name="wrapper"/> runs it
+    /// under another program (unshare -n, strace).
     /// </summary>
     public static LspTestClient Start(string[] arguments, string[]? wrapper = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var server = Path.Combine(AppContext.BaseDirectory, "codeassist.dll");
-        var command = (wrapper ?? []).Concat(["dotnet", server]).ToArray();
+        var command = (wrapper ?? []).Concat(ServerCommand).ToArray();
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardInput = true,
@@ -105,14 +115,13 @@ public sealed class LspTestClient : IAsyncDisposable
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string[] arguments, string? input = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(ServerCommand[0])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "codeassist.dll"));
-        foreach (var argument in arguments)
+        foreach (var argument in ServerCommand.Skip(1).Concat(arguments))
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

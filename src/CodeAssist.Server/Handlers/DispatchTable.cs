@@ -7,23 +7,43 @@ namespace CodeAssist.Server.Handlers;
 /// preamble every handler would otherwise repeat: a missing params object is InvalidParams, a message before
 /// `initialize` is ServerNotInitialized. Messages start one at a time in arrival order on the connection's
 /// non-concurrent synchronization context; only the concurrent kind leaves it, after its snapshot step.
+/// The table is written before the connection exists and registered on it by <see cref="AddTo"/>, once the first
+/// `initialize` has been answered without it (<see cref="Transport.EarlyInitialize"/>): the reflection over the targets
+/// and StreamJsonRpc's method table are then off the path to that answer.
 /// </summary>
-internal sealed class DispatchTable(JsonRpc rpc, ServerState state)
+internal sealed class DispatchTable(ServerState state)
 {
+    private readonly List<(string Method, object Target, string Invoke)> _entries = [];
+
     /// <param name="beforeInitialize">Accepted before `initialize` (only `initialize` and `exit` are).</param>
     public void SerialNotification<TParams>(string method, ISerialNotificationHandler<TParams> handler, bool beforeInitialize = false) =>
-        Add(method, new SerialNotificationTarget<TParams>(state, handler, beforeInitialize), nameof(SerialNotificationTarget<TParams>.Invoke));
+        _entries.Add((method, new SerialNotificationTarget<TParams>(state, handler, beforeInitialize), nameof(SerialNotificationTarget<TParams>.Invoke)));
 
-    public void SerialRequest<TParams, TResult>(string method, ISerialRequestHandler<TParams, TResult> handler, bool beforeInitialize = false) =>
-        Add(method, new SerialRequestTarget<TParams, TResult>(state, handler, beforeInitialize), nameof(SerialRequestTarget<TParams, TResult>.Invoke));
+    /// <returns>
+    /// The method's target, which the table calls; <see cref="Transport.EarlyInitialize"/> calls initialize's before the
+    /// table is registered.
+    /// </returns>
+    public SerialRequestTarget<TParams, TResult> SerialRequest<TParams, TResult>(
+        string method, ISerialRequestHandler<TParams, TResult> handler, bool beforeInitialize = false)
+    {
+        var target = new SerialRequestTarget<TParams, TResult>(state, handler, beforeInitialize);
+        _entries.Add((method, target, nameof(SerialRequestTarget<TParams, TResult>.Invoke)));
+        return target;
+    }
 
     public void ConcurrentRequest<TParams, TSnapshot, TResult>(string method, IConcurrentRequestHandler<TParams, TSnapshot, TResult> handler) =>
-        Add(method, new ConcurrentRequestTarget<TParams, TSnapshot, TResult>(state, handler),
-            nameof(ConcurrentRequestTarget<TParams, TSnapshot, TResult>.InvokeAsync));
+        _entries.Add((method, new ConcurrentRequestTarget<TParams, TSnapshot, TResult>(state, handler),
+            nameof(ConcurrentRequestTarget<TParams, TSnapshot, TResult>.InvokeAsync)));
 
-    private void Add(string method, object target, string invoke) =>
-        rpc.AddLocalRpcMethod(
-            target.GetType().GetMethod(invoke)!, target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
+    /// <summary>Registers every method of the table on <paramref name="rpc"/> (before it starts listening).</summary>
+    public void AddTo(JsonRpc rpc)
+    {
+        foreach (var (method, target, invoke) in _entries)
+        {
+            rpc.AddLocalRpcMethod(
+                target.GetType().GetMethod(invoke)!, target, new JsonRpcMethodAttribute(method) { UseSingleObjectParameterDeserialization = true });
+        }
+    }
 
     /// <summary>The preamble: the server's state allows the message and a params object came when one is needed.</summary>
     internal static TParams Admit<TParams>(ServerState state, TParams? parameters, bool beforeInitialize)

@@ -9,6 +9,10 @@ internal static class RequestErrors
 {
     public static LocalRpcException InvalidParams(string message) => new(message) { ErrorCode = LspErrorCodes.InvalidParams };
 
+    /// <summary>What the client is told when a handler fails in a way no client caused (InternalError): a bug in the server.</summary>
+    public static string InternalErrorMessage(string method, Exception exception) =>
+        $"{method} failed inside the server ({exception.GetType().Name}: {exception.Message}); this is a bug, please report it with the server log";
+
     public static async Task<T> MapAsync<T>(Func<Task<T>> handle)
     {
         try

@@ -52,10 +52,13 @@ public sealed record ExecuteCommandOptions(string[] Commands);
 
 public sealed record WorkDoneProgressOptions(bool WorkDoneProgress);
 
+/// <summary>LSP 3.18's inline completion options; none are set, so it is written <c>{}</c>.</summary>
+public sealed record InlineCompletionOptions;
+
 public sealed record ServerCapabilities
 {
     public required TextDocumentSyncOptions TextDocumentSync { get; init; }
-    public required object InlineCompletionProvider { get; init; }
+    public required InlineCompletionOptions InlineCompletionProvider { get; init; }
     public required CompletionOptions CompletionProvider { get; init; }
     public CodeActionOptions? CodeActionProvider { get; init; }
     public ExecuteCommandOptions? ExecuteCommandProvider { get; init; }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CodeAssist.Server.Handlers;
 using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
@@ -30,8 +31,7 @@ internal sealed class LanguageServerRpc(IJsonRpcMessageHandler handler, ServerLo
                 break;
             default:
                 detail.Code = (JsonRpcErrorCode)LspErrorCodes.InternalError;
-                detail.Message = $"{method} failed inside the server ({exception.GetType().Name}: {exception.Message}); " +
-                    "this is a bug, please report it with the server log";
+                detail.Message = RequestErrors.InternalErrorMessage(method, exception);
                 log.Error($"{method} failed: {exception}");
                 return detail;
         }

@@ -38,12 +38,13 @@ public sealed class DispatchTableTests : IAsyncLifetime
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
         };
         _state = new ServerState(_engine, log);
-        var table = new DispatchTable(_server, _state);
+        var table = new DispatchTable(_state);
         table.SerialNotification("test/set", new SetValue(this));
         table.SerialRequest("test/get", new GetValue(this));
         table.ConcurrentRequest("test/waitForNote", new WaitForNote(this));
         table.SerialRequest("test/early", new GetValue(this), beforeInitialize: true);
         table.SerialRequest("test/needsParams", new NeedsParams());
+        table.AddTo(_server);
         _server.StartListening();
         var clientFormatter = new SystemTextJsonFormatter();
         clientFormatter.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;

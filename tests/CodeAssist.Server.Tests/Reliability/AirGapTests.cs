@@ -18,7 +18,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
 
     private readonly TempDirectory _temp = new();
 
-    private static string Server => Path.Combine(AppContext.BaseDirectory, "codeassist.dll");
+    private static IReadOnlyList<string> Server => LspTestClient.ServerCommand;
 
     /// <summary>A small SDK-style project: loading it evaluates MSBuild targets in the build host, without a restore.</summary>
     private (string Root, string Program) Project()
@@ -69,10 +69,10 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         await ServeProjectAsync(client, root, program);
         Assert.Equal(0, await client.ShutdownAndExitAsync());
 
-        var complete = ProcessSockets.Run("unshare", "-n", "dotnet", Server, "complete", program, "--line", "7", "--column", "9", "--model", model);
+        var complete = ProcessSockets.Run("unshare", ["-n", .. Server, "complete", program, "--line", "7", "--column", "9", "--model", model]);
         Assert.True(complete.Code == 0, complete.Output);
         Assert.Contains(Script, complete.Output, StringComparison.Ordinal);
-        var doctor = ProcessSockets.Run("unshare", "-n", "dotnet", Server, "doctor", "--model", model);
+        var doctor = ProcessSockets.Run("unshare", ["-n", .. Server, "doctor", "--model", model]);
         Assert.True(doctor.Code == 0, doctor.Output);
         var network = doctor.Output.Split('\n').FirstOrDefault(l => l.StartsWith("network", StringComparison.Ordinal));
         output.WriteLine($"in a namespace with interfaces [{string.Join(", ", interfaces)}] and no route: serve (initialize, project load, " +
@@ -100,7 +100,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
         {
             await ServeProjectAsync(client, root, program);
             var server = ProcessSockets.Tree(client.Process.Id)
-                .First(p => ProcessSockets.Command(p).Contains("codeassist.dll serve", StringComparison.Ordinal));
+                .First(p => ProcessSockets.Command(p).Contains($"{Server[^1]} serve", StringComparison.Ordinal));
             stdio = ProcessSockets.Stdio(server);
             // A coverage window, not a wait for something to happen: a busy machine only makes fewer requests in it.
             var loaded = System.Diagnostics.Stopwatch.StartNew();
@@ -122,7 +122,7 @@ public sealed class AirGapTests(ITestOutputHelper output) : IDisposable
 
         var contextLog = _temp.Combine("strace-context.log");
         var context = ProcessSockets.Run(strace[0],
-            [.. strace[1..], contextLog, "dotnet", Server, "context", program, "--line", "7", "--column", "9", "--model", model]);
+            [.. strace[1..], contextLog, .. Server, "context", program, "--line", "7", "--column", "9", "--model", model]);
         Assert.True(context.Code == 0, context.Output);
         foreach (var log in new[] { serveLog, contextLog })
         {

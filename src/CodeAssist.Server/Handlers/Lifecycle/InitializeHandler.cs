@@ -24,7 +24,7 @@ internal sealed class InitializeHandler(ServerState state) : ISerialRequestHandl
             new ServerCapabilities
             {
                 TextDocumentSync = new TextDocumentSyncOptions(OpenClose: true, Change: TextDocumentSyncKind.Incremental),
-                InlineCompletionProvider = new { },
+                InlineCompletionProvider = new InlineCompletionOptions(),
                 CompletionProvider = new CompletionOptions(ResolveProvider: false),
                 CodeActionProvider = new CodeActionOptions(["refactor.rewrite", "refactor.extract", "source"], ResolveProvider: true),
                 ExecuteCommandProvider = new ExecuteCommandOptions(CodeAssistCommands.All),
