@@ -11,7 +11,9 @@ public static class ContextSources
         new EnclosingScopeSource(),
         new ReceiverMembersSource(),
         new OverloadSignaturesSource(),
+        new UsesInOtherFilesSource(),
         new ReferencedDeclarationsSource(),
+        new TypesInScopeSource(),
         new RecentDocumentsSource(documents),
         new SimilarWindowsSource(),
     ];

@@ -108,6 +108,12 @@ public static class SimilarWindows
             : string.CompareOrdinal(b.Path, a.Path) is var byPath and not 0 ? byPath
             : b.FirstLine.CompareTo(a.FirstLine));
 
+    /// <summary>
+    /// Whether <paramref name="word"/> occurs as a whole word in <paramref name="text"/>: a look-up in the same per-text
+    /// index the windows are ranked with, so other sources find the files that name something without reading them.
+    /// </summary>
+    public static bool Mentions(SourceText text, string word) => Cut.GetValue(text, WindowsOf).WindowsByWord.ContainsKey(word);
+
     public static double Jaccard(HashSet<string> a, HashSet<string> b)
     {
         if (a.Count == 0 || b.Count == 0)

@@ -123,6 +123,73 @@ public sealed class SemanticContextTests : IDisposable
         Assert.Contains("public decimal Total { get; }", declaration.Text);
     }
 
+    /// <summary>
+    /// Writing a member that other files already call: the lines that use the type say what it lacks, the member the
+    /// file does not name first (Checkout's <c>order.Total</c>), then the lines that name the type.
+    /// </summary>
+    [Fact]
+    public async Task Writing_a_declaration_the_lines_of_other_files_that_use_the_type_come_members_the_file_lacks_first()
+    {
+        var folder = _temp.Fixture("Shop");
+        var order = File.ReadAllText(Path.Combine(folder, "src/Order.cs"));
+        var total = "    public decimal Total => _lines.Sum(l => l.Price * l.Quantity);";
+        Assert.Contains(total, order);
+
+        var context = await ContextAt(folder, "src/Order.cs", order.Replace(total, "    public decimal $0"));
+
+        var uses = Assert.Single(context.Pieces, p => p.Kind == "uses");
+        Assert.Equal("uses of Order", uses.Source);
+        Assert.Equal(ContextPlacement.BeforeFile, uses.Placement);
+        var lines = uses.Text.Split('\n');
+        Assert.Equal("// uses of Order in other files", lines[0]);
+        var checkout = Array.IndexOf(lines, "// src/Checkout.cs:");
+        Assert.True(checkout > 0, uses.Text);
+        Assert.Equal(["public decimal Complete(Order order)", "var total = order.Total;"], lines[(checkout + 1)..(checkout + 3)]);
+        Assert.Contains("public static decimal Discounted(this Order order, decimal percent) => order.Total * (1 - percent / 100);", lines);
+    }
+
+    [Fact]
+    public async Task A_value_of_a_collection_of_the_type_is_not_the_type_and_its_members_are_not_uses()
+    {
+        var folder = _temp.Fixture("Shop");
+        File.WriteAllText(Path.Combine(folder, "src/Archive.cs"), """
+            namespace Shop;
+
+            public sealed class Archive
+            {
+                private readonly List<Order> _orders = [];
+
+                public int Count() => _orders.Count;
+            }
+            """);
+
+        var order = File.ReadAllText(Path.Combine(folder, "src/Order.cs"));
+        var context = await ContextAt(folder, "src/Order.cs", order.Replace("namespace Shop;", "namespace Shop;$0"));
+
+        var uses = Assert.Single(context.Pieces, p => p.Kind == "uses");
+        Assert.Contains("private readonly List<Order> _orders = [];", uses.Text);
+        Assert.DoesNotContain("_orders.Count", uses.Text);
+    }
+
+    [Fact]
+    public async Task On_a_declaration_line_the_solutions_types_in_scope_come_by_name_those_the_file_names_left_out()
+    {
+        var folder = _temp.Fixture("Shop");
+        var declaring = await ContextAt(folder, "src/Checkout.cs", """
+            namespace Shop;
+
+            public sealed class Checkout
+            {
+                private readonly $0
+            }
+            """);
+        var inBody = await ContextAt(folder, "src/Checkout.cs", CheckoutWithCursor);
+
+        var types = Assert.Single(declaring.Pieces, p => p.Kind == "types");
+        Assert.Equal("// types in Shop: Order, OrderLine, PriceCalculator", types.Text);
+        Assert.DoesNotContain(inBody.Pieces, p => p.Kind == "types");
+    }
+
     [Fact]
     public async Task What_the_compiler_pieces_leave_of_the_budget_goes_to_the_most_similar_windows_of_other_files()
     {

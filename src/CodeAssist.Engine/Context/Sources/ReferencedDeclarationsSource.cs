@@ -192,7 +192,8 @@ public sealed class ReferencedDeclarationsSource : IIncrementalContextSource
         }
     }
 
-    private static string RelativeTo(Document document, string path)
+    /// <summary>A file of the solution as a piece's source: its path relative to the current document's project.</summary>
+    internal static string RelativeTo(Document document, string path)
     {
         var projectDirectory = document.Project.FilePath is { } projectPath ? Path.GetDirectoryName(projectPath) : null;
         return (projectDirectory is null ? Path.GetFileName(path) : Path.GetRelativePath(projectDirectory, path)).Replace('\\', '/');
